@@ -1,0 +1,201 @@
+#!/usr/bin/env bash
+# Seeds the app images podctl's demo and tests use, without any registry: nginx from Debian's
+# nginx package, busybox from busybox-static. Each image is built only when its tag is missing.
+#
+#   images/build-app-images.sh                      make sure nginx:latest and busybox:latest exist in Docker
+#   images/build-app-images.sh rootfs nginx OUT.tar write just the root filesystem tar (for another engine)
+#
+# The rootfs builders know nothing of Docker, so podman (or anything that imports a tar) can reuse them.
+set -euo pipefail
+
+NGINX_TAG=${NGINX_TAG:-nginx:latest}
+BUSYBOX_TAG=${BUSYBOX_TAG:-busybox:latest}
+PATH_ENV='PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+
+die() { echo "build-app-images: $*" >&2; exit 1; }
+
+# Temp files and dirs, removed on exit whatever happens.
+TEMP_PATHS=()
+cleanup() { if ((${#TEMP_PATHS[@]})); then rm -rf "${TEMP_PATHS[@]}"; fi; }
+trap cleanup EXIT
+
+# --- root filesystem pieces -------------------------------------------------------------
+
+# Copies an ELF's shared libraries and its loader into the rootfs, at the paths ldd reports.
+copy_shared_libs() {
+  local binary=$1 root=$2 line lib
+  local ldd_out
+  ldd_out=$(ldd "$binary") || die "ldd $binary failed"
+  if grep -q 'not found' <<<"$ldd_out"; then
+    die "libraries of $binary missing on this host: $(grep 'not found' <<<"$ldd_out" | awk '{print $1}' | xargs)"
+  fi
+  while read -r line; do
+    case $line in
+      *'=> /'*) lib=${line#*=> }; lib=${lib%% (*} ;;
+      /*) lib=${line%% (*} ;;
+      *) continue ;; # linux-vdso: provided by the kernel
+    esac
+    mkdir -p "$root$(dirname "$lib")"
+    cp -L "$lib" "$root$lib"
+  done <<<"$ldd_out"
+}
+
+# /etc files every image gets: users and groups (with the ones nginx needs), and nsswitch.
+write_etc() {
+  local root=$1
+  mkdir -p "$root/etc" "$root/tmp" "$root/root"
+  chmod 1777 "$root/tmp"
+  chmod 700 "$root/root"
+  cat >"$root/etc/passwd" <<'PASSWD'
+root:x:0:0:root:/root:/bin/sh
+www-data:x:33:33:www-data:/var/www:/usr/sbin/nologin
+nginx:x:101:101:nginx user:/nonexistent:/usr/sbin/nologin
+nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin
+PASSWD
+  cat >"$root/etc/group" <<'GROUP'
+root:x:0:
+www-data:x:33:
+nginx:x:101:
+nogroup:x:65534:
+GROUP
+  printf 'passwd: files\ngroup: files\nhosts: files dns\n' >"$root/etc/nsswitch.conf"
+}
+
+pack_rootfs() {
+  local root=$1 out=$2
+  tar --numeric-owner --owner=0 --group=0 -C "$root" -cf "$out" .
+}
+
+# Downloads (never installs) Debian packages into a directory: a host nginx would start
+# and take port 80.
+download_debs() {
+  local dir=$1; shift
+  local apt=(apt-get download -qq -o APT::Sandbox::User=root)
+  if ! (cd "$dir" && "${apt[@]}" "$@") >/dev/null 2>&1; then
+    apt-get update -qq >/dev/null 2>&1 || true
+    (cd "$dir" && "${apt[@]}" "$@") >/dev/null || die "apt-get download $* failed"
+  fi
+}
+
+write_nginx_rootfs() {
+  local out=$1 work
+  work=$(mktemp -d /tmp/podctl-nginx-rootfs.XXXXXX) && TEMP_PATHS+=("$work")
+  mkdir -p "$work/debs" "$work/pkg" "$work/root"
+  download_debs "$work/debs" nginx nginx-common
+  for deb in "$work"/debs/*.deb; do dpkg-deb -x "$deb" "$work/pkg"; done
+
+  local root=$work/root pkg=$work/pkg
+  mkdir -p "$root/usr/sbin" "$root/etc" "$root/usr/share/nginx"
+  cp -a "$pkg/usr/sbin/nginx" "$root/usr/sbin/nginx"
+  cp -a "$pkg/etc/nginx" "$root/etc/nginx"
+  cp -a "$pkg/usr/share/nginx/html" "$root/usr/share/nginx/html"
+  copy_shared_libs "$pkg/usr/sbin/nginx" "$root"
+  write_etc "$root"
+
+  # Like the upstream image: the welcome page on port 80, logs to the container's output.
+  rm -f "$root/etc/nginx/sites-enabled/"*
+  cat >"$root/etc/nginx/conf.d/default.conf" <<'CONF'
+server {
+    listen 80;
+    server_name localhost;
+    location / {
+        root /usr/share/nginx/html;
+        index index.html index.htm;
+    }
+}
+CONF
+  mkdir -p "$root/var/lib/nginx" "$root/var/log/nginx" "$root/var/www" "$root/run"
+  ln -s /dev/stdout "$root/var/log/nginx/access.log"
+  ln -s /dev/stderr "$root/var/log/nginx/error.log"
+  pack_rootfs "$root" "$out"
+}
+
+write_busybox_rootfs() {
+  local out=$1 work busybox applet
+  busybox=$(command -v busybox) || die "busybox not found: apt-get install busybox-static"
+  if ldd "$busybox" >/dev/null 2>&1; then
+    die "$busybox is dynamically linked: apt-get install busybox-static"
+  fi
+  work=$(mktemp -d /tmp/podctl-busybox-rootfs.XXXXXX) && TEMP_PATHS+=("$work")
+  local root=$work/root
+  mkdir -p "$root/bin" "$root/var" "$root/home"
+  cp -L "$busybox" "$root/bin/busybox"
+  for applet in $("$busybox" --list); do
+    [[ $applet == busybox ]] || ln -s busybox "$root/bin/$applet"
+  done
+  write_etc "$root"
+  pack_rootfs "$root" "$out"
+}
+
+write_rootfs() {
+  case $1 in
+    nginx) write_nginx_rootfs "$2" ;;
+    busybox) write_busybox_rootfs "$2" ;;
+    *) die "unknown image '$1' (nginx or busybox)" ;;
+  esac
+}
+
+# --- Docker ------------------------------------------------------------------------------
+
+docker_import() {
+  local tarball=$1 tag=$2; shift 2
+  local args=() change
+  for change in "$@"; do args+=(--change "$change"); done
+  docker import "${args[@]}" "$tarball" "$tag" >/dev/null
+}
+
+# Runs the fresh nginx image with port 80 published on 127.0.0.1 only, and fetches the page.
+verify_nginx() {
+  local tag=$1 name="podctl-verify-nginx-$$" port page ok=1
+  docker run -d --rm --name "$name" -p 127.0.0.1::80 "$tag" >/dev/null
+  port=$(docker port "$name" 80/tcp | head -n1) && port=${port##*:}
+  for _ in $(seq 50); do
+    if page=$(curl -fsS --max-time 2 "http://127.0.0.1:$port/" 2>/dev/null) && [[ $page == *'Welcome to nginx!'* ]]; then
+      ok=0
+      break
+    fi
+    sleep 0.1
+  done
+  if ((ok != 0)); then
+    docker logs "$name" >&2 || true
+  fi
+  docker rm -f "$name" >/dev/null 2>&1 || true
+  return "$ok"
+}
+
+ensure_docker_image() {
+  local name=$1 tag=$2 tarball
+  if docker image inspect "$tag" >/dev/null 2>&1; then return 0; fi
+  tarball=$(mktemp /tmp/podctl-"$name"-rootfs.XXXXXX.tar) && TEMP_PATHS+=("$tarball")
+  write_rootfs "$name" "$tarball"
+  case $name in
+    nginx)
+      docker_import "$tarball" "$tag" "ENV $PATH_ENV" 'EXPOSE 80' \
+        'CMD ["nginx", "-g", "daemon off;"]'
+      if ! verify_nginx "$tag"; then
+        docker rmi "$tag" >/dev/null 2>&1 || true
+        die "$tag was built but does not serve its welcome page"
+      fi
+      ;;
+    busybox)
+      docker_import "$tarball" "$tag" "ENV $PATH_ENV" 'CMD ["sh"]'
+      ;;
+  esac
+  echo "built $tag from Debian packages"
+}
+
+main() {
+  case ${1:-docker} in
+    docker)
+      ensure_docker_image nginx "$NGINX_TAG"
+      ensure_docker_image busybox "$BUSYBOX_TAG"
+      ;;
+    rootfs)
+      [[ $# -eq 3 ]] || die "usage: $0 rootfs nginx|busybox OUT.tar"
+      write_rootfs "$2" "$3"
+      ;;
+    *) die "usage: $0 [docker | rootfs nginx|busybox OUT.tar]" ;;
+  esac
+}
+
+main "$@"
