@@ -1,0 +1,57 @@
+# podctl: `make demo` and `make test` do all their own set-up (see scripts/setup.sh).
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+
+TSC := node_modules/.bin/tsc
+TS_SOURCES := $(shell find src e2e bench -name '*.ts' 2>/dev/null)
+PAUSE := images/pause/pause
+BUILD_STAMP := dist/.build-stamp
+# tap ends with `# pass N` / `# fail N`, the same on a terminal and in CI logs.
+TEST_REPORTER ?= tap
+NODE_TEST := node --import tsx --test --test-concurrency=1 --test-reporter=$(TEST_REPORTER)
+
+.PHONY: setup build typecheck demo test unit e2e bench clean
+
+setup:
+	@scripts/setup.sh
+
+build: $(PAUSE) $(BUILD_STAMP)
+
+# Rebuild only when a source, the compiler options or the dependencies changed.
+$(BUILD_STAMP): $(TS_SOURCES) tsconfig.json package-lock.json
+	$(TSC) -p tsconfig.json
+	@touch $@
+
+# podctl's own pause, static so that its image is one file.
+$(PAUSE): images/pause/pause.c
+	cc -static -Os -s -o $@ $<
+
+typecheck:
+	$(TSC) --noEmit -p tsconfig.json
+
+demo: setup
+	@bin/podctl rm -f demo >/dev/null 2>&1 || true
+	bin/podctl run --image nginx --name demo --wait
+	@ip=$$(bin/podctl inspect demo -o json | node -e ' \
+	  const data = JSON.parse(require("fs").readFileSync(0, "utf8")); \
+	  const pod = Array.isArray(data) ? data[0] : data; \
+	  console.log(String(pod.ips[0]).split("/")[0]);'); \
+	echo "pod demo has IP $$ip; curl http://$$ip/ answers:"; \
+	curl -fsS "http://$$ip/"; \
+	echo "remove the pod with: bin/podctl rm -f demo"
+
+# Unit tests (beside the code) first, then the end-to-end tests on the real engine.
+test: setup typecheck
+	$(NODE_TEST) $$(find src -name '*.test.ts' | sort) $$(find e2e -name '*.test.ts' | sort)
+
+unit:
+	$(NODE_TEST) $$(find src -name '*.test.ts' | sort)
+
+e2e: setup
+	$(NODE_TEST) $$(find e2e -name '*.test.ts' | sort)
+
+bench: setup
+	node --import tsx bench/run.ts
+
+clean:
+	rm -rf dist $(PAUSE)
