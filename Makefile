@@ -7,7 +7,7 @@ TS_SOURCES := $(shell find src e2e bench -name '*.ts' 2>/dev/null)
 PAUSE := images/pause/pause
 BUILD_STAMP := dist/.build-stamp
 # tap ends with `# pass N` / `# fail N`, the same on a terminal and in CI logs.
-TEST_REPORTER ?= tap
+export TEST_REPORTER ?= tap
 NODE_TEST := node --import tsx --test --test-concurrency=1 --test-reporter=$(TEST_REPORTER)
 
 .PHONY: setup build typecheck demo test unit e2e bench clean
@@ -40,9 +40,10 @@ demo: setup
 	curl -fsS "http://$$ip/"; \
 	echo "remove the pod with: bin/podctl rm -f demo"
 
-# Unit tests (beside the code) first, then the end-to-end tests on the real engine.
+# Unit tests (beside the code) first, then the end-to-end tests on the real engine; one
+# closing line counts both.
 test: setup typecheck
-	$(NODE_TEST) $$(find src -name '*.test.ts' | sort) $$(find e2e -name '*.test.ts' | sort)
+	@scripts/run-tests.sh
 
 unit:
 	$(NODE_TEST) $$(find src -name '*.test.ts' | sort)

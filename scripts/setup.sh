@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 export DEBIAN_FRONTEND=noninteractive
-DOCKERD_LOG=/var/log/podctl/dockerd.log
+DOCKERD_LOG=${PODCTL_DOCKERD_LOG:-/var/log/podctl/dockerd.log}
 DOCKERD_WAIT_SECONDS=${DOCKERD_WAIT_SECONDS:-60}
 # Runtime (docker, CNI plugins, iptables, ip), the pause build (gcc, libc6-dev), the app images
 # (busybox-static; nginx's shared libraries are taken from the host), and the demo's curl.

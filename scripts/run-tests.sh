@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs the unit tests (src/**/*.test.ts) and then the end-to-end tests (e2e/*.test.ts) with
+# node's test runner, one file at a time, and ends with one summary line for both phases.
+# (Given all files at once, node sorts them, which would put e2e/ before src/.)
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
+
+REPORTER=${TEST_REPORTER:-tap}
+total_pass=0
+total_fail=0
+summary=()
+
+# The runner's own closing counts: "# pass N" (tap) or "ℹ pass N" (spec).
+count() { grep -aE "^(# |ℹ )$1 [0-9]+\$" "$2" | tail -n1 | awk '{ print $3 }'; }
+
+for phase in src e2e; do
+  mapfile -t files < <(find "$phase" -name '*.test.ts' 2>/dev/null | sort)
+  if ((${#files[@]} == 0)); then continue; fi
+  log=$(mktemp /tmp/podctl-test-log.XXXXXX)
+  node --import tsx --test --test-concurrency=1 --test-reporter="$REPORTER" "${files[@]}" 2>&1 | tee "$log"
+  status=${PIPESTATUS[0]}
+  pass=$(count pass "$log")
+  fail=$(count fail "$log")
+  rm -f "$log"
+  pass=${pass:-0}
+  # A runner that died before its summary counts as a failure.
+  if [[ -z $fail ]]; then fail=$((status != 0)); fi
+  if ((status != 0 && fail == 0)); then fail=1; fi
+  total_pass=$((total_pass + pass))
+  total_fail=$((total_fail + fail))
+  summary+=("${phase/src/unit}: $pass passed, $fail failed")
+done
+
+phases=$(printf '%s; ' "${summary[@]}")
+echo "# all tests: $total_pass passed, $total_fail failed (${phases%; })"
+((total_fail == 0))
