@@ -1,0 +1,252 @@
+import { join } from 'node:path';
+import { PodctlError, isPodctlError, notFound } from '../../util/errors.js';
+import { withFileLock } from '../../util/file-lock.js';
+import { silentLogger, type Logger } from '../../util/logger.js';
+import { AttachmentCache } from '../cache/attachment-cache.js';
+import { scanConfDir, type ConfDirScan } from '../conf/load-dir.js';
+import { parseNetworkConfig } from '../conf/parse-network.js';
+import { runPlugin, type InvokeContext } from '../invoke/invoke-plugin.js';
+import { ExecaPluginExec, type PluginExec } from '../invoke/plugin-exec.js';
+import { verbEnv } from '../invoke/plugin-env.js';
+import { pluginStdin } from '../invoke/plugin-stdin.js';
+import { probePluginVersion } from '../invoke/probe-version.js';
+import type { CniResult, PluginVersionInfo } from '../result/types.js';
+import type { CachedAttachment, GcAttachment, NetworkConfigList, RuntimeConf } from '../types.js';
+import { versionAtLeast } from '../versions.js';
+import { liveNetnsOrEmpty, validateAttachment, validateNetworkName } from './attachment-rules.js';
+import { addChain, checkChain, delChain } from './chain.js';
+
+export interface CniRuntimeOptions {
+  confDir: string;
+  /** Plugin directories, in search order (an array or a ':'-separated list). */
+  cniPath: string | string[];
+  /** podctl's own cache (not containerd's or CRI-O's), e.g. /var/lib/podctl/cni/cache. */
+  cacheDir: string;
+  /** Where the per-container lock files go, e.g. /run/podctl/locks. */
+  lockDir: string;
+  exec?: PluginExec;
+  logger?: Logger;
+  /** Deadline of one plugin process; a plugin still running then is killed. */
+  timeoutMs?: number;
+  /** How long to wait for another process working on the same container. */
+  lockTimeoutMs?: number;
+  /** PATH given to plugins (they run iptables, ip, ...); default: this process's PATH. */
+  hostPath?: string;
+}
+
+export type DelRuntimeConf = RuntimeConf & { network?: string };
+
+/** A CNI runtime in the manner of libcni: configs, plugin chains, cache and per-container locks. */
+export class CniRuntime {
+  readonly confDir: string;
+  readonly cniPath: readonly string[];
+  private readonly ctx: InvokeContext;
+  private readonly cache: AttachmentCache;
+  private readonly lockDir: string;
+  private readonly lockTimeoutMs?: number;
+  private readonly logger: Logger;
+
+  constructor(options: CniRuntimeOptions) {
+    this.confDir = options.confDir;
+    this.cniPath = (Array.isArray(options.cniPath) ? options.cniPath : options.cniPath.split(':')).filter((d) => d !== '');
+    this.logger = options.logger ?? silentLogger;
+    this.ctx = {
+      exec: options.exec ?? new ExecaPluginExec(),
+      cniPath: this.cniPath,
+      hostPath: options.hostPath ?? process.env.PATH,
+      timeoutMs: options.timeoutMs ?? 60_000,
+      logger: this.logger,
+    };
+    this.cache = new AttachmentCache(options.cacheDir);
+    this.lockDir = options.lockDir;
+    this.lockTimeoutMs = options.lockTimeoutMs;
+  }
+
+  /** Every valid network of the conf dir and every file that failed, in file-name order. */
+  scanNetworks(): Promise<ConfDirScan> {
+    return scanConfDir(this.confDir);
+  }
+
+  /** Every network of the conf dir, sorted by file name; any invalid file is an error. */
+  async loadNetworks(): Promise<NetworkConfigList[]> {
+    const scan = await this.scanNetworks();
+    if (scan.problems.length === 1) throw scan.problems[0]!.error;
+    if (scan.problems.length > 1) {
+      const all = scan.problems.map((p) => p.error.message).join('; ');
+      throw new PodctlError('INVALID_CONFIG', `${scan.problems.length} invalid CNI configs in ${this.confDir}: ${all}`);
+    }
+    return scan.networks;
+  }
+
+  /** The network called `name`, or the first valid one when no name is given. */
+  async getNetwork(name?: string): Promise<NetworkConfigList> {
+    const scan = await this.scanNetworks();
+    const found = name === undefined ? scan.networks[0] : scan.networks.find((n) => n.name === name);
+    if (found) return found;
+    const broken = scan.problems.find((p) => name === undefined || p.network === name);
+    if (broken) throw broken.error;
+    const known = scan.networks.map((n) => n.name).join(', ') || 'none';
+    throw name === undefined
+      ? notFound(`no CNI network configs in ${this.confDir}`, 'add a .conflist file there or pass --cni-conf-dir')
+      : notFound(`CNI network ${JSON.stringify(name)} not found in ${this.confDir} (networks: ${known})`);
+  }
+
+  /** ADD over the list. On failure the list is DELeted (best effort) and the ADD error thrown. */
+  async addNetworkList(net: NetworkConfigList, rt: RuntimeConf): Promise<CniResult> {
+    validateAttachment(rt, true);
+    return this.withContainerLock(rt.containerId, async () => {
+      let result: CniResult;
+      try {
+        result = await addChain(this.ctx, net, rt);
+        await this.cache.put({
+          network: net.name, containerId: rt.containerId, ifName: rt.ifName, netns: rt.netns,
+          args: rt.args ?? [], capabilityArgs: rt.capabilityArgs ?? {}, config: net.bytes, result,
+        });
+      } catch (addError) {
+        await this.rollbackAdd(net, rt, addError);
+        throw addError;
+      }
+      return result;
+    });
+  }
+
+  /** CHECK (0.4.0+) with the cached ADD result; nothing when the list sets disableCheck. */
+  async checkNetworkList(net: NetworkConfigList, rt: RuntimeConf): Promise<void> {
+    if (!versionAtLeast(net.cniVersion, '0.4.0')) {
+      throw new PodctlError('FAILED_PRECONDITION', `network ${net.name} uses cniVersion ${net.cniVersion}; CHECK needs 0.4.0 or later`);
+    }
+    if (net.disableCheck) return;
+    validateAttachment(rt, true);
+    await this.withContainerLock(rt.containerId, async () => {
+      const cached = await this.cache.get(net.name, rt.containerId, rt.ifName);
+      if (!cached) {
+        throw new PodctlError('FAILED_PRECONDITION', `no cached ADD result for container ${rt.containerId} ifname ${rt.ifName} on network ${net.name}: CHECK needs a previous ADD by podctl`);
+      }
+      const args = rt.args ?? cached.args;
+      const capabilityArgs = rt.capabilityArgs ?? cached.capabilityArgs;
+      await checkChain(this.ctx, net, { ...rt, args, capabilityArgs }, cached.result);
+    });
+  }
+
+  /**
+   * DEL in reverse order. A cached attachment is replayed as ADD ran it (config, args,
+   * capability args, prevResult), whatever the conf dir holds now; without a cache `net`
+   * is used, and without either there is nothing to delete. Idempotent.
+   */
+  async delNetworkList(net: NetworkConfigList | undefined, rt: DelRuntimeConf): Promise<void> {
+    const network = net?.name ?? rt.network;
+    if (network === undefined) throw new PodctlError('INVALID_ARGUMENT', 'DEL needs a network config or a network name');
+    validateNetworkName(network);
+    validateAttachment(rt, false);
+    await this.withContainerLock(rt.containerId, async () => {
+      const cached = await this.readCacheForDel(network, rt);
+      const list = (cached && this.cachedList(cached)) ?? net;
+      if (!list) {
+        this.logger.debug('cni DEL: nothing known about this attachment', { network, container: rt.containerId, ifname: rt.ifName });
+        return;
+      }
+      const replayed: RuntimeConf = {
+        containerId: rt.containerId,
+        ifName: rt.ifName,
+        netns: await liveNetnsOrEmpty(rt.netns),
+        args: cached ? cached.args : rt.args,
+        capabilityArgs: cached ? cached.capabilityArgs : rt.capabilityArgs,
+      };
+      const prevResult = cached && versionAtLeast(list.cniVersion, '0.4.0') ? cached.result : undefined;
+      await delChain(this.ctx, list, replayed, prevResult);
+      await this.cache.remove(network, rt.containerId, rt.ifName);
+    });
+  }
+
+  /**
+   * GC: DEL every cached attachment of this network that is not in `validAttachments`, then
+   * (1.1.0+) send GC to each plugin with the valid list. Nothing when the list sets disableGC.
+   */
+  async gcNetworkList(net: NetworkConfigList, validAttachments: GcAttachment[]): Promise<void> {
+    if (net.disableGC) return;
+    const keep = new Set(validAttachments.map((a) => `${a.containerId}\0${a.ifName}`));
+    const errors: unknown[] = [];
+    const { entries } = await this.cache.list();
+    for (const stale of entries.filter((e) => e.network === net.name && !keep.has(`${e.containerId}\0${e.ifName}`))) {
+      await this.delNetworkList(net, { ...stale, network: net.name }).catch((err: unknown) => errors.push(err));
+    }
+    if (versionAtLeast(net.cniVersion, '1.1.0')) {
+      const attachments = validAttachments.map((a) => ({ containerID: a.containerId, ifname: a.ifName }));
+      // The spec text named the field `cni.dev/attachments`, libcni sends both.
+      const extra = { 'cni.dev/valid-attachments': attachments, 'cni.dev/attachments': attachments };
+      for (const plugin of net.plugins) {
+        await runPlugin(this.ctx, { verb: 'GC', network: net.name, pluginType: plugin.type, stdin: pluginStdin(net, plugin, { extra }), env: verbEnv('GC', this.ctx) })
+          .catch((err: unknown) => errors.push(err));
+      }
+    }
+    if (errors.length === 1) throw errors[0];
+    if (errors.length > 1) {
+      const messages = errors.map((e) => (e instanceof Error ? e.message : String(e))).join('; ');
+      throw new PodctlError('CNI', `GC of network ${net.name}: ${errors.length} operations failed: ${messages}`, { cause: new AggregateError(errors) });
+    }
+  }
+
+  /** STATUS (1.1.0+): throws the first plugin's error (codes 50/51); older versions are assumed ready. */
+  async statusNetworkList(net: NetworkConfigList): Promise<void> {
+    if (!versionAtLeast(net.cniVersion, '1.1.0')) return;
+    for (const plugin of net.plugins) {
+      await runPlugin(this.ctx, { verb: 'STATUS', network: net.name, pluginType: plugin.type, stdin: pluginStdin(net, plugin), env: verbEnv('STATUS', this.ctx) });
+    }
+  }
+
+  /** VERSION probe of one plugin (by type name, looked up in the CNI path). */
+  pluginVersion(pluginType: string): Promise<PluginVersionInfo> {
+    return probePluginVersion(this.ctx, pluginType);
+  }
+
+  async listCachedAttachments(): Promise<CachedAttachment[]> {
+    const { entries, unreadable } = await this.cache.list();
+    for (const { file, error } of unreadable) this.logger.warn('unreadable CNI cache entry', { file, error: error.message });
+    return entries;
+  }
+
+  async getCachedResult(network: string, containerId: string, ifName: string): Promise<CniResult | undefined> {
+    validateNetworkName(network);
+    validateAttachment({ containerId, ifName, netns: '' }, false);
+    return (await this.cache.get(network, containerId, ifName))?.result;
+  }
+
+  private withContainerLock<T>(containerId: string, fn: () => Promise<T>): Promise<T> {
+    // `cni-` keeps these apart from locks other layers may take in the same directory.
+    const path = join(this.lockDir, `cni-${containerId}.lock`);
+    return withFileLock(path, fn, { what: `container ${containerId}`, timeoutMs: this.lockTimeoutMs });
+  }
+
+  private async rollbackAdd(net: NetworkConfigList, rt: RuntimeConf, addError: unknown): Promise<void> {
+    try {
+      await delChain(this.ctx, net, rt, undefined);
+      // Whatever an earlier ADD of this attachment cached is gone now.
+      await this.cache.remove(net.name, rt.containerId, rt.ifName);
+    } catch (delError) {
+      this.logger.warn('DEL after a failed ADD failed too', {
+        network: net.name, container: rt.containerId, add: (addError as Error)?.message, del: (delError as Error)?.message,
+      });
+    }
+  }
+
+  /** The cache entry for DEL; a corrupt one is reported and ignored so DEL can still run. */
+  private async readCacheForDel(network: string, rt: RuntimeConf): Promise<CachedAttachment | undefined> {
+    try {
+      return await this.cache.get(network, rt.containerId, rt.ifName);
+    } catch (err) {
+      if (!isPodctlError(err)) throw err;
+      this.logger.warn('ignoring unreadable CNI cache entry', { error: err.message });
+      return undefined;
+    }
+  }
+
+  private cachedList(cached: CachedAttachment): NetworkConfigList | undefined {
+    try {
+      return parseNetworkConfig(cached.config, cached.file);
+    } catch (err) {
+      if (!isPodctlError(err)) throw err;
+      this.logger.warn('ignoring cached CNI config that no longer validates', { error: err.message });
+      return undefined;
+    }
+  }
+}
