@@ -1,0 +1,119 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+
+/**
+ * The leak checker every e2e test ends with. It snapshots the host before the test and
+ * reports what the test left behind: podctl containers, /var/run/netns entries and pins,
+ * host veths, host-local IP files, CNI cache files, pod checkpoints, and iptables chains or
+ * rules naming a container id. CI runs tests one at a time, so a diff is exact there.
+ */
+const IPAM_DIRS = ['/var/lib/podctl/cni/networks', '/var/lib/cni/networks'];
+const STATE_DIRS = ['/var/lib/podctl/cni/cache', '/var/lib/podctl/pods'];
+const NETNS_DIR = '/var/run/netns';
+// Chains portmap creates once per host and keeps, by design.
+const SHARED_CHAINS = /^-N CNI-HOSTPORT-(DNAT|SNAT|MASQ|SETMARK)$|^-N CNI-FORWARD$|^-N CNI-ADMIN$/;
+
+export interface HostSnapshot {
+  containers: Set<string>;
+  netns: Set<string>;
+  mounts: Set<string>;
+  veths: Set<string>;
+  files: Set<string>;
+  iptables: Set<string>;
+}
+
+async function lines(file: string, args: string[]): Promise<string[]> {
+  const r = await execa(file, args, { reject: false });
+  return r.exitCode === 0 ? String(r.stdout).split('\n').filter(Boolean) : [];
+}
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (d: string) => {
+    let entries;
+    try {
+      entries = await readdir(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (e.name !== 'lock' && !e.name.startsWith('last_reserved_ip')) out.push(p);
+    }
+  };
+  await walk(dir);
+  return out;
+}
+
+export async function snapshotHost(): Promise<HostSnapshot> {
+  const [containers, netns, mountinfo, links, files, nat, filter] = await Promise.all([
+    lines('docker', ['ps', '-a', '--filter', 'label=io.podctl.pod', '--format', '{{.Names}}']),
+    readdir(NETNS_DIR).catch(() => [] as string[]),
+    readFile('/proc/self/mountinfo', 'utf8').catch(() => ''),
+    lines('ip', ['-o', 'link', 'show', 'type', 'veth']),
+    Promise.all([...IPAM_DIRS, ...STATE_DIRS].map(filesUnder)).then((all) => all.flat()),
+    lines('iptables-save', ['-t', 'nat']),
+    lines('iptables-save', ['-t', 'filter']),
+  ]);
+  const iptables = [...nat, ...filter].filter((l) => (l.startsWith('-N CNI-') && !SHARED_CHAINS.test(l)) || /\b[0-9a-f]{64}\b/.test(l) || /CNI-[0-9a-f]{20,}/.test(l));
+  return {
+    containers: new Set(containers),
+    netns: new Set(netns),
+    mounts: new Set(mountinfo.split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith('/run/netns/') || m.startsWith('/var/run/netns/'))),
+    veths: new Set(links.map((l) => (l.split(': ')[1] ?? '').split('@')[0] ?? '')),
+    files: new Set(files),
+    iptables: new Set(iptables),
+  };
+}
+
+export function diffSnapshots(before: HostSnapshot, after: HostSnapshot): string[] {
+  const leaks: string[] = [];
+  const added = (kind: string, a: Set<string>, b: Set<string>) => {
+    for (const item of b) if (!a.has(item)) leaks.push(`${kind}: ${item}`);
+  };
+  added('container', before.containers, after.containers);
+  added('netns', before.netns, after.netns);
+  added('netns pin', before.mounts, after.mounts);
+  added('veth', before.veths, after.veths);
+  added('file', before.files, after.files);
+  added('iptables', before.iptables, after.iptables);
+  return leaks;
+}
+
+export class LeakChecker {
+  private constructor(private readonly before: HostSnapshot) {}
+
+  /** Takes the baseline; call at the start of a test (or in `before`). */
+  static async start(): Promise<LeakChecker> {
+    return new LeakChecker(await snapshotHost());
+  }
+
+  /** What is on the host now that was not there at the start. Waits briefly for the kernel. */
+  async findLeaks(): Promise<string[]> {
+    let leaks: string[] = [];
+    // A namespace's veth goes when the kernel finishes tearing the namespace down, which is
+    // asynchronous: give it a moment before calling anything a leak.
+    for (let attempt = 0; attempt < 20; attempt++) {
+      leaks = diffSnapshots(this.before, await snapshotHost());
+      if (leaks.length === 0 || leaks.some((l) => !l.startsWith('veth:'))) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return leaks;
+  }
+
+  /** Throws listing every leak; the message is what a developer needs to find the cause. */
+  async assertClean(): Promise<void> {
+    const leaks = await this.findLeaks();
+    if (leaks.length > 0) throw new Error(`the test left ${leaks.length} thing(s) on the host:\n  ${leaks.join('\n  ')}`);
+  }
+}
+
+/** True when a path exists (for tests that check files the pod owns). */
+export async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}

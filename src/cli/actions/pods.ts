@@ -1,0 +1,172 @@
+import type { Command } from 'commander';
+import { DEFAULT_PAUSE_IMAGE } from '../../docker/pause-image.js';
+import type { PodManager } from '../../pod/manager.js';
+import { parsePodRef, formatPodRef, type PodRef } from '../../pod/naming.js';
+import type { PodView } from '../../pod/status.js';
+import type { WaitSpec } from '../../pod/wait.js';
+import { invalidArgument, PodctlError } from '../../util/errors.js';
+import { parsePositiveInt } from '../../util/validate.js';
+import { openPods } from '../context.js';
+import { age, parseOutputFormat, renderStructured, renderTable, write } from '../output.js';
+import { specFromFlags, type SpecFlags } from '../pod-spec-from-flags.js';
+
+interface WaitFlags {
+  wait?: boolean;
+  waitHttp?: string;
+  waitTcp?: string;
+  timeout?: string;
+}
+
+export function waitSpecFromFlags(flags: WaitFlags): WaitSpec | undefined {
+  if (!flags.wait && !flags.waitHttp && !flags.waitTcp) return undefined;
+  const timeoutMs = (flags.timeout ? parsePositiveInt(flags.timeout, '--timeout', { max: 3600 }) : 60) * 1000;
+  if (flags.waitHttp) {
+    const m = /^:?(\d{1,5})(\/.*)?$/.exec(flags.waitHttp);
+    if (!m || Number(m[1]) < 1 || Number(m[1]) > 65535) throw invalidArgument(`--wait-http "${flags.waitHttp}" is not :PORT/PATH`, 'e.g. --wait-http :80/healthz');
+    return { http: { port: Number(m[1]), path: m[2] ?? '/' }, timeoutMs };
+  }
+  if (flags.waitTcp) return { tcp: parsePositiveInt(flags.waitTcp, '--wait-tcp', { max: 65535 }), timeoutMs };
+  return { timeoutMs };
+}
+
+const refs = (cmd: Command, pods: string[]): PodRef[] => {
+  const ns = (cmd.opts() as { namespace?: string }).namespace;
+  return pods.map((p) => parsePodRef(p, ns));
+};
+
+export function podRow(v: PodView, wide: boolean): string[] {
+  const row = [v.name, v.id.slice(0, 12), v.state, v.ips[0] ?? '', `${v.ready}/${v.total}`, v.networks.map((n) => n.name).join(','), age(v.created)];
+  if (wide) row.push(v.namespace, v.netns, v.containers.map((c) => `${c.name}=${c.image}`).join(','));
+  return row;
+}
+
+export const POD_HEADERS = ['NAME', 'ID', 'STATE', 'IP', 'CONTAINERS', 'NETWORKS', 'AGE'];
+const WIDE_HEADERS = [...POD_HEADERS, 'NAMESPACE', 'NETNS', 'IMAGES'];
+
+async function printPods(views: PodView[], format: string, quiet: boolean): Promise<void> {
+  if (quiet || format === 'name') return write(views.map((v) => formatPodRef(v) + '\n').join(''));
+  if (format === 'json' || format === 'yaml') return write(await renderStructured(views.length === 1 ? views[0] : views, format));
+  write(renderTable(format === 'wide' ? WIDE_HEADERS : POD_HEADERS, views.map((v) => podRow(v, format === 'wide'))));
+}
+
+export async function runAction(cmd: Command, command: string[], start: boolean): Promise<void> {
+  const flags = cmd.opts() as SpecFlags & WaitFlags & { output?: string; quiet?: boolean };
+  const format = parseOutputFormat(flags.output, ['table', 'name', 'json', 'yaml']);
+  const wait = start ? waitSpecFromFlags(flags) : undefined;
+  const pods = await openPods(cmd);
+  const network = flags.network && flags.network.length > 0 ? '' : (await pods.cni.getNetwork()).name;
+  const spec = specFromFlags(flags, command, { network, pauseImage: DEFAULT_PAUSE_IMAGE });
+  const view = start ? await pods.run(spec, wait) : await pods.create(spec);
+  await printPods([format === 'json' || format === 'yaml' ? await pods.inspect(spec) : view], format, flags.quiet ?? false);
+}
+
+/** Runs an operation on each pod in turn; reports every failure, fails if any failed. */
+async function eachPod(pods: PodRef[], fn: (ref: PodRef) => Promise<void>): Promise<void> {
+  const failures: unknown[] = [];
+  for (const ref of pods) {
+    try {
+      await fn(ref);
+    } catch (err) {
+      failures.push(err);
+      if (pods.length > 1) process.stderr.write(`podctl: ${formatPodRef(ref)}: ${(err as Error).message}\n`);
+    }
+  }
+  if (failures.length === 1) throw failures[0];
+  if (failures.length > 1) throw new PodctlError('INTERNAL', `${failures.length} of ${pods.length} pods failed`, { hint: 'see the lines above' });
+}
+
+export async function startAction(cmd: Command, names: string[]): Promise<void> {
+  const wait = waitSpecFromFlags(cmd.opts() as WaitFlags);
+  const pods = await openPods(cmd);
+  await eachPod(refs(cmd, names), async (ref) => {
+    await pods.start(ref, wait);
+    write(formatPodRef(ref) + '\n');
+  });
+}
+
+const stopTimeout = (cmd: Command): number | undefined => {
+  const time = (cmd.opts() as { time?: string }).time;
+  return time === undefined ? undefined : parsePositiveInt(time, '--time', { min: 0, max: 3600 });
+};
+
+export async function stopAction(cmd: Command, names: string[]): Promise<void> {
+  const timeout = stopTimeout(cmd);
+  const pods = await openPods(cmd);
+  await eachPod(refs(cmd, names), async (ref) => {
+    await pods.stop(ref, timeout);
+    write(formatPodRef(ref) + '\n');
+  });
+}
+
+export async function restartAction(cmd: Command, names: string[]): Promise<void> {
+  const timeout = stopTimeout(cmd);
+  const wait = waitSpecFromFlags(cmd.opts() as WaitFlags);
+  const pods = await openPods(cmd);
+  await eachPod(refs(cmd, names), async (ref) => {
+    await pods.stop(ref, timeout);
+    await pods.start(ref, wait);
+    write(formatPodRef(ref) + '\n');
+  });
+}
+
+export async function rmAction(cmd: Command, names: string[]): Promise<void> {
+  const opts = cmd.opts() as { force?: boolean; all?: boolean; namespace?: string };
+  if (!opts.all && names.length === 0) throw invalidArgument('no pod named', 'give pod names, or -a for all pods');
+  if (opts.all && names.length > 0) throw invalidArgument('-a and pod names do not go together', 'give either pod names or -a');
+  const pods = await openPods(cmd);
+  const targets = opts.all ? (await pods.list({ all: true })).map((v) => ({ name: v.name, namespace: v.namespace })) : refs(cmd, names);
+  await eachPod(targets, async (ref) => {
+    const removed = await pods.remove(ref, opts.force ?? false);
+    if (removed) write(formatPodRef(ref) + '\n');
+    else if (!opts.force) throw new PodctlError('NOT_FOUND', `pod ${formatPodRef(ref)} not found`, { hint: 'list pods with podctl ps -a (rm -f ignores missing pods)' });
+  });
+}
+
+function parseFilters(filters: string[]): { labels: Record<string, string>; name?: string; state?: string } {
+  const out: { labels: Record<string, string>; name?: string; state?: string } = { labels: {} };
+  for (const f of filters) {
+    const [kind, ...rest] = f.split('=');
+    const value = rest.join('=');
+    if (kind === 'label' && rest.length >= 2) out.labels[rest[0]!] = rest.slice(1).join('=');
+    else if (kind === 'label' && rest.length === 1) out.labels[value] = '';
+    else if (kind === 'name' && value) out.name = value;
+    else if (kind === 'state' && value) out.state = value;
+    else throw invalidArgument(`--filter "${f}" is not understood`, 'use label=KEY=VALUE, name=NAME or state=STATE');
+  }
+  return out;
+}
+
+export async function psAction(cmd: Command): Promise<void> {
+  const opts = cmd.opts() as { all?: boolean; quiet?: boolean; output?: string; filter?: string[]; namespace?: string; allNamespaces?: boolean };
+  const format = parseOutputFormat(opts.output, ['table', 'wide', 'json', 'yaml']);
+  const filter = parseFilters(opts.filter ?? []);
+  const pods = await openPods(cmd);
+  const views = await pods.list({ ...filter, all: opts.all ?? false, namespace: opts.allNamespaces ? undefined : (opts.namespace ?? 'default') });
+  if (format === 'json' || format === 'yaml') return write(await renderStructured(views, format));
+  await printPods(views, format, opts.quiet ?? false);
+}
+
+export async function inspectAction(cmd: Command, name: string): Promise<void> {
+  const format = parseOutputFormat((cmd.opts() as { output?: string }).output, ['json', 'yaml']) as 'json' | 'yaml';
+  const pods = await openPods(cmd);
+  write(await renderStructured(await pods.inspect(refs(cmd, [name])[0]!), format));
+}
+
+export async function logsAction(cmd: Command, name: string): Promise<void> {
+  const opts = cmd.opts() as { container?: string; follow?: boolean; tail?: string; timestamps?: boolean };
+  const tail = opts.tail === undefined ? undefined : parsePositiveInt(opts.tail, '--tail', { min: 0 });
+  const pods = await openPods(cmd);
+  const { streamPodLogs } = await import('../../pod/logs.js');
+  await streamPodLogs(pods, refs(cmd, [name])[0]!, { container: opts.container, follow: opts.follow ?? false, tail, timestamps: opts.timestamps ?? false }, process.stdout, process.stderr);
+}
+
+export async function execAction(cmd: Command, name: string, command: string[]): Promise<void> {
+  const opts = cmd.opts() as { container?: string; interactive?: boolean; tty?: boolean };
+  const pods: PodManager = await openPods(cmd);
+  const { execInPod } = await import('../../pod/exec.js');
+  process.exitCode = await execInPod(pods, refs(cmd, [name])[0]!, command, {
+    container: opts.container,
+    interactive: opts.interactive ?? false,
+    tty: opts.tty ?? false,
+  });
+}

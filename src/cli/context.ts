@@ -1,0 +1,51 @@
+import type { Command } from 'commander';
+import { PodctlError, invalidArgument } from '../util/errors.js';
+import { createLogger, isLogLevel, type Logger, type LogLevel } from '../util/logger.js';
+import type { PodManager } from '../pod/manager.js';
+import { DEFAULT_NAMESPACE } from '../pod/spec.js';
+
+/** Global options every command sees (commander's optsWithGlobals). */
+export interface GlobalOptions {
+  cniConfDir?: string;
+  cniPath?: string;
+  logLevel?: string;
+  verbose?: boolean;
+  namespace?: string;
+}
+
+export function globals(cmd: Command): GlobalOptions {
+  return cmd.optsWithGlobals() as GlobalOptions;
+}
+
+export function logLevelOf(opts: GlobalOptions): LogLevel {
+  if (opts.verbose) return 'debug';
+  const level = opts.logLevel ?? 'warn';
+  if (!isLogLevel(level)) throw invalidArgument(`--log-level "${level}" is not a level`, 'use error, warn, info or debug');
+  return level;
+}
+
+export function loggerFor(cmd: Command): Logger {
+  return createLogger(logLevelOf(globals(cmd)));
+}
+
+export function namespaceOf(cmd: Command): string {
+  return globals(cmd).namespace ?? DEFAULT_NAMESPACE;
+}
+
+/** podctl changes namespaces, iptables and /var/run/netns: it refuses early instead of half-failing. */
+export function requireRoot(): void {
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+    throw new PodctlError('PERMISSION', 'podctl needs root: it creates network namespaces, veths and iptables rules', {
+      hint: 'run it as root (sudo podctl ...)',
+    });
+  }
+}
+
+/** Opens the pod manager with the global options; heavy modules load here, not at start-up. */
+export async function openPods(cmd: Command): Promise<PodManager> {
+  requireRoot();
+  const opts = globals(cmd);
+  const logger = loggerFor(cmd);
+  const [{ PodManager }, { pullRenderer }] = await Promise.all([import('../pod/manager.js'), import('./pull-progress.js')]);
+  return PodManager.open({ cniConfDir: opts.cniConfDir, cniPath: opts.cniPath, logger, onPull: pullRenderer(process.stderr) });
+}

@@ -1,0 +1,38 @@
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { reportError } from './errors.js';
+import { registerPodCommands } from './commands/pods.js';
+// import { registerCniCommands } from './commands/cni.js';
+// import { registerNetCommands } from './commands/net.js';
+
+/**
+ * Builds the command tree. Only commander and the command definitions load here; each
+ * action imports what it needs when it runs, so `podctl --version` stays close to bare node.
+ */
+export function buildProgram(): Command {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const program = new Command('podctl')
+    .description('Kubernetes-style pods on a plain Docker engine, wired by real CNI plugins')
+    .version(pkg.version, '--version', 'print the podctl version')
+    .option('--cni-conf-dir <dir>', 'directory of CNI network configs (default: $PODCTL_CNI_CONF_DIR, /etc/podctl/cni/net.d, or the shipped cni-conf/)')
+    .option('--cni-path <dirs>', 'colon-separated plugin directories (default: $CNI_PATH or /opt/cni/bin:/usr/lib/cni)')
+    .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['error', 'warn', 'info', 'debug']))
+    .option('-v, --verbose', 'log each step and its timing (same as --log-level debug)')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ outputError: (text, write) => write(`podctl: ${text.replace(/^error: /, '')}`) })
+    .exitOverride();
+  registerPodCommands(program);
+  // registerCniCommands(program);
+  // registerNetCommands(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    const debug = argv.includes('-v') || argv.includes('--verbose') || argv.join(' ').includes('--log-level debug');
+    process.exitCode = reportError(err, debug);
+  }
+}

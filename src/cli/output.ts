@@ -1,0 +1,42 @@
+import { invalidArgument } from '../util/errors.js';
+
+export type OutputFormat = 'table' | 'wide' | 'json' | 'yaml' | 'name';
+
+export function parseOutputFormat(value: string | undefined, allowed: OutputFormat[]): OutputFormat {
+  const format = (value ?? allowed[0]) as OutputFormat;
+  if (!allowed.includes(format)) throw invalidArgument(`-o ${value} is not a known output format`, `use one of: ${allowed.join(', ')}`);
+  return format;
+}
+
+/** Aligned columns, like docker ps: headers upper-case, two spaces between columns. */
+export function renderTable(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n') + '\n';
+}
+
+/** JSON or YAML of a value; the yaml package loads only when asked for. */
+export async function renderStructured(value: unknown, format: 'json' | 'yaml'): Promise<string> {
+  if (format === 'json') return JSON.stringify(value, null, 2) + '\n';
+  const { stringify } = await import('yaml');
+  return stringify(value);
+}
+
+export function write(text: string): void {
+  process.stdout.write(text);
+}
+
+/** "3m", "2h", "5d": how long ago an ISO time was, as docker prints ages. */
+export function age(iso: string, now = Date.now()): string {
+  const then = Date.parse(iso);
+  if (Number.isNaN(then)) return '';
+  const s = Math.max(0, Math.round((now - then) / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h`;
+  return `${Math.floor(s / 86400)}d`;
+}

@@ -1,0 +1,40 @@
+import type Dockerode from 'dockerode';
+import { PodctlError, messageOf, errnoOf } from '../util/errors.js';
+
+/**
+ * Opens a dockerode client for DOCKER_HOST (unix socket by default). dockerode is loaded
+ * here, on first use, so commands that never talk to Docker do not pay for loading it.
+ */
+export async function openDocker(env: NodeJS.ProcessEnv = process.env): Promise<Dockerode> {
+  const { default: Docker } = await import('dockerode');
+  return new Docker();
+}
+
+export function dockerHostLabel(env: NodeJS.ProcessEnv = process.env): string {
+  return env.DOCKER_HOST && env.DOCKER_HOST !== '' ? env.DOCKER_HOST : 'unix:///var/run/docker.sock';
+}
+
+/** Turns a connection failure into one clear line; other errors pass through. */
+export function wrapDockerError(err: unknown, doing: string): unknown {
+  const code = errnoOf(err);
+  if (code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'EACCES' || code === 'ECONNRESET') {
+    return new PodctlError('UNAVAILABLE', `cannot ${doing}: no Docker engine answers at ${dockerHostLabel()} (${code})`, {
+      hint: 'start dockerd (`make setup` starts one) or set DOCKER_HOST',
+      cause: err,
+    });
+  }
+  return err;
+}
+
+/** HTTP status of a dockerode error (404 for a missing container or image). */
+export function dockerStatus(err: unknown): number | undefined {
+  const status = (err as { statusCode?: unknown } | null)?.statusCode;
+  return typeof status === 'number' ? status : undefined;
+}
+
+/** The engine's own message from a dockerode error ("No such image: ..."). */
+export function dockerMessage(err: unknown): string {
+  const json = (err as { json?: { message?: unknown } } | null)?.json;
+  if (json && typeof json.message === 'string') return json.message;
+  return messageOf(err).replace(/^\(HTTP code \d+\)\s*[a-z ]*-\s*/, '');
+}

@@ -1,0 +1,171 @@
+import type Dockerode from 'dockerode';
+import { PodctlError } from '../util/errors.js';
+import { dockerMessage, dockerStatus, wrapDockerError } from './client.js';
+
+/** What podctl reads of a container in a list (one API call for all pods). */
+export interface ContainerSummary {
+  id: string;
+  name: string;
+  image: string;
+  state: string; // created | running | paused | restarting | removing | exited | dead
+  status: string; // "Up 3 minutes", "Exited (0) 2 seconds ago"
+  labels: Record<string, string>;
+  created: number; // unix seconds
+}
+
+export interface ContainerDetails extends ContainerSummary {
+  pid: number;
+  running: boolean;
+  exitCode: number;
+  startedAt: string;
+  restartCount: number;
+  sandboxKey: string;
+  hostname: string;
+  env: string[];
+  cmd: string[];
+  entrypoint: string[];
+  workingDir: string;
+}
+
+export interface CreateContainerSpec {
+  name: string;
+  image: string;
+  labels: Record<string, string>;
+  hostname?: string;
+  env?: string[];
+  entrypoint?: string[];
+  cmd?: string[];
+  workingDir?: string;
+  tty?: boolean;
+  hostConfig: Dockerode.HostConfig;
+}
+
+/** The container calls podctl makes, as a narrow interface so pods can be tested and faulted. */
+export class DockerContainers {
+  constructor(private readonly docker: Dockerode) {}
+
+  async list(labelFilters: string[], all = true): Promise<ContainerSummary[]> {
+    try {
+      const rows = await this.docker.listContainers({ all, filters: { label: labelFilters } });
+      return rows.map((row) => ({
+        id: row.Id,
+        name: (row.Names[0] ?? '').replace(/^\//, ''),
+        image: row.Image,
+        state: row.State,
+        status: row.Status,
+        labels: row.Labels ?? {},
+        created: row.Created,
+      }));
+    } catch (err) {
+      throw wrapDockerError(err, 'list containers');
+    }
+  }
+
+  async create(spec: CreateContainerSpec): Promise<string> {
+    try {
+      const container = await this.docker.createContainer({
+        name: spec.name,
+        Image: spec.image,
+        Labels: spec.labels,
+        Hostname: spec.hostname,
+        Env: spec.env,
+        Entrypoint: spec.entrypoint,
+        Cmd: spec.cmd,
+        WorkingDir: spec.workingDir,
+        Tty: spec.tty ?? false,
+        HostConfig: spec.hostConfig,
+      });
+      return container.id;
+    } catch (err) {
+      if (dockerStatus(err) === 409) {
+        throw new PodctlError('ALREADY_EXISTS', `container name ${spec.name} is already in use`, { cause: err });
+      }
+      if (dockerStatus(err) === 404) {
+        throw new PodctlError('NOT_FOUND', `image ${spec.image} not found`, { cause: err });
+      }
+      throw this.fail(err, `create container ${spec.name}`);
+    }
+  }
+
+  async start(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).start();
+    } catch (err) {
+      if (dockerStatus(err) === 304) return; // already running
+      throw this.fail(err, `start container ${id.slice(0, 12)}`);
+    }
+  }
+
+  async stop(id: string, timeoutSeconds: number): Promise<void> {
+    try {
+      await this.docker.getContainer(id).stop({ t: timeoutSeconds });
+    } catch (err) {
+      if (dockerStatus(err) === 304 || dockerStatus(err) === 404) return; // already stopped or gone
+      throw this.fail(err, `stop container ${id.slice(0, 12)}`);
+    }
+  }
+
+  /** Force-removes a container; a container that is already gone is fine. */
+  async remove(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).remove({ force: true, v: true });
+    } catch (err) {
+      if (dockerStatus(err) === 404) return;
+      // 409 "removal already in progress" means someone else is removing it: done either way.
+      if (dockerStatus(err) === 409 && /already in progress/.test(dockerMessage(err))) return;
+      throw this.fail(err, `remove container ${id.slice(0, 12)}`);
+    }
+  }
+
+  /** Inspects a container; `undefined` when it does not exist. */
+  async inspect(id: string): Promise<ContainerDetails | undefined> {
+    let info: Dockerode.ContainerInspectInfo;
+    try {
+      info = await this.docker.getContainer(id).inspect();
+    } catch (err) {
+      if (dockerStatus(err) === 404) return undefined;
+      throw this.fail(err, `inspect container ${id.slice(0, 12)}`);
+    }
+    return {
+      id: info.Id,
+      name: info.Name.replace(/^\//, ''),
+      image: info.Config.Image,
+      state: info.State.Status,
+      status: info.State.Status,
+      labels: info.Config.Labels ?? {},
+      created: Math.floor(Date.parse(info.Created) / 1000),
+      pid: info.State.Pid,
+      running: info.State.Running,
+      exitCode: info.State.ExitCode,
+      startedAt: info.State.StartedAt,
+      restartCount: info.RestartCount,
+      sandboxKey: info.NetworkSettings?.SandboxKey ?? '',
+      hostname: info.Config.Hostname,
+      env: info.Config.Env ?? [],
+      cmd: toArray(info.Config.Cmd),
+      entrypoint: toArray(info.Config.Entrypoint),
+      workingDir: info.Config.WorkingDir ?? '',
+    };
+  }
+
+  /** Waits for a container to exit and returns its exit code. */
+  async wait(id: string): Promise<number> {
+    try {
+      const result = (await this.docker.getContainer(id).wait()) as { StatusCode: number };
+      return result.StatusCode;
+    } catch (err) {
+      throw this.fail(err, `wait for container ${id.slice(0, 12)}`);
+    }
+  }
+
+  private fail(err: unknown, doing: string): unknown {
+    const wrapped = wrapDockerError(err, doing);
+    if (wrapped !== err) return wrapped;
+    return new PodctlError('INTERNAL', `cannot ${doing}: ${dockerMessage(err)}`, { cause: err });
+  }
+}
+
+function toArray(value: string | string[] | undefined | null): string[] {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? value : [value];
+}

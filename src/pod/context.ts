@@ -1,0 +1,22 @@
+import type Dockerode from 'dockerode';
+import type { CniRuntime } from '../cni/index.js';
+import type { DockerContainers } from '../docker/containers.js';
+import type { NetnsPins } from '../netns/pins.js';
+import type { FileLock } from '../util/file-lock.js';
+import type { Logger } from '../util/logger.js';
+import type { PodStore } from './checkpoint.js';
+import type { PodRef } from './naming.js';
+import type { StepRunner } from './steps.js';
+
+/** Everything a pod operation needs, passed in so tests and fault injection can swap parts. */
+export interface PodDeps {
+  docker: Dockerode;
+  containers: DockerContainers;
+  cni: CniRuntime;
+  pins: NetnsPins;
+  store: PodStore;
+  lockPod: (ref: PodRef) => Promise<FileLock>;
+  ensureImages: (images: string[]) => Promise<void>;
+  steps: StepRunner;
+  logger: Logger;
+}

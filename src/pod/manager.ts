@@ -1,0 +1,271 @@
+import { join } from 'node:path';
+import type Dockerode from 'dockerode';
+import { CniRuntime, type NetworkConfigList } from '../cni/index.js';
+import { openDocker } from '../docker/client.js';
+import { DockerContainers, type ContainerSummary } from '../docker/containers.js';
+import { ensureImages, type PullEvent } from '../docker/images.js';
+import { NetnsPins } from '../netns/pins.js';
+import { PodctlError, invalidArgument } from '../util/errors.js';
+import { acquireFileLock } from '../util/file-lock.js';
+import { silentLogger, type Logger } from '../util/logger.js';
+import { defaultCniConfDir, defaultCniPath, defaultStatePaths, type StatePaths } from '../util/paths.js';
+import { runQuiet } from '../util/run-command.js';
+import { PodStore, type PodCheckpoint } from './checkpoint.js';
+import type { PodDeps } from './context.js';
+import { createPod } from './create-pod.js';
+import { ALL_PODS_FILTER, LABEL, podFilter } from './labels.js';
+import { formatPodRef, podKey, type PodRef } from './naming.js';
+import { formatPortMapping } from './ports.js';
+import type { PodSpec } from './spec.js';
+import { validatePodSpec } from './spec-validate.js';
+import { startPod } from './start-pod.js';
+import { groupByPod, podView, type PodView } from './status.js';
+import { StepRunner, withRollback } from './steps.js';
+import { removePod, stopPod } from './teardown.js';
+import { hostPortInUse, waitForPod, type WaitSpec } from './wait.js';
+
+export interface PodManagerOptions {
+  cniConfDir?: string;
+  cniPath?: string;
+  paths?: StatePaths;
+  logger?: Logger;
+  docker?: Dockerode;
+  /** Live display of image pulls. */
+  onPull?: (event: PullEvent) => void;
+}
+
+export interface ListFilter {
+  /** A namespace, or undefined for all namespaces. */
+  namespace?: string;
+  labels?: Record<string, string>;
+  name?: string;
+  state?: string;
+  all?: boolean;
+}
+
+/**
+ * The pod lifecycle on Docker + CNI. Operations on one pod are serialised across processes
+ * by a per-pod file lock; different pods proceed in parallel. State is Docker labels plus a
+ * per-pod checkpoint plus the CNI cache: no daemon.
+ */
+export class PodManager {
+  private constructor(private readonly deps: PodDeps) {}
+
+  static async open(options: PodManagerOptions = {}): Promise<PodManager> {
+    const logger = options.logger ?? silentLogger;
+    const paths = options.paths ?? defaultStatePaths();
+    const docker = options.docker ?? (await openDocker());
+    const cni = new CniRuntime({
+      confDir: options.cniConfDir ?? defaultCniConfDir(),
+      cniPath: options.cniPath ?? defaultCniPath(),
+      cacheDir: join(paths.stateDir, 'cni', 'cache'),
+      lockDir: join(paths.runDir, 'locks'),
+      logger,
+    });
+    const deps: PodDeps = {
+      docker,
+      containers: new DockerContainers(docker),
+      cni,
+      pins: new NetnsPins(runQuiet),
+      store: new PodStore(paths.stateDir),
+      lockPod: (ref) => acquireFileLock(join(paths.runDir, 'locks', `pod-${podKey(ref)}.lock`), { what: `pod ${formatPodRef(ref)}` }),
+      ensureImages: async (images) => {
+        const { buildPauseImage, DEFAULT_PAUSE_IMAGE } = await import('../docker/pause-image.js');
+        await ensureImages(docker, images, {
+          onPull: options.onPull,
+          logger,
+          buildLocal: new Map([[DEFAULT_PAUSE_IMAGE, () => buildPauseImage(docker, DEFAULT_PAUSE_IMAGE, { logger })]]),
+        });
+      },
+      steps: new StepRunner(logger),
+      logger,
+    };
+    return new PodManager(deps);
+  }
+
+  get cni(): CniRuntime {
+    return this.deps.cni;
+  }
+
+  /** Creates and starts a pod; on any failure everything done so far is undone. */
+  async run(spec: PodSpec, wait?: WaitSpec): Promise<PodView> {
+    const networks = await this.prepare(spec);
+    const view = await this.locked(spec, () =>
+      withRollback(this.deps.logger, async (rollback) => {
+        const checkpoint = await createPod(this.deps, spec, rollback);
+        await startPod(this.deps, checkpoint, networks, rollback);
+        return this.viewOf(spec);
+      }),
+    );
+    if (wait) await this.waitReady(view, wait);
+    return view;
+  }
+
+  /** Creates a pod's containers without starting it (`podctl create`). */
+  async create(spec: PodSpec): Promise<PodView> {
+    await this.prepare(spec);
+    return this.locked(spec, () =>
+      withRollback(this.deps.logger, async (rollback) => {
+        await createPod(this.deps, spec, rollback);
+        return this.viewOf(spec);
+      }),
+    );
+  }
+
+  /** Starts a created or stopped pod; a failed start leaves it as it was. */
+  async start(ref: PodRef, wait?: WaitSpec): Promise<PodView> {
+    const view = await this.locked(ref, async () => {
+      const checkpoint = await this.requireCheckpoint(ref);
+      if (checkpoint.phase === 'running') {
+        const current = await this.viewOf(ref);
+        if (current.state === 'running') return current;
+        // Degraded (pause killed or restarted behind podctl's back): rewire from scratch.
+        await stopPod(this.deps, checkpoint, await this.members(ref), 0);
+      }
+      const networks = await Promise.all(checkpoint.spec.networks.map((n) => this.deps.cni.getNetwork(n)));
+      await withRollback(this.deps.logger, async (rollback) => {
+        rollback.push('mark stopped', async () => {
+          checkpoint.phase = 'stopped';
+          await this.deps.store.write(checkpoint);
+        });
+        await startPod(this.deps, checkpoint, networks, rollback);
+      });
+      return this.viewOf(ref);
+    });
+    if (wait) await this.waitReady(view, wait);
+    return view;
+  }
+
+  async stop(ref: PodRef, timeoutSeconds?: number): Promise<void> {
+    await this.locked(ref, async () => {
+      const checkpoint = await this.requireCheckpoint(ref);
+      await stopPod(this.deps, checkpoint, await this.members(ref), timeoutSeconds ?? checkpoint.spec.stopTimeout);
+    });
+  }
+
+  async restart(ref: PodRef, timeoutSeconds?: number): Promise<PodView> {
+    await this.stop(ref, timeoutSeconds);
+    return this.start(ref);
+  }
+
+  /**
+   * Removes a pod and everything podctl set up for it. Returns false when there was no such
+   * pod. A running pod needs `force`. Works on pods whose pause was killed or removed.
+   */
+  async remove(ref: PodRef, force = false): Promise<boolean> {
+    return this.locked(ref, async () => {
+      const [checkpoint, members] = await Promise.all([this.deps.store.read(ref), this.members(ref)]);
+      if (!checkpoint && members.length === 0) return false;
+      if (!force && members.some((c) => c.state === 'running')) {
+        throw new PodctlError('FAILED_PRECONDITION', `pod ${formatPodRef(ref)} is running`, {
+          hint: `stop it first (podctl stop ${formatPodRef(ref)}) or use podctl rm -f`,
+        });
+      }
+      await removePod(this.deps, checkpoint, members);
+      return true;
+    });
+  }
+
+  /** All pods from one Docker list call plus the local checkpoints. */
+  async list(filter: ListFilter = {}): Promise<PodView[]> {
+    const [containers, checkpoints] = await Promise.all([this.deps.containers.list(ALL_PODS_FILTER), this.deps.store.list()]);
+    const groups = groupByPod(containers);
+    const keys = new Set([...groups.keys(), ...checkpoints.map((c) => podKey(c))]);
+    const byKey = new Map(checkpoints.map((c) => [podKey(c), c]));
+    const views: PodView[] = [];
+    for (const key of keys) {
+      const members = groups.get(key) ?? [];
+      const checkpoint = byKey.get(key);
+      const first = members[0];
+      const ref = checkpoint ?? { name: first?.labels[LABEL.pod] ?? '', namespace: first?.labels[LABEL.namespace] ?? 'default' };
+      views.push(podView(checkpoint, members, ref));
+    }
+    return views
+      .filter((v) => filter.namespace === undefined || v.namespace === filter.namespace)
+      .filter((v) => filter.name === undefined || v.name === filter.name)
+      .filter((v) => filter.state === undefined || v.state === filter.state)
+      .filter((v) => filter.all || filter.state !== undefined || v.state !== 'stopped' && v.state !== 'created')
+      .filter((v) => Object.entries(filter.labels ?? {}).every(([k, val]) => v.labels[k] === val))
+      .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+  }
+
+  /** One pod, with each network's CNI result and the pause process id. */
+  async inspect(ref: PodRef): Promise<PodView> {
+    const view = await this.viewOf(ref);
+    if (!view.id && view.state === 'unknown') throw this.noSuchPod(ref);
+    const [pause, results] = await Promise.all([
+      view.pause.id ? this.deps.containers.inspect(view.pause.id) : undefined,
+      Promise.all(view.networks.map((n) => (view.id ? this.deps.cni.getCachedResult(n.name, view.id, n.ifname) : undefined))),
+    ]);
+    if (pause?.running) view.pause.pid = pause.pid;
+    view.networks.forEach((n, i) => {
+      if (results[i] !== undefined) n.result = results[i];
+    });
+    return view;
+  }
+
+  /** The containers of one pod (label-filtered list), for logs and exec. */
+  async members(ref: PodRef): Promise<ContainerSummary[]> {
+    return this.deps.containers.list(podFilter(ref.name, ref.namespace));
+  }
+
+  get docker(): Dockerode {
+    return this.deps.docker;
+  }
+
+  private async viewOf(ref: PodRef): Promise<PodView> {
+    const [checkpoint, members] = await Promise.all([this.deps.store.read(ref), this.members(ref)]);
+    return podView(checkpoint, members, ref);
+  }
+
+  private async requireCheckpoint(ref: PodRef): Promise<PodCheckpoint> {
+    const checkpoint = await this.deps.store.read(ref);
+    if (!checkpoint) throw this.noSuchPod(ref);
+    return checkpoint;
+  }
+
+  private noSuchPod(ref: PodRef): PodctlError {
+    return new PodctlError('NOT_FOUND', `pod ${formatPodRef(ref)} not found`, { hint: 'list pods with podctl ps -a' });
+  }
+
+  private async locked<T>(ref: PodRef, fn: () => Promise<T>): Promise<T> {
+    const lock = await this.deps.lockPod(ref);
+    try {
+      return await fn();
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /** Everything that can be checked before touching the host: spec, networks, ports, images. */
+  private async prepare(spec: PodSpec): Promise<NetworkConfigList[]> {
+    validatePodSpec(spec);
+    const images = [spec.pauseImage, ...spec.initContainers.map((c) => c.image), ...spec.containers.map((c) => c.image)];
+    const [networks] = await Promise.all([
+      this.deps.steps.run('load-networks', () => Promise.all(spec.networks.map((n) => this.deps.cni.getNetwork(n)))),
+      this.deps.steps.run('check-ports', () => this.checkHostPorts(spec)),
+      this.deps.steps.run('ensure-images', () => this.deps.ensureImages(images)),
+    ]);
+    return networks;
+  }
+
+  private async checkHostPorts(spec: PodSpec): Promise<void> {
+    if (spec.portMappings.length === 0) return;
+    const others = await this.deps.store.list();
+    for (const m of spec.portMappings) {
+      const owner = others.find(
+        (c) => podKey(c) !== podKey(spec) && c.phase !== 'stopped' && c.spec.portMappings.some((o) => o.hostPort === m.hostPort && o.protocol === m.protocol),
+      );
+      if (owner) throw invalidArgument(`host port ${formatPortMapping(m)} is already mapped by pod ${formatPodRef(owner)}`, 'choose another host port');
+      if (await hostPortInUse(m.hostPort, m.protocol, m.hostIP)) {
+        throw invalidArgument(`host port ${m.hostPort}/${m.protocol} is already in use on this host`, 'choose another host port');
+      }
+    }
+  }
+
+  private async waitReady(view: PodView, wait: WaitSpec): Promise<void> {
+    const ip = view.ips[0];
+    if (!ip) throw new PodctlError('FAILED_PRECONDITION', `pod ${view.name} has no IP to probe`);
+    await waitForPod(ip, wait);
+  }
+}

@@ -1,0 +1,30 @@
+import { invalidArgument } from '../util/errors.js';
+import { isIP, validateDnsLabel, validateHostname } from '../util/validate.js';
+import { assertDistinctHostPorts } from './ports.js';
+import type { PodSpec } from './spec.js';
+
+/** Checks a whole pod spec before anything is touched; throws one clear error for the first problem. */
+export function validatePodSpec(spec: PodSpec): PodSpec {
+  validateDnsLabel(spec.name, 'pod name');
+  validateDnsLabel(spec.namespace, 'namespace');
+  if (spec.hostname !== undefined) validateHostname(spec.hostname);
+  if (spec.containers.length === 0) throw invalidArgument('a pod needs at least one container', 'give --image IMAGE');
+  const names = new Set<string>();
+  for (const c of [...spec.initContainers, ...spec.containers]) {
+    validateDnsLabel(c.name, 'container name');
+    if (names.has(c.name)) throw invalidArgument(`container name "${c.name}" is used twice in pod ${spec.name}`, 'name them apart with --container NAME=IMAGE');
+    names.add(c.name);
+    if (c.image.trim() === '' || /\s/.test(c.image)) throw invalidArgument(`image "${c.image}" of container ${c.name} is not an image reference`, 'e.g. --image nginx or --image registry.example/app:1.0');
+  }
+  if (spec.networks.length === 0) throw invalidArgument('a pod needs at least one network', 'give --network NAME (see podctl net ls)');
+  if (new Set(spec.networks).size !== spec.networks.length) throw invalidArgument('a network is listed twice', 'list each --network once');
+  for (const server of spec.dns?.servers ?? []) {
+    if (!isIP(server)) throw invalidArgument(`--dns "${server}" is not an IP address`, 'e.g. --dns 10.99.0.10');
+  }
+  for (const alias of spec.hostAliases) {
+    if (!isIP(alias.ip)) throw invalidArgument(`host alias address "${alias.ip}" is not an IP address`, 'e.g. 10.0.0.5');
+  }
+  assertDistinctHostPorts(spec.portMappings);
+  if (spec.pauseImage.trim() === '') throw invalidArgument('--pause-image is empty', 'omit it to use podctl\'s own pause image');
+  return spec;
+}

@@ -1,0 +1,102 @@
+import { PodctlError } from '../util/errors.js';
+import type { PodCheckpoint } from './checkpoint.js';
+import type { PodDeps } from './context.js';
+import { LABEL } from './labels.js';
+import { attachNetwork, detachNetworks } from './network.js';
+import { chooseDns, hostDns, renderHosts, renderResolvConf, type CniDns } from './pod-files.js';
+import { podFilter, } from './labels.js';
+import type { Rollback } from './steps.js';
+import type { ContainerSummary } from '../docker/containers.js';
+import type { NetworkConfigList } from '../cni/index.js';
+
+/**
+ * Brings a created (or stopped) pod up: pause, namespace pin, CNI ADD per network, the
+ * pod's resolv.conf and hosts, init containers to completion, then the app containers.
+ * Every step registers its undo, the network teardown *before* its ADD, because a failed
+ * ADD may still have allocated an address.
+ */
+export async function startPod(deps: PodDeps, checkpoint: PodCheckpoint, networks: NetworkConfigList[], rollback: Rollback): Promise<void> {
+  const { steps, store, containers, pins, cni, logger } = deps;
+  const spec = checkpoint.spec;
+  const pauseId = checkpoint.pauseId;
+  if (!pauseId) throw new PodctlError('INTERNAL', `pod ${spec.name} has no pause container recorded`);
+  const members = await containers.list(podFilter(spec.name, spec.namespace));
+
+  checkpoint.phase = 'starting';
+  await store.write(checkpoint);
+
+  const pid = await steps.run('start-pause', async () => {
+    await containers.start(pauseId);
+    const details = await containers.inspect(pauseId);
+    if (!details?.running || details.pid <= 0) throw new PodctlError('INTERNAL', `pause container of pod ${spec.name} did not stay running`);
+    return details.pid;
+  });
+  rollback.push('stop pause container', () => containers.stop(pauseId, 0));
+
+  checkpoint.netnsPinned = true;
+  await store.write(checkpoint);
+  const netnsPath = await steps.run('pin-netns', () => pins.pin(checkpoint.netnsName, pid));
+  rollback.push('unpin network namespace', async () => {
+    await pins.unpin(checkpoint.netnsName);
+    checkpoint.netnsPinned = false;
+  });
+
+  const cniDns: Array<CniDns | undefined> = [];
+  for (const [index, net] of networks.entries()) {
+    checkpoint.networksPending.push(net.name);
+    await store.write(checkpoint);
+    rollback.push(`cni del ${net.name}`, async () => {
+      const failures = await detachNetworks(cni, { ...checkpoint, networksPending: [net.name], attachments: [] }, netnsPath, logger);
+      if (failures[0]) throw failures[0];
+    });
+    const outcome = await steps.run(`cni-add-${net.name}`, () => attachNetwork(cni, net, { spec, pauseId, netnsPath }, index));
+    checkpoint.attachments.push(outcome.record);
+    checkpoint.networksPending = checkpoint.networksPending.filter((n) => n !== net.name);
+    cniDns.push(outcome.dns);
+    await store.write(checkpoint);
+  }
+
+  await steps.run('write-pod-files', async () => {
+    const dns = chooseDns(spec.dns, cniDns[0], await hostDns());
+    const ips = checkpoint.attachments.flatMap((a) => a.ips);
+    await store.writePodFile(spec, 'resolv.conf', renderResolvConf(dns));
+    await store.writePodFile(spec, 'hosts', renderHosts(spec.hostname ?? spec.name, ips.slice(0, 1), spec.hostAliases));
+  });
+
+  await steps.run('run-init-containers', () => runInitContainers(deps, checkpoint, members));
+
+  const apps = members.filter((c) => c.labels[LABEL.role] === 'app');
+  await steps.run('start-containers', () => Promise.all(apps.map((c) => containers.start(c.id))));
+  rollback.push('stop app containers', async () => {
+    await Promise.all(apps.map((c) => containers.stop(c.id, 0)));
+  });
+
+  checkpoint.phase = 'running';
+  await store.write(checkpoint);
+}
+
+/** Init containers run one at a time, in order; the first that fails fails the pod, with its logs. */
+async function runInitContainers(deps: PodDeps, checkpoint: PodCheckpoint, members: ContainerSummary[]): Promise<void> {
+  for (const init of checkpoint.spec.initContainers) {
+    const member = members.find((c) => c.labels[LABEL.role] === 'init' && c.labels[LABEL.container] === init.name);
+    if (!member) throw new PodctlError('INTERNAL', `init container ${init.name} of pod ${checkpoint.name} is missing`);
+    await deps.containers.start(member.id);
+    const exitCode = await deps.containers.wait(member.id);
+    if (exitCode !== 0) {
+      const logs = await tailLogs(deps, member.id);
+      throw new PodctlError('FAILED_PRECONDITION', `init container ${init.name} exited with code ${exitCode}${logs ? `: ${logs}` : ''}`, {
+        hint: `see its output with: podctl logs ${checkpoint.name} -c ${init.name}`,
+      });
+    }
+  }
+}
+
+async function tailLogs(deps: PodDeps, id: string): Promise<string> {
+  try {
+    const buffer = (await deps.docker.getContainer(id).logs({ stdout: true, stderr: true, tail: 5, follow: false })) as unknown as Buffer;
+    const { decodeMultiplexed } = await import('../docker/log-stream.js');
+    return decodeMultiplexed(buffer).map((f) => f.text).join('').trim().split('\n').slice(-3).join(' | ');
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,93 @@
+import type { ContainerSummary } from '../docker/containers.js';
+import type { PodCheckpoint } from './checkpoint.js';
+import { LABEL, userLabels } from './labels.js';
+import { NETNS_DIR } from '../netns/pins.js';
+import { join } from 'node:path';
+
+/** A pod as `ps` and `inspect` show it. */
+export type PodState = 'created' | 'running' | 'degraded' | 'stopped' | 'creating' | 'removing' | 'dead' | 'unknown';
+
+export interface PodContainerView {
+  name: string;
+  id: string;
+  image: string;
+  role: string;
+  state: string;
+  status: string;
+}
+
+export interface PodView {
+  name: string;
+  namespace: string;
+  id: string;
+  state: PodState;
+  ips: string[];
+  netns: string;
+  networks: Array<{ name: string; ifname: string; ips: string[]; mac?: string; result?: unknown }>;
+  pause: { id: string; image: string; pid?: number; state: string };
+  containers: PodContainerView[];
+  ready: number;
+  total: number;
+  labels: Record<string, string>;
+  created: string;
+}
+
+/**
+ * Derives a pod's state from its containers (one list call for all pods) and its
+ * checkpoint. "degraded" means part of the pod is down: an app exited or the pause
+ * container was killed behind podctl's back.
+ */
+export function podState(checkpoint: PodCheckpoint | undefined, members: ContainerSummary[]): PodState {
+  const pause = members.find((c) => c.labels[LABEL.role] === 'pause');
+  const apps = members.filter((c) => c.labels[LABEL.role] === 'app');
+  if (checkpoint?.phase === 'creating' || checkpoint?.phase === 'starting') return 'creating';
+  if (checkpoint?.phase === 'removing') return 'removing';
+  if (!pause) return members.length > 0 || checkpoint ? 'dead' : 'unknown';
+  if (!checkpoint) return 'unknown';
+  const pauseUp = pause.state === 'running';
+  const appsUp = apps.filter((c) => c.state === 'running').length;
+  if (checkpoint.phase === 'created' && !pauseUp && appsUp === 0) return 'created';
+  if (checkpoint.phase === 'stopped' && !pauseUp && appsUp === 0) return 'stopped';
+  if (pauseUp && appsUp === apps.length && checkpoint.phase === 'running') return 'running';
+  return 'degraded';
+}
+
+export function podView(checkpoint: PodCheckpoint | undefined, members: ContainerSummary[], ref: { name: string; namespace: string }): PodView {
+  const pause = members.find((c) => c.labels[LABEL.role] === 'pause');
+  const apps = members.filter((c) => c.labels[LABEL.role] !== 'pause');
+  const attachments = checkpoint?.attachments ?? [];
+  const state = podState(checkpoint, members);
+  const running = state === 'running' || state === 'degraded';
+  return {
+    name: ref.name,
+    namespace: ref.namespace,
+    id: pause?.id ?? checkpoint?.pauseId ?? '',
+    state,
+    ips: running ? attachments.flatMap((a) => a.ips) : [],
+    netns: checkpoint ? join(NETNS_DIR, checkpoint.netnsName) : '',
+    networks: (checkpoint?.spec.networks ?? []).map((name, i) => {
+      const a = attachments.find((x) => x.network === name);
+      return { name, ifname: a?.ifName ?? (i === 0 ? 'eth0' : `net${i}`), ips: a?.ips ?? [], ...(a?.mac ? { mac: a.mac } : {}) };
+    }),
+    pause: { id: pause?.id ?? '', image: pause?.image ?? checkpoint?.spec.pauseImage ?? '', state: pause?.state ?? 'missing' },
+    containers: apps
+      .map((c) => ({ name: c.labels[LABEL.container] ?? c.name, id: c.id, image: c.image, role: c.labels[LABEL.role] ?? 'app', state: c.state, status: c.status }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
+    ready: apps.filter((c) => c.labels[LABEL.role] === 'app' && c.state === 'running').length,
+    total: apps.filter((c) => c.labels[LABEL.role] === 'app').length,
+    labels: userLabels(pause?.labels ?? checkpoint?.spec.labels ?? {}),
+    created: checkpoint?.createdAt ?? (pause ? new Date(pause.created * 1000).toISOString() : ''),
+  };
+}
+
+/** Groups a list of podctl containers by pod ("namespace_name"). */
+export function groupByPod(containers: ContainerSummary[]): Map<string, ContainerSummary[]> {
+  const groups = new Map<string, ContainerSummary[]>();
+  for (const c of containers) {
+    const key = `${c.labels[LABEL.namespace] ?? 'default'}_${c.labels[LABEL.pod]}`;
+    const group = groups.get(key);
+    if (group) group.push(c);
+    else groups.set(key, [c]);
+  }
+  return groups;
+}

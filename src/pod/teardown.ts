@@ -1,0 +1,68 @@
+import { PodctlError } from '../util/errors.js';
+import type { PodCheckpoint } from './checkpoint.js';
+import type { PodDeps } from './context.js';
+import { LABEL } from './labels.js';
+import { detachNetworks } from './network.js';
+import type { ContainerSummary } from '../docker/containers.js';
+
+/**
+ * Tears a pod's network down and stops (or removes) its containers. CNI DEL runs while
+ * the pinned namespace still exists, with the cached config and result; when the pin is
+ * gone DEL still runs with an empty CNI_NETNS so IPAM releases the address.
+ */
+export async function releaseNetworks(deps: PodDeps, checkpoint: PodCheckpoint): Promise<void> {
+  const pinned = checkpoint.netnsPinned && (await deps.pins.exists(checkpoint.netnsName));
+  const netnsPath = pinned ? deps.pins.path(checkpoint.netnsName) : '';
+  const failures = await deps.steps.run('cni-del', () => detachNetworks(deps.cni, checkpoint, netnsPath, deps.logger));
+  if (failures.length > 0) {
+    throw new PodctlError('CNI', `cannot release the network of pod ${checkpoint.name}: ${failures.map((f) => f.message).join('; ')}`, {
+      hint: `fix the cause, then run podctl rm -f ${checkpoint.name} (or podctl gc) again: podctl kept what it needs to retry`,
+      cause: failures[0],
+    });
+  }
+  checkpoint.attachments = [];
+  checkpoint.networksPending = [];
+  await deps.steps.run('unpin-netns', () => deps.pins.unpin(checkpoint.netnsName));
+  checkpoint.netnsPinned = false;
+}
+
+/** Stops apps first (they depend on the pause), then the pause. */
+export async function stopContainers(deps: PodDeps, members: ContainerSummary[], timeoutSeconds: number): Promise<void> {
+  const apps = members.filter((c) => c.labels[LABEL.role] !== 'pause');
+  const pause = members.filter((c) => c.labels[LABEL.role] === 'pause');
+  await deps.steps.run('stop-containers', () => Promise.all(apps.map((c) => deps.containers.stop(c.id, timeoutSeconds))));
+  await deps.steps.run('stop-pause', () => Promise.all(pause.map((c) => deps.containers.stop(c.id, 0))));
+}
+
+export async function stopPod(deps: PodDeps, checkpoint: PodCheckpoint, members: ContainerSummary[], timeoutSeconds: number): Promise<void> {
+  checkpoint.phase = 'stopping';
+  await deps.store.write(checkpoint);
+  await releaseNetworks(deps, checkpoint);
+  await stopContainers(deps, members, timeoutSeconds);
+  checkpoint.phase = 'stopped';
+  await deps.store.write(checkpoint);
+}
+
+/**
+ * Removes everything of a pod. With a pinned namespace the network teardown and the
+ * container removal do not depend on each other, so they run at once.
+ */
+export async function removePod(deps: PodDeps, checkpoint: PodCheckpoint | undefined, members: ContainerSummary[]): Promise<void> {
+  const removeAll = () => deps.steps.run('remove-containers', () => Promise.all(members.map((c) => deps.containers.remove(c.id))));
+  if (!checkpoint) {
+    await removeAll();
+    return;
+  }
+  checkpoint.phase = 'removing';
+  await deps.store.write(checkpoint);
+  const pinned = checkpoint.netnsPinned && (await deps.pins.exists(checkpoint.netnsName));
+  if (pinned) {
+    const [network, removal] = await Promise.allSettled([releaseNetworks(deps, checkpoint), removeAll()]);
+    if (network.status === 'rejected') throw network.reason;
+    if (removal.status === 'rejected') throw removal.reason;
+  } else {
+    await releaseNetworks(deps, checkpoint);
+    await removeAll();
+  }
+  await deps.store.remove(checkpoint);
+}

@@ -1,0 +1,77 @@
+import { request } from 'node:http';
+import { connect } from 'node:net';
+import { PodctlError } from '../util/errors.js';
+
+/** What `--wait`, `--wait-http` and `--wait-tcp` ask for, checked against the pod IP. */
+export interface WaitSpec {
+  http?: { port: number; path: string };
+  tcp?: number;
+  timeoutMs: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function tcpOpen(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: timeoutMs });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('timeout', () => done(false));
+  });
+}
+
+function httpOk(host: string, port: number, path: string, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request({ host, port, path, method: 'GET', timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve((res.statusCode ?? 500) >= 200 && (res.statusCode ?? 500) < 400);
+    });
+    req.once('error', () => resolve(false));
+    req.once('timeout', () => {
+      req.destroy();
+      resolve(false);
+    });
+    req.end();
+  });
+}
+
+/**
+ * Probes until the pod answers or the deadline passes. The first probes come quickly
+ * (servers usually need a few milliseconds), then back off to 200 ms.
+ */
+export async function waitForPod(ip: string, spec: WaitSpec): Promise<void> {
+  const deadline = Date.now() + spec.timeoutMs;
+  let delay = 5;
+  for (;;) {
+    const left = Math.max(50, deadline - Date.now());
+    const ok = spec.http
+      ? await httpOk(ip, spec.http.port, spec.http.path, Math.min(left, 1000))
+      : spec.tcp !== undefined
+        ? await tcpOpen(ip, spec.tcp, Math.min(left, 1000))
+        : true;
+    if (ok) return;
+    if (Date.now() >= deadline) {
+      const what = spec.http ? `http://${ip}:${spec.http.port}${spec.http.path}` : `tcp ${ip}:${spec.tcp}`;
+      throw new PodctlError('TIMEOUT', `pod did not answer ${what} within ${spec.timeoutMs} ms`, {
+        hint: 'check the container logs with podctl logs POD, or raise --timeout',
+      });
+    }
+    await sleep(delay);
+    delay = Math.min(delay * 2, 200);
+  }
+}
+
+/** Tells whether something on the host already listens on a port, before podctl maps it. */
+export async function hostPortInUse(port: number, protocol: string, hostIP?: string): Promise<boolean> {
+  if (protocol !== 'tcp') return false;
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'EADDRINUSE'));
+    server.listen({ port, host: hostIP ?? '0.0.0.0', exclusive: true }, () => server.close(() => resolve(false)));
+  });
+}
