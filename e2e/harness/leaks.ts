@@ -54,8 +54,8 @@ export async function snapshotHost(): Promise<HostSnapshot> {
     readFile('/proc/self/mountinfo', 'utf8').catch(() => ''),
     lines('ip', ['-o', 'link', 'show', 'type', 'veth']),
     Promise.all([...IPAM_DIRS, ...STATE_DIRS].map(filesUnder)).then((all) => all.flat()),
-    lines('iptables-save', ['-t', 'nat']),
-    lines('iptables-save', ['-t', 'filter']),
+    lines('iptables', ['-w', '-t', 'nat', '-S']),
+    lines('iptables', ['-w', '-t', 'filter', '-S']),
   ]);
   const iptables = [...nat, ...filter].filter((l) => (l.startsWith('-N CNI-') && !SHARED_CHAINS.test(l)) || /\b[0-9a-f]{64}\b/.test(l) || /CNI-[0-9a-f]{20,}/.test(l));
   return {

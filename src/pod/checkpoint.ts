@@ -31,6 +31,8 @@ export interface PodCheckpoint {
   networksPending: string[];
   attachments: AttachmentRecord[];
   phase: 'creating' | 'created' | 'starting' | 'running' | 'stopping' | 'stopped' | 'removing';
+  /** Set while `run` brings a new pod up: if the process dies first, gc removes the pod. */
+  removeOnInterrupt: boolean;
   createdAt: string;
 }
 

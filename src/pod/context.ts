@@ -1,7 +1,8 @@
 import type Dockerode from 'dockerode';
 import type { CniRuntime } from '../cni/index.js';
 import type { DockerContainers } from '../docker/containers.js';
-import type { NetnsPins } from '../netns/pins.js';
+import type { NetnsPins, RunCommand } from '../netns/pins.js';
+import type { ReadCommand } from '../netns/iptables-leftovers.js';
 import type { FileLock } from '../util/file-lock.js';
 import type { Logger } from '../util/logger.js';
 import type { PodStore } from './checkpoint.js';
@@ -15,8 +16,10 @@ export interface PodDeps {
   cni: CniRuntime;
   pins: NetnsPins;
   store: PodStore;
-  lockPod: (ref: PodRef) => Promise<FileLock>;
+  lockPod: (ref: PodRef, timeoutMs?: number) => Promise<FileLock>;
   ensureImages: (images: string[]) => Promise<void>;
   steps: StepRunner;
   logger: Logger;
+  /** Host commands (ip, iptables): argument arrays, never a shell. */
+  host: { run: RunCommand; read: ReadCommand };
 }

@@ -29,6 +29,7 @@ export function newCheckpoint(spec: PodSpec): PodCheckpoint {
     networksPending: [],
     attachments: [],
     phase: 'creating',
+    removeOnInterrupt: true,
     createdAt: new Date().toISOString(),
   };
 }
@@ -74,7 +75,6 @@ export async function createPod(deps: PodDeps, spec: PodSpec, rollback: Rollback
     ]),
   );
   checkpoint.phase = 'created';
-  await store.write(checkpoint);
   return checkpoint;
 }
 

@@ -9,10 +9,11 @@ import { PodctlError, invalidArgument } from '../util/errors.js';
 import { acquireFileLock } from '../util/file-lock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { defaultCniConfDir, defaultCniPath, defaultStatePaths, type StatePaths } from '../util/paths.js';
-import { runQuiet } from '../util/run-command.js';
+import { runCommand, runQuiet } from '../util/run-command.js';
 import { PodStore, type PodCheckpoint } from './checkpoint.js';
 import type { PodDeps } from './context.js';
 import { createPod } from './create-pod.js';
+import { collectGarbage, type GcAction, type GcOptions } from './gc.js';
 import { ALL_PODS_FILTER, LABEL, podFilter } from './labels.js';
 import { formatPodRef, podKey, type PodRef } from './naming.js';
 import { formatPortMapping } from './ports.js';
@@ -49,7 +50,10 @@ export interface ListFilter {
  * per-pod checkpoint plus the CNI cache: no daemon.
  */
 export class PodManager {
-  private constructor(private readonly deps: PodDeps) {}
+  private constructor(
+    private readonly deps: PodDeps,
+    private readonly paths: StatePaths,
+  ) {}
 
   static async open(options: PodManagerOptions = {}): Promise<PodManager> {
     const logger = options.logger ?? silentLogger;
@@ -68,7 +72,8 @@ export class PodManager {
       cni,
       pins: new NetnsPins(runQuiet),
       store: new PodStore(paths.stateDir),
-      lockPod: (ref) => acquireFileLock(join(paths.runDir, 'locks', `pod-${podKey(ref)}.lock`), { what: `pod ${formatPodRef(ref)}` }),
+      lockPod: (ref, timeoutMs) =>
+        acquireFileLock(join(paths.runDir, 'locks', `pod-${podKey(ref)}.lock`), { what: `pod ${formatPodRef(ref)}`, ...(timeoutMs !== undefined ? { timeoutMs } : {}) }),
       ensureImages: async (images) => {
         const { buildPauseImage, DEFAULT_PAUSE_IMAGE } = await import('../docker/pause-image.js');
         await ensureImages(docker, images, {
@@ -79,8 +84,9 @@ export class PodManager {
       },
       steps: new StepRunner(logger),
       logger,
+      host: { run: runQuiet, read: async (file, args) => (await runCommand(file, args)).stdout },
     };
-    return new PodManager(deps);
+    return new PodManager(deps, paths);
   }
 
   get cni(): CniRuntime {
@@ -106,7 +112,9 @@ export class PodManager {
     await this.prepare(spec);
     return this.locked(spec, () =>
       withRollback(this.deps.logger, async (rollback) => {
-        await createPod(this.deps, spec, rollback);
+        const checkpoint = await createPod(this.deps, spec, rollback);
+        checkpoint.removeOnInterrupt = false;
+        await this.deps.store.write(checkpoint);
         return this.viewOf(spec);
       }),
     );
@@ -187,6 +195,14 @@ export class PodManager {
       .filter((v) => filter.all || filter.state !== undefined || v.state !== 'stopped' && v.state !== 'created')
       .filter((v) => Object.entries(filter.labels ?? {}).every(([k, val]) => v.labels[k] === val))
       .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+  }
+
+  /**
+   * Finds and removes what interrupted or out-of-band events left: see gc.ts. With
+   * `dryRun` it only reports.
+   */
+  async gc(options: GcOptions): Promise<GcAction[]> {
+    return collectGarbage(this.deps, [join(this.paths.stateDir, 'cni', 'networks')], options);
   }
 
   /** One pod, with each network's CNI result and the pause process id. */

@@ -72,6 +72,7 @@ export async function startPod(deps: PodDeps, checkpoint: PodCheckpoint, network
   });
 
   checkpoint.phase = 'running';
+  checkpoint.removeOnInterrupt = false;
   await store.write(checkpoint);
 }
 

@@ -3,6 +3,7 @@ import type { PodCheckpoint } from './checkpoint.js';
 import type { PodDeps } from './context.js';
 import { LABEL } from './labels.js';
 import { detachNetworks } from './network.js';
+import { removeLeftoverRules } from '../netns/iptables-leftovers.js';
 import type { ContainerSummary } from '../docker/containers.js';
 
 /**
@@ -19,6 +20,11 @@ export async function releaseNetworks(deps: PodDeps, checkpoint: PodCheckpoint):
       hint: `fix the cause, then run podctl rm -f ${checkpoint.name} (or podctl gc) again: podctl kept what it needs to retry`,
       cause: failures[0],
     });
+  }
+  // Without the namespace the bridge plugin's DEL cannot find its ipMasq chain: remove it here.
+  if (!pinned && checkpoint.pauseId) {
+    const removed = await removeLeftoverRules(deps.host.read, deps.host.run, checkpoint.pauseId);
+    if (removed > 0) deps.logger.info('removed iptables rules the plugins left', { pod: checkpoint.name, rules: removed });
   }
   checkpoint.attachments = [];
   checkpoint.networksPending = [];

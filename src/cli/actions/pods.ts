@@ -170,3 +170,14 @@ export async function execAction(cmd: Command, name: string, command: string[]):
     tty: opts.tty ?? false,
   });
 }
+
+export async function gcAction(cmd: Command): Promise<void> {
+  const opts = cmd.opts() as { dryRun?: boolean; session?: string; output?: string };
+  const format = parseOutputFormat(opts.output, ['table', 'json']);
+  const pods = await openPods(cmd);
+  const found = await pods.gc({ dryRun: opts.dryRun ?? false, ...(opts.session ? { session: opts.session } : {}) });
+  if (format === 'json') return write(await renderStructured({ dryRun: opts.dryRun ?? false, actions: found }, 'json'));
+  if (found.length === 0) return write('nothing to collect\n');
+  write(renderTable(['KIND', 'TARGET', 'ACTION', 'REASON', 'RESULT'], found.map((a) => [a.kind, a.target, opts.dryRun ? `would ${a.action}` : a.action, a.reason, a.error ? `failed: ${a.error}` : opts.dryRun ? '' : 'done'])));
+  if (found.some((a) => a.error)) process.exitCode = 1;
+}

@@ -131,4 +131,13 @@ export function registerPodCommands(program: Command): void {
     .option('-n, --namespace <ns>', 'pod namespace (default: default)')
     .addHelpText('after', '\nExamples:\n  podctl exec web -- cat /etc/resolv.conf\n  podctl exec -it web -c sidecar -- sh')
     .action(async (pod: string, command: string[], _o, cmd: Command) => (await actions()).execAction(cmd, pod, command));
+
+  program
+    .command('gc')
+    .description('find and remove what podctl left anywhere: containers, namespaces, pins, IP files, CNI cache, iptables')
+    .option('--dry-run', 'only report what would be removed')
+    .option('--session <id>', 'also remove every pod of this session (a crashed test run)')
+    .option('-o, --output <format>', 'output: table or json', 'table')
+    .addHelpText('after', '\nExamples:\n  podctl gc --dry-run\n  podctl gc --session ci-1234 -o json')
+    .action(async (_o, cmd: Command) => (await actions()).gcAction(cmd));
 }
