@@ -8,6 +8,7 @@ export function validatePodSpec(spec: PodSpec): PodSpec {
   validateDnsLabel(spec.name, 'pod name');
   validateDnsLabel(spec.namespace, 'namespace');
   if (spec.hostname !== undefined) validateHostname(spec.hostname);
+  if (spec.subdomain !== undefined) validateDnsLabel(spec.subdomain, 'subdomain');
   if (spec.containers.length === 0) throw invalidArgument('a pod needs at least one container', 'give --image IMAGE');
   const names = new Set<string>();
   for (const c of [...spec.initContainers, ...spec.containers]) {

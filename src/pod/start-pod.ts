@@ -5,6 +5,7 @@ import { LABEL } from './labels.js';
 import { attachNetwork, detachNetworks } from './network.js';
 import { chooseDns, hostDns, renderHosts, renderResolvConf, type CniDns } from './pod-files.js';
 import { podFilter, } from './labels.js';
+import { podHostNames } from './spec.js';
 import type { Rollback } from './steps.js';
 import type { ContainerSummary } from '../docker/containers.js';
 import type { NetworkConfigList } from '../cni/index.js';
@@ -60,7 +61,7 @@ export async function startPod(deps: PodDeps, checkpoint: PodCheckpoint, network
     const dns = chooseDns(spec.dns, cniDns[0], await hostDns());
     const ips = checkpoint.attachments.flatMap((a) => a.ips);
     await store.writePodFile(spec, 'resolv.conf', renderResolvConf(dns));
-    await store.writePodFile(spec, 'hosts', renderHosts(spec.hostname ?? spec.name, ips.slice(0, 1), spec.hostAliases));
+    await store.writePodFile(spec, 'hosts', renderHosts(podHostNames(spec), ips.slice(0, 1), spec.hostAliases));
   });
 
   await steps.run('run-init-containers', () => runInitContainers(deps, checkpoint, members));
