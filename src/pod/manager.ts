@@ -24,6 +24,8 @@ import { groupByPod, podView, type PodView } from './status.js';
 import { StepRunner, withRollback } from './steps.js';
 import { removePod, stopPod } from './teardown.js';
 import { hostPortInUse, waitForPod, type WaitSpec } from './wait.js';
+import { execCapture } from './exec-capture.js';
+import { hasProbes, waitForProbes } from './probe-wait.js';
 
 export interface PodManagerOptions {
   cniConfDir?: string;
@@ -279,9 +281,22 @@ export class PodManager {
     }
   }
 
+  /** `--wait-http`/`--wait-tcp` probe the pod IP; plain `--wait` runs the containers' own startup/readiness probes. */
   private async waitReady(view: PodView, wait: WaitSpec): Promise<void> {
     const ip = view.ips[0];
     if (!ip) throw new PodctlError('FAILED_PRECONDITION', `pod ${view.name} has no IP to probe`);
-    await waitForPod(ip, wait);
+    const spec = (await this.deps.store.read(view))?.spec;
+    if (wait.http || wait.tcp !== undefined || !spec || !hasProbes(spec.containers)) return waitForPod(ip, wait);
+    const targets = spec.containers.map((c) => ({
+      container: c.name,
+      startupProbe: c.startupProbe,
+      readinessProbe: c.readinessProbe,
+      exec: async (command: string[], timeoutMs: number) => {
+        const id = view.containers.find((m) => m.role === 'app' && m.name === c.name)?.id;
+        if (!id) return -1;
+        return (await execCapture(this.deps.docker, id, command, timeoutMs)).exitCode;
+      },
+    }));
+    await waitForProbes(ip, targets, wait.timeoutMs);
   }
 }

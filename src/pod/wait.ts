@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import { PodctlError } from '../util/errors.js';
 
@@ -11,7 +12,8 @@ export interface WaitSpec {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function tcpOpen(host: string, port: number, timeoutMs: number): Promise<boolean> {
+/** One TCP connect attempt: true when the port accepts. */
+export function tcpOpen(host: string, port: number, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host, port, timeout: timeoutMs });
     const done = (ok: boolean) => {
@@ -24,9 +26,11 @@ function tcpOpen(host: string, port: number, timeoutMs: number): Promise<boolean
   });
 }
 
-function httpOk(host: string, port: number, path: string, timeoutMs: number): Promise<boolean> {
+/** One GET: true on 2xx/3xx. HTTPS skips certificate checks, as kubelet's probes do. */
+export function httpOk(host: string, port: number, path: string, timeoutMs: number, https = false): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = request({ host, port, path, method: 'GET', timeout: timeoutMs }, (res) => {
+    const send = https ? httpsRequest : request;
+    const req = send({ host, port, path, method: 'GET', timeout: timeoutMs, ...(https ? { rejectUnauthorized: false } : {}) }, (res) => {
       res.resume();
       resolve((res.statusCode ?? 500) >= 200 && (res.statusCode ?? 500) < 400);
     });
