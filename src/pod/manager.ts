@@ -44,6 +44,8 @@ export interface ListFilter {
   name?: string;
   state?: string;
   all?: boolean;
+  /** Only pods of this session (io.podctl.session). */
+  session?: string;
 }
 
 /**
@@ -194,6 +196,7 @@ export class PodManager {
       .filter((v) => filter.namespace === undefined || v.namespace === filter.namespace)
       .filter((v) => filter.name === undefined || v.name === filter.name)
       .filter((v) => filter.state === undefined || v.state === filter.state)
+      .filter((v) => filter.session === undefined || v.session === filter.session)
       .filter((v) => filter.all || filter.state !== undefined || v.state !== 'stopped' && v.state !== 'created')
       .filter((v) => Object.entries(filter.labels ?? {}).every(([k, val]) => v.labels[k] === val))
       .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
@@ -220,6 +223,11 @@ export class PodManager {
       if (results[i] !== undefined) n.result = results[i];
     });
     return view;
+  }
+
+  /** The spec a pod was created from (its checkpoint), or undefined when there is no such pod. */
+  async getSpec(ref: PodRef): Promise<PodSpec | undefined> {
+    return (await this.deps.store.read(ref))?.spec;
   }
 
   /** The containers of one pod (label-filtered list), for logs and exec. */

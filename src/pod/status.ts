@@ -29,6 +29,8 @@ export interface PodView {
   ready: number;
   total: number;
   labels: Record<string, string>;
+  /** The session that made the pod (io.podctl.session), for `podctl gc --session` and the library. */
+  session?: string;
   created: string;
 }
 
@@ -76,8 +78,15 @@ export function podView(checkpoint: PodCheckpoint | undefined, members: Containe
     ready: apps.filter((c) => c.labels[LABEL.role] === 'app' && c.state === 'running').length,
     total: apps.filter((c) => c.labels[LABEL.role] === 'app').length,
     labels: userLabels(pause?.labels ?? checkpoint?.spec.labels ?? {}),
+    ...optional('session', sessionOf(checkpoint, members)),
     created: checkpoint?.createdAt ?? (pause ? new Date(pause.created * 1000).toISOString() : ''),
   };
+}
+
+const optional = <K extends string>(key: K, value: string | undefined) => (value === undefined ? {} : ({ [key]: value } as Record<K, string>));
+
+function sessionOf(checkpoint: PodCheckpoint | undefined, members: ContainerSummary[]): string | undefined {
+  return checkpoint?.spec.session ?? members.find((c) => c.labels[LABEL.session])?.labels[LABEL.session];
 }
 
 /** Groups a list of podctl containers by pod ("namespace_name"). */
