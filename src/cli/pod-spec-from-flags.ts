@@ -7,6 +7,7 @@ import { DEFAULT_NAMESPACE, DEFAULT_STOP_TIMEOUT, type ContainerSpec, type PodSp
 export interface SpecFlags {
   image?: string[];
   container?: string[];
+  command?: string[];
   name?: string;
   network?: string[];
   publish?: string[];
@@ -49,6 +50,12 @@ export function specFromFlags(flags: SpecFlags, command: string[], defaults: { n
     add(entry.slice(0, eq), entry.slice(eq + 1));
   }
   if (containers.length === 0) throw invalidArgument('no container given', 'add --image IMAGE (e.g. --image nginx) or --container NAME=IMAGE');
+  for (const entry of flags.command ?? []) {
+    const [name, words] = parseContainerCommand(entry);
+    const target = containers.find((c) => c.name === name);
+    if (!target) throw invalidArgument(`--command ${name}=...: the pod has no container ${name}`, `its containers are: ${containers.map((c) => c.name).join(', ')}`);
+    target.args = words;
+  }
   if (command.length > 0) {
     if (containers.length > 1) throw invalidArgument('a command after -- needs a pod with exactly one container', 'give one --image, or use podctl apply with a manifest');
     containers[0]!.args = command;
@@ -72,6 +79,27 @@ export function specFromFlags(flags: SpecFlags, command: string[], defaults: { n
     stopTimeout: flags.stopTimeout !== undefined ? parsePositiveInt(flags.stopTimeout, '--stop-timeout', { min: 0, max: 3600 }) : DEFAULT_STOP_TIMEOUT,
     ...(flags.session ? { session: flags.session } : {}),
   };
+}
+
+/** `NAME=["sh","-c","x"]` (JSON array) or `NAME=sleep 3600` (split on spaces). */
+export function parseContainerCommand(entry: string): [string, string[]] {
+  const eq = entry.indexOf('=');
+  const name = entry.slice(0, eq);
+  const text = entry.slice(eq + 1).trim();
+  if (eq <= 0 || text === '') throw invalidArgument(`--command "${entry}" is not NAME=COMMAND`, 'e.g. --command side=\'["sleep","3600"]\' or --command side="sleep 3600"');
+  if (text.startsWith('[')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((w) => typeof w === 'string')) {
+      throw invalidArgument(`--command ${name}: ${text} is not a JSON array of strings`, 'e.g. --command side=\'["sh","-c","sleep 3600"]\'');
+    }
+    return [name, parsed as string[]];
+  }
+  return [name, text.split(/\s+/)];
 }
 
 /** "nginx-7f3a2c": the first container's name and a short random suffix, as podman does. */

@@ -11,6 +11,7 @@ function addSpecOptions(cmd: Command): Command {
   return cmd
     .option('--image <image>', 'an app container from this image (repeatable)', collect)
     .option('--container <name=image>', 'an app container with its own name (repeatable)', collect)
+    .option('--command <name=command>', 'command of one named container: NAME=\'["sh","-c","..."]\' (JSON) or NAME=words split on spaces (repeatable)', collect)
     .option('--name <name>', 'pod name, a DNS-1123 label (default: generated)')
     .option('--network <name>', 'attach to this CNI network: eth0, then net1, ... (repeatable; default: the first in the conf dir)', collect)
     .option('-p, --publish <[hostIP:]hostPort:containerPort[/proto]>', 'publish a pod port on the host via the portMappings capability (repeatable)', collect)
