@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { reportError } from './errors.js';
 import { registerPodCommands } from './commands/pods.js';
+import { packageRoot } from '../util/paths.js';
 // import { registerCniCommands } from './commands/cni.js';
 // import { registerNetCommands } from './commands/net.js';
 
@@ -10,7 +12,7 @@ import { registerPodCommands } from './commands/pods.js';
  * action imports what it needs when it runs, so `podctl --version` stays close to bare node.
  */
 export function buildProgram(): Command {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
   const program = new Command('podctl')
     .description('Kubernetes-style pods on a plain Docker engine, wired by real CNI plugins')
     .version(pkg.version, '--version', 'print the podctl version')

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
-import { execa } from 'execa';
 import { PodctlError, errnoOf, invalidArgument, messageOf } from '../util/errors.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { packageRoot } from '../util/paths.js';
@@ -55,6 +54,7 @@ async function loadPauseBinary(pauseDir: string, compiler: string, logger: Logge
 
 async function compileStatic(compiler: string, source: string, output: string): Promise<void> {
   try {
+    const { execa } = await import('execa'); // only when the prebuilt binary is missing: keep CLI start-up lean
     await execa(compiler, ['-static', '-Os', '-s', '-o', output, source]);
   } catch (err) {
     if (errnoOf(err) === 'ENOENT') {
