@@ -31,6 +31,8 @@ export interface PodCheckpoint {
   networksPending: string[];
   attachments: AttachmentRecord[];
   phase: 'creating' | 'created' | 'starting' | 'running' | 'stopping' | 'stopped' | 'removing';
+  /** When the pause last started under podctl: a later start means it restarted behind podctl's back. */
+  pauseStartedAt?: string;
   /** Set while `run` brings a new pod up: if the process dies first, gc removes the pod. */
   removeOnInterrupt: boolean;
   createdAt: string;

@@ -22,6 +22,7 @@ import { validatePodSpec } from './spec-validate.js';
 import { startPod } from './start-pod.js';
 import { groupByPod, podView, type PodView } from './status.js';
 import { StepRunner, withRollback } from './steps.js';
+import { pauseInPinnedNetns } from './pause-health.js';
 import { removePod, stopPod } from './teardown.js';
 import { hostPortInUse, waitForPod, type WaitSpec } from './wait.js';
 import { execCapture } from './exec-capture.js';
@@ -129,7 +130,7 @@ export class PodManager {
     const view = await this.locked(ref, async () => {
       const checkpoint = await this.requireCheckpoint(ref);
       if (checkpoint.phase === 'running') {
-        const current = await this.viewOf(ref);
+        const current = await this.inspect(ref);
         if (current.state === 'running') return current;
         // Degraded (pause killed or restarted behind podctl's back): rewire from scratch.
         await stopPod(this.deps, checkpoint, await this.members(ref), 0);
@@ -218,7 +219,13 @@ export class PodManager {
       view.pause.id ? this.deps.containers.inspect(view.pause.id) : undefined,
       Promise.all(view.networks.map((n) => (view.id ? this.deps.cni.getCachedResult(n.name, view.id, n.ifname) : undefined))),
     ]);
-    if (pause?.running) view.pause.pid = pause.pid;
+    if (pause?.running) {
+      view.pause.pid = pause.pid;
+      if (view.state === 'running' && !(await pauseInPinnedNetns(pause.pid, view.netns))) {
+        view.state = 'degraded';
+        view.problems = [...(view.problems ?? []), `the pause container restarted outside podctl and its network namespace is not wired; run podctl restart ${formatPodRef(ref)}`];
+      }
+    }
     view.networks.forEach((n, i) => {
       if (results[i] !== undefined) n.result = results[i];
     });

@@ -30,6 +30,7 @@ export async function startPod(deps: PodDeps, checkpoint: PodCheckpoint, network
     await containers.start(pauseId);
     const details = await containers.inspect(pauseId);
     if (!details?.running || details.pid <= 0) throw new PodctlError('INTERNAL', `pause container of pod ${spec.name} did not stay running`);
+    checkpoint.pauseStartedAt = details.startedAt;
     return details.pid;
   });
   rollback.push('stop pause container', () => containers.stop(pauseId, 0));

@@ -3,6 +3,7 @@ import type { PodCheckpoint } from './checkpoint.js';
 import { LABEL, userLabels } from './labels.js';
 import { NETNS_DIR } from '../netns/pins.js';
 import { join } from 'node:path';
+import { pauseRestartedBehindOurBack } from './pause-health.js';
 
 /** A pod as `ps` and `inspect` show it. */
 export type PodState = 'created' | 'running' | 'degraded' | 'stopped' | 'creating' | 'removing' | 'dead' | 'unknown';
@@ -32,6 +33,8 @@ export interface PodView {
   /** The session that made the pod (io.podctl.session), for `podctl gc --session` and the library. */
   session?: string;
   created: string;
+  /** What is wrong with a degraded pod, and what to do. */
+  problems?: string[];
 }
 
 /**
@@ -50,7 +53,9 @@ export function podState(checkpoint: PodCheckpoint | undefined, members: Contain
   const appsUp = apps.filter((c) => c.state === 'running').length;
   if (checkpoint.phase === 'created' && !pauseUp && appsUp === 0) return 'created';
   if (checkpoint.phase === 'stopped' && !pauseUp && appsUp === 0) return 'stopped';
-  if (pauseUp && appsUp === apps.length && checkpoint.phase === 'running') return 'running';
+  if (pauseUp && appsUp === apps.length && checkpoint.phase === 'running' && !pauseRestartedBehindOurBack(pause.status, checkpoint.pauseStartedAt)) {
+    return 'running';
+  }
   return 'degraded';
 }
 
@@ -80,6 +85,7 @@ export function podView(checkpoint: PodCheckpoint | undefined, members: Containe
     labels: userLabels(pause?.labels ?? checkpoint?.spec.labels ?? {}),
     ...optional('session', sessionOf(checkpoint, members)),
     created: checkpoint?.createdAt ?? (pause ? new Date(pause.created * 1000).toISOString() : ''),
+    ...(state === 'degraded' ? { problems: degradedBecause(checkpoint, members) } : {}),
   };
 }
 
@@ -99,4 +105,19 @@ export function groupByPod(containers: ContainerSummary[]): Map<string, Containe
     else groups.set(key, [c]);
   }
   return groups;
+}
+
+/** Why a pod is degraded, in words a user can act on. */
+function degradedBecause(checkpoint: PodCheckpoint | undefined, members: ContainerSummary[]): string[] {
+  const problems: string[] = [];
+  const ref = checkpoint ? checkpoint.name : 'POD';
+  const pause = members.find((c) => c.labels[LABEL.role] === 'pause');
+  if (pause && pause.state !== 'running') problems.push(`the pause container is ${pause.state}; run podctl restart ${ref}`);
+  else if (pause && pauseRestartedBehindOurBack(pause.status, checkpoint?.pauseStartedAt)) {
+    problems.push(`the pause container restarted outside podctl and its network namespace is not wired; run podctl restart ${ref}`);
+  }
+  for (const c of members.filter((m) => m.labels[LABEL.role] === 'app' && m.state !== 'running')) {
+    problems.push(`container ${c.labels[LABEL.container] ?? c.name} is ${c.state} (${c.status}); see podctl logs ${ref} -c ${c.labels[LABEL.container]}`);
+  }
+  return problems;
 }

@@ -13,7 +13,7 @@ import type { ContainerSummary } from '../docker/containers.js';
  */
 export async function releaseNetworks(deps: PodDeps, checkpoint: PodCheckpoint): Promise<void> {
   const pinned = checkpoint.netnsPinned && (await deps.pins.exists(checkpoint.netnsName));
-  const netnsPath = pinned ? deps.pins.path(checkpoint.netnsName) : '';
+  const netnsPath = pinned ? deps.pins.path(checkpoint.netnsName) : await livePauseNetns(deps, checkpoint);
   const failures = await deps.steps.run('cni-del', () => detachNetworks(deps.cni, checkpoint, netnsPath, deps.logger));
   if (failures.length > 0) {
     throw new PodctlError('CNI', `cannot release the network of pod ${checkpoint.name}: ${failures.map((f) => f.message).join('; ')}`, {
@@ -22,7 +22,7 @@ export async function releaseNetworks(deps: PodDeps, checkpoint: PodCheckpoint):
     });
   }
   // Without the namespace the bridge plugin's DEL cannot find its ipMasq chain: remove it here.
-  if (!pinned && checkpoint.pauseId) {
+  if (netnsPath === '' && checkpoint.pauseId) {
     const removed = await removeLeftoverRules(deps.host.read, deps.host.run, checkpoint.pauseId);
     if (removed > 0) deps.logger.info('removed iptables rules the plugins left', { pod: checkpoint.name, rules: removed });
   }
@@ -30,6 +30,13 @@ export async function releaseNetworks(deps: PodDeps, checkpoint: PodCheckpoint):
   checkpoint.networksPending = [];
   await deps.steps.run('unpin-netns', () => deps.pins.unpin(checkpoint.netnsName));
   checkpoint.netnsPinned = false;
+}
+
+/** With the pin deleted behind podctl's back, a live pause still holds the namespace. */
+async function livePauseNetns(deps: PodDeps, checkpoint: PodCheckpoint): Promise<string> {
+  if (!checkpoint.pauseId || checkpoint.attachments.length + checkpoint.networksPending.length === 0) return '';
+  const pause = await deps.containers.inspect(checkpoint.pauseId);
+  return pause?.running && pause.pid > 0 ? `/proc/${pause.pid}/ns/net` : '';
 }
 
 /** Stops apps first (they depend on the pause), then the pause. */

@@ -1,0 +1,23 @@
+/**
+ * The names of the steps pod operations run through StepRunner, in the order they run: what
+ * PODCTL_FAULT_STEP can name. `cni-add-<network>` is one step per network of the pod. The
+ * reliability tests (e2e/reliability-*.test.ts) inject a failure and a SIGKILL at each of them,
+ * and check this list against the `steps.run(...)` calls in src/pod, so a new step cannot go
+ * untested.
+ */
+export const RUN_STEPS = [
+  'load-networks',
+  'check-ports',
+  'ensure-images',
+  'check-name',
+  'write-checkpoint',
+  'create-pause',
+  'create-containers',
+  'start-pause',
+  'pin-netns',
+  'cni-add-<network>',
+  'write-pod-files',
+  'run-init-containers',
+  'start-containers',
+] as const;
+
