@@ -66,9 +66,9 @@ export async function collectGarbage(deps: PodDeps, ipamDirs: string[], options:
         action.error = 'skipped: the pod changed meanwhile';
         if (fresh?.pauseId) keptPauseIds.add(fresh.pauseId);
       } else if (again.action === 'remove') {
-        await removePod(deps, fresh, freshMembers);
+        await removePod(deps, fresh, freshMembers, true);
       } else {
-        await releaseNetworks(deps, fresh);
+        await releaseNetworks(deps, fresh, true);
         await stopContainers(deps, freshMembers, 0);
         fresh.phase = 'stopped';
         await deps.store.write(fresh);
@@ -102,8 +102,10 @@ export async function collectGarbage(deps: PodDeps, ipamDirs: string[], options:
     const action: GcAction = { kind: 'attachment', target: `${cached.network}/${cached.containerId.slice(0, 12)}/${cached.ifName}`, action: 'release', reason: 'no pod uses it' };
     actions.push(action);
     if (options.dryRun) continue;
+    const rt = { network: cached.network, containerId: cached.containerId, ifName: cached.ifName, netns: '' };
     try {
-      await deps.cni.delNetworkList(undefined, { network: cached.network, containerId: cached.containerId, ifName: cached.ifName, netns: '' });
+      // DEL first; when the plugin cannot run any more, release what it left directly.
+      await deps.cni.delNetworkList(undefined, rt).catch(() => deps.cni.scrubAttachment(undefined, rt));
       await removeLeftoverRules(deps.host.read, deps.host.run, cached.containerId);
     } catch (err) {
       action.error = messageOf(err);

@@ -174,7 +174,7 @@ export class PodManager {
           hint: `stop it first (podctl stop ${formatPodRef(ref)}) or use podctl rm -f`,
         });
       }
-      await removePod(this.deps, checkpoint, members);
+      await removePod(this.deps, checkpoint, members, force);
       return true;
     });
   }

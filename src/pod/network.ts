@@ -66,6 +66,12 @@ export async function attachNetwork(cni: CniRuntime, net: NetworkConfigList, ctx
   };
 }
 
+export interface DetachFailure {
+  network: string;
+  ifName: string;
+  error: Error;
+}
+
 /**
  * CNI DEL for every network the checkpoint says is (or may be) attached, last first. Uses
  * the CNI cache, so it works after the config file changed; keeps going past failures and
@@ -76,19 +82,19 @@ export async function detachNetworks(
   checkpoint: PodCheckpoint,
   netnsPath: string,
   logger: Logger,
-): Promise<Error[]> {
+): Promise<DetachFailure[]> {
   if (!checkpoint.pauseId) return [];
   const ctx: PodNetworkContext = { spec: checkpoint.spec, pauseId: checkpoint.pauseId, netnsPath };
   const owed = checkpoint.spec.networks
     .map((network, index) => ({ network, index }))
     .filter(({ network }) => checkpoint.networksPending.includes(network) || checkpoint.attachments.some((a) => a.network === network));
-  const failures: Error[] = [];
+  const failures: DetachFailure[] = [];
   for (const { network, index } of owed.reverse()) {
     try {
       await cni.delNetworkList(undefined, { ...runtimeConfFor(ctx, index), network });
       logger.debug('cni del', { network, ifName: ifNameFor(index) });
     } catch (err) {
-      failures.push(err instanceof Error ? err : new Error(String(err)));
+      failures.push({ network, ifName: ifNameFor(index), error: err instanceof Error ? err : new Error(String(err)) });
     }
   }
   return failures;

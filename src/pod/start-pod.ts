@@ -49,7 +49,7 @@ export async function startPod(deps: PodDeps, checkpoint: PodCheckpoint, network
     await store.write(checkpoint);
     rollback.push(`cni del ${net.name}`, async () => {
       const failures = await detachNetworks(cni, { ...checkpoint, networksPending: [net.name], attachments: [] }, netnsPath, logger);
-      if (failures[0]) throw failures[0];
+      if (failures[0]) throw failures[0].error;
     });
     const outcome = await steps.run(`cni-add-${net.name}`, () => attachNetwork(cni, net, { spec, pauseId, netnsPath }, index));
     checkpoint.attachments.push(outcome.record);

@@ -2,7 +2,7 @@ import { PodctlError } from '../util/errors.js';
 import type { PodCheckpoint } from './checkpoint.js';
 import type { PodDeps } from './context.js';
 import { LABEL } from './labels.js';
-import { detachNetworks } from './network.js';
+import { detachNetworks, type DetachFailure } from './network.js';
 import { removeLeftoverRules } from '../netns/iptables-leftovers.js';
 import type { ContainerSummary } from '../docker/containers.js';
 
@@ -11,16 +11,17 @@ import type { ContainerSummary } from '../docker/containers.js';
  * the pinned namespace still exists, with the cached config and result; when the pin is
  * gone DEL still runs with an empty CNI_NETNS so IPAM releases the address.
  */
-export async function releaseNetworks(deps: PodDeps, checkpoint: PodCheckpoint): Promise<void> {
+export async function releaseNetworks(deps: PodDeps, checkpoint: PodCheckpoint, force = false): Promise<void> {
   const pinned = checkpoint.netnsPinned && (await deps.pins.exists(checkpoint.netnsName));
   const netnsPath = pinned ? deps.pins.path(checkpoint.netnsName) : await livePauseNetns(deps, checkpoint);
   const failures = await deps.steps.run('cni-del', () => detachNetworks(deps.cni, checkpoint, netnsPath, deps.logger));
-  if (failures.length > 0) {
-    throw new PodctlError('CNI', `cannot release the network of pod ${checkpoint.name}: ${failures.map((f) => f.message).join('; ')}`, {
-      hint: `fix the cause, then run podctl rm -f ${checkpoint.name} (or podctl gc) again: podctl kept what it needs to retry`,
-      cause: failures[0],
+  if (failures.length > 0 && !force) {
+    throw new PodctlError('CNI', `cannot release the network of pod ${checkpoint.name}: ${failures.map((f) => f.error.message).join('; ')}`, {
+      hint: `fix the cause and retry, or force it with podctl rm -f ${checkpoint.name}: podctl kept what it needs to retry`,
+      cause: failures[0]?.error,
     });
   }
+  for (const failure of failures) await scrub(deps, checkpoint, failure);
   // Without the namespace the bridge plugin's DEL cannot find its ipMasq chain: remove it here.
   if (netnsPath === '' && checkpoint.pauseId) {
     const removed = await removeLeftoverRules(deps.host.read, deps.host.run, checkpoint.pauseId);
@@ -30,6 +31,23 @@ export async function releaseNetworks(deps: PodDeps, checkpoint: PodCheckpoint):
   checkpoint.networksPending = [];
   await deps.steps.run('unpin-netns', () => deps.pins.unpin(checkpoint.netnsName));
   checkpoint.netnsPinned = false;
+}
+
+/**
+ * A forced removal whose DEL failed: release the address files and iptables rules the
+ * standard plugins leave, drop the cache entry, and say so. The namespace (and with it the
+ * container's veth) goes when it is unpinned.
+ */
+async function scrub(deps: PodDeps, checkpoint: PodCheckpoint, failure: DetachFailure): Promise<void> {
+  if (!checkpoint.pauseId) return;
+  const net = await deps.cni.getNetwork(failure.network).catch(() => undefined);
+  const removed = await deps.cni.scrubAttachment(net, { network: failure.network, containerId: checkpoint.pauseId, ifName: failure.ifName, netns: '' });
+  const rules = await removeLeftoverRules(deps.host.read, deps.host.run, checkpoint.pauseId);
+  deps.logger.warn(`CNI DEL of network ${failure.network} failed (${failure.error.message}); removed what it left directly`, {
+    pod: checkpoint.name,
+    files: removed.length,
+    rules,
+  });
 }
 
 /** With the pin deleted behind podctl's back, a live pause still holds the namespace. */
@@ -60,7 +78,7 @@ export async function stopPod(deps: PodDeps, checkpoint: PodCheckpoint, members:
  * Removes everything of a pod. With a pinned namespace the network teardown and the
  * container removal do not depend on each other, so they run at once.
  */
-export async function removePod(deps: PodDeps, checkpoint: PodCheckpoint | undefined, members: ContainerSummary[]): Promise<void> {
+export async function removePod(deps: PodDeps, checkpoint: PodCheckpoint | undefined, members: ContainerSummary[], force = false): Promise<void> {
   const removeAll = () => deps.steps.run('remove-containers', () => Promise.all(members.map((c) => deps.containers.remove(c.id))));
   if (!checkpoint) {
     await removeAll();
@@ -70,11 +88,11 @@ export async function removePod(deps: PodDeps, checkpoint: PodCheckpoint | undef
   await deps.store.write(checkpoint);
   const pinned = checkpoint.netnsPinned && (await deps.pins.exists(checkpoint.netnsName));
   if (pinned) {
-    const [network, removal] = await Promise.allSettled([releaseNetworks(deps, checkpoint), removeAll()]);
+    const [network, removal] = await Promise.allSettled([releaseNetworks(deps, checkpoint, force), removeAll()]);
     if (network.status === 'rejected') throw network.reason;
     if (removal.status === 'rejected') throw removal.reason;
   } else {
-    await releaseNetworks(deps, checkpoint);
+    await releaseNetworks(deps, checkpoint, force);
     await removeAll();
   }
   await deps.store.remove(checkpoint);

@@ -1,3 +1,4 @@
+import { releaseHostLocalFiles } from './scrub.js';
 import { join } from 'node:path';
 import { PodctlError, isPodctlError, notFound } from '../../util/errors.js';
 import { withFileLock } from '../../util/file-lock.js';
@@ -155,6 +156,28 @@ export class CniRuntime {
       const prevResult = cached && versionAtLeast(list.cniVersion, '0.4.0') ? cached.result : undefined;
       await delChain(this.ctx, list, replayed, prevResult);
       await this.cache.remove(network, rt.containerId, rt.ifName);
+    });
+  }
+
+  /**
+   * The last resort when DEL cannot run (plugin missing or hanging) and the caller forces
+   * removal: releases host-local address files of the attachment and forgets its cache
+   * entry. Returns what it removed. The namespace and its veth go with the namespace itself.
+   */
+  async scrubAttachment(net: NetworkConfigList | undefined, rt: DelRuntimeConf): Promise<string[]> {
+    const network = net?.name ?? rt.network;
+    if (network === undefined) throw new PodctlError('INVALID_ARGUMENT', 'scrub needs a network config or a network name');
+    validateNetworkName(network);
+    validateAttachment(rt, false);
+    return this.withContainerLock(rt.containerId, async () => {
+      const cached = await this.readCacheForDel(network, rt);
+      const list = (cached && this.cachedList(cached)) ?? net;
+      const removed = list ? await releaseHostLocalFiles(list, rt.containerId, rt.ifName) : [];
+      if (cached) {
+        await this.cache.remove(network, rt.containerId, rt.ifName);
+        removed.push(cached.file);
+      }
+      return removed;
     });
   }
 
