@@ -23,6 +23,17 @@ export interface SpecFlags {
   stopTimeout?: string;
   namespace?: string;
   session?: string;
+  bandwidthIngress?: string;
+  bandwidthEgress?: string;
+}
+
+/** "10M" → 10_000_000 bits per second (k, M, G as Kubernetes' bandwidth annotations). */
+export function parseRate(text: string, flag: string): number {
+  const m = /^(\d+(?:\.\d+)?)([kKMG]?)$/.exec(text);
+  const scale: Record<string, number> = { '': 1, k: 1e3, K: 1e3, M: 1e6, G: 1e9 };
+  const value = m ? Math.round(Number(m[1]) * (scale[m[2] ?? ''] ?? 1)) : NaN;
+  if (!m || !(value >= 1000)) throw invalidArgument(`${flag} "${text}" is not a rate of at least 1k bits/s`, `e.g. ${flag} 10M`);
+  return value;
 }
 
 /** "nginx" from "nginx", "app" from "registry:5000/team/app:1.2@sha256:...". */
@@ -78,6 +89,14 @@ export function specFromFlags(flags: SpecFlags, command: string[], defaults: { n
     containers,
     stopTimeout: flags.stopTimeout !== undefined ? parsePositiveInt(flags.stopTimeout, '--stop-timeout', { min: 0, max: 3600 }) : DEFAULT_STOP_TIMEOUT,
     ...(flags.session ? { session: flags.session } : {}),
+    ...(flags.bandwidthIngress || flags.bandwidthEgress
+      ? {
+          bandwidth: {
+            ...(flags.bandwidthIngress ? { ingressRate: parseRate(flags.bandwidthIngress, '--bandwidth-ingress') } : {}),
+            ...(flags.bandwidthEgress ? { egressRate: parseRate(flags.bandwidthEgress, '--bandwidth-egress') } : {}),
+          },
+        }
+      : {}),
   };
 }
 

@@ -15,6 +15,8 @@ export interface PodNetworkContext {
   netnsPath: string;
 }
 
+const BURST_BITS = 2 ** 31 - 1;
+
 export function runtimeConfFor(ctx: PodNetworkContext, index: number): RuntimeConf {
   const capabilityArgs: Record<string, unknown> = {};
   // Host ports belong to the pod's primary network, as in Kubernetes.
@@ -28,6 +30,14 @@ export function runtimeConfFor(ctx: PodNetworkContext, index: number): RuntimeCo
   }
   if (index === 0 && ctx.spec.dns) {
     capabilityArgs.dns = { servers: ctx.spec.dns.servers, searches: ctx.spec.dns.searches, options: ctx.spec.dns.options };
+  }
+  if (index === 0 && ctx.spec.bandwidth) {
+    // The bandwidth plugin wants a burst with each rate; a generous one (as Kubernetes uses).
+    const { ingressRate, egressRate } = ctx.spec.bandwidth;
+    capabilityArgs.bandwidth = {
+      ...(ingressRate ? { ingressRate, ingressBurst: BURST_BITS } : {}),
+      ...(egressRate ? { egressRate, egressBurst: BURST_BITS } : {}),
+    };
   }
   return {
     containerId: ctx.pauseId,

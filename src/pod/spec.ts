@@ -67,6 +67,8 @@ export interface PodSpec {
   containers: ContainerSpec[];
   /** Seconds a container gets between SIGTERM and SIGKILL on stop. */
   stopTimeout: number;
+  /** Traffic shaping via the `bandwidth` capability, in bits per second (as Kubernetes' annotations). */
+  bandwidth?: { ingressRate?: number; egressRate?: number };
   /** Groups the pods of one test run, so a crashed run's pods can be collected. */
   session?: string;
 }

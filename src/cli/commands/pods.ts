@@ -21,6 +21,8 @@ function addSpecOptions(cmd: Command): Command {
     .option('--dns <ip>', 'nameserver for the pod (repeatable)', collect)
     .option('--dns-search <domain>', 'DNS search domain for the pod (repeatable)', collect)
     .option('--dns-option <option>', 'resolv.conf option for the pod (repeatable)', collect)
+    .option('--bandwidth-ingress <rate>', 'limit traffic into the pod, bits/s with k/M/G (needs the bandwidth plugin in the network)')
+    .option('--bandwidth-egress <rate>', 'limit traffic out of the pod, bits/s with k/M/G (needs the bandwidth plugin in the network)')
     .option('--share-pid', 'containers share one PID namespace (the pause process is PID 1)')
     .addOption(new Option('--restart <policy>', 'restart policy of the app containers').choices(['no', 'always', 'on-failure', 'unless-stopped']).default('no'))
     .option('--pause-image <image>', "pause image (default: podctl's own, built locally when absent)")
