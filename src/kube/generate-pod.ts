@@ -1,0 +1,159 @@
+import { isPodctlLabelKey } from '../pod/labels.js';
+import type { ContainerSpec, PodSpec, PortMapping, ProbeSpec, RestartPolicy } from '../pod/spec.js';
+import type { PodView } from '../pod/status.js';
+import { ManifestIssues } from './fields.js';
+import { labelValueProblem, qualifiedNameProblem } from './k8s-names.js';
+import type { KubeContainer, KubePod, KubePodStatus, KubeProbe } from './manifest-types.js';
+import { DEFAULT_NETWORK_ANNOTATION, NETWORKS_ANNOTATION, formatNetworksAnnotation, parseNetworksAnnotation } from './networks-annotation.js';
+
+export interface GenerateOptions {
+  /** The network a manifest without the default-network annotation lands on. */
+  defaultNetwork: string;
+  /** With a view, the manifest gets a `status` (for `podctl get pod -o yaml`). */
+  view?: PodView;
+}
+
+const RESTART: Record<RestartPolicy, KubePod['spec']['restartPolicy']> = { always: 'Always', 'unless-stopped': 'Always', 'on-failure': 'OnFailure', no: 'Never' };
+
+/**
+ * A Pod manifest that reproduces a pod: what `podctl apply` of it would build again. Only
+ * fields an API server accepts are written; podctl's own bookkeeping labels are left out.
+ */
+export function manifestFromPod(spec: PodSpec, options: GenerateOptions): KubePod {
+  const { labels, annotations } = metadataMaps(spec, options.defaultNetwork);
+  const unplaced = [...spec.portMappings];
+  const pod: KubePod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: spec.name,
+      namespace: spec.namespace,
+      ...(Object.keys(labels).length ? { labels } : {}),
+      ...(Object.keys(annotations).length ? { annotations } : {}),
+    },
+    spec: {
+      ...(spec.hostname !== undefined ? { hostname: spec.hostname } : {}),
+      ...(spec.subdomain !== undefined ? { subdomain: spec.subdomain } : {}),
+      ...(spec.initContainers.length ? { initContainers: spec.initContainers.map((c) => containerOf(c, [])) } : {}),
+      containers: spec.containers.map((c) => containerOf(c, unplaced)),
+      restartPolicy: RESTART[spec.restartPolicy],
+      terminationGracePeriodSeconds: spec.stopTimeout,
+      ...(spec.sharePid ? { shareProcessNamespace: true } : {}),
+      ...dnsOf(spec),
+      ...(spec.hostAliases.length ? { hostAliases: spec.hostAliases.map((a) => ({ ip: a.ip, hostnames: [...a.hostnames] })) } : {}),
+    },
+  };
+  // Host ports published without a matching declared port (podctl run -p) go on the first container.
+  const first = pod.spec.containers[0];
+  if (first && unplaced.length) first.ports = [...(first.ports ?? []), ...unplaced.map((m) => ({ containerPort: m.containerPort, protocol: upper(m.protocol), ...hostSide(m) }))];
+  if (options.view) {
+    pod.metadata.creationTimestamp = options.view.created;
+    pod.status = statusOf(options.view);
+  }
+  return pod;
+}
+
+const upper = (protocol: string) => protocol.toUpperCase() as 'TCP' | 'UDP' | 'SCTP';
+const hostSide = (m: PortMapping) => ({ hostPort: m.hostPort, ...(m.hostIP ? { hostIP: m.hostIP } : {}) });
+
+/**
+ * Labels an API server would refuse (podctl run --label takes more) move to annotations; the
+ * networks annotations are written from the pod's networks, keeping the user's text when it
+ * already says the same thing.
+ */
+function metadataMaps(spec: PodSpec, defaultNetwork: string): { labels: Record<string, string>; annotations: Record<string, string> } {
+  const labels: Record<string, string> = {};
+  const annotations: Record<string, string> = {};
+  for (const [key, value] of Object.entries(spec.labels)) {
+    if (isPodctlLabelKey(key) || qualifiedNameProblem(key)) continue;
+    if (labelValueProblem(value)) annotations[key] = value;
+    else labels[key] = value;
+  }
+  Object.assign(annotations, spec.annotations);
+  const [primary, ...extra] = spec.networks;
+  const stated = annotations[NETWORKS_ANNOTATION];
+  const statedNames = stated === undefined ? [] : parseNetworksAnnotation(stated, '', new ManifestIssues());
+  if (statedNames.join(',') !== extra.join(',')) {
+    if (extra.length) annotations[NETWORKS_ANNOTATION] = formatNetworksAnnotation(extra);
+    else delete annotations[NETWORKS_ANNOTATION];
+  }
+  if (primary !== undefined && (annotations[DEFAULT_NETWORK_ANNOTATION]?.trim() || defaultNetwork) !== primary) {
+    if (primary === defaultNetwork) delete annotations[DEFAULT_NETWORK_ANNOTATION];
+    else annotations[DEFAULT_NETWORK_ANNOTATION] = primary;
+  }
+  return { labels, annotations };
+}
+
+function containerOf(c: ContainerSpec, unplaced: PortMapping[]): KubeContainer {
+  const ports = (c.ports ?? []).map((p) => {
+    const i = unplaced.findIndex((m) => m.containerPort === p.containerPort && m.protocol === p.protocol.toLowerCase());
+    const mapping = i >= 0 ? unplaced.splice(i, 1)[0] : undefined;
+    return { containerPort: p.containerPort, protocol: upper(p.protocol), ...(p.name ? { name: p.name } : {}), ...(mapping ? hostSide(mapping) : {}) };
+  });
+  const env = Object.entries(c.env).map(([name, value]) => ({ name, value }));
+  return {
+    name: c.name,
+    image: c.image,
+    ...(c.command ? { command: [...c.command] } : {}),
+    ...(c.args ? { args: [...c.args] } : {}),
+    ...(env.length ? { env } : {}),
+    ...(c.workingDir ? { workingDir: c.workingDir } : {}),
+    ...(ports.length ? { ports } : {}),
+    ...(c.startupProbe ? { startupProbe: probeOf(c.startupProbe) } : {}),
+    ...(c.readinessProbe ? { readinessProbe: probeOf(c.readinessProbe) } : {}),
+  };
+}
+
+function probeOf(p: ProbeSpec): KubeProbe {
+  const probe: KubeProbe = {};
+  if (p.httpGet) probe.httpGet = { path: p.httpGet.path, port: p.httpGet.port, ...(p.httpGet.scheme ? { scheme: p.httpGet.scheme } : {}) };
+  if (p.tcpSocket) probe.tcpSocket = { port: p.tcpSocket.port };
+  if (p.exec) probe.exec = { command: [...p.exec.command] };
+  for (const key of ['initialDelaySeconds', 'periodSeconds', 'timeoutSeconds'] as const) if (p[key] !== undefined) probe[key] = p[key];
+  return probe;
+}
+
+/** Servers mean dnsPolicy None; searches or options alone keep the default policy and add to it. */
+function dnsOf(spec: PodSpec): Pick<KubePod['spec'], 'dnsPolicy' | 'dnsConfig'> {
+  const dns = spec.dns;
+  if (!dns || (dns.servers.length === 0 && dns.searches.length === 0 && dns.options.length === 0)) return {};
+  const options = dns.options.map((o) => {
+    const colon = o.indexOf(':');
+    return colon < 0 ? { name: o } : { name: o.slice(0, colon), value: o.slice(colon + 1) };
+  });
+  return {
+    ...(dns.servers.length ? { dnsPolicy: 'None' as const } : {}),
+    dnsConfig: {
+      ...(dns.servers.length ? { nameservers: [...dns.servers] } : {}),
+      ...(dns.searches.length ? { searches: [...dns.searches] } : {}),
+      ...(options.length ? { options } : {}),
+    },
+  };
+}
+
+function statusOf(view: PodView): KubePodStatus {
+  const phase: KubePodStatus['phase'] =
+    view.state === 'running' || view.state === 'degraded' ? 'Running' : view.state === 'created' || view.state === 'creating' ? 'Pending' : view.state === 'stopped' ? 'Succeeded' : 'Unknown';
+  const apps = view.containers.filter((c) => c.role === 'app');
+  return {
+    phase,
+    ...(view.ips[0] ? { podIP: view.ips[0], podIPs: view.ips.map((ip) => ({ ip })) } : {}),
+    ...(apps.length
+      ? {
+          containerStatuses: apps.map((c) => ({
+            name: c.name,
+            image: c.image,
+            ready: c.state === 'running',
+            state: containerState(c.state, c.status),
+          })),
+        }
+      : {}),
+  };
+}
+
+/** Kubernetes' ContainerState: exactly one of running, terminated or waiting. */
+function containerState(state: string, status: string): Record<string, Record<string, unknown>> {
+  if (state === 'running') return { running: {} };
+  if (state === 'exited' || state === 'dead') return { terminated: { reason: status } };
+  return { waiting: { reason: status || state } };
+}

@@ -1,0 +1,63 @@
+import { PodctlError, invalidArgument } from '../util/errors.js';
+import { podKey } from '../pod/naming.js';
+import type { PodSpec } from '../pod/spec.js';
+import type { ManifestIssue } from './fields.js';
+import { podFromManifest, type ManifestDefaults } from './parse-pod.js';
+import type { ManifestDocument } from './read-manifests.js';
+
+export interface LoadedPod {
+  source: string;
+  spec: PodSpec;
+  unsupported: string[];
+}
+
+export interface LoadOptions {
+  /** Unsupported fields and non-Pod documents become errors instead of warnings. */
+  strict?: boolean;
+  /** Set when the user gave -n: a manifest naming another namespace is then an error, as with kubectl. */
+  namespaceFlag?: string;
+}
+
+/**
+ * Turns manifest documents into pod specs, checking all of them before any pod is touched.
+ * Every malformed field of every document is reported in one error (path and reason each);
+ * fields podctl cannot honour come back as one warning line per pod.
+ */
+export function loadPods(docs: ManifestDocument[], defaults: ManifestDefaults, options: LoadOptions = {}): { pods: LoadedPod[]; warnings: string[] } {
+  const pods: LoadedPod[] = [];
+  const warnings: string[] = [];
+  const problems: string[] = [];
+  for (const doc of docs) {
+    const kind = (doc.value as { kind?: unknown } | null)?.kind;
+    if (typeof kind === 'string' && kind !== 'Pod') {
+      const name = (doc.value as { metadata?: { name?: unknown } }).metadata?.name;
+      const line = `${doc.source}: ${kind}${typeof name === 'string' ? `/${name}` : ''} skipped: podctl runs kind Pod only`;
+      if (options.strict) problems.push(line);
+      else warnings.push(line);
+      continue;
+    }
+    const { parsed, issues } = podFromManifest(doc.value, { ...defaults, namespace: options.namespaceFlag ?? defaults.namespace });
+    problems.push(...issues.errors.map((e: ManifestIssue) => `${doc.source}: ${e.path}: ${e.reason}`));
+    if (!parsed) continue;
+    const { spec, unsupported } = parsed;
+    if (options.namespaceFlag !== undefined && spec.namespace !== options.namespaceFlag) {
+      problems.push(`${doc.source}: metadata.namespace: is ${spec.namespace}, but -n says ${options.namespaceFlag}`);
+    }
+    if (pods.some((p) => podKey(p.spec) === podKey(spec))) problems.push(`${doc.source}: metadata.name: pod ${spec.namespace}/${spec.name} is given twice`);
+    if (unsupported.length > 0) {
+      const line = `${doc.source}: pod ${spec.name}: fields podctl cannot honour${options.strict ? '' : ' (ignored)'}: ${unsupported.join(', ')}`;
+      if (options.strict) problems.push(line);
+      else warnings.push(line);
+    }
+    pods.push({ source: doc.source, spec, unsupported });
+  }
+  if (problems.length > 0) {
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more: ${problems.slice(1).join('; ')})` : '';
+    throw new PodctlError('INVALID_ARGUMENT', `${problems[0]}${more}`, {
+      hint: options.strict ? 'fix the manifest, or apply without --strict to ignore unsupported fields' : 'fix the manifest and apply again',
+      details: { problems },
+    });
+  }
+  if (pods.length === 0) throw invalidArgument('the manifests hold no Pod', 'give a file with kind: Pod documents');
+  return { pods, warnings };
+}

@@ -1,0 +1,256 @@
+import { isIP } from '../util/validate.js';
+import type { ContainerSpec, DnsSpec, PodSpec, PortMapping, ProbeSpec, RestartPolicy } from '../pod/spec.js';
+import { Fields, ManifestIssues, childPath } from './fields.js';
+import { isDnsLabel, isEnvName, isPortName, labelValueProblem, qualifiedNameProblem } from './k8s-names.js';
+import { DEFAULT_NETWORK_ANNOTATION, NETWORKS_ANNOTATION, parseNetworksAnnotation } from './networks-annotation.js';
+
+/** What a manifest leaves to podctl: the namespace when it names none, the networks, the pause image. */
+export interface ManifestDefaults {
+  namespace: string;
+  /** The pod's primary network (eth0) unless `v1.multus-cni.io/default-network` names another. */
+  defaultNetwork: string;
+  pauseImage: string;
+  session?: string;
+}
+
+export interface ParsedPod {
+  spec: PodSpec;
+  /** Paths of fields podctl cannot honour (ignored; an error with --strict). */
+  unsupported: string[];
+}
+
+/** Kubernetes' default grace period; podctl's own default (10 s) applies only to `podctl run`. */
+export const K8S_DEFAULT_GRACE_SECONDS = 30;
+
+const RESTART: Record<string, RestartPolicy> = { Always: 'always', OnFailure: 'on-failure', Never: 'no' };
+const PROTOCOLS = ['TCP', 'UDP', 'SCTP'] as const;
+
+/** Server-set metadata and defaults an exported manifest carries; they change nothing here. */
+const HARMLESS_METADATA = { uid: '*', resourceVersion: '*', generation: '*', creationTimestamp: '*', selfLink: '*', managedFields: '*' };
+const HARMLESS_POD_SPEC = { schedulerName: 'default-scheduler', enableServiceLinks: true, priority: 0, preemptionPolicy: 'PreemptLowerPriority', serviceAccountName: 'default', serviceAccount: 'default' };
+const HARMLESS_CONTAINER = { terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File', imagePullPolicy: 'IfNotPresent' };
+
+/**
+ * A Pod manifest (already parsed from YAML/JSON) to a pod spec. Malformed fields are collected
+ * with their paths and returned as `issues.errors`; the caller decides how to report them.
+ */
+export function podFromManifest(doc: unknown, defaults: ManifestDefaults): { parsed?: ParsedPod; issues: ManifestIssues } {
+  const issues = new ManifestIssues();
+  const root = Fields.of(doc, '', issues);
+  if (!root) return { issues };
+  if (root.raw('apiVersion') !== 'v1') issues.error('apiVersion', 'must be v1');
+  if (root.raw('kind') !== 'Pod') issues.error('kind', 'must be Pod');
+  root.only(['apiVersion', 'kind', 'metadata', 'spec'], { status: '*' });
+
+  const meta = root.object('metadata') ?? issues.error('metadata', 'is required');
+  const podSpec = root.object('spec') ?? issues.error('spec', 'is required');
+  if (!meta || !podSpec) return { issues };
+  meta.only(['name', 'namespace', 'labels', 'annotations'], HARMLESS_METADATA);
+  const name = nameField(meta, 'name', true);
+  const namespace = nameField(meta, 'namespace', false) ?? defaults.namespace;
+  const labels = labelsOf(meta);
+  const annotations = meta.stringMap('annotations') ?? {};
+  for (const key of Object.keys(annotations)) {
+    const problem = qualifiedNameProblem(key);
+    if (problem) issues.error(childPath(meta.at('annotations'), key), `key ${problem}`);
+  }
+  const networks = networksOf(annotations, defaults.defaultNetwork, meta.at('annotations'), issues);
+
+  podSpec.only(
+    ['containers', 'initContainers', 'hostname', 'subdomain', 'dnsPolicy', 'dnsConfig', 'hostAliases', 'shareProcessNamespace', 'restartPolicy', 'terminationGracePeriodSeconds'],
+    HARMLESS_POD_SPEC,
+  );
+  const containers = podSpec.list('containers').map((c) => containerOf(c, 'app'));
+  if (!podSpec.has('containers') || containers.length === 0) issues.error(podSpec.at('containers'), 'must list at least one container');
+  const initContainers = podSpec.list('initContainers').map((c) => containerOf(c, 'init'));
+  const seen = new Set<string>();
+  for (const c of [...podSpec.list('initContainers'), ...podSpec.list('containers')]) {
+    const n = c.raw('name');
+    if (typeof n === 'string' && seen.has(n)) issues.error(c.at('name'), `"${n}" is used by another container of this pod`);
+    if (typeof n === 'string') seen.add(n);
+  }
+
+  const portMappings = hostPortsOf(podSpec, issues);
+  const hostname = nameField(podSpec, 'hostname', false);
+  const subdomain = nameField(podSpec, 'subdomain', false);
+  const restart = podSpec.oneOf('restartPolicy', Object.keys(RESTART));
+  const grace = podSpec.int('terminationGracePeriodSeconds', { min: 0, range: 'a number of seconds, 0 or more' });
+  const spec: PodSpec = {
+    name: name ?? '',
+    namespace,
+    ...(hostname !== undefined ? { hostname } : {}),
+    ...(subdomain !== undefined ? { subdomain } : {}),
+    labels,
+    annotations,
+    networks,
+    portMappings,
+    ...dnsOf(podSpec),
+    hostAliases: hostAliasesOf(podSpec),
+    sharePid: podSpec.bool('shareProcessNamespace') ?? false,
+    restartPolicy: RESTART[restart ?? 'Always']!,
+    pauseImage: defaults.pauseImage,
+    initContainers: initContainers.filter((c): c is ContainerSpec => c !== undefined),
+    containers: containers.filter((c): c is ContainerSpec => c !== undefined),
+    stopTimeout: grace ?? K8S_DEFAULT_GRACE_SECONDS,
+    ...(defaults.session ? { session: defaults.session } : {}),
+  };
+  return issues.errors.length > 0 ? { issues } : { parsed: { spec, unsupported: issues.unsupported }, issues };
+}
+
+function nameField(f: Fields, key: string, required: boolean): string | undefined {
+  const v = f.string(key, { required });
+  if (v === undefined) return undefined;
+  if (!isDnsLabel(v)) return f.issues.error(f.at(key), 'must be a DNS-1123 label: at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit');
+  return v;
+}
+
+function labelsOf(meta: Fields): Record<string, string> {
+  const labels = meta.stringMap('labels') ?? {};
+  for (const [key, value] of Object.entries(labels)) {
+    const path = childPath(meta.at('labels'), key);
+    const problem = qualifiedNameProblem(key);
+    if (problem) meta.issues.error(path, `key ${problem}`);
+    else if (key.startsWith('io.podctl.')) meta.issues.error(path, 'io.podctl.* labels are podctl\'s own');
+    const valueProblem = labelValueProblem(value);
+    if (valueProblem) meta.issues.error(path, `value ${valueProblem}`);
+  }
+  return labels;
+}
+
+function networksOf(annotations: Record<string, string>, fallback: string, path: string, issues: ManifestIssues): string[] {
+  const primary = annotations[DEFAULT_NETWORK_ANNOTATION]?.trim() || fallback;
+  const extraPath = childPath(path, NETWORKS_ANNOTATION);
+  const extra = parseNetworksAnnotation(annotations[NETWORKS_ANNOTATION] ?? '', extraPath, issues);
+  if (extra.includes(primary) || new Set(extra).size !== extra.length) issues.error(extraPath, 'lists a network twice (the primary network counts)');
+  return [primary, ...extra];
+}
+
+function containerOf(c: Fields, role: 'app' | 'init'): ContainerSpec | undefined {
+  const supported = ['name', 'image', 'command', 'args', 'env', 'workingDir', 'ports'];
+  c.only(role === 'app' ? [...supported, 'readinessProbe', 'startupProbe'] : supported, HARMLESS_CONTAINER);
+  const name = nameField(c, 'name', true);
+  const image = c.string('image', { required: true });
+  if (image !== undefined && /\s/.test(image)) c.issues.error(c.at('image'), 'must not contain white space');
+  const ports = c.list('ports').map((p) => {
+    p.only(['containerPort', 'hostPort', 'hostIP', 'protocol', 'name']);
+    const portName = p.string('name');
+    if (portName !== undefined && !isPortName(portName)) p.issues.error(p.at('name'), 'must be at most 15 lowercase letters, digits and "-", with a letter');
+    const containerPort = p.int('containerPort', { min: 1, max: 65535, required: true });
+    const protocol = (p.oneOf('protocol', PROTOCOLS) ?? 'TCP').toLowerCase();
+    return { containerPort: containerPort ?? 0, protocol, ...(portName ? { name: portName } : {}) };
+  });
+  const spec: ContainerSpec = {
+    name: name ?? '',
+    image: image ?? '',
+    env: envOf(c),
+    ...optional('command', c.strings('command')),
+    ...optional('args', c.strings('args')),
+    ...optional('workingDir', c.string('workingDir')),
+    ...(ports.length > 0 ? { ports } : {}),
+  };
+  const namedPorts = new Map(ports.flatMap((p) => (p.name ? [[p.name, p.containerPort] as const] : [])));
+  for (const kind of ['startupProbe', 'readinessProbe'] as const) {
+    const probe = c.object(kind);
+    if (probe) spec[kind] = probeOf(probe, namedPorts);
+  }
+  return spec;
+}
+
+const optional = <K extends string, V>(key: K, value: V | undefined) => (value === undefined ? {} : ({ [key]: value } as Record<K, V>));
+
+function envOf(c: Fields): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const e of c.list('env')) {
+    e.only(['name', 'value']);
+    const name = e.string('name', { required: true });
+    if (name !== undefined && !isEnvName(name)) e.issues.error(e.at('name'), 'must be printable characters without "=" or spaces');
+    if (name !== undefined) env[name] = e.string('value') ?? '';
+  }
+  return env;
+}
+
+function probeOf(p: Fields, namedPorts: Map<string, number>): ProbeSpec {
+  p.only(['httpGet', 'tcpSocket', 'exec', 'initialDelaySeconds', 'periodSeconds', 'timeoutSeconds'], { successThreshold: 1, failureThreshold: '*' });
+  const handlers = ['httpGet', 'tcpSocket', 'exec'].filter((k) => p.has(k));
+  if (handlers.length !== 1) p.issues.error(p.path, 'must have exactly one of httpGet, tcpSocket or exec');
+  const probe: ProbeSpec = {
+    ...optional('initialDelaySeconds', p.int('initialDelaySeconds', { min: 0, range: '0 or more' })),
+    ...optional('periodSeconds', p.int('periodSeconds', { min: 1, range: '1 or more' })),
+    ...optional('timeoutSeconds', p.int('timeoutSeconds', { min: 1, range: '1 or more' })),
+  };
+  const http = p.object('httpGet');
+  if (http) {
+    http.only(['path', 'port', 'scheme'], { host: '' });
+    const scheme = http.oneOf('scheme', ['HTTP', 'HTTPS'] as const);
+    probe.httpGet = { port: probePort(http, namedPorts), path: http.string('path') ?? '/', ...(scheme === 'HTTPS' ? { scheme } : {}) };
+  }
+  const tcp = p.object('tcpSocket');
+  if (tcp) {
+    tcp.only(['port']);
+    probe.tcpSocket = { port: probePort(tcp, namedPorts) };
+  }
+  const exec = p.object('exec');
+  if (exec) {
+    exec.only(['command']);
+    const command = exec.strings('command');
+    if (!command || command.length === 0) exec.issues.error(exec.at('command'), 'must be a non-empty list of strings');
+    probe.exec = { command: command ?? [] };
+  }
+  return probe;
+}
+
+/** A probe port is a number or the name of one of the container's ports. */
+function probePort(f: Fields, namedPorts: Map<string, number>): number {
+  const v = f.raw('port');
+  if (typeof v === 'string') return namedPorts.get(v) ?? f.issues.error(f.at('port'), `names no port of this container ("${v}")`) ?? 0;
+  return f.int('port', { min: 1, max: 65535, required: true }) ?? 0;
+}
+
+/** `hostPort` on any container port publishes it on the host, through the portMappings capability. */
+function hostPortsOf(podSpec: Fields, issues: ManifestIssues): PortMapping[] {
+  const mappings: PortMapping[] = [];
+  for (const c of podSpec.list('containers')) {
+    for (const p of c.list('ports')) {
+      const hostPort = p.int('hostPort', { min: 0, max: 65535, range: '0-65535' });
+      const hostIP = p.string('hostIP');
+      if (hostIP !== undefined && !isIP(hostIP)) issues.error(p.at('hostIP'), 'must be an IP address');
+      const containerPort = p.raw('containerPort');
+      if (!hostPort || typeof containerPort !== 'number') continue;
+      const protocol = (typeof p.raw('protocol') === 'string' ? String(p.raw('protocol')) : 'TCP').toLowerCase() as PortMapping['protocol'];
+      const clash = mappings.find((m) => m.hostPort === hostPort && m.protocol === protocol && (!m.hostIP || !hostIP || m.hostIP === hostIP));
+      if (clash) issues.error(p.at('hostPort'), `${hostPort}/${protocol.toUpperCase()} is already used by another port of this pod`);
+      mappings.push({ hostPort, containerPort, protocol, ...(hostIP && hostIP !== '0.0.0.0' ? { hostIP } : {}) });
+    }
+  }
+  return mappings;
+}
+
+function dnsOf(podSpec: Fields): { dns?: DnsSpec } {
+  const policy = podSpec.oneOf('dnsPolicy', ['ClusterFirst', 'Default', 'None', 'ClusterFirstWithHostNet'] as const);
+  if (policy === 'ClusterFirstWithHostNet') podSpec.issues.unsupported.push(podSpec.at('dnsPolicy'));
+  const config = podSpec.object('dnsConfig');
+  if (!config) {
+    if (policy === 'None') podSpec.issues.error(podSpec.at('dnsConfig'), 'is required when dnsPolicy is None');
+    return {};
+  }
+  config.only(['nameservers', 'searches', 'options']);
+  const servers = config.strings('nameservers') ?? [];
+  servers.forEach((s, i) => isIP(s) || config.issues.error(`${config.at('nameservers')}[${i}]`, 'must be an IP address'));
+  if (policy === 'None' && servers.length === 0) config.issues.error(config.at('nameservers'), 'must list a server when dnsPolicy is None');
+  const options = config.list('options').map((o) => {
+    o.only(['name', 'value']);
+    const name = o.string('name', { required: true }) ?? '';
+    const value = o.string('value');
+    return value === undefined ? name : `${name}:${value}`;
+  });
+  return { dns: { servers, searches: config.strings('searches') ?? [], options } };
+}
+
+function hostAliasesOf(podSpec: Fields): PodSpec['hostAliases'] {
+  return podSpec.list('hostAliases').map((a) => {
+    a.only(['ip', 'hostnames']);
+    const ip = a.string('ip', { required: true }) ?? '';
+    if (ip && !isIP(ip)) a.issues.error(a.at('ip'), 'must be an IP address');
+    return { ip, hostnames: a.strings('hostnames') ?? [] };
+  });
+}
