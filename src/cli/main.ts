@@ -4,8 +4,8 @@ import { Command, Option } from 'commander';
 import { reportError } from './errors.js';
 import { registerPodCommands } from './commands/pods.js';
 import { packageRoot } from '../util/paths.js';
-// import { registerCniCommands } from './commands/cni.js';
-// import { registerNetCommands } from './commands/net.js';
+import { registerCniCommands } from './commands/cni.js';
+import { registerNetCommands } from './commands/net.js';
 
 /**
  * Builds the command tree. Only commander and the command definitions load here; each
@@ -24,8 +24,8 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: (text, write) => write(`podctl: ${text.replace(/^error: /, '')}`) })
     .exitOverride();
   registerPodCommands(program);
-  // registerCniCommands(program);
-  // registerNetCommands(program);
+  registerCniCommands(program);
+  registerNetCommands(program);
   return program;
 }
 
