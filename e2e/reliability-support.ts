@@ -1,0 +1,205 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { exists } from './harness/leaks.js';
+import { PODCTL, REPO_ROOT, podctl, type CliResult } from './harness/run.js';
+
+/**
+ * What the reliability suites (e2e/reliability-*.test.ts) share: fault-injection switches,
+ * a killable podctl, a per-pod leak check that names its culprit, and private CNI setups.
+ */
+
+/** The environment that makes podctl fail (or hang) at one named step (src/pod/steps.ts). */
+export function faultAt(step: string, mode: 'fail' | 'hang' = 'fail'): Record<string, string> {
+  return { PODCTL_FAULT_STEP: step, ...(mode === 'hang' ? { PODCTL_FAULT_MODE: 'hang' } : {}) };
+}
+
+/** Every step name `steps.run(...)` is called with in src/pod, `cni-add-${...}` as `cni-add-<network>`. */
+export async function stepNamesInSource(): Promise<Set<string>> {
+  const dir = join(REPO_ROOT, 'src', 'pod');
+  const names = new Set<string>();
+  for (const file of await readdir(dir)) {
+    if (!file.endsWith('.ts') || file.endsWith('.test.ts')) continue;
+    const text = await readFile(join(dir, file), 'utf8');
+    for (const m of text.matchAll(/steps\.run\(\s*(['`])([^'`]+)\1/g)) names.add(m[2]!.replace(/\$\{[^}]+\}/g, '<network>'));
+  }
+  return names;
+}
+
+/** The lines a failed command wrote on stderr (log lines included: the contract is one line). */
+export const stderrLines = (r: CliResult): string[] => r.stderr.split('\n').filter((l) => l.trim() !== '');
+
+/** A failed podctl: the given exit code and exactly one `podctl: ...` line on stderr. */
+export function assertOneErrorLine(r: CliResult, exitCode: number | 'non-zero', pattern?: RegExp): void {
+  const lines = stderrLines(r);
+  if (exitCode === 'non-zero') assert.notEqual(r.exitCode, 0, `expected a failure; stdout: ${r.stdout}`);
+  else assert.equal(r.exitCode, exitCode, `exit code; stderr: ${r.stderr}`);
+  assert.equal(lines.length, 1, `exactly one stderr line, got:\n${r.stderr}`);
+  assert.match(lines[0]!, /^podctl: \S/);
+  if (pattern) assert.match(lines[0]!, pattern);
+}
+
+/** A `podctl` started in the background that hangs at a step until the test kills it. */
+export interface HungPodctl {
+  child: ResultPromise;
+  /** SIGKILLs it (no cleanup handler of podctl runs) and waits for it to be gone. */
+  kill(): Promise<void>;
+}
+
+/** Starts podctl with PODCTL_FAULT_MODE=hang at `step`; resolves once it prints that it hangs there. */
+export async function startHung(args: string[], step: string, timeoutMs = 60_000): Promise<HungPodctl> {
+  const child = execa(PODCTL, args, { env: faultAt(step, 'hang'), reject: false, timeout: 10 * 60_000 });
+  let stderr = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`podctl ${args.join(' ')} did not reach step ${step} in ${timeoutMs} ms; stderr: ${stderr}`)), timeoutMs);
+    child.stderr?.on('data', (d: Buffer) => {
+      stderr += String(d);
+      if (stderr.includes(`fault injection: hanging before step ${step}`)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    void child.then((r) => {
+      clearTimeout(timer);
+      reject(new Error(`podctl ${args.join(' ')} exited ${r.exitCode} before step ${step}: ${stderr}${String(r.stderr ?? '')}`));
+    });
+  });
+  return {
+    child,
+    kill: async () => {
+      child.kill('SIGKILL');
+      await child;
+    },
+  };
+}
+
+const IPAM_DIRS = ['/var/lib/podctl/cni/networks', '/var/lib/cni/networks'];
+const CNI_CACHE = '/var/lib/podctl/cni/cache';
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath ?? (e as { path: string }).path, e.name));
+}
+
+/**
+ * What is left of one pod: its containers, namespace link or pin, checkpoint, and — given
+ * the pause container id — its IP files, CNI cache entries and iptables rules. Tests that run
+ * in parallel use it to say which of them leaked; the global leak checker still closes each.
+ */
+export async function leftoversOf(name: string, pauseIds: string[] = []): Promise<string[]> {
+  const out: string[] = [];
+  const containers = await execa('docker', ['ps', '-a', '--filter', `label=io.podctl.pod=${name}`, '--format', '{{.Names}}'], { reject: false });
+  for (const c of String(containers.stdout).split('\n').filter(Boolean)) out.push(`container ${c}`);
+  if (await exists(`/var/run/netns/${name}`)) out.push(`netns /var/run/netns/${name}`);
+  const mounts = await readFile('/proc/self/mountinfo', 'utf8');
+  if (mounts.split('\n').some((l) => l.split(' ')[4] === `/run/netns/${name}`)) out.push(`netns pin /run/netns/${name}`);
+  if (await exists(`/var/lib/podctl/pods/default_${name}`)) out.push(`checkpoint dir /var/lib/podctl/pods/default_${name}`);
+  const ids = pauseIds.filter((id) => /^[0-9a-f]{64}$/.test(id));
+  if (ids.length === 0) return out;
+  for (const file of (await Promise.all(IPAM_DIRS.map(filesUnder))).flat()) {
+    const text = await readFile(file, 'utf8').catch(() => '');
+    if (ids.some((id) => text.startsWith(id))) out.push(`IP file ${file}`);
+  }
+  for (const file of await filesUnder(CNI_CACHE)) if (ids.some((id) => file.includes(id))) out.push(`CNI cache ${file}`);
+  for (const table of ['nat', 'filter']) {
+    const rules = await execa('iptables', ['-w', '-t', table, '-S'], { reject: false });
+    for (const l of String(rules.stdout).split('\n')) if (ids.some((id) => l.includes(id))) out.push(`iptables -t ${table}: ${l}`);
+  }
+  return out;
+}
+
+export async function assertPodGone(name: string, pauseIds: string[] = []): Promise<void> {
+  const left = await leftoversOf(name, pauseIds);
+  assert.deepEqual(left, [], `pod ${name} left:\n  ${left.join('\n  ')}`);
+}
+
+/** The pause container id of a pod (from Docker, so it works whatever podctl thinks). */
+export async function pauseIdOf(name: string): Promise<string | undefined> {
+  const r = await execa('docker', ['ps', '-a', '--no-trunc', '--filter', `label=io.podctl.pod=${name}`, '--filter', 'label=io.podctl.role=pause', '--format', '{{.ID}}'], { reject: false });
+  return String(r.stdout).trim().split('\n')[0] || undefined;
+}
+
+export interface PrivateCniOptions {
+  /** Unique per test: the network name, the bridge (at most 15 bytes) and a /24 of 10.234.0.0/16. */
+  network: string;
+  bridge: string;
+  subnet: string;
+  /** Extra plugins after bridge (+host-local), e.g. { type: 'portmap', capabilities: { portMappings: true } }. */
+  extraPlugins?: Array<Record<string, unknown>>;
+}
+
+/**
+ * A CNI setup of the test's own: a conf dir with one bridge network and a plugin dir of
+ * symlinks to /usr/lib/cni, so a test can edit the config, remove a plugin or add a fake
+ * one without touching what other tests use. `cleanup()` removes the dirs and the bridge.
+ */
+export class PrivateCni {
+  private constructor(
+    readonly confDir: string,
+    readonly binDir: string,
+    readonly options: PrivateCniOptions,
+  ) {}
+
+  static async create(options: PrivateCniOptions): Promise<PrivateCni> {
+    const root = await mkdtemp(join(tmpdir(), 'pct-rel-cni-'));
+    const confDir = join(root, 'net.d');
+    const binDir = join(root, 'bin');
+    await execa('mkdir', ['-p', confDir, binDir]);
+    for (const plugin of await readdir('/usr/lib/cni')) await symlink(join('/usr/lib/cni', plugin), join(binDir, plugin));
+    const cni = new PrivateCni(confDir, binDir, options);
+    await cni.writeConfig(cni.config());
+    return cni;
+  }
+
+  get confFile(): string {
+    return join(this.confDir, '10-net.conflist');
+  }
+
+  /** Global flags that point podctl at this setup. */
+  get flags(): string[] {
+    return ['--cni-conf-dir', this.confDir, '--cni-path', this.binDir];
+  }
+
+  config(subnet = this.options.subnet, bridge = this.options.bridge): Record<string, unknown> {
+    return {
+      cniVersion: '1.0.0',
+      name: this.options.network,
+      plugins: [
+        {
+          type: 'bridge',
+          bridge,
+          isGateway: true,
+          ipMasq: true,
+          ipam: { type: 'host-local', dataDir: '/var/lib/podctl/cni/networks', ranges: [[{ subnet }]], routes: [{ dst: '0.0.0.0/0' }] },
+        },
+        ...(this.options.extraPlugins ?? []),
+      ],
+    };
+  }
+
+  async writeConfig(config: Record<string, unknown>): Promise<void> {
+    await writeFile(this.confFile, JSON.stringify(config, null, 2));
+  }
+
+  /** Replaces a plugin with an executable script (a fake plugin). */
+  async writePlugin(name: string, script: string): Promise<void> {
+    await rm(join(this.binDir, name), { force: true });
+    await writeFile(join(this.binDir, name), script, { mode: 0o755 });
+  }
+
+  async removePlugin(name: string): Promise<void> {
+    await rm(join(this.binDir, name));
+  }
+
+  async cleanup(): Promise<void> {
+    await rm(join(this.confDir, '..'), { recursive: true, force: true });
+    await execa('ip', ['link', 'del', this.options.bridge], { reject: false });
+  }
+}
+
+/** `podctl rm -f` that must succeed, for test cleanup paths. */
+export async function removeForce(names: string[], globalFlags: string[] = []): Promise<CliResult> {
+  return podctl([...globalFlags, 'rm', '-f', ...names]);
+}
