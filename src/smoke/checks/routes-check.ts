@@ -1,0 +1,41 @@
+import type { Route } from '../../cni/index.js';
+import { parseCidr, sameNetwork } from '../host/cidr.js';
+import type { KernelRoute } from '../host/net-probe.js';
+
+/** `default` → `0.0.0.0/0` or `::/0`; a bare host address → /32 or /128. */
+export function kernelDst(route: KernelRoute, family: 4 | 6): string {
+  if (route.dst === 'default') return family === 4 ? '0.0.0.0/0' : '::/0';
+  return route.dst;
+}
+
+const familyOf = (cidr: string): 4 | 6 => (cidr.includes(':') ? 6 : 4);
+
+export function describeRoute(route: KernelRoute): string {
+  return `${route.dst}${route.gateway ? ` via ${route.gateway}` : ''}${route.dev ? ` dev ${route.dev}` : ''}`;
+}
+
+/**
+ * Every route of the result must be in the namespace's table: same destination network and,
+ * when the result names one, the same gateway (a result route without `gw` uses the
+ * interface's gateway or is on-link, which the kernel may show either way).
+ */
+export function missingRoutes(expected: Route[], found: KernelRoute[], netns: string): string[] {
+  const problems: string[] = [];
+  for (const route of expected) {
+    const want = parseCidr(route.dst);
+    if (!want) {
+      problems.push(`the result has a route with an invalid dst ${JSON.stringify(route.dst)}`);
+      continue;
+    }
+    const match = found.some((k) => {
+      const got = parseCidr(kernelDst(k, want.family));
+      if (!got || familyOf(kernelDst(k, want.family)) !== want.family || !sameNetwork(got, want)) return false;
+      return route.gw === undefined || route.gw === k.gateway;
+    });
+    if (!match) {
+      const via = route.gw ? ` via ${route.gw}` : '';
+      problems.push(`route ${route.dst}${via} missing in netns ${netns}; found: ${found.map(describeRoute).join(', ') || 'no routes'}`);
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,114 @@
+import { access } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { join } from 'node:path';
+import type { RunHost } from './run-host.js';
+
+export interface LinkAddresses {
+  mac: string;
+  /** `address/prefix` of every address on the link. */
+  addresses: string[];
+}
+
+export interface KernelRoute {
+  /** `default`, `10.0.0.0/24`, or a host address without prefix, as `ip -j route` prints. */
+  dst: string;
+  gateway?: string;
+  dev?: string;
+}
+
+interface IpAddrJson {
+  ifname: string;
+  address?: string;
+  addr_info?: Array<{ local: string; prefixlen: number }>;
+  linkinfo?: { info_kind?: string };
+}
+
+/**
+ * Reads network state with `ip -j` (in a namespace with `ip -n NS`) and iptables, and pings
+ * from inside a namespace. Everything is read-only except ping, which only ever targets
+ * addresses the caller has checked belong to this test.
+ */
+export class NetProbe {
+  constructor(private readonly run: RunHost, private readonly pingCommand: string[]) {}
+
+  /** The link's MAC and addresses in namespace `netns`; undefined when there is no such link. */
+  async linkInNetns(netns: string, ifName: string): Promise<LinkAddresses | undefined> {
+    const r = await this.run('ip', ['-n', netns, '-j', 'addr', 'show', 'dev', ifName]);
+    if (r.exitCode !== 0) return undefined;
+    const link = (JSON.parse(r.stdout || '[]') as IpAddrJson[])[0];
+    if (!link) return undefined;
+    return { mac: link.address ?? '', addresses: (link.addr_info ?? []).map((a) => `${a.local}/${a.prefixlen}`) };
+  }
+
+  /** The main routing table of `netns` (or of the host when netns is undefined), both families. */
+  async routes(netns?: string): Promise<KernelRoute[]> {
+    const at = netns === undefined ? [] : ['-n', netns];
+    const out: KernelRoute[] = [];
+    for (const family of ['-4', '-6']) {
+      const r = await this.run('ip', [...at, family, '-j', 'route', 'show', 'table', 'main']);
+      if (r.exitCode !== 0) continue;
+      for (const route of JSON.parse(r.stdout || '[]') as Array<{ dst: string; gateway?: string; dev?: string }>) {
+        out.push({ dst: route.dst, ...(route.gateway && { gateway: route.gateway }), ...(route.dev && { dev: route.dev }) });
+      }
+    }
+    return out;
+  }
+
+  /** Every address assigned to a host interface (for "is the gateway ours to ping?"). */
+  async hostAddresses(): Promise<Set<string>> {
+    const r = await this.run('ip', ['-j', 'addr', 'show']);
+    const links = r.exitCode === 0 ? (JSON.parse(r.stdout || '[]') as IpAddrJson[]) : [];
+    return new Set(links.flatMap((l) => (l.addr_info ?? []).map((a) => a.local)));
+  }
+
+  /** The kind of a host link (`veth`, `bridge`, `''` for a plain device); undefined when absent. */
+  async hostLinkKind(name: string): Promise<string | undefined> {
+    const r = await this.run('ip', ['-d', '-j', 'link', 'show', 'dev', name]);
+    if (r.exitCode !== 0) return undefined;
+    const link = (JSON.parse(r.stdout || '[]') as IpAddrJson[])[0];
+    return link ? link.linkinfo?.info_kind ?? '' : undefined;
+  }
+
+  /** Names of the host links that exist now (for "which bridges did this run create?"). */
+  async hostLinks(): Promise<Set<string>> {
+    const r = await this.run('ip', ['-j', 'link', 'show']);
+    const links = r.exitCode === 0 ? (JSON.parse(r.stdout || '[]') as IpAddrJson[]) : [];
+    return new Set(links.map((l) => l.ifname));
+  }
+
+  /** iptables rules (nat and filter, as `-S` lines) whose text contains `needle`. */
+  async iptablesRulesWith(needle: string): Promise<string[]> {
+    const found: string[] = [];
+    for (const table of ['nat', 'filter']) {
+      const r = await this.run('iptables', ['-w', '-t', table, '-S']);
+      if (r.exitCode !== 0) continue;
+      found.push(...r.stdout.split('\n').filter((l) => l.includes(needle)).map((l) => `${table}: ${l}`));
+    }
+    return found;
+  }
+
+  /** One echo request from inside `netns`; resolves to the error text, or undefined on a reply. */
+  async ping(netns: string, ip: string): Promise<string | undefined> {
+    const [file, ...args] = this.pingCommand;
+    const r = await this.run('ip', ['netns', 'exec', netns, file!, ...args, '-c', '1', '-W', '1', ip], { timeoutMs: 5000 });
+    if (r.exitCode === 0) return undefined;
+    // ping prints its verdict ("1 packets transmitted, 0 packets received") on stdout.
+    const summary = r.stdout.split('\n').find((l) => /packets transmitted/.test(l))?.trim();
+    return (summary ?? (r.stderr.trim() || `exit ${r.exitCode}`)).slice(0, 300);
+  }
+
+  /** Whether forwarded packets are dropped unless a rule accepts them (Docker sets this). */
+  async forwardPolicyDrops(): Promise<boolean> {
+    const r = await this.run('iptables', ['-w', '-S', 'FORWARD']);
+    return r.exitCode === 0 && /^-P FORWARD DROP/m.test(r.stdout);
+  }
+}
+
+/** `ping` when installed, else busybox's applet (Debian's busybox-static has one). */
+export async function findPingCommand(pathEnv = process.env.PATH ?? ''): Promise<string[]> {
+  for (const dir of pathEnv.split(':').filter(Boolean)) {
+    const candidate = join(dir, 'ping');
+    if (await access(candidate, constants.X_OK).then(() => true, () => false)) return [candidate];
+  }
+  return ['busybox', 'ping'];
+}
