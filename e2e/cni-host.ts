@@ -1,9 +1,12 @@
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { execa } from 'execa';
 import { CniRuntime } from '../src/cni/index.js';
+import { runCommand } from '../src/util/run-command.js';
+import { exists } from './harness/leaks.js';
+
+export { exists };
 
 /**
  * Host helpers for the CNI integration tests: namespaces from `ip netns add`, private temp
@@ -14,15 +17,9 @@ export const CNI_BIN = '/usr/lib/cni';
 
 export const uniq = (): string => randomBytes(3).toString('hex');
 
-export async function run(file: string, args: string[]): Promise<string> {
-  const r = await execa(file, args, { reject: false });
-  if (r.exitCode !== 0) throw new Error(`${file} ${args.join(' ')} failed (${r.exitCode}): ${r.stderr}`);
-  return r.stdout;
-}
+export const run = async (file: string, args: string[]): Promise<string> => (await runCommand(file, args)).stdout;
 
-export async function tryRun(file: string, args: string[]): Promise<boolean> {
-  return (await execa(file, args, { reject: false })).exitCode === 0;
-}
+export const tryRun = (file: string, args: string[]): Promise<boolean> => runCommand(file, args).then(() => true, () => false);
 
 export interface CniTestEnv {
   id: string;
@@ -66,8 +63,6 @@ export async function createCniTestEnv(): Promise<CniTestEnv> {
   return { id, netns, netnsPath: `/var/run/netns/${netns}`, bridge, root, dataDir, cacheDir, runtime, cleanup, leftovers };
 }
 
-export const exists = (path: string): Promise<boolean> => stat(path).then(() => true, () => false);
-
 /** Every rule and chain of the nat and filter tables (iptables -S). */
 export async function iptablesRules(): Promise<string[]> {
   const tables = await Promise.all(['nat', 'filter'].map((t) => run('iptables', ['-w', '-t', t, '-S'])));
@@ -86,7 +81,6 @@ export async function addressesIn(netns: string, ifName: string): Promise<string
 
 /** Names of the links enslaved to a bridge. */
 export async function bridgePorts(bridge: string): Promise<string[]> {
-  const out = await execa('ip', ['-j', 'link', 'show', 'master', bridge], { reject: false });
-  if (out.exitCode !== 0 || out.stdout.trim() === '') return [];
-  return (JSON.parse(out.stdout) as Array<{ ifname: string }>).map((l) => l.ifname);
+  const out = await run('ip', ['-j', 'link', 'show', 'master', bridge]).catch(() => '');
+  return out.trim() === '' ? [] : (JSON.parse(out) as Array<{ ifname: string }>).map((l) => l.ifname);
 }

@@ -101,11 +101,11 @@ function attachmentCommand(parent: Command, name: string, description: string, n
 async function attachmentAction(verb: 'add' | 'check' | 'del', network: string, netnsArg: string | undefined, opts: AttachmentOptions, cmd: Command): Promise<void> {
   const { requireRoot } = await import('../context.js');
   requireRoot();
-  const { invalidArgument } = await import('../../util/errors.js');
-  const netns = netnsArg === undefined || netnsArg === '' ? '' : netnsPath(netnsArg);
+  const [{ invalidArgument }, { parseKeyValue, validateNetnsName }] = await Promise.all([import('../../util/errors.js'), import('../../util/validate.js')]);
+  const netns = netnsArg === undefined || netnsArg === '' ? '' : netnsArg.includes('/') ? netnsArg : `/var/run/netns/${validateNetnsName(netnsArg)}`;
   if (netns === '' && opts.containerId === undefined) throw invalidArgument(`cni ${verb} needs NETNS or --container-id`);
   const containerId = opts.containerId ?? (await derivedContainerId(netns));
-  const rt = { containerId, netns, ifName: opts.ifname, args: parseArgs(opts.args ?? [], invalidArgument), capabilityArgs: parseCaps(opts.cap ?? [], invalidArgument) };
+  const rt = { containerId, netns, ifName: opts.ifname, args: parseArgs(opts.args ?? [], parseKeyValue), capabilityArgs: parseCaps(opts.cap ?? [], parseKeyValue, invalidArgument) };
   const runtime = await cniRuntimeFor(cmd, seconds(opts.timeout, invalidArgument));
   const summary = { network, containerId, ifName: opts.ifname, netns };
   if (verb === 'add') return print(await runtime.addNetworkList(await resolveNetwork(runtime, network), rt), opts.output);
@@ -198,8 +198,6 @@ export async function print(value: unknown, output: string | undefined): Promise
   write(await renderStructured(value, parseOutputFormat(output, ['json', 'yaml']) as 'json' | 'yaml'));
 }
 
-const netnsPath = (value: string) => (value.includes('/') ? value : `/var/run/netns/${value}`);
-
 /** cnitool's convention: a container id derived from the namespace path, so add and del pair up. */
 async function derivedContainerId(netns: string): Promise<string> {
   const { createHash } = await import('node:crypto');
@@ -207,24 +205,19 @@ async function derivedContainerId(netns: string): Promise<string> {
 }
 
 type InvalidArgument = (message: string, hint?: string) => Error;
+type ParseKeyValue = (text: string, what: string) => [string, string];
 
-function parseArgs(values: string[], invalid: InvalidArgument): Array<[string, string]> {
-  return values.flatMap((value) => value.split(',')).filter((pair) => pair !== '').map((pair) => {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw invalid(`--args ${pair}: expected KEY=VALUE`);
-    return [pair.slice(0, eq), pair.slice(eq + 1)] as [string, string];
-  });
-}
+/** `--args K=V,K2=V2` (repeatable); the runtime checks the CNI_ARGS rules (no ';' or '='). */
+const parseArgs = (values: string[], parseKeyValue: ParseKeyValue): Array<[string, string]> =>
+  values.flatMap((value) => value.split(',')).filter((pair) => pair !== '').map((pair) => parseKeyValue(pair, 'CNI arg'));
 
-function parseCaps(values: string[], invalid: InvalidArgument): Record<string, unknown> {
+function parseCaps(values: string[], parseKeyValue: ParseKeyValue, invalid: InvalidArgument): Record<string, unknown> {
   const caps: Record<string, unknown> = {};
-  for (const value of values) {
-    const eq = value.indexOf('=');
-    if (eq <= 0) throw invalid(`--cap ${value}: expected NAME=JSON`, `e.g. --cap 'portMappings=[{"hostPort":8080,"containerPort":80,"protocol":"tcp"}]'`);
+  for (const [name, json] of values.map((value) => parseKeyValue(value, 'capability'))) {
     try {
-      caps[value.slice(0, eq)] = JSON.parse(value.slice(eq + 1));
+      caps[name] = JSON.parse(json);
     } catch (err) {
-      throw invalid(`--cap ${value.slice(0, eq)}: the value is not JSON (${(err as Error).message})`);
+      throw invalid(`--cap ${name}: the value is not JSON (${(err as Error).message})`, `e.g. --cap 'portMappings=[{"hostPort":8080,"containerPort":80,"protocol":"tcp"}]'`);
     }
   }
   return caps;
