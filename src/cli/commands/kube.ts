@@ -1,0 +1,54 @@
+import type { Command } from 'commander';
+
+/**
+ * Kubernetes Pod manifests in and out: apply, delete, get, kube generate. Definitions only:
+ * each action loads ../actions/kube.js when it runs.
+ */
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+const actions = () => import('../actions/kube.js');
+
+export function registerKubeCommands(program: Command): void {
+  program
+    .command('apply')
+    .description('run the Pods of Kubernetes manifests: create new pods, keep unchanged ones, replace changed ones')
+    .requiredOption('-f, --filename <file|dir|->', 'a YAML/JSON manifest, a directory of them, or - for stdin (repeatable)', collect)
+    .option('--strict', 'fail on fields podctl cannot honour instead of warning')
+    .option('--wait', "wait until each pod's startup and readiness probes pass")
+    .option('--timeout <seconds>', 'how long --wait may take per pod (default 60)')
+    .option('-n, --namespace <ns>', 'namespace for manifests that name none (a manifest naming another is an error)')
+    .option('--session <id>', 'tag the pods with a session id, for podctl gc --session')
+    .addHelpText('after', '\nExamples:\n  podctl apply -f pod.yaml --wait\n  cat pods.yaml | podctl apply -f -\n  podctl apply -f manifests/ -n staging')
+    .action(async (_o, cmd: Command) => (await actions()).applyAction(cmd));
+
+  program
+    .command('delete')
+    .description('delete the Pods named in Kubernetes manifests (graceful stop, then remove)')
+    .requiredOption('-f, --filename <file|dir|->', 'a YAML/JSON manifest, a directory of them, or - for stdin (repeatable)', collect)
+    .option('--grace-period <seconds>', "seconds the containers get to stop (default: the pod's terminationGracePeriodSeconds)")
+    .option('--ignore-not-found', 'a pod that does not exist is not an error')
+    .option('-n, --namespace <ns>', 'namespace for manifests that name none')
+    .addHelpText('after', '\nExample:\n  podctl delete -f pod.yaml')
+    .action(async (_o, cmd: Command) => (await actions()).deleteAction(cmd));
+
+  program
+    .command('get')
+    .description('list pods, or print them as Pod manifests with status (-o yaml|json)')
+    .argument('<resource>', 'pod or pods')
+    .argument('[names...]', 'pod names (default: all in the namespace)')
+    .option('-o, --output <format>', 'output: table, wide, name, json or yaml', 'table')
+    .option('-n, --namespace <ns>', 'pod namespace (default: default)')
+    .option('-A, --all-namespaces', 'pods of every namespace')
+    .addHelpText('after', '\nExamples:\n  podctl get pods\n  podctl get pod web -o yaml')
+    .action(async (resource: string, names: string[], _o, cmd: Command) => (await actions()).getAction(cmd, resource, names));
+
+  const kube = program.command('kube').description('Kubernetes manifests from podctl pods');
+  kube
+    .command('generate')
+    .description('print a Pod manifest that reproduces each pod (for podctl apply or a Kubernetes cluster)')
+    .argument('<pod...>', 'pod names')
+    .option('-o, --output <format>', 'output: yaml or json', 'yaml')
+    .option('-n, --namespace <ns>', 'pod namespace (default: default)')
+    .addHelpText('after', '\nExamples:\n  podctl kube generate web > web.yaml\n  podctl kube generate web | kubectl apply -f -')
+    .action(async (pods: string[], _o, cmd: Command) => (await actions()).generateAction(cmd, pods));
+}
