@@ -2,13 +2,12 @@ import type { Route } from '../../cni/index.js';
 import { parseCidr, sameNetwork } from '../host/cidr.js';
 import type { KernelRoute } from '../host/net-probe.js';
 
-/** `default` → `0.0.0.0/0` or `::/0`; a bare host address → /32 or /128. */
-export function kernelDst(route: KernelRoute, family: 4 | 6): string {
-  if (route.dst === 'default') return family === 4 ? '0.0.0.0/0' : '::/0';
-  return route.dst;
+/** `default` → `0.0.0.0/0` or `::/0` (by the table it came from); anything else as it is. */
+export function kernelDst(route: KernelRoute): string {
+  if (route.dst !== 'default') return route.dst;
+  const family = route.family ?? (route.gateway?.includes(':') ? 6 : 4);
+  return family === 4 ? '0.0.0.0/0' : '::/0';
 }
-
-const familyOf = (cidr: string): 4 | 6 => (cidr.includes(':') ? 6 : 4);
 
 export function describeRoute(route: KernelRoute): string {
   return `${route.dst}${route.gateway ? ` via ${route.gateway}` : ''}${route.dev ? ` dev ${route.dev}` : ''}`;
@@ -28,8 +27,8 @@ export function missingRoutes(expected: Route[], found: KernelRoute[], netns: st
       continue;
     }
     const match = found.some((k) => {
-      const got = parseCidr(kernelDst(k, want.family));
-      if (!got || familyOf(kernelDst(k, want.family)) !== want.family || !sameNetwork(got, want)) return false;
+      const got = parseCidr(kernelDst(k));
+      if (!got || !sameNetwork(got, want)) return false;
       return route.gw === undefined || route.gw === k.gateway;
     });
     if (!match) {

@@ -14,6 +14,8 @@ export interface KernelRoute {
   dst: string;
   gateway?: string;
   dev?: string;
+  /** Which table listing it came from (`default` alone does not say). */
+  family?: 4 | 6;
 }
 
 interface IpAddrJson {
@@ -48,7 +50,7 @@ export class NetProbe {
       const r = await this.run('ip', [...at, family, '-j', 'route', 'show', 'table', 'main']);
       if (r.exitCode !== 0) continue;
       for (const route of JSON.parse(r.stdout || '[]') as Array<{ dst: string; gateway?: string; dev?: string }>) {
-        out.push({ dst: route.dst, ...(route.gateway && { gateway: route.gateway }), ...(route.dev && { dev: route.dev }) });
+        out.push({ dst: route.dst, ...(route.gateway && { gateway: route.gateway }), ...(route.dev && { dev: route.dev }), family: family === '-4' ? 4 : 6 });
       }
     }
     return out;
