@@ -1,0 +1,58 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+
+/** One measured process: wall time from spawn to exit, its output, and its peak memory. */
+export interface Timed {
+  ms: number;
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+  /** Peak resident set size in KiB (GNU time's %M), when measured. */
+  maxRssKb?: number;
+}
+
+export interface RunOptions {
+  env?: Record<string, string>;
+  /** Wrap the command in GNU time to read its peak memory (adds ~1 ms, the same for every contender). */
+  memory?: boolean;
+  timeoutMs?: number;
+}
+
+const scratch = mkdtempSync(join(tmpdir(), 'pct-bench-rss-'));
+let serial = 0;
+
+/** Removes the bench's temp files (peak-memory reports). */
+export function removeScratch(): void {
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+/** Runs `file args` (argument array, no shell), timing it from spawn to exit. */
+export async function timed(file: string, args: string[], options: RunOptions = {}): Promise<Timed> {
+  const rssFile = options.memory ? join(scratch, `rss-${serial++}`) : undefined;
+  const [cmd, argv] = rssFile ? ['/usr/bin/time', ['-f', '%M', '-o', rssFile, file, ...args]] : [file, args];
+  const start = process.hrtime.bigint();
+  const result = await execa(cmd, argv, { reject: false, env: options.env, stdin: 'ignore', timeout: options.timeoutMs ?? 300_000 });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  let maxRssKb: number | undefined;
+  if (rssFile) {
+    maxRssKb = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop());
+    rmSync(rssFile, { force: true });
+  }
+  return { ms, stdout: String(result.stdout), stderr: String(result.stderr), exitCode: result.exitCode ?? -1, maxRssKb };
+}
+
+/** The same, failing with the command's own error output when it exits non-zero. */
+export async function timedOk(file: string, args: string[], options: RunOptions = {}): Promise<Timed> {
+  const result = await timed(file, args, options);
+  if (result.exitCode !== 0) throw new Error(`${file} ${args.join(' ')} exited ${result.exitCode}: ${result.stderr.trim()}`);
+  return result;
+}
+
+/** Milliseconds taken by `fn`. */
+export async function stopwatch<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const start = process.hrtime.bigint();
+  const value = await fn();
+  return { ms: Number(process.hrtime.bigint() - start) / 1e6, value };
+}

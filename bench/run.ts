@@ -1,0 +1,116 @@
+/**
+ * `make bench`: podctl against the by-hand sequence of the article and against podman, in one
+ * run on one machine, with one network for all three (bench/cni-conf: bridge + host-local).
+ * Prints a table and writes bench/results.json. Needs root, Docker with nginx:latest and
+ * podctl's pause image (`make setup`), and installs podman when it is missing; no registry.
+ *
+ *   BENCH_ROUNDS=7 BENCH_PODS=50 node --import tsx bench/run.ts
+ */
+import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { cleanBench } from './lib/cleanup.js';
+import { byHandContender, podctlContender, podmanContender } from './lib/contenders.js';
+import { lifeRatio, measureLives } from './lib/life.js';
+import { removeScratch, timedOk } from './lib/proc.js';
+import { mb, ms, renderReport, target, type Row } from './lib/report.js';
+import { checkReachable, removeConcurrent, runConcurrent, runSequential } from './lib/scale.js';
+import { BY_HAND_PREFIX, CONF_FILE, PODMAN_PREFIX, PODMAN_SETUP, REPO_ROOT } from './lib/setting.js';
+import { measurePs, measureStartup } from './lib/startup.js';
+import { round } from './lib/stats.js';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const PODS = Number(process.env.BENCH_PODS ?? 50);
+const PS_PODS = 100;
+const STARTUP_PAIRS = 15;
+const PS_RUNS = 9;
+const say = (text: string) => process.stderr.write(`bench: ${text}\n`);
+const range = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}-${i + 1}`);
+
+async function version(file: string, args: string[]): Promise<string> {
+  return String((await execa(file, args, { reject: false })).stdout).trim();
+}
+
+async function main(): Promise<void> {
+  if (process.getuid?.() !== 0) throw new Error('the bench needs root (namespaces, bridges, containers)');
+  if (!existsSync(join(REPO_ROOT, 'dist', 'cli', 'podctl.mjs'))) say('warning: no CLI bundle (dist/cli); run make build first, or podctl is measured unbundled');
+  const podmanNet = mkdtempSync(join(tmpdir(), 'pct-bench-podman-net-'));
+  try {
+    await timedOk(PODMAN_SETUP, [CONF_FILE, podmanNet]);
+    const leftovers = await cleanBench(podmanNet);
+    if (leftovers.length) say(`removed leftovers of an earlier run: ${leftovers.join(', ')}`);
+
+    say(`start-up: ${STARTUP_PAIRS} pairs of node -e '' and podctl --version`);
+    const startup = await measureStartup(STARTUP_PAIRS);
+    say('podctl ps with 0 pods');
+    const ps0 = await measurePs(0, PS_RUNS);
+
+    say(`one pod's life: ${ROUNDS} rounds of podctl, by-hand script, podman, interleaved`);
+    const contenders = [podctlContender, byHandContender, podmanContender(podmanNet)];
+    const prefix: Record<string, string> = { podctl: 'life', 'by-hand': BY_HAND_PREFIX + 'life', podman: PODMAN_PREFIX + 'life' };
+    const lives = await measureLives(contenders, ROUNDS, (c, r) => `${prefix[c]}-${r}`);
+
+    say(`${PODS} pods one after another (podctl run, one process each)`);
+    const sequential = await runSequential(range(PODS, 'seq'));
+    const sequentialReach = await checkReachable(sequential.ips);
+    const sequentialRemoval = await removeConcurrent(range(PODS, 'seq'));
+    say(`${PODS} pods at once (${PODS} podctl run processes started together)`);
+    const concurrent = await runConcurrent(range(PODS, 'par'));
+    const concurrentReach = await checkReachable(concurrent.ips);
+    const extra = PS_PODS > PODS ? await runConcurrent(range(PS_PODS - PODS, 'ps')) : undefined;
+    say(`podctl ps with ${PS_PODS} pods`);
+    const ps100 = await measurePs(Math.max(PS_PODS, PODS), PS_RUNS);
+    const removal = await removeConcurrent([...range(PODS, 'par'), ...(extra ? range(PS_PODS - PODS, 'ps') : [])]);
+
+    const rows: Row[] = [
+      { what: "bare node -e ''", value: ms(startup.nodeMs) },
+      { what: 'podctl --version', value: ms(startup.versionMs), memory: mb(startup.maxRssKb) },
+      ...(['podctl', 'by-hand', 'podman'] as const).map((c) => ({
+        what: `pod life: ${c} (up / http / down)`,
+        value: `${ms(lives[c]!.medianMs)} (${Math.round(lives[c]!.upMs)} / ${Math.round(lives[c]!.httpMs)} / ${Math.round(lives[c]!.downMs)})`,
+        memory: c === 'podctl' ? mb(lives[c]!.maxRssKb) : undefined,
+      })),
+      { what: `podctl ps, 0 pods (${ps0.apiCalls} API calls)`, value: ms(ps0.ms), memory: mb(ps0.maxRssKb) },
+      { what: `podctl ps, ${ps100.pods} pods (${ps100.apiCalls} API calls)`, value: ms(ps100.ms), memory: mb(ps100.maxRssKb) },
+      { what: `${PODS} pods one after another`, value: `${ms(sequential.ms)}, ${sequential.podsPerSec.toFixed(1)} pods/s`, memory: mb(sequential.maxRssKb) },
+      { what: `${PODS} pods at once (${PODS} processes)`, value: `${ms(concurrent.ms)}, ${concurrent.podsPerSec.toFixed(1)} pods/s`, memory: mb(concurrent.maxRssKb) },
+      { what: `${removal.pods} pods removed at once`, value: `${ms(removal.ms)}, ${removal.podsPerSec.toFixed(1)} pods/s`, memory: mb(removal.maxRssKb) },
+    ];
+    const targets = [
+      target('pod life: podctl / by-hand', lifeRatio(lives, 'podctl', 'by-hand'), '<=', 0.9),
+      target('pod life: podctl / podman', lifeRatio(lives, 'podctl', 'podman'), '<=', 0.65),
+      target(`podctl ps: ${ps100.pods} pods / 0 pods`, ps100.ms / ps0.ms, '<=', 2),
+      target('podctl ps: API calls, 100 pods minus 0 pods', ps100.apiCalls - ps0.apiCalls, '<=', 0),
+      target("podctl --version / node -e ''", startup.ratio, '<=', 1.6),
+      target(`${PODS} pods: at once / one after another (pods/s)`, concurrent.podsPerSec / sequential.podsPerSec, '>=', 2),
+      target(`${PODS} pods at once: reachable`, concurrentReach.reachable, '>=', PODS),
+      target(`${PODS} pods at once: distinct IPs`, concurrentReach.distinctIps, '>=', PODS),
+    ];
+    process.stdout.write(renderReport(rows, targets));
+
+    const results = {
+      command: 'make bench',
+      date: new Date().toISOString(),
+      machine: { cpus: cpus().length, node: process.version, docker: await version('docker', ['version', '--format', '{{.Server.Version}}']), podman: await version('podman', ['--version']) },
+      settings: { rounds: ROUNDS, pods: PODS, network: 'bench/cni-conf (bridge pct-bench0 + host-local 10.238.0.0/16) for all three', podmanInfra: '--infra-image localhost/podctl-pause:3.10 (the same pause as podctl)', concurrency: `${PODS} podctl run processes started together` },
+      startup,
+      ps: { zero: ps0, hundred: ps100 },
+      life: { ...lives, ratios: { podctlToByHand: round(lifeRatio(lives, 'podctl', 'by-hand')), podctlToPodman: round(lifeRatio(lives, 'podctl', 'podman')) } },
+      scale: { sequential: { ...sequential, reachability: sequentialReach, removal: sequentialRemoval }, concurrent: { ...concurrent, reachability: concurrentReach }, removal },
+      targets,
+    };
+    writeFileSync(join(REPO_ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+    say(`wrote bench/results.json; ${targets.filter((t) => t.met).length} of ${targets.length} targets met`);
+  } finally {
+    const left = await cleanBench(podmanNet);
+    if (left.length) say(`cleaned up: ${left.join(', ')}`);
+    rmSync(podmanNet, { recursive: true, force: true });
+    removeScratch();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});
