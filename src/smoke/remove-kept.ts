@@ -6,6 +6,12 @@ import type { Logger } from '../util/logger.js';
 import type { StatePaths } from '../util/paths.js';
 import type { RunHost } from './host/run-host.js';
 
+/**
+ * cni test's own CNI cache, apart from the pods' one: `podctl gc` reconciles that cache
+ * against pods and would DEL the test's throwaway attachments in the middle of a run.
+ */
+export const smokeCacheDir = (paths: StatePaths): string => join(paths.stateDir, 'cni-test', 'cache');
+
 /** The sandbox names runSmoke gives: cnitest-<run id>-<network #>-<pod #>. */
 export const SANDBOX_NAME = /^cnitest-[0-9a-f]{6}-\d+-\d+$/;
 
@@ -26,7 +32,7 @@ export async function removeKept(opts: RemoveKeptOptions): Promise<string[]> {
   const runtime = new CniRuntime({
     confDir: opts.statePaths.stateDir,
     cniPath: opts.cniPath,
-    cacheDir: join(opts.statePaths.stateDir, 'cni', 'cache'),
+    cacheDir: smokeCacheDir(opts.statePaths),
     lockDir: join(opts.statePaths.runDir, 'locks'),
     logger: opts.logger,
   });

@@ -11,6 +11,7 @@ import { NetProbe, findPingCommand } from './host/net-probe.js';
 import { execaRunHost, type RunHost } from './host/run-host.js';
 import { runLiveChecks } from './live-network.js';
 import { NetworkRun } from './network-run.js';
+import { smokeCacheDir } from './remove-kept.js';
 import { resolveTargets } from './targets.js';
 import { countChecks, type EngineName, type KeptPod, type NetworkReport, type SmokeReport, type SmokeReporter } from './types.js';
 
@@ -68,7 +69,7 @@ export async function runSmoke(opts: SmokeOptions): Promise<SmokeReport> {
       const runtime = new CniRuntime({
         confDir: dirname(target.file),
         cniPath: opts.cniPath,
-        cacheDir: join(paths.stateDir, 'cni', 'cache'),
+        cacheDir: smokeCacheDir(paths),
         lockDir: join(paths.runDir, 'locks'),
         exec: new StderrCapturingExec(new ExecaPluginExec(), (text) => run.appendStderr(text)),
         logger,
