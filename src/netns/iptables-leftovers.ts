@@ -48,7 +48,8 @@ export function findLeftovers(table: string, listing: string, containerId: strin
     rules.push(args);
     const jump = args.indexOf('-j');
     const target = jump >= 0 ? args[jump + 1] : undefined;
-    if (target && /^CNI-[0-9a-f]{16,}$/.test(target)) chains.add(target);
+    // CNI-<hash>: bridge's ipMasq chain; CNI-DN-<hash>: portmap's DNAT chain (its rules carry no id).
+    if (target && /^CNI-(DN-)?[0-9a-f]{16,}$/.test(target)) chains.add(target);
   }
   return { table, rules, chains: [...chains] };
 }
