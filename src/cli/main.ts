@@ -6,6 +6,7 @@ import { registerPodCommands } from './commands/pods.js';
 import { packageRoot } from '../util/paths.js';
 import { registerCniCommands } from './commands/cni.js';
 import { registerNetCommands } from './commands/net.js';
+import { registerKubeCommands } from './commands/kube.js';
 
 /**
  * Builds the command tree. Only commander and the command definitions load here; each
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerPodCommands(program);
   registerCniCommands(program);
   registerNetCommands(program);
+  registerKubeCommands(program);
   return program;
 }
 

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerCniTestCommand } from './cni-test.js';
 
 /**
  * `podctl cni ...`: cnitool's verbs over podctl's CNI runtime. Definitions only at start-up;
@@ -82,6 +83,7 @@ Examples:
     .option('-o, --output <format>', 'json or yaml', 'json')
     .addHelpText('after', '\nExamples:\n  podctl cni version bridge\n  podctl --cni-path /opt/cni/bin cni version portmap')
     .action(async (plugin: string, opts: { output?: string }, cmd: Command) => versionAction(plugin, opts, cmd));
+  registerCniTestCommand(cni);
 }
 
 function attachmentCommand(parent: Command, name: string, description: string, netnsOptional = false): Command {
