@@ -6,7 +6,7 @@
  *
  *   BENCH_ROUNDS=7 BENCH_PODS=50 node --import tsx bench/run.ts
  */
-import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -34,7 +34,9 @@ async function version(file: string, args: string[]): Promise<string> {
 
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('the bench needs root (namespaces, bridges, containers)');
-  if (!existsSync(join(REPO_ROOT, 'dist', 'cli', 'podctl.mjs'))) say('warning: no CLI bundle (dist/cli); run make build first, or podctl is measured unbundled');
+  const bundle = statSync(join(REPO_ROOT, 'dist', 'cli', 'podctl.mjs'), { throwIfNoEntry: false });
+  const compiled = statSync(join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js'), { throwIfNoEntry: false });
+  if (!bundle || (compiled && compiled.mtimeMs > bundle.mtimeMs)) say('warning: the CLI bundle (dist/cli) is missing or older than dist/src: podctl is measured unbundled; run make build');
   const podmanNet = mkdtempSync(join(tmpdir(), 'pct-bench-podman-net-'));
   try {
     await timedOk(PODMAN_SETUP, [CONF_FILE, podmanNet]);
