@@ -57,6 +57,7 @@ async function teardownFault(command: string[], step: string): Promise<void> {
   try {
     await podctlOk(podArgs(name));
     pauseId = await pauseIdOf(name);
+    const ips = (await inspectPod(name)).ips;
     const r = await podctl([...command, name], { env: faultAt(step) });
     assertOneErrorLine(r, 1, new RegExp(`fault injected at step ${step}`));
     // podctl still knows the pod and says something sane about it.
@@ -64,7 +65,7 @@ async function teardownFault(command: string[], step: string): Promise<void> {
     assert.match(view.state, /^(running|degraded|stopped|removing|dead)$/, `state after a failed ${command[0]}: ${view.state}`);
     const cleanup = await podctl(['rm', '-f', name]);
     assert.equal(cleanup.exitCode, 0, `rm -f after a failed ${command.join(' ')} at ${step}: ${cleanup.stderr}`);
-    await assertPodGone(name, pauseId ? [pauseId] : []);
+    await assertPodGone(name, pauseId ? [pauseId] : [], ips);
   } finally {
     await removeForce([name]);
   }

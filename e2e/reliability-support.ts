@@ -85,10 +85,11 @@ async function filesUnder(dir: string): Promise<string[]> {
 
 /**
  * What is left of one pod: its containers, namespace link or pin, checkpoint, and — given
- * the pause container id — its IP files, CNI cache entries and iptables rules. Tests that run
- * in parallel use it to say which of them leaked; the global leak checker still closes each.
+ * the pause container id — its IP files, CNI cache entries and iptables rules; given its IPs,
+ * the DNAT rules portmap made for them (their chain names no id). Tests that run in parallel
+ * use it to say which of them leaked; the global leak checker still closes each.
  */
-export async function leftoversOf(name: string, pauseIds: string[] = []): Promise<string[]> {
+export async function leftoversOf(name: string, pauseIds: string[] = [], ips: string[] = []): Promise<string[]> {
   const out: string[] = [];
   const containers = await execa('docker', ['ps', '-a', '--filter', `label=io.podctl.pod=${name}`, '--format', '{{.Names}}'], { reject: false });
   for (const c of String(containers.stdout).split('\n').filter(Boolean)) out.push(`container ${c}`);
@@ -97,7 +98,8 @@ export async function leftoversOf(name: string, pauseIds: string[] = []): Promis
   if (mounts.split('\n').some((l) => l.split(' ')[4] === `/run/netns/${name}`)) out.push(`netns pin /run/netns/${name}`);
   if (await exists(`/var/lib/podctl/pods/default_${name}`)) out.push(`checkpoint dir /var/lib/podctl/pods/default_${name}`);
   const ids = pauseIds.filter((id) => /^[0-9a-f]{64}$/.test(id));
-  if (ids.length === 0) return out;
+  const dnat = ips.map((ip) => `--to-destination ${ip}:`);
+  if (ids.length === 0 && dnat.length === 0) return out;
   for (const file of (await Promise.all(IPAM_DIRS.map(filesUnder))).flat()) {
     const text = await readFile(file, 'utf8').catch(() => '');
     if (ids.some((id) => text.startsWith(id))) out.push(`IP file ${file}`);
@@ -105,13 +107,15 @@ export async function leftoversOf(name: string, pauseIds: string[] = []): Promis
   for (const file of await filesUnder(CNI_CACHE)) if (ids.some((id) => file.includes(id))) out.push(`CNI cache ${file}`);
   for (const table of ['nat', 'filter']) {
     const rules = await execa('iptables', ['-w', '-t', table, '-S'], { reject: false });
-    for (const l of String(rules.stdout).split('\n')) if (ids.some((id) => l.includes(id))) out.push(`iptables -t ${table}: ${l}`);
+    for (const l of String(rules.stdout).split('\n')) {
+      if (ids.some((id) => l.includes(id)) || dnat.some((d) => l.includes(d))) out.push(`iptables -t ${table}: ${l}`);
+    }
   }
   return out;
 }
 
-export async function assertPodGone(name: string, pauseIds: string[] = []): Promise<void> {
-  const left = await leftoversOf(name, pauseIds);
+export async function assertPodGone(name: string, pauseIds: string[] = [], ips: string[] = []): Promise<void> {
+  const left = await leftoversOf(name, pauseIds, ips);
   assert.deepEqual(left, [], `pod ${name} left:\n  ${left.join('\n  ')}`);
 }
 
