@@ -58,6 +58,8 @@ export function loadPods(docs: ManifestDocument[], defaults: ManifestDefaults, o
       details: { problems },
     });
   }
-  if (pods.length === 0) throw invalidArgument('the manifests hold no Pod', 'give a file with kind: Pod documents');
+  if (pods.length === 0) {
+    throw invalidArgument(`the manifests hold no Pod${warnings.length ? ` (${warnings.join('; ')})` : ''}`, 'give a file with kind: Pod documents');
+  }
   return { pods, warnings };
 }
