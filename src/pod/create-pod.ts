@@ -1,3 +1,4 @@
+import type { ContainerSummary } from '../docker/containers.js';
 import { PodctlError, isPodctlError } from '../util/errors.js';
 import type { PodCheckpoint } from './checkpoint.js';
 import type { PodDeps } from './context.js';
@@ -34,12 +35,14 @@ export function newCheckpoint(spec: PodSpec): PodCheckpoint {
   };
 }
 
+/** A container of a pod as the start steps need it: its id and its labels. */
+export type PodMember = Pick<ContainerSummary, 'id' | 'labels'>;
+
 /**
- * Creates the pod's containers without starting them: the pause container first (its name
- * is the pod's reservation), then every app and init container joined to it. Each creation
- * registers its undo on `rollback` at once.
+ * Reserves the pod: checks the name, writes the first checkpoint, then creates the pause
+ * container, whose name is the pod's atomic reservation. Each step registers its undo.
  */
-export async function createPod(deps: PodDeps, spec: PodSpec, rollback: Rollback): Promise<PodCheckpoint> {
+export async function createSandbox(deps: PodDeps, spec: PodSpec, rollback: Rollback): Promise<PodCheckpoint> {
   const { steps, store, containers } = deps;
   const checkpoint = newCheckpoint(spec);
 
@@ -67,15 +70,36 @@ export async function createPod(deps: PodDeps, spec: PodSpec, rollback: Rollback
   rollback.push('remove pause container', () => containers.remove(pauseId));
   checkpoint.pauseId = pauseId;
   await store.write(checkpoint);
+  return checkpoint;
+}
 
-  await steps.run('create-containers', () =>
-    Promise.all([
+/** Creates every init and app container joined to the pause, all at once. */
+export async function createContainers(deps: PodDeps, spec: PodSpec, pauseId: string, rollback: Rollback): Promise<PodMember[]> {
+  return deps.steps.run('create-containers', () =>
+    settleAll([
       ...spec.initContainers.map((c) => createApp(deps, spec, c, 'init', pauseId, rollback)),
       ...spec.containers.map((c) => createApp(deps, spec, c, 'app', pauseId, rollback)),
     ]),
   );
+}
+
+/** Creates a pod without starting it (`podctl create`). */
+export async function createPod(deps: PodDeps, spec: PodSpec, rollback: Rollback): Promise<PodCheckpoint> {
+  const checkpoint = await createSandbox(deps, spec, rollback);
+  await createContainers(deps, spec, checkpoint.pauseId!, rollback);
   checkpoint.phase = 'created';
   return checkpoint;
+}
+
+/**
+ * Like Promise.all, but waits for every promise to settle before failing: a rollback must
+ * not start while a sibling is still creating something it would then miss.
+ */
+export async function settleAll<T>(promises: Array<Promise<T>>): Promise<T[]> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
 }
 
 function podExists(spec: PodSpec, byPodctl: boolean): PodctlError {
@@ -84,13 +108,14 @@ function podExists(spec: PodSpec, byPodctl: boolean): PodctlError {
   });
 }
 
-async function createApp(deps: PodDeps, spec: PodSpec, c: ContainerSpec, role: ContainerRole, pauseId: string, rollback: Rollback): Promise<string> {
+async function createApp(deps: PodDeps, spec: PodSpec, c: ContainerSpec, role: ContainerRole, pauseId: string, rollback: Rollback): Promise<PodMember> {
   const podDir = deps.store.podDir(spec);
   const joined = `container:${pauseId}`;
+  const labels = podLabels(spec, role, { [LABEL.container]: c.name, [LABEL.pauseId]: pauseId });
   const id = await deps.containers.create({
     name: appContainerName(spec, c.name),
     image: c.image,
-    labels: podLabels(spec, role, { [LABEL.container]: c.name, [LABEL.pauseId]: pauseId }),
+    labels,
     env: Object.entries(c.env).map(([k, v]) => `${k}=${v}`),
     entrypoint: c.command,
     cmd: c.args,
@@ -105,5 +130,5 @@ async function createApp(deps: PodDeps, spec: PodSpec, c: ContainerSpec, role: C
     },
   });
   rollback.push(`remove container ${c.name}`, () => deps.containers.remove(id));
-  return id;
+  return { id, labels };
 }

@@ -12,14 +12,14 @@ import { defaultCniConfDir, defaultCniPath, defaultStatePaths, type StatePaths }
 import { runCommand, runQuiet } from '../util/run-command.js';
 import { PodStore, type PodCheckpoint } from './checkpoint.js';
 import type { PodDeps } from './context.js';
-import { createPod } from './create-pod.js';
+import { createContainers, createPod, createSandbox, settleAll } from './create-pod.js';
 import { collectGarbage, type GcAction, type GcOptions } from './gc.js';
 import { ALL_PODS_FILTER, LABEL, podFilter } from './labels.js';
 import { formatPodRef, podKey, type PodRef } from './naming.js';
 import { formatPortMapping } from './ports.js';
 import type { PodSpec } from './spec.js';
 import { validatePodSpec } from './spec-validate.js';
-import { startPod } from './start-pod.js';
+import { startContainers, startPod, startSandbox } from './start-pod.js';
 import { groupByPod, podView, type PodView } from './status.js';
 import { StepRunner, withRollback } from './steps.js';
 import { pauseInPinnedNetns } from './pause-health.js';
@@ -103,8 +103,11 @@ export class PodManager {
     const networks = await this.prepare(spec);
     const view = await this.locked(spec, () =>
       withRollback(this.deps.logger, async (rollback) => {
-        const checkpoint = await createPod(this.deps, spec, rollback);
-        await startPod(this.deps, checkpoint, networks, rollback);
+        const checkpoint = await createSandbox(this.deps, spec, rollback);
+        // The app containers only need the pause's id: create them while the sandbox starts.
+        const creating = createContainers(this.deps, spec, checkpoint.pauseId!, rollback);
+        await settleAll<unknown>([creating, startSandbox(this.deps, checkpoint, networks, rollback)]);
+        await startContainers(this.deps, checkpoint, await creating, rollback);
         return this.viewOf(spec);
       }),
     );

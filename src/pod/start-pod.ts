@@ -4,24 +4,29 @@ import type { PodDeps } from './context.js';
 import { LABEL } from './labels.js';
 import { attachNetwork, detachNetworks } from './network.js';
 import { chooseDns, hostDns, renderHosts, renderResolvConf, type CniDns } from './pod-files.js';
-import { podFilter, } from './labels.js';
+import { podFilter } from './labels.js';
 import { podHostNames } from './spec.js';
 import type { Rollback } from './steps.js';
-import type { ContainerSummary } from '../docker/containers.js';
+import type { PodMember } from './create-pod.js';
 import type { NetworkConfigList } from '../cni/index.js';
 
-/**
- * Brings a created (or stopped) pod up: pause, namespace pin, CNI ADD per network, the
- * pod's resolv.conf and hosts, init containers to completion, then the app containers.
- * Every step registers its undo, the network teardown *before* its ADD, because a failed
- * ADD may still have allocated an address.
- */
+/** Brings a created (or stopped) pod up: its sandbox, then its containers. */
 export async function startPod(deps: PodDeps, checkpoint: PodCheckpoint, networks: NetworkConfigList[], rollback: Rollback): Promise<void> {
+  const members = await deps.containers.list(podFilter(checkpoint.name, checkpoint.namespace));
+  await startSandbox(deps, checkpoint, networks, rollback);
+  await startContainers(deps, checkpoint, members, rollback);
+}
+
+/**
+ * The pod's sandbox: pause, namespace pin, CNI ADD per network, the pod's resolv.conf and
+ * hosts. Every step registers its undo, the network teardown *before* its ADD, because a
+ * failed ADD may still have allocated an address.
+ */
+export async function startSandbox(deps: PodDeps, checkpoint: PodCheckpoint, networks: NetworkConfigList[], rollback: Rollback): Promise<void> {
   const { steps, store, containers, pins, cni, logger } = deps;
   const spec = checkpoint.spec;
   const pauseId = checkpoint.pauseId;
   if (!pauseId) throw new PodctlError('INTERNAL', `pod ${spec.name} has no pause container recorded`);
-  const members = await containers.list(podFilter(spec.name, spec.namespace));
 
   checkpoint.phase = 'starting';
   await store.write(checkpoint);
@@ -64,7 +69,11 @@ export async function startPod(deps: PodDeps, checkpoint: PodCheckpoint, network
     await store.writePodFile(spec, 'resolv.conf', renderResolvConf(dns));
     await store.writePodFile(spec, 'hosts', renderHosts(podHostNames(spec), ips.slice(0, 1), spec.hostAliases));
   });
+}
 
+/** Init containers to completion, in order, then the app containers, all at once. */
+export async function startContainers(deps: PodDeps, checkpoint: PodCheckpoint, members: PodMember[], rollback: Rollback): Promise<void> {
+  const { steps, store, containers } = deps;
   await steps.run('run-init-containers', () => runInitContainers(deps, checkpoint, members));
 
   const apps = members.filter((c) => c.labels[LABEL.role] === 'app');
@@ -79,7 +88,7 @@ export async function startPod(deps: PodDeps, checkpoint: PodCheckpoint, network
 }
 
 /** Init containers run one at a time, in order; the first that fails fails the pod, with its logs. */
-async function runInitContainers(deps: PodDeps, checkpoint: PodCheckpoint, members: ContainerSummary[]): Promise<void> {
+async function runInitContainers(deps: PodDeps, checkpoint: PodCheckpoint, members: PodMember[]): Promise<void> {
   for (const init of checkpoint.spec.initContainers) {
     const member = members.find((c) => c.labels[LABEL.role] === 'init' && c.labels[LABEL.container] === init.name);
     if (!member) throw new PodctlError('INTERNAL', `init container ${init.name} of pod ${checkpoint.name} is missing`);
