@@ -1,3 +1,4 @@
+import { validateDnsLabel } from '../util/validate.js';
 import { DEFAULT_NAMESPACE } from './spec.js';
 
 /**
@@ -20,11 +21,16 @@ export const appContainerName = (ref: PodRef, container: string): string => `pod
 /** `ip netns exec <pod>` works for pods in the default namespace; others get "<ns>_<pod>". */
 export const netnsNameFor = (ref: PodRef): string => (ref.namespace === DEFAULT_NAMESPACE ? ref.name : podKey(ref));
 
-/** Parses "name" or "namespace/name" as the CLI accepts it. */
+/**
+ * Parses "name" or "namespace/name" as the CLI accepts it. Both parts are checked here,
+ * because they become lock and checkpoint paths: "a/../../x" must not reach the file system.
+ */
 export function parsePodRef(text: string, namespace = DEFAULT_NAMESPACE): PodRef {
   const slash = text.indexOf('/');
-  if (slash >= 0) return { namespace: text.slice(0, slash), name: text.slice(slash + 1) };
-  return { namespace, name: text };
+  const ref = slash >= 0 ? { namespace: text.slice(0, slash), name: text.slice(slash + 1) } : { namespace, name: text };
+  validateDnsLabel(ref.namespace, 'namespace');
+  validateDnsLabel(ref.name, 'pod name');
+  return ref;
 }
 
 export const formatPodRef = (ref: PodRef): string => (ref.namespace === DEFAULT_NAMESPACE ? ref.name : `${ref.namespace}/${ref.name}`);
