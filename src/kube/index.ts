@@ -8,3 +8,4 @@ export { specHash, APPLIED_HASH_LABEL } from './spec-hash.js';
 export { NETWORKS_ANNOTATION, DEFAULT_NETWORK_ANNOTATION } from './networks-annotation.js';
 export type { ManifestIssue } from './fields.js';
 export type * from './manifest-types.js';
+export { runManifest, type RunManifestOptions } from './run-manifest.js';

@@ -1,0 +1,97 @@
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { LeakChecker } from './harness/leaks.js';
+import { REPO_ROOT } from './harness/run.js';
+// In your own project: import { PodSession, runManifest } from 'podctl';
+import { PodSession, runManifest } from '../src/index.js';
+
+// podctl as a library, the way a test suite uses it. The first test is the README example
+// (docs/kube-and-library.md quotes it between the EXAMPLE markers). Every test ends with the
+// leak checker: `await using` must leave nothing behind, even when the block throws.
+let leaks: LeakChecker;
+beforeEach(async () => {
+  leaks = await LeakChecker.start();
+});
+afterEach(async () => {
+  await leaks.assertClean();
+});
+
+describe('podctl as a library', () => {
+  it('runs the README example', async () => {
+    // EXAMPLE START
+    await using pods = await PodSession.open();
+
+    // An nginx pod, returned once it answers HTTP on its pod IP.
+    await using web = await pods.run({ name: 'pct-kube-lib-web', image: 'nginx:latest', wait: { http: { port: 80 } } });
+    const page = await fetch(web.url(80));
+    assert.equal(page.status, 200);
+
+    // A client pod: exec returns the exit code and output.
+    await using client = await pods.run({ image: 'busybox:latest', args: ['sleep', '3600'] });
+    const got = await client.exec(['wget', '-qO-', web.url(80)]);
+    assert.equal(got.exitCode, 0);
+    assert.match(got.stdout, /Welcome to nginx!/);
+
+    // A Pod manifest runs as it would with podctl apply; --wait honours its readiness probe.
+    const [job] = await runManifest(pods, `
+      apiVersion: v1
+      kind: Pod
+      metadata: { name: pct-kube-lib-job }
+      spec:
+        initContainers:
+          - { name: setup, image: busybox:latest, command: [sh, -c, "echo setting up"] }
+        containers:
+          - name: main
+            image: busybox:latest
+            command: [sh, -c, "echo started; exec httpd -f -p 8080 -h /tmp"]
+            readinessProbe: { tcpSocket: { port: 8080 } }
+    `, { wait: { timeoutMs: 30_000 } });
+    await using _job = job!;
+    assert.match(await job!.logs({ container: 'setup' }), /setting up/);
+    assert.match(await job!.logs(), /started/);
+    // Leaving the block removes the three pods and everything podctl set up for them.
+    // EXAMPLE END
+  });
+
+  it('`await using` removes the pod when the block throws', async () => {
+    await using pods = await PodSession.open();
+    let name = '';
+    await assert.rejects(async () => {
+      await using pod = await pods.run({ image: 'busybox:latest', args: ['sleep', '3600'] });
+      name = pod.name;
+      assert.deepEqual(pod.ips.length, 1);
+      throw new Error('the test failed here');
+    }, /the test failed here/);
+    assert.deepEqual(await pods.manager.list({ name, all: true }), []);
+    assert.deepEqual(await pods.list(), []);
+  });
+
+  it("the next run removes the pods of a run that crashed, and the package resolves as 'podctl'", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pct-kube-lib-'));
+    try {
+      // A child process makes a pod and dies without cleaning up.
+      const script = join(dir, 'crash.mts');
+      await writeFile(script, [
+        `import { PodSession } from ${JSON.stringify(join(REPO_ROOT, 'src/index.ts'))};`,
+        `const pods = await PodSession.open();`,
+        `const pod = await pods.run({ image: 'busybox:latest', args: ['sleep', '3600'] });`,
+        `process.stdout.write(pods.id + ' ' + pod.name);`,
+        `process.kill(process.pid, 'SIGKILL');`,
+      ].join('\n'));
+      const child = await execa('node', ['--import', 'tsx', script], { cwd: REPO_ROOT, reject: false });
+      assert.equal(child.signal, 'SIGKILL', String(child.stderr));
+      const [session, name] = String(child.stdout).split(' ');
+      assert.match(session!, /^lib-\d+-[0-9a-f]+$/);
+
+      const lib = (await import('podctl' as string)) as typeof import('../src/index.js');
+      await using pods = await lib.PodSession.open();
+      assert.deepEqual(await pods.manager.list({ session, all: true, namespace: undefined }), [], `pod ${name} of the crashed run is still there`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,107 @@
+import { decodeMultiplexed } from '../docker/log-stream.js';
+import { PodctlError } from '../util/errors.js';
+import { execCapture, type ExecResult } from './exec-capture.js';
+import { LABEL } from './labels.js';
+import type { PodManager } from './manager.js';
+import { formatPodRef, type PodRef } from './naming.js';
+import type { PodSpec } from './spec.js';
+import type { PodView } from './status.js';
+import type { WaitSpec } from './wait.js';
+
+/**
+ * A running pod, for code: its addresses, `exec` and `logs` that return their output, and
+ * `stop`/`remove`. `await using pod = await session.run(...)` removes the pod (and everything
+ * podctl set up for it) when the block ends, however it ends.
+ */
+export class PodHandle implements AsyncDisposable {
+  private removed = false;
+
+  constructor(
+    private readonly manager: PodManager,
+    readonly spec: PodSpec,
+    private current: PodView,
+  ) {}
+
+  get name(): string {
+    return this.spec.name;
+  }
+
+  get namespace(): string {
+    return this.spec.namespace;
+  }
+
+  get ref(): PodRef {
+    return { name: this.spec.name, namespace: this.spec.namespace };
+  }
+
+  /** The pod's addresses, primary network first (as of the last start or refresh). */
+  get ips(): string[] {
+    return this.current.ips;
+  }
+
+  /** The primary address (eth0). */
+  get ip(): string {
+    const ip = this.current.ips[0];
+    if (!ip) throw new PodctlError('FAILED_PRECONDITION', `pod ${formatPodRef(this.ref)} has no IP (state ${this.current.state})`);
+    return ip;
+  }
+
+  get view(): PodView {
+    return this.current;
+  }
+
+  /** `http://<ip>:<port><path>`, for fetch in tests. */
+  url(port: number, path = '/'): string {
+    return `http://${this.ip}:${port}${path}`;
+  }
+
+  /** Reads the pod's state again (containers, IPs). */
+  async refresh(): Promise<PodView> {
+    this.current = await this.manager.inspect(this.ref);
+    return this.current;
+  }
+
+  /** Runs a command in a container (default: the first app container) and returns its output and exit code. */
+  async exec(command: string[], options: { container?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
+    return execCapture(this.manager.docker, await this.containerId(options.container, 'app'), command, options.timeoutMs);
+  }
+
+  /** What a container (default: the first app container; init containers too) printed so far, stdout and stderr. */
+  async logs(options: { container?: string } = {}): Promise<string> {
+    const id = await this.containerId(options.container);
+    const buffer = (await this.manager.docker.getContainer(id).logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
+    return decodeMultiplexed(buffer).map((f) => f.text).join('');
+  }
+
+  async stop(timeoutSeconds?: number): Promise<void> {
+    await this.manager.stop(this.ref, timeoutSeconds);
+    this.current = await this.refresh();
+  }
+
+  async start(wait?: WaitSpec): Promise<PodView> {
+    this.current = await this.manager.start(this.ref, wait);
+    return this.current;
+  }
+
+  /** Removes the pod and everything podctl set up for it; a second call does nothing. */
+  async remove(): Promise<void> {
+    if (this.removed) return;
+    await this.manager.remove(this.ref, true);
+    this.removed = true;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.remove();
+  }
+
+  private async containerId(name: string | undefined, role?: 'app'): Promise<string> {
+    const wanted = name ?? this.spec.containers[0]?.name;
+    const members = await this.manager.members(this.ref);
+    const found = members.find((c) => c.labels[LABEL.container] === wanted && c.labels[LABEL.role] !== 'pause' && (!role || c.labels[LABEL.role] === role));
+    if (!found) {
+      const names = members.filter((c) => c.labels[LABEL.role] !== 'pause').map((c) => c.labels[LABEL.container]);
+      throw new PodctlError('NOT_FOUND', `pod ${formatPodRef(this.ref)} has no container ${wanted}`, { hint: `its containers are: ${names.join(', ')}` });
+    }
+    return found.id;
+  }
+}
