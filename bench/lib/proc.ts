@@ -20,17 +20,19 @@ export interface RunOptions {
   timeoutMs?: number;
 }
 
-const scratch = mkdtempSync(join(tmpdir(), 'pct-bench-rss-'));
+let scratch: string | undefined;
 let serial = 0;
 
 /** Removes the bench's temp files (peak-memory reports). */
 export function removeScratch(): void {
-  rmSync(scratch, { recursive: true, force: true });
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+  scratch = undefined;
 }
 
 /** Runs `file args` (argument array, no shell), timing it from spawn to exit. */
 export async function timed(file: string, args: string[], options: RunOptions = {}): Promise<Timed> {
-  const rssFile = options.memory ? join(scratch, `rss-${serial++}`) : undefined;
+  if (options.memory) scratch ??= mkdtempSync(join(tmpdir(), 'pct-bench-rss-'));
+  const rssFile = options.memory && scratch ? join(scratch, `rss-${serial++}`) : undefined;
   const [cmd, argv] = rssFile ? ['/usr/bin/time', ['-f', '%M', '-o', rssFile, file, ...args]] : [file, args];
   const start = process.hrtime.bigint();
   const result = await execa(cmd, argv, { reject: false, env: options.env, stdin: 'ignore', timeout: options.timeoutMs ?? 300_000 });
