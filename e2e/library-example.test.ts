@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { LeakChecker } from './harness/leaks.js';
-import { REPO_ROOT } from './harness/run.js';
+import { REPO_ROOT, podctl, podctlOk } from './harness/run.js';
 // In your own project: import { PodSession, runManifest } from 'podctl';
 import { PodSession, runManifest } from '../src/index.js';
 
@@ -82,10 +82,21 @@ describe('podctl as a library', () => {
         `process.stdout.write(pods.id + ' ' + pod.name);`,
         `process.kill(process.pid, 'SIGKILL');`,
       ].join('\n'));
-      const child = await execa('node', ['--import', 'tsx', script], { cwd: REPO_ROOT, reject: false });
-      assert.equal(child.signal, 'SIGKILL', String(child.stderr));
-      const [session, name] = String(child.stdout).split(' ');
-      assert.match(session!, /^lib-\d+-[0-9a-f]+$/);
+      const crash = async () => {
+        const child = await execa('node', ['--import', 'tsx', script], { cwd: REPO_ROOT, reject: false });
+        assert.equal(child.signal, 'SIGKILL', String(child.stderr));
+        const [session, name] = String(child.stdout).split(' ');
+        assert.match(session!, /^lib-\d+-[0-9a-f]+$/);
+        return { session: session!, name: name! };
+      };
+
+      // From a shell: podctl gc --session ID removes what that run left.
+      const first = await crash();
+      await podctlOk(['gc', '--session', first.session]);
+      assert.equal((await podctl(['inspect', first.name])).exitCode, 1, `pod ${first.name} survived podctl gc --session`);
+
+      // From code: the next PodSession.open removes the pods of runs whose process is gone.
+      const { session, name } = await crash();
 
       const lib = (await import('podctl' as string)) as typeof import('../src/index.js');
       await using pods = await lib.PodSession.open();

@@ -236,6 +236,7 @@ function dnsOf(podSpec: Fields): { dns?: DnsSpec } {
   config.only(['nameservers', 'searches', 'options']);
   const servers = config.strings('nameservers') ?? [];
   servers.forEach((s, i) => isIP(s) || config.issues.error(`${config.at('nameservers')}[${i}]`, 'must be an IP address'));
+  if (servers.length > 3) config.issues.error(config.at('nameservers'), 'must list at most 3 servers');
   if (policy === 'None' && servers.length === 0) config.issues.error(config.at('nameservers'), 'must list a server when dnsPolicy is None');
   const options = config.list('options').map((o) => {
     o.only(['name', 'value']);
