@@ -3,6 +3,9 @@ import { isIP, validateDnsLabel, validateHostname } from '../util/validate.js';
 import { assertDistinctHostPorts } from './ports.js';
 import type { PodSpec } from './spec.js';
 
+const DNS_DOMAIN = /^(?=.{1,253}$)[A-Za-z0-9_]([-A-Za-z0-9_]*[A-Za-z0-9])?(\.[A-Za-z0-9_]([-A-Za-z0-9_]*[A-Za-z0-9])?)*\.?$/;
+const RESOLV_OPTION = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
+
 /** Checks a whole pod spec before anything is touched; throws one clear error for the first problem. */
 export function validatePodSpec(spec: PodSpec): PodSpec {
   validateDnsLabel(spec.name, 'pod name');
@@ -22,8 +25,19 @@ export function validatePodSpec(spec: PodSpec): PodSpec {
   for (const server of spec.dns?.servers ?? []) {
     if (!isIP(server)) throw invalidArgument(`--dns "${server}" is not an IP address`, 'e.g. --dns 10.99.0.10');
   }
+  // Search domains, options and alias names become lines of the pod's resolv.conf and hosts:
+  // a space or newline in one would write lines the user never asked for.
+  for (const domain of spec.dns?.searches ?? []) {
+    if (!DNS_DOMAIN.test(domain)) throw invalidArgument(`DNS search domain "${domain}" is not a domain name`, 'e.g. --dns-search svc.cluster.local');
+  }
+  for (const option of spec.dns?.options ?? []) {
+    if (!RESOLV_OPTION.test(option)) throw invalidArgument(`DNS option "${option}" is not a resolv.conf option`, 'e.g. --dns-option ndots:2');
+  }
   for (const alias of spec.hostAliases) {
     if (!isIP(alias.ip)) throw invalidArgument(`host alias address "${alias.ip}" is not an IP address`, 'e.g. 10.0.0.5');
+    for (const host of alias.hostnames) {
+      if (!DNS_DOMAIN.test(host)) throw invalidArgument(`host alias name "${host}" is not a host name`, 'e.g. db.local');
+    }
   }
   assertDistinctHostPorts(spec.portMappings);
   if (spec.pauseImage.trim() === '') throw invalidArgument('--pause-image is empty', 'omit it to use podctl\'s own pause image');
