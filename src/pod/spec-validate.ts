@@ -28,15 +28,15 @@ export function validatePodSpec(spec: PodSpec): PodSpec {
   // Search domains, options and alias names become lines of the pod's resolv.conf and hosts:
   // a space or newline in one would write lines the user never asked for.
   for (const domain of spec.dns?.searches ?? []) {
-    if (!DNS_DOMAIN.test(domain)) throw invalidArgument(`DNS search domain "${domain}" is not a domain name`, 'e.g. --dns-search svc.cluster.local');
+    if (!DNS_DOMAIN.test(domain)) throw invalidArgument(`DNS search domain ${JSON.stringify(domain)} is not a domain name`, 'e.g. --dns-search svc.cluster.local');
   }
   for (const option of spec.dns?.options ?? []) {
-    if (!RESOLV_OPTION.test(option)) throw invalidArgument(`DNS option "${option}" is not a resolv.conf option`, 'e.g. --dns-option ndots:2');
+    if (!RESOLV_OPTION.test(option)) throw invalidArgument(`DNS option ${JSON.stringify(option)} is not a resolv.conf option`, 'e.g. --dns-option ndots:2');
   }
   for (const alias of spec.hostAliases) {
     if (!isIP(alias.ip)) throw invalidArgument(`host alias address "${alias.ip}" is not an IP address`, 'e.g. 10.0.0.5');
     for (const host of alias.hostnames) {
-      if (!DNS_DOMAIN.test(host)) throw invalidArgument(`host alias name "${host}" is not a host name`, 'e.g. db.local');
+      if (!DNS_DOMAIN.test(host)) throw invalidArgument(`host alias name ${JSON.stringify(host)} is not a host name`, 'e.g. db.local');
     }
   }
   assertDistinctHostPorts(spec.portMappings);
