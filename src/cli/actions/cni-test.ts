@@ -54,7 +54,7 @@ export async function cniTestAction(cmd: Command, configs: string[]): Promise<vo
       networks: flags.network, pods, engine: flags.engine, keep: flags.keep, timeoutMs, cniPath, logger,
       reporter: human ?? {}, signal: controller.signal,
     });
-    if (flags.junit) await writeFileAtomic(flags.junit, smoke.renderJunit(report), 0o644);
+    if (flags.junit) await writeFileAtomic(flags.junit, smoke.renderJunit(report), { mode: 0o644 });
     if (flags.output === 'json') write(smoke.renderJsonReport(report));
     process.exitCode = signalled ? SIGNAL_EXIT[signalled] : report.passed ? 0 : 1;
   } finally {

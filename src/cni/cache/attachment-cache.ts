@@ -29,7 +29,7 @@ export class AttachmentCache {
   async put(entry: NewCacheEntry): Promise<void> {
     const file = this.fileFor(entry.network, entry.containerId, entry.ifName);
     const { network, containerId, ifName, netns, args, capabilityArgs, config, result } = entry;
-    await writeJsonAtomic(file, { kind: KIND, network, containerId, ifName, netns, args, capabilityArgs, config, result, createdAt: new Date().toISOString() });
+    await writeJsonAtomic(file, { kind: KIND, network, containerId, ifName, netns, args, capabilityArgs, config, result, createdAt: new Date().toISOString() }, { durable: true });
   }
 
   /** The entry, or undefined when there is none; a corrupt file is an INVALID_CONFIG error. */
