@@ -101,7 +101,7 @@ describe('podctl apply', () => {
     const applyMs = Date.now() - started;
     assert.equal(first.stdout, `pod/${name} created`);
     // One warning line listing the field podctl cannot honour, by path.
-    assert.match(first.stderr, /warning: .*fields podctl cannot honour \(ignored\): spec\.containers\[0\]\.resources$/);
+    assert.match(first.stderr, /warning: .*fields podctl cannot honour \(ignored\): spec\.containers\[0\]\.resources$/m);
 
     // --wait returned after the readiness probe: the page answers at once, on the host port too.
     const pod = JSON.parse((await kubeOk(['inspect', name, '-o', 'json'])).stdout) as { ips: string[]; networks: Array<{ name: string; ifname: string; ips: string[] }> };

@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { LeakChecker } from './harness/leaks.js';
 import { REPO_ROOT, podctl, podctlOk } from './harness/run.js';
@@ -37,7 +38,7 @@ describe('podctl as a library', () => {
     assert.match(got.stdout, /Welcome to nginx!/);
 
     // A Pod manifest runs as it would with podctl apply; --wait honours its readiness probe.
-    const [job] = await runManifest(pods, `
+    const manifest = `
       apiVersion: v1
       kind: Pod
       metadata: { name: pct-kube-lib-job }
@@ -49,12 +50,29 @@ describe('podctl as a library', () => {
             image: busybox:latest
             command: [sh, -c, "echo started; exec httpd -f -p 8080 -h /tmp"]
             readinessProbe: { tcpSocket: { port: 8080 } }
-    `, { wait: { timeoutMs: 30_000 } });
-    await using _job = job!;
-    assert.match(await job!.logs({ container: 'setup' }), /setting up/);
-    assert.match(await job!.logs(), /started/);
+    `;
+    await using job = (await runManifest(pods, manifest, { wait: { timeoutMs: 30_000 } }))[0]!;
+    assert.match(await job.logs({ container: 'setup' }), /setting up/);
+    assert.match(await job.logs(), /started/);
     // Leaving the block removes the three pods and everything podctl set up for them.
     // EXAMPLE END
+  });
+
+  it('the README quotes the example as it is run here', async () => {
+    const own = await readFile(fileURLToPath(import.meta.url), 'utf8');
+    const region = /\n( *)\/\/ EXAMPLE START\n([\s\S]*?)\n *\/\/ EXAMPLE END/.exec(own)!;
+    const indent = region[1]!.length;
+    // In the docs the example sits in a test body: indented by two spaces instead.
+    const quoted = region[2]!.split('\n').map((l) => (l.trim() ? '  ' + l.slice(indent) : '')).join('\n');
+    const docs = [join(REPO_ROOT, 'docs', 'kube-and-library.md'), join(REPO_ROOT, 'README.md')];
+    let checked = 0;
+    for (const path of docs) {
+      const text = await readFile(path, 'utf8').catch(() => '');
+      if (!text.includes("import { PodSession, runManifest } from 'podctl';")) continue;
+      assert.ok(text.includes(quoted), `${path} quotes an older version of the example in e2e/library-example.test.ts`);
+      checked++;
+    }
+    assert.ok(checked > 0, 'neither docs/kube-and-library.md nor README.md quotes the library example');
   });
 
   it('`await using` removes the pod when the block throws', async () => {
