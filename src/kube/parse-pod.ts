@@ -1,7 +1,8 @@
 import { isIP } from '../util/validate.js';
-import type { ContainerSpec, DnsSpec, PodSpec, PortMapping, ProbeSpec, RestartPolicy } from '../pod/spec.js';
+import type { ContainerSpec, DnsSpec, PodSpec, PortMapping, RestartPolicy } from '../pod/spec.js';
 import { Fields, ManifestIssues, childPath } from './fields.js';
-import { isDnsLabel, isEnvName, isPortName, labelValueProblem, qualifiedNameProblem } from './k8s-names.js';
+import { labelValueProblem, qualifiedNameProblem } from './k8s-names.js';
+import { containerOf, nameField } from './parse-container.js';
 import { DEFAULT_NETWORK_ANNOTATION, NETWORKS_ANNOTATION, parseNetworksAnnotation } from './networks-annotation.js';
 
 /** What a manifest leaves to podctl: the namespace when it names none, the networks, the pause image. */
@@ -23,12 +24,10 @@ export interface ParsedPod {
 export const K8S_DEFAULT_GRACE_SECONDS = 30;
 
 const RESTART: Record<string, RestartPolicy> = { Always: 'always', OnFailure: 'on-failure', Never: 'no' };
-const PROTOCOLS = ['TCP', 'UDP', 'SCTP'] as const;
 
 /** Server-set metadata and defaults an exported manifest carries; they change nothing here. */
 const HARMLESS_METADATA = { uid: '*', resourceVersion: '*', generation: '*', creationTimestamp: '*', selfLink: '*', managedFields: '*' };
 const HARMLESS_POD_SPEC = { schedulerName: 'default-scheduler', enableServiceLinks: true, priority: 0, preemptionPolicy: 'PreemptLowerPriority', serviceAccountName: 'default', serviceAccount: 'default' };
-const HARMLESS_CONTAINER = { terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File', imagePullPolicy: 'IfNotPresent' };
 
 /**
  * A Pod manifest (already parsed from YAML/JSON) to a pod spec. Malformed fields are collected
@@ -97,13 +96,6 @@ export function podFromManifest(doc: unknown, defaults: ManifestDefaults): { par
   return issues.errors.length > 0 ? { issues } : { parsed: { spec, unsupported: issues.unsupported }, issues };
 }
 
-function nameField(f: Fields, key: string, required: boolean): string | undefined {
-  const v = f.string(key, { required });
-  if (v === undefined) return undefined;
-  if (!isDnsLabel(v)) return f.issues.error(f.at(key), 'must be a DNS-1123 label: at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit');
-  return v;
-}
-
 function labelsOf(meta: Fields): Record<string, string> {
   const labels = meta.stringMap('labels') ?? {};
   for (const [key, value] of Object.entries(labels)) {
@@ -123,87 +115,6 @@ function networksOf(annotations: Record<string, string>, fallback: string, path:
   const extra = parseNetworksAnnotation(annotations[NETWORKS_ANNOTATION] ?? '', extraPath, issues);
   if (extra.includes(primary) || new Set(extra).size !== extra.length) issues.error(extraPath, 'lists a network twice (the primary network counts)');
   return [primary, ...extra];
-}
-
-function containerOf(c: Fields, role: 'app' | 'init'): ContainerSpec | undefined {
-  const supported = ['name', 'image', 'command', 'args', 'env', 'workingDir', 'ports'];
-  c.only(role === 'app' ? [...supported, 'readinessProbe', 'startupProbe'] : supported, HARMLESS_CONTAINER);
-  const name = nameField(c, 'name', true);
-  const image = c.string('image', { required: true });
-  if (image !== undefined && /\s/.test(image)) c.issues.error(c.at('image'), 'must not contain white space');
-  const ports = c.list('ports').map((p) => {
-    p.only(['containerPort', 'hostPort', 'hostIP', 'protocol', 'name']);
-    const portName = p.string('name');
-    if (portName !== undefined && !isPortName(portName)) p.issues.error(p.at('name'), 'must be at most 15 lowercase letters, digits and "-", with a letter');
-    const containerPort = p.int('containerPort', { min: 1, max: 65535, required: true });
-    const protocol = (p.oneOf('protocol', PROTOCOLS) ?? 'TCP').toLowerCase();
-    return { containerPort: containerPort ?? 0, protocol, ...(portName ? { name: portName } : {}) };
-  });
-  const spec: ContainerSpec = {
-    name: name ?? '',
-    image: image ?? '',
-    env: envOf(c),
-    ...optional('command', c.strings('command')),
-    ...optional('args', c.strings('args')),
-    ...optional('workingDir', c.string('workingDir')),
-    ...(ports.length > 0 ? { ports } : {}),
-  };
-  const namedPorts = new Map(ports.flatMap((p) => (p.name ? [[p.name, p.containerPort] as const] : [])));
-  for (const kind of ['startupProbe', 'readinessProbe'] as const) {
-    const probe = c.object(kind);
-    if (probe) spec[kind] = probeOf(probe, namedPorts);
-  }
-  return spec;
-}
-
-const optional = <K extends string, V>(key: K, value: V | undefined) => (value === undefined ? {} : ({ [key]: value } as Record<K, V>));
-
-function envOf(c: Fields): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const e of c.list('env')) {
-    e.only(['name', 'value']);
-    const name = e.string('name', { required: true });
-    if (name !== undefined && !isEnvName(name)) e.issues.error(e.at('name'), 'must be printable characters without "=" or spaces');
-    if (name !== undefined) env[name] = e.string('value') ?? '';
-  }
-  return env;
-}
-
-function probeOf(p: Fields, namedPorts: Map<string, number>): ProbeSpec {
-  p.only(['httpGet', 'tcpSocket', 'exec', 'initialDelaySeconds', 'periodSeconds', 'timeoutSeconds'], { successThreshold: 1, failureThreshold: '*' });
-  const handlers = ['httpGet', 'tcpSocket', 'exec'].filter((k) => p.has(k));
-  if (handlers.length !== 1) p.issues.error(p.path, 'must have exactly one of httpGet, tcpSocket or exec');
-  const probe: ProbeSpec = {
-    ...optional('initialDelaySeconds', p.int('initialDelaySeconds', { min: 0, range: '0 or more' })),
-    ...optional('periodSeconds', p.int('periodSeconds', { min: 1, range: '1 or more' })),
-    ...optional('timeoutSeconds', p.int('timeoutSeconds', { min: 1, range: '1 or more' })),
-  };
-  const http = p.object('httpGet');
-  if (http) {
-    http.only(['path', 'port', 'scheme'], { host: '' });
-    const scheme = http.oneOf('scheme', ['HTTP', 'HTTPS'] as const);
-    probe.httpGet = { port: probePort(http, namedPorts), path: http.string('path') ?? '/', ...(scheme === 'HTTPS' ? { scheme } : {}) };
-  }
-  const tcp = p.object('tcpSocket');
-  if (tcp) {
-    tcp.only(['port']);
-    probe.tcpSocket = { port: probePort(tcp, namedPorts) };
-  }
-  const exec = p.object('exec');
-  if (exec) {
-    exec.only(['command']);
-    const command = exec.strings('command');
-    if (!command || command.length === 0) exec.issues.error(exec.at('command'), 'must be a non-empty list of strings');
-    probe.exec = { command: command ?? [] };
-  }
-  return probe;
-}
-
-/** A probe port is a number or the name of one of the container's ports. */
-function probePort(f: Fields, namedPorts: Map<string, number>): number {
-  const v = f.raw('port');
-  if (typeof v === 'string') return namedPorts.get(v) ?? f.issues.error(f.at('port'), `names no port of this container ("${v}")`) ?? 0;
-  return f.int('port', { min: 1, max: 65535, required: true }) ?? 0;
 }
 
 /** `hostPort` on any container port publishes it on the host, through the portMappings capability. */

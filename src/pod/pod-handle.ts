@@ -75,7 +75,7 @@ export class PodHandle implements AsyncDisposable {
 
   async stop(timeoutSeconds?: number): Promise<void> {
     await this.manager.stop(this.ref, timeoutSeconds);
-    this.current = await this.refresh();
+    await this.refresh();
   }
 
   async start(wait?: WaitSpec): Promise<PodView> {
