@@ -195,6 +195,7 @@ async function scrubFixtureNetwork(): Promise<void> {
       );
     }
   }
+  // Known leaks (above) are scrubbed; host-local's own lock and last_reserved_ip go with the dir.
   await rm(dir, { recursive: true, force: true });
 }
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, rmdir, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
@@ -200,6 +200,12 @@ export class PrivateCni {
   async cleanup(): Promise<void> {
     await rm(join(this.confDir, '..'), { recursive: true, force: true });
     await execa('ip', ['link', 'del', this.options.bridge], { reject: false });
+    // host-local's own bookkeeping goes too; an address file left there stays (and fails the leak check).
+    const ipam = join('/var/lib/podctl/cni/networks', this.options.network);
+    for (const file of await readdir(ipam).catch(() => [] as string[])) {
+      if (file === 'lock' || file.startsWith('last_reserved_ip')) await rm(join(ipam, file), { force: true });
+    }
+    await rmdir(ipam).catch(() => undefined);
   }
 }
 
