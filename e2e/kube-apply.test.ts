@@ -163,6 +163,22 @@ spec:
     assert.equal((await kube(['ps', '-a', '-q'])).stdout.split('\n').includes(name), false);
   });
 
+  it('a failing init container fails the pod with its output, and nothing is left', async () => {
+    const name = uniqueName('pct-kube');
+    const manifest = `apiVersion: v1
+kind: Pod
+metadata: { name: ${name} }
+spec:
+  initContainers:
+    - { name: migrate, image: busybox:latest, command: [sh, -c, "echo schema v7 missing >&2; exit 3"] }
+  containers: [{ name: app, image: busybox:latest, command: [sleep, "3600"] }]
+`;
+    const result = await kube(['apply', '-f', '-'], manifest);
+    assert.equal(result.exitCode, 1);
+    assert.match(result.stderr, /init container migrate exited with code 3: schema v7 missing/);
+    assert.equal((await kube(['inspect', name])).exitCode, 1);
+  });
+
   it('round-trips: generate → delete → apply gives the same pod', async () => {
     const name = uniqueName('pct-kube');
     applied.push(name);
