@@ -47,10 +47,17 @@ const ipsOf = async (name: string): Promise<string[]> => (await inspectPod(name)
 /** The network namespace inode of a path (a pin, or /proc/<pid>/ns/net). */
 const netnsInode = async (path: string): Promise<number> => (await stat(path)).ino;
 
+const PS_RESTART_RESOLUTION_MS = 6000;
+
 /** Restart the pause behind podctl's back, check it is reported degraded, then `repair` must rewire it. */
 async function restartedPause(repair: (name: string) => Promise<unknown>): Promise<void> {
+  const started = Date.now();
   const { name, pauseId } = await nginxPod([], ['--wait-http', ':80/']);
   try {
+    // `ps` spots a restart from Docker's "Up N seconds" against the time podctl started the
+    // pause (no extra API call per pod), so it needs the pod a few seconds older than the
+    // restarted pause; `inspect` compares namespace inodes and needs no wait.
+    await new Promise((r) => setTimeout(r, Math.max(0, started + PS_RESTART_RESOLUTION_MS - Date.now())));
     await sh('docker', ['restart', '-t', '0', pauseId]);
     // The pause now lives in a fresh namespace that no plugin wired: the pod is not running.
     assert.equal((await inspectPod(name)).state, 'degraded', 'inspect after docker restart of the pause');
