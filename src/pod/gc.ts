@@ -91,14 +91,17 @@ export async function collectGarbage(deps: PodDeps, ipamDirs: string[], options:
     }
   }
 
-  // A pod being created right now has a pause container before its first CNI ADD: whatever
-  // names a container that exists is in use.
-  for (const c of await deps.containers.list(ALL_PODS_FILTER)) keptPauseIds.add(c.id);
+  // A pod being created right now has a pause container before its first CNI ADD, and
+  // `podctl cni test --engine docker` wires pause containers of its own: whatever names a
+  // container that exists is in use.
+  for (const c of await deps.containers.list([])) keptPauseIds.add(c.id);
   for (const c of await deps.store.list()) if (c.pauseId) keptPauseIds.add(c.pauseId);
 
   // CNI attachments whose pod is gone: DEL them from the cache (config, args, result as at ADD).
   for (const cached of await deps.cni.listCachedAttachments()) {
-    if (keptPauseIds.has(cached.containerId)) continue;
+    // Only the pod layer's attachments; `podctl cni add` (cnitool-style) ones are the user's.
+    const byPodLayer = cached.args.some(([key]) => key === 'K8S_POD_INFRA_CONTAINER_ID');
+    if (!byPodLayer || keptPauseIds.has(cached.containerId)) continue;
     const action: GcAction = { kind: 'attachment', target: `${cached.network}/${cached.containerId.slice(0, 12)}/${cached.ifName}`, action: 'release', reason: 'no pod uses it' };
     actions.push(action);
     if (options.dryRun) continue;
