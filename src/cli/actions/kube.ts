@@ -14,6 +14,7 @@ import { parsePositiveInt } from '../../util/validate.js';
 import { openPods } from '../context.js';
 import { age, parseOutputFormat, renderTable, write } from '../output.js';
 import { waitSpecFromFlags } from './pods.js';
+import { forEachReported } from '../each.js';
 
 interface ManifestFlags {
   filename: string[];
@@ -21,21 +22,6 @@ interface ManifestFlags {
 }
 
 const warn = (line: string) => process.stderr.write(`podctl: warning: ${line}\n`);
-
-/** Runs `fn` for each item; reports each failure on its own line and fails at the end if any did. */
-async function each<T>(items: T[], label: (item: T) => string, fn: (item: T) => Promise<void>): Promise<void> {
-  const failures: unknown[] = [];
-  for (const item of items) {
-    try {
-      await fn(item);
-    } catch (err) {
-      failures.push(err);
-      if (items.length > 1) process.stderr.write(`podctl: ${label(item)}: ${messageOf(err)}\n`);
-    }
-  }
-  if (failures.length === 1) throw failures[0];
-  if (failures.length > 1) throw new PodctlError('INTERNAL', `${failures.length} of ${items.length} pods failed`, { hint: 'see the lines above' });
-}
 
 async function defaultNetwork(pods: PodManager): Promise<string> {
   return (await pods.cni.getNetwork()).name;
@@ -49,7 +35,7 @@ export async function applyAction(cmd: Command): Promise<void> {
   const defaults = { namespace: DEFAULT_NAMESPACE, defaultNetwork: await defaultNetwork(pods), pauseImage: DEFAULT_PAUSE_IMAGE, session: flags.session };
   const loaded = loadPods(docs, defaults, { strict: flags.strict ?? false, namespaceFlag: flags.namespace });
   loaded.warnings.forEach(warn);
-  await each(loaded.pods, (p) => describeRef(p.spec), async ({ spec }) => {
+  await forEachReported(loaded.pods, (p) => describeRef(p.spec), async ({ spec }) => {
     const result = await applyPod(pods, spec, wait);
     write(`${describeRef(result.ref)} ${result.outcome}\n`);
   });
@@ -61,7 +47,7 @@ export async function deleteAction(cmd: Command): Promise<void> {
   const docs = await readManifests(flags.filename);
   const refs = docs.flatMap((doc) => refOf(doc.value, flags.namespace ?? DEFAULT_NAMESPACE, doc.source));
   const pods = await openPods(cmd);
-  await each(refs, describeRef, async (ref) => {
+  await forEachReported(refs, describeRef, async (ref) => {
     if (await deletePod(pods, ref, grace)) return write(`${describeRef(ref)} deleted\n`);
     if (!flags.ignoreNotFound) throw new PodctlError('NOT_FOUND', `${describeRef(ref)} not found`, { hint: 'use --ignore-not-found to skip pods that are gone' });
   });

@@ -9,6 +9,7 @@ import { parsePositiveInt } from '../../util/validate.js';
 import { openPods } from '../context.js';
 import { age, parseOutputFormat, renderStructured, renderTable, write } from '../output.js';
 import { specFromFlags, type SpecFlags } from '../pod-spec-from-flags.js';
+import { forEachReported } from '../each.js';
 
 interface WaitFlags {
   wait?: boolean;
@@ -60,20 +61,7 @@ export async function runAction(cmd: Command, command: string[], start: boolean)
   await printPods([format === 'json' || format === 'yaml' ? await pods.inspect(spec) : view], format, flags.quiet ?? false);
 }
 
-/** Runs an operation on each pod in turn; reports every failure, fails if any failed. */
-async function eachPod(pods: PodRef[], fn: (ref: PodRef) => Promise<void>): Promise<void> {
-  const failures: unknown[] = [];
-  for (const ref of pods) {
-    try {
-      await fn(ref);
-    } catch (err) {
-      failures.push(err);
-      if (pods.length > 1) process.stderr.write(`podctl: ${formatPodRef(ref)}: ${(err as Error).message}\n`);
-    }
-  }
-  if (failures.length === 1) throw failures[0];
-  if (failures.length > 1) throw new PodctlError('INTERNAL', `${failures.length} of ${pods.length} pods failed`, { hint: 'see the lines above' });
-}
+const eachPod = (pods: PodRef[], fn: (ref: PodRef) => Promise<void>) => forEachReported(pods, formatPodRef, fn);
 
 export async function startAction(cmd: Command, names: string[]): Promise<void> {
   const wait = waitSpecFromFlags(cmd.opts() as WaitFlags);
