@@ -3,16 +3,13 @@ import assert from 'node:assert/strict';
 import { LeakChecker } from './harness/leaks.js';
 import { inspectPod, podctl, podctlOk, uniqueName } from './harness/run.js';
 import { RUN_STEPS } from '../src/pod/step-names.js';
-import { assertOneErrorLine, assertPodGone, faultAt, pauseIdOf, removeForce, stepNamesInSource } from './reliability-support.js';
+import { REMOVE_STEPS, STOP_STEPS, assertOneErrorLine, assertPodGone, faultAt, pauseIdOf, removeForce, stepNamesInSource } from './reliability-support.js';
 
 // A failure injected at every step of `run`, `stop` and `rm -f` (PODCTL_FAULT_STEP): one
 // clear error line, a non-zero exit, and nothing left behind — at once for `run`, after a
 // following `podctl rm -f` for `stop` and `rm`. The pods have two containers and a host port,
 // so every kind of state (portmap chains, masquerade rules, IP files, pins) is at stake.
 
-/** The teardown steps each command passes through (src/pod/teardown.ts). */
-const STOP_STEPS = ['cni-del', 'unpin-netns', 'stop-containers', 'stop-pause'];
-const REMOVE_STEPS = ['cni-del', 'unpin-netns', 'remove-containers'];
 const DEFAULT_NETWORK = 'podctl';
 const runSteps = RUN_STEPS.map((s) => s.replace('<network>', DEFAULT_NETWORK));
 

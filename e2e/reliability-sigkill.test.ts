@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { LeakChecker } from './harness/leaks.js';
 import { podctl, podctlOk, uniqueName } from './harness/run.js';
 import { RUN_STEPS } from '../src/pod/step-names.js';
-import { assertPodGone, leftoversOf, pauseIdOf, startHung } from './reliability-support.js';
+import { REMOVE_STEPS, STOP_STEPS, assertPodGone, leftoversOf, pauseIdOf, startHung } from './reliability-support.js';
 
 // SIGKILL of podctl at every step (PODCTL_FAULT_MODE=hang, then kill -9: no handler of podctl
 // runs). `podctl gc --dry-run` must then report what the killed run left without touching
@@ -13,8 +13,6 @@ import { assertPodGone, leftoversOf, pauseIdOf, startHung } from './reliability-
 const runSteps = RUN_STEPS.map((s) => s.replace('<network>', 'podctl'));
 // Before the checkpoint is written a killed run has made nothing: gc has nothing to report.
 const firstStateful = runSteps.indexOf('create-pause');
-const STOP_STEPS = ['cni-del', 'unpin-netns', 'stop-containers', 'stop-pause'];
-const REMOVE_STEPS = ['cni-del', 'unpin-netns', 'remove-containers'];
 
 interface Killed {
   label: string;

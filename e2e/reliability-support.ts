@@ -11,6 +11,10 @@ import { PODCTL, REPO_ROOT, podctl, type CliResult } from './harness/run.js';
  * a killable podctl, a per-pod leak check that names its culprit, and private CNI setups.
  */
 
+/** The teardown steps `stop` and `rm -f` pass through (src/pod/teardown.ts); RUN_STEPS has run's. */
+export const STOP_STEPS = ['cni-del', 'unpin-netns', 'stop-containers', 'stop-pause'];
+export const REMOVE_STEPS = ['cni-del', 'unpin-netns', 'remove-containers'];
+
 /** The environment that makes podctl fail (or hang) at one named step (src/pod/steps.ts). */
 export function faultAt(step: string, mode: 'fail' | 'hang' = 'fail'): Record<string, string> {
   return { PODCTL_FAULT_STEP: step, ...(mode === 'hang' ? { PODCTL_FAULT_MODE: 'hang' } : {}) };
