@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { PodctlError, invalidArgument } from '../util/errors.js';
+import { parsePositiveInt } from '../util/validate.js';
 import { createLogger, isLogLevel, type Logger, type LogLevel } from '../util/logger.js';
 import type { PodManager } from '../pod/manager.js';
 import { DEFAULT_NAMESPACE } from '../pod/spec.js';
@@ -8,6 +9,7 @@ import { DEFAULT_NAMESPACE } from '../pod/spec.js';
 export interface GlobalOptions {
   cniConfDir?: string;
   cniPath?: string;
+  pluginTimeout?: string;
   logLevel?: string;
   verbose?: boolean;
   namespace?: string;
@@ -32,6 +34,12 @@ export function namespaceOf(cmd: Command): string {
   return globals(cmd).namespace ?? DEFAULT_NAMESPACE;
 }
 
+/** `--plugin-timeout` in milliseconds, or undefined for the runtime's default. */
+export function pluginTimeoutMs(cmd: Command): number | undefined {
+  const value = globals(cmd).pluginTimeout;
+  return value === undefined ? undefined : parsePositiveInt(value, '--plugin-timeout', { max: 3600 }) * 1000;
+}
+
 /** podctl changes namespaces, iptables and /var/run/netns: it refuses early instead of half-failing. */
 export function requireRoot(): void {
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {
@@ -47,5 +55,11 @@ export async function openPods(cmd: Command): Promise<PodManager> {
   const opts = globals(cmd);
   const logger = loggerFor(cmd);
   const [{ PodManager }, { pullRenderer }] = await Promise.all([import('../pod/manager.js'), import('./pull-progress.js')]);
-  return PodManager.open({ cniConfDir: opts.cniConfDir, cniPath: opts.cniPath, logger, onPull: pullRenderer(process.stderr) });
+  return PodManager.open({
+    cniConfDir: opts.cniConfDir,
+    cniPath: opts.cniPath,
+    pluginTimeoutMs: pluginTimeoutMs(cmd),
+    logger,
+    onPull: pullRenderer(process.stderr),
+  });
 }

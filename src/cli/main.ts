@@ -19,16 +19,28 @@ export function buildProgram(): Command {
     .version(pkg.version, '--version', 'print the podctl version')
     .option('--cni-conf-dir <dir>', 'directory of CNI network configs (default: $PODCTL_CNI_CONF_DIR, /etc/podctl/cni/net.d, or the shipped cni-conf/)')
     .option('--cni-path <dirs>', 'colon-separated plugin directories (default: $CNI_PATH or /opt/cni/bin:/usr/lib/cni)')
+    .option('--plugin-timeout <seconds>', 'kill a CNI plugin that has not answered after this long (default 60)')
     .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['error', 'warn', 'info', 'debug']))
     .option('-v, --verbose', 'log each step and its timing (same as --log-level debug)')
-    .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ outputError: (text, write) => write(`podctl: ${text.replace(/^error: /, '')}`) })
+    // commander's own usage errors, as one line with what to do, like podctl's.
+    .configureOutput({ outputError: (text, write) => write(`podctl: ${commanderLine(text)}; see podctl --help\n`) })
     .exitOverride();
   registerPodCommands(program);
   registerCniCommands(program);
   registerNetCommands(program);
   registerKubeCommands(program);
   return program;
+}
+
+/** "error: unknown option '--x'\n(Did you mean --y?)" → "unknown option '--x' (Did you mean --y?)". */
+export function commanderLine(text: string): string {
+  return text
+    .replace(/^error: /, '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' ')
+    .replace(/\.$/, '');
 }
 
 export async function main(argv: string[]): Promise<void> {

@@ -99,6 +99,7 @@ export function configError(file: string | undefined, field: string | undefined,
   const where = file ?? '<inline config>';
   const at = field ? `${field}: ` : '';
   return new PodctlError('INVALID_CONFIG', `invalid CNI config ${where}: ${at}${problem}`, {
+    hint: 'fix the config and try again (podctl cni test FILE checks it)',
     details: { file, field, value },
   });
 }

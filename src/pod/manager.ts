@@ -31,6 +31,8 @@ import { hasProbes, waitForProbes } from './probe-wait.js';
 export interface PodManagerOptions {
   cniConfDir?: string;
   cniPath?: string;
+  /** Kill a plugin that has not answered after this long (default 60 s). */
+  pluginTimeoutMs?: number;
   paths?: StatePaths;
   logger?: Logger;
   docker?: Dockerode;
@@ -70,6 +72,7 @@ export class PodManager {
       cacheDir: join(paths.stateDir, 'cni', 'cache'),
       lockDir: join(paths.runDir, 'locks'),
       logger,
+      ...(options.pluginTimeoutMs !== undefined ? { timeoutMs: options.pluginTimeoutMs } : {}),
     });
     const deps: PodDeps = {
       docker,
@@ -278,7 +281,15 @@ export class PodManager {
     validatePodSpec(spec);
     const images = [spec.pauseImage, ...spec.initContainers.map((c) => c.image), ...spec.containers.map((c) => c.image)];
     const [networks] = await Promise.all([
-      this.deps.steps.run('load-networks', () => Promise.all(spec.networks.map((n) => this.deps.cni.getNetwork(n)))),
+      this.deps.steps.run('load-networks', () =>
+        Promise.all(
+          spec.networks.map(async (n) => {
+            const net = await this.deps.cni.getNetwork(n);
+            await this.deps.cni.requirePlugins(net);
+            return net;
+          }),
+        ),
+      ),
       this.deps.steps.run('check-ports', () => this.checkHostPorts(spec)),
       this.deps.steps.run('ensure-images', () => this.deps.ensureImages(images)),
     ]);

@@ -169,7 +169,7 @@ async function versionAction(plugin: string, opts: { output?: string }, cmd: Com
 
 /** The CLI's runtime: podctl's own cache and lock dirs, the global conf dir and plugin path. */
 export async function cniRuntimeFor(cmd: Command, timeoutMs?: number) {
-  const [{ CniRuntime }, paths, { loggerFor }, { join }] = await Promise.all([
+  const [{ CniRuntime }, paths, { loggerFor, pluginTimeoutMs }, { join }] = await Promise.all([
     import('../../cni/index.js'), import('../../util/paths.js'), import('../context.js'), import('node:path'),
   ]);
   const opts = cmd.optsWithGlobals() as { cniConfDir?: string; cniPath?: string };
@@ -180,7 +180,7 @@ export async function cniRuntimeFor(cmd: Command, timeoutMs?: number) {
     cacheDir: join(state.stateDir, 'cni', 'cache'),
     lockDir: join(state.runDir, 'locks'),
     logger: loggerFor(cmd),
-    ...(timeoutMs !== undefined && { timeoutMs }),
+    ...((timeoutMs ?? pluginTimeoutMs(cmd)) !== undefined && { timeoutMs: timeoutMs ?? pluginTimeoutMs(cmd) }),
   });
 }
 

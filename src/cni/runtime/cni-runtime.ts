@@ -63,6 +63,20 @@ export class CniRuntime {
     this.lockTimeoutMs = options.lockTimeoutMs;
   }
 
+  /**
+   * Finds every plugin a network needs (each `type` and each `ipam.type`) in the CNI path,
+   * so a missing binary is reported before anything touches the host, not halfway through ADD.
+   */
+  async requirePlugins(net: NetworkConfigList): Promise<void> {
+    const types = new Set<string>();
+    for (const plugin of net.plugins) {
+      types.add(plugin.type);
+      const ipamType = (plugin.ipam as { type?: unknown } | undefined)?.type;
+      if (typeof ipamType === 'string' && ipamType !== '') types.add(ipamType);
+    }
+    await Promise.all([...types].map((type) => this.ctx.exec.findInPath(type, this.cniPath)));
+  }
+
   /** Every valid network of the conf dir and every file that failed, in file-name order. */
   scanNetworks(): Promise<ConfDirScan> {
     return scanConfDir(this.confDir);
@@ -89,7 +103,7 @@ export class CniRuntime {
     const known = scan.networks.map((n) => n.name).join(', ') || 'none';
     throw name === undefined
       ? notFound(`no CNI network configs in ${this.confDir}`, 'add a .conflist file there or pass --cni-conf-dir')
-      : notFound(`CNI network ${JSON.stringify(name)} not found in ${this.confDir} (networks: ${known})`);
+      : notFound(`CNI network ${JSON.stringify(name)} not found in ${this.confDir} (networks: ${known})`, 'pick one of those, or add its config there (see podctl net ls)');
   }
 
   /** ADD over the list. On failure the list is DELeted (best effort) and the ADD error thrown. */
