@@ -8,9 +8,9 @@ import { PrivateCni, assertOneErrorLine, assertPodGone, pauseIdOf, removeForce, 
 // Faults from outside podctl, between its commands: the pause container killed, removed or
 // restarted behind its back, the namespace link deleted, the network config edited or deleted
 // between ADD and DEL, a plugin binary removed before DEL, a plugin that hangs. After each,
-// `podctl rm -f` must leave nothing. The cases run in parallel (the two hanging-plugin cases
-// wait out the CNI runtime's 60 s plugin timeout, which has no knob yet); each names what
-// its own pod left, and the leak checker closes the lot.
+// `podctl rm -f` must leave nothing. The cases run in parallel (the hanging-plugin cases use
+// --plugin-timeout 3 instead of the 60 s default); each names what its own pod left, and the
+// leak checker closes the lot.
 //
 // Not covered: dockerd restarted. Restarting the shared dockerd would break every other test
 // running on the machine, so no test here does it.
@@ -122,6 +122,7 @@ const net = (n: number, extraPlugins?: PrivateCniOptions['extraPlugins']): Priva
   ...(extraPlugins ? { extraPlugins } : {}),
 });
 
+const HANG_TIMEOUT_S = 3;
 let hostPort = 18_600 + (process.pid % 100) * 4;
 
 test('out-of-band faults: rm -f leaves nothing after each', { concurrency: 6 }, async (t) => {
@@ -130,7 +131,7 @@ test('out-of-band faults: rm -f leaves nothing after each', { concurrency: 6 }, 
     [
       'a plugin that hangs on ADD: run fails after the plugin timeout and rolls back',
       async () => {
-        const options = net(4, [{ type: 'pct-hang' }]);
+        const options = { ...net(4, [{ type: 'pct-hang' }]), pluginTimeoutSeconds: HANG_TIMEOUT_S };
         const cni = await PrivateCni.create(options);
         const name = uniqueName('pct-rel');
         try {
@@ -138,7 +139,9 @@ test('out-of-band faults: rm -f leaves nothing after each', { concurrency: 6 }, 
           const started = Date.now();
           const r = await podctl([...cni.flags, 'run', '--name', name, '--image', 'nginx'], { timeoutMs: 180_000 });
           assertOneErrorLine(r, 1, /pct-hang.*(no answer|timed? ?out)/i);
-          t.diagnostic(`run with a hanging plugin failed after ${Date.now() - started} ms`);
+          const took = Date.now() - started;
+          t.diagnostic(`run with a hanging plugin failed after ${took} ms`);
+          assert.ok(took >= HANG_TIMEOUT_S * 1000, 'the plugin had its full deadline');
           await assertPodGone(name);
         } finally {
           await removeForce([name], cni.flags);
@@ -149,7 +152,7 @@ test('out-of-band faults: rm -f leaves nothing after each', { concurrency: 6 }, 
     [
       'a plugin that hangs on DEL: rm -f gives up on it and still cleans up',
       () =>
-        privateNetworkFault(net(5, [{ type: 'pct-hang' }]), {
+        privateNetworkFault({ ...net(5, [{ type: 'pct-hang' }]), pluginTimeoutSeconds: HANG_TIMEOUT_S }, {
           setup: (cni) => cni.writePlugin('pct-hang', fakePlugin('none')),
           fault: (cni) => cni.writePlugin('pct-hang', fakePlugin('DEL')),
         }),

@@ -136,6 +136,8 @@ export interface PrivateCniOptions {
   subnet: string;
   /** Extra plugins after bridge (+host-local), e.g. { type: 'portmap', capabilities: { portMappings: true } }. */
   extraPlugins?: Array<Record<string, unknown>>;
+  /** podctl --plugin-timeout for every command of the test (a hanging plugin is killed after it). */
+  pluginTimeoutSeconds?: number;
 }
 
 /**
@@ -167,7 +169,8 @@ export class PrivateCni {
 
   /** Global flags that point podctl at this setup. */
   get flags(): string[] {
-    return ['--cni-conf-dir', this.confDir, '--cni-path', this.binDir];
+    const timeout = this.options.pluginTimeoutSeconds;
+    return ['--cni-conf-dir', this.confDir, '--cni-path', this.binDir, ...(timeout !== undefined ? ['--plugin-timeout', String(timeout)] : [])];
   }
 
   config(subnet = this.options.subnet, bridge = this.options.bridge): Record<string, unknown> {
