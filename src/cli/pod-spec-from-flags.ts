@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { invalidArgument } from '../util/errors.js';
 import { parseEnv, parseLabel, parsePositiveInt } from '../util/validate.js';
 import { parsePortMapping } from '../pod/ports.js';
+import { isPodctlLabelKey } from '../pod/labels.js';
 import { DEFAULT_NAMESPACE, DEFAULT_STOP_TIMEOUT, type ContainerSpec, type PodSpec, type RestartPolicy } from '../pod/spec.js';
 
 export interface SpecFlags {
@@ -34,6 +35,13 @@ export function parseRate(text: string, flag: string): number {
   const value = m ? Math.round(Number(m[1]) * (scale[m[2] ?? ''] ?? 1)) : NaN;
   if (!m || !(value >= 1000)) throw invalidArgument(`${flag} "${text}" is not a rate of at least 1k bits/s`, `e.g. ${flag} 10M`);
   return value;
+}
+
+/** A --label: podctl's own io.podctl.* keys are refused (podctl layers set those themselves). */
+function parseUserLabel(text: string): [string, string] {
+  const [key, value] = parseLabel(text);
+  if (isPodctlLabelKey(key)) throw invalidArgument(`label ${key} is reserved for podctl's own bookkeeping`, 'use a label key outside io.podctl.');
+  return [key, value];
 }
 
 /** "nginx" from "nginx", "app" from "registry:5000/team/app:1.2@sha256:...". */
@@ -76,7 +84,7 @@ export function specFromFlags(flags: SpecFlags, command: string[], defaults: { n
     name: flags.name ?? generatedName(containers[0]!.name),
     namespace: flags.namespace ?? DEFAULT_NAMESPACE,
     ...(flags.hostname !== undefined ? { hostname: flags.hostname } : {}),
-    labels: Object.fromEntries((flags.label ?? []).map(parseLabel)),
+    labels: Object.fromEntries((flags.label ?? []).map(parseUserLabel)),
     annotations: {},
     networks: flags.network && flags.network.length > 0 ? flags.network : [defaults.network],
     portMappings: (flags.publish ?? []).map(parsePortMapping),

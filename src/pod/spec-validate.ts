@@ -1,7 +1,6 @@
 import { invalidArgument } from '../util/errors.js';
 import { isIP, validateDnsLabel, validateHostname } from '../util/validate.js';
 import { assertDistinctHostPorts } from './ports.js';
-import { isPodctlLabelKey } from './labels.js';
 import type { PodSpec } from './spec.js';
 
 const DNS_DOMAIN = /^(?=.{1,253}$)[A-Za-z0-9_]([-A-Za-z0-9_]*[A-Za-z0-9])?(\.[A-Za-z0-9_]([-A-Za-z0-9_]*[A-Za-z0-9])?)*\.?$/;
@@ -13,9 +12,6 @@ export function validatePodSpec(spec: PodSpec): PodSpec {
   validateDnsLabel(spec.namespace, 'namespace');
   if (spec.hostname !== undefined) validateHostname(spec.hostname);
   if (spec.subdomain !== undefined) validateDnsLabel(spec.subdomain, 'subdomain');
-  for (const key of Object.keys(spec.labels)) {
-    if (isPodctlLabelKey(key)) throw invalidArgument(`label ${key} is reserved for podctl's own bookkeeping`, 'use a label key outside io.podctl.');
-  }
   if (spec.containers.length === 0) throw invalidArgument('a pod needs at least one container', 'give --image IMAGE');
   const names = new Set<string>();
   for (const c of [...spec.initContainers, ...spec.containers]) {
