@@ -2,7 +2,7 @@ import { readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensurePrivateDir, readJsonIfExists, writeJsonAtomic } from '../util/atomic-file.js';
 import { errnoOf } from '../util/errors.js';
-import { podKey, type PodRef } from './naming.js';
+import { pathKey, type PodRef } from './naming.js';
 import type { PodSpec } from './spec.js';
 
 /** One CNI attachment of a pod, as recorded after its ADD succeeded. */
@@ -43,7 +43,7 @@ export class PodStore {
   constructor(private readonly stateDir: string) {}
 
   podDir(ref: PodRef): string {
-    return join(this.stateDir, 'pods', podKey(ref));
+    return join(this.stateDir, 'pods', pathKey(ref));
   }
 
   private checkpointPath(ref: PodRef): string {

@@ -15,7 +15,7 @@ import type { PodDeps } from './context.js';
 import { createContainers, createPod, createSandbox, settleAll } from './create-pod.js';
 import { collectGarbage, type GcAction, type GcOptions } from './gc.js';
 import { ALL_PODS_FILTER, LABEL, podFilter } from './labels.js';
-import { formatPodRef, podKey, type PodRef } from './naming.js';
+import { formatPodRef, pathKey, podKey, type PodRef } from './naming.js';
 import { formatPortMapping } from './ports.js';
 import type { PodSpec } from './spec.js';
 import { validatePodSpec } from './spec-validate.js';
@@ -81,7 +81,7 @@ export class PodManager {
       pins: new NetnsPins(runQuiet),
       store: new PodStore(paths.stateDir),
       lockPod: (ref, timeoutMs) =>
-        acquireFileLock(join(paths.runDir, 'locks', `pod-${podKey(ref)}.lock`), { what: `pod ${formatPodRef(ref)}`, ...(timeoutMs !== undefined ? { timeoutMs } : {}) }),
+        acquireFileLock(join(paths.runDir, 'locks', `pod-${pathKey(ref)}.lock`), { what: `pod ${formatPodRef(ref)}`, ...(timeoutMs !== undefined ? { timeoutMs } : {}) }),
       ensureImages: async (images) => {
         const { buildPauseImage, DEFAULT_PAUSE_IMAGE } = await import('../docker/pause-image.js');
         await ensureImages(docker, images, {

@@ -13,6 +13,16 @@ export interface PodRef {
 /** One key per pod for files and locks: "<namespace>_<name>". */
 export const podKey = (ref: PodRef): string => `${ref.namespace}_${ref.name}`;
 
+/**
+ * The key for anything that becomes a path (checkpoint dir, lock file): both parts are
+ * checked, so a library caller's ref cannot walk out of podctl's directories either.
+ */
+export function pathKey(ref: PodRef): string {
+  validateDnsLabel(ref.namespace, 'namespace');
+  validateDnsLabel(ref.name, 'pod name');
+  return podKey(ref);
+}
+
 /** The pause container's name; creating it is how a pod name is reserved atomically. */
 export const pauseContainerName = (ref: PodRef): string => `podctl_POD_${ref.name}_${ref.namespace}`;
 
