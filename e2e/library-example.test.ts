@@ -11,7 +11,7 @@ import { REPO_ROOT, podctlOk } from './harness/run.js';
 import { PodSession, runManifest } from '../src/index.js';
 
 // podctl as a library, the way a test suite uses it. The first test is the README example
-// (docs/kube-and-library.md quotes it between the EXAMPLE markers). Every test ends with the
+// (README.md quotes it between the EXAMPLE markers). Every test ends with the
 // leak checker: `await using` must leave nothing behind, even when the block throws.
 let leaks: LeakChecker;
 beforeEach(async () => {
@@ -64,7 +64,7 @@ describe('podctl as a library', () => {
     const indent = region[1]!.length;
     // In the docs the example sits in a test body: indented by two spaces instead.
     const quoted = region[2]!.split('\n').map((l) => (l.trim() ? '  ' + l.slice(indent) : '')).join('\n');
-    const docs = [join(REPO_ROOT, 'docs', 'kube-and-library.md'), join(REPO_ROOT, 'README.md')];
+    const docs = [join(REPO_ROOT, 'README.md')];
     let checked = 0;
     for (const path of docs) {
       const text = await readFile(path, 'utf8').catch(() => '');
@@ -72,7 +72,7 @@ describe('podctl as a library', () => {
       assert.ok(text.includes(quoted), `${path} quotes an older version of the example in e2e/library-example.test.ts`);
       checked++;
     }
-    assert.ok(checked > 0, 'neither docs/kube-and-library.md nor README.md quotes the library example');
+    assert.ok(checked > 0, 'README.md does not quote the library example');
   });
 
   it('`await using` removes the pod when the block throws', async () => {
