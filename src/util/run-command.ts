@@ -31,3 +31,11 @@ export async function runCommand(file: string, args: string[], options: { timeou
 export async function runQuiet(file: string, args: string[]): Promise<void> {
   await runCommand(file, args);
 }
+
+/**
+ * Starts loading execa without waiting for it: called just before a long wait on dockerd, so
+ * the first `ip`/plugin call later does not pay for the load.
+ */
+export function preloadRunCommand(): void {
+  import('execa').catch(() => undefined);
+}

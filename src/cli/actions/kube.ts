@@ -37,7 +37,7 @@ export async function applyAction(cmd: Command): Promise<void> {
   loaded.warnings.forEach(warn);
   await forEachReported(loaded.pods, (p) => describeRef(p.spec), async ({ spec }) => {
     const result = await applyPod(pods, spec, wait);
-    write(`${describeRef(result.ref)} ${result.outcome}\n`);
+    return `${describeRef(result.ref)} ${result.outcome}`;
   });
 }
 
@@ -48,7 +48,7 @@ export async function deleteAction(cmd: Command): Promise<void> {
   const refs = docs.flatMap((doc) => refOf(doc.value, flags.namespace ?? DEFAULT_NAMESPACE, doc.source));
   const pods = await openPods(cmd);
   await forEachReported(refs, describeRef, async (ref) => {
-    if (await deletePod(pods, ref, grace)) return write(`${describeRef(ref)} deleted\n`);
+    if (await deletePod(pods, ref, grace)) return `${describeRef(ref)} deleted`;
     if (!flags.ignoreNotFound) throw new PodctlError('NOT_FOUND', `${describeRef(ref)} not found`, { hint: 'use --ignore-not-found to skip pods that are gone' });
   });
 }

@@ -61,14 +61,14 @@ export async function runAction(cmd: Command, command: string[], start: boolean)
   await printPods([format === 'json' || format === 'yaml' ? await pods.inspect(spec) : view], format, flags.quiet ?? false);
 }
 
-const eachPod = (pods: PodRef[], fn: (ref: PodRef) => Promise<void>) => forEachReported(pods, formatPodRef, fn);
+const eachPod = (pods: PodRef[], fn: (ref: PodRef) => Promise<string | void>) => forEachReported(pods, formatPodRef, fn);
 
 export async function startAction(cmd: Command, names: string[]): Promise<void> {
   const wait = waitSpecFromFlags(cmd.opts() as WaitFlags);
   const pods = await openPods(cmd);
   await eachPod(refs(cmd, names), async (ref) => {
     await pods.start(ref, wait);
-    write(formatPodRef(ref) + '\n');
+    return formatPodRef(ref);
   });
 }
 
@@ -82,7 +82,7 @@ export async function stopAction(cmd: Command, names: string[]): Promise<void> {
   const pods = await openPods(cmd);
   await eachPod(refs(cmd, names), async (ref) => {
     await pods.stop(ref, timeout);
-    write(formatPodRef(ref) + '\n');
+    return formatPodRef(ref);
   });
 }
 
@@ -93,7 +93,7 @@ export async function restartAction(cmd: Command, names: string[]): Promise<void
   await eachPod(refs(cmd, names), async (ref) => {
     await pods.stop(ref, timeout);
     await pods.start(ref, wait);
-    write(formatPodRef(ref) + '\n');
+    return formatPodRef(ref);
   });
 }
 
@@ -105,8 +105,8 @@ export async function rmAction(cmd: Command, names: string[]): Promise<void> {
   const targets = opts.all ? (await pods.list({ all: true })).map((v) => ({ name: v.name, namespace: v.namespace })) : refs(cmd, names);
   await eachPod(targets, async (ref) => {
     const removed = await pods.remove(ref, opts.force ?? false);
-    if (removed) write(formatPodRef(ref) + '\n');
-    else if (!opts.force) throw new PodctlError('NOT_FOUND', `pod ${formatPodRef(ref)} not found`, { hint: 'list pods with podctl ps -a (rm -f ignores missing pods)' });
+    if (removed) return formatPodRef(ref);
+    if (!opts.force) throw new PodctlError('NOT_FOUND', `pod ${formatPodRef(ref)} not found`, { hint: 'list pods with podctl ps -a (rm -f ignores missing pods)' });
   });
 }
 
