@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     const sequential = await runSequential(range(PODS, 'seq'));
     const sequentialReach = await checkReachable(sequential.ips);
     const sequentialRemoval = await removeConcurrent(range(PODS, 'seq'));
-    say(`${PODS} pods at once (${PODS} podctl run processes started together)`);
+    say(`${PODS} pods at once (one podctl apply -f with ${PODS} Pods)`);
     const concurrent = await runConcurrent(range(PODS, 'par'));
     const concurrentReach = await checkReachable(concurrent.ips);
     const extra = PS_PODS > PODS ? await runConcurrent(range(PS_PODS - PODS, 'ps')) : undefined;
@@ -76,8 +76,8 @@ async function main(): Promise<void> {
       { what: `podctl ps, 0 pods (${ps0.apiCalls} API calls)`, value: ms(ps0.ms), memory: mb(ps0.maxRssKb) },
       { what: `podctl ps, ${ps100.pods} pods (${ps100.apiCalls} API calls)`, value: ms(ps100.ms), memory: mb(ps100.maxRssKb) },
       { what: `${PODS} pods one after another`, value: `${ms(sequential.ms)}, ${sequential.podsPerSec.toFixed(1)} pods/s`, memory: mb(sequential.maxRssKb) },
-      { what: `${PODS} pods at once (${PODS} processes)`, value: `${ms(concurrent.ms)}, ${concurrent.podsPerSec.toFixed(1)} pods/s`, memory: mb(concurrent.maxRssKb) },
-      { what: `${removal.pods} pods removed at once`, value: `${ms(removal.ms)}, ${removal.podsPerSec.toFixed(1)} pods/s`, memory: mb(removal.maxRssKb) },
+      { what: `${PODS} pods at once (one podctl apply)`, value: `${ms(concurrent.ms)}, ${concurrent.podsPerSec.toFixed(1)} pods/s`, memory: mb(concurrent.maxRssKb) },
+      { what: `${removal.pods} pods removed (one podctl rm -f)`, value: `${ms(removal.ms)}, ${removal.podsPerSec.toFixed(1)} pods/s`, memory: mb(removal.maxRssKb) },
     ];
     const targets = [
       target('pod life: podctl / by-hand', lifeRatio(lives, 'podctl', 'by-hand'), '<=', 0.9),

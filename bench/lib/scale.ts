@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ipFromTable } from './contenders.js';
 import { waitHttp200 } from './http.js';
 import { stopwatch, timedOk } from './proc.js';
@@ -34,16 +37,35 @@ export async function runSequential(names: string[]): Promise<Batch> {
   return batch(ms, value, true);
 }
 
-/** One `podctl run` process per pod, all started at once. */
-export async function runConcurrent(names: string[]): Promise<Batch> {
-  const { ms, value } = await stopwatch(() => Promise.all(names.map((pod) => timedOk(PODCTL, runArgs(pod), { memory: true }))));
-  return batch(ms, value, true);
+/** The same pods as one multi-document Pod manifest, for `podctl apply -f`. */
+function manifestOf(names: string[]): string {
+  return names
+    .map((pod) => `apiVersion: v1\nkind: Pod\nmetadata: { name: ${pod}, namespace: ${NAMESPACE} }\nspec:\n  restartPolicy: Never\n  containers:\n    - { name: nginx, image: "${APP_IMAGE}" }\n`)
+    .join('---\n');
 }
 
-/** One `podctl rm -f` process per pod, all at once. */
+/**
+ * All pods from one command that makes many: `podctl apply -f` of a manifest with one Pod
+ * per name (podctl works on several pods at once). The IPs come from one `podctl ps` after.
+ */
+export async function runConcurrent(names: string[]): Promise<Batch> {
+  const dir = mkdtempSync(join(tmpdir(), 'pct-bench-apply-'));
+  try {
+    const file = join(dir, 'pods.yaml');
+    writeFileSync(file, manifestOf(names));
+    const { ms, value } = await stopwatch(() => timedOk(PODCTL, podctlArgs(['apply', '-f', file]), { memory: true }));
+    const listed = JSON.parse((await timedOk(PODCTL, podctlArgs(['ps', '-n', NAMESPACE, '-o', 'json']))).stdout) as Array<{ name: string; ips: string[] }>;
+    const ips = names.map((pod) => listed.find((p) => p.name === pod)?.ips[0] ?? '');
+    return { pods: names.length, ms, podsPerSec: names.length / (ms / 1000), maxRssKb: value.maxRssKb ?? 0, ips };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** One `podctl rm -f` naming every pod (it removes several at once). */
 export async function removeConcurrent(names: string[]): Promise<Batch> {
-  const { ms, value } = await stopwatch(() => Promise.all(names.map((pod) => timedOk(PODCTL, podctlArgs(['rm', '-f', pod, '-n', NAMESPACE]), { memory: true }))));
-  return batch(ms, value, false);
+  const { ms, value } = await stopwatch(() => timedOk(PODCTL, podctlArgs(['rm', '-f', '-n', NAMESPACE, ...names]), { memory: true }));
+  return { pods: names.length, ms, podsPerSec: names.length / (ms / 1000), maxRssKb: value.maxRssKb ?? 0, ips: [] };
 }
 
 export interface Reachability {
