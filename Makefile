@@ -24,7 +24,7 @@ $(BUILD_STAMP): $(TS_SOURCES) tsconfig.json package-lock.json
 	$(TSC) -p tsconfig.json
 	@touch $@
 
-$(BUNDLE): $(TS_SOURCES) package-lock.json scripts/bundle-cli.mjs scripts/bundle/left-out-module.cjs
+$(BUNDLE): $(BUILD_STAMP) $(TS_SOURCES) package-lock.json scripts/bundle-cli.mjs scripts/bundle/left-out-module.cjs
 	node scripts/bundle-cli.mjs
 
 # podctl's own pause, static so that its image is one file.
