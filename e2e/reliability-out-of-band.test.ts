@@ -12,8 +12,8 @@ import { PrivateCni, assertOneErrorLine, assertPodGone, pauseIdOf, removeForce, 
 // --plugin-timeout 3 instead of the 60 s default); each names what its own pod left, and the
 // leak checker closes the lot.
 //
-// Not covered: dockerd restarted. Restarting the shared dockerd would break every other test
-// running on the machine, so no test here does it.
+// dockerd restarted under a pod: e2e/reliability-dockerd-restart.test.ts (on its own, since
+// it stops every container on the machine).
 
 interface PodPs {
   name: string;
