@@ -1,30 +1,31 @@
 import { join } from 'node:path';
 import type Dockerode from 'dockerode';
-import { CniRuntime, type NetworkConfigList } from '../cni/index.js';
+import { CniRuntime } from '../cni/index.js';
 import { openDocker } from '../docker/client.js';
 import { DockerContainers, type ContainerSummary } from '../docker/containers.js';
 import { ensureImages, type PullEvent } from '../docker/images.js';
 import { NetnsPins } from '../netns/pins.js';
-import { PodctlError, invalidArgument } from '../util/errors.js';
+import { PodctlError } from '../util/errors.js';
 import { acquireFileLock } from '../util/file-lock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { defaultCniConfDir, defaultCniPath, defaultStatePaths, type StatePaths } from '../util/paths.js';
 import { preloadRunCommand, runCommand, runQuiet } from '../util/run-command.js';
 import { PodStore, type PodCheckpoint } from './checkpoint.js';
 import type { PodDeps } from './context.js';
+import { preparePod } from './prepare.js';
 import { createContainers, createPod, createSandbox, settleAll } from './create-pod.js';
 import { collectGarbage, type GcAction, type GcOptions } from './gc.js';
-import { ALL_PODS_FILTER, LABEL, podFilter } from './labels.js';
-import { formatPodRef, pathKey, podKey, type PodRef } from './naming.js';
-import { formatPortMapping } from './ports.js';
+import { ALL_PODS_FILTER, podFilter } from './labels.js';
+import { formatPodRef, pathKey, type PodRef } from './naming.js';
 import type { PodSpec } from './spec.js';
-import { validatePodSpec } from './spec-validate.js';
 import { startContainers, startPod, startSandbox } from './start-pod.js';
-import { groupByPod, podView, type PodView } from './status.js';
+import { filterViews, podView, podViews, type ListFilter, type PodView } from './status.js';
+
+export type { ListFilter } from './status.js';
 import { StepRunner, withRollback } from './steps.js';
 import { pauseInPinnedNetns } from './pause-health.js';
 import { removePod, stopPod } from './teardown.js';
-import { hostPortInUse, waitForPod, type WaitSpec } from './wait.js';
+import { waitForPod, type WaitSpec } from './wait.js';
 import { execCapture } from './exec-capture.js';
 import { hasProbes, waitForProbes } from './probe-wait.js';
 
@@ -38,17 +39,6 @@ export interface PodManagerOptions {
   docker?: Dockerode;
   /** Live display of image pulls. */
   onPull?: (event: PullEvent) => void;
-}
-
-export interface ListFilter {
-  /** A namespace, or undefined for all namespaces. */
-  namespace?: string;
-  labels?: Record<string, string>;
-  name?: string;
-  state?: string;
-  all?: boolean;
-  /** Only pods of this session (io.podctl.session). */
-  session?: string;
 }
 
 /**
@@ -103,7 +93,7 @@ export class PodManager {
 
   /** Creates and starts a pod; on any failure everything done so far is undone. */
   async run(spec: PodSpec, wait?: WaitSpec): Promise<PodView> {
-    const networks = await this.prepare(spec);
+    const networks = await preparePod(this.deps, spec);
     const view = await this.locked(spec, () =>
       withRollback(this.deps.logger, async (rollback) => {
         const checkpoint = await createSandbox(this.deps, spec, rollback);
@@ -120,7 +110,7 @@ export class PodManager {
 
   /** Creates a pod's containers without starting it (`podctl create`). */
   async create(spec: PodSpec): Promise<PodView> {
-    await this.prepare(spec);
+    await preparePod(this.deps, spec);
     return this.locked(spec, () =>
       withRollback(this.deps.logger, async (rollback) => {
         const checkpoint = await createPod(this.deps, spec, rollback);
@@ -188,25 +178,7 @@ export class PodManager {
   /** All pods from one Docker list call plus the local checkpoints. */
   async list(filter: ListFilter = {}): Promise<PodView[]> {
     const [containers, checkpoints] = await Promise.all([this.deps.containers.list(ALL_PODS_FILTER), this.deps.store.list()]);
-    const groups = groupByPod(containers);
-    const keys = new Set([...groups.keys(), ...checkpoints.map((c) => podKey(c))]);
-    const byKey = new Map(checkpoints.map((c) => [podKey(c), c]));
-    const views: PodView[] = [];
-    for (const key of keys) {
-      const members = groups.get(key) ?? [];
-      const checkpoint = byKey.get(key);
-      const first = members[0];
-      const ref = checkpoint ?? { name: first?.labels[LABEL.pod] ?? '', namespace: first?.labels[LABEL.namespace] ?? 'default' };
-      views.push(podView(checkpoint, members, ref));
-    }
-    return views
-      .filter((v) => filter.namespace === undefined || v.namespace === filter.namespace)
-      .filter((v) => filter.name === undefined || v.name === filter.name)
-      .filter((v) => filter.state === undefined || v.state === filter.state)
-      .filter((v) => filter.session === undefined || v.session === filter.session)
-      .filter((v) => filter.all || filter.state !== undefined || v.state !== 'stopped' && v.state !== 'created')
-      .filter((v) => Object.entries(filter.labels ?? {}).every(([k, val]) => v.labels[k] === val))
-      .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+    return filterViews(podViews(containers, checkpoints), filter);
   }
 
   /**
@@ -273,40 +245,6 @@ export class PodManager {
       return await fn();
     } finally {
       await lock.release();
-    }
-  }
-
-  /** Everything that can be checked before touching the host: spec, networks, ports, images. */
-  private async prepare(spec: PodSpec): Promise<NetworkConfigList[]> {
-    validatePodSpec(spec);
-    const images = [spec.pauseImage, ...spec.initContainers.map((c) => c.image), ...spec.containers.map((c) => c.image)];
-    const [networks] = await Promise.all([
-      this.deps.steps.run('load-networks', () =>
-        Promise.all(
-          spec.networks.map(async (n) => {
-            const net = await this.deps.cni.getNetwork(n);
-            await this.deps.cni.requirePlugins(net);
-            return net;
-          }),
-        ),
-      ),
-      this.deps.steps.run('check-ports', () => this.checkHostPorts(spec)),
-      this.deps.steps.run('ensure-images', () => this.deps.ensureImages(images)),
-    ]);
-    return networks;
-  }
-
-  private async checkHostPorts(spec: PodSpec): Promise<void> {
-    if (spec.portMappings.length === 0) return;
-    const others = await this.deps.store.list();
-    for (const m of spec.portMappings) {
-      const owner = others.find(
-        (c) => podKey(c) !== podKey(spec) && c.phase !== 'stopped' && c.spec.portMappings.some((o) => o.hostPort === m.hostPort && o.protocol === m.protocol),
-      );
-      if (owner) throw invalidArgument(`host port ${formatPortMapping(m)} is already mapped by pod ${formatPodRef(owner)}`, 'choose another host port');
-      if (await hostPortInUse(m.hostPort, m.protocol, m.hostIP)) {
-        throw invalidArgument(`host port ${m.hostPort}/${m.protocol} is already in use on this host`, 'choose another host port');
-      }
     }
   }
 

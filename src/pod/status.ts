@@ -4,6 +4,19 @@ import { LABEL, userLabels } from './labels.js';
 import { NETNS_DIR } from '../netns/pins.js';
 import { join } from 'node:path';
 import { pauseRestartedBehindOurBack } from './pause-health.js';
+import { podKey } from './naming.js';
+
+export interface ListFilter {
+  /** A namespace, or undefined for all namespaces. */
+  namespace?: string;
+  labels?: Record<string, string>;
+  name?: string;
+  state?: string;
+  all?: boolean;
+  /** Only pods of this session (io.podctl.session). */
+  session?: string;
+}
+
 
 /** A pod as `ps` and `inspect` show it. */
 export type PodState = 'created' | 'running' | 'degraded' | 'stopped' | 'creating' | 'removing' | 'dead' | 'unknown';
@@ -120,4 +133,30 @@ function degradedBecause(checkpoint: PodCheckpoint | undefined, members: Contain
     problems.push(`container ${c.labels[LABEL.container] ?? c.name} is ${c.state} (${c.status}); see podctl logs ${ref} -c ${c.labels[LABEL.container]}`);
   }
   return problems;
+}
+
+/** Every pod: its containers (grouped from one list call) joined with its checkpoint. */
+export function podViews(containers: ContainerSummary[], checkpoints: PodCheckpoint[]): PodView[] {
+  const groups = groupByPod(containers);
+  const byKey = new Map(checkpoints.map((c) => [podKey(c), c]));
+  const keys = new Set([...groups.keys(), ...byKey.keys()]);
+  return [...keys].map((key) => {
+    const members = groups.get(key) ?? [];
+    const checkpoint = byKey.get(key);
+    const first = members[0];
+    const ref = checkpoint ?? { name: first?.labels[LABEL.pod] ?? '', namespace: first?.labels[LABEL.namespace] ?? 'default' };
+    return podView(checkpoint, members, ref);
+  });
+}
+
+/** What `ps` shows: filtered as asked (stopped and created pods only with `all`), sorted. */
+export function filterViews(views: PodView[], filter: ListFilter): PodView[] {
+  return views
+    .filter((v) => filter.namespace === undefined || v.namespace === filter.namespace)
+    .filter((v) => filter.name === undefined || v.name === filter.name)
+    .filter((v) => filter.state === undefined || v.state === filter.state)
+    .filter((v) => filter.session === undefined || v.session === filter.session)
+    .filter((v) => filter.all || filter.state !== undefined || (v.state !== 'stopped' && v.state !== 'created'))
+    .filter((v) => Object.entries(filter.labels ?? {}).every(([k, val]) => v.labels[k] === val))
+    .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
 }
