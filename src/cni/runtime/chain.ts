@@ -30,27 +30,23 @@ export async function addChain(ctx: InvokeContext, net: NetworkConfigList, rt: R
 }
 
 export async function checkChain(ctx: InvokeContext, net: NetworkConfigList, rt: RuntimeConf, cached: CniResult): Promise<void> {
-  const prevResult = asVersion(cached, net.cniVersion);
-  for (const plugin of net.plugins) {
-    await runPlugin(ctx, {
-      verb: 'CHECK',
-      network: net.name,
-      pluginType: plugin.type,
-      stdin: pluginStdin(net, plugin, { prevResult, capabilityArgs: rt.capabilityArgs }),
-      env: attachmentEnv('CHECK', rt, ctx),
-    });
-  }
+  await runEach(ctx, 'CHECK', net, net.plugins, rt, asVersion(cached, net.cniVersion));
 }
 
+/** DEL runs the chain backwards, every plugin seeing the final ADD result (when there is one). */
 export async function delChain(ctx: InvokeContext, net: NetworkConfigList, rt: RuntimeConf, cached: CniResult | undefined): Promise<void> {
-  const prevResult = cached && asVersion(cached, net.cniVersion);
-  for (const plugin of [...net.plugins].reverse()) {
+  await runEach(ctx, 'DEL', net, [...net.plugins].reverse(), rt, cached && asVersion(cached, net.cniVersion));
+}
+
+/** CHECK and DEL give every plugin the same prevResult; the first failure stops the chain. */
+async function runEach(ctx: InvokeContext, verb: 'CHECK' | 'DEL', net: NetworkConfigList, plugins: NetworkConfigList['plugins'], rt: RuntimeConf, prevResult: CniResult | undefined): Promise<void> {
+  for (const plugin of plugins) {
     await runPlugin(ctx, {
-      verb: 'DEL',
+      verb,
       network: net.name,
       pluginType: plugin.type,
       stdin: pluginStdin(net, plugin, { prevResult, capabilityArgs: rt.capabilityArgs }),
-      env: attachmentEnv('DEL', rt, ctx),
+      env: attachmentEnv(verb, rt, ctx),
     });
   }
 }
