@@ -2,29 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa } from 'execa';
+import { podctl as runPodctl } from './harness/run.js';
 import { createCniTestEnv, exists, iptablesRules, routesIn } from './cni-host.js';
 
-const ROOT = join(import.meta.dirname, '..');
-
-/**
- * Runs the CLI from source. It uses main.ts's program and adds the cni/net commands when
- * main.ts does not register them yet, so this test does not depend on a build.
- */
-const DRIVER = `
-const { buildProgram } = await import('./src/cli/main.ts');
-const { reportError } = await import('./src/cli/errors.ts');
-const { registerCniCommands } = await import('./src/cli/commands/cni.ts');
-const { registerNetCommands } = await import('./src/cli/commands/net.ts');
-const program = buildProgram();
-if (!program.commands.some((c) => c.name() === 'cni')) { registerCniCommands(program); registerNetCommands(program); }
-try { await program.parseAsync(['node', 'podctl', ...process.argv.slice(1)]); } catch (err) { process.exitCode = reportError(err, false); }
-`;
-
-async function podctl(args: string[], env: Record<string, string> = {}) {
-  const r = await execa(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', DRIVER, '--', ...args], { cwd: ROOT, reject: false, env });
-  return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode ?? -1 };
-}
+/** The real CLI (bin/podctl, the build), with the test's environment. */
+const podctl = (args: string[], env: Record<string, string> = {}) => runPodctl(args, { env });
 
 test('every podctl cni / net command documents an example', async () => {
   for (const sub of [['cni'], ['cni', 'add'], ['cni', 'check'], ['cni', 'del'], ['cni', 'gc'], ['cni', 'status'], ['cni', 'version'], ['net'], ['net', 'ls'], ['net', 'inspect']]) {

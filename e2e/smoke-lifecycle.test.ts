@@ -1,13 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LeakChecker } from './harness/leaks.js';
+import { LeakChecker, exists } from './harness/leaks.js';
 import { FIXTURES, checkOf, cniTest, cniTestJson, hostPrerequisites, smokeLeftovers, startCniTest } from './fixtures/cni-test/helpers.js';
 
 const BRIDGE = join(FIXTURES, 'good', '10-bridge.conflist');
-const exists = (p: string) => access(p).then(() => true, () => false);
-
 test('--keep leaves the pods wired and says how to enter them; --cleanup removes them', { timeout: 120_000 }, async () => {
   const leaks = await LeakChecker.start();
   const undo = await hostPrerequisites();
