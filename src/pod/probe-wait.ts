@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { PodctlError } from '../util/errors.js';
 import type { ProbeSpec } from './spec.js';
 import { httpOk, tcpOpen } from './wait.js';
@@ -11,7 +12,6 @@ export interface ProbeTarget {
   exec: (command: string[], timeoutMs: number) => Promise<number>;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** One attempt of one probe; a probe that throws counts as failed. */
 export async function probeOnce(probe: ProbeSpec, ip: string, target: ProbeTarget): Promise<boolean> {

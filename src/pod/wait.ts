@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
@@ -10,7 +11,6 @@ export interface WaitSpec {
   timeoutMs: number;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** One TCP connect attempt: true when the port accepts. */
 export function tcpOpen(host: string, port: number, timeoutMs: number): Promise<boolean> {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { open, readFile, rename, rm, link } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -41,7 +42,6 @@ function ownerAlive(token: string): boolean {
   return current !== undefined && (start === undefined || start === '' || current === start);
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function acquireFileLock(path: string, options: LockOptions = {}): Promise<FileLock> {
   const timeoutMs = options.timeoutMs ?? 60_000;

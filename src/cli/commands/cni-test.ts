@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
+import { collect } from './collect.js';
 
 /** `podctl cni test`: definitions only; the action loads ../actions/cni-test.js when it runs. */
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function registerCniTestCommand(cni: Command): void {
   cni

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { registerCniTestCommand } from './cni-test.js';
+import { collect } from './collect.js';
 
 /**
  * `podctl cni ...`: cnitool's verbs over podctl's CNI runtime. Definitions only at start-up;
  * each action loads the runtime when it runs.
  */
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 interface AttachmentOptions {
   containerId?: string;

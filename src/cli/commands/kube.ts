@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
+import { collect } from './collect.js';
 
 /**
  * Kubernetes Pod manifests in and out: apply, delete, get, kube generate. Definitions only:
  * each action loads ../actions/kube.js when it runs.
  */
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 const actions = () => import('../actions/kube.js');
 

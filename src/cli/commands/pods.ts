@@ -1,9 +1,9 @@
 import { Option, type Command } from 'commander';
+import { collect } from './collect.js';
 
 /**
  * The pod commands. Definitions only: each action loads ../actions/pods.js when it runs.
  */
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 const actions = () => import('../actions/pods.js');
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { access, stat } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { join } from 'node:path';
@@ -61,7 +62,6 @@ export interface ExecaPluginExecOptions {
   busyDelayMs?: number;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs plugins with execa: argument arrays, no shell, a clean environment, a hard timeout. */
 export class ExecaPluginExec implements PluginExec {

@@ -1,8 +1,7 @@
+import { isObj, type Json } from './json.js';
+
 /** Interface plugins that give the pod an address only through their `ipam` section. */
 const NEEDS_IPAM = new Set(['bridge', 'ptp', 'macvlan', 'ipvlan', 'vlan', 'host-device']);
-
-type Json = Record<string, unknown>;
-const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Problems with `ipam`: an interface plugin without one leaves the pod with no address, so

@@ -1,5 +1,6 @@
 import type { KernelRoute } from '../host/net-probe.js';
 import { cidrHas, cidrsOverlap, parseCidr, type Cidr } from '../host/cidr.js';
+import { isObj, type Json } from './json.js';
 
 /** One address range of an `ipam` section: a top-level subnet or one entry of `ranges`. */
 export interface IpamRange {
@@ -17,8 +18,6 @@ export interface OtherSubnet {
   subnet: string;
 }
 
-type Json = Record<string, unknown>;
-const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /** Every subnet-bearing range of every plugin's ipam (a single-plugin conf is its own plugin). */
