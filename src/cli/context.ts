@@ -3,7 +3,6 @@ import { PodctlError, invalidArgument } from '../util/errors.js';
 import { parsePositiveInt } from '../util/validate.js';
 import { createLogger, isLogLevel, type Logger, type LogLevel } from '../util/logger.js';
 import type { PodManager } from '../pod/manager.js';
-import { DEFAULT_NAMESPACE } from '../pod/spec.js';
 
 /** Global options every command sees (commander's optsWithGlobals). */
 export interface GlobalOptions {
@@ -28,10 +27,6 @@ export function logLevelOf(opts: GlobalOptions): LogLevel {
 
 export function loggerFor(cmd: Command): Logger {
   return createLogger(logLevelOf(globals(cmd)));
-}
-
-export function namespaceOf(cmd: Command): string {
-  return globals(cmd).namespace ?? DEFAULT_NAMESPACE;
 }
 
 /** `--plugin-timeout` in milliseconds, or undefined for the runtime's default. */

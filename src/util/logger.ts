@@ -19,8 +19,6 @@ export interface Logger {
 
 const RANK: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
 
-export const LOG_LEVELS = Object.keys(RANK) as LogLevel[];
-
 export function isLogLevel(value: string): value is LogLevel {
   return Object.hasOwn(RANK, value);
 }

@@ -40,4 +40,3 @@ export function sameNetwork(a: Cidr, b: Cidr): boolean {
   return a.family === b.family && a.prefix === b.prefix && cidrHas(a, b.address);
 }
 
-export const formatCidr = (c: Cidr): string => `${c.address}/${c.prefix}`;
