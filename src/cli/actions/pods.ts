@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { DEFAULT_PAUSE_IMAGE } from '../../docker/pause-image.js';
 import { parsePodRef, formatPodRef, type PodRef } from '../../pod/naming.js';
 import type { PodView } from '../../pod/status.js';
+import { DEFAULT_NAMESPACE } from '../../pod/spec.js';
 import type { WaitSpec } from '../../pod/wait.js';
 import { invalidArgument, PodctlError } from '../../util/errors.js';
 import { parsePositiveInt } from '../../util/validate.js';
@@ -128,7 +129,7 @@ export async function psAction(cmd: Command): Promise<void> {
   const format = parseOutputFormat(opts.output, ['table', 'wide', 'json', 'yaml']);
   const filter = parseFilters(opts.filter ?? []);
   const pods = await openPods(cmd);
-  const views = await pods.list({ ...filter, all: opts.all ?? false, namespace: opts.allNamespaces ? undefined : (opts.namespace ?? 'default') });
+  const views = await pods.list({ ...filter, all: opts.all ?? false, namespace: opts.allNamespaces ? undefined : (opts.namespace ?? DEFAULT_NAMESPACE) });
   if (format === 'json' || format === 'yaml') return write(await renderStructured(views, format));
   await printPods(views, format, opts.quiet ?? false);
 }
