@@ -1,5 +1,6 @@
 import { invalidArgument } from '../util/errors.js';
-import { isIP, parseEnv, parseLabel, parsePositiveInt } from '../util/validate.js';
+import { isIP } from '../util/ip.js';
+import { parseEnv, parseLabel, parsePositiveInt } from '../util/validate.js';
 import { parsePortMapping } from '../pod/ports.js';
 import { buildPodSpec, type ContainerInput, type SpecDefaults } from '../pod/build-spec.js';
 import type { PodSpec, RestartPolicy } from '../pod/spec.js';
