@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { PodctlError, invalidArgument } from '../util/errors.js';
-import { parsePositiveInt } from '../util/validate.js';
 import { createLogger, isLogLevel, type Logger, type LogLevel } from '../util/logger.js';
 import type { PodManager } from '../pod/manager.js';
 
@@ -8,7 +7,8 @@ import type { PodManager } from '../pod/manager.js';
 export interface GlobalOptions {
   cniConfDir?: string;
   cniPath?: string;
-  pluginTimeout?: string;
+  /** Seconds (commander parsed it). */
+  pluginTimeout?: number;
   logLevel?: string;
   verbose?: boolean;
   namespace?: string;
@@ -31,8 +31,8 @@ export function loggerFor(cmd: Command): Logger {
 
 /** `--plugin-timeout` in milliseconds, or undefined for the runtime's default. */
 export function pluginTimeoutMs(cmd: Command): number | undefined {
-  const value = globals(cmd).pluginTimeout;
-  return value === undefined ? undefined : parsePositiveInt(value, '--plugin-timeout', { max: 3600 }) * 1000;
+  const seconds = globals(cmd).pluginTimeout;
+  return seconds === undefined ? undefined : seconds * 1000;
 }
 
 /** podctl changes namespaces, iptables and /var/run/netns: it refuses early instead of half-failing. */
