@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { PodctlError, invalidArgument } from '../util/errors.js';
-import { createLogger, isLogLevel, type Logger, type LogLevel } from '../util/logger.js';
+import { createLogger, isLogLevel, type LogFormat, type Logger, type LogLevel } from '../util/logger.js';
 import type { PodManager } from '../pod/manager.js';
 
 /** Global options every command sees (commander's optsWithGlobals). */
@@ -10,6 +10,7 @@ export interface GlobalOptions {
   /** Seconds (commander parsed it). */
   pluginTimeout?: number;
   logLevel?: string;
+  logFormat?: LogFormat;
   verbose?: boolean;
   namespace?: string;
 }
@@ -26,7 +27,8 @@ export function logLevelOf(opts: GlobalOptions): LogLevel {
 }
 
 export function loggerFor(cmd: Command): Logger {
-  return createLogger(logLevelOf(globals(cmd)));
+  const opts = globals(cmd);
+  return createLogger(logLevelOf(opts), opts.logFormat ?? 'text');
 }
 
 /** `--plugin-timeout` in milliseconds, or undefined for the runtime's default. */

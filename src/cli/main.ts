@@ -22,6 +22,7 @@ export function buildProgram(): Command {
     .option('--cni-path <dirs>', 'colon-separated plugin directories (default: $CNI_PATH or /opt/cni/bin:/usr/lib/cni)')
     .option('--plugin-timeout <seconds>', 'kill a CNI plugin that has not answered after this long (default 60)', wholeNumber('--plugin-timeout', { max: 3600 }))
     .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['error', 'warn', 'info', 'debug']))
+    .addOption(new Option('--log-format <format>', 'log lines as text or one JSON object each').choices(['text', 'json']).default('text'))
     .option('-v, --verbose', 'log each step and its timing (same as --log-level debug)')
     // commander's own usage errors, as one line with what to do, like podctl's.
     .configureOutput({ outputError: (text, write) => write(`podctl: ${commanderLine(text)}; see podctl --help\n`) })
