@@ -157,7 +157,8 @@ async function removeIpFilesWithoutPod(run: GcRun, ipamDirs: string[]): Promise<
   }
 }
 
-function judgePod(checkpoint: PodCheckpoint, members: ContainerSummary[], session: string | undefined): { action: GcAction['action']; reason: string } | undefined {
+/** What gc does with a pod, and why; `undefined` leaves it alone. */
+export function judgePod(checkpoint: PodCheckpoint, members: ContainerSummary[], session: string | undefined): { action: GcAction['action']; reason: string } | undefined {
   if (session !== undefined && checkpoint.spec.session === session) return { action: 'remove', reason: `belongs to session ${session}` };
   const pause = members.find((c) => c.labels[LABEL.role] === 'pause');
   if (checkpoint.phase === 'creating') return { action: 'remove', reason: 'its creation was interrupted' };
