@@ -149,13 +149,7 @@ export class CniRuntime {
    * is used, and without either there is nothing to delete. Idempotent.
    */
   async delNetworkList(net: NetworkConfigList | undefined, rt: DelRuntimeConf): Promise<void> {
-    const network = net?.name ?? rt.network;
-    if (network === undefined) throw new PodctlError('INVALID_ARGUMENT', 'DEL needs a network config or a network name');
-    validateNetworkName(network);
-    validateAttachment(rt, false);
-    await this.withContainerLock(rt.containerId, async () => {
-      const cached = await this.readCacheForDel(network, rt);
-      const list = (cached && this.cachedList(cached)) ?? net;
+    await this.withDelTarget('DEL', net, rt, async (network, cached, list) => {
       if (!list) {
         this.logger.debug('cni DEL: nothing known about this attachment', { network, container: rt.containerId, ifname: rt.ifName });
         return;
@@ -179,13 +173,7 @@ export class CniRuntime {
    * entry. Returns what it removed. The namespace and its veth go with the namespace itself.
    */
   async scrubAttachment(net: NetworkConfigList | undefined, rt: DelRuntimeConf): Promise<string[]> {
-    const network = net?.name ?? rt.network;
-    if (network === undefined) throw new PodctlError('INVALID_ARGUMENT', 'scrub needs a network config or a network name');
-    validateNetworkName(network);
-    validateAttachment(rt, false);
-    return this.withContainerLock(rt.containerId, async () => {
-      const cached = await this.readCacheForDel(network, rt);
-      const list = (cached && this.cachedList(cached)) ?? net;
+    return this.withDelTarget('scrub', net, rt, async (network, cached, list) => {
       const removed = list ? await releaseHostLocalFiles(list, rt.containerId, rt.ifName) : [];
       if (cached) {
         await this.cache.remove(network, rt.containerId, rt.ifName);
@@ -277,6 +265,26 @@ export class CniRuntime {
   }
 
   /** The cache entry for DEL; a corrupt one is reported and ignored so DEL can still run. */
+  /**
+   * What DEL and scrub share: the network (from the config or by name), checked names, the
+   * container's lock, what ADD cached and the config list to use (the cached one first).
+   */
+  private withDelTarget<T>(
+    verb: string,
+    net: NetworkConfigList | undefined,
+    rt: DelRuntimeConf,
+    fn: (network: string, cached: CachedAttachment | undefined, list: NetworkConfigList | undefined) => Promise<T>,
+  ): Promise<T> {
+    const network = net?.name ?? rt.network;
+    if (network === undefined) throw new PodctlError('INVALID_ARGUMENT', `${verb} needs a network config or a network name`);
+    validateNetworkName(network);
+    validateAttachment(rt, false);
+    return this.withContainerLock(rt.containerId, async () => {
+      const cached = await this.readCacheForDel(network, rt);
+      return fn(network, cached, (cached && this.cachedList(cached)) ?? net);
+    });
+  }
+
   private async readCacheForDel(network: string, rt: RuntimeConf): Promise<CachedAttachment | undefined> {
     try {
       return await this.cache.get(network, rt.containerId, rt.ifName);
