@@ -14,18 +14,11 @@ export interface ContainerSummary {
   created: number; // unix seconds
 }
 
+/** What podctl reads of one container: whether it runs, its process (for the netns), when it started. */
 export interface ContainerDetails extends ContainerSummary {
   pid: number;
   running: boolean;
-  exitCode: number;
   startedAt: string;
-  restartCount: number;
-  sandboxKey: string;
-  hostname: string;
-  env: string[];
-  cmd: string[];
-  entrypoint: string[];
-  workingDir: string;
 }
 
 export interface CreateContainerSpec {
@@ -160,15 +153,7 @@ export class DockerContainers {
       created: Math.floor(Date.parse(info.Created) / 1000),
       pid: info.State.Pid,
       running: info.State.Running,
-      exitCode: info.State.ExitCode,
       startedAt: info.State.StartedAt,
-      restartCount: info.RestartCount,
-      sandboxKey: info.NetworkSettings?.SandboxKey ?? '',
-      hostname: info.Config.Hostname,
-      env: info.Config.Env ?? [],
-      cmd: toArray(info.Config.Cmd),
-      entrypoint: toArray(info.Config.Entrypoint),
-      workingDir: info.Config.WorkingDir ?? '',
     };
   }
 
@@ -254,10 +239,6 @@ export class DockerContainers {
   }
 }
 
-function toArray(value: string | string[] | undefined | null): string[] {
-  if (value === undefined || value === null) return [];
-  return Array.isArray(value) ? value : [value];
-}
 
 /** A sink that keeps what it is given, for callers that want the output as text (`both` in arrival order). */
 export function collectOutput(): { sink: OutputSink; text: () => { stdout: string; stderr: string; both: string } } {
