@@ -79,7 +79,15 @@ async function stillAtPath(path: string, handle: FileHandle): Promise<boolean> {
   }
 }
 
+/**
+ * Held locks' handles. Node closes a FileHandle nobody references when it is garbage collected,
+ * which would drop the kernel lock under an operation that is only awaiting something: this set
+ * keeps every held handle reachable until its release.
+ */
+const held = new Set<FileHandle>();
+
 function makeLock(path: string, handle: FileHandle): FileLock {
+  held.add(handle);
   let released = false;
   const release = async () => {
     if (released) return;
@@ -88,6 +96,7 @@ function makeLock(path: string, handle: FileHandle): FileLock {
     try {
       await unlink(path);
     } finally {
+      held.delete(handle);
       await handle.close();
     }
   };
