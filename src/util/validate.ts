@@ -1,3 +1,4 @@
+import { isIP as netIsIP } from 'node:net';
 import { invalidArgument } from './errors.js';
 
 /**
@@ -69,14 +70,13 @@ export function parseLabel(text: string): [string, string] {
   return [key, value];
 }
 
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-
+/** node:net's parser: a hand-written pattern took ":" for an IPv6 address. */
 export function isIPv4(value: string): boolean {
-  return IPV4.test(value);
+  return netIsIP(value) === 4;
 }
 
 export function isIP(value: string): boolean {
-  return isIPv4(value) || (value.includes(':') && /^[0-9a-fA-F:.]+$/.test(value));
+  return netIsIP(value) !== 0;
 }
 
 /** Parses a positive integer flag ("--tail 20", "--timeout 30"). */
