@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type Dockerode from 'dockerode';
 import { CniRuntime } from '../cni/index.js';
 import { openDocker } from '../docker/client.js';
-import { DockerContainers, type ContainerSummary } from '../docker/containers.js';
+import { collectOutput, DockerContainers, type ContainerSummary, type OutputSink } from '../docker/containers.js';
 import { ensureImages, type PullEvent } from '../docker/images.js';
 import { NetnsPins } from '../netns/pins.js';
 import { PodctlError } from '../util/errors.js';
@@ -26,7 +26,7 @@ import { StepRunner, withRollback } from './steps.js';
 import { pauseInPinnedNetns } from './pause-health.js';
 import { removePod, stopPod } from './teardown.js';
 import { waitForPod, type WaitSpec } from './wait.js';
-import { execCapture } from './exec-capture.js';
+import { execInPod, podLogs, type ExecResult, type PodExecOptions, type PodLogsOptions } from './container-io.js';
 import { hasProbes, waitForProbes } from './probe-wait.js';
 
 export interface PodManagerOptions {
@@ -65,7 +65,6 @@ export class PodManager {
       ...(options.pluginTimeoutMs !== undefined ? { timeoutMs: options.pluginTimeoutMs } : {}),
     });
     const deps: PodDeps = {
-      docker,
       containers: new DockerContainers(docker),
       cni,
       pins: new NetnsPins(runQuiet),
@@ -87,8 +86,9 @@ export class PodManager {
     return new PodManager(deps, paths);
   }
 
-  get cni(): CniRuntime {
-    return this.deps.cni;
+  /** The network a pod joins when its spec names none: the conf dir's first. */
+  async defaultNetwork(): Promise<string> {
+    return (await this.deps.cni.getNetwork()).name;
   }
 
   /** Creates and starts a pod; on any failure everything done so far is undone. */
@@ -152,9 +152,9 @@ export class PodManager {
     });
   }
 
-  async restart(ref: PodRef, timeoutSeconds?: number): Promise<PodView> {
+  async restart(ref: PodRef, timeoutSeconds?: number, wait?: WaitSpec): Promise<PodView> {
     await this.stop(ref, timeoutSeconds);
-    return this.start(ref);
+    return this.start(ref, wait);
   }
 
   /**
@@ -167,7 +167,7 @@ export class PodManager {
       if (!checkpoint && members.length === 0) return false;
       if (!force && members.some((c) => c.state === 'running')) {
         throw new PodctlError('FAILED_PRECONDITION', `pod ${formatPodRef(ref)} is running`, {
-          hint: `stop it first (podctl stop ${formatPodRef(ref)}) or use podctl rm -f`,
+          hint: 'stop it first, or remove it with force',
         });
       }
       await removePod(this.deps, checkpoint, members, force);
@@ -201,7 +201,7 @@ export class PodManager {
       view.pause.pid = pause.pid;
       if (view.state === 'running' && !(await pauseInPinnedNetns(pause.pid, view.netns))) {
         view.state = 'degraded';
-        view.problems = [...(view.problems ?? []), `the pause container restarted outside podctl and its network namespace is not wired; run podctl restart ${formatPodRef(ref)}`];
+        view.problems = [...(view.problems ?? []), `the pause container restarted outside podctl and its network namespace is not wired; restart the pod`];
       }
     }
     view.networks.forEach((n, i) => {
@@ -220,8 +220,27 @@ export class PodManager {
     return this.deps.containers.list(podFilter(ref.name, ref.namespace));
   }
 
-  get docker(): Dockerode {
-    return this.deps.docker;
+  /**
+   * Runs a command in a running container of the pod (default: its first app container), its
+   * output into `sink`; returns the command's exit code.
+   */
+  async exec(ref: PodRef, command: string[], sink: OutputSink, options: PodExecOptions = {}): Promise<number> {
+    const [members, spec] = await Promise.all([this.members(ref), this.getSpec(ref)]);
+    return execInPod(this.deps, ref, members, spec, command, sink, options);
+  }
+
+  /** Like `exec`, but returns what the command printed (default time limit 60 s). */
+  async execCapture(ref: PodRef, command: string[], options: Omit<PodExecOptions, 'stdin' | 'tty'> = {}): Promise<ExecResult> {
+    const output = collectOutput();
+    const exitCode = await this.exec(ref, command, output.sink, { timeoutMs: 60_000, ...options });
+    const { stdout, stderr } = output.text();
+    return { exitCode, stdout, stderr };
+  }
+
+  /** Writes a pod's logs into `sink`: one container (default: its first app container), or `all`. */
+  async logs(ref: PodRef, sink: OutputSink, options: PodLogsOptions = {}): Promise<void> {
+    const [members, spec] = await Promise.all([this.members(ref), this.getSpec(ref)]);
+    await podLogs(this.deps, ref, members, spec, sink, options);
   }
 
   private async viewOf(ref: PodRef): Promise<PodView> {
@@ -236,7 +255,7 @@ export class PodManager {
   }
 
   private noSuchPod(ref: PodRef): PodctlError {
-    return new PodctlError('NOT_FOUND', `pod ${formatPodRef(ref)} not found`, { hint: 'list pods with podctl ps -a' });
+    return new PodctlError('NOT_FOUND', `pod ${formatPodRef(ref)} not found`, { hint: 'check its name and namespace against the list of pods' });
   }
 
   private async locked<T>(ref: PodRef, fn: () => Promise<T>): Promise<T> {
@@ -261,7 +280,7 @@ export class PodManager {
       exec: async (command: string[], timeoutMs: number) => {
         const id = view.containers.find((m) => m.role === 'app' && m.name === c.name)?.id;
         if (!id) return -1;
-        return (await execCapture(this.deps.docker, id, command, timeoutMs)).exitCode;
+        return this.deps.containers.exec(id, command, collectOutput().sink, { timeoutMs });
       },
     }));
     await waitForProbes(ip, targets, wait.timeoutMs);

@@ -17,7 +17,7 @@ export class StepRunner {
     const started = performance.now();
     if (this.env.PODCTL_FAULT_STEP === name) {
       if (this.env.PODCTL_FAULT_MODE === 'hang') {
-        process.stderr.write(`podctl: fault injection: hanging before step ${name}\n`);
+        this.logger.warn(`fault injection: hanging before step ${name}`);
         // A timer keeps the process alive: a bare pending promise would let node exit (and drop its locks).
         await new Promise(() => setInterval(() => undefined, 1 << 30));
       }
