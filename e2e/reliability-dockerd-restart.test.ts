@@ -4,7 +4,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { execa } from 'execa';
 import { LeakChecker } from './harness/leaks.js';
 import { REPO_ROOT, fetchText, inspectPod, podctlOk, uniqueName } from './harness/run.js';
-import { assertPodGone, leftoversOf, pauseIdOf } from './reliability-support.js';
+import { assertPodGone, gcActions, leftoversOf, pauseIdOf } from './reliability-support.js';
 
 // The engine stopped under a running pod, two ways:
 //  - dockerd restarted: every container stops, the pinned namespace keeps the pod's CNI wiring.
@@ -64,12 +64,6 @@ interface PsRow {
   ips: string[];
 }
 
-interface GcAction {
-  kind: string;
-  target: string;
-  action: string;
-  error?: string;
-}
 
 test('a pod survives a dockerd restart: degraded, then rewired by start, then removed without leaks', { skip, timeout: 180_000 }, async () => {
   const leaks = await LeakChecker.start();
@@ -109,9 +103,9 @@ test('after a reboot a pod is stopped with no IP, gc releases its addresses, sta
     assert.equal(shown.netns, '', 'inspect names no namespace that does not exist');
     assert.ok((await leftoversOf(name, [pauseId])).some((l) => l.startsWith('IP file')), 'the address is still allocated before gc');
 
-    const dry = (JSON.parse((await podctlOk(['gc', '--dry-run', '-o', 'json'])).stdout) as { actions: GcAction[] }).actions;
+    const dry = await gcActions(['--dry-run']);
     assert.deepEqual(dry.filter((a) => a.target === name).map((a) => a.action), ['release'], 'gc --dry-run says it releases the pod\'s networks');
-    const gc = (JSON.parse((await podctlOk(['gc', '-o', 'json'])).stdout) as { actions: GcAction[] }).actions;
+    const gc = await gcActions();
     assert.deepEqual(gc.filter((a) => a.target === name).map((a) => [a.action, a.error]), [['release', undefined]]);
     const left = await leftoversOf(name, [pauseId], before.ips);
     assert.deepEqual(left.filter((l) => !l.startsWith('container ') && !l.startsWith('checkpoint dir')), [], 'gc released the address, the cache entry and the rules');

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LeakChecker } from './harness/leaks.js';
 import { inspectPod, podctlOk, uniqueName } from './harness/run.js';
-import { PrivateCni, assertPodGone, pauseIdOf, removeForce, startHung } from './reliability-support.js';
+import { PrivateCni, assertPodGone, gcActions, pauseIdOf, removeForce, startHung } from './reliability-support.js';
 
 // gc finishes in bounded time whatever it finds: here a plugin that never answers DEL (and no
 // --plugin-timeout, so the 60 s default applies to every other command) and a pod whose lock a
@@ -21,12 +21,6 @@ process.stdin.on('data', (d) => (input += d)).on('end', () => {
 });
 `;
 
-interface GcAction {
-  kind: string;
-  target: string;
-  action: string;
-  error?: string;
-}
 
 /** Well above gc's own bounds (10 s per plugin, 2 s per lock), well below the 60 s plugin default. */
 const GC_LIMIT_MS = 25_000;
@@ -51,9 +45,8 @@ test('gc is bounded: a plugin hung on DEL and a lock held by a stuck podctl', { 
     stuck = await startHung(['stop', lockedName], 'cni-del');
 
     const started = Date.now();
-    const gc = await podctlOk([...cni.flags, 'gc', '-o', 'json'], { timeoutMs: GC_LIMIT_MS });
+    const actions = await gcActions([], { timeoutMs: GC_LIMIT_MS, flags: cni.flags });
     t.diagnostic(`gc took ${Date.now() - started} ms`);
-    const actions = (JSON.parse(gc.stdout) as { actions: GcAction[] }).actions;
     const hung = actions.find((a) => a.target === hungName);
     assert.ok(hung && !hung.error, `gc removed the pod whose plugin hangs on DEL: ${JSON.stringify(actions)}`);
     await assertPodGone(hungName, [hungPause], hungIps);
@@ -62,7 +55,7 @@ test('gc is bounded: a plugin hung on DEL and a lock held by a stuck podctl', { 
 
     await stuck.kill();
     stuck = undefined;
-    const after = (JSON.parse((await podctlOk(['gc', '-o', 'json'], { timeoutMs: GC_LIMIT_MS })).stdout) as { actions: GcAction[] }).actions;
+    const after = await gcActions([], { timeoutMs: GC_LIMIT_MS });
     assert.deepEqual(after.filter((a) => a.target === lockedName).map((a) => [a.action, a.error]), [['stop', undefined]], 'with its holder dead, the pod is settled at once');
     assert.equal((await inspectPod(lockedName)).state, 'stopped');
     await podctlOk(['rm', '-f', lockedName]);

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { LeakChecker } from './harness/leaks.js';
 import { PODCTL, podctl, podctlOk, uniqueName } from './harness/run.js';
-import { assertPodGone } from './reliability-support.js';
+import { assertPodGone, gcActions } from './reliability-support.js';
 
 // SIGKILL of podctl at random moments, not at step boundaries: inside a lock acquisition, a
 // checkpoint write, a plugin run, a Docker call. Several names, each hit by a series of
@@ -31,13 +31,6 @@ function random(seed: number): () => number {
   };
 }
 
-interface GcAction {
-  kind: string;
-  target: string;
-  action: string;
-  reason: string;
-  error?: string;
-}
 
 /** Plugins a killed podctl started finish their own work (nobody kills them); wait until they have. */
 async function orphanedPluginsDone(timeoutMs: number): Promise<void> {
@@ -77,11 +70,10 @@ test('podctl killed at random moments, many times in parallel: gc settles everyt
     await orphanedPluginsDone(15_000);
 
     const started = Date.now();
-    const gc = await podctlOk(['gc', '-o', 'json'], { timeoutMs: GC_BOUND_MS });
+    const actions = await gcActions([], { timeoutMs: GC_BOUND_MS });
     t.diagnostic(`gc took ${Date.now() - started} ms`);
-    const actions = (JSON.parse(gc.stdout) as { actions: GcAction[] }).actions;
     assert.deepEqual(actions.filter((a) => a.error), [], 'gc did everything it found');
-    const again = (JSON.parse((await podctlOk(['gc', '--dry-run', '-o', 'json'])).stdout) as { actions: GcAction[] }).actions;
+    const again = await gcActions(['--dry-run']);
     assert.deepEqual(again.filter((a) => names.some((n) => a.target.includes(n))), [], 'a second gc finds nothing more of these pods');
 
     // Every name is usable again: a full run and rm, with nothing left behind.
