@@ -54,6 +54,7 @@ unit:
 	$(NODE_TEST) $$(find src -name '*.test.ts' | sort)
 
 e2e: setup
+	node --import tsx e2e/harness/clean-host.ts
 	$(NODE_TEST) $$(find e2e -name '*.test.ts' | sort)
 
 bench: setup
