@@ -1,10 +1,9 @@
-import { isIP as netIsIP } from 'node:net';
-import { invalidArgument } from './errors.js';
-
 /**
  * Checks for names that become paths, env values, labels or container names. Each failure is
  * one line that says which value, why, and what would be accepted.
  */
+
+import { invalidArgument } from './errors.js';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -75,15 +74,6 @@ export function parseLabel(text: string): [string, string] {
     throw invalidArgument(`label key "${key}" is not valid`, 'use letters, digits, ".", "-", "_" and "/"');
   }
   return [key, value];
-}
-
-/** node:net's parser: a hand-written pattern took ":" for an IPv6 address. */
-export function isIPv4(value: string): boolean {
-  return netIsIP(value) === 4;
-}
-
-export function isIP(value: string): boolean {
-  return netIsIP(value) !== 0;
 }
 
 /** Parses a positive integer flag ("--tail 20", "--timeout 30"). */

@@ -1,6 +1,5 @@
-import IPCIDR from 'ip-cidr';
 import type { NetworkConfigList } from '../../cni/index.js';
-import { parseCidr } from '../host/cidr.js';
+import { cidrFamily, firstHost } from '../../util/cidr.js';
 import { readBanner, startNetnsListener } from '../host/listener.js';
 import { ipamRanges } from './subnets.js';
 
@@ -32,11 +31,8 @@ export function ipv6HostAddress(net: NetworkConfigList): string | undefined {
   } catch {
     return undefined;
   }
-  const range = ipamRanges(root).find((r) => parseCidr(r.subnet)?.family === 6);
-  if (!range) return undefined;
-  const address = range.gateway ?? new IPCIDR(range.subnet).toArray({ from: 1, limit: 1 })[0];
-  // ip-cidr writes every group in full; `ip -j addr` and results use the compressed form.
-  return address === undefined ? undefined : new URL(`http://[${address}]/`).hostname.slice(1, -1);
+  const range = ipamRanges(root).find((r) => cidrFamily(r.subnet) === 6);
+  return range ? range.gateway ?? firstHost(range.subnet) : undefined;
 }
 
 const hostPort = (m: PortMapping) => (m.hostIP.includes(':') ? `[${m.hostIP}]:${m.hostPort}` : `${m.hostIP}:${m.hostPort}`);
