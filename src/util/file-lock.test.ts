@@ -106,7 +106,7 @@ test('no two holders ever: processes racing over a stale lock and each other', a
     const counter = join(dir, 'counter');
     await writeFile(path, '999999999\n'); // left by a dead owner: every racer tries to take it over
     await writeFile(counter, '0');
-    const rounds = 150;
+    const rounds = 80;
     // Inside the lock: create a marker exclusively (a second holder would find it), bump the counter.
     const body = `
       import { open, readFile, writeFile, rm } from 'node:fs/promises';
@@ -120,9 +120,9 @@ test('no two holders ever: processes racing over a stale lock and each other', a
         });
       }
       console.log('done');`;
-    const racers = [1, 2, 3, 4].map(() => child(body));
+    const racers = [1, 2, 3].map(() => child(body));
     const codes = await Promise.all(racers.map(async ({ proc }) => (await once(proc, 'exit'))[0]));
-    assert.deepEqual(codes, [0, 0, 0, 0], 'a racer found another holder inside (EEXIST on the marker)');
-    assert.equal(await readFile(counter, 'utf8'), String(4 * rounds));
+    assert.deepEqual(codes, [0, 0, 0], 'a racer found another holder inside (EEXIST on the marker)');
+    assert.equal(await readFile(counter, 'utf8'), String(3 * rounds));
   });
 });
