@@ -55,6 +55,7 @@ unit:
 	node --import tsx --test-reporter=$(TEST_REPORTER) scripts/unit-tests.ts
 
 e2e: setup
+	node --import tsx e2e/harness/clean-host.ts
 	$(NODE_TEST) $$(find e2e -name '*.test.ts' | sort)
 
 bench: setup

@@ -58,6 +58,8 @@ export async function bundleCli({ metafile = false } = {}) {
     // CommonJS dependencies (dockerode, winston) call require() for node built-ins.
     banner: { js: "import { createRequire as __podctlCreateRequire } from 'node:module'; const require = __podctlCreateRequire(import.meta.url);" },
     plugins: [leftOutPlugin],
+    // A native addon: it loads its prebuilt binary relative to its own files, so it stays in node_modules.
+    external: ['fs-native-extensions'],
     legalComments: 'none',
     logLevel: 'warning',
     metafile,

@@ -177,8 +177,8 @@ export class PodManager {
 
   /** All pods from one Docker list call plus the local checkpoints. */
   async list(filter: ListFilter = {}): Promise<PodView[]> {
-    const [containers, checkpoints] = await Promise.all([this.deps.containers.list(ALL_PODS_FILTER), this.deps.store.list()]);
-    return filterViews(podViews(containers, checkpoints), filter);
+    const [containers, checkpoints, pins] = await Promise.all([this.deps.containers.list(ALL_PODS_FILTER), this.deps.store.list(), this.deps.pins.list()]);
+    return filterViews(podViews(containers, checkpoints, new Set(pins)), filter);
   }
 
   /**
@@ -186,7 +186,7 @@ export class PodManager {
    * `dryRun` it only reports.
    */
   async gc(options: GcOptions): Promise<GcAction[]> {
-    return collectGarbage(this.deps, [join(this.paths.stateDir, 'cni', 'networks')], options);
+    return collectGarbage(this.deps, this.paths.stateDir, options);
   }
 
   /** One pod, with each network's CNI result and the pause process id. */
@@ -244,8 +244,8 @@ export class PodManager {
   }
 
   private async viewOf(ref: PodRef): Promise<PodView> {
-    const [checkpoint, members] = await Promise.all([this.deps.store.read(ref), this.members(ref)]);
-    return podView(checkpoint, members, ref);
+    const [checkpoint, members, pins] = await Promise.all([this.deps.store.read(ref), this.members(ref), this.deps.pins.list()]);
+    return podView(checkpoint, members, ref, new Set(pins));
   }
 
   private async requireCheckpoint(ref: PodRef): Promise<PodCheckpoint> {

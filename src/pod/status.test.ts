@@ -72,15 +72,17 @@ test('one list call becomes one view per pod, containers without a checkpoint in
 });
 
 test('gc judges interrupted operations, a lost pause and a session, and leaves healthy pods alone', () => {
-  assert.equal(judgePod(checkpoint('running'), up, undefined), undefined);
-  assert.equal(judgePod(checkpoint('stopped'), [c('pause', 'exited')], undefined), undefined);
-  assert.deepEqual(judgePod(checkpoint('creating'), up, undefined), { action: 'remove', reason: 'its creation was interrupted' });
-  assert.deepEqual(judgePod(checkpoint('removing'), up, undefined), { action: 'remove', reason: 'its removal was interrupted' });
-  assert.deepEqual(judgePod(checkpoint('starting', { removeOnInterrupt: true }), up, undefined), { action: 'remove', reason: 'podctl run was interrupted' });
-  assert.deepEqual(judgePod(checkpoint('starting'), up, undefined), { action: 'stop', reason: 'its start was interrupted' });
-  assert.deepEqual(judgePod(checkpoint('stopping'), up, undefined), { action: 'stop', reason: 'its stop was interrupted' });
-  assert.deepEqual(judgePod(checkpoint('running'), [c('app', 'running')], undefined), { action: 'remove', reason: 'its pause container is gone' });
+  // Every pod's namespace is still pinned here: the reboot case is gc.test.ts's.
+  const pinned = new Set([checkpoint('running').netnsName]);
+  assert.equal(judgePod(checkpoint('running'), up, undefined, pinned), undefined);
+  assert.equal(judgePod(checkpoint('stopped'), [c('pause', 'exited')], undefined, pinned), undefined);
+  assert.deepEqual(judgePod(checkpoint('creating'), up, undefined, pinned), { action: 'remove', reason: 'its creation was interrupted' });
+  assert.deepEqual(judgePod(checkpoint('removing'), up, undefined, pinned), { action: 'remove', reason: 'its removal was interrupted' });
+  assert.deepEqual(judgePod(checkpoint('starting', { removeOnInterrupt: true }), up, undefined, pinned), { action: 'remove', reason: 'podctl run was interrupted' });
+  assert.deepEqual(judgePod(checkpoint('starting'), up, undefined, pinned), { action: 'stop', reason: 'its start was interrupted' });
+  assert.deepEqual(judgePod(checkpoint('stopping'), up, undefined, pinned), { action: 'stop', reason: 'its stop was interrupted' });
+  assert.deepEqual(judgePod(checkpoint('running'), [c('app', 'running')], undefined, pinned), { action: 'remove', reason: 'its pause container is gone' });
   const ofSession = checkpoint('running', { spec: { ...spec, session: 'ci-1' } });
-  assert.deepEqual(judgePod(ofSession, up, 'ci-1'), { action: 'remove', reason: 'belongs to session ci-1' });
-  assert.equal(judgePod(ofSession, up, 'ci-2'), undefined);
+  assert.deepEqual(judgePod(ofSession, up, 'ci-1', pinned), { action: 'remove', reason: 'belongs to session ci-1' });
+  assert.equal(judgePod(ofSession, up, 'ci-2', pinned), undefined);
 });

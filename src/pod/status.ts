@@ -56,13 +56,14 @@ export interface PodView {
  * checkpoint. "degraded" means part of the pod is down: an app exited or the pause
  * container was killed behind podctl's back.
  */
-export function podState(checkpoint: PodCheckpoint | undefined, members: ContainerSummary[]): PodState {
+export function podState(checkpoint: PodCheckpoint | undefined, members: ContainerSummary[], pins?: ReadonlySet<string>): PodState {
   const pause = members.find((c) => c.labels[LABEL.role] === 'pause');
   const apps = members.filter((c) => c.labels[LABEL.role] === 'app');
   if (checkpoint?.phase === 'creating' || checkpoint?.phase === 'starting') return 'creating';
   if (checkpoint?.phase === 'removing') return 'removing';
   if (!pause) return members.length > 0 || checkpoint ? 'dead' : 'unknown';
   if (!checkpoint) return 'unknown';
+  if (pins && sandboxGone(checkpoint, members, pins)) return 'stopped';
   const pauseUp = pause.state === 'running';
   const appsUp = apps.filter((c) => c.state === 'running').length;
   if (checkpoint.phase === 'created' && !pauseUp && appsUp === 0) return 'created';
@@ -73,11 +74,23 @@ export function podState(checkpoint: PodCheckpoint | undefined, members: Contain
   return 'degraded';
 }
 
-export function podView(checkpoint: PodCheckpoint | undefined, members: ContainerSummary[], ref: { name: string; namespace: string }): PodView {
+/**
+ * Nothing of the pod's sandbox is left: its pause is down and its namespace pin is gone, as
+ * after a host reboot (/var/run/netns is a tmpfs). The pod is stopped whatever its checkpoint
+ * says; gc (or start, or rm) releases the addresses its networks still hold. `pins` is the
+ * list of names under /var/run/netns: one readdir for all pods.
+ */
+export function sandboxGone(checkpoint: PodCheckpoint, members: ContainerSummary[], pins: ReadonlySet<string>): boolean {
+  const pause = members.find((c) => c.labels[LABEL.role] === 'pause');
+  return checkpoint.phase === 'running' && checkpoint.netnsPinned && pause !== undefined && pause.state !== 'running' && !pins.has(checkpoint.netnsName);
+}
+
+export function podView(checkpoint: PodCheckpoint | undefined, members: ContainerSummary[], ref: { name: string; namespace: string }, pins?: ReadonlySet<string>): PodView {
   const pause = members.find((c) => c.labels[LABEL.role] === 'pause');
   const apps = members.filter((c) => c.labels[LABEL.role] !== 'pause');
-  const attachments = checkpoint?.attachments ?? [];
-  const state = podState(checkpoint, members);
+  const gone = checkpoint !== undefined && pins !== undefined && sandboxGone(checkpoint, members, pins);
+  const attachments = gone ? [] : checkpoint?.attachments ?? [];
+  const state = podState(checkpoint, members, pins);
   const running = state === 'running' || state === 'degraded';
   return {
     name: ref.name,
@@ -85,7 +98,7 @@ export function podView(checkpoint: PodCheckpoint | undefined, members: Containe
     id: pause?.id ?? checkpoint?.pauseId ?? '',
     state,
     ips: running ? attachments.flatMap((a) => a.ips) : [],
-    netns: checkpoint ? join(NETNS_DIR, checkpoint.netnsName) : '',
+    netns: checkpoint && !gone ? join(NETNS_DIR, checkpoint.netnsName) : '',
     networks: (checkpoint?.spec.networks ?? []).map((name, i) => {
       const a = attachments.find((x) => x.network === name);
       return { name, ifname: a?.ifName ?? ifNameFor(i), ips: a?.ips ?? [], ...(a?.mac ? { mac: a.mac } : {}) };
@@ -136,7 +149,7 @@ function degradedBecause(checkpoint: PodCheckpoint | undefined, members: Contain
 }
 
 /** Every pod: its containers (grouped from one list call) joined with its checkpoint. */
-export function podViews(containers: ContainerSummary[], checkpoints: PodCheckpoint[]): PodView[] {
+export function podViews(containers: ContainerSummary[], checkpoints: PodCheckpoint[], pins?: ReadonlySet<string>): PodView[] {
   const groups = groupByPod(containers);
   const byKey = new Map(checkpoints.map((c) => [podKey(c), c]));
   const keys = new Set([...groups.keys(), ...byKey.keys()]);
@@ -145,7 +158,7 @@ export function podViews(containers: ContainerSummary[], checkpoints: PodCheckpo
     const checkpoint = byKey.get(key);
     const first = members[0];
     const ref = checkpoint ?? { name: first?.labels[LABEL.pod] ?? '', namespace: first?.labels[LABEL.namespace] ?? DEFAULT_NAMESPACE };
-    return podView(checkpoint, members, ref);
+    return podView(checkpoint, members, ref, pins);
   });
 }
 

@@ -18,7 +18,8 @@ export class StepRunner {
     if (this.env.PODCTL_FAULT_STEP === name) {
       if (this.env.PODCTL_FAULT_MODE === 'hang') {
         this.logger.warn(`fault injection: hanging before step ${name}`);
-        await new Promise(() => undefined);
+        // A timer keeps the process alive: a bare pending promise would let node exit (and drop its locks).
+        await new Promise(() => setInterval(() => undefined, 1 << 30));
       }
       throw new PodctlError('INTERNAL', `fault injected at step ${name}`);
     }

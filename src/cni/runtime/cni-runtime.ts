@@ -1,4 +1,4 @@
-import { releaseHostLocalFiles } from './scrub.js';
+import { releaseAllocations } from '../host-local.js';
 import { join } from 'node:path';
 import { PodctlError, isPodctlError, notFound } from '../../util/errors.js';
 import { withFileLock } from '../../util/file-lock.js';
@@ -46,8 +46,10 @@ export class CniRuntime {
   private readonly lockDir: string;
   private readonly lockTimeoutMs?: number;
   private readonly logger: Logger;
+  private readonly options: CniRuntimeOptions;
 
   constructor(options: CniRuntimeOptions) {
+    this.options = options;
     this.confDir = options.confDir;
     this.cniPath = (Array.isArray(options.cniPath) ? options.cniPath : options.cniPath.split(':')).filter((d) => d !== '');
     this.logger = options.logger ?? silentLogger;
@@ -61,6 +63,24 @@ export class CniRuntime {
     this.cache = new AttachmentCache(options.cacheDir);
     this.lockDir = options.lockDir;
     this.lockTimeoutMs = options.lockTimeoutMs;
+  }
+
+  /** How long one plugin may run before it is killed. */
+  get pluginTimeoutMs(): number {
+    return this.ctx.timeoutMs;
+  }
+
+  /**
+   * The same runtime with tighter bounds (never looser ones): for callers that must finish in
+   * bounded time whatever they find, such as gc facing a hung plugin or a held container lock.
+   */
+  bounded(limits: { pluginTimeoutMs: number; lockTimeoutMs: number }): CniRuntime {
+    return new CniRuntime({
+      ...this.options,
+      exec: this.ctx.exec,
+      timeoutMs: Math.min(this.ctx.timeoutMs, limits.pluginTimeoutMs),
+      lockTimeoutMs: Math.min(this.lockTimeoutMs ?? 60_000, limits.lockTimeoutMs),
+    });
   }
 
   /**
@@ -174,7 +194,7 @@ export class CniRuntime {
    */
   async scrubAttachment(net: NetworkConfigList | undefined, rt: DelRuntimeConf): Promise<string[]> {
     return this.withDelTarget('scrub', net, rt, async (network, cached, list) => {
-      const removed = list ? await releaseHostLocalFiles(list, rt.containerId, rt.ifName) : [];
+      const removed = list ? await releaseAllocations(list, rt.containerId, rt.ifName) : [];
       if (cached) {
         await this.cache.remove(network, rt.containerId, rt.ifName);
         removed.push(cached.file);
