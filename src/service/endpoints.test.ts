@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeEndpoints, removedUdpEndpoints, type EndpointPod } from './endpoints.js';
+import { computeEndpoints, removedFlows, udpFlows, type EndpointPod } from './endpoints.js';
 import type { ServiceRecord } from './types.js';
 
 const service = (over: Partial<ServiceRecord> = {}): ServiceRecord => ({
@@ -36,6 +36,6 @@ describe('computeEndpoints', () => {
   it('lists the UDP endpoints that left, for conntrack', () => {
     const before = computeEndpoints([service()], [pod('a'), pod('bb')]);
     const after = computeEndpoints([service()], [pod('a')]);
-    assert.deepEqual(removedUdpEndpoints(before, after).map((r) => `${r.clusterIP}:${r.port.port}->${r.endpointIP}`), ['10.96.0.1:53->10.99.0.2']);
+    assert.deepEqual(removedFlows(udpFlows(before), udpFlows(after)), [{ clusterIP: '10.96.0.1', port: 53, endpointIP: '10.99.0.2' }]);
   });
 });

@@ -48,18 +48,34 @@ function targetOf(port: ServicePort, pod: EndpointPod): number | undefined {
   return pod.ports.find((p) => p.name === port.targetPort && p.protocol.toUpperCase() === port.protocol)?.containerPort;
 }
 
-/** Endpoints whose address left a UDP service port: their conntrack entries must go. */
-export function removedUdpEndpoints(before: ServiceEndpoints[], after: ServiceEndpoints[]): Array<{ clusterIP: string; port: ServicePort; endpointIP: string }> {
-  const now = new Set(after.flatMap((s) => s.ports.flatMap((p) => p.endpoints.map((e) => `${s.service.namespace}/${s.service.name}/${p.port.protocol}/${p.port.port}/${e.ip}`))));
-  return before.flatMap((s) =>
+/**
+ * The UDP flows the rules send somewhere, one key each: when a key disappears its conntrack
+ * entries must be deleted, or a client keeps talking to an endpoint that left (UDP has no
+ * connection for the kernel to see end).
+ */
+export function udpFlows(services: ServiceEndpoints[]): string[] {
+  return services.flatMap((s) =>
     isHeadless(s.service)
       ? []
       : s.ports
           .filter((p) => p.port.protocol === 'UDP')
-          .flatMap((p) =>
-            p.endpoints
-              .filter((e) => !now.has(`${s.service.namespace}/${s.service.name}/${p.port.protocol}/${p.port.port}/${e.ip}`))
-              .map((e) => ({ clusterIP: s.service.clusterIP, port: p.port, endpointIP: e.ip })),
-          ),
+          .flatMap((p) => p.endpoints.map((e) => [s.service.clusterIP, p.port.port, p.port.nodePort ?? '', e.ip].join(' '))),
   );
+}
+
+export interface UdpFlow {
+  clusterIP: string;
+  port: number;
+  nodePort?: number;
+  endpointIP: string;
+}
+
+export function removedFlows(before: string[], after: string[]): UdpFlow[] {
+  const now = new Set(after);
+  return [...new Set(before)]
+    .filter((k) => !now.has(k))
+    .map((k) => {
+      const [clusterIP, port, nodePort, endpointIP] = k.split(' ');
+      return { clusterIP: clusterIP!, port: Number(port), ...(nodePort ? { nodePort: Number(nodePort) } : {}), endpointIP: endpointIP! };
+    });
 }
