@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LeakChecker } from './harness/leaks.js';
@@ -169,6 +169,41 @@ describe('ClusterIP and NodePort services on the real kernel', () => {
     const seen = new Set<string>();
     for (let i = 0; i < 40 && seen.size < 2; i++) seen.add(await get(ip, 80));
     assert.ok(seen.has(web2), 'the restarted pod got no traffic');
+  });
+
+  it('refuses bad Services with one line and changes nothing; warns about an undeclared targetPort name', async () => {
+    const ip = await clusterIP('web');
+    const nodePort = (JSON.parse((await podctlOk(['get', 'svc', 'web', '-o', 'json'])).stdout) as { spec: { ports: Array<{ nodePort: number }> } }).spec.ports[0]!.nodePort;
+    const cases: Array<[string, string, RegExp]> = [
+      ['no-selector', 'apiVersion: v1\nkind: Service\nmetadata: { name: b1 }\nspec:\n  ports: [{ port: 80 }]\n', /spec\.selector: is required/],
+      ['port-range', service('b2', 'a: b', '', '[{ port: 70000 }]'), /spec\.ports\[0\]\.port: must be 1-65535/],
+      ['ip-outside', service('b3', 'a: b', '  clusterIP: 10.97.0.1'), /10\.97\.0\.1 is outside the service range 10\.96\.0\.0\/16/],
+      ['ip-taken', service('b4', 'a: b', `  clusterIP: ${ip}`), /is taken by service default\/web/],
+      ['nodeport-taken', service('b5', 'a: b', '  type: NodePort', `[{ port: 80, nodePort: ${nodePort} }]`), new RegExp(`nodePort TCP ${nodePort} is taken by service default/web`)],
+      ['nodeport-range', service('b6', 'a: b', '  type: NodePort', '[{ port: 80, nodePort: 8080 }]'), /nodePort 8080 is outside the NodePort range 30000-32767/],
+      ['malformed', 'apiVersion: v1\nkind: Service\nmetadata: { name: b7 }\nspec: [1]\n', /spec: must be an object/],
+    ];
+    const rulesBefore = await sh('nft', ['list', 'table', 'ip', 'podctl']);
+    const svcBefore = (await podctlOk(['get', 'svc', '-A', '-o', 'name'])).stdout;
+    for (const [name, text, says] of cases) {
+      const r = await podctl(['apply', '-f', await manifest(`bad-${name}`, text)]);
+      assert.notEqual(r.exitCode, 0, name);
+      assert.match(r.stderr, says, name);
+      assert.equal(r.stderr.trim().split('\n').length, 1, `${name}: ${r.stderr}`);
+      await rm(join(work, `bad-${name}.yaml`));
+    }
+    // A PATH with node alone: podctl runs, nft is not found.
+    const bin = join(work, 'bin');
+    await mkdir(bin);
+    await symlink(process.execPath, join(bin, 'node'));
+    const noNft = await podctl(['apply', '-f', await manifest('nonft', service('b8', 'a: b'))], { env: { PATH: bin } });
+    assert.match(noNft.stderr, /^podctl: nft is not installed: podctl needs it for Services; install it/);
+    assert.equal((await podctlOk(['get', 'svc', '-A', '-o', 'name'])).stdout, svcBefore);
+    assert.equal(await sh('nft', ['list', 'table', 'ip', 'podctl']), rulesBefore);
+    await rm(join(work, 'nonft.yaml'));
+    const named = await podctlOk(['apply', '-f', await manifest('named', service('named', `app: ${app}`, '', '[{ port: 80, targetPort: www }]'))]);
+    assert.match(named.stderr, /warning: .*service\/named: targetPort www is not a port any selected container declares/);
+    assert.match((await podctlOk(['get', 'ep', 'named'])).stdout, /named\s+<none>/);
   });
 
   it('keeps the old table when a transaction fails, and writes the same rules twice', async () => {
