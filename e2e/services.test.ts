@@ -5,7 +5,8 @@ import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LeakChecker } from './harness/leaks.js';
-import { execInPod, inspectPod, podctl, podctlOk, sh, uniqueName } from './harness/run.js';
+import { execa } from 'execa';
+import { PODCTL, eventually, execInPod, inspectPod, podctl, podctlOk, sh, uniqueName } from './harness/run.js';
 import { defaultExec, applyNft } from '../src/service/host.js';
 import { renderRules } from '../src/service/rules.js';
 import { FIXTURE_OPTIONS, FIXTURE_SERVICES } from '../src/service/rules-fixture.js';
@@ -169,6 +170,28 @@ describe('ClusterIP and NodePort services on the real kernel', () => {
     const seen = new Set<string>();
     for (let i = 0; i < 40 && seen.size < 2; i++) seen.add(await get(ip, 80));
     assert.ok(seen.has(web2), 'the restarted pod got no traffic');
+  });
+
+  it('podctl watch takes a pod whose container died behind its back out of its services within a second, and back in', async () => {
+    const watch = execa(PODCTL, ['watch'], { reject: false });
+    try {
+      await new Promise<void>((resolve) => watch.stderr?.on('data', (d: Buffer) => String(d).includes('watching') && resolve()));
+      const chain = () => sh('nft', ['list', 'chain', 'ip', 'podctl', 'svc-default/web/tcp/http']);
+      // web2 was restarted above: it may have a new address.
+      const pod = await inspectPod(web2);
+      ips[web2] = pod.ips[0]!.split('/')[0]!;
+      assert.match(await chain(), new RegExp(ips[web2]!.replace(/\./g, '\\.')));
+      const app = pod.containers[0]!.id;
+      await sh('docker', ['kill', app]);
+      const killed = Date.now();
+      await eventually(async () => assert.doesNotMatch(await chain(), new RegExp(ips[web2]!.replace(/\./g, '\\.'))), 1000);
+      assert.ok(Date.now() - killed < 1000, `left after ${Date.now() - killed} ms`);
+      await sh('docker', ['start', app]);
+      await eventually(async () => assert.match(await chain(), new RegExp(ips[web2]!.replace(/\./g, '\\.'))), 3000);
+    } finally {
+      watch.kill('SIGTERM');
+      await watch;
+    }
   });
 
   it('refuses bad Services with one line and changes nothing; warns about an undeclared targetPort name', async () => {

@@ -217,6 +217,12 @@ export class PodManager {
     return actions;
   }
 
+  /** Keeps Services current from Docker's event stream until `signal` aborts (`podctl watch`). */
+  async watchServices(signal: AbortSignal, onSync?: (events: number) => void): Promise<void> {
+    const { watchServices } = await import('./watch-services.js');
+    await watchServices(this.deps.docker, this.services, this.deps.logger, signal, onSync);
+  }
+
   /** One pod, with each network's CNI result and the pause process id. */
   async inspect(ref: PodRef): Promise<PodView> {
     const view = await this.viewOf(ref);

@@ -91,3 +91,12 @@ export async function exposeAction(cmd: Command, resource: string, podName: stri
   for (const name of applied.unresolved) process.stderr.write(`podctl: warning: ${serviceRefText(service)}: targetPort ${name} is not a port the pod declares\n`);
   write(`${serviceRefText(service)} ${outcome === 'created' ? 'exposed' : outcome}\n`);
 }
+
+/** `podctl watch`: until Ctrl-C (or SIGTERM), one line per sync on stderr with -v. */
+export async function watchAction(cmd: Command): Promise<void> {
+  const pods = await openPods(cmd);
+  const abort = new AbortController();
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => abort.abort());
+  process.stderr.write('podctl: watching Docker events; Services follow pods until Ctrl-C\n');
+  await pods.watchServices(abort.signal);
+}

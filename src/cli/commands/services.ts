@@ -27,4 +27,9 @@ export function registerServiceCommands(program: Command): void {
     .argument('<name>', 'service name')
     .option('-n, --namespace <ns>', 'namespace (default: default)')
     .action(async (resource: string, name: string, _o, cmd: Command) => (await actions()).describeAction(cmd, resource, name));
+
+  program
+    .command('watch')
+    .description("keep Services current in the foreground: follow Docker's events, update endpoints when a pod's container dies or comes back")
+    .action(async (_o, cmd: Command) => (await actions()).watchAction(cmd));
 }
