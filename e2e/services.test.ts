@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
 import { request } from 'node:http';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -191,6 +192,24 @@ describe('ClusterIP and NodePort services on the real kernel', () => {
     } finally {
       watch.kill('SIGTERM');
       await watch;
+    }
+  });
+
+  it('deletes the conntrack entries of a UDP flow whose endpoint left, so the next datagram is not sent to it', async () => {
+    const udp = (selector: string) => service('udp', selector, '', '[{ name: dns, port: 53, targetPort: 5353, protocol: UDP }]');
+    await podctlOk(['apply', '-f', await manifest('udp', udp(`only: ${only1}`))]);
+    const ip = await clusterIP('udp');
+    // One datagram from a fixed port: the kernel DNATs it to web1 and keeps that in conntrack.
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve) => socket.bind(0, '0.0.0.0', resolve));
+    await new Promise<void>((resolve, reject) => socket.send('x', 53, ip, (err) => (err ? reject(err) : resolve())));
+    const flows = async () => (await execa('conntrack', ['-L', '-p', 'udp', '--orig-dst', ip], { reject: false })).stdout;
+    try {
+      assert.match(await flows(), new RegExp(`src=${ips[web1]!.replace(/\./g, '\\.')} dst=\\S+ sport=5353`));
+      await podctlOk(['apply', '-f', await manifest('udp', udp('app: nobody-here'))]);
+      assert.doesNotMatch(await flows(), /sport=5353/);
+    } finally {
+      socket.close();
     }
   });
 
