@@ -35,11 +35,12 @@ describe('renderRules', () => {
     assert.match(text, /\t\tfib daddr type local meta l4proto \. th dport vmap @service-nodeports\n/);
   });
 
-  it('balances over every endpoint and masquerades only hairpin traffic and NodePorts', () => {
+  it('balances over every endpoint and masquerades only hairpin, host-originated and NodePort traffic', () => {
     const text = renderRules(FIXTURE_SERVICES, FIXTURE_OPTIONS);
     assert.match(text, /numgen random mod 2 vmap \{ 0 : goto ep-default\/web\/tcp\/http\/10\.99\.0\.5\/8080, 1 : goto ep-default\/web\/tcp\/http\/10\.99\.0\.12\/8080 \}/);
     assert.match(text, /ip saddr 10\.99\.0\.5 jump mark-for-masquerade\n\t\tmeta l4proto tcp dnat to 10\.99\.0\.5:8080/);
     assert.match(text, /chain ext-default\/web\/tcp\/http \{\n\t\tjump mark-for-masquerade\n\t\tgoto svc-default\/web\/tcp\/http\n/);
+    assert.match(text, /chain svc-default\/web\/tcp\/http \{\n\t\tfib saddr type local jump mark-for-masquerade\n/);
     assert.match(text, /10\.96\.0\.20 \. tcp \. 80 : goto reject-chain/);
     assert.match(text, /tcp \. 30081 : goto reject-chain/);
   });

@@ -69,7 +69,9 @@ function renderTable(services: ServiceEndpoints[], options: RulesOptions): strin
       }
       const sorted = [...endpoints].sort((a, b) => `${a.ip}:${a.port}`.localeCompare(`${b.ip}:${b.port}`, 'en', { numeric: true }));
       const picks = sorted.map((e, i) => `${i} : goto ${endpointChain(service, port, e)}`);
-      chains.push(chain(serviceChain(service, port), [`numgen random mod ${sorted.length} vmap { ${picks.join(', ')} }`]));
+      // From the host itself the source is whatever address routes to the service range (the
+      // default route's): masquerade it to the bridge's, which every pod can answer.
+      chains.push(chain(serviceChain(service, port), ['fib saddr type local jump mark-for-masquerade', `numgen random mod ${sorted.length} vmap { ${picks.join(', ')} }`]));
       for (const e of sorted) {
         chains.push(chain(endpointChain(service, port, e), [`ip saddr ${e.ip} jump mark-for-masquerade`, `meta l4proto ${proto(port)} dnat to ${e.ip}:${e.port}`]));
       }
