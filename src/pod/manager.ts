@@ -219,7 +219,7 @@ export class PodManager {
   /** Keeps Services current from Docker's event stream until `signal` aborts (`podctl watch`). */
   async watchServices(signal: AbortSignal, onSync?: (events: number) => void): Promise<void> {
     const { watchServices } = await import('./watch-services.js');
-    await watchServices(this.deps.docker, this.services, this.deps.logger, signal, onSync);
+    await watchServices(this.deps.containers, this.services, this.deps.logger, signal, onSync);
   }
 
   /** One pod, with each network's CNI result and the pause process id. */

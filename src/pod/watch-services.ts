@@ -1,4 +1,4 @@
-import type Dockerode from 'dockerode';
+import type { DockerContainers } from '../docker/containers.js';
 import type { ServiceManager } from '../service/services.js';
 import type { Logger } from '../util/logger.js';
 import { LABEL } from './labels.js';
@@ -12,10 +12,10 @@ const EVENTS = ['start', 'die', 'stop', 'kill', 'restart', 'destroy', 'pause', '
  * are coalesced: one sync per burst, at most `settleMs` after the first event of it, so a pod
  * whose container died leaves its services well within a second. Ends when `signal` aborts.
  */
-export async function watchServices(docker: Dockerode, services: ServiceManager, logger: Logger, signal: AbortSignal, onSync: (events: number) => void = () => undefined, settleMs = 100): Promise<void> {
+export async function watchServices(containers: Pick<DockerContainers, 'events'>, services: ServiceManager, logger: Logger, signal: AbortSignal, onSync: (events: number) => void = () => undefined, settleMs = 100): Promise<void> {
   await services.sync({ force: true });
   onSync(0);
-  const stream = (await docker.getEvents({ filters: { type: ['container'], label: [LABEL.pod], event: EVENTS } })) as NodeJS.ReadableStream & { destroy(): void };
+  const stream = await containers.events(LABEL.pod, EVENTS);
   let pending = 0;
   let timer: NodeJS.Timeout | undefined;
   let running = Promise.resolve();

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { Fields, ManifestIssues } from '../kube/fields.js';
-import { isDnsLabel, isPortName, labelValueProblem, qualifiedNameProblem } from '../kube/k8s-names.js';
+import { isPortName, labelValueProblem, qualifiedNameProblem } from '../kube/k8s-names.js';
+import { isDnsLabel } from '../util/validate.js';
 import { HEADLESS, type ServicePort, type ServiceSpec } from './types.js';
 
 export interface ParsedService {
