@@ -5,7 +5,7 @@ import { openDocker } from '../docker/client.js';
 import { collectOutput, DockerContainers, type ContainerSummary, type OutputSink } from '../docker/containers.js';
 import { ensureImages, type PullEvent } from '../docker/images.js';
 import { NetnsPins } from '../netns/pins.js';
-import { PodctlError } from '../util/errors.js';
+import { PodctlError, messageOf } from '../util/errors.js';
 import { acquireFileLock } from '../util/file-lock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { defaultCniConfDir, defaultCniPath, defaultStatePaths, type StatePaths } from '../util/paths.js';
@@ -287,7 +287,7 @@ export class PodManager {
    * pod that runs; the next podctl command or gc converges, and the warning says so.
    */
   private async syncServices(): Promise<void> {
-    await this.services.sync().catch((err: unknown) => this.deps.logger.warn(`service rules not updated: ${err instanceof Error ? err.message : String(err)}; podctl gc retries`));
+    await this.services.sync().catch(this.syncFailed);
   }
 
   /**
@@ -298,8 +298,12 @@ export class PodManager {
     if (checkpoint.phase !== 'running') return;
     checkpoint.phase = phase;
     await this.deps.store.write(checkpoint);
-    await this.services.sync({ leaving: [checkpoint] }).catch((err: unknown) => this.deps.logger.warn(`service rules not updated: ${err instanceof Error ? err.message : String(err)}; podctl gc retries`));
+    await this.services.sync({ leaving: [checkpoint] }).catch(this.syncFailed);
   }
+
+  private readonly syncFailed = (err: unknown): void => {
+    this.deps.logger.warn(`service rules not updated: ${messageOf(err)}; podctl gc retries`);
+  };
 
   private async viewOf(ref: PodRef): Promise<PodView> {
     const [checkpoint, members] = await Promise.all([this.deps.store.read(ref), this.members(ref)]);
