@@ -78,3 +78,16 @@ export async function setRouteLocalnet(iface: string, value: '0' | '1'): Promise
   if (previous !== value) await writeFile(localnetPath(iface), `${value}\n`);
   return previous;
 }
+
+/** The host as Services touch it: programs, br_netfilter and route_localnet. Unit tests pass a fake. */
+export interface ServiceHost {
+  exec: Exec;
+  ensureBridgeNetfilter(): Promise<void>;
+  setRouteLocalnet(iface: string, value: '0' | '1'): Promise<string | undefined>;
+}
+
+export const realServiceHost: ServiceHost = {
+  exec: defaultExec,
+  ensureBridgeNetfilter: () => ensureBridgeNetfilter(defaultExec),
+  setRouteLocalnet,
+};

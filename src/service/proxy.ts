@@ -6,7 +6,7 @@ import { errnoOf } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { renderServiceHosts, withServiceHosts } from './dns.js';
 import { computeEndpoints, removedFlows, udpFlows, type EndpointPod } from './endpoints.js';
-import { applyNft, ensureBridgeNetfilter, flushUdpFlows, setRouteLocalnet, type Exec } from './host.js';
+import { applyNft, flushUdpFlows, type ServiceHost } from './host.js';
 import { renderRules } from './rules.js';
 import type { ServiceEndpoints, ServiceRecord } from './types.js';
 
@@ -40,7 +40,7 @@ export class ServiceProxy {
   constructor(
     private readonly runDir: string,
     private readonly serviceCidr: string,
-    private readonly exec: Exec,
+    private readonly host: ServiceHost,
     private readonly logger: Logger,
   ) {}
 
@@ -63,13 +63,13 @@ export class ServiceProxy {
     const hash = createHash('sha256').update(script).digest('hex');
     const proxied = script.includes('table ip podctl {');
 
-    if (proxied) await ensureBridgeNetfilter(this.exec);
+    if (proxied) await this.host.ensureBridgeNetfilter();
     if (force || hash !== previous?.hash) {
-      await applyNft(this.exec, script);
+      await applyNft(this.host.exec, script);
       this.logger.debug('service rules written', { services: records.length, bytes: script.length });
     }
     const udp = udpFlows(services);
-    await flushUdpFlows(this.exec, removedFlows(previous?.udp ?? [], udp)).catch((err: unknown) => this.logger.warn(`stale UDP conntrack entries stay: ${String(err)}`));
+    await flushUdpFlows(this.host.exec, removedFlows(previous?.udp ?? [], udp)).catch((err: unknown) => this.logger.warn(`stale UDP conntrack entries stay: ${String(err)}`));
     const localnet = await this.routeLocalnet(loopback ? nodePorts.bridge?.name : undefined, previous?.localnet);
     await this.rewriteHostsFiles(services, pods);
 
@@ -84,13 +84,13 @@ export class ServiceProxy {
    * when no NodePort service is left.
    */
   private async routeLocalnet(iface: string | undefined, previous: Applied['localnet']): Promise<Applied['localnet']> {
-    if (previous && previous.iface !== iface) await setRouteLocalnet(previous.iface, previous.previous === '1' ? '1' : '0');
+    if (previous && previous.iface !== iface) await this.host.setRouteLocalnet(previous.iface, previous.previous === '1' ? '1' : '0');
     if (!iface) return undefined;
     if (previous?.iface === iface) {
-      await setRouteLocalnet(iface, '1');
+      await this.host.setRouteLocalnet(iface, '1');
       return previous;
     }
-    const was = await setRouteLocalnet(iface, '1');
+    const was = await this.host.setRouteLocalnet(iface, '1');
     return was === undefined ? undefined : { iface, previous: was };
   }
 

@@ -4,7 +4,7 @@ import { PodctlError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { allocate, validateServiceCidr } from './allocate.js';
 import { clusterSearches, renderServiceHosts, serviceEnv } from './dns.js';
-import { defaultExec, requireNft, type Exec } from './host.js';
+import { realServiceHost, requireNft, type ServiceHost } from './host.js';
 import { ServiceProxy, type NodePortHost, type ProxyPod } from './proxy.js';
 import { ServiceStore, type ServiceRef } from './store.js';
 import { DEFAULT_SERVICE_NETWORK, type ServiceEndpoints, type ServiceNetwork, type ServiceRecord, type ServiceSpec } from './types.js';
@@ -26,7 +26,8 @@ export interface ServiceOptions {
   serviceCidr?: string;
   /** 'all' to answer NodePorts on every local address ($PODCTL_NODEPORT_ADDRESSES=all). */
   nodePortAddresses?: 'all' | 'default';
-  exec?: Exec;
+  /** The host's programs and sysctls (a fake in unit tests). */
+  host?: ServiceHost;
 }
 
 export type ApplyServiceOutcome = 'created' | 'configured' | 'unchanged';
@@ -45,19 +46,19 @@ const refText = (r: ServiceRef) => `${r.namespace}/${r.name}`;
 export class ServiceManager {
   private readonly store: ServiceStore;
   private readonly proxy: ServiceProxy;
-  private readonly exec: Exec;
+  private readonly host: ServiceHost;
   readonly network: ServiceNetwork;
 
   constructor(private readonly options: ServiceOptions) {
     this.store = new ServiceStore(options.stateDir);
-    this.exec = options.exec ?? defaultExec;
+    this.host = options.host ?? realServiceHost;
     this.network = { ...DEFAULT_SERVICE_NETWORK, serviceCidr: options.serviceCidr ?? DEFAULT_SERVICE_NETWORK.serviceCidr };
-    this.proxy = new ServiceProxy(options.runDir, this.network.serviceCidr, this.exec, options.logger);
+    this.proxy = new ServiceProxy(options.runDir, this.network.serviceCidr, this.host, options.logger);
   }
 
   /** Creates or updates a service; its rules and every pod's hosts file are current when this returns. */
   async apply(spec: ServiceSpec): Promise<{ service: ServiceEndpoints; outcome: ApplyServiceOutcome }> {
-    await requireNft(this.exec);
+    await requireNft(this.host.exec);
     const { subnets } = await this.options.pods.network();
     validateServiceCidr(this.network.serviceCidr, [...subnets, ...FOREIGN_NETWORKS]);
     return this.locked(async () => {
