@@ -173,6 +173,20 @@ describe('ClusterIP and NodePort services on the real kernel', () => {
     assert.ok(seen.has(web2), 'the restarted pod got no traffic');
   });
 
+  it('sends traffic to a new matching pod once it runs', async () => {
+    const web3 = uniqueName('svc-web');
+    await httpd(web3);
+    try {
+      const ip = await clusterIP('web');
+      const seen = new Set<string>();
+      for (let i = 0; i < 60 && !seen.has(web3); i++) seen.add(await get(ip, 80));
+      assert.ok(seen.has(web3), `60 requests reached only ${[...seen].join(', ')}`);
+    } finally {
+      await podctlOk(['rm', '-f', web3]);
+    }
+    assert.doesNotMatch((await podctlOk(['get', 'ep', 'web'])).stdout, /,.*,/, 'the removed pod left the endpoints');
+  });
+
   it('podctl watch takes a pod whose container died behind its back out of its services within a second, and back in', async () => {
     const watch = execa(PODCTL, ['watch'], { reject: false });
     try {
