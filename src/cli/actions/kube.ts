@@ -11,7 +11,6 @@ import type { PodManager } from '../../pod/manager.js';
 import { formatPodRef, parsePodRef, type PodRef } from '../../pod/naming.js';
 import { DEFAULT_NAMESPACE } from '../../pod/spec.js';
 import { PodctlError, invalidArgument, messageOf } from '../../util/errors.js';
-import { parsePositiveInt } from '../../util/validate.js';
 import { openPods } from '../context.js';
 import { age, parseOutputFormat, renderTable, write } from '../output.js';
 import { waitSpecFromFlags } from './pods.js';
@@ -25,7 +24,7 @@ interface ManifestFlags {
 const warn = (line: string) => process.stderr.write(`podctl: warning: ${line}\n`);
 
 async function defaultNetwork(pods: PodManager): Promise<string> {
-  return (await pods.cni.getNetwork()).name;
+  return pods.defaultNetwork();
 }
 
 /**
@@ -40,7 +39,7 @@ const KINDS = {
 const withoutKinds = (docs: ManifestDocument[]) => docs.filter((d) => !Object.hasOwn(KINDS, kindOf(d)));
 
 export async function applyAction(cmd: Command): Promise<void> {
-  const flags = cmd.opts() as ManifestFlags & { strict?: boolean; wait?: boolean; timeout?: string; session?: string };
+  const flags = cmd.opts() as ManifestFlags & { strict?: boolean; wait?: boolean; timeout?: number; session?: string };
   const wait = waitSpecFromFlags({ wait: flags.wait, timeout: flags.timeout });
   const docs = await readManifests(flags.filename);
   const serviceDocs = KINDS.Service(docs);
@@ -59,8 +58,8 @@ export async function applyAction(cmd: Command): Promise<void> {
 }
 
 export async function deleteAction(cmd: Command): Promise<void> {
-  const flags = cmd.opts() as ManifestFlags & { gracePeriod?: string; ignoreNotFound?: boolean };
-  const grace = flags.gracePeriod === undefined ? undefined : parsePositiveInt(flags.gracePeriod, '--grace-period', { min: 0, max: 3600 });
+  const flags = cmd.opts() as ManifestFlags & { gracePeriod?: number; ignoreNotFound?: boolean };
+  const grace = flags.gracePeriod;
   const docs = await readManifests(flags.filename);
   const namespace = flags.namespace ?? DEFAULT_NAMESPACE;
   const serviceRefs = KINDS.Service(docs).map((d) => serviceRefOf(d, namespace));
