@@ -1,6 +1,7 @@
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import type { NetworkConfigList } from '../cni/index.js';
+import { cidrFamily } from '../util/cidr.js';
 import type { ContainerSummary } from '../docker/containers.js';
 import type { ProxyPod } from '../service/proxy.js';
 import type { PodCheckpoint } from './checkpoint.js';
@@ -34,7 +35,7 @@ export function servicePods(containers: ContainerSummary[], checkpoints: PodChec
 export function bridgeOf(network: NetworkConfigList): { bridge?: { name: string; ip?: string }; subnets: string[] } {
   const plugin = network.plugins.find((p) => p.type === 'bridge');
   const ipam = (plugin?.ipam ?? {}) as { ranges?: Array<Array<{ subnet?: string }>>; subnet?: string };
-  const subnets = [...(ipam.ranges ?? []).flat().map((r) => r.subnet), ipam.subnet].filter((s): s is string => typeof s === 'string' && !s.includes(':'));
+  const subnets = [...(ipam.ranges ?? []).flat().map((r) => r.subnet), ipam.subnet].filter((s): s is string => cidrFamily(s) === 4);
   if (!plugin) return { subnets };
   const name = typeof plugin.bridge === 'string' ? plugin.bridge : 'cni0';
   const ip = networkInterfaces()[name]?.find((a) => a.family === 'IPv4')?.address;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { cidrFamily, cidrsOverlap } from '../util/cidr.js';
 import { PodctlError, invalidArgument } from '../util/errors.js';
 import { HEADLESS, type ServiceNetwork, type ServicePort, type ServiceRecord, type ServiceSpec } from './types.js';
 
@@ -83,19 +84,10 @@ function allocateNodePorts(spec: ServiceSpec, current: ServiceRecord | undefined
   });
 }
 
-/** Checks a service network option: an IPv4 CIDR that overlaps none of the networks podctl knows. */
+/** Checks a service network option: an IPv4 prefix (/8 to /30) that overlaps none of the networks podctl knows. */
 export function validateServiceCidr(cidr: string, avoid: string[]): void {
-  const m = /^(\d{1,3}(?:\.\d{1,3}){3})\/(\d{1,2})$/.exec(cidr);
-  if (!m || m[1]!.split('.').some((o) => Number(o) > 255) || Number(m[2]) < 8 || Number(m[2]) > 30) {
-    throw invalidArgument(`service range ${cidr} is not an IPv4 CIDR between /8 and /30`, 'use e.g. 10.96.0.0/16');
-  }
-  const range = (c: string) => {
-    const { first, last } = cidrHosts(c);
-    return [first - 1, last + 1] as const;
-  };
-  const [a0, a1] = range(cidr);
-  for (const other of avoid) {
-    const [b0, b1] = range(other);
-    if (a0 <= b1 && b0 <= a1) throw invalidArgument(`service range ${cidr} overlaps ${other}`, 'pick a range that no pod, Docker or podman network uses (default 10.96.0.0/16)');
-  }
+  const bits = Number(cidr.slice(cidr.indexOf('/') + 1));
+  if (cidrFamily(cidr) !== 4 || bits < 8 || bits > 30) throw invalidArgument(`service range ${cidr} is not an IPv4 CIDR between /8 and /30`, 'use e.g. 10.96.0.0/16');
+  const clash = avoid.find((other) => cidrsOverlap(cidr, other));
+  if (clash) throw invalidArgument(`service range ${cidr} overlaps ${clash}`, 'pick a range that no pod, Docker or podman network uses (default 10.96.0.0/16)');
 }

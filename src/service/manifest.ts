@@ -1,7 +1,7 @@
-import { isIP } from 'node:net';
 import { Fields, ManifestIssues } from '../kube/fields.js';
 import { isPortName, labelValueProblem, qualifiedNameProblem } from '../kube/k8s-names.js';
 import { isDnsLabel } from '../util/validate.js';
+import { ipFamily } from '../util/ip.js';
 import { HEADLESS, type ServicePort, type ServiceSpec } from './types.js';
 
 export interface ParsedService {
@@ -67,7 +67,7 @@ export function serviceFromManifest(value: unknown, defaultNamespace: string): {
 function readClusterIP(spec: Fields): string | undefined {
   const ip = spec.string('clusterIP');
   if (ip === undefined || ip === '') return undefined;
-  if (ip !== HEADLESS && isIP(ip) !== 4) return spec.issues.error('spec.clusterIP', 'must be an IPv4 address or None');
+  if (ip !== HEADLESS && ipFamily(ip) !== 4) return spec.issues.error('spec.clusterIP', 'must be an IPv4 address or None');
   return ip;
 }
 
