@@ -262,10 +262,15 @@ describe('ClusterIP and NodePort services on the real kernel', () => {
     assert.match((await podctlOk(['get', 'ep', 'named'])).stdout, /named\s+<none>/);
   });
 
-  it('keeps the old table when a transaction fails, and writes the same rules twice', async () => {
+  it('keeps the old table when a transaction fails, writes the same rules twice, and gc restores a deleted table', async () => {
     const before = await sh('nft', ['list', 'table', 'ip', 'podctl']);
     await assert.rejects(applyNft(defaultExec, renderRules(FIXTURE_SERVICES, FIXTURE_OPTIONS) + 'add rule ip podctl no-such-chain drop\n'), /nft refused/);
     assert.equal(await sh('nft', ['list', 'table', 'ip', 'podctl']), before);
+    await podctlOk(['gc']);
+    assert.equal(await sh('nft', ['list', 'table', 'ip', 'podctl']), before);
+    // Drift (a table deleted behind podctl's back, or a podctl killed between its record and its
+    // rules): gc converges to the same rules.
+    await sh('nft', ['delete', 'table', 'ip', 'podctl']);
     await podctlOk(['gc']);
     assert.equal(await sh('nft', ['list', 'table', 'ip', 'podctl']), before);
     // The renderer's golden fixture is a valid ruleset for this kernel's nft.
