@@ -14,7 +14,7 @@ export interface PodServiceHooks {
   podFiles(namespace: string): Promise<{ hosts: string; searches: string[] }>;
 }
 
-/** Everything a pod operation needs, passed in so tests and fault injection can swap parts. */
+/** Everything a pod operation needs, built once by PodManager.open; per pod, the logger names the pod. */
 export interface PodDeps {
   containers: DockerContainers;
   cni: CniRuntime;
