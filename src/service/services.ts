@@ -5,6 +5,7 @@ import type { Logger } from '../util/logger.js';
 import { allocate, validateServiceCidr } from './allocate.js';
 import { clusterSearches, renderServiceHosts, serviceEnv } from './dns.js';
 import { realServiceHost, requireNft, type ServiceHost } from './host.js';
+import { computeEndpoints } from './endpoints.js';
 import { ServiceProxy, type NodePortHost, type ProxyPod } from './proxy.js';
 import { ServiceStore, type ServiceRef } from './store.js';
 import { DEFAULT_SERVICE_NETWORK, type ServiceEndpoints, type ServiceNetwork, type ServiceRecord, type ServiceSpec } from './types.js';
@@ -97,7 +98,6 @@ export class ServiceManager {
   async list(namespace?: string): Promise<ServiceEndpoints[]> {
     const records = (await this.store.list()).filter((r) => namespace === undefined || r.namespace === namespace);
     if (records.length === 0) return [];
-    const { computeEndpoints } = await import('./endpoints.js');
     return computeEndpoints(records, await this.options.pods.pods([]));
   }
 
