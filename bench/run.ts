@@ -5,6 +5,7 @@
  * podctl's pause image (`make setup`), and installs podman when it is missing; no registry.
  *
  *   BENCH_ROUNDS=7 BENCH_PODS=50 node --import tsx bench/run.ts
+ *   BENCH_ONLY=services node --import tsx bench/run.ts      (only the Service rows)
  */
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -19,6 +20,7 @@ import { checkReachable, removeConcurrent, runConcurrent, runSequential } from '
 import { BY_HAND_PREFIX, CONF_FILE, PODMAN_PREFIX, PODMAN_SETUP, REPO_ROOT } from './lib/setting.js';
 import { measurePs, measureStartup } from './lib/startup.js';
 import { round } from './lib/stats.js';
+import { measureServices } from './lib/services.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const PODS = Number(process.env.BENCH_PODS ?? 50);
@@ -32,8 +34,23 @@ async function version(file: string, args: string[]): Promise<string> {
   return String((await execa(file, args, { reject: false })).stdout).trim();
 }
 
+/** The Service rows alone (`BENCH_ONLY=services`): a quick run while working on Services. */
+async function servicesOnly(): Promise<void> {
+  const scratch = mkdtempSync(join(tmpdir(), 'pct-bench-svc-'));
+  try {
+    say('services: rules update, apply with 100 services, ClusterIP latency');
+    const services = await measureServices(scratch);
+    process.stdout.write(renderReport(services.rows, services.targets));
+    writeFileSync(join(REPO_ROOT, 'bench', 'results-services.json'), JSON.stringify({ command: 'BENCH_ONLY=services make bench', date: new Date().toISOString(), ...services.results, targets: services.targets }, null, 2) + '\n');
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+    removeScratch();
+  }
+}
+
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('the bench needs root (namespaces, bridges, containers)');
+  if (process.env.BENCH_ONLY === 'services') return servicesOnly();
   const bundle = statSync(join(REPO_ROOT, 'dist', 'cli', 'podctl.mjs'), { throwIfNoEntry: false });
   const compiled = statSync(join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js'), { throwIfNoEntry: false });
   if (!bundle || (compiled && compiled.mtimeMs > bundle.mtimeMs)) say('warning: the CLI bundle (dist/cli) is missing or older than dist/src: podctl is measured unbundled; run make build');
@@ -64,6 +81,8 @@ async function main(): Promise<void> {
     say(`podctl ps with ${PS_PODS} pods`);
     const ps100 = await measurePs(Math.max(PS_PODS, PODS), PS_RUNS);
     const removal = await removeConcurrent([...range(PODS, 'par'), ...(extra ? range(PS_PODS - PODS, 'ps') : [])]);
+    say('services: rules update, apply with 100 services, ClusterIP latency');
+    const services = await measureServices(podmanNet);
 
     const rows: Row[] = [
       { what: "bare node -e ''", value: ms(startup.nodeMs) },
@@ -78,6 +97,7 @@ async function main(): Promise<void> {
       { what: `${PODS} pods one after another`, value: `${ms(sequential.ms)}, ${sequential.podsPerSec.toFixed(1)} pods/s`, memory: mb(sequential.maxRssKb) },
       { what: `${PODS} pods at once (one podctl apply)`, value: `${ms(concurrent.ms)}, ${concurrent.podsPerSec.toFixed(1)} pods/s`, memory: mb(concurrent.maxRssKb) },
       { what: `${removal.pods} pods removed (one podctl rm -f)`, value: `${ms(removal.ms)}, ${removal.podsPerSec.toFixed(1)} pods/s`, memory: mb(removal.maxRssKb) },
+      ...services.rows,
     ];
     const targets = [
       target('pod life: podctl / by-hand', lifeRatio(lives, 'podctl', 'by-hand'), '<=', 0.9),
@@ -88,6 +108,7 @@ async function main(): Promise<void> {
       target(`${PODS} pods: at once / one after another (pods/s)`, concurrent.podsPerSec / sequential.podsPerSec, '>=', 2),
       target(`${PODS} pods at once: reachable`, concurrentReach.reachable, '>=', PODS),
       target(`${PODS} pods at once: distinct IPs`, concurrentReach.distinctIps, '>=', PODS),
+      ...services.targets,
     ];
     process.stdout.write(renderReport(rows, targets));
 
@@ -99,6 +120,7 @@ async function main(): Promise<void> {
       startup,
       ps: { zero: ps0, hundred: ps100 },
       life: { ...lives, ratios: { podctlToByHand: round(lifeRatio(lives, 'podctl', 'by-hand')), podctlToPodman: round(lifeRatio(lives, 'podctl', 'podman')) } },
+      services: services.results,
       scale: { sequential: { ...sequential, reachability: sequentialReach, removal: sequentialRemoval }, concurrent: { ...concurrent, reachability: concurrentReach }, removal },
       targets,
     };

@@ -7,6 +7,7 @@ import { packageRoot } from '../util/paths.js';
 import { registerCniCommands } from './commands/cni.js';
 import { registerNetCommands } from './commands/net.js';
 import { registerKubeCommands } from './commands/kube.js';
+import { registerServiceCommands } from './commands/services.js';
 import { wholeNumber } from './commands/collect.js';
 
 /**
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerCniCommands(program);
   registerNetCommands(program);
   registerKubeCommands(program);
+  registerServiceCommands(program);
   return program;
 }
 

@@ -222,6 +222,15 @@ export class DockerContainers {
   }
 
   /** Copies an attached stream into the sink (demultiplexed by docker-modem unless it is a TTY's) until it ends. */
+  /** Docker's event stream for containers carrying `label`, limited to `events` (one JSON object per line). */
+  async events(label: string, events: string[]): Promise<NodeJS.ReadableStream & { destroy(): void }> {
+    try {
+      return (await this.docker.getEvents({ filters: { type: ['container'], label: [label], event: events } })) as NodeJS.ReadableStream & { destroy(): void };
+    } catch (err) {
+      throw this.fail(err, 'follow Docker events');
+    }
+  }
+
   private copyOutput(stream: NodeJS.ReadableStream, tty: boolean, sink: OutputSink): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       if (tty) stream.on('data', (chunk: Buffer) => sink.stdout.write(chunk));

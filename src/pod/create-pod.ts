@@ -77,12 +77,14 @@ export async function createSandbox(deps: PodDeps, spec: PodSpec, rollback: Roll
 
 /** Creates every init and app container joined to the pause, all at once. */
 export async function createContainers(deps: PodDeps, spec: PodSpec, pauseId: string, rollback: Rollback): Promise<PodMember[]> {
-  return deps.steps.run('create-containers', () =>
-    settleAll([
-      ...spec.initContainers.map((c) => createApp(deps, spec, c, 'init', pauseId, rollback)),
-      ...spec.containers.map((c) => createApp(deps, spec, c, 'app', pauseId, rollback)),
-    ]),
-  );
+  return deps.steps.run('create-containers', async () => {
+    // Services of the namespace that exist now, as Kubernetes' <SVC>_SERVICE_HOST variables.
+    const serviceEnv = (await deps.services?.env(spec.namespace)) ?? {};
+    return settleAll([
+      ...spec.initContainers.map((c) => createApp(deps, spec, c, 'init', pauseId, rollback, serviceEnv)),
+      ...spec.containers.map((c) => createApp(deps, spec, c, 'app', pauseId, rollback, serviceEnv)),
+    ]);
+  });
 }
 
 /** Creates a pod without starting it (`podctl create`). */
@@ -110,7 +112,7 @@ function podExists(spec: PodSpec, byPodctl: boolean): PodctlError {
   });
 }
 
-async function createApp(deps: PodDeps, spec: PodSpec, c: ContainerSpec, role: ContainerRole, pauseId: string, rollback: Rollback): Promise<PodMember> {
+async function createApp(deps: PodDeps, spec: PodSpec, c: ContainerSpec, role: ContainerRole, pauseId: string, rollback: Rollback, serviceEnv: Record<string, string>): Promise<PodMember> {
   const podDir = deps.store.podDir(spec);
   const joined = `container:${pauseId}`;
   const labels = podLabels(spec, role, { [LABEL.container]: c.name, [LABEL.pauseId]: pauseId });
@@ -118,7 +120,7 @@ async function createApp(deps: PodDeps, spec: PodSpec, c: ContainerSpec, role: C
     name: appContainerName(spec, c.name),
     image: c.image,
     labels,
-    env: Object.entries(c.env).map(([k, v]) => `${k}=${v}`),
+    env: Object.entries({ ...serviceEnv, ...c.env }).map(([k, v]) => `${k}=${v}`),
     entrypoint: c.command,
     cmd: c.args,
     workingDir: c.workingDir,

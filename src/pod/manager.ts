@@ -5,7 +5,7 @@ import { openDocker } from '../docker/client.js';
 import { collectOutput, DockerContainers, type ContainerSummary, type OutputSink } from '../docker/containers.js';
 import { ensureImages, type PullEvent } from '../docker/images.js';
 import { NetnsPins } from '../netns/pins.js';
-import { PodctlError } from '../util/errors.js';
+import { PodctlError, messageOf } from '../util/errors.js';
 import { acquireFileLock } from '../util/file-lock.js';
 import { childLogger, silentLogger, type Logger } from '../util/logger.js';
 import { cniCacheDir, defaultCniConfDir, defaultCniPath, defaultStatePaths, lockDir, type StatePaths } from '../util/paths.js';
@@ -28,6 +28,9 @@ import { removePod, stopPod } from './teardown.js';
 import { waitForPod, type WaitSpec } from './wait.js';
 import { execInPod, podLogs, type ExecResult, type PodExecOptions, type PodLogsOptions } from './container-io.js';
 import { hasProbes, waitForProbes } from './probe-wait.js';
+import { ServiceManager } from '../service/services.js';
+import { bridgeOf, servicePods } from './service-pods.js';
+import type { ProxyPod } from '../service/proxy.js';
 
 export interface PodManagerOptions {
   cniConfDir?: string;
@@ -39,6 +42,10 @@ export interface PodManagerOptions {
   docker?: Dockerode;
   /** Live display of image pulls. */
   onPull?: (event: PullEvent) => void;
+  /** The ClusterIP range (default $PODCTL_SERVICE_CIDR or 10.96.0.0/16). */
+  serviceCidr?: string;
+  /** 'all': NodePorts on every local address, not only 127.0.0.1 and the bridge ($PODCTL_NODEPORT_ADDRESSES=all). */
+  nodePortAddresses?: 'all' | 'default';
 }
 
 /**
@@ -47,10 +54,24 @@ export interface PodManagerOptions {
  * per-pod checkpoint plus the CNI cache: no daemon.
  */
 export class PodManager {
+  /** Services of this host: every pod change below brings their rules and endpoints up to date. */
+  readonly services: ServiceManager;
+
   private constructor(
     private readonly deps: PodDeps,
     private readonly paths: StatePaths,
-  ) {}
+    options: PodManagerOptions,
+  ) {
+    this.services = new ServiceManager({
+      stateDir: paths.stateDir,
+      runDir: paths.runDir,
+      logger: deps.logger,
+      pods: { pods: (leaving) => this.servicePods(leaving), network: async () => bridgeOf(await deps.cni.getNetwork()) },
+      serviceCidr: options.serviceCidr ?? process.env.PODCTL_SERVICE_CIDR,
+      nodePortAddresses: options.nodePortAddresses ?? (process.env.PODCTL_NODEPORT_ADDRESSES === 'all' ? 'all' : 'default'),
+    });
+    deps.services = { env: (ns) => this.services.env(ns), podFiles: (ns) => this.services.podFiles(ns) };
+  }
 
   static async open(options: PodManagerOptions = {}): Promise<PodManager> {
     const logger = options.logger ?? silentLogger;
@@ -83,7 +104,7 @@ export class PodManager {
       logger,
       host: { run: runQuiet, read: async (file, args) => (await runCommand(file, args)).stdout, preload: preloadRunCommand },
     };
-    return new PodManager(deps, paths);
+    return new PodManager(deps, paths, options);
   }
 
   /** The network a pod joins when its spec names none: the conf dir's first. */
@@ -104,6 +125,7 @@ export class PodManager {
         return this.viewOf(spec);
       }),
     );
+    await this.syncServices();
     if (wait) await this.waitReady(view, wait);
     return view;
   }
@@ -141,6 +163,7 @@ export class PodManager {
       });
       return this.viewOf(ref);
     });
+    await this.syncServices();
     if (wait) await this.waitReady(view, wait);
     return view;
   }
@@ -148,6 +171,7 @@ export class PodManager {
   async stop(ref: PodRef, timeoutSeconds?: number): Promise<void> {
     await this.locked(ref, async (deps) => {
       const checkpoint = await this.requireCheckpoint(ref);
+      await this.leaveServices(checkpoint, 'stopping');
       await stopPod(deps, checkpoint, await this.members(ref), timeoutSeconds ?? checkpoint.spec.stopTimeout);
     });
   }
@@ -170,6 +194,7 @@ export class PodManager {
           hint: 'stop it first, or remove it with force',
         });
       }
+      if (checkpoint) await this.leaveServices(checkpoint, 'removing');
       await removePod(deps, checkpoint, members, force);
       return true;
     });
@@ -186,7 +211,16 @@ export class PodManager {
    * `dryRun` it only reports.
    */
   async gc(options: GcOptions): Promise<GcAction[]> {
-    return collectGarbage(this.deps, this.paths.stateDir, options);
+    const actions = await collectGarbage(this.deps, this.paths.stateDir, options);
+    // Rewrites the Service table even when podctl's record says it is current: gc is for drift.
+    if (!options.dryRun) await this.services.sync({ force: true });
+    return actions;
+  }
+
+  /** Keeps Services current from Docker's event stream until `signal` aborts (`podctl watch`). */
+  async watchServices(signal: AbortSignal, onSync?: (events: number) => void): Promise<void> {
+    const { watchServices } = await import('./watch-services.js');
+    await watchServices(this.deps.containers, this.services, this.deps.logger, signal, onSync);
   }
 
   /** One pod, with each network's CNI result and the pause process id. */
@@ -242,6 +276,35 @@ export class PodManager {
     const [members, spec] = await Promise.all([this.members(ref), this.getSpec(ref)]);
     await podLogs(this.deps, ref, members, spec, sink, options);
   }
+
+  /** Pods as Services see them: one labelled list call plus the checkpoints. */
+  private async servicePods(leaving: PodRef[]): Promise<ProxyPod[]> {
+    const [containers, checkpoints] = await Promise.all([this.deps.containers.list(ALL_PODS_FILTER), this.deps.store.list()]);
+    return servicePods(containers, checkpoints, leaving, (ref) => this.deps.store.podDir(ref));
+  }
+
+  /**
+   * After a pod came up: its endpoints join their services. A failure here does not undo a
+   * pod that runs; the next podctl command or gc converges, and the warning says so.
+   */
+  private async syncServices(): Promise<void> {
+    await this.services.sync().catch(this.syncFailed);
+  }
+
+  /**
+   * Before a pod's containers stop: mark it leaving (so no concurrent sync counts it ready),
+   * then take it out of every service, so new connections go to the other endpoints only.
+   */
+  private async leaveServices(checkpoint: PodCheckpoint, phase: 'stopping' | 'removing'): Promise<void> {
+    if (checkpoint.phase !== 'running') return;
+    checkpoint.phase = phase;
+    await this.deps.store.write(checkpoint);
+    await this.services.sync({ leaving: [checkpoint] }).catch(this.syncFailed);
+  }
+
+  private readonly syncFailed = (err: unknown): void => {
+    this.deps.logger.warn(`service rules not updated: ${messageOf(err)}; podctl gc retries`);
+  };
 
   private async viewOf(ref: PodRef): Promise<PodView> {
     const [checkpoint, members, pins] = await Promise.all([this.deps.store.read(ref), this.members(ref), this.deps.pins.list()]);

@@ -6,6 +6,11 @@ import { specFromRunOptions, waitFromRunOptions, type PodRunOptions } from './ru
 import { DEFAULT_NAMESPACE, type PodSpec } from './spec.js';
 import type { PodView } from './status.js';
 import type { WaitSpec } from './wait.js';
+import type { ServiceEndpoints, ServicePort, ServiceSpec } from '../service/types.js';
+
+/** A Service from code: namespace, type, labels and each port's protocol/targetPort have defaults. */
+export type ServiceInput = Omit<ServiceSpec, 'namespace' | 'labels' | 'type' | 'ports'> &
+  Partial<Pick<ServiceSpec, 'namespace' | 'labels' | 'type'>> & { ports: Array<Omit<ServicePort, 'protocol' | 'targetPort'> & Partial<Pick<ServicePort, 'protocol' | 'targetPort'>>> };
 
 export interface PodSessionOptions extends PodManagerOptions {
   /**
@@ -36,6 +41,8 @@ function processAlive(pid: number): boolean {
  * and `podctl gc --session ID` does it from a shell.
  */
 export class PodSession implements AsyncDisposable {
+  private readonly services = new Set<string>();
+
   private constructor(
     readonly manager: PodManager,
     readonly id: string,
@@ -74,8 +81,33 @@ export class PodSession implements AsyncDisposable {
     return this.manager.list({ namespace: undefined, all: true, session: this.id });
   }
 
-  /** Removes every pod of this session; returns how many there were. */
+  /**
+   * Creates (or updates) a Service; its rules, endpoints and the pods' hosts files are current
+   * when this returns. The session removes it in `removeAll()`.
+   */
+  async createService(spec: ServiceInput): Promise<ServiceEndpoints> {
+    const full: ServiceSpec = { namespace: 'default', labels: {}, type: 'ClusterIP', ...spec, ports: spec.ports.map((p) => ({ protocol: 'TCP', targetPort: p.port, ...p })) };
+    const { service } = await this.manager.services.apply(full);
+    this.services.add(`${full.namespace}/${full.name}`);
+    return service;
+  }
+
+  /** Services with their current endpoints (every namespace unless one is given). */
+  async listServices(namespace?: string): Promise<ServiceEndpoints[]> {
+    return this.manager.services.list(namespace);
+  }
+
+  async removeService(name: string, namespace = 'default'): Promise<boolean> {
+    this.services.delete(`${namespace}/${name}`);
+    return this.manager.services.remove({ name, namespace });
+  }
+
+  /** Removes every pod and service of this session; returns how many pods there were. */
   async removeAll(): Promise<number> {
+    for (const key of [...this.services]) {
+      const [namespace, name] = key.split('/') as [string, string];
+      await this.removeService(name, namespace);
+    }
     const pods = await this.list();
     const results = await Promise.allSettled(pods.map((p) => this.manager.remove(p, true)));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
