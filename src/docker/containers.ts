@@ -1,6 +1,7 @@
 import type Dockerode from 'dockerode';
 import { PodctlError } from '../util/errors.js';
 import { dockerMessage, dockerStatus, wrapDockerError } from './client.js';
+import { identifyEngine, podNamespaces, type EngineInfo, type PodNamespaces } from './engine.js';
 
 /** What podctl reads of a container in a list (one API call for all pods). */
 export interface ContainerSummary {
@@ -42,7 +43,21 @@ export interface CreateContainerSpec {
 
 /** The container calls podctl makes, as a narrow interface so pods can be tested and faulted. */
 export class DockerContainers {
+  private engineInfo?: Promise<EngineInfo>;
+
   constructor(private readonly docker: Dockerode) {}
+
+  /** Which engine this is (one `GET /version`, asked once). */
+  engine(): Promise<EngineInfo> {
+    this.engineInfo ??= identifyEngine(this.docker);
+    this.engineInfo.catch(() => (this.engineInfo = undefined)); // a failed ask is asked again
+    return this.engineInfo;
+  }
+
+  /** The HostConfig modes that put an app container into the pause's namespaces on this engine. */
+  async podNamespaces(pauseId: string, sharePid: boolean): Promise<PodNamespaces> {
+    return podNamespaces((await this.engine()).name, pauseId, sharePid);
+  }
 
   async list(labelFilters: string[], all = true): Promise<ContainerSummary[]> {
     try {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import { isPodctlError } from '../util/errors.js';
-import { buildPauseImage, DEFAULT_PAUSE_IMAGE, splitImageReference } from './pause-image.js';
+import { buildPauseImage, DEFAULT_PAUSE_IMAGE, checkLocalImageName } from './pause-image.js';
 
 interface ImportCall {
   tar: Buffer;
@@ -31,13 +31,10 @@ async function tempPauseDir(t: { after(fn: () => Promise<void>): void }): Promis
   return dir;
 }
 
-test('splitImageReference separates repo and tag, keeping registry ports', () => {
-  assert.deepEqual(splitImageReference(DEFAULT_PAUSE_IMAGE), { repo: 'localhost/podctl-pause', tag: '3.10' });
-  assert.deepEqual(splitImageReference('pause'), { repo: 'pause', tag: 'latest' });
-  assert.deepEqual(splitImageReference('localhost:5000/pause'), { repo: 'localhost:5000/pause', tag: 'latest' });
-  assert.deepEqual(splitImageReference('localhost:5000/pause:1'), { repo: 'localhost:5000/pause', tag: '1' });
-  assert.throws(() => splitImageReference('pause@sha256:abc'), (err) => isPodctlError(err, 'INVALID_ARGUMENT'));
-  assert.throws(() => splitImageReference(''), (err) => isPodctlError(err, 'INVALID_ARGUMENT'));
+test('checkLocalImageName takes repo[:tag] with registry ports, never a digest or nothing', () => {
+  for (const ok of [DEFAULT_PAUSE_IMAGE, 'pause', 'localhost:5000/pause', 'localhost:5000/pause:1']) checkLocalImageName(ok);
+  assert.throws(() => checkLocalImageName('pause@sha256:abc'), (err) => isPodctlError(err, 'INVALID_ARGUMENT'));
+  assert.throws(() => checkLocalImageName(''), (err) => isPodctlError(err, 'INVALID_ARGUMENT'));
 });
 
 test('imports a rootfs holding only an executable /pause, with ENTRYPOINT /pause', async (t) => {
@@ -48,7 +45,7 @@ test('imports a rootfs holding only an executable /pause, with ENTRYPOINT /pause
 
   assert.equal(calls.length, 1);
   const { tar, opts } = calls[0]!;
-  assert.deepEqual(opts, { repo: 'localhost/x', tag: '1', changes: ['ENTRYPOINT ["/pause"]'] });
+  assert.deepEqual(opts, { repo: 'localhost/x:1', changes: ['ENTRYPOINT ["/pause"]'] });
   assert.equal(tar.subarray(0, 6).toString(), 'pause\0');
   assert.equal(tar.subarray(100, 107).toString(), '0000755');
   assert.equal(tar.subarray(512, 512 + 17).toString(), 'not really an ELF');

@@ -6,7 +6,7 @@ import type { PodCheckpoint } from './checkpoint.js';
 import type { PodDeps } from './context.js';
 import { ALL_PODS_FILTER, LABEL, podFilter } from './labels.js';
 import { formatPodRef, podKey } from './naming.js';
-import { removePod, releaseNetworks, stopContainers } from './teardown.js';
+import { appsAndPause, removePod, releaseNetworks, stopContainers } from './teardown.js';
 import type { ContainerSummary } from '../docker/containers.js';
 import { groupByPod } from './status.js';
 
@@ -84,7 +84,8 @@ export async function collectGarbage(deps: PodDeps, ipamDirs: string[], options:
 
   // Containers of pods podctl has no checkpoint for (deleted state dir, crash before the first write).
   for (const members of groups.values()) {
-    for (const c of members) {
+    const { apps, pause } = appsAndPause(members);
+    for (const c of [...apps, ...pause]) {
       const action: GcAction = { kind: 'container', target: c.name, action: 'remove', reason: `pod ${c.labels[LABEL.pod]} has no podctl state` };
       actions.push(action);
       if (!options.dryRun) await deps.containers.remove(c.id).catch((err) => (action.error = messageOf(err)));
@@ -95,7 +96,8 @@ export async function collectGarbage(deps: PodDeps, ipamDirs: string[], options:
   // `podctl cni test --engine docker` wires pause containers of its own: whatever names a
   // container that exists is in use.
   for (const c of await deps.containers.list([])) keptPauseIds.add(c.id);
-  for (const c of await deps.store.list()) if (c.pauseId) keptPauseIds.add(c.pauseId);
+  // Pods of other engines on this host (their containers are not in this engine's list) too.
+  for (const c of await deps.store.listAllEngines()) if (c.pauseId) keptPauseIds.add(c.pauseId);
 
   // CNI attachments whose pod is gone: DEL them from the cache (config, args, result as at ADD).
   for (const cached of await deps.cni.listCachedAttachments()) {

@@ -3,6 +3,7 @@ import type Dockerode from 'dockerode';
 import { CniRuntime } from '../cni/index.js';
 import { openDocker } from '../docker/client.js';
 import { DockerContainers, type ContainerSummary } from '../docker/containers.js';
+import { endpointOf } from '../docker/engine.js';
 import { ensureImages, type PullEvent } from '../docker/images.js';
 import { NetnsPins } from '../netns/pins.js';
 import { PodctlError } from '../util/errors.js';
@@ -69,7 +70,7 @@ export class PodManager {
       containers: new DockerContainers(docker),
       cni,
       pins: new NetnsPins(runQuiet),
-      store: new PodStore(paths.stateDir),
+      store: new PodStore(paths.stateDir, endpointOf(docker)),
       lockPod: (ref, timeoutMs) =>
         acquireFileLock(join(paths.runDir, 'locks', `pod-${pathKey(ref)}.lock`), { what: `pod ${formatPodRef(ref)}`, ...(timeoutMs !== undefined ? { timeoutMs } : {}) }),
       ensureImages: async (images) => {

@@ -1,0 +1,95 @@
+import { realpathSync } from 'node:fs';
+import type Dockerode from 'dockerode';
+import { wrapDockerError } from './client.js';
+
+/**
+ * The one place that knows how the engines behind the Docker Engine API differ. podctl talks
+ * to dockerd and to podman's compat service (`podman system service`) through the same calls;
+ * where podman answers differently, the difference is handled here or, when it is about the
+ * order of calls, where that order is made (a comment there names podman):
+ *
+ * - app containers share the pause's UTS namespace only when asked (`UTSMode: container:`),
+ *   while dockerd gives `container:` network members the pause's hostname itself and rejects
+ *   that mode (see {@link podNamespaces});
+ * - bind-mount sources must exist when the container is created (podman makes a missing one
+ *   a directory then): PodStore.ensurePodFiles;
+ * - a container others join cannot be removed before them: teardown removes apps first;
+ * - the image import ignores `tag`: the tag travels inside `repo` (pause-image.ts);
+ * - a failed pull answers 200 with the error inside the progress stream (images.ts);
+ * - images imported without a registry are named `localhost/NAME`, and `NAME` resolves to
+ *   them; pods show the image as their spec names it (status.ts).
+ */
+export type EngineName = 'docker' | 'podman';
+
+export interface EngineInfo {
+  name: EngineName;
+  version: string;
+  apiVersion: string;
+}
+
+/** The parts of `GET /version` podctl reads. */
+export interface VersionAnswer {
+  Version?: string;
+  ApiVersion?: string;
+  Components?: Array<{ Name?: string; Version?: string }>;
+}
+
+/** Which engine answered `GET /version`: podman names its component "Podman Engine". */
+export function engineFromVersion(answer: VersionAnswer): EngineInfo {
+  const podman = answer.Components?.find((c) => /podman/i.test(c.Name ?? ''));
+  return {
+    name: podman ? 'podman' : 'docker',
+    version: podman?.Version ?? answer.Version ?? 'unknown',
+    apiVersion: answer.ApiVersion ?? 'unknown',
+  };
+}
+
+export async function identifyEngine(docker: Dockerode): Promise<EngineInfo> {
+  try {
+    return engineFromVersion((await docker.version()) as VersionAnswer);
+  } catch (err) {
+    throw wrapDockerError(err, 'ask the engine its version');
+  }
+}
+
+/** The namespaces of a pod's pause container that an app container joins. */
+export interface PodNamespaces {
+  NetworkMode: string;
+  IpcMode: string;
+  PidMode?: string;
+  UTSMode?: string;
+}
+
+/**
+ * HostConfig joining an app container to the pause: network and IPC always, PID when the pod
+ * shares it, and on podman the UTS namespace, so that every container has the pod's hostname
+ * as it has under dockerd.
+ */
+export function podNamespaces(engine: EngineName, pauseId: string, sharePid: boolean): PodNamespaces {
+  const joined = `container:${pauseId}`;
+  return {
+    NetworkMode: joined,
+    IpcMode: joined,
+    ...(sharePid ? { PidMode: joined } : {}),
+    ...(engine === 'podman' ? { UTSMode: joined } : {}),
+  };
+}
+
+/**
+ * Where a dockerode client connects, as a DOCKER_HOST URL with the socket's real path, so that
+ * /var/run/docker.sock and /run/docker.sock name the same engine. Pods belong to the endpoint
+ * that made them (PodStore).
+ */
+export function endpointOf(docker: Dockerode): string {
+  const modem = docker.modem as { socketPath?: unknown; protocol?: string; host?: string; port?: string | number };
+  if (typeof modem.socketPath === 'string') return `unix://${realSocketPath(modem.socketPath)}`;
+  return `${modem.protocol ?? 'http'}://${modem.host ?? 'localhost'}${modem.port ? `:${modem.port}` : ''}`;
+}
+
+function realSocketPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path; // no socket there (yet): the path as given
+  }
+}
