@@ -35,8 +35,14 @@ test('endpointOf names a socket by its real path (as /var/run -> /run) and a TCP
   t.after(() => rm(dir, { recursive: true, force: true }));
   await writeFile(join(dir, 'engine.sock'), '');
   await symlink(join(dir, 'engine.sock'), join(dir, 'link.sock'));
-  const client = (modem: object) => ({ modem }) as unknown as Dockerode;
-  assert.equal(endpointOf(client({ socketPath: join(dir, 'link.sock') })), `unix://${dir}/engine.sock`);
-  assert.equal(endpointOf(client({ socketPath: '/nonexistent/podman.sock' })), 'unix:///nonexistent/podman.sock');
-  assert.equal(endpointOf(client({ protocol: 'http', host: '127.0.0.1', port: '2375' })), 'http://127.0.0.1:2375');
+  const client = (socket: string | undefined, tcp: object = {}) => ({ modem: { getSocketPath: async () => socket, ...tcp } }) as unknown as Dockerode;
+  assert.equal(await endpointOf(client(join(dir, 'link.sock'))), `unix://${dir}/engine.sock`);
+  assert.equal(await endpointOf(client('/nonexistent/podman.sock')), 'unix:///nonexistent/podman.sock');
+  assert.equal(await endpointOf(client(undefined, { protocol: 'http', host: '127.0.0.1', port: '2375' })), 'http://127.0.0.1:2375');
+  // dockerode's own lookup of the default socket, with no DOCKER_HOST.
+  const { default: Docker } = await import('dockerode');
+  const saved = process.env.DOCKER_HOST;
+  delete process.env.DOCKER_HOST;
+  t.after(() => (saved === undefined ? undefined : void (process.env.DOCKER_HOST = saved)));
+  assert.match(await endpointOf(new Docker()), /^unix:\/\/\/.+\/docker\.sock$/);
 });

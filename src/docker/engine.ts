@@ -80,9 +80,12 @@ export function podNamespaces(engine: EngineName, pauseId: string, sharePid: boo
  * /var/run/docker.sock and /run/docker.sock name the same engine. Pods belong to the endpoint
  * that made them (PodStore).
  */
-export function endpointOf(docker: Dockerode): string {
-  const modem = docker.modem as { socketPath?: unknown; protocol?: string; host?: string; port?: string | number };
-  if (typeof modem.socketPath === 'string') return `unix://${realSocketPath(modem.socketPath)}`;
+export async function endpointOf(docker: Dockerode): Promise<string> {
+  const modem = docker.modem as { getSocketPath?: () => Promise<string | undefined>; protocol?: string; host?: string; port?: string | number };
+  // Without DOCKER_HOST the socket is found at first use (~/.docker/run/docker.sock, else
+  // /var/run/docker.sock): the modem's own lookup says which.
+  const socket = await modem.getSocketPath?.();
+  if (socket) return `unix://${realSocketPath(socket)}`;
   return `${modem.protocol ?? 'http'}://${modem.host ?? 'localhost'}${modem.port ? `:${modem.port}` : ''}`;
 }
 

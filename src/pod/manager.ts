@@ -70,7 +70,7 @@ export class PodManager {
       containers: new DockerContainers(docker),
       cni,
       pins: new NetnsPins(runQuiet),
-      store: new PodStore(paths.stateDir, endpointOf(docker)),
+      store: new PodStore(paths.stateDir, await endpointOf(docker)),
       lockPod: (ref, timeoutMs) =>
         acquireFileLock(join(paths.runDir, 'locks', `pod-${pathKey(ref)}.lock`), { what: `pod ${formatPodRef(ref)}`, ...(timeoutMs !== undefined ? { timeoutMs } : {}) }),
       ensureImages: async (images) => {
