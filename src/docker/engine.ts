@@ -3,21 +3,10 @@ import type Dockerode from 'dockerode';
 import { wrapDockerError } from './client.js';
 
 /**
- * The one place that knows how the engines behind the Docker Engine API differ. podctl talks
- * to dockerd and to podman's compat service (`podman system service`) through the same calls;
- * where podman answers differently, the difference is handled here or, when it is about the
- * order of calls, where that order is made (a comment there names podman):
- *
- * - app containers share the pause's UTS namespace only when asked (`UTSMode: container:`),
- *   while dockerd gives `container:` network members the pause's hostname itself and rejects
- *   that mode (see {@link podNamespaces});
- * - bind-mount sources must exist when the container is created (podman makes a missing one
- *   a directory then): PodStore.ensurePodFiles;
- * - a container others join cannot be removed before them: teardown removes apps first;
- * - the image import ignores `tag`: the tag travels inside `repo` (pause-image.ts);
- * - a failed pull answers 200 with the error inside the progress stream (images.ts);
- * - images imported without a registry are named `localhost/NAME`, and `NAME` resolves to
- *   them; pods show the image as their spec names it (status.ts).
+ * What podctl knows about the engine behind the Docker Engine API: dockerd, or podman's compat
+ * service. The differences podman shows and where each is handled are listed in
+ * docs/ARCHITECTURE.md ("Engines: dockerd and podman"); those that depend on which engine
+ * answers are decided here.
  */
 export type EngineName = 'docker' | 'podman';
 
