@@ -130,6 +130,16 @@ spec:
       created.splice(created.indexOf(name), 1);
     });
 
+    it('cni test --engine docker wires its pause-container pods with the shipped network', async () => {
+      const r = await podctl(['cni', 'test', '--engine', 'docker', '-o', 'json']);
+      const report = JSON.parse(r.stdout) as { engine: string; networks: Array<{ name: string; checks: Array<{ name: string; status: string; message?: string }> }> };
+      const failed = report.networks.flatMap((n) => n.checks.filter((c) => c.status === 'failed').map((c) => `${n.name}/${c.name}: ${c.message}`));
+      assert.deepEqual(failed, [], r.stderr);
+      assert.deepEqual([r.exitCode, report.engine], [0, 'docker']);
+      const passed = report.networks[0]!.checks.filter((c) => c.status === 'passed').map((c) => c.name);
+      for (const check of ['pod1 → pod2 ping', 'pod1 portmap', 'pod1 leaks']) assert.ok(passed.includes(check), `${check} passed`);
+    });
+
     it('gc removes what a podctl killed in the middle of run left', async () => {
       const name = podName();
       // Killed just before the apps start: pause, namespace pin, CNI attachment, app containers exist.
