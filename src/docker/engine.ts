@@ -70,7 +70,7 @@ export function podNamespaces(engine: EngineName, pauseId: string, sharePid: boo
  * that made them (PodStore).
  */
 export async function endpointOf(docker: Dockerode): Promise<string> {
-  const modem = docker.modem as { getSocketPath?: () => Promise<string | undefined>; protocol?: string; host?: string; port?: string | number };
+  const modem = (docker.modem ?? {}) as { getSocketPath?: () => Promise<string | undefined>; protocol?: string; host?: string; port?: string | number };
   // Without DOCKER_HOST the socket is found at first use (~/.docker/run/docker.sock, else
   // /var/run/docker.sock): the modem's own lookup says which.
   const socket = await modem.getSocketPath?.();
