@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { PluginInventoryEntry } from '../../cni/index.js';
 import type { EngineInfo } from '../../docker/engine.js';
 import { messageOf } from '../../util/errors.js';
-import { cniRuntimeFor } from '../commands/cni.js';
+import { cniRuntimeFor } from './cni.js';
 import { parseOutputFormat, renderStructured, renderTable, write } from '../output.js';
 
 /** What `podctl info` reports; every part is asked at once and reports its own failure. */
@@ -21,7 +21,7 @@ export async function infoAction(cmd: Command, output: string | undefined): Prom
 }
 
 async function collectInfo(cmd: Command): Promise<HostInfo> {
-  const runtime = await cniRuntimeFor(cmd, 5000);
+  const runtime = cniRuntimeFor(cmd, 5000);
   const [engine, scan, plugins, nft] = await Promise.all([engineInfo(), runtime.scanNetworks(), runtime.listPlugins(), nftInfo()]);
   return {
     engine,
