@@ -52,10 +52,18 @@ for (const engineName of ENGINES) {
       return name;
     };
 
-    it('info names the engine', async () => {
-      const info = JSON.parse((await podctlOk(['info', '-o', 'json'])).stdout) as { engine: { name: string; version: string; apiVersion: string } };
+    it('info names the engine, the CNI plugins with their versions, and nft', async () => {
+      const info = JSON.parse((await podctlOk(['info', '-o', 'json'])).stdout) as {
+        engine: { name: string; version: string; apiVersion: string; endpoint: string };
+        cni: { networks: string[]; plugins: Array<{ name: string; supportedVersions?: string[] }> };
+        nft: { version?: string };
+      };
       assert.equal(info.engine.name, engineName);
       assert.match(info.engine.apiVersion, /^1\.\d+$/);
+      if (engine.dockerHost) assert.equal(info.engine.endpoint, engine.dockerHost);
+      assert.ok(info.cni.networks.includes('podctl'));
+      assert.ok(info.cni.plugins.find((p) => p.name === 'bridge')?.supportedVersions?.includes('1.0.0'), 'bridge answers VERSION');
+      assert.match(info.nft.version ?? '', /^nftables v\d/);
     });
 
     it('run, ps, inspect, logs, exec: nginx with a sidecar, one network stack, the pod hostname and files', async () => {
@@ -129,6 +137,26 @@ spec:
       assert.equal((await podctlOk(['delete', '-f', file])).stdout, `pod/${name} deleted`);
       created.splice(created.indexOf(name), 1);
     });
+
+    if (engineName === 'podman') {
+      it('a pod on podman is not dockerd\'s: ps there does not list it, gc there keeps it, commands there name its engine', async () => {
+        const name = podName();
+        await podctlOk(['run', '--image', 'nginx', '--name', name, '--wait-http', ':80/']);
+        const onDockerd = { env: { DOCKER_HOST: '' } }; // the default socket
+        const ps = JSON.parse((await podctlOk(['ps', '-a', '-o', 'json'], onDockerd)).stdout) as Array<{ name: string }>;
+        assert.deepEqual(ps.filter((p) => p.name === name), []);
+        // Neither the pod nor its CNI attachment and address (named by the pause id) look like garbage there.
+        const pauseId = (await inspectPod(name)).id.slice(0, 12);
+        const gc = JSON.parse((await podctlOk(['gc', '--dry-run', '-o', 'json'], onDockerd)).stdout) as { actions: object[] };
+        assert.deepEqual(gc.actions.filter((a) => JSON.stringify(a).includes(name) || JSON.stringify(a).includes(pauseId)), []);
+        const rm = await podctl(['rm', '-f', name], onDockerd);
+        assert.equal(rm.exitCode, 1);
+        assert.match(rm.stderr, new RegExp(`pod ${name} lives on the engine at ${engine.dockerHost}, not on unix://`));
+        const pod = await inspectPod(name);
+        assert.equal(pod.state, 'running', 'still running and wired after all that');
+        assert.match((await fetchText(`http://${pod.ips[0]}/`)).body, /Welcome to nginx!/);
+      });
+    }
 
     it('cni test --engine docker wires its pause-container pods with the shipped network', async () => {
       const r = await podctl(['cni', 'test', '--engine', 'docker', '-o', 'json']);

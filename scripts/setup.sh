@@ -24,10 +24,11 @@ export DEBIAN_FRONTEND=noninteractive
 DOCKERD_LOG=${PODCTL_DOCKERD_LOG:-/var/log/podctl/dockerd.log}
 DOCKERD_WAIT_SECONDS=${DOCKERD_WAIT_SECONDS:-60}
 # Runtime (docker, CNI plugins, iptables, ip), the pause build (gcc, libc6-dev), the app images
-# (busybox-static; nginx's shared libraries are taken from the host), and the demo's curl.
+# (busybox-static; nginx's shared libraries are taken from the host), the demo's curl, and nft
+# (`podctl info` reports it).
 PACKAGES=(
   containernetworking-plugins iptables iproute2 gcc libc6-dev make busybox-static curl
-  ca-certificates libcrypt1 libpcre2-8-0 libssl3 zlib1g
+  ca-certificates libcrypt1 libpcre2-8-0 libssl3 zlib1g nftables
 )
 if ((!PODMAN_HOST)); then PACKAGES+=(docker.io); fi
 if ((WITH_PODMAN)); then PACKAGES+=(podman); fi
