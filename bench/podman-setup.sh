@@ -25,8 +25,8 @@ if ! command -v podman >/dev/null || ! [[ -x /usr/bin/time ]]; then
   apt-get install -y -qq --no-install-recommends podman time >/dev/null </dev/null
 fi
 
-done=$(ensure_podman_ulimits)
-if [[ -n $done ]]; then step "$done"; fi
+did=$(ensure_podman_ulimits)
+if [[ -n $did ]]; then step "$did"; fi
 
 missing=()
 for image in "${IMAGES[@]}"; do

@@ -130,9 +130,9 @@ ensure_podman_service() {
 }
 
 ensure_podman() {
-  local done
-  done=$(ensure_podman_ulimits)
-  step "podman: ${done:-default_ulimits present in $PODMAN_CONTAINERS_CONF}"
+  local did
+  did=$(ensure_podman_ulimits)
+  step "podman: ${did:-default_ulimits present in $PODMAN_CONTAINERS_CONF}"
   if ((PODMAN_HOST)); then ensure_podman_service; fi
 }
 
