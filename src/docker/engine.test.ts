@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Dockerode from 'dockerode';
@@ -30,13 +30,16 @@ test('podNamespaces joins the UTS namespace on podman only (dockerd rejects that
   assert.deepEqual(podNamespaces('podman', 'p1', false), { NetworkMode: 'container:p1', IpcMode: 'container:p1', UTSMode: 'container:p1' });
 });
 
-test('endpointOf names a socket by its real path (as /var/run -> /run) and a TCP engine by its URL', async (t) => {
+test('endpointOf resolves the socket\'s directory (as /var/run -> /run), whether the socket exists or not', async (t) => {
   const dir = await realpath(await mkdtemp(join(tmpdir(), 'podctl-endpoint-')));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  await writeFile(join(dir, 'engine.sock'), '');
-  await symlink(join(dir, 'engine.sock'), join(dir, 'link.sock'));
+  await mkdir(join(dir, 'run'));
+  await symlink(join(dir, 'run'), join(dir, 'var-run'));
   const client = (socket: string | undefined, tcp: object = {}) => ({ modem: { getSocketPath: async () => socket, ...tcp } }) as unknown as Dockerode;
-  assert.equal(await endpointOf(client(join(dir, 'link.sock'))), `unix://${dir}/engine.sock`);
+  const viaLink = join(dir, 'var-run', 'engine.sock');
+  assert.equal(await endpointOf(client(viaLink)), `unix://${dir}/run/engine.sock`, 'engine down: no socket yet');
+  await writeFile(join(dir, 'run', 'engine.sock'), '');
+  assert.equal(await endpointOf(client(viaLink)), `unix://${dir}/run/engine.sock`, 'engine up: the same answer');
   assert.equal(await endpointOf(client('/nonexistent/podman.sock')), 'unix:///nonexistent/podman.sock');
   assert.equal(await endpointOf(client(undefined, { protocol: 'http', host: '127.0.0.1', port: '2375' })), 'http://127.0.0.1:2375');
   // dockerode's own lookup of the default socket, with no DOCKER_HOST.

@@ -1,4 +1,5 @@
 import { realpathSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type Dockerode from 'dockerode';
 import { wrapDockerError } from './client.js';
 
@@ -65,8 +66,8 @@ export function podNamespaces(engine: EngineName, pauseId: string, sharePid: boo
 }
 
 /**
- * Where a dockerode client connects, as a DOCKER_HOST URL with the socket's real path, so that
- * /var/run/docker.sock and /run/docker.sock name the same engine. Pods belong to the endpoint
+ * Where a dockerode client connects, as a DOCKER_HOST URL with the socket's directory resolved,
+ * so that /var/run/docker.sock and /run/docker.sock name the same engine. Pods belong to the endpoint
  * that made them (PodStore).
  */
 export async function endpointOf(docker: Dockerode): Promise<string> {
@@ -78,10 +79,15 @@ export async function endpointOf(docker: Dockerode): Promise<string> {
   return `${modem.protocol ?? 'http'}://${modem.host ?? 'localhost'}${modem.port ? `:${modem.port}` : ''}`;
 }
 
+/**
+ * The socket's path with its directory resolved (/var/run -> /run). Only the directory: the
+ * answer must not change while the engine is down and its socket gone, or pods would seem to
+ * move to another engine.
+ */
 function realSocketPath(path: string): string {
   try {
-    return realpathSync(path);
+    return join(realpathSync(dirname(path)), basename(path));
   } catch {
-    return path; // no socket there (yet): the path as given
+    return path; // no such directory: the path as given
   }
 }
