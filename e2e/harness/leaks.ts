@@ -4,7 +4,7 @@ import { execa } from 'execa';
 
 /**
  * The leak checker every e2e test ends with. It snapshots the host before the test and
- * reports what the test left behind: podctl containers, /var/run/netns entries and pins,
+ * reports what the test left behind: podctl containers (dockerd's and podman's), /var/run/netns entries and pins,
  * host veths, host-local IP files, CNI cache files, pod checkpoints, and iptables chains or
  * rules naming a container id. CI runs tests one at a time, so a diff is exact there.
  */
@@ -69,8 +69,10 @@ async function filesUnder(dir: string): Promise<string[]> {
 }
 
 export async function snapshotHost(): Promise<HostSnapshot> {
-  const [containers, netns, mountinfo, links, files, nat, filter, ruleset] = await Promise.all([
+  const [dockerContainers, podmanContainers, netns, mountinfo, links, files, nat, filter, ruleset] = await Promise.all([
     lines('docker', ['ps', '-a', '--filter', 'label=io.podctl.pod', '--format', '{{.Names}}']),
+    // podman's containers, whether or not its API service runs (the CLI reads its storage).
+    lines('podman', ['ps', '-a', '--filter', 'label=io.podctl.pod', '--format', '{{.Names}}']),
     readdir(NETNS_DIR).catch(() => [] as string[]),
     readFile('/proc/self/mountinfo', 'utf8').catch(() => ''),
     lines('ip', ['-o', 'link', 'show', 'type', 'veth']),
@@ -83,7 +85,7 @@ export async function snapshotHost(): Promise<HostSnapshot> {
   const podctlTable = tables.delete(PODCTL_TABLE);
   const iptables = [...nat, ...filter].filter((l) => (l.startsWith('-N CNI-') && !SHARED_CHAINS.test(l)) || /\b[0-9a-f]{64}\b/.test(l) || /CNI-[0-9a-f]{20,}/.test(l));
   return {
-    containers: new Set(containers),
+    containers: new Set([...dockerContainers, ...podmanContainers.map((name) => `${name} (podman)`)]),
     netns: new Set(netns),
     mounts: new Set(mountinfo.split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith('/run/netns/') || m.startsWith('/var/run/netns/'))),
     veths: new Set(links.map((l) => (l.split(': ')[1] ?? '').split('@')[0] ?? '')),

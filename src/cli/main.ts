@@ -8,6 +8,7 @@ import { registerCniCommands } from './commands/cni.js';
 import { registerNetCommands } from './commands/net.js';
 import { registerKubeCommands } from './commands/kube.js';
 import { registerServiceCommands } from './commands/services.js';
+import { registerInfoCommand } from './commands/info.js';
 import { wholeNumber } from './commands/collect.js';
 
 /**
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerNetCommands(program);
   registerKubeCommands(program);
   registerServiceCommands(program);
+  registerInfoCommand(program);
   return program;
 }
 

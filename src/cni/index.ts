@@ -1,5 +1,5 @@
 /** podctl's CNI runtime: configs, plugin invocation, chains, results, cache. No Docker, no pods. */
-export { CniRuntime, type CniRuntimeOptions, type DelRuntimeConf } from './runtime/cni-runtime.js';
+export { CniRuntime, type CniRuntimeOptions, type DelRuntimeConf, type PluginInventoryEntry } from './runtime/cni-runtime.js';
 export type { NetworkConfigList, PluginConf, RuntimeConf, GcAttachment, CachedAttachment } from './types.js';
 export { CniError, CniErrorCodes, isCniError, configError, type CniVerb, type CniFailureKind } from './errors.js';
 export { SUPPORTED_VERSIONS, CURRENT_VERSION, isSupportedVersion, compareVersions, type CniVersion } from './versions.js';

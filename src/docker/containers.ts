@@ -2,6 +2,7 @@ import type Dockerode from 'dockerode';
 import { Readable, Writable, type Duplex } from 'node:stream';
 import { PodctlError } from '../util/errors.js';
 import { dockerMessage, dockerStatus, wrapDockerError } from './client.js';
+import { identifyEngine, podNamespaces, type EngineInfo, type PodNamespaces } from './engine.js';
 
 /** What podctl reads of a container in a list (one API call for all pods). */
 export interface ContainerSummary {
@@ -59,7 +60,21 @@ export interface LogsOptions {
  * containers, so callers see plain records and PodctlErrors, never dockerode objects.
  */
 export class DockerContainers {
+  private engineInfo?: Promise<EngineInfo>;
+
   constructor(private readonly docker: Dockerode) {}
+
+  /** Which engine this is (one `GET /version`, asked once). */
+  engine(): Promise<EngineInfo> {
+    this.engineInfo ??= identifyEngine(this.docker);
+    this.engineInfo.catch(() => (this.engineInfo = undefined)); // a failed ask is asked again
+    return this.engineInfo;
+  }
+
+  /** The HostConfig modes that put an app container into the pause's namespaces on this engine. */
+  async podNamespaces(pauseId: string, sharePid: boolean): Promise<PodNamespaces> {
+    return podNamespaces((await this.engine()).name, pauseId, sharePid);
+  }
 
   async list(labelFilters: string[], all = true): Promise<ContainerSummary[]> {
     try {

@@ -75,9 +75,13 @@ export async function createSandbox(deps: PodDeps, spec: PodSpec, rollback: Roll
   return checkpoint;
 }
 
+/** The files of the pod bind-mounted over /etc/<same name> in every container (see pod-files.ts). */
+const POD_FILES = ['resolv.conf', 'hosts'] as const;
+
 /** Creates every init and app container joined to the pause, all at once. */
 export async function createContainers(deps: PodDeps, spec: PodSpec, pauseId: string, rollback: Rollback): Promise<PodMember[]> {
   return deps.steps.run('create-containers', async () => {
+    await deps.store.ensurePodFiles(spec, POD_FILES);
     // Services of the namespace that exist now, as Kubernetes' <SVC>_SERVICE_HOST variables.
     const serviceEnv = (await deps.services?.env(spec.namespace)) ?? {};
     return settleAll([
@@ -114,7 +118,6 @@ function podExists(spec: PodSpec, byPodctl: boolean): PodctlError {
 
 async function createApp(deps: PodDeps, spec: PodSpec, c: ContainerSpec, role: ContainerRole, pauseId: string, rollback: Rollback, serviceEnv: Record<string, string>): Promise<PodMember> {
   const podDir = deps.store.podDir(spec);
-  const joined = `container:${pauseId}`;
   const labels = podLabels(spec, role, { [LABEL.container]: c.name, [LABEL.pauseId]: pauseId });
   const id = await deps.containers.create({
     name: appContainerName(spec, c.name),
@@ -125,11 +128,9 @@ async function createApp(deps: PodDeps, spec: PodSpec, c: ContainerSpec, role: C
     cmd: c.args,
     workingDir: c.workingDir,
     hostConfig: {
-      NetworkMode: joined,
-      IpcMode: joined,
-      ...(spec.sharePid ? { PidMode: joined } : {}),
+      ...(await deps.containers.podNamespaces(pauseId, spec.sharePid)),
       // One resolv.conf and hosts for the whole pod, written at start (see pod-files.ts).
-      Binds: [`${podDir}/resolv.conf:/etc/resolv.conf:ro`, `${podDir}/hosts:/etc/hosts:ro`],
+      Binds: POD_FILES.map((file) => `${podDir}/${file}:/etc/${file}:ro`),
       RestartPolicy: role === 'init' ? { Name: 'no' } : { Name: spec.restartPolicy },
     },
   });

@@ -20,7 +20,7 @@ import type { PodCheckpoint } from './checkpoint.js';
 import type { PodDeps } from './context.js';
 import { ALL_PODS_FILTER, LABEL, podFilter } from './labels.js';
 import { formatPodRef, podKey } from './naming.js';
-import { removePod, releaseNetworks, stopContainers } from './teardown.js';
+import { appsAndPause, removePod, releaseNetworks, stopContainers } from './teardown.js';
 import type { ContainerSummary } from '../docker/containers.js';
 import { groupByPod, sandboxGone } from './status.js';
 
@@ -67,7 +67,8 @@ export async function collectGarbage(unbounded: PodDeps, stateDir: string, optio
   // `podctl cni test --engine docker` wires pause containers of its own: whatever names a
   // container that exists is in use.
   for (const c of await deps.containers.list([])) kept.add(c.id);
-  for (const c of await deps.store.list()) if (c.pauseId) kept.add(c.pauseId);
+  // And every checkpoint's pause, other engines' pods on this host included (this list shows none of theirs).
+  for (const c of await deps.store.listAllEngines()) if (c.pauseId) kept.add(c.pauseId);
 
   const cached = await deps.cni.listCachedAttachments();
   await releaseAttachments(deps, cached.filter((a) => byPodLayer(a) && !kept.has(a.containerId)), options, report);
@@ -137,12 +138,17 @@ export function judgePod(checkpoint: PodCheckpoint, members: ContainerSummary[],
 
 /** Containers of pods podctl has no checkpoint for (deleted state dir, crash before the first write). */
 async function removeOrphanContainers(deps: PodDeps, orphans: ContainerSummary[], options: GcOptions, report: Report): Promise<void> {
-  await Promise.all(
-    orphans.map(async (c) => {
-      const action = report({ kind: 'container', target: c.name, action: 'remove', reason: `pod ${c.labels[LABEL.pod]} has no podctl state` });
-      if (!options.dryRun) await deps.containers.remove(c.id).catch((err) => (action.error = messageOf(err)));
-    }),
-  );
+  const remove = (containers: ContainerSummary[]) =>
+    Promise.all(
+      containers.map(async (c) => {
+        const action = report({ kind: 'container', target: c.name, action: 'remove', reason: `pod ${c.labels[LABEL.pod]} has no podctl state` });
+        if (!options.dryRun) await deps.containers.remove(c.id).catch((err) => (action.error = messageOf(err)));
+      }),
+    );
+  // Apps before pauses: podman refuses to remove a pause that other containers still join.
+  const { apps, pause } = appsAndPause(orphans);
+  await remove(apps);
+  await remove(pause);
 }
 
 /** CNI attachments whose pod is gone: DEL them from the cache (config, args, result as at ADD). */

@@ -3,6 +3,7 @@ import type Dockerode from 'dockerode';
 import { CniRuntime } from '../cni/index.js';
 import { openDocker } from '../docker/client.js';
 import { collectOutput, DockerContainers, type ContainerSummary, type OutputSink } from '../docker/containers.js';
+import { endpointOf } from '../docker/engine.js';
 import { ensureImages, type PullEvent } from '../docker/images.js';
 import { NetnsPins } from '../netns/pins.js';
 import { PodctlError, messageOf } from '../util/errors.js';
@@ -89,7 +90,7 @@ export class PodManager {
       containers: new DockerContainers(docker),
       cni,
       pins: new NetnsPins(runQuiet),
-      store: new PodStore(paths.stateDir),
+      store: new PodStore(paths.stateDir, await endpointOf(docker)),
       lockPod: (ref, timeoutMs) =>
         acquireFileLock(join(lockDir(paths), `pod-${pathKey(ref)}.lock`), { what: `pod ${formatPodRef(ref)}`, ...(timeoutMs !== undefined ? { timeoutMs } : {}) }),
       ensureImages: async (images) => {

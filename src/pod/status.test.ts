@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ContainerSummary } from '../docker/containers.js';
 import type { PodCheckpoint } from './checkpoint.js';
+import { newCheckpoint } from './create-pod.js';
 import { judgePod } from './gc.js';
 import { LABEL } from './labels.js';
 import type { PodSpec } from './spec.js';
@@ -85,4 +86,15 @@ test('gc judges interrupted operations, a lost pause and a session, and leaves h
   const ofSession = checkpoint('running', { spec: { ...spec, session: 'ci-1' } });
   assert.deepEqual(judgePod(ofSession, up, 'ci-1', pinned), { action: 'remove', reason: 'belongs to session ci-1' });
   assert.equal(judgePod(ofSession, up, 'ci-2', pinned), undefined);
+});
+
+test('a pod shows its images as its spec names them, whatever name the engine resolved them to', () => {
+  // podman reports the resolved localhost/ name; dockerd the name as given.
+  const named = { ...spec, pauseImage: 'localhost/podctl-pause:3.10' };
+  const members = [c('pause', 'running', { image: 'sha256:0123' }), c('app', 'running', { image: 'localhost/nginx:latest' })];
+  const view = podView({ ...newCheckpoint(named), phase: 'running' }, members, named);
+  assert.equal(view.pause.image, 'localhost/podctl-pause:3.10');
+  assert.deepEqual(view.containers.map((x) => [x.name, x.image]), [['nginx', 'nginx']]);
+  // Without a checkpoint (state deleted behind podctl's back) the engine's name is all there is.
+  assert.deepEqual(podView(undefined, members, named).containers.map((x) => x.image), ['localhost/nginx:latest']);
 });

@@ -103,9 +103,12 @@ export function podView(checkpoint: PodCheckpoint | undefined, members: Containe
       const a = attachments.find((x) => x.network === name);
       return { name, ifname: a?.ifName ?? ifNameFor(i), ips: a?.ips ?? [], ...(a?.mac ? { mac: a.mac } : {}) };
     }),
-    pause: { id: pause?.id ?? '', image: pause?.image ?? checkpoint?.spec.pauseImage ?? '', state: pause?.state ?? 'missing' },
+    pause: { id: pause?.id ?? '', image: checkpoint?.spec.pauseImage ?? pause?.image ?? '', state: pause?.state ?? 'missing' },
     containers: apps
-      .map((c) => ({ name: c.labels[LABEL.container] ?? c.name, id: c.id, image: c.image, role: c.labels[LABEL.role] ?? 'app', state: c.state, status: c.status }))
+      .map((c) => {
+        const name = c.labels[LABEL.container] ?? c.name;
+        return { name, id: c.id, image: requestedImage(checkpoint, name) ?? c.image, role: c.labels[LABEL.role] ?? 'app', state: c.state, status: c.status };
+      })
       .sort((a, b) => a.name.localeCompare(b.name)),
     ready: apps.filter((c) => c.labels[LABEL.role] === 'app' && c.state === 'running').length,
     total: apps.filter((c) => c.labels[LABEL.role] === 'app').length,
@@ -114,6 +117,15 @@ export function podView(checkpoint: PodCheckpoint | undefined, members: Containe
     created: checkpoint?.createdAt ?? (pause ? new Date(pause.created * 1000).toISOString() : ''),
     ...(state === 'degraded' ? { problems: degradedBecause(checkpoint, members) } : {}),
   };
+}
+
+/**
+ * The image as the pod spec names it. Engines report it differently (podman resolves `nginx`
+ * to `localhost/nginx:latest`, dockerd keeps `nginx`); the spec is the same on both.
+ */
+function requestedImage(checkpoint: PodCheckpoint | undefined, container: string): string | undefined {
+  const spec = checkpoint?.spec;
+  return [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])].find((c) => c.name === container)?.image;
 }
 
 const optional = <K extends string>(key: K, value: string | undefined) => (value === undefined ? {} : ({ [key]: value } as Record<K, string>));

@@ -36,15 +36,20 @@ export interface PluginExec {
 export async function findPluginInDirs(plugin: string, dirs: readonly string[]): Promise<string> {
   for (const dir of dirs) {
     const candidate = join(dir, plugin);
-    try {
-      if (!(await stat(candidate)).isFile()) continue;
-      await access(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here (or not executable): keep looking
-    }
+    if (await isExecutableFile(candidate)) return candidate;
   }
   throw pluginNotFound(plugin, dirs);
+}
+
+/** A regular file this process may execute (what plugin lookup accepts). */
+export async function isExecutableFile(path: string): Promise<boolean> {
+  try {
+    if (!(await stat(path)).isFile()) return false;
+    await access(path, constants.X_OK);
+    return true;
+  } catch {
+    return false; // absent, or not executable
+  }
 }
 
 /** NOT_FOUND naming the plugin and every directory searched. */

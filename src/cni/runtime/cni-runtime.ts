@@ -11,6 +11,7 @@ import { ExecaPluginExec, type PluginExec } from '../invoke/plugin-exec.js';
 import { verbEnv } from '../invoke/plugin-env.js';
 import { pluginStdin } from '../invoke/plugin-stdin.js';
 import { probePluginVersion } from '../invoke/probe-version.js';
+import { listPluginsInDirs, pluginAboutVersion } from '../invoke/plugin-inventory.js';
 import type { CniResult, PluginVersionInfo } from '../result/types.js';
 import type { CachedAttachment, GcAttachment, NetworkConfigList, RuntimeConf } from '../types.js';
 import { versionAtLeast } from '../versions.js';
@@ -36,6 +37,15 @@ export interface CniRuntimeOptions {
 }
 
 export type DelRuntimeConf = RuntimeConf & { network?: string };
+
+/** A plugin of the CNI path: its release (when it says) and the spec versions it supports, or why VERSION failed. */
+export interface PluginInventoryEntry {
+  name: string;
+  path: string;
+  release?: string;
+  supportedVersions?: string[];
+  error?: string;
+}
 
 /** A CNI runtime in the manner of libcni: configs, plugin chains, cache and per-container locks. */
 export class CniRuntime {
@@ -237,6 +247,27 @@ export class CniRuntime {
     for (const plugin of net.plugins) {
       await runPlugin(this.ctx, { verb: 'STATUS', network: net.name, pluginType: plugin.type, stdin: pluginStdin(net, plugin), env: verbEnv('STATUS', this.ctx) });
     }
+  }
+
+  /**
+   * Every plugin of the CNI path with its release (from its about text, when it prints one)
+   * and the spec versions it answers VERSION with; all plugins are asked at once.
+   */
+  async listPlugins(): Promise<PluginInventoryEntry[]> {
+    const found = await listPluginsInDirs(this.cniPath);
+    const aboutMs = Math.min(this.ctx.timeoutMs, 5000);
+    return Promise.all(
+      found.map(async ({ name, path }) => {
+        const [release, spec] = await Promise.all([
+          pluginAboutVersion(this.ctx.exec, path, aboutMs).catch(() => undefined),
+          probePluginVersion(this.ctx, name).then(
+            (info) => ({ supportedVersions: info.supportedVersions }),
+            (err: unknown) => ({ error: err instanceof Error ? err.message : String(err) }),
+          ),
+        ]);
+        return { name, path, ...(release !== undefined ? { release } : {}), ...spec };
+      }),
+    );
   }
 
   /** VERSION probe of one plugin (by type name, looked up in the CNI path). */
