@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { ENGINES, startEngine, type EngineUnderTest } from './harness/engines.js';
 import { LeakChecker, exists } from './harness/leaks.js';
-import { execInPod, fetchText, inspectPod, podctl, podctlOk, uniqueName } from './harness/run.js';
+import { eventually, execInPod, fetchText, inspectPod, podctl, podctlOk, uniqueName } from './harness/run.js';
 import { startHung } from './reliability-support.js';
 
 // The core of podctl on every engine it speaks to: dockerd, and podman's Docker-compatible
@@ -21,6 +21,7 @@ for (const engineName of ENGINES) {
     let leaks: LeakChecker;
     let work: string;
     const created: string[] = [];
+    const manifests: string[] = []; // applied files whose Services a failed test leaves
     const previousHost = process.env.DOCKER_HOST;
 
     before(async () => {
@@ -42,6 +43,7 @@ for (const engineName of ENGINES) {
     });
 
     afterEach(async () => {
+      for (const file of manifests.splice(0)) await podctl(['delete', '-f', file, '--ignore-not-found']);
       if (created.length > 0) await podctl(['rm', '-f', ...created.splice(0)]);
       await leaks.assertClean();
     });
@@ -157,6 +159,39 @@ spec:
         assert.match((await fetchText(`http://${pod.ips[0]}/`)).body, /Welcome to nginx!/);
       });
     }
+
+    it('a Service gives a pod a ClusterIP and a name', async () => {
+      const name = podName();
+      const svc = `${name}-svc`;
+      const file = join(work, `${svc}.yaml`);
+      await writeFile(file, `apiVersion: v1
+kind: Service
+metadata: { name: ${svc} }
+spec:
+  selector: { app: ${name} }
+  ports: [{ port: 80, targetPort: 8080 }]
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: ${name}, labels: { app: ${name} } }
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+    - name: web
+      image: busybox
+      command: [sh, -c, "mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 8080 -h /www"]
+      readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 }
+`);
+      manifests.push(file);
+      await podctlOk(['apply', '-f', file, '--wait']);
+      const service = JSON.parse((await podctlOk(['get', 'svc', svc, '-o', 'json'])).stdout) as { spec: { clusterIP: string } };
+      assert.equal((await eventually(() => fetchText(`http://${service.spec.clusterIP}/`))).body.trim(), name);
+      const byName = await execInPod(name, ['sh', '-c', `wget -qO- http://${svc}/`]);
+      assert.equal(byName.stdout.trim(), name, byName.stderr);
+      await podctlOk(['delete', '-f', file]);
+      manifests.splice(0);
+      created.splice(created.indexOf(name), 1);
+    });
 
     it('cni test --engine docker wires its pause-container pods with the shipped network', async () => {
       const r = await podctl(['cni', 'test', '--engine', 'docker', '-o', 'json']);

@@ -1,8 +1,8 @@
 import type Dockerode from 'dockerode';
-import { Readable, Writable, type Duplex } from 'node:stream';
+import { Readable, Transform, Writable, type Duplex } from 'node:stream';
 import { PodctlError } from '../util/errors.js';
 import { dockerMessage, dockerStatus, wrapDockerError } from './client.js';
-import { identifyEngine, podNamespaces, type EngineInfo, type PodNamespaces } from './engine.js';
+import { containerEventQuery, identifyEngine, podNamespaces, type EngineEvent, type EngineInfo, type PodNamespaces } from './engine.js';
 
 /** What podctl reads of a container in a list (one API call for all pods). */
 export interface ContainerSummary {
@@ -239,11 +239,14 @@ export class DockerContainers {
   /** Copies an attached stream into the sink (demultiplexed by docker-modem unless it is a TTY's) until it ends. */
   /** Docker's event stream for containers carrying `label`, limited to `events` (one JSON object per line). */
   async events(label: string, events: string[]): Promise<NodeJS.ReadableStream & { destroy(): void }> {
+    const { filters, keep } = containerEventQuery((await this.engine()).name, label, events);
+    let stream: NodeJS.ReadableStream & { destroy(): void };
     try {
-      return (await this.docker.getEvents({ filters: { type: ['container'], label: [label], event: events } })) as NodeJS.ReadableStream & { destroy(): void };
+      stream = (await this.docker.getEvents({ filters })) as NodeJS.ReadableStream & { destroy(): void };
     } catch (err) {
       throw this.fail(err, 'follow Docker events');
     }
+    return keep ? keepEventLines(stream, keep) : stream;
   }
 
   private copyOutput(stream: NodeJS.ReadableStream, tty: boolean, sink: OutputSink): Promise<void> {
@@ -279,4 +282,27 @@ export function collectOutput(): { sink: OutputSink; text: () => { stdout: strin
     sink: { stdout: keep('stdout'), stderr: keep('stderr') },
     text: () => ({ stdout: join((s) => s === 'stdout'), stderr: join((s) => s === 'stderr'), both: join(() => true) }),
   };
+}
+
+/** The event stream with only the events `keep` accepts, one JSON object per line as before. */
+function keepEventLines(source: NodeJS.ReadableStream & { destroy(): void }, keep: (event: EngineEvent) => boolean): NodeJS.ReadableStream & { destroy(): void } {
+  let partial = '';
+  const filtered = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      const lines = (partial + String(chunk)).split('\n');
+      partial = lines.pop() ?? '';
+      const kept = lines.filter((line) => {
+        if (line.trim() === '') return false;
+        try {
+          return keep(JSON.parse(line) as EngineEvent);
+        } catch {
+          return false; // not an event
+        }
+      });
+      done(null, kept.length > 0 ? kept.join('\n') + '\n' : undefined);
+    },
+  });
+  source.on('error', (err: Error) => filtered.destroy(err));
+  filtered.on('close', () => source.destroy());
+  return source.pipe(filtered);
 }

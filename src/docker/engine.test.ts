@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Dockerode from 'dockerode';
-import { endpointOf, engineFromVersion, podNamespaces } from './engine.js';
+import { containerEventQuery, endpointOf, engineFromVersion, podNamespaces } from './engine.js';
 
 // Trimmed `GET /version` answers of the two engines on this machine (dockerd 20.10, podman 4.3).
 const DOCKERD = {
@@ -48,4 +48,16 @@ test('endpointOf resolves the socket\'s directory (as /var/run -> /run), whether
   delete process.env.DOCKER_HOST;
   t.after(() => (saved === undefined ? undefined : void (process.env.DOCKER_HOST = saved)));
   assert.match(await endpointOf(new Docker()), /^unix:\/\/\/.+\/docker\.sock$/);
+});
+
+test('containerEventQuery: dockerd filters on its side; podman gets the type only and the label and names are checked here', () => {
+  const events = ['start', 'die', 'destroy'];
+  assert.deepEqual(containerEventQuery('docker', 'io.podctl.pod', events), { filters: { type: ['container'], label: ['io.podctl.pod'], event: events } });
+  const { filters, keep } = containerEventQuery('podman', 'io.podctl.pod', events);
+  assert.deepEqual(filters, { type: ['container'] });
+  const ev = (Action: string, Attributes: Record<string, string>) => ({ Action, Actor: { Attributes } });
+  assert.deepEqual(
+    [ev('die', { 'io.podctl.pod': 'web' }), ev('remove', { 'io.podctl.pod': 'web' }), ev('die', { other: 'x' }), ev('cleanup', { 'io.podctl.pod': 'web' })].map((e) => keep!(e)),
+    [true, true, false, false],
+  );
 });

@@ -91,3 +91,26 @@ function realSocketPath(path: string): string {
     return path; // no such directory: the path as given
   }
 }
+
+/** The parts of an engine event podctl reads. */
+export interface EngineEvent {
+  Action?: string;
+  Actor?: { Attributes?: Record<string, string> };
+}
+
+/**
+ * The server-side filters for container events of containers carrying `label`, and, where the
+ * engine cannot filter, the check each event must pass on this side. podman 4.3's compat
+ * events match a label filter only as key=value and event names by podman's own words (`died`,
+ * `remove`, while it reports `die`, `remove`): asked dockerd's way it sends nothing. So podman
+ * gets the type filter only, and the label and the (reported) names are checked here, with
+ * `destroy` read as podman's `remove`.
+ */
+export function containerEventQuery(engine: EngineName, label: string, events: readonly string[]): { filters: Record<string, string[]>; keep?: (event: EngineEvent) => boolean } {
+  if (engine === 'docker') return { filters: { type: ['container'], label: [label], event: [...events] } };
+  const wanted = new Set(events.map((e) => (e === 'destroy' ? 'remove' : e)));
+  return {
+    filters: { type: ['container'] },
+    keep: (event) => event.Actor?.Attributes?.[label] !== undefined && wanted.has(event.Action ?? ''),
+  };
+}
