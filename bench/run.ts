@@ -34,7 +34,7 @@ async function version(file: string, args: string[]): Promise<string> {
 
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('the bench needs root (namespaces, bridges, containers)');
-  const bundle = statSync(join(REPO_ROOT, 'dist', 'cli', 'podctl.mjs'), { throwIfNoEntry: false });
+  const bundle = statSync(join(REPO_ROOT, 'dist', 'cli', 'podctl.cjs'), { throwIfNoEntry: false });
   const compiled = statSync(join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js'), { throwIfNoEntry: false });
   if (!bundle || (compiled && compiled.mtimeMs > bundle.mtimeMs)) say('warning: the CLI bundle (dist/cli) is missing or older than dist/src: podctl is measured unbundled; run make build');
   const podmanNet = mkdtempSync(join(tmpdir(), 'pct-bench-podman-net-'));

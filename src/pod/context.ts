@@ -21,5 +21,5 @@ export interface PodDeps {
   steps: StepRunner;
   logger: Logger;
   /** Host commands (ip, iptables): argument arrays, never a shell. */
-  host: { run: RunCommand; read: ReadCommand; preload?: () => void };
+  host: { run: RunCommand; read: ReadCommand };
 }

@@ -9,7 +9,7 @@ import { PodctlError } from '../util/errors.js';
 import { acquireFileLock } from '../util/file-lock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { defaultCniConfDir, defaultCniPath, defaultStatePaths, type StatePaths } from '../util/paths.js';
-import { preloadRunCommand, runCommand, runQuiet } from '../util/run-command.js';
+import { runCommand, runQuiet } from '../util/run-command.js';
 import { PodStore, type PodCheckpoint } from './checkpoint.js';
 import type { PodDeps } from './context.js';
 import { preparePod } from './prepare.js';
@@ -82,7 +82,7 @@ export class PodManager {
       },
       steps: new StepRunner(logger),
       logger,
-      host: { run: runQuiet, read: async (file, args) => (await runCommand(file, args)).stdout, preload: preloadRunCommand },
+      host: { run: runQuiet, read: async (file, args) => (await runCommand(file, args)).stdout },
     };
     return new PodManager(deps, paths);
   }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import { CniRuntime, ExecaPluginExec, type NetworkConfigList } from '../cni/index.js';
+import { CniRuntime, SpawnPluginExec, type NetworkConfigList } from '../cni/index.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { defaultStatePaths, type StatePaths } from '../util/paths.js';
 import { StderrCapturingExec } from './capture-exec.js';
@@ -71,7 +71,7 @@ export async function runSmoke(opts: SmokeOptions): Promise<SmokeReport> {
         cniPath: opts.cniPath,
         cacheDir: smokeCacheDir(paths),
         lockDir: join(paths.runDir, 'locks'),
-        exec: new StderrCapturingExec(new ExecaPluginExec(), (text) => run.appendStderr(text)),
+        exec: new StderrCapturingExec(new SpawnPluginExec(), (text) => run.appendStderr(text)),
         logger,
         timeoutMs: Math.min(opts.timeoutMs ?? 60_000, 60_000),
       });
