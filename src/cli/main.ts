@@ -22,6 +22,7 @@ export function buildProgram(): Command {
     .option('--plugin-timeout <seconds>', 'kill a CNI plugin that has not answered after this long (default 60)')
     .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['error', 'warn', 'info', 'debug']))
     .option('-v, --verbose', 'log each step and its timing (same as --log-level debug)')
+    .option('--timings', 'print where the command spent its time, step by step, on exit (stderr)')
     // commander's own usage errors, as one line with what to do, like podctl's.
     .configureOutput({ outputError: (text, write) => write(`podctl: ${commanderLine(text)}; see podctl --help\n`) })
     .exitOverride();

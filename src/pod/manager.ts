@@ -22,7 +22,7 @@ import { startContainers, startPod, startSandbox } from './start-pod.js';
 import { filterViews, podView, podViews, type ListFilter, type PodView } from './status.js';
 
 export type { ListFilter } from './status.js';
-import { StepRunner, withRollback } from './steps.js';
+import { StepRunner, withRollback, type StepTiming } from './steps.js';
 import { pauseInPinnedNetns } from './pause-health.js';
 import { removePod, stopPod } from './teardown.js';
 import { waitForPod, type WaitSpec } from './wait.js';
@@ -39,6 +39,8 @@ export interface PodManagerOptions {
   docker?: Dockerode;
   /** Live display of image pulls. */
   onPull?: (event: PullEvent) => void;
+  /** Called with each finished step of an operation (`podctl --timings`). */
+  onStep?: (timing: StepTiming) => void;
 }
 
 /**
@@ -80,7 +82,7 @@ export class PodManager {
           buildLocal: new Map([[DEFAULT_PAUSE_IMAGE, () => buildPauseImage(docker, DEFAULT_PAUSE_IMAGE, { logger })]]),
         });
       },
-      steps: new StepRunner(logger),
+      steps: new StepRunner(logger, process.env, options.onStep),
       logger,
       host: { run: runQuiet, read: async (file, args) => (await runCommand(file, args)).stdout },
     };

@@ -1,8 +1,17 @@
 import { PodctlError, messageOf } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 
+/** One finished step: when it started (ms since the process started) and how long it took. */
+export interface StepTiming {
+  name: string;
+  startMs: number;
+  ms: number;
+  failed?: boolean;
+}
+
 /**
- * Runs the named steps of a pod operation: logs each with its duration at debug level, and
+ * Runs the named steps of a pod operation: logs each with its duration at debug level (and
+ * hands it to `record`, for `podctl --timings`), and
  * honours PODCTL_FAULT_STEP, a test-only switch (inert unless set) that makes the named step
  * fail, or with PODCTL_FAULT_MODE=hang stop there, so tests can prove rollback and crash
  * recovery at every step.
@@ -11,6 +20,7 @@ export class StepRunner {
   constructor(
     private readonly logger: Logger,
     private readonly env: NodeJS.ProcessEnv = process.env,
+    private readonly record?: (timing: StepTiming) => void,
   ) {}
 
   async run<T>(name: string, fn: () => Promise<T>): Promise<T> {
@@ -24,10 +34,14 @@ export class StepRunner {
     }
     try {
       const value = await fn();
-      this.logger.debug(`step ${name}`, { ms: Math.round(performance.now() - started) });
+      const ms = performance.now() - started;
+      this.record?.({ name, startMs: started, ms });
+      this.logger.debug(`step ${name}`, { ms: Math.round(ms) });
       return value;
     } catch (err) {
-      this.logger.debug(`step ${name} failed`, { ms: Math.round(performance.now() - started), error: messageOf(err) });
+      const ms = performance.now() - started;
+      this.record?.({ name, startMs: started, ms, failed: true });
+      this.logger.debug(`step ${name} failed`, { ms: Math.round(ms), error: messageOf(err) });
       throw err;
     }
   }
