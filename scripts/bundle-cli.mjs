@@ -10,7 +10,7 @@
 //   node scripts/bundle-cli.mjs [--metafile]     (make build runs it)
 import { build } from 'esbuild';
 import { createRequire } from 'node:module';
-import { rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -47,6 +47,17 @@ const leftOutPlugin = {
   },
 };
 
+// import() of a Node built-in would stay an import() in CommonJS output, which a vm.Script
+// compiled with a code cache cannot run (V8 drops the dynamic import callback). Each becomes a
+// require() of the built-in behind esbuild's lazy wrapper, loaded when the import() runs.
+const builtinImportPlugin = {
+  name: 'podctl-builtin-import',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, namespace: 'podctl-builtin' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'podctl-builtin' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+  },
+};
+
 export async function bundleCli({ metafile = false } = {}) {
   await rm(outdir, { recursive: true, force: true });
   const result = await build({
@@ -60,7 +71,7 @@ export async function bundleCli({ metafile = false } = {}) {
     // ES module code asks import.meta.url where it is (paths.ts finds package.json by it).
     define: { 'import.meta.url': '__podctlModuleUrl' },
     banner: { js: "var __podctlModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
-    plugins: [leftOutPlugin],
+    plugins: [leftOutPlugin, builtinImportPlugin],
     legalComments: 'none',
     // Less source to read and hash at every start; names stay, so stack traces still read.
     minifyWhitespace: true,
@@ -69,6 +80,8 @@ export async function bundleCli({ metafile = false } = {}) {
     metafile,
   });
   if (metafile) await writeFile(join(outdir, 'meta.json'), JSON.stringify(result.metafile));
+  const left = (await readFile(join(outdir, 'podctl.cjs'), 'utf8')).match(/\bimport\((?!\))[^)]{0,60}/g);
+  if (left) throw new Error(`the CLI bundle still has dynamic import() calls, which cannot run with its code cache: ${left.join(', ')}`);
   await createRequire(import.meta.url)('../bin/load-cli.cjs').writeCodeCache(join(outdir, 'podctl.cjs'));
   return result;
 }

@@ -28,6 +28,7 @@ import { removePod, stopPod } from './teardown.js';
 import { waitForPod, type WaitSpec } from './wait.js';
 import { execCapture } from './exec-capture.js';
 import { hasProbes, waitForProbes } from './probe-wait.js';
+import { discardSandbox, fillSandbox, prepareSandbox, type PreparedSandbox } from './sandbox-ahead.js';
 
 export interface PodManagerOptions {
   cniConfDir?: string;
@@ -108,6 +109,23 @@ export class PodManager {
     );
     if (wait) await this.waitReady(view, wait);
     return view;
+  }
+
+  /** A pod's sandbox made ahead of its containers (PodSession's prepareAhead; see sandbox-ahead.ts). */
+  prepareSandbox(spec: PodSpec): Promise<PreparedSandbox> {
+    return prepareSandbox(this.deps, spec);
+  }
+
+  /** Runs `spec` (named as the sandbox, same sandboxKey) in a prepared sandbox; a failure removes the pod. */
+  async fillSandbox(sandbox: PreparedSandbox, spec: PodSpec, wait?: WaitSpec): Promise<PodView> {
+    await fillSandbox(this.deps, sandbox, spec);
+    const view = await this.viewOf(spec);
+    if (wait) await this.waitReady(view, wait);
+    return view;
+  }
+
+  discardSandbox(sandbox: PreparedSandbox): Promise<void> {
+    return discardSandbox(this.deps, sandbox);
   }
 
   /** Creates a pod's containers without starting it (`podctl create`). */
