@@ -5,7 +5,7 @@ import { podKey, type PodRef } from './naming.js';
 import { PodHandle } from './pod-handle.js';
 import { specFromRunOptions, waitFromRunOptions, type PodRunOptions } from './run-options.js';
 import { sandboxKey, type PreparedSandbox } from './sandbox-ahead.js';
-import type { PodSpec } from './spec.js';
+import { DEFAULT_NAMESPACE, type PodSpec } from './spec.js';
 import type { PodView } from './status.js';
 import type { WaitSpec } from './wait.js';
 
@@ -87,7 +87,9 @@ export class PodSession implements AsyncDisposable {
     const wait = waitFromRunOptions(options.wait);
     // A named pod or one with host ports cannot use a sandbox made for another.
     if (this.prepareAhead === 0 || options.name !== undefined || spec.portMappings.length > 0) return this.runSpec(spec, wait);
-    const key = sandboxKey(spec);
+    // Generated names start with the first container's name ("nginx-7f3a2c"): so do those of
+    // the sandboxes, which are prepared per first container name and shape.
+    const key = `${spec.containers[0]?.name ?? ''} ${sandboxKey(spec)}`;
     const taken = this.take(key);
     const sandbox = taken && (await taken.sandbox);
     try {
@@ -95,7 +97,7 @@ export class PodSession implements AsyncDisposable {
       const named = { ...spec, name: sandbox.spec.name };
       return this.handleOf(named, await this.manager.fillSandbox(sandbox, named, wait));
     } finally {
-      this.refill(spec, key);
+      this.refill(options, key);
     }
   }
 
@@ -108,7 +110,7 @@ export class PodSession implements AsyncDisposable {
 
   /** What a manifest leaves open (namespace, network, pause image), for the kube parser. */
   manifestDefaults(): { namespace: string; defaultNetwork: string; pauseImage: string; session: string } {
-    return { namespace: 'default', defaultNetwork: this.network, pauseImage: DEFAULT_PAUSE_IMAGE, session: this.id };
+    return { namespace: DEFAULT_NAMESPACE, defaultNetwork: this.network, pauseImage: DEFAULT_PAUSE_IMAGE, session: this.id };
   }
 
   /** The pods of this session, in every namespace and state (not the sandboxes kept ready). */
@@ -151,7 +153,7 @@ export class PodSession implements AsyncDisposable {
   }
 
   private specOf(options: PodRunOptions): PodSpec {
-    return specFromRunOptions(options, { network: this.network, pauseImage: DEFAULT_PAUSE_IMAGE, session: this.id, randomSuffix: () => randomBytes(4).toString('hex') });
+    return specFromRunOptions(options, { network: this.network, pauseImage: DEFAULT_PAUSE_IMAGE, session: this.id });
   }
 
   private handleOf(spec: PodSpec, view: PodView): PodHandle {
@@ -180,18 +182,18 @@ export class PodSession implements AsyncDisposable {
   }
 
   /**
-   * Tops the pool up with sandboxes shaped like `template`; sandboxes of other shapes are
+   * Tops the pool up with sandboxes shaped like the pods of `options`; sandboxes of other shapes are
    * discarded (a suite's pods mostly look alike). A sandbox that fails to come up is dropped:
    * the run that would have taken it runs cold instead.
    */
-  private refill(template: PodSpec, key: string): void {
+  private refill(options: PodRunOptions, key: string): void {
     if (this.closing) return;
     for (const stale of this.ready.filter((r) => r.key !== key)) {
       this.ready.splice(this.ready.indexOf(stale), 1);
       this.track(stale.sandbox.then((s) => (s ? this.manager.discardSandbox(s) : undefined)).catch((err: unknown) => void this.failures.push(err)));
     }
     while (this.ready.length < this.prepareAhead) {
-      const spec = { ...template, name: `pod-${randomBytes(4).toString('hex')}`, session: this.id };
+      const spec = this.specOf(options);
       const sandbox = this.manager.prepareSandbox(spec).catch(() => undefined);
       this.ready.push({ key, name: spec.name, sandbox });
       this.track(sandbox.then(() => undefined));
