@@ -98,7 +98,8 @@ async function main(): Promise<void> {
       target('pod life: podctl / by-hand', lifeRatio(lives, 'podctl', 'by-hand'), '<=', 1.0),
       target('pod life: podctl / podman', lifeRatio(lives, 'podctl', 'podman'), '<=', 0.85),
       target('pod life: library (PodSession, prepareAhead) / by-hand', lifeRatio(lives, 'library', 'by-hand'), '<=', 0.6),
-      target(`podctl ps: ${ps100.pods} pods / 0 pods`, ps100.ms / ps0.ms, '<=', 2),
+      // Each ps over the bare node run beside it: the two sets run minutes apart, at other loads.
+      target(`podctl ps: ${ps100.pods} pods / 0 pods (each per bare node beside it)`, ps100.perNode / ps0.perNode, '<=', 2),
       target('podctl ps: API calls, 100 pods minus 0 pods', ps100.apiCalls - ps0.apiCalls, '<=', 0),
       target("podctl --version / node -e ''", startup.versionRatio, '<=', 1.3),
       target("podctl ps (0 pods) / node -e ''", startup.ps0Ratio, '<=', 1.8),

@@ -70,6 +70,8 @@ export interface PsResult {
   ms: number;
   /** A bare node start measured alongside, to see whether the machine was busier. */
   nodeMs: number;
+  /** Median of ps/node over the pairs: compares two ps measurements taken at different loads. */
+  perNode: number;
   apiCalls: number;
   apiRequests: string[];
   maxRssKb: number;
@@ -95,7 +97,7 @@ export async function measurePs(pods: number, runs: number): Promise<PsResult> {
   try {
     await timedOk(PODCTL, args, { env: counter.env });
     const apiRequests = counter.take();
-    return { pods, runs, ms: median(ps), nodeMs: median(node), apiCalls: apiRequests.length, apiRequests, maxRssKb: max(rss) };
+    return { pods, runs, ms: median(ps), nodeMs: median(node), perNode: pairedRatio(ps, node), apiCalls: apiRequests.length, apiRequests, maxRssKb: max(rss) };
   } finally {
     await counter.stop();
   }
