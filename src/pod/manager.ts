@@ -103,7 +103,7 @@ export class PodManager {
         const creating = createContainers(this.deps, spec, checkpoint.pauseId!, rollback);
         await settleAll<unknown>([creating, startSandbox(this.deps, checkpoint, networks, rollback)]);
         await startContainers(this.deps, checkpoint, await creating, rollback);
-        return this.viewOf(spec);
+        return this.deps.steps.time('read-view', () => this.viewOf(spec));
       }),
     );
     if (wait) await this.waitReady(view, wait);
@@ -182,7 +182,7 @@ export class PodManager {
    */
   async remove(ref: PodRef, force = false): Promise<boolean> {
     return this.locked(ref, async () => {
-      const [checkpoint, members] = await Promise.all([this.deps.store.read(ref), this.members(ref)]);
+      const [checkpoint, members] = await this.deps.steps.time('read-pod', () => Promise.all([this.deps.store.read(ref), this.members(ref)]));
       if (!checkpoint && members.length === 0) return false;
       if (!force && members.some((c) => c.state === 'running')) {
         throw new PodctlError('FAILED_PRECONDITION', `pod ${formatPodRef(ref)} is running`, {
@@ -278,7 +278,7 @@ export class PodManager {
   }
 
   private async locked<T>(ref: PodRef, fn: () => Promise<T>): Promise<T> {
-    const lock = await this.deps.lockPod(ref);
+    const lock = await this.deps.steps.time('lock-pod', () => this.deps.lockPod(ref));
     try {
       return await fn();
     } finally {
