@@ -18,9 +18,11 @@ afterEach(async () => {
 describe('PodSession with prepareAhead and backgroundRemoval', () => {
   it('runs pods in prepared sandboxes and leaves nothing behind', async () => {
     await using pods = await PodSession.open({ prepareAhead: 1, backgroundRemoval: true });
+    // A pod that serves its own hostname over HTTP.
+    const server = { image: 'busybox:latest', args: ['sh', '-c', 'hostname > /tmp/index.html; exec httpd -f -p 80 -h /tmp'], wait: { http: { port: 80 } } };
 
-    const first = await pods.run({ image: 'nginx:latest', wait: { http: { port: 80 } } });
-    assert.equal((await fetchText(first.url(80))).status, 200);
+    const first = await pods.run(server);
+    assert.deepEqual(await fetchText(first.url(80)), { status: 200, body: `${first.name}\n` });
     await first.remove();
     await pods.idle();
 
@@ -35,8 +37,7 @@ describe('PodSession with prepareAhead and backgroundRemoval', () => {
     const seen = gc.actions.find((a) => a.target === waiting[0]!.name);
     assert.match(seen?.error ?? '', /another podctl is working on it/, JSON.stringify(gc.actions));
 
-    // Another image in the same shape of sandbox: it serves its own hostname.
-    const second = await pods.run({ image: 'busybox:latest', args: ['sh', '-c', 'hostname > /tmp/index.html; exec httpd -f -p 80 -h /tmp'], wait: { http: { port: 80 } } });
+    const second = await pods.run(server);
     assert.equal(second.name, waiting[0]!.name, 'the run took the prepared sandbox');
     assert.deepEqual(await fetchText(second.url(80)), { status: 200, body: `${second.name}\n` });
     assert.deepEqual((await pods.list()).map((p) => [p.name, p.state]), [[second.name, 'running']]);
