@@ -9,6 +9,7 @@
 //
 //   node scripts/bundle-cli.mjs [--metafile]     (make build runs it)
 import { build } from 'esbuild';
+import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -70,7 +71,8 @@ export async function bundleCli({ metafile = false } = {}) {
     outExtension: { '.js': '.cjs' },
     // ES module code asks import.meta.url where it is (paths.ts finds package.json by it).
     define: { 'import.meta.url': '__podctlModuleUrl' },
-    banner: { js: "var __podctlModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    // The first line names this build: the code cache's header must name the same one.
+    banner: { js: `// podctl-bundle ${randomUUID()}\nvar __podctlModuleUrl = require('node:url').pathToFileURL(__filename).href;` },
     plugins: [leftOutPlugin, builtinImportPlugin],
     legalComments: 'none',
     // Less source to read and hash at every start; names stay, so stack traces still read.

@@ -15,7 +15,7 @@ const root = packageRoot();
 const BUNDLE = join(root, 'dist', 'cli', 'podctl.cjs');
 const LOADER = join(root, 'bin', 'load-cli.cjs');
 const loader = createRequire(import.meta.url)(LOADER) as {
-  readCache(stat: { size: number; mtimeMs: number }, file?: string): Buffer | undefined;
+  readCache(source: string, file?: string): Buffer | undefined;
 };
 
 /**
@@ -24,9 +24,10 @@ const loader = createRequire(import.meta.url)(LOADER) as {
  */
 function rejectedByV8(bundle: string, cache: string): boolean {
   const probe = `const l = require(${JSON.stringify(LOADER)}); const fs = require('node:fs');
-    const cached = l.readCache(fs.statSync(${JSON.stringify(bundle)}), ${JSON.stringify(cache)});
+    const source = fs.readFileSync(${JSON.stringify(bundle)}, 'utf8');
+    const cached = l.readCache(source, ${JSON.stringify(cache)});
     if (!cached) throw new Error('cache header does not match');
-    const { script, exports } = l.loadBundle(${JSON.stringify(bundle)}, cached);
+    const { script, exports } = l.loadBundle(source, cached, ${JSON.stringify(bundle)});
     if (typeof exports.main !== 'function') throw new Error('no main');
     process.stdout.write(String(script.cachedDataRejected));`;
   return JSON.parse(execFileSync(process.execPath, ['-e', probe], { encoding: 'utf8' })) as boolean;
@@ -37,14 +38,14 @@ const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as
 function installCopy(): { dir: string; bundle: string; cache: string } {
   assert.ok(statSync(BUNDLE, { throwIfNoEntry: false }), 'dist/cli/podctl.cjs is missing: run make build first');
   const dir = mkdtempSync(join(tmpdir(), 'podctl-launcher-'));
-  for (const part of ['bin', join('dist', 'cli'), 'package.json']) cpSync(join(root, part), join(dir, part), { recursive: true, preserveTimestamps: true });
+  for (const part of ['bin', join('dist', 'cli'), 'package.json']) cpSync(join(root, part), join(dir, part), { recursive: true });
   return { dir, bundle: join(dir, 'dist', 'cli', 'podctl.cjs'), cache: join(dir, 'dist', 'cli', 'podctl.cjs.cache') };
 }
 
 const podctl = (dir: string, args: string[]) => execFileSync(join(dir, 'bin', 'podctl'), args, { encoding: 'utf8' });
 
 test('the code cache written by make build matches the bundle and V8 takes it', () => {
-  assert.ok(loader.readCache(statSync(BUNDLE)), 'no cache for the current bundle: run make build');
+  assert.ok(loader.readCache(readFileSync(BUNDLE, 'utf8')), 'no cache for the current bundle: run make build');
   assert.equal(rejectedByV8(BUNDLE, `${BUNDLE}.cache`), false);
 });
 
@@ -56,11 +57,14 @@ test('the CLI works without a code cache', (t) => {
   assert.match(podctl(copy.dir, ['run', '--help']), /Usage: podctl run/);
 });
 
-test('a cache of another bundle is not used, and the CLI still works', (t) => {
+test('a cache of another build of the bundle is not used, and the CLI still works', (t) => {
   const copy = installCopy();
   t.after(() => rmSync(copy.dir, { recursive: true, force: true }));
-  writeFileSync(copy.bundle, readFileSync(copy.bundle, 'utf8') + '\n// rebuilt\n');
-  assert.equal(loader.readCache(statSync(copy.bundle), copy.cache), undefined);
+  const source = readFileSync(copy.bundle, 'utf8');
+  assert.match(source, /^\/\/ podctl-bundle [0-9a-f-]{36}\n/);
+  const rebuilt = source.replace(/^\/\/ podctl-bundle [0-9a-f-]{36}/, '// podctl-bundle 00000000-0000-0000-0000-000000000000');
+  writeFileSync(copy.bundle, rebuilt);
+  assert.equal(loader.readCache(rebuilt, copy.cache), undefined);
   assert.equal(podctl(copy.dir, ['--version']).trim(), version);
 });
 
