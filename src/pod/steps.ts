@@ -23,6 +23,11 @@ export class StepRunner {
     private readonly record?: (timing: StepTiming) => void,
   ) {}
 
+  /** The same runner (environment, timing sink) logging to `logger`. */
+  withLogger(logger: Logger): StepRunner {
+    return new StepRunner(logger, this.env, this.record);
+  }
+
   /**
    * Times a stretch of work that changes nothing on the host (a read, taking the pod lock) for
    * `--timings`: not a step, so not a fault point either.

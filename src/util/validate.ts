@@ -1,9 +1,9 @@
-import { invalidArgument } from './errors.js';
-
 /**
  * Checks for names that become paths, env values, labels or container names. Each failure is
  * one line that says which value, why, and what would be accepted.
  */
+
+import { invalidArgument } from './errors.js';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -74,16 +74,6 @@ export function parseLabel(text: string): [string, string] {
     throw invalidArgument(`label key "${key}" is not valid`, 'use letters, digits, ".", "-", "_" and "/"');
   }
   return [key, value];
-}
-
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-
-export function isIPv4(value: string): boolean {
-  return IPV4.test(value);
-}
-
-export function isIP(value: string): boolean {
-  return isIPv4(value) || (value.includes(':') && /^[0-9a-fA-F:.]+$/.test(value));
 }
 
 /** Parses a positive integer flag ("--tail 20", "--timeout 30"). */

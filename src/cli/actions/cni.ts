@@ -1,3 +1,5 @@
+/** The bodies of `podctl cni add|check|del|gc|status|version` and `podctl net ls|inspect`. */
+
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -5,19 +7,18 @@ import { CniRuntime, findPluginInDirs, loadNetworkFile, summarizeNetwork, type N
 import { versionAtLeast } from '../../cni/versions.js';
 import { invalidArgument, isPodctlError } from '../../util/errors.js';
 import { NETNS_DIR } from '../../netns/pins.js';
-import { defaultCniConfDir, defaultCniPath, defaultStatePaths } from '../../util/paths.js';
+import { cniCacheDir, defaultCniConfDir, defaultCniPath, defaultStatePaths, lockDir } from '../../util/paths.js';
 import { parseKeyValue, validateNetnsName } from '../../util/validate.js';
 import { loggerFor, pluginTimeoutMs, requireRoot } from '../context.js';
 import { parseOutputFormat, renderStructured, renderTable, write } from '../output.js';
-
-/** The bodies of `podctl cni add|check|del|gc|status|version` and `podctl net ls|inspect`. */
 
 export interface AttachmentOptions {
   containerId?: string;
   ifname: string;
   args?: string[];
   cap?: string[];
-  timeout?: string;
+  /** Milliseconds (commander parsed the seconds). */
+  timeout?: number;
   output?: string;
 }
 
@@ -27,7 +28,7 @@ export async function attachmentAction(verb: 'add' | 'check' | 'del', network: s
   if (netns === '' && opts.containerId === undefined) throw invalidArgument(`cni ${verb} needs NETNS or --container-id`);
   const containerId = opts.containerId ?? derivedContainerId(netns);
   const rt = { containerId, netns, ifName: opts.ifname, args: parseArgs(opts.args ?? []), capabilityArgs: parseCaps(opts.cap ?? []) };
-  const runtime = cniRuntimeFor(cmd, seconds(opts.timeout));
+  const runtime = cniRuntimeFor(cmd, opts.timeout);
   const summary = { network, containerId, ifName: opts.ifname, netns };
   if (verb === 'add') return print(await runtime.addNetworkList(await resolveNetwork(runtime, network), rt), opts.output);
   if (verb === 'check') {
@@ -83,8 +84,8 @@ export function cniRuntimeFor(cmd: Command, timeoutMs?: number): CniRuntime {
   return new CniRuntime({
     confDir: opts.cniConfDir ?? defaultCniConfDir(),
     cniPath: opts.cniPath ?? defaultCniPath(),
-    cacheDir: join(state.stateDir, 'cni', 'cache'),
-    lockDir: join(state.runDir, 'locks'),
+    cacheDir: cniCacheDir(state),
+    lockDir: lockDir(state),
     logger: loggerFor(cmd),
     ...(timeout !== undefined ? { timeoutMs: timeout } : {}),
   });
@@ -121,13 +122,6 @@ function parseCaps(values: string[]): Record<string, unknown> {
     }
   }
   return caps;
-}
-
-function seconds(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw invalidArgument(`--timeout ${value}: expected a number of seconds`);
-  return Math.round(n * 1000);
 }
 
 /** `podctl net ls`: every network of the conf dir; files that do not load are warned about. */

@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { poll } from '../../util/poll.js';
 import { access, stat } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { join } from 'node:path';
@@ -79,17 +79,15 @@ export class SpawnPluginExec implements PluginExec {
   }
 
   async execPlugin(request: PluginRequest): Promise<PluginOutput> {
-    for (let attempt = 0; ; attempt++) {
+    // A plugin binary being written (just installed or upgraded) fails to start with ETXTBSY: retried.
+    const output = await poll<PluginOutput>(async (attempt) => {
       const result = await spawnCapture(request.pluginPath, [], {
         input: request.stdin,
         env: request.env,
         timeoutMs: request.timeoutMs,
         killSignal: 'SIGKILL',
       });
-      if (result.spawnError?.code === 'ETXTBSY' && attempt < this.busyRetries) {
-        await sleep(this.busyDelayMs * (attempt + 1));
-        continue;
-      }
+      if (result.spawnError?.code === 'ETXTBSY' && attempt <= this.busyRetries) return undefined;
       return {
         exitCode: result.exitCode ?? -1,
         stdout: result.stdout,
@@ -97,6 +95,7 @@ export class SpawnPluginExec implements PluginExec {
         timedOut: result.timedOut,
         ...(result.spawnError && { spawnError: result.spawnError.message }),
       };
-    }
+    }, { firstDelayMs: this.busyDelayMs, maxDelayMs: this.busyDelayMs * 4 });
+    return output!; // the last attempt always returns its output
   }
 }
