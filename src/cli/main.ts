@@ -26,6 +26,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['error', 'warn', 'info', 'debug']))
     .addOption(new Option('--log-format <format>', 'log lines as text or one JSON object each').choices(['text', 'json']).default('text'))
     .option('-v, --verbose', 'log each step and its timing (same as --log-level debug)')
+    .option('--timings', 'print where the command spent its time, step by step, on exit (stderr)')
     // commander's own usage errors, as one line with what to do, like podctl's.
     .configureOutput({ outputError: (text, write) => write(`podctl: ${commanderLine(text)}; see podctl --help\n`) })
     .exitOverride();

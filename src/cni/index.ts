@@ -6,7 +6,7 @@ export { SUPPORTED_VERSIONS, CURRENT_VERSION, isSupportedVersion, compareVersion
 export { parseNetworkConfig, NETWORK_NAME } from './conf/parse-network.js';
 export { summarizeNetwork, type NetworkSummary } from './conf/summary.js';
 export { scanConfDir, loadNetworkFile, CONF_EXTENSIONS, type ConfDirScan, type ConfProblem } from './conf/load-dir.js';
-export { ExecaPluginExec, findPluginInDirs, pluginNotFound, type PluginExec, type PluginRequest, type PluginOutput } from './invoke/plugin-exec.js';
+export { SpawnPluginExec, findPluginInDirs, pluginNotFound, type PluginExec, type PluginRequest, type PluginOutput } from './invoke/plugin-exec.js';
 export { formatCniArgs, validateContainerId, validateIfName } from './invoke/plugin-env.js';
 export { pluginStdin, runtimeConfigFor } from './invoke/plugin-stdin.js';
 export { parseResult } from './result/parse-result.js';

@@ -1,4 +1,5 @@
-import { readdir, rm, writeFile } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensurePrivateDir, readJsonIfExists, writeJsonAtomic } from '../util/atomic-file.js';
 import { PodctlError, errnoOf } from '../util/errors.js';
@@ -106,19 +107,27 @@ export class PodStore {
     return (await this.listAllEngines()).filter((c) => this.owns(c));
   }
 
-  /** Every engine's pods: what `gc` must not release (their addresses, their attachments). */
+  /**
+   * Every engine's pods: what `gc` must not release (their addresses, their attachments);
+   * unreadable ones are skipped. Read synchronously: a hundred small files take ~1.5 ms so,
+   * ~10 ms through the thread pool.
+   */
   async listAllEngines(): Promise<PodCheckpoint[]> {
+    const root = join(this.stateDir, 'pods');
     let keys: string[];
     try {
-      keys = await readdir(join(this.stateDir, 'pods'));
+      keys = readdirSync(root);
     } catch (err) {
       if (errnoOf(err) === 'ENOENT') return [];
       throw err;
     }
-    const all = await Promise.all(
-      keys.map((key) => readJsonIfExists<PodCheckpoint>(join(this.stateDir, 'pods', key, 'checkpoint.json')).catch(() => undefined)),
-    );
-    return all.filter((c): c is PodCheckpoint => c !== undefined);
+    return keys.flatMap((key) => {
+      try {
+        return [JSON.parse(readFileSync(join(root, key, 'checkpoint.json'), 'utf8')) as PodCheckpoint];
+      } catch {
+        return [];
+      }
+    });
   }
 
   private owns(checkpoint: PodCheckpoint): boolean {

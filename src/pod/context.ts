@@ -25,7 +25,7 @@ export interface PodDeps {
   steps: StepRunner;
   logger: Logger;
   /** Host commands (ip, iptables): argument arrays, never a shell. */
-  host: { run: RunCommand; read: ReadCommand; preload?: () => void };
+  host: { run: RunCommand; read: ReadCommand };
   /** Cluster env, DNS names and search list from Services; absent in unit tests of the steps. */
   services?: PodServiceHooks;
 }

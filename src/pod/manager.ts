@@ -10,7 +10,7 @@ import { PodctlError, messageOf } from '../util/errors.js';
 import { acquireFileLock } from '../util/file-lock.js';
 import { childLogger, silentLogger, type Logger } from '../util/logger.js';
 import { cniCacheDir, defaultCniConfDir, defaultCniPath, defaultStatePaths, lockDir, type StatePaths } from '../util/paths.js';
-import { preloadRunCommand, runCommand, runQuiet } from '../util/run-command.js';
+import { runCommand, runQuiet } from '../util/run-command.js';
 import { PodStore, type PodCheckpoint } from './checkpoint.js';
 import type { PodDeps } from './context.js';
 import { preparePod } from './prepare.js';
@@ -23,7 +23,7 @@ import { startContainers, startPod, startSandbox } from './start-pod.js';
 import { filterViews, podView, podViews, type ListFilter, type PodView } from './status.js';
 
 export type { ListFilter } from './status.js';
-import { StepRunner, withRollback } from './steps.js';
+import { StepRunner, withRollback, type StepTiming } from './steps.js';
 import { pauseInPinnedNetns } from './pause-health.js';
 import { removePod, stopPod } from './teardown.js';
 import { waitForPod, type WaitSpec } from './wait.js';
@@ -32,6 +32,7 @@ import { hasProbes, waitForProbes } from './probe-wait.js';
 import { ServiceManager } from '../service/services.js';
 import { bridgeOf, servicePods } from './service-pods.js';
 import type { ProxyPod } from '../service/proxy.js';
+import { discardSandbox, fillSandbox, prepareSandbox, type PreparedSandbox } from './sandbox-ahead.js';
 
 export interface PodManagerOptions {
   cniConfDir?: string;
@@ -47,6 +48,8 @@ export interface PodManagerOptions {
   serviceCidr?: string;
   /** 'all': NodePorts on every local address, not only 127.0.0.1 and the bridge ($PODCTL_NODEPORT_ADDRESSES=all). */
   nodePortAddresses?: 'all' | 'default';
+  /** Called with each finished step of an operation (`podctl --timings`). */
+  onStep?: (timing: StepTiming) => void;
 }
 
 /**
@@ -101,9 +104,9 @@ export class PodManager {
           buildLocal: new Map([[DEFAULT_PAUSE_IMAGE, () => buildPauseImage(docker, DEFAULT_PAUSE_IMAGE, { logger })]]),
         });
       },
-      steps: new StepRunner(logger),
+      steps: new StepRunner(logger, process.env, options.onStep),
       logger,
-      host: { run: runQuiet, read: async (file, args) => (await runCommand(file, args)).stdout, preload: preloadRunCommand },
+      host: { run: runQuiet, read: async (file, args) => (await runCommand(file, args)).stdout },
     };
     return new PodManager(deps, paths, options);
   }
@@ -123,12 +126,29 @@ export class PodManager {
         const creating = createContainers(deps, spec, checkpoint.pauseId!, rollback);
         await settleAll<unknown>([creating, startSandbox(deps, checkpoint, networks, rollback)]);
         await startContainers(deps, checkpoint, await creating, rollback);
-        return this.viewOf(spec);
+        return deps.steps.time('read-view', () => this.viewOf(spec));
       }),
     );
     await this.syncServices();
     if (wait) await this.waitReady(view, wait);
     return view;
+  }
+
+  /** A pod's sandbox made ahead of its containers (PodSession's prepareAhead; see sandbox-ahead.ts). */
+  prepareSandbox(spec: PodSpec): Promise<PreparedSandbox> {
+    return prepareSandbox(this.forPod(spec), spec);
+  }
+
+  /** Runs `spec` (named as the sandbox, same sandboxKey) in a prepared sandbox; a failure removes the pod. */
+  async fillSandbox(sandbox: PreparedSandbox, spec: PodSpec, wait?: WaitSpec): Promise<PodView> {
+    await fillSandbox(this.forPod(spec), sandbox, spec);
+    const view = await this.viewOf(spec);
+    if (wait) await this.waitReady(view, wait);
+    return view;
+  }
+
+  discardSandbox(sandbox: PreparedSandbox): Promise<void> {
+    return discardSandbox(this.forPod(sandbox.spec), sandbox);
   }
 
   /** Creates a pod's containers without starting it (`podctl create`). */
@@ -188,7 +208,7 @@ export class PodManager {
    */
   async remove(ref: PodRef, force = false): Promise<boolean> {
     return this.locked(ref, async (deps) => {
-      const [checkpoint, members] = await Promise.all([deps.store.read(ref), this.members(ref)]);
+      const [checkpoint, members] = await deps.steps.time('read-pod', () => Promise.all([deps.store.read(ref), this.members(ref)]));
       if (!checkpoint && members.length === 0) return false;
       if (!force && members.some((c) => c.state === 'running')) {
         throw new PodctlError('FAILED_PRECONDITION', `pod ${formatPodRef(ref)} is running`, {
@@ -325,12 +345,12 @@ export class PodManager {
   /** The deps with a logger (and step runner) whose every message names the pod. */
   private forPod(ref: PodRef): PodDeps {
     const logger = childLogger(this.deps.logger, { pod: formatPodRef(ref) });
-    return { ...this.deps, logger, steps: new StepRunner(logger) };
+    return { ...this.deps, logger, steps: this.deps.steps.withLogger(logger) };
   }
 
   /** Runs `fn` holding the pod's lock, with deps for that pod. */
   private async locked<T>(ref: PodRef, fn: (deps: PodDeps) => Promise<T>): Promise<T> {
-    const lock = await this.deps.lockPod(ref);
+    const lock = await this.deps.steps.time('lock-pod', () => this.deps.lockPod(ref));
     try {
       return await fn(this.forPod(ref));
     } finally {

@@ -33,7 +33,6 @@ export async function startSandbox(deps: PodDeps, checkpoint: PodCheckpoint, net
   await store.write(checkpoint);
 
   const pid = await steps.run('start-pause', async () => {
-    deps.host.preload?.(); // the pin and the plugins need execa next: load it while dockerd works
     await containers.start(pauseId);
     const details = await containers.inspect(pauseId);
     if (!details?.running || details.pid <= 0) throw new PodctlError('INTERNAL', `pause container of pod ${spec.name} did not stay running`);

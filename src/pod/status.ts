@@ -109,7 +109,7 @@ export function podView(checkpoint: PodCheckpoint | undefined, members: Containe
         const name = c.labels[LABEL.container] ?? c.name;
         return { name, id: c.id, image: requestedImage(checkpoint, name) ?? c.image, role: c.labels[LABEL.role] ?? 'app', state: c.state, status: c.status };
       })
-      .sort((a, b) => a.name.localeCompare(b.name)),
+      .sort((a, b) => byCodePoint(a.name, b.name)),
     ready: apps.filter((c) => c.labels[LABEL.role] === 'app' && c.state === 'running').length,
     total: apps.filter((c) => c.labels[LABEL.role] === 'app').length,
     labels: userLabels(pause?.labels ?? checkpoint?.spec.labels ?? {}),
@@ -175,6 +175,9 @@ export function podViews(containers: ContainerSummary[], checkpoints: PodCheckpo
 }
 
 /** What `ps` shows: filtered as asked (stopped and created pods only with `all`), sorted. */
+/** Names are DNS labels: code-point order suffices, and localeCompare's first call costs ~4 ms (ICU collator). */
+const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 export function filterViews(views: PodView[], filter: ListFilter): PodView[] {
   return views
     .filter((v) => filter.namespace === undefined || v.namespace === filter.namespace)
@@ -183,5 +186,5 @@ export function filterViews(views: PodView[], filter: ListFilter): PodView[] {
     .filter((v) => filter.session === undefined || v.session === filter.session)
     .filter((v) => filter.all || filter.state !== undefined || (v.state !== 'stopped' && v.state !== 'created'))
     .filter((v) => Object.entries(filter.labels ?? {}).every(([k, val]) => v.labels[k] === val))
-    .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+    .sort((a, b) => byCodePoint(a.namespace, b.namespace) || byCodePoint(a.name, b.name));
 }

@@ -7,7 +7,7 @@ import { AttachmentCache } from '../cache/attachment-cache.js';
 import { scanConfDir, type ConfDirScan } from '../conf/load-dir.js';
 import { parseNetworkConfig } from '../conf/parse-network.js';
 import { runPlugin, type InvokeContext } from '../invoke/invoke-plugin.js';
-import { ExecaPluginExec, type PluginExec } from '../invoke/plugin-exec.js';
+import { SpawnPluginExec, type PluginExec } from '../invoke/plugin-exec.js';
 import { verbEnv } from '../invoke/plugin-env.js';
 import { pluginStdin } from '../invoke/plugin-stdin.js';
 import { probePluginVersion } from '../invoke/probe-version.js';
@@ -64,7 +64,7 @@ export class CniRuntime {
     this.cniPath = (Array.isArray(options.cniPath) ? options.cniPath : options.cniPath.split(':')).filter((d) => d !== '');
     this.logger = options.logger ?? silentLogger;
     this.ctx = {
-      exec: options.exec ?? new ExecaPluginExec(),
+      exec: options.exec ?? new SpawnPluginExec(),
       cniPath: this.cniPath,
       hostPath: options.hostPath ?? process.env.PATH,
       timeoutMs: options.timeoutMs ?? 60_000,
