@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ensurePrivateDir, readJsonIfExists, writeJsonAtomic } from '../util/atomic-file.js';
 import { errnoOf } from '../util/errors.js';
 import { pathKey, type PodRef } from './naming.js';
-import type { PodSpec } from './spec.js';
+import { specForDisk, type PodSpec } from './spec.js';
 
 /** One CNI attachment of a pod, as recorded after its ADD succeeded. */
 export interface AttachmentRecord {
@@ -55,7 +55,7 @@ export class PodStore {
   }
 
   async write(checkpoint: PodCheckpoint): Promise<void> {
-    await writeJsonAtomic(this.checkpointPath(checkpoint), checkpoint);
+    await writeJsonAtomic(this.checkpointPath(checkpoint), { ...checkpoint, spec: specForDisk(checkpoint.spec) });
   }
 
   /** Writes a file that is bind-mounted into the pod's containers (resolv.conf, hosts). */

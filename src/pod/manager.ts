@@ -13,7 +13,8 @@ import { preloadRunCommand, runCommand, runQuiet } from '../util/run-command.js'
 import { PodStore, type PodCheckpoint } from './checkpoint.js';
 import type { PodDeps } from './context.js';
 import { preparePod } from './prepare.js';
-import { createContainers, createPod, createSandbox, settleAll } from './create-pod.js';
+import { createContainers, createPod, createSandbox, needsPodIP, settleAll } from './create-pod.js';
+import { materializeVolumes } from './volumes.js';
 import { collectGarbage, type GcAction, type GcOptions } from './gc.js';
 import { ALL_PODS_FILTER, podFilter } from './labels.js';
 import { formatPodRef, pathKey, type PodRef } from './naming.js';
@@ -97,6 +98,14 @@ export class PodManager {
     const view = await this.locked(spec, () =>
       withRollback(this.deps.logger, async (rollback) => {
         const checkpoint = await createSandbox(this.deps, spec, rollback);
+        await this.deps.steps.run('materialize-volumes', () => materializeVolumes(this.deps, spec, rollback));
+        if (needsPodIP(spec)) {
+          // An env variable carries the pod IP: the containers wait for CNI ADD.
+          await startSandbox(this.deps, checkpoint, networks, rollback);
+          const podIP = checkpoint.attachments[0]?.ips[0]?.split('/')[0];
+          await startContainers(this.deps, checkpoint, await createContainers(this.deps, spec, checkpoint.pauseId!, rollback, podIP), rollback);
+          return this.viewOf(spec);
+        }
         // The app containers only need the pause's id: create them while the sandbox starts.
         const creating = createContainers(this.deps, spec, checkpoint.pauseId!, rollback);
         await settleAll<unknown>([creating, startSandbox(this.deps, checkpoint, networks, rollback)]);
