@@ -168,7 +168,7 @@ async function createApp(deps: PodDeps, spec: PodSpec, c: ContainerSpec, role: C
       // One resolv.conf and hosts for the whole pod, written at start (see pod-files.ts).
       Binds: [`${podDir}/resolv.conf:/etc/resolv.conf:ro`, `${podDir}/hosts:/etc/hosts:ro`],
       Mounts: await dockerMounts(deps.docker, podDir, spec, c),
-      RestartPolicy: role === 'init' ? { Name: 'no' } : { Name: spec.restartPolicy },
+      RestartPolicy: role === 'init' ? { Name: 'no' } : { Name: spec.restartPolicy, ...(spec.restartPolicy === 'on-failure' && spec.restartRetries !== undefined ? { MaximumRetryCount: spec.restartRetries } : {}) },
       ...dockerLimits(c),
     },
   });

@@ -3,6 +3,7 @@ import type Dockerode from 'dockerode';
 import { CniRuntime } from '../cni/index.js';
 import { openDocker } from '../docker/client.js';
 import { DockerContainers, type ContainerSummary } from '../docker/containers.js';
+import { DockerVolumes } from '../docker/volumes.js';
 import { ensureImages, type PullEvent } from '../docker/images.js';
 import { NetnsPins } from '../netns/pins.js';
 import { PodctlError } from '../util/errors.js';
@@ -90,6 +91,21 @@ export class PodManager {
 
   get cni(): CniRuntime {
     return this.deps.cni;
+  }
+
+  /** Docker named volumes (PersistentVolumeClaims live in them). */
+  get volumes(): DockerVolumes {
+    return new DockerVolumes(this.deps.docker);
+  }
+
+  /** Where podctl keeps durable state (the kube layer keeps its object records there). */
+  get stateDir(): string {
+    return this.paths.stateDir;
+  }
+
+  /** Waits until a container exits; its exit code. A blocking call to dockerd, not a poll. */
+  waitForExit(containerId: string): Promise<number> {
+    return this.deps.containers.wait(containerId);
   }
 
   /** Creates and starts a pod; on any failure everything done so far is undone. */

@@ -137,6 +137,8 @@ export interface PodSpec {
   hostAliases: Array<{ ip: string; hostnames: string[] }>;
   sharePid: boolean;
   restartPolicy: RestartPolicy;
+  /** With restartPolicy on-failure: how often Docker restarts a failed container before giving up (Job backoffLimit). */
+  restartRetries?: number;
   pauseImage: string;
   initContainers: ContainerSpec[];
   containers: ContainerSpec[];

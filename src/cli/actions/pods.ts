@@ -140,19 +140,28 @@ export async function inspectAction(cmd: Command, name: string): Promise<void> {
   write(await renderStructured(await pods.inspect(refs(cmd, [name])[0]!), format));
 }
 
+/** A pod name, `pod/NAME`, or a workload (`deploy/web`, `job/check`): its newest pod, as kubectl picks one. */
+async function targetPod(cmd: Command, pods: PodManager, target: string): Promise<PodRef> {
+  const { podsOfTarget } = await import('./objects.js');
+  const found = await podsOfTarget(cmd, pods, target);
+  if (!found) return refs(cmd, [target.replace(/^(pod|pods|po)\//, '')])[0]!;
+  if (found.length > 1) process.stderr.write(`Found ${found.length} pods, using pod/${found[0]!.name}\n`);
+  return found[0]!;
+}
+
 export async function logsAction(cmd: Command, name: string): Promise<void> {
   const opts = cmd.opts() as { container?: string; follow?: boolean; tail?: string; timestamps?: boolean };
   const tail = opts.tail === undefined ? undefined : parsePositiveInt(opts.tail, '--tail', { min: 0 });
   const pods = await openPods(cmd);
   const { streamPodLogs } = await import('../../pod/logs.js');
-  await streamPodLogs(pods, refs(cmd, [name])[0]!, { container: opts.container, follow: opts.follow ?? false, tail, timestamps: opts.timestamps ?? false }, process.stdout, process.stderr);
+  await streamPodLogs(pods, await targetPod(cmd, pods, name), { container: opts.container, follow: opts.follow ?? false, tail, timestamps: opts.timestamps ?? false }, process.stdout, process.stderr);
 }
 
 export async function execAction(cmd: Command, name: string, command: string[]): Promise<void> {
   const opts = cmd.opts() as { container?: string; interactive?: boolean; tty?: boolean };
   const pods: PodManager = await openPods(cmd);
   const { execInPod } = await import('../../pod/exec.js');
-  process.exitCode = await execInPod(pods, refs(cmd, [name])[0]!, command, {
+  process.exitCode = await execInPod(pods, await targetPod(cmd, pods, name), command, {
     container: opts.container,
     interactive: opts.interactive ?? false,
     tty: opts.tty ?? false,

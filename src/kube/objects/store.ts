@@ -65,7 +65,7 @@ export class ObjectStore {
       if (errnoOf(err) === 'ENOENT') return [];
       throw err;
     }
-    const all = await Promise.all(names.map((n) => readJsonIfExists<T>(join(this.dir(kind), n))));
+    const all: Array<T | undefined> = await Promise.all(names.map((n) => readJsonIfExists<T>(join(this.dir(kind), n))));
     return all.filter((o): o is T => o !== undefined && (namespace === undefined || CLUSTER_SCOPED.has(kind) || o.metadata.namespace === namespace));
   }
 }
