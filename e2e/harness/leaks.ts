@@ -9,7 +9,8 @@ import { execa } from 'execa';
  * rules naming a container id. CI runs tests one at a time, so a diff is exact there.
  */
 const IPAM_DIRS = ['/var/lib/podctl/cni/networks', '/var/lib/cni/networks'];
-const STATE_DIRS = ['/var/lib/podctl/cni/cache', '/var/lib/podctl/pods'];
+// Object records (Deployments, ConfigMaps, Secrets, claims, ...) too.
+const STATE_DIRS = ['/var/lib/podctl/cni/cache', '/var/lib/podctl/pods', '/var/lib/podctl/objects'];
 const NETNS_DIR = '/var/run/netns';
 // Chains portmap creates once per host and keeps, by design.
 const SHARED_CHAINS = /^-N CNI-HOSTPORT-(DNAT|SNAT|MASQ|SETMARK)$|^-N CNI-FORWARD$|^-N CNI-ADMIN$/;
@@ -21,6 +22,8 @@ export interface HostSnapshot {
   veths: Set<string>;
   files: Set<string>;
   iptables: Set<string>;
+  /** Docker named volumes podctl made (PersistentVolumeClaims). */
+  volumes: Set<string>;
 }
 
 async function lines(file: string, args: string[]): Promise<string[]> {
@@ -48,7 +51,7 @@ async function filesUnder(dir: string): Promise<string[]> {
 }
 
 export async function snapshotHost(): Promise<HostSnapshot> {
-  const [containers, netns, mountinfo, links, files, nat, filter] = await Promise.all([
+  const [containers, netns, mountinfo, links, files, nat, filter, volumes] = await Promise.all([
     lines('docker', ['ps', '-a', '--filter', 'label=io.podctl.pod', '--format', '{{.Names}}']),
     readdir(NETNS_DIR).catch(() => [] as string[]),
     readFile('/proc/self/mountinfo', 'utf8').catch(() => ''),
@@ -56,15 +59,18 @@ export async function snapshotHost(): Promise<HostSnapshot> {
     Promise.all([...IPAM_DIRS, ...STATE_DIRS].map(filesUnder)).then((all) => all.flat()),
     lines('iptables', ['-w', '-t', 'nat', '-S']),
     lines('iptables', ['-w', '-t', 'filter', '-S']),
+    lines('docker', ['volume', 'ls', '-q', '--filter', 'label=io.podctl.pvc']),
   ]);
   const iptables = [...nat, ...filter].filter((l) => (l.startsWith('-N CNI-') && !SHARED_CHAINS.test(l)) || /\b[0-9a-f]{64}\b/.test(l) || /CNI-[0-9a-f]{20,}/.test(l));
   return {
     containers: new Set(containers),
     netns: new Set(netns),
-    mounts: new Set(mountinfo.split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith('/run/netns/') || m.startsWith('/var/run/netns/'))),
+    // Namespace pins, and the tmpfs of pods with secrets or memory volumes.
+    mounts: new Set(mountinfo.split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith('/run/netns/') || m.startsWith('/var/run/netns/') || m.startsWith('/var/lib/podctl/'))),
     veths: new Set(links.map((l) => (l.split(': ')[1] ?? '').split('@')[0] ?? '')),
     files: new Set(files),
     iptables: new Set(iptables),
+    volumes: new Set(volumes),
   };
 }
 
@@ -75,10 +81,11 @@ export function diffSnapshots(before: HostSnapshot, after: HostSnapshot): string
   };
   added('container', before.containers, after.containers);
   added('netns', before.netns, after.netns);
-  added('netns pin', before.mounts, after.mounts);
+  added('mount', before.mounts, after.mounts);
   added('veth', before.veths, after.veths);
   added('file', before.files, after.files);
   added('iptables', before.iptables, after.iptables);
+  added('docker volume', before.volumes, after.volumes);
   return leaks;
 }
 

@@ -76,7 +76,7 @@ export async function deleteAction(cmd: Command, kindArg: string | undefined, na
       .map((d) => ({ kind: kindOfObject(d.value)!, ns: String((d.value as { metadata?: { namespace?: unknown } }).metadata?.namespace ?? namespace), name: String((d.value as { metadata?: { name?: unknown } }).metadata?.name ?? '') }))
       .sort((a, b) => order(a.kind) - order(b.kind));
     for (const t of targets) {
-      if (await deleteObject(ctx, t.kind, t.ns, t.name, flags.force ?? false)) write(`${objectRef(t.kind, t.name)} deleted\n`);
+      if (await deleteObject(ctx, t.kind, t.ns, t.name, flags.force ?? false, grace)) write(`${objectRef(t.kind, t.name)} deleted\n`);
       else if (!flags.ignoreNotFound) throw new PodctlError('NOT_FOUND', `${objectRef(t.kind, t.name)} not found`, { hint: 'use --ignore-not-found to skip what is gone' });
     }
     if (refs.length === 0) return;

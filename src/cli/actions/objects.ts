@@ -215,21 +215,22 @@ export async function describeObject(cmd: Command, kind: string, name: string): 
 }
 
 /** Deletes a workload (its pods first, then the record) or a config object. */
-export async function deleteObject(ctx: WorkloadContext, kind: string, namespace: string, name: string, force: boolean): Promise<boolean> {
+export async function deleteObject(ctx: WorkloadContext, kind: string, namespace: string, name: string, force: boolean, graceSeconds?: number): Promise<boolean> {
   if (!WORKLOAD_KINDS.includes(kind)) return deleteConfigObject(ctx.pods, ctx.store, kind, namespace, name, force);
   const o = await ctx.store.get(kind, namespace, name);
   if (!o) return false;
   const w = workloadOf(o, ctx.defaults);
   const pods = ownedPods(w, await ctx.pods.list({ namespace, all: true }));
-  await Promise.all(pods.map((v) => deletePod(ctx.pods, v)));
+  await Promise.all(pods.map((v) => deletePod(ctx.pods, v, graceSeconds)));
   return ctx.store.remove(kind, namespace, name);
 }
 
 export async function deleteByName(cmd: Command, kind: string, names: string[]): Promise<void> {
-  const opts = cmd.opts() as { force?: boolean; ignoreNotFound?: boolean };
+  const opts = cmd.opts() as { force?: boolean; ignoreNotFound?: boolean; gracePeriod?: string };
+  const grace = opts.gracePeriod === undefined ? undefined : parsePositiveInt(opts.gracePeriod, '--grace-period', { min: 0, max: 3600 });
   const ctx = await context(cmd);
   for (const name of names) {
-    if (await deleteObject(ctx, kind, ctx.namespace ?? DEFAULT_NAMESPACE, name, opts.force ?? false)) write(`${objectRef(kind, name)} deleted\n`);
+    if (await deleteObject(ctx, kind, ctx.namespace ?? DEFAULT_NAMESPACE, name, opts.force ?? false, grace)) write(`${objectRef(kind, name)} deleted\n`);
     else if (!opts.ignoreNotFound) throw new PodctlError('NOT_FOUND', `${objectRef(kind, name)} not found`, { hint: 'use --ignore-not-found to skip what is gone' });
   }
 }

@@ -1,0 +1,163 @@
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LeakChecker } from './harness/leaks.js';
+import { fetchText, podctl, podctlOk } from './harness/run.js';
+
+// Deployments, Jobs, ConfigMaps, Secrets, claims and every volume type through `podctl apply`
+// on the real engine and plugins (the shipped default network). Each test deletes what it
+// applied and ends with the leak checker (pods, mounts, records, Docker volumes).
+let leaks: LeakChecker;
+let work: string;
+const cleanup: string[] = [];
+
+beforeEach(async () => {
+  leaks = await LeakChecker.start();
+  work = await mkdtemp(join(tmpdir(), 'pct-wl-'));
+});
+
+afterEach(async () => {
+  for (const file of cleanup.splice(0).reverse()) await podctl(['delete', '--ignore-not-found', '--force', '-f', file]);
+  await rm(work, { recursive: true, force: true });
+  await leaks.assertClean();
+});
+
+async function manifest(name: string, text: string): Promise<string> {
+  const path = join(work, `${name}.yaml`);
+  await writeFile(path, text);
+  return path;
+}
+
+interface PodJson {
+  metadata: { name: string; labels?: Record<string, string> };
+  status?: { podIP?: string };
+}
+const podsWith = async (selector: string): Promise<PodJson[]> => (JSON.parse((await podctlOk(['get', 'pods', '-l', selector, '-o', 'json'])).stdout) as { items: PodJson[] }).items;
+const lines = (text: string) => text.trim().split('\n');
+
+const APP = (greeting: string) => `
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: pct-wl-web }
+spec:
+  replicas: 2
+  selector: { matchLabels: { app: pct-wl-web } }
+  strategy: { rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }
+  template:
+    metadata: { labels: { app: pct-wl-web } }
+    spec:
+      terminationGracePeriodSeconds: 1
+      volumes: [{ name: html, configMap: { name: pct-wl-html } }]
+      containers:
+        - name: web
+          image: busybox
+          command: [sh, -c, 'echo "$GREETING" > /tmp/greeting; exec httpd -f -p 8080 -h /www']
+          env:
+            - { name: DB_PASSWORD, valueFrom: { secretKeyRef: { name: pct-wl-db, key: password } } }
+            - { name: GREETING, value: "${greeting} from $(POD_NAME)" }
+            - { name: POD_NAME, valueFrom: { fieldRef: { fieldPath: metadata.name } } }
+          volumeMounts: [{ name: html, mountPath: /www }]
+          readinessProbe: { httpGet: { path: /index.html, port: 8080 }, periodSeconds: 1 }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: pct-wl-front }
+spec:
+  replicas: 1
+  selector: { matchLabels: { app: pct-wl-front } }
+  template:
+    metadata: { labels: { app: pct-wl-front } }
+    spec:
+      terminationGracePeriodSeconds: 1
+      volumes: [{ name: conf, configMap: { name: pct-wl-front, items: [{ key: app.conf, path: front/app.conf }] } }]
+      containers:
+        - { name: front, image: busybox, command: [sleep, '3600'], volumeMounts: [{ name: conf, mountPath: /etc/app, readOnly: true }] }
+---
+apiVersion: v1
+kind: Secret
+metadata: { name: pct-wl-db }
+data: { password: ${Buffer.from('s3cret').toString('base64')} }
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: { name: pct-wl-front }
+data: { app.conf: "backend=pct-wl-web:8080" }
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: { name: pct-wl-html }
+data: { index.html: "<h1>pct-wl</h1>" }
+`;
+
+describe('a two-tier app from one manifest', () => {
+  it('applies in dependency order, answers, re-applies as a no-op, rolls out, scales, runs a Job against it and deletes to nothing', async () => {
+    const app = await manifest('app', APP('hello'));
+    cleanup.push(app);
+    const out = lines((await podctlOk(['apply', '-f', app])).stdout);
+    // ConfigMaps and Secrets first, whatever the file order; then the Deployments' pods.
+    assert.deepEqual(out.slice(0, 3), ['secret/pct-wl-db created', 'configmap/pct-wl-front created', 'configmap/pct-wl-html created']);
+    assert.ok(out.includes('deployment.apps/pct-wl-web created') && out.includes('deployment.apps/pct-wl-front created'), out.join('\n'));
+
+    const web = await podsWith('app=pct-wl-web');
+    assert.equal(web.length, 2);
+    const hash = web[0]!.metadata.labels!['pod-template-hash']!;
+    for (const p of web) {
+      assert.match(p.metadata.name, new RegExp(`^pct-wl-web-${hash}-[a-z0-9]{5}$`));
+      assert.equal((await fetchText(`http://${p.status!.podIP}:8080/index.html`)).body, '<h1>pct-wl</h1>');
+    }
+    const env = await podctlOk(['exec', 'deploy/pct-wl-web', '--', 'sh', '-c', 'echo $DB_PASSWORD; cat /tmp/greeting']);
+    assert.match(env.stdout, /^s3cret\nhello from \$\(POD_NAME\)\n?$/, 'POD_NAME is defined after GREETING: left as written, as Kubernetes does');
+    assert.equal((await podctlOk(['exec', 'deploy/pct-wl-front', '--', 'cat', '/etc/app/front/app.conf'])).stdout, 'backend=pct-wl-web:8080');
+
+    // Unchanged: nothing is touched.
+    const again = lines((await podctlOk(['apply', '-f', app])).stdout);
+    assert.ok(again.every((l) => l.endsWith(' unchanged')), again.join('\n'));
+    assert.deepEqual((await podsWith('app=pct-wl-web')).map((p) => p.metadata.name).sort(), web.map((p) => p.metadata.name).sort());
+
+    // A changed template rolls out: one new pod at a time, an old one goes once it is ready.
+    const changed = await manifest('app', APP('howdy'));
+    const rollout = lines((await podctlOk(['apply', '-f', changed])).stdout);
+    assert.ok(rollout.includes('deployment.apps/pct-wl-web configured'), rollout.join('\n'));
+    const steps = rollout.filter((l) => l.startsWith('pod/pct-wl-web-'));
+    assert.deepEqual(steps.map((l) => l.split(' ')[1]), ['created', 'deleted', 'created', 'deleted'], 'maxSurge 1, maxUnavailable 0: surge, then replace');
+    const rolled = await podsWith('app=pct-wl-web');
+    assert.equal(rolled.length, 2);
+    assert.ok(rolled.every((p) => p.metadata.labels!['pod-template-hash'] !== hash));
+    assert.match((await podctlOk(['rollout', 'status', 'deployment', 'pct-wl-web'])).stdout, /successfully rolled out/);
+
+    await podctlOk(['scale', 'deployment', 'pct-wl-web', '--replicas', '3']);
+    assert.equal((await podsWith('app=pct-wl-web')).length, 3);
+    await podctlOk(['scale', 'deployment/pct-wl-web', '--replicas', '1']);
+    const one = await podsWith('app=pct-wl-web');
+    assert.equal(one.length, 1);
+    assert.match((await podctlOk(['get', 'deploy,rs'])).stdout, /deployment\.apps\/pct-wl-web\s+1\/1/);
+
+    // A Job checks the backend by its pod IP.
+    const job = await manifest(
+      'job',
+      `apiVersion: batch/v1
+kind: Job
+metadata: { name: pct-wl-check }
+spec:
+  backoffLimit: 2
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{ name: check, image: busybox, command: [wget, -qO-, 'http://${one[0]!.status!.podIP}:8080/index.html'] }]
+`,
+    );
+    cleanup.push(job);
+    await podctlOk(['apply', '-f', job]);
+    assert.match((await podctlOk(['wait', '--for=condition=complete', 'job/pct-wl-check', '--timeout', '60s'])).stdout, /job\.batch\/pct-wl-check condition met/);
+    assert.equal((await podctlOk(['logs', 'job/pct-wl-check'])).stdout.trim(), '<h1>pct-wl</h1>');
+    assert.match((await podctlOk(['get', 'jobs'])).stdout, /pct-wl-check\s+Complete\s+1\/1/);
+    const jobPods = await podsWith('job-name=pct-wl-check');
+    assert.equal(jobPods.length, 1);
+
+    await podctlOk(['delete', '-f', job]);
+    await podctlOk(['delete', '-f', changed]);
+    assert.equal((await podctlOk(['get', 'pods,deploy,cm,secrets', '-o', 'name'])).stdout.split('\n').filter((l) => /pct-wl/.test(l)).length, 0);
+  });
+});
