@@ -16,7 +16,8 @@ export { PodManager, type PodManagerOptions, type ListFilter } from './pod/manag
 export { PodSession, type PodSessionOptions } from './pod/pod-session.js';
 export { PodHandle } from './pod/pod-handle.js';
 export type { PodRunOptions, ContainerRunOptions } from './pod/run-options.js';
-export type { ExecResult } from './pod/exec-capture.js';
+export type { ExecResult, PodExecOptions, PodLogsOptions } from './pod/container-io.js';
+export type { OutputSink } from './docker/containers.js';
 export type { PodSpec, ContainerSpec, PortMapping, DnsSpec, ProbeSpec, RestartPolicy } from './pod/spec.js';
 export { DEFAULT_NAMESPACE, DEFAULT_STOP_TIMEOUT, ifNameFor } from './pod/spec.js';
 export type { PodView, PodState, PodContainerView } from './pod/status.js';
@@ -29,5 +30,5 @@ export * from './cni/index.js';
 export * from './kube/index.js';
 
 export { PodctlError, isPodctlError, type ErrorCode, type ErrorOptions } from './util/errors.js';
-export { createLogger, silentLogger, type Logger, type LogLevel } from './util/logger.js';
+export { childLogger, createLogger, silentLogger, type LogFormat, type Logger, type LogLevel } from './util/logger.js';
 export { defaultStatePaths, type StatePaths } from './util/paths.js';

@@ -32,6 +32,15 @@ export class DockerVolumes {
     return rows.map((r) => ({ name: (r.Names[0] ?? r.Id).replace(/^\//, ''), labels: r.Labels ?? {} }));
   }
 
+  /** Where the volume's data is on the host (local driver). */
+  async mountpoint(name: string): Promise<string> {
+    try {
+      return ((await this.docker.getVolume(name).inspect()) as { Mountpoint: string }).Mountpoint;
+    } catch (err) {
+      throw wrapDockerError(err, `inspect volume ${name}`);
+    }
+  }
+
   async remove(name: string): Promise<boolean> {
     try {
       await this.docker.getVolume(name).remove();

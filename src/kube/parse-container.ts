@@ -1,6 +1,7 @@
 import type { ContainerSpec, ProbeSpec } from '../pod/spec.js';
 import type { Fields } from './fields.js';
-import { isDnsLabel, isPortName } from './k8s-names.js';
+import { isDnsLabel } from '../util/validate.js';
+import { isPortName } from './k8s-names.js';
 import { envOf } from './container-env.js';
 import { resourcesOf, securityOf, type PodSecurityDefaults } from './container-runtime.js';
 import type { ObjectLookup } from './object-lookup.js';

@@ -1,4 +1,6 @@
-import { isIP } from '../util/validate.js';
+import { buildPodSpec } from '../pod/build-spec.js';
+import { isPodctlError } from '../util/errors.js';
+import { isIP } from '../util/ip.js';
 import type { ContainerSpec, DnsSpec, PodSpec, PortMapping, RestartPolicy } from '../pod/spec.js';
 import { Fields, ManifestIssues, childPath } from './fields.js';
 import { labelValueProblem, qualifiedNameProblem } from './k8s-names.js';
@@ -6,6 +8,7 @@ import { containerOf, nameField } from './parse-container.js';
 import { NO_OBJECTS, type ObjectLookup } from './object-lookup.js';
 import { volumesOf } from './pod-volumes.js';
 import { podSecurityOf } from './container-runtime.js';
+import { isPodctlLabelKey } from '../pod/labels.js';
 import { DEFAULT_NETWORK_ANNOTATION, NETWORKS_ANNOTATION, parseNetworksAnnotation } from './networks-annotation.js';
 
 /** What a manifest leaves to podctl: the namespace when it names none, the networks, the pause image. */
@@ -50,7 +53,7 @@ export function podFromManifest(doc: unknown, defaults: ManifestDefaults): { par
   const podSpec = root.object('spec') ?? issues.error('spec', 'is required');
   if (!meta || !podSpec) return { issues };
   const spec = readPod(meta, podSpec, defaults);
-  return issues.errors.length > 0 ? { issues } : { parsed: { spec, unsupported: issues.unsupported }, issues };
+  return !spec || issues.errors.length > 0 ? { issues } : { parsed: { spec, unsupported: issues.unsupported }, issues };
 }
 
 /** Who a pod made from a template is: the controller names it and adds its own labels. */
@@ -74,7 +77,7 @@ export function podFromTemplate(template: unknown, path: string, identity: PodId
 }
 
 /** The pod's metadata and spec fields to a PodSpec; `identity` replaces the metadata's name and namespace (templates). */
-function readPod(meta: Fields, podSpec: Fields, defaults: ManifestDefaults, identity?: PodIdentity): PodSpec {
+function readPod(meta: Fields, podSpec: Fields, defaults: ManifestDefaults, identity?: PodIdentity): PodSpec | undefined {
   const issues = meta.issues;
   meta.only(identity ? ['labels', 'annotations', 'name', 'generateName', 'namespace'] : ['name', 'namespace', 'labels', 'annotations'], HARMLESS_METADATA);
   const name = identity ? identity.name : nameField(meta, 'name', true);
@@ -117,27 +120,39 @@ function readPod(meta: Fields, podSpec: Fields, defaults: ManifestDefaults, iden
   const subdomain = nameField(podSpec, 'subdomain', false);
   const restart = podSpec.oneOf('restartPolicy', Object.keys(RESTART));
   const grace = podSpec.int('terminationGracePeriodSeconds', { min: 0, range: 'a number of seconds, 0 or more' });
-  const spec: PodSpec = {
-    name: name ?? '',
-    namespace,
-    ...(hostname !== undefined ? { hostname } : {}),
-    ...(subdomain !== undefined ? { subdomain } : {}),
-    labels,
-    annotations,
-    networks,
-    portMappings,
-    ...dnsOf(podSpec),
-    hostAliases: hostAliasesOf(podSpec),
-    sharePid: podSpec.bool('shareProcessNamespace') ?? false,
-    restartPolicy: RESTART[restart ?? 'Always']!,
-    pauseImage: defaults.pauseImage,
-    initContainers: initContainers.filter((c): c is ContainerSpec => c !== undefined),
-    containers: containers.filter((c): c is ContainerSpec => c !== undefined),
-    stopTimeout: grace ?? K8S_DEFAULT_GRACE_SECONDS,
-    ...(volumes.length > 0 ? { volumes } : {}),
-    ...(defaults.session ? { session: defaults.session } : {}),
-  };
-  return spec;
+  const dns = dnsOf(podSpec);
+  const hostAliases = hostAliasesOf(podSpec);
+  const sharePid = podSpec.bool('shareProcessNamespace') ?? false;
+  if (issues.errors.length > 0) return undefined;
+  try {
+    return buildPodSpec(
+      {
+        name: name ?? '',
+        namespace,
+        ...(hostname !== undefined ? { hostname } : {}),
+        ...(subdomain !== undefined ? { subdomain } : {}),
+        labels,
+        annotations,
+        networks,
+        portMappings,
+        ...dns,
+        hostAliases,
+        sharePid,
+        restartPolicy: RESTART[restart ?? 'Always']!,
+        initContainers: initContainers.filter((c): c is ContainerSpec => c !== undefined),
+        containers: containers.filter((c): c is ContainerSpec => c !== undefined),
+        stopTimeout: grace ?? K8S_DEFAULT_GRACE_SECONDS,
+        ...(volumes.length > 0 ? { volumes } : {}),
+        ...(defaults.session ? { session: defaults.session } : {}),
+      },
+      { network: defaults.defaultNetwork, pauseImage: defaults.pauseImage },
+    );
+  } catch (err) {
+    // What the field checks above let through but a pod cannot have (e.g. a search domain with a space).
+    if (!isPodctlError(err)) throw err;
+    issues.error('spec', err.message);
+    return undefined;
+  }
 }
 
 function labelsOf(meta: Fields): Record<string, string> {
@@ -146,7 +161,7 @@ function labelsOf(meta: Fields): Record<string, string> {
     const path = childPath(meta.at('labels'), key);
     const problem = qualifiedNameProblem(key);
     if (problem) meta.issues.error(path, `key ${problem}`);
-    else if (key.startsWith('io.podctl.')) meta.issues.error(path, 'io.podctl.* labels are podctl\'s own');
+    else if (isPodctlLabelKey(key)) meta.issues.error(path, 'io.podctl.* labels are podctl\'s own');
     const valueProblem = labelValueProblem(value);
     if (valueProblem) meta.issues.error(path, `value ${valueProblem}`);
   }

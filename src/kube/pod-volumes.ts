@@ -1,7 +1,7 @@
 import type { PodVolume, VolumeFile, HostPathType } from '../pod/spec.js';
 import { subPathProblem } from '../pod/volumes.js';
 import type { Fields } from './fields.js';
-import { isDnsLabel } from './k8s-names.js';
+import { isDnsLabel } from '../util/validate.js';
 import type { ObjectLookup } from './object-lookup.js';
 import type { ContainerSpec } from '../pod/spec.js';
 

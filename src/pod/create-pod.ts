@@ -136,7 +136,7 @@ export async function settleAll<T>(promises: Array<Promise<T>>): Promise<T[]> {
 
 function podExists(spec: PodSpec, byPodctl: boolean): PodctlError {
   return new PodctlError('ALREADY_EXISTS', `pod ${formatPodRef(spec)} already exists`, {
-    hint: byPodctl ? `choose another --name, or remove it first with: podctl rm -f ${formatPodRef(spec)}` : `/var/run/netns/${netnsNameFor(spec)} is taken; choose another --name`,
+    hint: byPodctl ? 'choose another pod name, or remove the existing pod first' : `/var/run/netns/${netnsNameFor(spec)} is taken; choose another pod name`,
   });
 }
 
@@ -167,7 +167,7 @@ async function createApp(deps: PodDeps, spec: PodSpec, c: ContainerSpec, role: C
       ...(spec.sharePid ? { PidMode: joined } : {}),
       // One resolv.conf and hosts for the whole pod, written at start (see pod-files.ts).
       Binds: [`${podDir}/resolv.conf:/etc/resolv.conf:ro`, `${podDir}/hosts:/etc/hosts:ro`],
-      Mounts: await dockerMounts(deps.docker, podDir, spec, c),
+      Mounts: await dockerMounts(deps.volumes, podDir, spec, c),
       RestartPolicy: role === 'init' ? { Name: 'no' } : { Name: spec.restartPolicy, ...(spec.restartPolicy === 'on-failure' && spec.restartRetries !== undefined ? { MaximumRetryCount: spec.restartRetries } : {}) },
       ...dockerLimits(c),
     },

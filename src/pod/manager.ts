@@ -2,13 +2,13 @@ import { join } from 'node:path';
 import type Dockerode from 'dockerode';
 import { CniRuntime } from '../cni/index.js';
 import { openDocker } from '../docker/client.js';
-import { DockerContainers, type ContainerSummary } from '../docker/containers.js';
+import { collectOutput, DockerContainers, type ContainerSummary, type OutputSink } from '../docker/containers.js';
 import { DockerVolumes } from '../docker/volumes.js';
-import { ensureImages, type PullEvent } from '../docker/images.js';
+import { ensureImages, imageExists, imageUser, pullImage, type PullEvent } from '../docker/images.js';
 import { NetnsPins } from '../netns/pins.js';
 import { PodctlError } from '../util/errors.js';
 import { acquireFileLock } from '../util/file-lock.js';
-import { silentLogger, type Logger } from '../util/logger.js';
+import { childLogger, silentLogger, type Logger } from '../util/logger.js';
 import { defaultCniConfDir, defaultCniPath, defaultStatePaths, type StatePaths } from '../util/paths.js';
 import { preloadRunCommand, runCommand, runQuiet } from '../util/run-command.js';
 import { PodStore, type PodCheckpoint } from './checkpoint.js';
@@ -28,7 +28,7 @@ import { StepRunner, withRollback } from './steps.js';
 import { pauseInPinnedNetns } from './pause-health.js';
 import { removePod, stopPod } from './teardown.js';
 import { waitForPod, type WaitSpec } from './wait.js';
-import { execCapture } from './exec-capture.js';
+import { execInPod, podLogs, type ExecResult, type PodExecOptions, type PodLogsOptions } from './container-io.js';
 import { hasProbes, waitForProbes } from './probe-wait.js';
 
 export interface PodManagerOptions {
@@ -67,8 +67,13 @@ export class PodManager {
       ...(options.pluginTimeoutMs !== undefined ? { timeoutMs: options.pluginTimeoutMs } : {}),
     });
     const deps: PodDeps = {
-      docker,
       containers: new DockerContainers(docker),
+      volumes: new DockerVolumes(docker),
+      images: {
+        exists: (image) => imageExists(docker, image),
+        pull: (image) => pullImage(docker, image, options.onPull),
+        user: (image) => imageUser(docker, image),
+      },
       cni,
       pins: new NetnsPins(runQuiet),
       store: new PodStore(paths.stateDir),
@@ -89,13 +94,14 @@ export class PodManager {
     return new PodManager(deps, paths);
   }
 
-  get cni(): CniRuntime {
-    return this.deps.cni;
+  /** The network a pod joins when its spec names none: the conf dir's first. */
+  async defaultNetwork(): Promise<string> {
+    return (await this.deps.cni.getNetwork()).name;
   }
 
   /** Docker named volumes (PersistentVolumeClaims live in them). */
   get volumes(): DockerVolumes {
-    return new DockerVolumes(this.deps.docker);
+    return this.deps.volumes;
   }
 
   /** Where podctl keeps durable state (the kube layer keeps its object records there). */
@@ -110,22 +116,22 @@ export class PodManager {
 
   /** Creates and starts a pod; on any failure everything done so far is undone. */
   async run(spec: PodSpec, wait?: WaitSpec): Promise<PodView> {
-    const networks = await preparePod(this.deps, spec);
-    const view = await this.locked(spec, () =>
-      withRollback(this.deps.logger, async (rollback) => {
-        const checkpoint = await createSandbox(this.deps, spec, rollback);
-        await this.deps.steps.run('materialize-volumes', () => materializeVolumes(this.deps, spec, rollback));
+    const networks = await preparePod(this.forPod(spec), spec);
+    const view = await this.locked(spec, (deps) =>
+      withRollback(deps.logger, async (rollback) => {
+        const checkpoint = await createSandbox(deps, spec, rollback);
+        await deps.steps.run('materialize-volumes', () => materializeVolumes(deps, spec, rollback));
         if (needsPodIP(spec)) {
           // An env variable carries the pod IP: the containers wait for CNI ADD.
-          await startSandbox(this.deps, checkpoint, networks, rollback);
+          await startSandbox(deps, checkpoint, networks, rollback);
           const podIP = checkpoint.attachments[0]?.ips[0]?.split('/')[0];
-          await startContainers(this.deps, checkpoint, await createContainers(this.deps, spec, checkpoint.pauseId!, rollback, podIP), rollback);
+          await startContainers(deps, checkpoint, await createContainers(deps, spec, checkpoint.pauseId!, rollback, podIP), rollback);
           return this.viewOf(spec);
         }
         // The app containers only need the pause's id: create them while the sandbox starts.
-        const creating = createContainers(this.deps, spec, checkpoint.pauseId!, rollback);
-        await settleAll<unknown>([creating, startSandbox(this.deps, checkpoint, networks, rollback)]);
-        await startContainers(this.deps, checkpoint, await creating, rollback);
+        const creating = createContainers(deps, spec, checkpoint.pauseId!, rollback);
+        await settleAll<unknown>([creating, startSandbox(deps, checkpoint, networks, rollback)]);
+        await startContainers(deps, checkpoint, await creating, rollback);
         return this.viewOf(spec);
       }),
     );
@@ -135,12 +141,12 @@ export class PodManager {
 
   /** Creates a pod's containers without starting it (`podctl create`). */
   async create(spec: PodSpec): Promise<PodView> {
-    await preparePod(this.deps, spec);
-    return this.locked(spec, () =>
-      withRollback(this.deps.logger, async (rollback) => {
-        const checkpoint = await createPod(this.deps, spec, rollback);
+    await preparePod(this.forPod(spec), spec);
+    return this.locked(spec, (deps) =>
+      withRollback(deps.logger, async (rollback) => {
+        const checkpoint = await createPod(deps, spec, rollback);
         checkpoint.removeOnInterrupt = false;
-        await this.deps.store.write(checkpoint);
+        await deps.store.write(checkpoint);
         return this.viewOf(spec);
       }),
     );
@@ -148,21 +154,21 @@ export class PodManager {
 
   /** Starts a created or stopped pod; a failed start leaves it as it was. */
   async start(ref: PodRef, wait?: WaitSpec): Promise<PodView> {
-    const view = await this.locked(ref, async () => {
+    const view = await this.locked(ref, async (deps) => {
       const checkpoint = await this.requireCheckpoint(ref);
       if (checkpoint.phase === 'running') {
         const current = await this.inspect(ref);
         if (current.state === 'running') return current;
         // Degraded (pause killed or restarted behind podctl's back): rewire from scratch.
-        await stopPod(this.deps, checkpoint, await this.members(ref), 0);
+        await stopPod(deps, checkpoint, await this.members(ref), 0);
       }
-      const networks = await Promise.all(checkpoint.spec.networks.map((n) => this.deps.cni.getNetwork(n)));
-      await withRollback(this.deps.logger, async (rollback) => {
+      const networks = await Promise.all(checkpoint.spec.networks.map((n) => deps.cni.getNetwork(n)));
+      await withRollback(deps.logger, async (rollback) => {
         rollback.push('mark stopped', async () => {
           checkpoint.phase = 'stopped';
-          await this.deps.store.write(checkpoint);
+          await deps.store.write(checkpoint);
         });
-        await startPod(this.deps, checkpoint, networks, rollback);
+        await startPod(deps, checkpoint, networks, rollback);
       });
       return this.viewOf(ref);
     });
@@ -171,15 +177,15 @@ export class PodManager {
   }
 
   async stop(ref: PodRef, timeoutSeconds?: number): Promise<void> {
-    await this.locked(ref, async () => {
+    await this.locked(ref, async (deps) => {
       const checkpoint = await this.requireCheckpoint(ref);
-      await stopPod(this.deps, checkpoint, await this.members(ref), timeoutSeconds ?? checkpoint.spec.stopTimeout);
+      await stopPod(deps, checkpoint, await this.members(ref), timeoutSeconds ?? checkpoint.spec.stopTimeout);
     });
   }
 
-  async restart(ref: PodRef, timeoutSeconds?: number): Promise<PodView> {
+  async restart(ref: PodRef, timeoutSeconds?: number, wait?: WaitSpec): Promise<PodView> {
     await this.stop(ref, timeoutSeconds);
-    return this.start(ref);
+    return this.start(ref, wait);
   }
 
   /**
@@ -187,15 +193,15 @@ export class PodManager {
    * pod. A running pod needs `force`. Works on pods whose pause was killed or removed.
    */
   async remove(ref: PodRef, force = false): Promise<boolean> {
-    return this.locked(ref, async () => {
-      const [checkpoint, members] = await Promise.all([this.deps.store.read(ref), this.members(ref)]);
+    return this.locked(ref, async (deps) => {
+      const [checkpoint, members] = await Promise.all([deps.store.read(ref), this.members(ref)]);
       if (!checkpoint && members.length === 0) return false;
       if (!force && members.some((c) => c.state === 'running')) {
         throw new PodctlError('FAILED_PRECONDITION', `pod ${formatPodRef(ref)} is running`, {
-          hint: `stop it first (podctl stop ${formatPodRef(ref)}) or use podctl rm -f`,
+          hint: 'stop it first, or remove it with force',
         });
       }
-      await removePod(this.deps, checkpoint, members, force);
+      await removePod(deps, checkpoint, members, force);
       return true;
     });
   }
@@ -226,7 +232,7 @@ export class PodManager {
       view.pause.pid = pause.pid;
       if (view.state === 'running' && !(await pauseInPinnedNetns(pause.pid, view.netns))) {
         view.state = 'degraded';
-        view.problems = [...(view.problems ?? []), `the pause container restarted outside podctl and its network namespace is not wired; run podctl restart ${formatPodRef(ref)}`];
+        view.problems = [...(view.problems ?? []), `the pause container restarted outside podctl and its network namespace is not wired; restart the pod`];
       }
     }
     view.networks.forEach((n, i) => {
@@ -245,8 +251,27 @@ export class PodManager {
     return this.deps.containers.list(podFilter(ref.name, ref.namespace));
   }
 
-  get docker(): Dockerode {
-    return this.deps.docker;
+  /**
+   * Runs a command in a running container of the pod (default: its first app container), its
+   * output into `sink`; returns the command's exit code.
+   */
+  async exec(ref: PodRef, command: string[], sink: OutputSink, options: PodExecOptions = {}): Promise<number> {
+    const [members, spec] = await Promise.all([this.members(ref), this.getSpec(ref)]);
+    return execInPod(this.deps, ref, members, spec, command, sink, options);
+  }
+
+  /** Like `exec`, but returns what the command printed (default time limit 60 s). */
+  async execCapture(ref: PodRef, command: string[], options: Omit<PodExecOptions, 'stdin' | 'tty'> = {}): Promise<ExecResult> {
+    const output = collectOutput();
+    const exitCode = await this.exec(ref, command, output.sink, { timeoutMs: 60_000, ...options });
+    const { stdout, stderr } = output.text();
+    return { exitCode, stdout, stderr };
+  }
+
+  /** Writes a pod's logs into `sink`: one container (default: its first app container), or `all`. */
+  async logs(ref: PodRef, sink: OutputSink, options: PodLogsOptions = {}): Promise<void> {
+    const [members, spec] = await Promise.all([this.members(ref), this.getSpec(ref)]);
+    await podLogs(this.deps, ref, members, spec, sink, options);
   }
 
   private async viewOf(ref: PodRef): Promise<PodView> {
@@ -261,13 +286,20 @@ export class PodManager {
   }
 
   private noSuchPod(ref: PodRef): PodctlError {
-    return new PodctlError('NOT_FOUND', `pod ${formatPodRef(ref)} not found`, { hint: 'list pods with podctl ps -a' });
+    return new PodctlError('NOT_FOUND', `pod ${formatPodRef(ref)} not found`, { hint: 'check its name and namespace against the list of pods' });
   }
 
-  private async locked<T>(ref: PodRef, fn: () => Promise<T>): Promise<T> {
+  /** The deps with a logger (and step runner) whose every message names the pod. */
+  private forPod(ref: PodRef): PodDeps {
+    const logger = childLogger(this.deps.logger, { pod: formatPodRef(ref) });
+    return { ...this.deps, logger, steps: new StepRunner(logger) };
+  }
+
+  /** Runs `fn` holding the pod's lock, with deps for that pod. */
+  private async locked<T>(ref: PodRef, fn: (deps: PodDeps) => Promise<T>): Promise<T> {
     const lock = await this.deps.lockPod(ref);
     try {
-      return await fn();
+      return await fn(this.forPod(ref));
     } finally {
       await lock.release();
     }
@@ -286,7 +318,7 @@ export class PodManager {
       exec: async (command: string[], timeoutMs: number) => {
         const id = view.containers.find((m) => m.role === 'app' && m.name === c.name)?.id;
         if (!id) return -1;
-        return (await execCapture(this.deps.docker, id, command, timeoutMs)).exitCode;
+        return this.deps.containers.exec(id, command, collectOutput().sink, { timeoutMs });
       },
     }));
     await waitForProbes(ip, targets, wait.timeoutMs);

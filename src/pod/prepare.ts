@@ -1,6 +1,5 @@
 import type { NetworkConfigList } from '../cni/index.js';
 import { PodctlError, invalidArgument } from '../util/errors.js';
-import { imageExists, pullImage } from '../docker/images.js';
 import { checkVolumes } from './volumes.js';
 import type { PodDeps } from './context.js';
 import { formatPodRef, podKey } from './naming.js';
@@ -31,7 +30,7 @@ export async function preparePod(deps: PodDeps, spec: PodSpec): Promise<NetworkC
     deps.steps.run('check-ports', () => checkHostPorts(deps, spec)),
     deps.steps.run('ensure-images', () => deps.ensureImages(images)),
     deps.steps.run('pull-policies', () => Promise.all(all.map((c) => applyPullPolicy(deps, c)))),
-    deps.steps.run('check-volumes', () => checkVolumes(deps.docker, spec)),
+    deps.steps.run('check-volumes', () => checkVolumes(deps.volumes, spec)),
   ]);
   await deps.steps.run('check-users', () => Promise.all(all.map((c) => checkNonRoot(deps, c))));
   return networks;
@@ -39,8 +38,8 @@ export async function preparePod(deps: PodDeps, spec: PodSpec): Promise<NetworkC
 
 /** imagePullPolicy: Always pulls again, Never requires the image to be here already. */
 async function applyPullPolicy(deps: PodDeps, c: ContainerSpec): Promise<void> {
-  if (c.pullPolicy === 'Always') await pullImage(deps.docker, c.image);
-  if (c.pullPolicy === 'Never' && !(await imageExists(deps.docker, c.image))) {
+  if (c.pullPolicy === 'Always') await deps.images.pull(c.image);
+  if (c.pullPolicy === 'Never' && !(await deps.images.exists(c.image))) {
     throw new PodctlError('NOT_FOUND', `image ${c.image} of container ${c.name} is not present and its imagePullPolicy is Never`, { hint: `load it first (docker pull/load ${c.image}) or use IfNotPresent` });
   }
 }
@@ -48,7 +47,7 @@ async function applyPullPolicy(deps: PodDeps, c: ContainerSpec): Promise<void> {
 /** runAsNonRoot, as the kubelet checks it: the effective user (the spec's, else the image's) must be a non-zero uid. */
 async function checkNonRoot(deps: PodDeps, c: ContainerSpec): Promise<void> {
   if (!c.security?.runAsNonRoot) return;
-  const user = c.security.user ?? ((await deps.docker.getImage(c.image).inspect()).Config?.User || '0');
+  const user = c.security.user ?? ((await deps.images.user(c.image)) || '0');
   const uid = user.split(':')[0] ?? '';
   if (!/^\d+$/.test(uid)) throw invalidArgument(`container ${c.name} has runAsNonRoot and its user "${user}" is not numeric, so it cannot be verified`, 'set securityContext.runAsUser to a non-zero uid');
   if (Number(uid) === 0) throw invalidArgument(`container ${c.name} has runAsNonRoot but would run as root`, 'set securityContext.runAsUser to a non-zero uid, or use an image with a non-root USER');

@@ -5,6 +5,7 @@ import { NETNS_DIR } from '../netns/pins.js';
 import { join } from 'node:path';
 import { pauseRestartedBehindOurBack } from './pause-health.js';
 import { podKey } from './naming.js';
+import { DEFAULT_NAMESPACE, ifNameFor } from './spec.js';
 
 export interface ListFilter {
   /** A namespace, or undefined for all namespaces. */
@@ -87,7 +88,7 @@ export function podView(checkpoint: PodCheckpoint | undefined, members: Containe
     netns: checkpoint ? join(NETNS_DIR, checkpoint.netnsName) : '',
     networks: (checkpoint?.spec.networks ?? []).map((name, i) => {
       const a = attachments.find((x) => x.network === name);
-      return { name, ifname: a?.ifName ?? (i === 0 ? 'eth0' : `net${i}`), ips: a?.ips ?? [], ...(a?.mac ? { mac: a.mac } : {}) };
+      return { name, ifname: a?.ifName ?? ifNameFor(i), ips: a?.ips ?? [], ...(a?.mac ? { mac: a.mac } : {}) };
     }),
     pause: { id: pause?.id ?? '', image: pause?.image ?? checkpoint?.spec.pauseImage ?? '', state: pause?.state ?? 'missing' },
     containers: apps
@@ -112,7 +113,7 @@ function sessionOf(checkpoint: PodCheckpoint | undefined, members: ContainerSumm
 export function groupByPod(containers: ContainerSummary[]): Map<string, ContainerSummary[]> {
   const groups = new Map<string, ContainerSummary[]>();
   for (const c of containers) {
-    const key = `${c.labels[LABEL.namespace] ?? 'default'}_${c.labels[LABEL.pod]}`;
+    const key = podKey({ namespace: c.labels[LABEL.namespace] ?? DEFAULT_NAMESPACE, name: c.labels[LABEL.pod] ?? '' });
     const group = groups.get(key);
     if (group) group.push(c);
     else groups.set(key, [c]);
@@ -123,14 +124,13 @@ export function groupByPod(containers: ContainerSummary[]): Map<string, Containe
 /** Why a pod is degraded, in words a user can act on. */
 function degradedBecause(checkpoint: PodCheckpoint | undefined, members: ContainerSummary[]): string[] {
   const problems: string[] = [];
-  const ref = checkpoint ? checkpoint.name : 'POD';
   const pause = members.find((c) => c.labels[LABEL.role] === 'pause');
-  if (pause && pause.state !== 'running') problems.push(`the pause container is ${pause.state}; run podctl restart ${ref}`);
+  if (pause && pause.state !== 'running') problems.push(`the pause container is ${pause.state}; restart the pod`);
   else if (pause && pauseRestartedBehindOurBack(pause.status, checkpoint?.pauseStartedAt)) {
-    problems.push(`the pause container restarted outside podctl and its network namespace is not wired; run podctl restart ${ref}`);
+    problems.push(`the pause container restarted outside podctl and its network namespace is not wired; restart the pod`);
   }
   for (const c of members.filter((m) => m.labels[LABEL.role] === 'app' && m.state !== 'running')) {
-    problems.push(`container ${c.labels[LABEL.container] ?? c.name} is ${c.state} (${c.status}); see podctl logs ${ref} -c ${c.labels[LABEL.container]}`);
+    problems.push(`container ${c.labels[LABEL.container] ?? c.name} is ${c.state} (${c.status}); see its logs`);
   }
   return problems;
 }
@@ -144,7 +144,7 @@ export function podViews(containers: ContainerSummary[], checkpoints: PodCheckpo
     const members = groups.get(key) ?? [];
     const checkpoint = byKey.get(key);
     const first = members[0];
-    const ref = checkpoint ?? { name: first?.labels[LABEL.pod] ?? '', namespace: first?.labels[LABEL.namespace] ?? 'default' };
+    const ref = checkpoint ?? { name: first?.labels[LABEL.pod] ?? '', namespace: first?.labels[LABEL.namespace] ?? DEFAULT_NAMESPACE };
     return podView(checkpoint, members, ref);
   });
 }

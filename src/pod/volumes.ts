@@ -1,6 +1,7 @@
 import { chmod, lstat, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, normalize } from 'node:path';
 import type Dockerode from 'dockerode';
+import type { DockerVolumes } from '../docker/volumes.js';
 import { PodctlError, errnoOf, invalidArgument } from '../util/errors.js';
 import type { PodDeps } from './context.js';
 import type { ContainerSpec, PodSpec, PodVolume } from './spec.js';
@@ -44,7 +45,7 @@ const HOST_PATH_CHECKS: Record<string, { what: string; ok: (s: import('node:fs')
  * Checks before the host is touched: each mount names a volume of the pod, hostPath volumes
  * are of their declared type (or may be created), named volumes exist.
  */
-export async function checkVolumes(docker: Dockerode, spec: PodSpec): Promise<void> {
+export async function checkVolumes(dockerVolumes: DockerVolumes, spec: PodSpec): Promise<void> {
   const volumes = new Map((spec.volumes ?? []).map((v) => [v.name, v]));
   for (const c of [...spec.initContainers, ...spec.containers]) {
     for (const m of c.mounts ?? []) {
@@ -57,9 +58,7 @@ export async function checkVolumes(docker: Dockerode, spec: PodSpec): Promise<vo
     [...volumes.values()].map(async (v) => {
       if (v.source.kind === 'hostPath') await checkHostPath(v.name, v.source.path, v.source.type);
       if (v.source.kind === 'named') {
-        try {
-          await docker.getVolume(v.source.volume).inspect();
-        } catch {
+        if (!(await dockerVolumes.exists(v.source.volume))) {
           throw new PodctlError('NOT_FOUND', `volume ${v.name}: Docker volume ${v.source.volume} does not exist`, { hint: 'apply its PersistentVolumeClaim first (or docker volume create it)' });
         }
       }
@@ -138,7 +137,7 @@ export async function releaseVolumes(deps: PodDeps, ref: { name: string; namespa
 }
 
 /** Docker mounts for one container: binds of the pod's directories or the host's paths, or Docker volumes. */
-export async function dockerMounts(docker: Dockerode, podDir: string, spec: PodSpec, c: ContainerSpec): Promise<Dockerode.MountSettings[]> {
+export async function dockerMounts(dockerVolumes: DockerVolumes, podDir: string, spec: PodSpec, c: ContainerSpec): Promise<Dockerode.MountSettings[]> {
   const volumes = new Map((spec.volumes ?? []).map((v) => [v.name, v]));
   const mounts: Dockerode.MountSettings[] = [];
   for (const m of c.mounts ?? []) {
@@ -154,7 +153,7 @@ export async function dockerMounts(docker: Dockerode, podDir: string, spec: PodS
         continue;
       }
       // Docker's API (1.41 here) has no volume subpath: bind the volume's own directory.
-      source = ((await docker.getVolume(s.volume).inspect()) as { Mountpoint: string }).Mountpoint;
+      source = await dockerVolumes.mountpoint(s.volume);
     } else {
       source = s.kind === 'hostPath' ? s.path : hostDirOf(podDir, v);
     }

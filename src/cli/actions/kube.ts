@@ -14,7 +14,6 @@ import type { PodManager } from '../../pod/manager.js';
 import { formatPodRef, parsePodRef, type PodRef } from '../../pod/naming.js';
 import { DEFAULT_NAMESPACE } from '../../pod/spec.js';
 import { PodctlError, invalidArgument, messageOf } from '../../util/errors.js';
-import { parsePositiveInt } from '../../util/validate.js';
 import { openPods } from '../context.js';
 import { age, parseOutputFormat, renderTable, write } from '../output.js';
 import { waitSpecFromFlags } from './pods.js';
@@ -28,11 +27,11 @@ interface ManifestFlags {
 const warn = (line: string) => process.stderr.write(`podctl: warning: ${line}\n`);
 
 async function defaultNetwork(pods: PodManager): Promise<string> {
-  return (await pods.cni.getNetwork()).name;
+  return pods.defaultNetwork();
 }
 
 export async function applyAction(cmd: Command): Promise<void> {
-  const flags = cmd.opts() as ManifestFlags & { strict?: boolean; wait?: boolean; timeout?: string; session?: string };
+  const flags = cmd.opts() as ManifestFlags & { strict?: boolean; wait?: boolean; timeout?: number; session?: string };
   const wait = waitSpecFromFlags({ wait: flags.wait, timeout: flags.timeout });
   const docs = await readManifests(flags.filename);
   const pods = await openPods(cmd);
@@ -57,10 +56,10 @@ export async function applyAction(cmd: Command): Promise<void> {
 }
 
 export async function deleteAction(cmd: Command, kindArg: string | undefined, names: string[]): Promise<void> {
-  const flags = cmd.opts() as Partial<ManifestFlags> & { gracePeriod?: string; ignoreNotFound?: boolean; force?: boolean };
+  const flags = cmd.opts() as Partial<ManifestFlags> & { gracePeriod?: number; ignoreNotFound?: boolean; force?: boolean };
   if (kindArg !== undefined) return deleteNamed(cmd, kindArg, names);
   if (!flags.filename?.length) throw invalidArgument('nothing to delete', 'give -f FILE, or KIND NAME (podctl delete deployment web)');
-  const grace = flags.gracePeriod === undefined ? undefined : parsePositiveInt(flags.gracePeriod, '--grace-period', { min: 0, max: 3600 });
+  const grace = flags.gracePeriod;
   const docs = await readManifests(flags.filename);
   const namespace = flags.namespace ?? DEFAULT_NAMESPACE;
   const objectDocs = docs.filter((d) => kindOfObject(d.value) !== undefined);

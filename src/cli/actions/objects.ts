@@ -45,7 +45,7 @@ async function context(cmd: Command): Promise<Ctx> {
   const opts = cmd.opts() as { namespace?: string; allNamespaces?: boolean; timeout?: string };
   const pods = await openPods(cmd);
   const store = new ObjectStore(pods.stateDir);
-  const defaults = { namespace: opts.namespace ?? DEFAULT_NAMESPACE, defaultNetwork: (await pods.cni.getNetwork()).name, pauseImage: DEFAULT_PAUSE_IMAGE, objects: await objectLookup(store, []) };
+  const defaults = { namespace: opts.namespace ?? DEFAULT_NAMESPACE, defaultNetwork: await pods.defaultNetwork(), pauseImage: DEFAULT_PAUSE_IMAGE, objects: await objectLookup(store, []) };
   return {
     pods,
     store,

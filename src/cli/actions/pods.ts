@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { DEFAULT_PAUSE_IMAGE } from '../../docker/pause-image.js';
-import type { PodManager } from '../../pod/manager.js';
 import { parsePodRef, formatPodRef, type PodRef } from '../../pod/naming.js';
+import type { PodManager } from '../../pod/manager.js';
 import type { PodView } from '../../pod/status.js';
+import { DEFAULT_NAMESPACE } from '../../pod/spec.js';
 import type { WaitSpec } from '../../pod/wait.js';
 import { invalidArgument, PodctlError } from '../../util/errors.js';
-import { parsePositiveInt } from '../../util/validate.js';
 import { openPods } from '../context.js';
 import { age, parseOutputFormat, renderStructured, renderTable, write } from '../output.js';
 import { specFromFlags, type SpecFlags } from '../pod-spec-from-flags.js';
@@ -14,19 +14,19 @@ import { forEachReported } from '../each.js';
 interface WaitFlags {
   wait?: boolean;
   waitHttp?: string;
-  waitTcp?: string;
-  timeout?: string;
+  waitTcp?: number;
+  timeout?: number;
 }
 
 export function waitSpecFromFlags(flags: WaitFlags): WaitSpec | undefined {
   if (!flags.wait && !flags.waitHttp && !flags.waitTcp) return undefined;
-  const timeoutMs = (flags.timeout ? parsePositiveInt(flags.timeout, '--timeout', { max: 3600 }) : 60) * 1000;
+  const timeoutMs = (flags.timeout ?? 60) * 1000;
   if (flags.waitHttp) {
     const m = /^:?(\d{1,5})(\/.*)?$/.exec(flags.waitHttp);
     if (!m || Number(m[1]) < 1 || Number(m[1]) > 65535) throw invalidArgument(`--wait-http "${flags.waitHttp}" is not :PORT/PATH`, 'e.g. --wait-http :80/healthz');
     return { http: { port: Number(m[1]), path: m[2] ?? '/' }, timeoutMs };
   }
-  if (flags.waitTcp) return { tcp: parsePositiveInt(flags.waitTcp, '--wait-tcp', { max: 65535 }), timeoutMs };
+  if (flags.waitTcp !== undefined) return { tcp: flags.waitTcp, timeoutMs };
   return { timeoutMs };
 }
 
@@ -55,7 +55,7 @@ export async function runAction(cmd: Command, command: string[], start: boolean)
   const format = parseOutputFormat(flags.output, ['table', 'name', 'json', 'yaml']);
   const wait = start ? waitSpecFromFlags(flags) : undefined;
   const pods = await openPods(cmd);
-  const network = flags.network && flags.network.length > 0 ? '' : (await pods.cni.getNetwork()).name;
+  const network = flags.network && flags.network.length > 0 ? '' : await pods.defaultNetwork();
   const spec = specFromFlags(flags, command, { network, pauseImage: DEFAULT_PAUSE_IMAGE });
   const view = start ? await pods.run(spec, wait) : await pods.create(spec);
   await printPods([format === 'json' || format === 'yaml' ? await pods.inspect(spec) : view], format, flags.quiet ?? false);
@@ -72,10 +72,7 @@ export async function startAction(cmd: Command, names: string[]): Promise<void> 
   });
 }
 
-const stopTimeout = (cmd: Command): number | undefined => {
-  const time = (cmd.opts() as { time?: string }).time;
-  return time === undefined ? undefined : parsePositiveInt(time, '--time', { min: 0, max: 3600 });
-};
+const stopTimeout = (cmd: Command): number | undefined => (cmd.opts() as { time?: number }).time;
 
 export async function stopAction(cmd: Command, names: string[]): Promise<void> {
   const timeout = stopTimeout(cmd);
@@ -91,8 +88,7 @@ export async function restartAction(cmd: Command, names: string[]): Promise<void
   const wait = waitSpecFromFlags(cmd.opts() as WaitFlags);
   const pods = await openPods(cmd);
   await eachPod(refs(cmd, names), async (ref) => {
-    await pods.stop(ref, timeout);
-    await pods.start(ref, wait);
+    await pods.restart(ref, timeout, wait);
     return formatPodRef(ref);
   });
 }
@@ -129,7 +125,7 @@ export async function psAction(cmd: Command): Promise<void> {
   const format = parseOutputFormat(opts.output, ['table', 'wide', 'json', 'yaml']);
   const filter = parseFilters(opts.filter ?? []);
   const pods = await openPods(cmd);
-  const views = await pods.list({ ...filter, all: opts.all ?? false, namespace: opts.allNamespaces ? undefined : (opts.namespace ?? 'default') });
+  const views = await pods.list({ ...filter, all: opts.all ?? false, namespace: opts.allNamespaces ? undefined : (opts.namespace ?? DEFAULT_NAMESPACE) });
   if (format === 'json' || format === 'yaml') return write(await renderStructured(views, format));
   await printPods(views, format, opts.quiet ?? false);
 }
@@ -150,22 +146,31 @@ async function targetPod(cmd: Command, pods: PodManager, target: string): Promis
 }
 
 export async function logsAction(cmd: Command, name: string): Promise<void> {
-  const opts = cmd.opts() as { container?: string; follow?: boolean; tail?: string; timestamps?: boolean };
-  const tail = opts.tail === undefined ? undefined : parsePositiveInt(opts.tail, '--tail', { min: 0 });
+  const opts = cmd.opts() as { container?: string; follow?: boolean; tail?: number; timestamps?: boolean };
+  const tail = opts.tail;
   const pods = await openPods(cmd);
-  const { streamPodLogs } = await import('../../pod/logs.js');
-  await streamPodLogs(pods, await targetPod(cmd, pods, name), { container: opts.container, follow: opts.follow ?? false, tail, timestamps: opts.timestamps ?? false }, process.stdout, process.stderr);
+  const options = { all: true, follow: opts.follow ?? false, timestamps: opts.timestamps ?? false, ...(opts.container !== undefined ? { container: opts.container } : {}), ...(tail !== undefined ? { tail } : {}) };
+  await pods.logs(await targetPod(cmd, pods, name), { stdout: process.stdout, stderr: process.stderr }, options);
 }
 
 export async function execAction(cmd: Command, name: string, command: string[]): Promise<void> {
   const opts = cmd.opts() as { container?: string; interactive?: boolean; tty?: boolean };
-  const pods: PodManager = await openPods(cmd);
-  const { execInPod } = await import('../../pod/exec.js');
-  process.exitCode = await execInPod(pods, await targetPod(cmd, pods, name), command, {
-    container: opts.container,
-    interactive: opts.interactive ?? false,
-    tty: opts.tty ?? false,
-  });
+  const pods = await openPods(cmd);
+  const tty = opts.tty ?? false;
+  const stdin = process.stdin;
+  // The terminal is the CLI's: raw mode while a TTY session runs, restored however it ends.
+  const raw = opts.interactive && tty && stdin.isTTY;
+  if (raw) stdin.setRawMode(true);
+  try {
+    process.exitCode = await pods.exec(await targetPod(cmd, pods, name), command, { stdout: process.stdout, stderr: process.stderr }, {
+      tty,
+      ...(opts.container !== undefined ? { container: opts.container } : {}),
+      ...(opts.interactive ? { stdin } : {}),
+    });
+  } finally {
+    if (raw) stdin.setRawMode(false);
+    if (opts.interactive) stdin.pause();
+  }
 }
 
 export async function gcAction(cmd: Command): Promise<void> {

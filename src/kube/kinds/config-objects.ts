@@ -3,7 +3,7 @@ import { LABEL } from '../../pod/labels.js';
 import { deletePod } from '../apply.js';
 import type { PodManager } from '../../pod/manager.js';
 import { Fields, childPath, type ManifestIssues } from '../fields.js';
-import { isDnsLabel, isDnsSubdomain } from '../k8s-names.js';
+import { isDnsLabel, isDnsSubdomain } from '../../util/validate.js';
 import type { ObjectLookup } from '../object-lookup.js';
 import type { KubeObject, ObjectStore } from '../objects/store.js';
 import { claimVolumeName } from '../pod-volumes.js';

@@ -6,7 +6,7 @@ import { deletePod } from '../apply.js';
 import { rolloutStep, resolveIntOrPercent, templateHash, podSuffix } from '../controllers/rollout.js';
 import { exitCodeOf, jobStep, type JobCondition } from '../controllers/job.js';
 import { Fields, ManifestIssues } from '../fields.js';
-import { isDnsSubdomain } from '../k8s-names.js';
+import { isDnsSubdomain } from '../../util/validate.js';
 import type { KubeObject, ObjectStore } from '../objects/store.js';
 import { podFromTemplate, type ManifestDefaults } from '../parse-pod.js';
 import { selectorPredicate, type LabelPredicate } from '../selector.js';
