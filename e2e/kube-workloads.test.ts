@@ -161,3 +161,149 @@ spec:
     assert.equal((await podctlOk(['get', 'pods,deploy,cm,secrets', '-o', 'name'])).stdout.split('\n').filter((l) => /pct-wl/.test(l)).length, 0);
   });
 });
+
+describe('volumes', () => {
+  it('emptyDir (disk and Memory) shared by containers, hostPath types, configMap/secret modes and subPath, downwardAPI, a claim that outlives its pods', async () => {
+    const hostDir = join(work, 'host');
+    await writeFile(join(work, 'host-file'), 'from the host\n');
+    const cm = await manifest(
+      'vol',
+      `apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: { name: pct-wl-data }
+spec: { accessModes: [ReadWriteOnce], resources: { requests: { storage: 1Gi } } }
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: { name: pct-wl-cfg }
+data: { a.txt: "A", b.txt: "B" }
+---
+apiVersion: v1
+kind: Secret
+metadata: { name: pct-wl-key }
+stringData: { token: t0ken }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: pct-wl-vol, labels: { app: vol, tier: test } }
+spec:
+  terminationGracePeriodSeconds: 1
+  volumes:
+    - { name: shared, emptyDir: {} }
+    - { name: mem, emptyDir: { medium: Memory } }
+    - { name: hostdir, hostPath: { path: ${hostDir}, type: DirectoryOrCreate } }
+    - { name: hostfile, hostPath: { path: ${join(work, 'host-file')}, type: File } }
+    - { name: cfg, configMap: { name: pct-wl-cfg, items: [{ key: b.txt, path: sub/b.txt, mode: 0600 }] } }
+    - { name: key, secret: { secretName: pct-wl-key, defaultMode: 0400 } }
+    - { name: optional, configMap: { name: pct-wl-nope, optional: true } }
+    - { name: info, downwardAPI: { items: [{ path: labels, fieldRef: { fieldPath: metadata.labels } }, { path: name, fieldRef: { fieldPath: metadata.name } }] } }
+    - { name: data, persistentVolumeClaim: { claimName: pct-wl-data } }
+  containers:
+    - name: writer
+      image: busybox
+      command: [sh, -c, 'echo shared > /shared/x; echo mem > /mem/y; echo kept > /data/kept; sleep 3600']
+      volumeMounts: [{ name: shared, mountPath: /shared }, { name: mem, mountPath: /mem }, { name: data, mountPath: /data }]
+    - name: reader
+      image: busybox
+      command: [sleep, '3600']
+      volumeMounts:
+        - { name: shared, mountPath: /shared, readOnly: true }
+        - { name: mem, mountPath: /mem }
+        - { name: hostdir, mountPath: /hostdir }
+        - { name: hostfile, mountPath: /etc/host-file, readOnly: true }
+        - { name: cfg, mountPath: /cfg }
+        - { name: cfg, mountPath: /only-b, subPath: sub }
+        - { name: key, mountPath: /key }
+        - { name: optional, mountPath: /optional }
+        - { name: info, mountPath: /info }
+        - { name: data, mountPath: /data-sub, subPath: part }
+`,
+    );
+    cleanup.push(cm);
+    await podctlOk(['apply', '-f', cm]);
+    const inReader = async (script: string) => (await podctlOk(['exec', 'pct-wl-vol', '-c', 'reader', '--', 'sh', '-c', script])).stdout.trim();
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await inReader('cat /shared/x /mem/y'), 'shared\nmem');
+    assert.match(await inReader('grep " /mem " /proc/mounts; grep " /key " /proc/mounts'), /^tmpfs \/mem tmpfs .*\ntmpfs \/key tmpfs ro/);
+    assert.match(await inReader('touch /shared/no 2>&1; echo $?'), /Read-only file system\n1$/);
+    assert.equal(await inReader('cat /etc/host-file; touch /hostdir/made && echo ok'), 'from the host\nok');
+    assert.equal(await inReader('ls /cfg/sub; stat -c %a /cfg/sub/b.txt; cat /only-b/b.txt'), 'b.txt\n600\nB');
+    assert.equal(await inReader('cat /key/token; stat -c %a /key/token'), 't0ken\n400');
+    assert.equal(await inReader('ls -A /optional | wc -l; cat /info/name; echo; cat /info/labels'), '0\npct-wl-vol\napp="vol"\ntier="test"');
+    // A claim in use is not deleted; its data outlives the pod.
+    const refused = await podctl(['delete', 'pvc', 'pct-wl-data']);
+    assert.equal(refused.exitCode, 1);
+    assert.match(refused.stderr, /^podctl: persistentvolumeclaim pct-wl-data is in use by pod pct-wl-vol/);
+    await podctlOk(['delete', 'pod', 'pct-wl-vol']);
+    const volume = await podctlOk(['run', '--name', 'pct-wl-vol2', '--image', 'busybox', '--volume', 'podctl-pvc-default-pct-wl-data:/d:ro', '--command', 'busybox=cat /d/kept']);
+    assert.match(volume.stdout, /pct-wl-vol2/);
+    assert.equal((await podctlOk(['logs', 'pct-wl-vol2'])).stdout.trim(), 'kept');
+    await podctlOk(['rm', '-f', 'pct-wl-vol2']);
+    await podctlOk(['delete', '-f', cm]);
+  });
+});
+
+describe('bad manifests: one line, non-zero exit, nothing created', () => {
+  const DEPLOY = (extra: { selector?: string; env?: string; mounts?: string; volumes?: string } = {}) => `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: pct-wl-bad }
+spec:
+  selector: { matchLabels: { app: ${extra.selector ?? 'pct-wl-bad'} } }
+  template:
+    metadata: { labels: { app: pct-wl-bad } }
+    spec:
+      volumes: ${extra.volumes ?? '[]'}
+      containers: [{ name: c, image: busybox, command: [sleep, '60'], env: ${extra.env ?? '[]'}, volumeMounts: ${extra.mounts ?? '[]'} }]
+`;
+  const cases: Array<[string, string, RegExp]> = [
+    ['a missing ConfigMap', DEPLOY({ env: '[{ name: A, valueFrom: { configMapKeyRef: { name: pct-wl-none, key: k } } }]' }), /env\[0\]\.valueFrom\.configMapKeyRef\.name: configmap "pct-wl-none" not found/],
+    ['a missing Secret', DEPLOY({ volumes: '[{ name: s, secret: { secretName: pct-wl-none } }]', mounts: '[{ name: s, mountPath: /s }]' }), /volumes\[0\]\.secret\.secretName: secret "pct-wl-none" not found/],
+    ['a selector that does not match the template', DEPLOY({ selector: 'other' }), /spec\.template\.metadata\.labels: do not match spec\.selector/],
+    ['a volumeMount naming no volume', DEPLOY({ mounts: '[{ name: nope, mountPath: /x }]' }), /volumeMounts\[0\]\.name: names no volume of this pod \("nope"\)/],
+    ['a schema error (a string where the API wants an integer)', DEPLOY().replace('spec:\n  selector', 'spec:\n  replicas: two\n  selector'), /spec\.replicas: must be integer/],
+  ];
+  for (const [what, text, says] of cases) {
+    it(what, async () => {
+      const file = await manifest('bad', `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: pct-wl-before }\ndata: { a: b }\n---\n${text}`);
+      const r = await podctl(['apply', '-f', file]);
+      assert.equal(r.exitCode, 2, r.stderr);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.match(r.stderr, says);
+      assert.equal((await podctl(['get', 'cm', 'pct-wl-before'])).exitCode, 1, 'the ConfigMap of the same file was not applied either');
+    });
+  }
+
+  it('a hostPath of the wrong type is refused before the pod is created', async () => {
+    const file = await manifest('hp', DEPLOY({ volumes: `[{ name: h, hostPath: { path: ${work}, type: File } }]`, mounts: '[{ name: h, mountPath: /h }]' }));
+    cleanup.push(file);
+    const r = await podctl(['apply', '-f', file]);
+    assert.equal(r.exitCode, 2, r.stderr);
+    assert.match(r.stderr, new RegExp(`hostPath volume h: ${work} is not a file \\(type File\\)`));
+    assert.deepEqual(await podsWith('app=pct-wl-bad'), []);
+  });
+
+  it("a Job past its backoffLimit fails and keeps its pods for their logs", async () => {
+    const file = await manifest(
+      'job',
+      `apiVersion: batch/v1
+kind: Job
+metadata: { name: pct-wl-fail }
+spec:
+  backoffLimit: 1
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{ name: c, image: busybox, command: [sh, -c, 'echo broken; exit 3'] }]
+`,
+    );
+    cleanup.push(file);
+    await podctlOk(['apply', '-f', file]);
+    const r = await podctl(['wait', '--for=condition=complete', 'job/pct-wl-fail', '--timeout', '60s']);
+    assert.equal(r.exitCode, 1);
+    assert.match(r.stderr, /job pct-wl-fail ended Failed \(BackoffLimitExceeded\), not complete: 0 succeeded, 2 failed/);
+    const pods = await podsWith('job-name=pct-wl-fail');
+    assert.equal(pods.length, 2, 'backoffLimit 1: the first pod and one retry, both kept');
+    assert.match((await podctlOk(['logs', `pod/${pods[0]!.metadata.name}`])).stdout, /broken/);
+    assert.match((await podctlOk(['get', 'jobs'])).stdout, /pct-wl-fail\s+Failed\s+0\/1/);
+  });
+});
