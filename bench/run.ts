@@ -15,7 +15,7 @@ import { byHandContender, podctlContender, podmanContender } from './lib/contend
 import { lifeRatio, measureLives } from './lib/life.js';
 import { removeScratch, timedOk } from './lib/proc.js';
 import { mb, ms, renderReport, target, type Row } from './lib/report.js';
-import { checkReachable, removeConcurrent, runConcurrent, runSequential } from './lib/scale.js';
+import { checkReachable, removeConcurrent, runConcurrent, runDeployment, runSequential } from './lib/scale.js';
 import { BY_HAND_PREFIX, CONF_FILE, PODMAN_PREFIX, PODMAN_SETUP, REPO_ROOT } from './lib/setting.js';
 import { measurePs, measureStartup } from './lib/startup.js';
 import { round } from './lib/stats.js';
@@ -23,6 +23,7 @@ import { round } from './lib/stats.js';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const PODS = Number(process.env.BENCH_PODS ?? 50);
 const PS_PODS = 100;
+const DEPLOY_REPLICAS = 10;
 const STARTUP_PAIRS = 15;
 const PS_RUNS = 9;
 const say = (text: string) => process.stderr.write(`bench: ${text}\n`);
@@ -61,6 +62,8 @@ async function main(): Promise<void> {
     const concurrent = await runConcurrent(range(PODS, 'par'));
     const concurrentReach = await checkReachable(concurrent.ips);
     const extra = PS_PODS > PODS ? await runConcurrent(range(PS_PODS - PODS, 'ps')) : undefined;
+    say(`a ${DEPLOY_REPLICAS}-replica Deployment (one podctl apply, until every pod is ready)`);
+    const deployment = await runDeployment('deploy', DEPLOY_REPLICAS);
     say(`podctl ps with ${PS_PODS} pods`);
     const ps100 = await measurePs(Math.max(PS_PODS, PODS), PS_RUNS);
     const removal = await removeConcurrent([...range(PODS, 'par'), ...(extra ? range(PS_PODS - PODS, 'ps') : [])]);
@@ -77,6 +80,7 @@ async function main(): Promise<void> {
       { what: `podctl ps, ${ps100.pods} pods (${ps100.apiCalls} API calls)`, value: ms(ps100.ms), memory: mb(ps100.maxRssKb) },
       { what: `${PODS} pods one after another`, value: `${ms(sequential.ms)}, ${sequential.podsPerSec.toFixed(1)} pods/s`, memory: mb(sequential.maxRssKb) },
       { what: `${PODS} pods at once (one podctl apply)`, value: `${ms(concurrent.ms)}, ${concurrent.podsPerSec.toFixed(1)} pods/s`, memory: mb(concurrent.maxRssKb) },
+      { what: `${DEPLOY_REPLICAS}-replica Deployment ready (one podctl apply) / deleted`, value: `${ms(deployment.ms)} / ${ms(deployment.deleteMs)}`, memory: mb(deployment.maxRssKb) },
       { what: `${removal.pods} pods removed (one podctl rm -f)`, value: `${ms(removal.ms)}, ${removal.podsPerSec.toFixed(1)} pods/s`, memory: mb(removal.maxRssKb) },
     ];
     const targets = [
@@ -86,6 +90,8 @@ async function main(): Promise<void> {
       target('podctl ps: API calls, 100 pods minus 0 pods', ps100.apiCalls - ps0.apiCalls, '<=', 0),
       target("podctl --version / node -e ''", startup.ratio, '<=', 1.6),
       target(`${PODS} pods: at once / one after another (pods/s)`, concurrent.podsPerSec / sequential.podsPerSec, '>=', 2),
+      // 10 sequential runs, from the per-pod time of the sequential batch above.
+      target(`${DEPLOY_REPLICAS}-replica Deployment: ${DEPLOY_REPLICAS} sequential runs / one apply`, (sequential.ms / sequential.pods) * DEPLOY_REPLICAS / deployment.ms, '>=', 3),
       target(`${PODS} pods at once: reachable`, concurrentReach.reachable, '>=', PODS),
       target(`${PODS} pods at once: distinct IPs`, concurrentReach.distinctIps, '>=', PODS),
     ];
@@ -99,6 +105,7 @@ async function main(): Promise<void> {
       startup,
       ps: { zero: ps0, hundred: ps100 },
       life: { ...lives, ratios: { podctlToByHand: round(lifeRatio(lives, 'podctl', 'by-hand')), podctlToPodman: round(lifeRatio(lives, 'podctl', 'podman')) } },
+      deployment,
       scale: { sequential: { ...sequential, reachability: sequentialReach, removal: sequentialRemoval }, concurrent: { ...concurrent, reachability: concurrentReach }, removal },
       targets,
     };

@@ -158,9 +158,11 @@ spec:
     assert.equal(strict.exitCode, 2);
     assert.match(strict.stderr, /stdin: pod .*: fields podctl cannot honour: spec\.affinity, spec\.containers\[0\]\.livenessProbe/);
 
-    const notPod = await kube(['apply', '-f', '-'], 'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: x }\n');
+    const notPod = await kube(['apply', '-f', '-'], 'apiVersion: example.com/v1\nkind: Gadget\nmetadata: { name: x }\n');
     assert.equal(notPod.exitCode, 2);
-    assert.match(notPod.stderr, /Deployment\/x skipped: podctl runs kind Pod only/);
+    assert.match(notPod.stderr, /hold nothing podctl runs \(stdin: Gadget\/x skipped: podctl does not run kind Gadget\)/);
+    const noSpec = await kube(['apply', '-f', '-'], 'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: x }\n');
+    assert.match(noSpec.stderr, /^podctl: stdin: spec: is required/);
     assert.equal((await kube(['ps', '-a', '-q'])).stdout.split('\n').includes(name), false);
   });
 

@@ -239,7 +239,7 @@ spec:
     assert.match(volume.stdout, /pct-wl-vol2/);
     assert.equal((await podctlOk(['logs', 'pct-wl-vol2'])).stdout.trim(), 'kept');
     await podctlOk(['rm', '-f', 'pct-wl-vol2']);
-    await podctlOk(['delete', '-f', cm]);
+    await podctlOk(['delete', '--ignore-not-found', '-f', cm]);
   });
 });
 

@@ -104,6 +104,19 @@ export class PodManager {
     return this.deps.volumes;
   }
 
+  /**
+   * Runs `fn` holding a named lock shared by every podctl process (the kube layer serialises
+   * one workload's controller runs with it, as the pod lock serialises one pod's operations).
+   */
+  async withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const lock = await acquireFileLock(join(this.paths.runDir, 'locks', `${name}.lock`), { what: name, timeoutMs: 300_000 });
+    try {
+      return await fn();
+    } finally {
+      await lock.release();
+    }
+  }
+
   /** Where podctl keeps durable state (the kube layer keeps its object records there). */
   get stateDir(): string {
     return this.paths.stateDir;

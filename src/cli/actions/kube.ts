@@ -65,25 +65,31 @@ export async function deleteAction(cmd: Command, kindArg: string | undefined, na
   const objectDocs = docs.filter((d) => kindOfObject(d.value) !== undefined);
   const refs = docs.filter((d) => !objectDocs.includes(d)).flatMap((doc) => refOf(doc.value, namespace, doc.source));
   const pods = await openPods(cmd);
-  if (objectDocs.length > 0) {
-    const { deleteObject } = await import('./objects.js');
-    const store = new ObjectStore(pods.stateDir);
-    const ctx = { pods, store, defaults: { namespace, defaultNetwork: '', pauseImage: DEFAULT_PAUSE_IMAGE }, readyTimeoutMs: 60_000 };
-    // Workloads before what their pods use (claims, ConfigMaps), Namespaces last.
-    const order = (k: string) => (WORKLOAD_KINDS.includes(k) ? 0 : k === 'Namespace' ? 2 : 1);
-    const targets = objectDocs
-      .map((d) => ({ kind: kindOfObject(d.value)!, ns: String((d.value as { metadata?: { namespace?: unknown } }).metadata?.namespace ?? namespace), name: String((d.value as { metadata?: { name?: unknown } }).metadata?.name ?? '') }))
-      .sort((a, b) => order(a.kind) - order(b.kind));
-    for (const t of targets) {
-      if (await deleteObject(ctx, t.kind, t.ns, t.name, flags.force ?? false, grace)) write(`${objectRef(t.kind, t.name)} deleted\n`);
-      else if (!flags.ignoreNotFound) throw new PodctlError('NOT_FOUND', `${objectRef(t.kind, t.name)} not found`, { hint: 'use --ignore-not-found to skip what is gone' });
-    }
-    if (refs.length === 0) return;
+  // Pods first (they may use the claims and ConfigMaps of the same file), then workloads with
+  // their pods, then what pods use, Namespaces last. Every target is tried; the first failure
+  // is reported at the end.
+  let failure: unknown;
+  if (refs.length > 0 || objectDocs.length === 0) {
+    await forEachReported(refs, describeRef, async (ref) => {
+      if (await deletePod(pods, ref, grace)) return `${describeRef(ref)} deleted`;
+      if (!flags.ignoreNotFound) throw new PodctlError('NOT_FOUND', `${describeRef(ref)} not found`, { hint: 'use --ignore-not-found to skip pods that are gone' });
+    }).catch((err: unknown) => (failure = err));
   }
-  await forEachReported(refs, describeRef, async (ref) => {
-    if (await deletePod(pods, ref, grace)) return `${describeRef(ref)} deleted`;
-    if (!flags.ignoreNotFound) throw new PodctlError('NOT_FOUND', `${describeRef(ref)} not found`, { hint: 'use --ignore-not-found to skip pods that are gone' });
-  });
+  if (objectDocs.length === 0) {
+    if (failure) throw failure;
+    return;
+  }
+  const { deleteObject } = await import('./objects.js');
+  const ctx = { pods, store: new ObjectStore(pods.stateDir), defaults: { namespace, defaultNetwork: '', pauseImage: DEFAULT_PAUSE_IMAGE }, readyTimeoutMs: 60_000 };
+  const order = (k: string) => (WORKLOAD_KINDS.includes(k) ? 0 : k === 'Namespace' ? 2 : 1);
+  const targets = objectDocs
+    .map((d) => ({ kind: kindOfObject(d.value)!, ns: String((d.value as { metadata?: { namespace?: unknown } }).metadata?.namespace ?? namespace), name: String((d.value as { metadata?: { name?: unknown } }).metadata?.name ?? '') }))
+    .sort((a, b) => order(a.kind) - order(b.kind));
+  await forEachReported(targets, (t) => objectRef(t.kind, t.name), async (t) => {
+    if (await deleteObject(ctx, t.kind, t.ns, t.name, flags.force ?? false, grace)) return `${objectRef(t.kind, t.name)} deleted`;
+    if (!flags.ignoreNotFound) throw new PodctlError('NOT_FOUND', `${objectRef(t.kind, t.name)} not found`, { hint: 'use --ignore-not-found to skip what is gone' });
+  }, 1).catch((err: unknown) => (failure ??= err));
+  if (failure) throw failure;
 }
 
 /** The stored kind a document names (Deployment, ConfigMap, ...), or undefined for Pods and others. */

@@ -179,7 +179,14 @@ const byVictimOrder = (a: PodView, b: PodView) => Number(isReady(a)) - Number(is
  * the pods once and creates or deletes what the rollout step says; new pods count once ready.
  * Returns whether anything changed.
  */
-export async function reconcileReplicas(ctx: WorkloadContext, w: Workload): Promise<boolean> {
+export function reconcileReplicas(ctx: WorkloadContext, w: Workload): Promise<boolean> {
+  return ctx.pods.withLock(lockName(w), () => reconcileReplicasLocked(ctx, w));
+}
+
+/** One controller run per workload at a time, across processes. */
+const lockName = (w: Workload) => `workload-${w.kind.toLowerCase()}-${w.namespace}_${w.name}`;
+
+async function reconcileReplicasLocked(ctx: WorkloadContext, w: Workload): Promise<boolean> {
   const spec = specOf(w);
   const replicas = w.kind === 'DaemonSet' ? 1 : (spec.replicas ?? 1);
   const recreate = spec.strategy?.type === 'Recreate';
@@ -229,7 +236,11 @@ function podOutcome(v: PodView): 'active' | 'succeeded' | 'failed' {
  * One pass of the Job controller: count the pods' outcomes, release the network of finished
  * pods (kept, for their logs), start pods up to parallelism, or record the Job's end.
  */
-export async function reconcileJob(ctx: WorkloadContext, w: Workload): Promise<{ status: JobStatus; active: PodView[] }> {
+export function reconcileJob(ctx: WorkloadContext, w: Workload): Promise<{ status: JobStatus; active: PodView[] }> {
+  return ctx.pods.withLock(lockName(w), () => reconcileJobLocked(ctx, w));
+}
+
+async function reconcileJobLocked(ctx: WorkloadContext, w: Workload): Promise<{ status: JobStatus; active: PodView[] }> {
   const stored = ((await ctx.store.get(w.kind, w.namespace, w.name)) ?? w.obj) as KubeObject & { status?: JobStatus };
   const status: JobStatus = { active: 0, succeeded: 0, failed: 0, ...stored.status };
   const owned = ownedPods(w, await ctx.pods.list({ namespace: w.namespace, all: true }));
