@@ -4,6 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LeakChecker } from './harness/leaks.js';
+import { execa } from 'execa';
 import { fetchText, podctl, podctlOk } from './harness/run.js';
 
 // Deployments, Jobs, ConfigMaps, Secrets, claims and every volume type through `podctl apply`
@@ -305,5 +306,51 @@ spec:
     assert.equal(pods.length, 2, 'backoffLimit 1: the first pod and one retry, both kept');
     assert.match((await podctlOk(['logs', `pod/${pods[0]!.metadata.name}`])).stdout, /broken/);
     assert.match((await podctlOk(['get', 'jobs'])).stdout, /pct-wl-fail\s+Failed\s+0\/1/);
+  });
+});
+
+describe('DaemonSet, resources and securityContext', () => {
+  it('a DaemonSet runs one pod and replaces it when its template changes; limits and security reach Docker', async () => {
+    const ds = (user: number) => `apiVersion: apps/v1
+kind: DaemonSet
+metadata: { name: pct-wl-ds }
+spec:
+  selector: { matchLabels: { app: pct-wl-ds } }
+  template:
+    metadata: { labels: { app: pct-wl-ds } }
+    spec:
+      terminationGracePeriodSeconds: 1
+      securityContext: { runAsUser: ${user}, runAsNonRoot: true }
+      containers:
+        - name: c
+          image: busybox
+          command: [sleep, '3600']
+          resources: { limits: { memory: 64Mi, cpu: 500m }, requests: { cpu: 250m } }
+          securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: [ALL], add: [NET_BIND_SERVICE] } }
+`;
+    const file = await manifest('ds', ds(1000));
+    cleanup.push(file);
+    await podctlOk(['apply', '-f', file]);
+    const [first] = await podsWith('app=pct-wl-ds');
+    assert.match(first!.metadata.name, /^pct-wl-ds-[a-z0-9]{5}$/);
+    const inspect = JSON.parse(
+      (await execa('docker', ['inspect', `podctl_c_${first!.metadata.name}_default`])).stdout,
+    ) as Array<{ Config: { User: string }; HostConfig: Record<string, unknown> }>;
+    const host = inspect[0]!.HostConfig;
+    assert.equal(inspect[0]!.Config.User, '1000');
+    assert.deepEqual([host.Memory, host.NanoCpus, host.CpuShares, host.ReadonlyRootfs, host.CapDrop, host.CapAdd, host.SecurityOpt], [64 * 2 ** 20, 500_000_000, 256, true, ['ALL'], ['NET_BIND_SERVICE'], ['no-new-privileges']]);
+    assert.equal((await podctlOk(['exec', `pod/${first!.metadata.name}`, '--', 'id', '-u'])).stdout.trim(), '1000');
+    assert.match((await podctlOk(['get', 'ds'])).stdout, /pct-wl-ds\s+1\s+1\s+1\s+1\s+1/);
+
+    await writeFile(file, ds(0));
+    const root = await podctl(['apply', '-f', file]);
+    assert.equal(root.exitCode, 2);
+    assert.match(root.stderr, /securityContext\.runAsNonRoot: is true but runAsUser is 0/);
+    await writeFile(file, ds(2000));
+    await podctlOk(['apply', '-f', file]);
+    const after = await podsWith('app=pct-wl-ds');
+    assert.equal(after.length, 1);
+    assert.notEqual(after[0]!.metadata.name, first!.metadata.name);
+    await podctlOk(['delete', 'ds', 'pct-wl-ds']);
   });
 });
