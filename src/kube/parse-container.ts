@@ -1,3 +1,5 @@
+/** Containers of a Pod manifest (app and init) to podctl container specs; problems go to the reader's issues. */
+
 import type { ContainerSpec, ProbeSpec } from '../pod/spec.js';
 import type { Fields } from './fields.js';
 import { isDnsLabel } from '../util/validate.js';
@@ -7,7 +9,6 @@ import { resourcesOf, securityOf, type PodSecurityDefaults } from './container-r
 import type { ObjectLookup } from './object-lookup.js';
 import { mountsOf, type PodMeta } from './pod-volumes.js';
 
-/** Containers of a Pod manifest (app and init) to podctl container specs; problems go to the reader's issues. */
 const PROTOCOLS = ['TCP', 'UDP', 'SCTP'] as const;
 /** Defaults an API server writes into every container on export; they change nothing here. */
 const HARMLESS_CONTAINER = { terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File' };
