@@ -157,9 +157,10 @@ async function getPods(cmd: Command, names: string[], prefixNames: boolean, out:
   if (format === 'name') return out(views.map((v) => `pod/${v.name}\n`).join(''));
   if (format === 'table' || format === 'wide') {
     const labels = (v: PodView) => Object.entries(v.labels).map(([k, val]) => `${k}=${val}`).join(',') || '<none>';
-    const headers = [...(namespace === undefined ? ['NAMESPACE'] : []), 'NAME', 'READY', 'STATUS', 'IP', 'AGE', ...(format === 'wide' ? ['NAMESPACE', 'NETWORKS'] : []), ...(opts.showLabels ? ['LABELS'] : [])];
+    const nsColumn = namespace === undefined && format !== 'wide'; // wide has its own NAMESPACE column
+    const headers = [...(nsColumn ? ['NAMESPACE'] : []), 'NAME', 'READY', 'STATUS', 'IP', 'AGE', ...(format === 'wide' ? ['NAMESPACE', 'NETWORKS'] : []), ...(opts.showLabels ? ['LABELS'] : [])];
     const rows = views.map((v) => [
-      ...(namespace === undefined ? [v.namespace] : []),
+      ...(nsColumn ? [v.namespace] : []),
       prefixNames ? `pod/${v.name}` : v.name,
       `${v.ready}/${v.total}`,
       v.state,
