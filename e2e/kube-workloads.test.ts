@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LeakChecker } from './harness/leaks.js';
@@ -352,5 +352,23 @@ spec:
     assert.equal(after.length, 1);
     assert.notEqual(after[0]!.metadata.name, first!.metadata.name);
     await podctlOk(['delete', 'ds', 'pct-wl-ds']);
+  });
+});
+
+describe('podctl run with docker run habits', () => {
+  it('--volume, --tmpfs, --env-file, -w, -u, --memory, --cpus, --cap-drop, --read-only, --init reach the container', async () => {
+    await writeFile(join(work, 'env.list'), 'A=from-file\n# a comment\nB=2\n');
+    await writeFile(join(work, 'shared.txt'), 'host data\n');
+    await chmod(work, 0o755); // the container runs as uid 1000
+    const name = 'pct-wl-run';
+    try {
+      await podctlOk(['run', '--name', name, '--image', 'busybox', '--volume', `${work}:/host:ro`, '--tmpfs', '/scratch:size=1m', '--env-file', join(work, 'env.list'), '-e', 'B=3', '-w', '/tmp', '-u', '1000:1000', '--memory', '64m', '--cpus', '0.5', '--cap-drop', 'ALL', '--read-only', '--init', '--', 'sleep', '600']);
+      const out = (await podctlOk(['exec', name, '--', 'sh', '-c', 'echo $A $B; pwd; id -u; touch /x 2>&1; touch /scratch/ok && echo tmpfs; cat /host/shared.txt; touch /host/no 2>&1; cat /proc/1/comm'])).stdout;
+      assert.equal(out.trim(), 'from-file 3\n/tmp\n1000\ntouch: /x: Read-only file system\ntmpfs\nhost data\ntouch: /host/no: Read-only file system\ndocker-init');
+      const host = JSON.parse((await execa('docker', ['inspect', `podctl_busybox_${name}_default`])).stdout)[0].HostConfig as Record<string, unknown>;
+      assert.deepEqual([host.Memory, host.NanoCpus, host.CapDrop], [64 * 2 ** 20, 500_000_000, ['ALL']]);
+    } finally {
+      await podctl(['rm', '-f', name]);
+    }
   });
 });
