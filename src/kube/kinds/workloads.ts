@@ -134,7 +134,8 @@ export function ownedPods(w: Workload, views: PodView[]): PodView[] {
 
 function podSpecFor(ctx: WorkloadContext, w: Workload, hash: string): PodSpec {
   const hashLabel = HASH_LABEL[w.kind];
-  const prefix = w.kind === 'Deployment' ? `${w.name}-${hash}` : w.name;
+  // As Kubernetes' generateName: the base is cut so the name stays a 63-character label.
+  const prefix = (w.kind === 'Deployment' ? `${w.name}-${hash}` : w.name).slice(0, 57).replace(/[-.]+$/, '');
   const name = `${prefix}-${podSuffix()}`;
   const labels = { ...(w.template.metadata?.labels ?? {}), ...(hashLabel ? { [hashLabel]: hash } : {}), ...(w.kind === 'Job' ? { 'job-name': w.name, 'batch.kubernetes.io/job-name': w.name } : {}) };
   const issues = new ManifestIssues();
