@@ -16,7 +16,7 @@ import { byHandContender, podctlContender, podmanContender } from './lib/contend
 import { lifeRatio, measureLives } from './lib/life.js';
 import { removeScratch, timedOk } from './lib/proc.js';
 import { mb, ms, renderReport, target, type Row } from './lib/report.js';
-import { checkReachable, removeConcurrent, runConcurrent, runSequential } from './lib/scale.js';
+import { checkReachable, removeConcurrent, runConcurrent, runDeployment, runSequential } from './lib/scale.js';
 import { BY_HAND_PREFIX, CONF_FILE, PODMAN_PREFIX, PODMAN_SETUP, REPO_ROOT } from './lib/setting.js';
 import { libraryContender } from './lib/library.js';
 import { measurePs, measureStartup } from './lib/startup.js';
@@ -28,6 +28,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const PODS = Number(process.env.BENCH_PODS ?? 50);
 const PS_PODS = 100;
 const STARTUP_ROUNDS = 15;
+const DEPLOY_REPLICAS = 10;
 const PS_RUNS = 9;
 const say = (text: string) => process.stderr.write(`bench: ${text}\n`);
 const range = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}-${i + 1}`);
@@ -91,6 +92,8 @@ async function main(): Promise<void> {
     const concurrent = await runConcurrent(range(PODS, 'par'));
     const concurrentReach = await checkReachable(concurrent.ips);
     const extra = PS_PODS > PODS ? await runConcurrent(range(PS_PODS - PODS, 'ps')) : undefined;
+    say(`a ${DEPLOY_REPLICAS}-replica Deployment (one podctl apply, until every pod is ready)`);
+    const deployment = await runDeployment('deploy', DEPLOY_REPLICAS);
     say(`podctl ps with ${PS_PODS} pods`);
     const ps100 = await measurePs(Math.max(PS_PODS, PODS), PS_RUNS);
     const removal = await removeConcurrent([...range(PODS, 'par'), ...(extra ? range(PS_PODS - PODS, 'ps') : [])]);
@@ -111,6 +114,7 @@ async function main(): Promise<void> {
       { what: `podctl ps, ${ps100.pods} pods (${ps100.apiCalls} API calls)`, value: ms(ps100.ms), memory: mb(ps100.maxRssKb) },
       { what: `${PODS} pods one after another`, value: `${ms(sequential.ms)}, ${sequential.podsPerSec.toFixed(1)} pods/s`, memory: mb(sequential.maxRssKb) },
       { what: `${PODS} pods at once (one podctl apply)`, value: `${ms(concurrent.ms)}, ${concurrent.podsPerSec.toFixed(1)} pods/s`, memory: mb(concurrent.maxRssKb) },
+      { what: `${DEPLOY_REPLICAS}-replica Deployment ready (one podctl apply) / deleted`, value: `${ms(deployment.ms)} / ${ms(deployment.deleteMs)}`, memory: mb(deployment.maxRssKb) },
       { what: `${removal.pods} pods removed (one podctl rm -f)`, value: `${ms(removal.ms)}, ${removal.podsPerSec.toFixed(1)} pods/s`, memory: mb(removal.maxRssKb) },
       ...services.rows,
     ];
@@ -124,6 +128,8 @@ async function main(): Promise<void> {
       target("podctl --version / node -e ''", startup.versionRatio, '<=', 1.3),
       target("podctl ps (0 pods) / node -e ''", startup.ps0Ratio, '<=', 1.8),
       target(`${PODS} pods: at once / one after another (pods/s)`, concurrent.podsPerSec / sequential.podsPerSec, '>=', 2),
+      // 10 sequential runs, from the per-pod time of the sequential batch above.
+      target(`${DEPLOY_REPLICAS}-replica Deployment: ${DEPLOY_REPLICAS} sequential runs / one apply`, (sequential.ms / sequential.pods) * DEPLOY_REPLICAS / deployment.ms, '>=', 3),
       target(`${PODS} pods at once: reachable`, concurrentReach.reachable, '>=', PODS),
       target(`${PODS} pods at once: distinct IPs`, concurrentReach.distinctIps, '>=', PODS),
       ...services.targets,
@@ -151,6 +157,7 @@ async function main(): Promise<void> {
         timings,
       },
       services: services.results,
+      deployment,
       scale: { sequential: { ...sequential, reachability: sequentialReach, removal: sequentialRemoval }, concurrent: { ...concurrent, reachability: concurrentReach }, removal },
       targets,
     };

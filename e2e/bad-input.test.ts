@@ -106,7 +106,7 @@ const CASES: BadInput[] = [
   { what: 'rm without pods', args: ['rm'], exit: 2, says: /no pod named/ },
   { what: 'rm -a with pod names', args: ['rm', '-a', 'x'], exit: 2, says: /-a and pod names/ },
   { what: 'gc -o yaml', args: ['gc', '-o', 'yaml'], exit: 2, says: /-o yaml is not a known output format/ },
-  { what: 'get an unknown resource', args: ['get', 'deployments'], exit: 2, says: /resource type "deployments"/ },
+  { what: 'get an unknown resource', args: ['get', 'gadgets'], exit: 2, says: /resource type "gadgets"/ },
   { what: 'a network that does not exist', args: run('--network', 'pct-rel-nosuchnet'), exit: 1, says: /CNI network "pct-rel-nosuchnet" not found/ },
   // CNI configs (a conf dir per case, e2e/fixtures/bad-input/cni/).
   ...(
@@ -140,7 +140,7 @@ const CASES: BadInput[] = [
   ...(
     [
       ['invalid-yaml', /not valid YAML or JSON/],
-      ['not-a-pod', /hold no Pod/],
+      ['not-a-pod', /hold nothing podctl runs/],
       ['missing-name', /metadata\.name: is required/],
       ['name-with-dots', /metadata\.name: must be a DNS-1123 label/],
       ['no-containers', /spec\.containers: must list at least one container/],
@@ -155,7 +155,7 @@ const CASES: BadInput[] = [
       ['dns-option-injection', /DNS option "ndots\\nnameserver/],
     ] as const
   ).map(([file, says]): BadInput => ({ what: `manifest: ${file}`, args: ['apply', '-f', manifest(file)], exit: 2, says })),
-  { what: 'manifest: unsupported field with --strict', args: ['apply', '--strict', '-f', manifest('unsupported-field')], exit: 2, says: /cannot honour: spec\.volumes/ },
+  { what: 'manifest: unsupported field with --strict', args: ['apply', '--strict', '-f', manifest('unsupported-field')], exit: 2, says: /cannot honour: spec\.affinity/ },
   { what: 'manifest: a file that does not exist', args: ['apply', '-f', manifest('no-such-file')], exit: 'non-zero', says: /does not exist/ },
 ];
 

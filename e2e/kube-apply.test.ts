@@ -82,6 +82,7 @@ spec:
       ports: [{ containerPort: 80, hostPort: ${port}, hostIP: 127.0.0.1, name: http }]
       readinessProbe: { httpGet: { path: /, port: http }, periodSeconds: 1 }
       resources: { limits: { cpu: 100m } }
+      lifecycle: { preStop: { exec: { command: ["true"] } } }
     - name: side
       image: busybox:latest
       command: [sh, -c, "${sideCommand}"]
@@ -101,7 +102,7 @@ describe('podctl apply', () => {
     const applyMs = Date.now() - started;
     assert.equal(first.stdout, `pod/${name} created`);
     // One warning line listing the field podctl cannot honour, by path.
-    assert.match(first.stderr, /warning: .*fields podctl cannot honour \(ignored\): spec\.containers\[0\]\.resources$/m);
+    assert.match(first.stderr, /warning: .*fields podctl cannot honour \(ignored\): spec\.containers\[0\]\.lifecycle$/m);
 
     // --wait returned after the readiness probe: the page answers at once, on the host port too.
     const pod = JSON.parse((await kubeOk(['inspect', name, '-o', 'json'])).stdout) as { ips: string[]; networks: Array<{ name: string; ifname: string; ips: string[] }> };
@@ -150,16 +151,18 @@ spec:
 kind: Pod
 metadata: { name: ${name} }
 spec:
-  volumes: [{ name: data, emptyDir: { medium: Memory } }]
+  affinity: { nodeAffinity: {} }
   containers: [{ name: a, image: busybox:latest, livenessProbe: { exec: { command: ["true"] } } }]
 `;
     const strict = await kube(['apply', '--strict', '-f', '-'], unsupported);
     assert.equal(strict.exitCode, 2);
-    assert.match(strict.stderr, /stdin: pod .*: fields podctl cannot honour: spec\.volumes, spec\.containers\[0\]\.livenessProbe/);
+    assert.match(strict.stderr, /stdin: pod .*: fields podctl cannot honour: spec\.affinity, spec\.containers\[0\]\.livenessProbe/);
 
-    const notPod = await kube(['apply', '-f', '-'], 'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: x }\n');
+    const notPod = await kube(['apply', '-f', '-'], 'apiVersion: example.com/v1\nkind: Gadget\nmetadata: { name: x }\n');
     assert.equal(notPod.exitCode, 2);
-    assert.match(notPod.stderr, /Deployment\/x skipped: podctl runs kind Pod only/);
+    assert.match(notPod.stderr, /hold nothing podctl runs \(stdin: Gadget\/x skipped: podctl does not run kind Gadget\)/);
+    const noSpec = await kube(['apply', '-f', '-'], 'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: x }\n');
+    assert.match(noSpec.stderr, /^podctl: stdin: spec: is required/);
     assert.equal((await kube(['ps', '-a', '-q'])).stdout.split('\n').includes(name), false);
   });
 

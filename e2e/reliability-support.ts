@@ -28,7 +28,7 @@ export async function gcActions(args: string[] = [], { timeoutMs, flags = [] }: 
 
 /** The teardown steps `stop` and `rm -f` pass through (src/pod/teardown.ts); RUN_STEPS has run's. */
 export const STOP_STEPS = ['cni-del', 'unpin-netns', 'stop-containers', 'stop-pause'];
-export const REMOVE_STEPS = ['cni-del', 'unpin-netns', 'remove-containers'];
+export const REMOVE_STEPS = ['cni-del', 'unpin-netns', 'remove-containers', 'release-volumes'];
 
 /** The environment that makes podctl fail (or hang) at one named step (src/pod/steps.ts). */
 export function faultAt(step: string, mode: 'fail' | 'hang' = 'fail'): Record<string, string> {

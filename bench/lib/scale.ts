@@ -78,3 +78,35 @@ export async function checkReachable(ips: string[]): Promise<Reachability> {
   const answers = await Promise.all(ips.map((ip) => waitHttp200(ip, 80, 30_000).then(() => true, () => false)));
   return { reachable: answers.filter(Boolean).length, distinctIps: new Set(ips).size };
 }
+
+/**
+ * A Deployment of `replicas` pods from one `podctl apply -f`, until every pod passed its
+ * readiness probe (apply returns then); then one `podctl delete deployment`.
+ */
+export async function runDeployment(name: string, replicas: number): Promise<Batch & { deleteMs: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'pct-bench-deploy-'));
+  try {
+    const file = join(dir, 'deploy.yaml');
+    writeFileSync(
+      file,
+      `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: ${name}, namespace: ${NAMESPACE} }
+spec:
+  replicas: ${replicas}
+  selector: { matchLabels: { app: ${name} } }
+  template:
+    metadata: { labels: { app: ${name} } }
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+        - { name: nginx, image: "${APP_IMAGE}", readinessProbe: { httpGet: { path: /, port: 80 }, periodSeconds: 1 } }
+`,
+    );
+    const { ms, value } = await stopwatch(() => timedOk(PODCTL, podctlArgs(['apply', '-f', file]), { memory: true }));
+    const removal = await stopwatch(() => timedOk(PODCTL, podctlArgs(['delete', 'deployment', name, '-n', NAMESPACE])));
+    return { pods: replicas, ms, podsPerSec: replicas / (ms / 1000), maxRssKb: value.maxRssKb ?? 0, ips: [], deleteMs: removal.ms };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -9,7 +9,8 @@ import { execa } from 'execa';
  * rules naming a container id. CI runs tests one at a time, so a diff is exact there.
  */
 const IPAM_DIRS = ['/var/lib/podctl/cni/networks', '/var/lib/cni/networks'];
-const STATE_DIRS = ['/var/lib/podctl/cni/cache', '/var/lib/podctl/pods'];
+// Object records (Deployments, ConfigMaps, Secrets, claims, ...) too.
+const STATE_DIRS = ['/var/lib/podctl/cni/cache', '/var/lib/podctl/pods', '/var/lib/podctl/objects'];
 const NETNS_DIR = '/var/run/netns';
 // Chains portmap creates once per host and keeps, by design.
 const SHARED_CHAINS = /^-N CNI-HOSTPORT-(DNAT|SNAT|MASQ|SETMARK)$|^-N CNI-FORWARD$|^-N CNI-ADMIN$/;
@@ -25,6 +26,8 @@ export interface HostSnapshot {
   nftTables: Map<string, string[]>;
   /** Whether podctl's Service table (`table ip podctl`) exists. */
   podctlTable: boolean;
+  /** Docker named volumes podctl made (PersistentVolumeClaims). */
+  volumes: Set<string>;
 }
 
 // The tables iptables-nft keeps for Docker and the CNI plugins: their added rules are judged by
@@ -69,7 +72,7 @@ async function filesUnder(dir: string): Promise<string[]> {
 }
 
 export async function snapshotHost(): Promise<HostSnapshot> {
-  const [dockerContainers, podmanContainers, netns, mountinfo, links, files, nat, filter, ruleset] = await Promise.all([
+  const [dockerContainers, podmanContainers, netns, mountinfo, links, files, nat, filter, ruleset, volumes] = await Promise.all([
     lines('docker', ['ps', '-a', '--filter', 'label=io.podctl.pod', '--format', '{{.Names}}']),
     // podman's containers, whether or not its API service runs (the CLI reads its storage).
     lines('podman', ['ps', '-a', '--filter', 'label=io.podctl.pod', '--format', '{{.Names}}']),
@@ -80,6 +83,7 @@ export async function snapshotHost(): Promise<HostSnapshot> {
     lines('iptables', ['-w', '-t', 'nat', '-S']),
     lines('iptables', ['-w', '-t', 'filter', '-S']),
     lines('nft', ['-s', 'list', 'ruleset']),
+    lines('docker', ['volume', 'ls', '-q', '--filter', 'label=io.podctl.pvc']),
   ]);
   const tables = nftTables(ruleset.join('\n'));
   const podctlTable = tables.delete(PODCTL_TABLE);
@@ -87,12 +91,14 @@ export async function snapshotHost(): Promise<HostSnapshot> {
   return {
     containers: new Set([...dockerContainers, ...podmanContainers.map((name) => `${name} (podman)`)]),
     netns: new Set(netns),
-    mounts: new Set(mountinfo.split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith('/run/netns/') || m.startsWith('/var/run/netns/'))),
+    // Namespace pins, and the tmpfs of pods with secrets or memory volumes.
+    mounts: new Set(mountinfo.split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith('/run/netns/') || m.startsWith('/var/run/netns/') || m.startsWith('/var/lib/podctl/'))),
     veths: new Set(links.map((l) => (l.split(': ')[1] ?? '').split('@')[0] ?? '')),
     files: new Set(files),
     iptables: new Set(iptables),
     nftTables: tables,
     podctlTable,
+    volumes: new Set(volumes),
   };
 }
 
@@ -103,7 +109,7 @@ export function diffSnapshots(before: HostSnapshot, after: HostSnapshot): string
   };
   added('container', before.containers, after.containers);
   added('netns', before.netns, after.netns);
-  added('netns pin', before.mounts, after.mounts);
+  added('mount', before.mounts, after.mounts);
   added('veth', before.veths, after.veths);
   added('file', before.files, after.files);
   added('iptables', before.iptables, after.iptables);
@@ -119,6 +125,7 @@ export function diffSnapshots(before: HostSnapshot, after: HostSnapshot): string
     }
   }
   for (const table of after.nftTables.keys()) if (!before.nftTables.has(table) && !IPTABLES_TABLES.test(table)) leaks.push(`nft: ${table} was added`);
+  added('docker volume', before.volumes, after.volumes);
   return leaks;
 }
 

@@ -55,3 +55,27 @@ test('numeric options are parsed by commander: a bad value fails naming the flag
   assert.equal(secondsAsMs('--timeout')('0.5'), 500);
   assert.throws(() => secondsAsMs('--timeout')('soon'), /--timeout soon/);
 });
+
+test('docker run habits: --volume, --tmpfs, --env-file, -w, -u, --entrypoint, --memory, --cpus, caps, --privileged, --read-only, --init', async () => {
+  const { parseEnvFile, parseMemory, parseVolumeFlag, specFromFlags: build } = await import('./pod-spec-from-flags.js');
+  assert.deepEqual(parseVolumeFlag('/srv/data:/data:ro', 0), { volume: { name: 'vol-0', source: { kind: 'hostPath', path: '/srv/data', type: '' } }, mount: { volume: 'vol-0', mountPath: '/data', readOnly: true } });
+  assert.deepEqual(parseVolumeFlag('cache:/cache', 1).volume.source, { kind: 'named', volume: 'cache' });
+  assert.throws(() => parseVolumeFlag('/a:relative', 0), /is not SRC:DST/);
+  assert.deepEqual(parseEnvFile('# c\nA=1\n\nB=x=y\nHOME_X\nMISSING\n', 'f', { HOME_X: 'h' }), { A: '1', B: 'x=y', HOME_X: 'h' });
+  assert.equal(parseMemory('512m'), 512 * 1024 ** 2);
+  assert.throws(() => parseMemory('1k'), /at least 6m/);
+  const spec = build(
+    { image: ['busybox'], volume: ['/tmp:/t'], tmpfs: ['/run:size=1m'], workdir: '/w', user: '1000:1000', entrypoint: 'sh', memory: '1g', cpus: '0.5', capAdd: ['NET_ADMIN'], capDrop: ['ALL'], privileged: false, readOnly: true, init: true },
+    [],
+    { network: 'podctl', pauseImage: 'pause' },
+  );
+  const c = spec.containers[0]!;
+  assert.deepEqual(spec.volumes, [{ name: 'vol-0', source: { kind: 'hostPath', path: '/tmp', type: '' } }]);
+  assert.deepEqual(c.mounts, [{ volume: 'vol-0', mountPath: '/t' }]);
+  assert.deepEqual(c.tmpfs, { '/run': 'size=1m' });
+  assert.equal(c.workingDir, '/w');
+  assert.deepEqual(c.command, ['sh']);
+  assert.deepEqual(c.security, { user: '1000:1000', readOnlyRootFilesystem: true, capAdd: ['NET_ADMIN'], capDrop: ['ALL'] });
+  assert.deepEqual(c.resources, { memoryBytes: 1024 ** 3, cpus: 0.5 });
+  assert.equal(c.init, true);
+});

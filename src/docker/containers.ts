@@ -31,6 +31,8 @@ export interface CreateContainerSpec {
   entrypoint?: string[];
   cmd?: string[];
   workingDir?: string;
+  /** "uid[:gid]" or a user name (docker --user). */
+  user?: string;
   tty?: boolean;
   hostConfig: Dockerode.HostConfig;
 }
@@ -104,6 +106,7 @@ export class DockerContainers {
         Entrypoint: spec.entrypoint,
         Cmd: spec.cmd,
         WorkingDir: spec.workingDir,
+        ...(spec.user !== undefined ? { User: spec.user } : {}),
         Tty: spec.tty ?? false,
         HostConfig: spec.hostConfig,
       });

@@ -87,3 +87,12 @@ export async function pullImage(docker: Dockerode, image: string, onPull?: (even
     );
   });
 }
+
+/** The image's configured USER ("" when it runs as root by default). */
+export async function imageUser(docker: Dockerode, image: string): Promise<string> {
+  try {
+    return (await docker.getImage(image).inspect()).Config?.User ?? '';
+  } catch (err) {
+    throw wrapDockerError(err, `inspect image ${image}`);
+  }
+}

@@ -16,6 +16,9 @@ export interface LoadOptions {
   strict?: boolean;
   /** Set when the user gave -n: a manifest naming another namespace is then an error, as with kubectl. */
   namespaceFlag?: string;
+  /** More problems of a document (the OpenAPI schema's), merged with podctl's own. */
+  extraIssues?: (doc: ManifestDocument) => ManifestIssue[];
+  mergeIssues?: (own: ManifestIssue[], extra: ManifestIssue[]) => ManifestIssue[];
 }
 
 /**
@@ -37,8 +40,9 @@ export function loadPods(docs: ManifestDocument[], defaults: ManifestDefaults, o
       continue;
     }
     const { parsed, issues } = podFromManifest(doc.value, { ...defaults, namespace: options.namespaceFlag ?? defaults.namespace });
-    problems.push(...issues.errors.map((e: ManifestIssue) => `${doc.source}: ${e.path}: ${e.reason}`));
-    if (!parsed) continue;
+    const errors = options.extraIssues && options.mergeIssues ? options.mergeIssues(issues.errors, options.extraIssues(doc)) : issues.errors;
+    problems.push(...errors.map((e: ManifestIssue) => `${doc.source}: ${e.path}: ${e.reason}`));
+    if (!parsed || errors.length > 0) continue;
     const { spec, unsupported } = parsed;
     if (options.namespaceFlag !== undefined && spec.namespace !== options.namespaceFlag) {
       problems.push(`${doc.source}: metadata.namespace: is ${spec.namespace}, but -n says ${options.namespaceFlag}`);

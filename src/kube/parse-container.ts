@@ -3,11 +3,22 @@
 import type { ContainerSpec, ProbeSpec } from '../pod/spec.js';
 import type { Fields } from './fields.js';
 import { isDnsLabel } from '../util/validate.js';
-import { isEnvName, isPortName } from './k8s-names.js';
+import { isPortName } from './k8s-names.js';
+import { envOf } from './container-env.js';
+import { resourcesOf, securityOf, type PodSecurityDefaults } from './container-runtime.js';
+import type { ObjectLookup } from './object-lookup.js';
+import { mountsOf, type PodMeta } from './pod-volumes.js';
 
 const PROTOCOLS = ['TCP', 'UDP', 'SCTP'] as const;
 /** Defaults an API server writes into every container on export; they change nothing here. */
-const HARMLESS_CONTAINER = { terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File', imagePullPolicy: 'IfNotPresent' };
+const HARMLESS_CONTAINER = { terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File' };
+
+/** What a container reads beyond its own fields: the pod's metadata, the objects it may name, the pod's security defaults. */
+export interface ContainerContext {
+  meta: PodMeta;
+  objects: ObjectLookup;
+  podSecurity: PodSecurityDefaults;
+}
 
 /** A DNS-1123 label field (names of pods, namespaces, containers; hostname, subdomain). */
 export function nameField(f: Fields, key: string, required: boolean): string | undefined {
@@ -17,8 +28,8 @@ export function nameField(f: Fields, key: string, required: boolean): string | u
   return v;
 }
 
-export function containerOf(c: Fields, role: 'app' | 'init'): ContainerSpec | undefined {
-  const supported = ['name', 'image', 'command', 'args', 'env', 'workingDir', 'ports'];
+export function containerOf(c: Fields, role: 'app' | 'init', ctx: ContainerContext): ContainerSpec | undefined {
+  const supported = ['name', 'image', 'command', 'args', 'env', 'envFrom', 'workingDir', 'ports', 'volumeMounts', 'resources', 'securityContext', 'imagePullPolicy'];
   c.only(role === 'app' ? [...supported, 'readinessProbe', 'startupProbe'] : supported, HARMLESS_CONTAINER);
   const name = nameField(c, 'name', true);
   const image = c.string('image', { required: true });
@@ -31,14 +42,24 @@ export function containerOf(c: Fields, role: 'app' | 'init'): ContainerSpec | un
     const protocol = (p.oneOf('protocol', PROTOCOLS) ?? 'TCP').toLowerCase();
     return { containerPort: containerPort ?? 0, protocol, ...(portName ? { name: portName } : {}) };
   });
+  const resources = resourcesOf(c);
+  const { env, podIPEnv } = envOf(c, ctx.meta, ctx.objects, resources);
+  const mounts = mountsOf(c);
+  const security = securityOf(c, ctx.podSecurity);
   const spec: ContainerSpec = {
     name: name ?? '',
     image: image ?? '',
-    env: envOf(c),
+    env,
+    expandVars: true,
+    ...(podIPEnv.length > 0 ? { podIPEnv } : {}),
     ...optional('command', c.strings('command')),
     ...optional('args', c.strings('args')),
     ...optional('workingDir', c.string('workingDir')),
     ...(ports.length > 0 ? { ports } : {}),
+    ...(mounts.length > 0 ? { mounts } : {}),
+    ...optional('resources', resources),
+    ...optional('security', security),
+    ...optional('pullPolicy', c.oneOf('imagePullPolicy', ['Always', 'IfNotPresent', 'Never'] as const)),
   };
   const namedPorts = new Map(ports.flatMap((p) => (p.name ? [[p.name, p.containerPort] as const] : [])));
   for (const kind of ['startupProbe', 'readinessProbe'] as const) {
@@ -49,17 +70,6 @@ export function containerOf(c: Fields, role: 'app' | 'init'): ContainerSpec | un
 }
 
 const optional = <K extends string, V>(key: K, value: V | undefined) => (value === undefined ? {} : ({ [key]: value } as Record<K, V>));
-
-function envOf(c: Fields): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const e of c.list('env')) {
-    e.only(['name', 'value']);
-    const name = e.string('name', { required: true });
-    if (name !== undefined && !isEnvName(name)) e.issues.error(e.at('name'), 'must be printable characters without "=" or spaces');
-    if (name !== undefined) env[name] = e.string('value') ?? '';
-  }
-  return env;
-}
 
 function probeOf(p: Fields, namedPorts: Map<string, number>): ProbeSpec {
   p.only(['httpGet', 'tcpSocket', 'exec', 'initialDelaySeconds', 'periodSeconds', 'timeoutSeconds'], { successThreshold: 1, failureThreshold: '*' });

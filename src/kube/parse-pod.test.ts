@@ -102,7 +102,8 @@ apiVersion: v1
 kind: Pod
 metadata: { name: a, uid: 123, resourceVersion: "9", ownerReferences: [{ kind: X }] }
 spec:
-  volumes: [{ name: data, emptyDir: {} }]
+  volumes: [{ name: data, emptyDir: {} }, { name: cfg, projected: { sources: [] } }]
+  affinity: { nodeAffinity: {} }
   schedulerName: default-scheduler
   securityContext: {}
   containers:
@@ -112,16 +113,20 @@ spec:
       terminationMessagePath: /dev/termination-log
       resources: { limits: { cpu: 100m } }
       livenessProbe: { tcpSocket: { port: 80 } }
+      lifecycle: { preStop: { exec: { command: [sh] } } }
       env: [{ name: X, valueFrom: { fieldRef: { fieldPath: status.podIP } } }]
 status: { phase: Running }
 `);
   assert.deepEqual(parsed!.unsupported, [
     'metadata.ownerReferences',
-    'spec.volumes',
-    'spec.containers[0].resources',
+    'spec.affinity',
+    'spec.volumes[1].projected',
     'spec.containers[0].livenessProbe',
-    'spec.containers[0].env[0].valueFrom',
+    'spec.containers[0].lifecycle',
   ]);
+  assert.deepEqual(parsed!.spec.containers[0]!.podIPEnv, ['X']);
+  assert.deepEqual(parsed!.spec.containers[0]!.resources, { cpus: 0.1 });
+  assert.deepEqual(parsed!.spec.volumes, [{ name: 'data', source: { kind: 'emptyDir', medium: 'disk' } }]);
 });
 
 test('the networks annotation takes the JSON form too, and a custom interface is unsupported', () => {

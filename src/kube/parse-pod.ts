@@ -5,6 +5,9 @@ import type { ContainerSpec, DnsSpec, PodSpec, PortMapping, RestartPolicy } from
 import { Fields, ManifestIssues, childPath } from './fields.js';
 import { labelValueProblem, qualifiedNameProblem } from './k8s-names.js';
 import { containerOf, nameField } from './parse-container.js';
+import { NO_OBJECTS, type ObjectLookup } from './object-lookup.js';
+import { volumesOf } from './pod-volumes.js';
+import { podSecurityOf } from './container-runtime.js';
 import { isPodctlLabelKey } from '../pod/labels.js';
 import { DEFAULT_NETWORK_ANNOTATION, NETWORKS_ANNOTATION, parseNetworksAnnotation } from './networks-annotation.js';
 
@@ -15,6 +18,8 @@ export interface ManifestDefaults {
   defaultNetwork: string;
   pauseImage: string;
   session?: string;
+  /** ConfigMaps, Secrets and claims the pod may name (default: none). */
+  objects?: ObjectLookup;
 }
 
 export interface ParsedPod {
@@ -47,10 +52,37 @@ export function podFromManifest(doc: unknown, defaults: ManifestDefaults): { par
   const meta = root.object('metadata') ?? issues.error('metadata', 'is required');
   const podSpec = root.object('spec') ?? issues.error('spec', 'is required');
   if (!meta || !podSpec) return { issues };
-  meta.only(['name', 'namespace', 'labels', 'annotations'], HARMLESS_METADATA);
-  const name = nameField(meta, 'name', true);
-  const namespace = nameField(meta, 'namespace', false) ?? defaults.namespace;
-  const labels = labelsOf(meta);
+  const spec = readPod(meta, podSpec, defaults);
+  return !spec || issues.errors.length > 0 ? { issues } : { parsed: { spec, unsupported: issues.unsupported }, issues };
+}
+
+/** Who a pod made from a template is: the controller names it and adds its own labels. */
+export interface PodIdentity {
+  name: string;
+  namespace: string;
+  labels?: Record<string, string>;
+}
+
+/**
+ * A pod template (`spec.template` of a Deployment, Job, ...) to the spec of one of its pods.
+ * Problems are recorded under `path` in `issues`.
+ */
+export function podFromTemplate(template: unknown, path: string, identity: PodIdentity, defaults: ManifestDefaults, issues: ManifestIssues): PodSpec | undefined {
+  const t = Fields.of(template, path, issues);
+  if (!t) return undefined;
+  t.only(['metadata', 'spec']);
+  const meta = t.object('metadata') ?? Fields.of({}, t.at('metadata'), issues)!;
+  const podSpec = t.object('spec') ?? issues.error(t.at('spec'), 'is required');
+  return podSpec ? readPod(meta, podSpec, defaults, identity) : undefined;
+}
+
+/** The pod's metadata and spec fields to a PodSpec; `identity` replaces the metadata's name and namespace (templates). */
+function readPod(meta: Fields, podSpec: Fields, defaults: ManifestDefaults, identity?: PodIdentity): PodSpec | undefined {
+  const issues = meta.issues;
+  meta.only(identity ? ['labels', 'annotations', 'name', 'generateName', 'namespace'] : ['name', 'namespace', 'labels', 'annotations'], HARMLESS_METADATA);
+  const name = identity ? identity.name : nameField(meta, 'name', true);
+  const namespace = identity ? identity.namespace : (nameField(meta, 'namespace', false) ?? defaults.namespace);
+  const labels = { ...labelsOf(meta), ...identity?.labels };
   const annotations = meta.stringMap('annotations') ?? {};
   for (const key of Object.keys(annotations)) {
     const problem = qualifiedNameProblem(key);
@@ -59,12 +91,23 @@ export function podFromManifest(doc: unknown, defaults: ManifestDefaults): { par
   const networks = networksOf(annotations, defaults.defaultNetwork, meta.at('annotations'), issues);
 
   podSpec.only(
-    ['containers', 'initContainers', 'hostname', 'subdomain', 'dnsPolicy', 'dnsConfig', 'hostAliases', 'shareProcessNamespace', 'restartPolicy', 'terminationGracePeriodSeconds'],
+    ['containers', 'initContainers', 'hostname', 'subdomain', 'dnsPolicy', 'dnsConfig', 'hostAliases', 'shareProcessNamespace', 'restartPolicy', 'terminationGracePeriodSeconds', 'volumes', 'securityContext'],
     HARMLESS_POD_SPEC,
   );
-  const containers = podSpec.list('containers').map((c) => containerOf(c, 'app'));
+  const podMeta = { name: name ?? '', namespace, labels, annotations };
+  const objects = defaults.objects ?? NO_OBJECTS;
+  const volumes = volumesOf(podSpec, podMeta, objects);
+  const ctx = { meta: podMeta, objects, podSecurity: podSecurityOf(podSpec) };
+  const containers = podSpec.list('containers').map((c) => containerOf(c, 'app', ctx));
   if (!podSpec.has('containers') || containers.length === 0) issues.error(podSpec.at('containers'), 'must list at least one container');
-  const initContainers = podSpec.list('initContainers').map((c) => containerOf(c, 'init'));
+  const initContainers = podSpec.list('initContainers').map((c) => containerOf(c, 'init', ctx));
+  const volumeNames = new Set(podSpec.list('volumes').map((v) => v.raw('name')));
+  for (const c of [...podSpec.list('initContainers'), ...podSpec.list('containers')]) {
+    for (const m of c.list('volumeMounts')) {
+      const v = m.raw('name');
+      if (typeof v === 'string' && !volumeNames.has(v)) issues.error(m.at('name'), `names no volume of this pod ("${v}")`);
+    }
+  }
   const seen = new Set<string>();
   for (const c of [...podSpec.list('initContainers'), ...podSpec.list('containers')]) {
     const n = c.raw('name');
@@ -80,10 +123,9 @@ export function podFromManifest(doc: unknown, defaults: ManifestDefaults): { par
   const dns = dnsOf(podSpec);
   const hostAliases = hostAliasesOf(podSpec);
   const sharePid = podSpec.bool('shareProcessNamespace') ?? false;
-  if (issues.errors.length > 0) return { issues };
-  let spec: PodSpec;
+  if (issues.errors.length > 0) return undefined;
   try {
-    spec = buildPodSpec(
+    return buildPodSpec(
       {
         name: name ?? '',
         namespace,
@@ -100,6 +142,7 @@ export function podFromManifest(doc: unknown, defaults: ManifestDefaults): { par
         initContainers: initContainers.filter((c): c is ContainerSpec => c !== undefined),
         containers: containers.filter((c): c is ContainerSpec => c !== undefined),
         stopTimeout: grace ?? K8S_DEFAULT_GRACE_SECONDS,
+        ...(volumes.length > 0 ? { volumes } : {}),
         ...(defaults.session ? { session: defaults.session } : {}),
       },
       { network: defaults.defaultNetwork, pauseImage: defaults.pauseImage },
@@ -108,9 +151,8 @@ export function podFromManifest(doc: unknown, defaults: ManifestDefaults): { par
     // What the field checks above let through but a pod cannot have (e.g. a search domain with a space).
     if (!isPodctlError(err)) throw err;
     issues.error('spec', err.message);
-    return { issues };
+    return undefined;
   }
-  return issues.errors.length > 0 ? { issues } : { parsed: { spec, unsupported: issues.unsupported }, issues };
 }
 
 function labelsOf(meta: Fields): Record<string, string> {

@@ -44,7 +44,8 @@ async function filesOf(path: string): Promise<string[]> {
 }
 
 export function parseManifestText(text: string, source: string): ManifestDocument[] {
-  const parsed = parseAllDocuments(text);
+  // YAML 1.1, as kubectl reads manifests: `defaultMode: 0644` is octal there.
+  const parsed = parseAllDocuments(text, { version: '1.1' });
   const all = Array.isArray(parsed) ? parsed : [parsed];
   const docs: ManifestDocument[] = [];
   all.forEach((doc, i) => {

@@ -18,6 +18,9 @@ function canonical(value: unknown): unknown {
   return value;
 }
 
+/** Canonical JSON text of a value: equal meanings, equal text. */
+export const canonicalJson = (value: unknown): string => JSON.stringify(canonical(value));
+
 /**
  * The hash of a normalised pod spec: the session (who applied it) and the hash label itself
  * are left out, and host ports are sorted (their order in a manifest means nothing).

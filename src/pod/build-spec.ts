@@ -47,7 +47,7 @@ export function buildPodSpec(input: PodSpecInput, defaults: SpecDefaults): PodSp
   for (const key of Object.keys(input.labels ?? {})) {
     if (isPodctlLabelKey(key)) throw invalidArgument(`label ${key} is reserved for podctl's own bookkeeping`, 'use a label key outside io.podctl.');
   }
-  const { session, hostname, subdomain, dns, bandwidth } = input;
+  const { session, hostname, subdomain, dns, bandwidth, volumes, restartRetries } = input;
   return validatePodSpec({
     name: input.name ?? generatedPodName(containers[0]!.name),
     namespace: input.namespace ?? DEFAULT_NAMESPACE,
@@ -66,6 +66,8 @@ export function buildPodSpec(input: PodSpecInput, defaults: SpecDefaults): PodSp
     containers,
     stopTimeout: input.stopTimeout ?? DEFAULT_STOP_TIMEOUT,
     ...(bandwidth ? { bandwidth } : {}),
+    ...(volumes?.length ? { volumes } : {}),
+    ...(restartRetries !== undefined ? { restartRetries } : {}),
     ...(session ? { session } : {}),
   });
 }

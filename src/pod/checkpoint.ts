@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ensurePrivateDir, readJsonIfExists, writeJsonAtomic } from '../util/atomic-file.js';
 import { PodctlError, errnoOf } from '../util/errors.js';
 import { formatPodRef, pathKey, type PodRef } from './naming.js';
-import type { PodSpec } from './spec.js';
+import { specForDisk, type PodSpec } from './spec.js';
 
 /** One CNI attachment of a pod, as recorded after its ADD succeeded. */
 export interface AttachmentRecord {
@@ -74,7 +74,7 @@ export class PodStore {
 
   async write(checkpoint: PodCheckpoint): Promise<void> {
     checkpoint.engine ??= this.engine;
-    await writeJsonAtomic(this.checkpointPath(checkpoint), checkpoint);
+    await writeJsonAtomic(this.checkpointPath(checkpoint), { ...checkpoint, spec: specForDisk(checkpoint.spec) });
   }
 
   /** Writes a file that is bind-mounted into the pod's containers (resolv.conf, hosts). */

@@ -1,5 +1,6 @@
 import type { CniRuntime } from '../cni/index.js';
 import type { DockerContainers } from '../docker/containers.js';
+import type { DockerVolumes } from '../docker/volumes.js';
 import type { NetnsPins, RunCommand } from '../netns/pins.js';
 import type { ReadCommand } from '../netns/iptables-leftovers.js';
 import type { FileLock } from '../util/file-lock.js';
@@ -22,6 +23,10 @@ export interface PodDeps {
   store: PodStore;
   lockPod: (ref: PodRef, timeoutMs?: number) => Promise<FileLock>;
   ensureImages: (images: string[]) => Promise<void>;
+  /** Single-image calls for imagePullPolicy and runAsNonRoot. */
+  images: { exists: (image: string) => Promise<boolean>; pull: (image: string) => Promise<void>; user: (image: string) => Promise<string> };
+  /** Docker named volumes (claims, `run -v name:/path`). */
+  volumes: DockerVolumes;
   steps: StepRunner;
   logger: Logger;
   /** Host commands (ip, iptables): argument arrays, never a shell. */

@@ -8,6 +8,28 @@ import { LABEL, type ContainerRole } from './labels.js';
 import { appContainerName, formatPodRef, netnsNameFor, pauseContainerName } from './naming.js';
 import type { ContainerSpec, PodSpec } from './spec.js';
 import type { Rollback } from './steps.js';
+import { expandContainer } from './expand-vars.js';
+import { dockerMounts, materializeVolumes, releaseVolumes } from './volumes.js';
+import type Dockerode from 'dockerode';
+
+/** Resources, security context, tmpfs and init as Docker's HostConfig. */
+export function dockerLimits(c: ContainerSpec): Dockerode.HostConfig {
+  const r = c.resources ?? {};
+  const sec = c.security ?? {};
+  return {
+    ...(r.memoryBytes !== undefined ? { Memory: r.memoryBytes } : {}),
+    ...(r.memoryReservationBytes !== undefined ? { MemoryReservation: r.memoryReservationBytes } : {}),
+    ...(r.cpus !== undefined ? { NanoCpus: Math.round(r.cpus * 1e9) } : {}),
+    ...(r.cpuShares !== undefined ? { CpuShares: r.cpuShares } : {}),
+    ...(sec.privileged ? { Privileged: true } : {}),
+    ...(sec.readOnlyRootFilesystem ? { ReadonlyRootfs: true } : {}),
+    ...(sec.capAdd?.length ? { CapAdd: sec.capAdd } : {}),
+    ...(sec.capDrop?.length ? { CapDrop: sec.capDrop } : {}),
+    ...(sec.allowPrivilegeEscalation === false ? { SecurityOpt: ['no-new-privileges'] } : {}),
+    ...(c.tmpfs && Object.keys(c.tmpfs).length > 0 ? { Tmpfs: c.tmpfs } : {}),
+    ...(c.init ? { Init: true } : {}),
+  };
+}
 
 /** Labels every container of a pod carries, so one list call finds the whole pod. */
 export function podLabels(spec: PodSpec, role: ContainerRole, extra: Record<string, string> = {}): Record<string, string> {
@@ -53,7 +75,10 @@ export async function createSandbox(deps: PodDeps, spec: PodSpec, rollback: Roll
     if (existing || (await deps.pins.exists(checkpoint.netnsName))) throw podExists(spec, existing !== undefined);
   });
   await steps.run('write-checkpoint', () => store.write(checkpoint));
-  rollback.push('remove checkpoint', () => store.remove(spec));
+  rollback.push('remove checkpoint', async () => {
+    await releaseVolumes(deps, spec);
+    await store.remove(spec);
+  });
 
   const pauseId = await steps.run('create-pause', async () => {
     try {
@@ -78,22 +103,29 @@ export async function createSandbox(deps: PodDeps, spec: PodSpec, rollback: Roll
 /** The files of the pod bind-mounted over /etc/<same name> in every container (see pod-files.ts). */
 const POD_FILES = ['resolv.conf', 'hosts'] as const;
 
-/** Creates every init and app container joined to the pause, all at once. */
-export async function createContainers(deps: PodDeps, spec: PodSpec, pauseId: string, rollback: Rollback): Promise<PodMember[]> {
+/**
+ * Creates every init and app container joined to the pause, all at once. `podIP` is given
+ * when a container's env names the pod's IP (then creation waits for CNI ADD).
+ */
+export async function createContainers(deps: PodDeps, spec: PodSpec, pauseId: string, rollback: Rollback, podIP?: string): Promise<PodMember[]> {
   return deps.steps.run('create-containers', async () => {
     await deps.store.ensurePodFiles(spec, POD_FILES);
     // Services of the namespace that exist now, as Kubernetes' <SVC>_SERVICE_HOST variables.
     const serviceEnv = (await deps.services?.env(spec.namespace)) ?? {};
     return settleAll([
-      ...spec.initContainers.map((c) => createApp(deps, spec, c, 'init', pauseId, rollback, serviceEnv)),
-      ...spec.containers.map((c) => createApp(deps, spec, c, 'app', pauseId, rollback, serviceEnv)),
+      ...spec.initContainers.map((c) => createApp(deps, spec, c, 'init', pauseId, rollback, serviceEnv, podIP)),
+      ...spec.containers.map((c) => createApp(deps, spec, c, 'app', pauseId, rollback, serviceEnv, podIP)),
     ]);
   });
 }
 
+/** True when some container's env carries the pod IP, which exists only after CNI ADD. */
+export const needsPodIP = (spec: PodSpec): boolean => [...spec.initContainers, ...spec.containers].some((c) => (c.podIPEnv ?? []).length > 0);
+
 /** Creates a pod without starting it (`podctl create`). */
 export async function createPod(deps: PodDeps, spec: PodSpec, rollback: Rollback): Promise<PodCheckpoint> {
   const checkpoint = await createSandbox(deps, spec, rollback);
+  await deps.steps.run('materialize-volumes', () => materializeVolumes(deps, spec, rollback));
   await createContainers(deps, spec, checkpoint.pauseId!, rollback);
   checkpoint.phase = 'created';
   return checkpoint;
@@ -116,22 +148,33 @@ function podExists(spec: PodSpec, byPodctl: boolean): PodctlError {
   });
 }
 
-async function createApp(deps: PodDeps, spec: PodSpec, c: ContainerSpec, role: ContainerRole, pauseId: string, rollback: Rollback, serviceEnv: Record<string, string>): Promise<PodMember> {
+/** The container's env, command and args as the process gets them: the pod IP filled in, `$(VAR)` expanded for manifests. */
+function processOf(c: ContainerSpec, serviceEnv: Record<string, string>, podIP: string | undefined) {
+  const env = { ...serviceEnv, ...c.env };
+  for (const name of c.podIPEnv ?? []) env[name] = podIP ?? '';
+  return c.expandVars ? expandContainer(env, c.command, c.args) : { env, command: c.command, args: c.args };
+}
+
+async function createApp(deps: PodDeps, spec: PodSpec, c: ContainerSpec, role: ContainerRole, pauseId: string, rollback: Rollback, serviceEnv: Record<string, string>, podIP?: string): Promise<PodMember> {
   const podDir = deps.store.podDir(spec);
   const labels = podLabels(spec, role, { [LABEL.container]: c.name, [LABEL.pauseId]: pauseId });
+  const { env, command, args } = processOf(c, serviceEnv, podIP);
   const id = await deps.containers.create({
     name: appContainerName(spec, c.name),
     image: c.image,
     labels,
-    env: Object.entries({ ...serviceEnv, ...c.env }).map(([k, v]) => `${k}=${v}`),
-    entrypoint: c.command,
-    cmd: c.args,
+    env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
+    entrypoint: command,
+    cmd: args,
     workingDir: c.workingDir,
+    ...(c.security?.user !== undefined ? { user: c.security.user } : {}),
     hostConfig: {
       ...(await deps.containers.podNamespaces(pauseId, spec.sharePid)),
       // One resolv.conf and hosts for the whole pod, written at start (see pod-files.ts).
       Binds: POD_FILES.map((file) => `${podDir}/${file}:/etc/${file}:ro`),
-      RestartPolicy: role === 'init' ? { Name: 'no' } : { Name: spec.restartPolicy },
+      Mounts: await dockerMounts(deps.volumes, podDir, spec, c),
+      RestartPolicy: role === 'init' ? { Name: 'no' } : { Name: spec.restartPolicy, ...(spec.restartPolicy === 'on-failure' && spec.restartRetries !== undefined ? { MaximumRetryCount: spec.restartRetries } : {}) },
+      ...dockerLimits(c),
     },
   });
   rollback.push(`remove container ${c.name}`, () => deps.containers.remove(id));

@@ -4,7 +4,8 @@ import { CniRuntime } from '../cni/index.js';
 import { openDocker } from '../docker/client.js';
 import { collectOutput, DockerContainers, type ContainerSummary, type OutputSink } from '../docker/containers.js';
 import { endpointOf } from '../docker/engine.js';
-import { ensureImages, type PullEvent } from '../docker/images.js';
+import { DockerVolumes } from '../docker/volumes.js';
+import { ensureImages, imageExists, imageUser, pullImage, type PullEvent } from '../docker/images.js';
 import { NetnsPins } from '../netns/pins.js';
 import { PodctlError, messageOf } from '../util/errors.js';
 import { acquireFileLock } from '../util/file-lock.js';
@@ -14,7 +15,8 @@ import { runCommand, runQuiet } from '../util/run-command.js';
 import { PodStore, type PodCheckpoint } from './checkpoint.js';
 import type { PodDeps } from './context.js';
 import { preparePod } from './prepare.js';
-import { createContainers, createPod, createSandbox, settleAll } from './create-pod.js';
+import { createContainers, createPod, createSandbox, needsPodIP, settleAll } from './create-pod.js';
+import { materializeVolumes } from './volumes.js';
 import { collectGarbage, type GcAction, type GcOptions } from './gc.js';
 import { ALL_PODS_FILTER, podFilter } from './labels.js';
 import { formatPodRef, pathKey, type PodRef } from './naming.js';
@@ -91,6 +93,12 @@ export class PodManager {
     });
     const deps: PodDeps = {
       containers: new DockerContainers(docker),
+      volumes: new DockerVolumes(docker),
+      images: {
+        exists: (image) => imageExists(docker, image),
+        pull: (image) => pullImage(docker, image, options.onPull),
+        user: (image) => imageUser(docker, image),
+      },
       cni,
       pins: new NetnsPins(runQuiet),
       store: new PodStore(paths.stateDir, await endpointOf(docker)),
@@ -116,12 +124,48 @@ export class PodManager {
     return (await this.deps.cni.getNetwork()).name;
   }
 
+  /** Docker named volumes (PersistentVolumeClaims live in them). */
+  get volumes(): DockerVolumes {
+    return this.deps.volumes;
+  }
+
+  /**
+   * Runs `fn` holding a named lock shared by every podctl process (the kube layer serialises
+   * one workload's controller runs with it, as the pod lock serialises one pod's operations).
+   */
+  async withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const lock = await acquireFileLock(join(this.paths.runDir, 'locks', `${name}.lock`), { what: name, timeoutMs: 300_000 });
+    try {
+      return await fn();
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /** Where podctl keeps durable state (the kube layer keeps its object records there). */
+  get stateDir(): string {
+    return this.paths.stateDir;
+  }
+
+  /** Waits until a container exits; its exit code. A blocking call to dockerd, not a poll. */
+  waitForExit(containerId: string): Promise<number> {
+    return this.deps.containers.wait(containerId);
+  }
+
   /** Creates and starts a pod; on any failure everything done so far is undone. */
   async run(spec: PodSpec, wait?: WaitSpec): Promise<PodView> {
     const networks = await preparePod(this.forPod(spec), spec);
     const view = await this.locked(spec, (deps) =>
       withRollback(deps.logger, async (rollback) => {
         const checkpoint = await createSandbox(deps, spec, rollback);
+        await deps.steps.run('materialize-volumes', () => materializeVolumes(deps, spec, rollback));
+        if (needsPodIP(spec)) {
+          // An env variable carries the pod IP: the containers wait for CNI ADD.
+          await startSandbox(deps, checkpoint, networks, rollback);
+          const podIP = checkpoint.attachments[0]?.ips[0]?.split('/')[0];
+          await startContainers(deps, checkpoint, await createContainers(deps, spec, checkpoint.pauseId!, rollback, podIP), rollback);
+          return this.viewOf(spec);
+        }
         // The app containers only need the pause's id: create them while the sandbox starts.
         const creating = createContainers(deps, spec, checkpoint.pauseId!, rollback);
         await settleAll<unknown>([creating, startSandbox(deps, checkpoint, networks, rollback)]);

@@ -1,9 +1,10 @@
 import type { NetworkConfigList } from '../cni/index.js';
-import { invalidArgument } from '../util/errors.js';
+import { PodctlError, invalidArgument } from '../util/errors.js';
+import { checkVolumes } from './volumes.js';
 import type { PodDeps } from './context.js';
 import { formatPodRef, podKey } from './naming.js';
 import { formatPortMapping } from './ports.js';
-import type { PodSpec } from './spec.js';
+import type { ContainerSpec, PodSpec } from './spec.js';
 import { validatePodSpec } from './spec-validate.js';
 import { hostPortInUse } from './wait.js';
 
@@ -14,7 +15,8 @@ import { hostPortInUse } from './wait.js';
  */
 export async function preparePod(deps: PodDeps, spec: PodSpec): Promise<NetworkConfigList[]> {
   validatePodSpec(spec);
-  const images = [spec.pauseImage, ...spec.initContainers.map((c) => c.image), ...spec.containers.map((c) => c.image)];
+  const all = [...spec.initContainers, ...spec.containers];
+  const images = [spec.pauseImage, ...all.filter((c) => (c.pullPolicy ?? 'IfNotPresent') === 'IfNotPresent').map((c) => c.image)];
   const [networks] = await Promise.all([
     deps.steps.run('load-networks', () =>
       Promise.all(
@@ -27,8 +29,28 @@ export async function preparePod(deps: PodDeps, spec: PodSpec): Promise<NetworkC
     ),
     deps.steps.run('check-ports', () => checkHostPorts(deps, spec)),
     deps.steps.run('ensure-images', () => deps.ensureImages(images)),
+    deps.steps.run('pull-policies', () => Promise.all(all.map((c) => applyPullPolicy(deps, c)))),
+    deps.steps.run('check-volumes', () => checkVolumes(deps.volumes, spec)),
   ]);
+  await deps.steps.run('check-users', () => Promise.all(all.map((c) => checkNonRoot(deps, c))));
   return networks;
+}
+
+/** imagePullPolicy: Always pulls again, Never requires the image to be here already. */
+async function applyPullPolicy(deps: PodDeps, c: ContainerSpec): Promise<void> {
+  if (c.pullPolicy === 'Always') await deps.images.pull(c.image);
+  if (c.pullPolicy === 'Never' && !(await deps.images.exists(c.image))) {
+    throw new PodctlError('NOT_FOUND', `image ${c.image} of container ${c.name} is not present and its imagePullPolicy is Never`, { hint: `load it first (docker pull/load ${c.image}) or use IfNotPresent` });
+  }
+}
+
+/** runAsNonRoot, as the kubelet checks it: the effective user (the spec's, else the image's) must be a non-zero uid. */
+async function checkNonRoot(deps: PodDeps, c: ContainerSpec): Promise<void> {
+  if (!c.security?.runAsNonRoot) return;
+  const user = c.security.user ?? ((await deps.images.user(c.image)) || '0');
+  const uid = user.split(':')[0] ?? '';
+  if (!/^\d+$/.test(uid)) throw invalidArgument(`container ${c.name} has runAsNonRoot and its user "${user}" is not numeric, so it cannot be verified`, 'set securityContext.runAsUser to a non-zero uid');
+  if (Number(uid) === 0) throw invalidArgument(`container ${c.name} has runAsNonRoot but would run as root`, 'set securityContext.runAsUser to a non-zero uid, or use an image with a non-root USER');
 }
 
 /** A host port is free: no other pod maps it, and nothing on the host listens on it. */

@@ -25,6 +25,81 @@ export interface ContainerSpec {
   startupProbe?: ProbeSpec;
   /** Checked by `--wait` (after the startup probe, if any). */
   readinessProbe?: ProbeSpec;
+  /** Volumes of the pod mounted into this container. */
+  mounts?: VolumeMount[];
+  /** Per-container tmpfs mounts (`--tmpfs PATH[:OPTIONS]`): path → mount options. */
+  tmpfs?: Record<string, string>;
+  resources?: ContainerResources;
+  security?: ContainerSecurity;
+  /** When the image is pulled: IfNotPresent (podctl's default), Always, or Never (fail if absent). */
+  pullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  /** Run an init process (docker's tini) as PID 1 that reaps zombies and forwards signals. */
+  init?: boolean;
+  /**
+   * Kubernetes semantics for `$(VAR)` in env values, command and args (manifests set it; docker
+   * flags do not): expanded when the container is created, see expand-vars.ts.
+   */
+  expandVars?: boolean;
+  /** Env variables that get the pod's IP (Kubernetes fieldRef status.podIP): known only after CNI ADD. */
+  podIPEnv?: string[];
+}
+
+/** Docker limits from Kubernetes resources: bytes and CPUs. */
+export interface ContainerResources {
+  memoryBytes?: number;
+  /** Soft memory limit (Kubernetes requests.memory). */
+  memoryReservationBytes?: number;
+  /** CPU limit in CPUs (0.5 = half a core). */
+  cpus?: number;
+  /** Relative CPU weight (Kubernetes requests.cpu, 1 CPU = 1024 shares). */
+  cpuShares?: number;
+}
+
+export interface ContainerSecurity {
+  /** "uid", "uid:gid" or a user name. */
+  user?: string;
+  /** Refuse to start a container whose user would be root. */
+  runAsNonRoot?: boolean;
+  privileged?: boolean;
+  readOnlyRootFilesystem?: boolean;
+  capAdd?: string[];
+  capDrop?: string[];
+  /** false → no-new-privileges. */
+  allowPrivilegeEscalation?: boolean;
+}
+
+export type HostPathType = '' | 'DirectoryOrCreate' | 'Directory' | 'FileOrCreate' | 'File' | 'Socket' | 'CharDevice' | 'BlockDevice';
+
+/** One file a volume holds (configMap, secret, downwardAPI): path inside the volume, base64 content, mode. */
+export interface VolumeFile {
+  path: string;
+  contentBase64: string;
+  mode: number;
+  /** Set in checkpoints: the content is only on the pod's tmpfs. */
+  redacted?: boolean;
+}
+
+/**
+ * Where a pod volume's data lives. `memory` volumes (emptyDir medium Memory, secrets) are on
+ * one tmpfs per pod, so their data never reaches the disk; the others are directories of the
+ * pod's state directory or Docker named volumes.
+ */
+export type VolumeSource =
+  | { kind: 'emptyDir'; medium: 'disk' | 'memory' }
+  | { kind: 'hostPath'; path: string; type: HostPathType }
+  | { kind: 'files'; medium: 'disk' | 'memory'; files: VolumeFile[]; from: string }
+  | { kind: 'named'; volume: string; readOnly?: boolean };
+
+export interface PodVolume {
+  name: string;
+  source: VolumeSource;
+}
+
+export interface VolumeMount {
+  volume: string;
+  mountPath: string;
+  readOnly?: boolean;
+  subPath?: string;
 }
 
 /**
@@ -63,11 +138,15 @@ export interface PodSpec {
   hostAliases: Array<{ ip: string; hostnames: string[] }>;
   sharePid: boolean;
   restartPolicy: RestartPolicy;
+  /** With restartPolicy on-failure: how often Docker restarts a failed container before giving up (Job backoffLimit). */
+  restartRetries?: number;
   pauseImage: string;
   initContainers: ContainerSpec[];
   containers: ContainerSpec[];
   /** Seconds a container gets between SIGTERM and SIGKILL on stop. */
   stopTimeout: number;
+  /** Volumes the containers mount by name. */
+  volumes?: PodVolume[];
   /** Traffic shaping via the `bandwidth` capability, in bits per second (as Kubernetes' annotations). */
   bandwidth?: { ingressRate?: number; egressRate?: number };
   /** Groups the pods of one test run, so a crashed run's pods can be collected. */
@@ -86,4 +165,18 @@ export function ifNameFor(index: number): string {
 export function podHostNames(spec: Pick<PodSpec, 'name' | 'namespace' | 'hostname' | 'subdomain'>): string[] {
   const hostname = spec.hostname ?? spec.name;
   return spec.subdomain ? [`${hostname}.${spec.subdomain}.${spec.namespace}.svc.cluster.local`, hostname] : [hostname];
+}
+
+/**
+ * The spec as a checkpoint stores it on disk: the contents of memory volumes (secrets) are
+ * left out, so they exist only on the pod's tmpfs (`redacted` marks them).
+ */
+export function specForDisk(spec: PodSpec): PodSpec {
+  if (!spec.volumes?.some((v) => v.source.kind === 'files' && v.source.medium === 'memory')) return spec;
+  return {
+    ...spec,
+    volumes: spec.volumes.map((v) =>
+      v.source.kind === 'files' && v.source.medium === 'memory' ? { ...v, source: { ...v.source, files: v.source.files.map((f) => ({ ...f, contentBase64: '', redacted: true })) } } : v,
+    ),
+  };
 }

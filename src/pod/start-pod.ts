@@ -6,6 +6,7 @@ import { LABEL } from './labels.js';
 import { attachNetwork, detachNetworks } from './network.js';
 import { chooseDns, hasUserDns, hostDns, renderHosts, renderResolvConf, withClusterSearch, type CniDns } from './pod-files.js';
 import { podFilter } from './labels.js';
+import { materializeVolumes } from './volumes.js';
 import { podHostNames } from './spec.js';
 import type { Rollback } from './steps.js';
 import type { PodMember } from './create-pod.js';
@@ -14,6 +15,8 @@ import type { NetworkConfigList } from '../cni/index.js';
 /** Brings a created (or stopped) pod up: its sandbox, then its containers. */
 export async function startPod(deps: PodDeps, checkpoint: PodCheckpoint, networks: NetworkConfigList[], rollback: Rollback): Promise<void> {
   const members = await deps.containers.list(podFilter(checkpoint.name, checkpoint.namespace));
+  // A reboot empties the pod's tmpfs: its secrets and memory volumes are written again.
+  await deps.steps.run('materialize-volumes', () => materializeVolumes(deps, checkpoint.spec, rollback));
   await startSandbox(deps, checkpoint, networks, rollback);
   await startContainers(deps, checkpoint, members, rollback);
 }

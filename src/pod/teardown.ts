@@ -5,6 +5,7 @@ import { LABEL } from './labels.js';
 import { detachNetworks, type DetachFailure } from './network.js';
 import { removeLeftoverRules } from '../netns/iptables-leftovers.js';
 import type { ContainerSummary } from '../docker/containers.js';
+import { releaseVolumes } from './volumes.js';
 
 /**
  * Tears a pod's network down and stops (or removes) its containers. CNI DEL runs while
@@ -107,5 +108,6 @@ export async function removePod(deps: PodDeps, checkpoint: PodCheckpoint | undef
     await releaseNetworks(deps, checkpoint, force);
     await removeAll();
   }
+  await deps.steps.run('release-volumes', () => releaseVolumes(deps, checkpoint));
   await deps.store.remove(checkpoint);
 }

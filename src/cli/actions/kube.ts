@@ -3,7 +3,11 @@ import { stringify } from 'yaml';
 import { DEFAULT_PAUSE_IMAGE } from '../../docker/pause-image.js';
 import { applyPod, deletePod, describeRef } from '../../kube/apply.js';
 import { manifestFromPod } from '../../kube/generate-pod.js';
-import { loadPods } from '../../kube/load-pods.js';
+import { applyConfigObjects, applyWorkload, objectRef, planApply, WORKLOAD_KINDS } from '../../kube/apply-objects.js';
+import { objectLookup } from '../../kube/kinds/config-objects.js';
+import { ObjectStore, STORED_KINDS } from '../../kube/objects/store.js';
+import { parseSelector } from '../../kube/selector.js';
+import type { PodView } from '../../pod/status.js';
 import type { KubeList, KubePod } from '../../kube/manifest-types.js';
 import { readManifests, type ManifestDocument } from '../../kube/read-manifests.js';
 import { applyServices, loadServices, serviceRefOf, serviceRefText } from './service-kind.js';
@@ -43,38 +47,108 @@ export async function applyAction(cmd: Command): Promise<void> {
   const wait = waitSpecFromFlags({ wait: flags.wait, timeout: flags.timeout });
   const docs = await readManifests(flags.filename);
   const serviceDocs = KINDS.Service(docs);
-  const podDocs = withoutKinds(docs);
   // Every document is checked before anything changes.
   const services = loadServices(serviceDocs, DEFAULT_NAMESPACE, { strict: flags.strict ?? false, namespaceFlag: flags.namespace });
   const pods = await openPods(cmd);
+  const store = new ObjectStore(pods.stateDir);
   const defaults = { namespace: DEFAULT_NAMESPACE, defaultNetwork: await defaultNetwork(pods), pauseImage: DEFAULT_PAUSE_IMAGE, session: flags.session };
-  const loaded = podDocs.length > 0 || serviceDocs.length === 0 ? loadPods(podDocs, defaults, { strict: flags.strict ?? false, namespaceFlag: flags.namespace }) : { pods: [], warnings: [] };
-  [...services.warnings, ...loaded.warnings].forEach(warn);
+  // Every document is checked before anything changes.
+  const plan = await planApply(docs, defaults, store, { strict: flags.strict ?? false, namespaceFlag: flags.namespace, otherKinds: Object.keys(KINDS) });
+  [...services.warnings, ...plan.warnings].forEach(warn);
+  const ctx = {
+    pods,
+    store,
+    defaults: { ...defaults, namespace: flags.namespace ?? DEFAULT_NAMESPACE, objects: await objectLookup(store, plan.configObjects) },
+    readyTimeoutMs: wait?.timeoutMs ?? 60_000,
+    report: (line: string) => write(`${line}\n`),
+  };
+  // What pods use first (config objects, then Services, whose env and DNS names pods get), then pods, then workloads.
+  write((await applyConfigObjects(ctx, plan)).map((l) => `${l}\n`).join(''));
   if (services.specs.length > 0) write((await applyServices(pods, services, warn)).map((l) => `${l}\n`).join(''));
-  await forEachReported(loaded.pods, (p) => describeRef(p.spec), async ({ spec }) => {
+  await forEachReported(plan.pods, (p) => describeRef(p.spec), async ({ spec }) => {
     const result = await applyPod(pods, spec, wait);
     return `${describeRef(result.ref)} ${result.outcome}`;
   });
+  for (const w of plan.workloads) write(`${await applyWorkload(ctx, w)}\n`);
 }
 
-export async function deleteAction(cmd: Command): Promise<void> {
-  const flags = cmd.opts() as ManifestFlags & { gracePeriod?: number; ignoreNotFound?: boolean };
+export async function deleteAction(cmd: Command, kindArg: string | undefined, names: string[]): Promise<void> {
+  const flags = cmd.opts() as Partial<ManifestFlags> & { gracePeriod?: number; ignoreNotFound?: boolean; force?: boolean };
+  if (kindArg !== undefined) return deleteNamed(cmd, kindArg, names);
+  if (!flags.filename?.length) throw invalidArgument('nothing to delete', 'give -f FILE, or KIND NAME (podctl delete deployment web)');
   const grace = flags.gracePeriod;
   const docs = await readManifests(flags.filename);
   const namespace = flags.namespace ?? DEFAULT_NAMESPACE;
   const serviceRefs = KINDS.Service(docs).map((d) => serviceRefOf(d, namespace));
-  const refs = withoutKinds(docs).flatMap((doc) => refOf(doc.value, namespace, doc.source));
+  const rest = withoutKinds(docs);
+  const objectDocs = rest.filter((d) => kindOfObject(d.value) !== undefined);
+  const refs = rest.filter((d) => !objectDocs.includes(d)).flatMap((doc) => refOf(doc.value, namespace, doc.source));
   const pods = await openPods(cmd);
-  // Pods first, so their endpoints leave before the service they belong to goes.
-  if (refs.length > 0 || serviceRefs.length === 0) await forEachReported(refs, describeRef, async (ref) => {
-    if (await deletePod(pods, ref, grace)) return `${describeRef(ref)} deleted`;
-    if (!flags.ignoreNotFound) throw new PodctlError('NOT_FOUND', `${describeRef(ref)} not found`, { hint: 'use --ignore-not-found to skip pods that are gone' });
-  });
+  // Pods first (they may use the claims and ConfigMaps of the same file), then workloads with
+  // their pods, then what pods use, Services (their endpoints have left by then), Namespaces
+  // last. Every target is tried; the first failure is reported at the end.
+  let failure: unknown;
+  if (refs.length > 0 || (objectDocs.length === 0 && serviceRefs.length === 0)) {
+    await forEachReported(refs, describeRef, async (ref) => {
+      if (await deletePod(pods, ref, grace)) return `${describeRef(ref)} deleted`;
+      if (!flags.ignoreNotFound) throw new PodctlError('NOT_FOUND', `${describeRef(ref)} not found`, { hint: 'use --ignore-not-found to skip pods that are gone' });
+    }).catch((err: unknown) => (failure = err));
+  }
+  const order = (k: string) => (WORKLOAD_KINDS.includes(k) ? 0 : k === 'Namespace' ? 2 : 1);
+  const targets = objectDocs
+    .map((d) => ({ kind: kindOfObject(d.value)!, ns: String((d.value as { metadata?: { namespace?: unknown } }).metadata?.namespace ?? namespace), name: String((d.value as { metadata?: { name?: unknown } }).metadata?.name ?? '') }))
+    .sort((a, b) => order(a.kind) - order(b.kind));
+  const deleteTargets = async (list: typeof targets) => {
+    if (list.length === 0) return;
+    const { deleteObject } = await import('./objects.js');
+    const ctx = { pods, store: new ObjectStore(pods.stateDir), defaults: { namespace, defaultNetwork: '', pauseImage: DEFAULT_PAUSE_IMAGE }, readyTimeoutMs: 60_000 };
+    await forEachReported(list, (t) => objectRef(t.kind, t.name), async (t) => {
+      if (await deleteObject(ctx, t.kind, t.ns, t.name, flags.force ?? false, grace)) return `${objectRef(t.kind, t.name)} deleted`;
+      if (!flags.ignoreNotFound) throw new PodctlError('NOT_FOUND', `${objectRef(t.kind, t.name)} not found`, { hint: 'use --ignore-not-found to skip what is gone' });
+    }, 1).catch((err: unknown) => (failure ??= err));
+  };
+  await deleteTargets(targets.filter((t) => t.kind !== 'Namespace'));
   await forEachReported(serviceRefs, serviceRefText, async (ref) => {
     if (await pods.services.remove(ref)) return `${serviceRefText(ref)} deleted`;
     if (!flags.ignoreNotFound) throw new PodctlError('NOT_FOUND', `${serviceRefText(ref)} not found`, { hint: 'use --ignore-not-found to skip services that are gone' });
-  }, 1);
+  }, 1).catch((err: unknown) => (failure ??= err));
+  await deleteTargets(targets.filter((t) => t.kind === 'Namespace'));
+  if (failure) throw failure;
 }
+
+/** The stored kind a document names (Deployment, ConfigMap, ...), or undefined for Pods and others. */
+function kindOfObject(value: unknown): string | undefined {
+  const kind = (value as { kind?: unknown } | null)?.kind;
+  return typeof kind === 'string' && (STORED_KINDS as readonly string[]).includes(kind) ? kind : undefined;
+}
+
+async function deleteNamed(cmd: Command, kindArg: string, names: string[]): Promise<void> {
+  const [resource, inline] = kindArg.includes('/') ? [kindArg.slice(0, kindArg.indexOf('/')), kindArg.slice(kindArg.indexOf('/') + 1)] : [kindArg, undefined];
+  const all = inline ? [inline, ...names] : names;
+  if (all.length === 0) throw invalidArgument(`delete ${kindArg}: no name given`, `e.g. podctl delete ${resource} NAME`);
+  if (['pod', 'pods', 'po'].includes(resource)) {
+    const flags = cmd.opts() as { namespace?: string; ignoreNotFound?: boolean };
+    const pods = await openPods(cmd);
+    return forEachReported(all.map((name) => ({ name, namespace: flags.namespace ?? DEFAULT_NAMESPACE })), describeRef, async (ref) => {
+      if (await deletePod(pods, ref)) return `${describeRef(ref)} deleted`;
+      if (!flags.ignoreNotFound) throw new PodctlError('NOT_FOUND', `${describeRef(ref)} not found`, { hint: 'use --ignore-not-found to skip pods that are gone' });
+    });
+  }
+  if (['svc', 'service', 'services'].includes(resource)) {
+    const flags = cmd.opts() as { namespace?: string; ignoreNotFound?: boolean };
+    const pods = await openPods(cmd);
+    return forEachReported(all.map((name) => ({ name, namespace: flags.namespace ?? DEFAULT_NAMESPACE })), serviceRefText, async (ref) => {
+      if (await pods.services.remove(ref)) return `${serviceRefText(ref)} deleted`;
+      if (!flags.ignoreNotFound) throw new PodctlError('NOT_FOUND', `${serviceRefText(ref)} not found`, { hint: 'use --ignore-not-found to skip services that are gone' });
+    }, 1);
+  }
+  const { kindOf, deleteByName } = await import('./objects.js');
+  const kind = kindOf(resource);
+  if (!kind) throw invalidArgument(`resource type "${resource}" is not known`, `podctl deletes ${KNOWN_RESOURCES}`);
+  await deleteByName(cmd, kind, all);
+}
+
+const KNOWN_RESOURCES = 'pods, deployments, replicasets, daemonsets, jobs, services, endpoints, configmaps, secrets, persistentvolumeclaims, namespaces';
 
 /** Delete needs only a Pod's identity, not a valid spec (as with kubectl). */
 function refOf(value: unknown, namespace: string, source: string): PodRef[] {
@@ -87,21 +161,59 @@ function refOf(value: unknown, namespace: string, source: string): PodRef[] {
   return [{ name: doc.metadata.name, namespace: typeof doc.metadata.namespace === 'string' ? doc.metadata.namespace : namespace }];
 }
 
+/** `get pods,deploy,cm`: each resource in turn, names prefixed by kind when there are several (as kubectl). */
 export async function getAction(cmd: Command, resource: string, names: string[]): Promise<void> {
-  const other = GET_KINDS[resource];
-  if (other) return (await other()).getResource(cmd, resource, names);
-  if (!['pod', 'pods', 'po'].includes(resource)) throw invalidArgument(`resource type "${resource}" is not known`, `podctl gets pods, ${Object.keys(GET_KINDS).join(', ')}`);
-  const opts = cmd.opts() as { output?: string; namespace?: string; allNamespaces?: boolean };
+  const resources = resource.split(',').filter(Boolean);
+  const several = resources.length > 1;
+  let first = true;
+  // Each resource's output as it comes, a blank line between resources when there are several.
+  const out = (text: string) => {
+    write(several && !first ? `\n${text}` : text);
+    first = false;
+  };
+  for (const r of resources) {
+    if (['pod', 'pods', 'po'].includes(r)) {
+      await getPods(cmd, names, several, out);
+      continue;
+    }
+    const other = GET_KINDS[r];
+    if (other) {
+      if (several && !first) write('\n');
+      first = false;
+      await (await other()).getResource(cmd, r, names);
+      continue;
+    }
+    const { kindOf, getObjects } = await import('./objects.js');
+    const kind = kindOf(r);
+    if (!kind) throw invalidArgument(`resource type "${r}" is not known`, `podctl gets ${KNOWN_RESOURCES}`);
+    out(await getObjects(cmd, kind, names, several));
+  }
+}
+
+async function getPods(cmd: Command, names: string[], prefixNames: boolean, out: (text: string) => void): Promise<void> {
+  const opts = cmd.opts() as { output?: string; namespace?: string; allNamespaces?: boolean; selector?: string; showLabels?: boolean };
   const format = parseOutputFormat(opts.output, ['table', 'wide', 'name', 'json', 'yaml']);
   const pods = await openPods(cmd);
   const namespace = opts.allNamespaces ? undefined : (opts.namespace ?? DEFAULT_NAMESPACE);
-  const listed = await pods.list({ namespace, all: true });
+  const selector = opts.selector ? parseSelector(opts.selector) : () => true;
+  const listed = (await pods.list({ namespace, all: true })).filter((v) => selector(v.labels));
   const views = names.length === 0 ? listed : names.map((n) => listed.find((v) => v.name === n) ?? notFound({ name: n, namespace: namespace ?? DEFAULT_NAMESPACE }));
-  if (format === 'name') return write(views.map((v) => `pod/${v.name}\n`).join(''));
+  if (format === 'name') return out(views.map((v) => `pod/${v.name}\n`).join(''));
   if (format === 'table' || format === 'wide') {
-    const headers = ['NAME', 'READY', 'STATUS', 'IP', 'AGE', ...(format === 'wide' ? ['NAMESPACE', 'NETWORKS'] : [])];
-    const rows = views.map((v) => [v.name, `${v.ready}/${v.total}`, v.state, v.ips[0] ?? '', age(v.created), ...(format === 'wide' ? [v.namespace, v.networks.map((n) => n.name).join(',')] : [])]);
-    return write(renderTable(headers, rows));
+    const labels = (v: PodView) => Object.entries(v.labels).map(([k, val]) => `${k}=${val}`).join(',') || '<none>';
+    const nsColumn = namespace === undefined && format !== 'wide'; // wide has its own NAMESPACE column
+    const headers = [...(nsColumn ? ['NAMESPACE'] : []), 'NAME', 'READY', 'STATUS', 'IP', 'AGE', ...(format === 'wide' ? ['NAMESPACE', 'NETWORKS'] : []), ...(opts.showLabels ? ['LABELS'] : [])];
+    const rows = views.map((v) => [
+      ...(nsColumn ? [v.namespace] : []),
+      prefixNames ? `pod/${v.name}` : v.name,
+      `${v.ready}/${v.total}`,
+      v.state,
+      v.ips[0] ?? '',
+      age(v.created),
+      ...(format === 'wide' ? [v.namespace, v.networks.map((n) => n.name).join(',')] : []),
+      ...(opts.showLabels ? [labels(v)] : []),
+    ]);
+    return out(views.length === 0 ? `No resources found${namespace ? ` in ${namespace} namespace` : ''}.\n` : renderTable(headers, rows));
   }
   const network = await defaultNetwork(pods);
   const manifests: KubePod[] = [];
@@ -111,7 +223,7 @@ export async function getAction(cmd: Command, resource: string, names: string[])
     manifests.push(manifestFromPod(spec, { defaultNetwork: network, view: await pods.inspect(view) }));
   }
   const value: KubePod | KubeList = names.length === 1 && manifests.length === 1 ? manifests[0]! : { apiVersion: 'v1', kind: 'List', items: manifests };
-  write(format === 'json' ? JSON.stringify(value, null, 2) + '\n' : stringify(value));
+  out(format === 'json' ? JSON.stringify(value, null, 2) + '\n' : stringify(value));
 }
 
 export async function generateAction(cmd: Command, names: string[]): Promise<void> {

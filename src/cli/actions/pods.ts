@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_PAUSE_IMAGE } from '../../docker/pause-image.js';
 import { parsePodRef, formatPodRef, type PodRef } from '../../pod/naming.js';
+import type { PodManager } from '../../pod/manager.js';
 import type { PodView } from '../../pod/status.js';
 import { DEFAULT_NAMESPACE } from '../../pod/spec.js';
 import type { WaitSpec } from '../../pod/wait.js';
@@ -139,12 +140,21 @@ export async function inspectAction(cmd: Command, name: string): Promise<void> {
   write(await renderStructured(await pods.inspect(refs(cmd, [name])[0]!), format));
 }
 
+/** A pod name, `pod/NAME`, or a workload (`deploy/web`, `job/check`): its newest pod, as kubectl picks one. */
+async function targetPod(cmd: Command, pods: PodManager, target: string): Promise<PodRef> {
+  const { podsOfTarget } = await import('./objects.js');
+  const found = await podsOfTarget(cmd, pods, target);
+  if (!found) return refs(cmd, [target.replace(/^(pod|pods|po)\//, '')])[0]!;
+  if (found.length > 1) process.stderr.write(`Found ${found.length} pods, using pod/${found[0]!.name}\n`);
+  return found[0]!;
+}
+
 export async function logsAction(cmd: Command, name: string): Promise<void> {
   const opts = cmd.opts() as { container?: string; follow?: boolean; tail?: number; timestamps?: boolean };
   const tail = opts.tail;
   const pods = await openPods(cmd);
   const options = { all: true, follow: opts.follow ?? false, timestamps: opts.timestamps ?? false, ...(opts.container !== undefined ? { container: opts.container } : {}), ...(tail !== undefined ? { tail } : {}) };
-  await pods.logs(refs(cmd, [name])[0]!, { stdout: process.stdout, stderr: process.stderr }, options);
+  await pods.logs(await targetPod(cmd, pods, name), { stdout: process.stdout, stderr: process.stderr }, options);
 }
 
 export async function execAction(cmd: Command, name: string, command: string[]): Promise<void> {
@@ -156,7 +166,7 @@ export async function execAction(cmd: Command, name: string, command: string[]):
   const raw = opts.interactive && tty && stdin.isTTY;
   if (raw) stdin.setRawMode(true);
   try {
-    process.exitCode = await pods.exec(refs(cmd, [name])[0]!, command, { stdout: process.stdout, stderr: process.stderr }, {
+    process.exitCode = await pods.exec(await targetPod(cmd, pods, name), command, { stdout: process.stdout, stderr: process.stderr }, {
       tty,
       ...(opts.container !== undefined ? { container: opts.container } : {}),
       ...(opts.interactive ? { stdin } : {}),

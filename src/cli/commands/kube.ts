@@ -7,11 +7,15 @@ import { collect, wholeNumber } from './collect.js';
  */
 
 const actions = () => import('../actions/kube.js');
+const objects = () => import('../actions/objects.js');
+
+/** The names `describe` takes for a Service (its body lives with the other Service actions). */
+const SERVICE_RESOURCES = ['svc', 'service', 'services'];
 
 export function registerKubeCommands(program: Command): void {
   program
     .command('apply')
-    .description('run the Pods of Kubernetes manifests: create new pods, keep unchanged ones, replace changed ones')
+    .description('apply Kubernetes manifests (Pods, Deployments, ReplicaSets, DaemonSets, Jobs, ConfigMaps, Secrets, PersistentVolumeClaims, Namespaces): create what is new, keep what is unchanged, roll out what changed')
     .requiredOption('-f, --filename <file|dir|->', 'a YAML/JSON manifest, a directory of them, or - for stdin (repeatable)', collect)
     .option('--strict', 'fail on fields podctl cannot honour instead of warning')
     .option('--wait', "wait until each pod's startup and readiness probes pass")
@@ -23,24 +27,69 @@ export function registerKubeCommands(program: Command): void {
 
   program
     .command('delete')
-    .description('delete the Pods named in Kubernetes manifests (graceful stop, then remove)')
-    .requiredOption('-f, --filename <file|dir|->', 'a YAML/JSON manifest, a directory of them, or - for stdin (repeatable)', collect)
+    .description('delete what Kubernetes manifests name, or KIND NAME (a workload with its pods; a claim with its volume)')
+    .argument('[kind]', 'pod, deployment, replicaset, daemonset, job, configmap, secret, pvc, namespace (or KIND/NAME)')
+    .argument('[names...]', 'names')
+    .option('-f, --filename <file|dir|->', 'a YAML/JSON manifest, a directory of them, or - for stdin (repeatable)', collect)
     .option('--grace-period <seconds>', "seconds the containers get to stop (default: the pod's terminationGracePeriodSeconds)", wholeNumber('--grace-period', { min: 0, max: 3600 }))
-    .option('--ignore-not-found', 'a pod that does not exist is not an error')
-    .option('-n, --namespace <ns>', 'namespace for manifests that name none')
-    .addHelpText('after', '\nExample:\n  podctl delete -f pod.yaml')
-    .action(async (_o, cmd: Command) => (await actions()).deleteAction(cmd));
+    .option('--ignore-not-found', 'something that does not exist is not an error')
+    .option('--force', 'delete a PersistentVolumeClaim that pods still use, with those pods')
+    .option('-n, --namespace <ns>', 'namespace (default: default)')
+    .addHelpText('after', '\nExamples:\n  podctl delete -f app.yaml\n  podctl delete deployment web\n  podctl delete pvc data --force')
+    .action(async (kind: string | undefined, names: string[], _o, cmd: Command) => (await actions()).deleteAction(cmd, kind, names));
 
   program
     .command('get')
-    .description('list pods, services or endpoints, or print them as manifests with status (-o yaml|json)')
-    .argument('<resource>', 'pods, svc (services) or endpoints (ep)')
+    .description('list pods, services and other objects, or print them as manifests with status (-o yaml|json)')
+    .argument('<resource>', 'pods, svc, endpoints, deploy, rs, ds, jobs, cm, secrets, pvc, ns, or several: pods,deploy,svc')
     .argument('[names...]', 'names (default: all in the namespace)')
     .option('-o, --output <format>', 'output: table, wide, name, json or yaml', 'table')
     .option('-n, --namespace <ns>', 'pod namespace (default: default)')
-    .option('-A, --all-namespaces', 'pods of every namespace')
-    .addHelpText('after', '\nExamples:\n  podctl get pods\n  podctl get pod web -o yaml')
+    .option('-A, --all-namespaces', 'every namespace')
+    .option('-l, --selector <selector>', 'only objects whose labels match: app=web, tier!=db, env in (a,b), !key')
+    .option('--show-labels', 'add a LABELS column')
+    .addHelpText('after', '\nExamples:\n  podctl get pods\n  podctl get pod web -o yaml\n  podctl get pods,deploy,rs,jobs,cm,secrets,pvc -l app=web')
     .action(async (resource: string, names: string[], _o, cmd: Command) => (await actions()).getAction(cmd, resource, names));
+
+  program
+    .command('describe')
+    .description('show one object in detail: its fields, its pods and their states')
+    .argument('<kind>', 'svc, deployment, replicaset, daemonset, job, configmap, secret, pvc, namespace')
+    .argument('<name>', 'name')
+    .option('-n, --namespace <ns>', 'namespace (default: default)')
+    .action(async (kind: string, name: string, _o, cmd: Command) =>
+      SERVICE_RESOURCES.includes(kind) ? (await import('../actions/services.js')).describeAction(cmd, kind, name) : (await objects()).describeAction(cmd, kind, name),
+    );
+
+  program
+    .command('scale')
+    .description('set the replicas of a Deployment or ReplicaSet and make it so')
+    .argument('<kind>', 'deployment (or deployment/NAME)')
+    .argument('[name]', 'name')
+    .requiredOption('--replicas <n>', 'the number of pods')
+    .option('-n, --namespace <ns>', 'namespace (default: default)')
+    .addHelpText('after', '\nExample:\n  podctl scale deployment web --replicas 3')
+    .action(async (kind: string, name: string | undefined, _o, cmd: Command) => (await objects()).scaleAction(cmd, kind, name));
+
+  program
+    .command('rollout')
+    .description("restart a Deployment's pods in a rolling way, or report whether its rollout is done")
+    .argument('<verb>', 'restart or status')
+    .argument('<kind>', 'deployment (or deployment/NAME)')
+    .argument('[name]', 'name')
+    .option('-n, --namespace <ns>', 'namespace (default: default)')
+    .addHelpText('after', '\nExamples:\n  podctl rollout restart deployment web\n  podctl rollout status deployment/web')
+    .action(async (verb: string, kind: string, name: string | undefined, _o, cmd: Command) => (await objects()).rolloutAction(cmd, verb, kind, name));
+
+  program
+    .command('wait')
+    .description('wait for a condition of a Job (complete, failed) or a Deployment (available)')
+    .argument('<target>', 'job/NAME or deployment/NAME')
+    .requiredOption('--for <condition>', 'condition=complete, condition=failed or condition=available')
+    .option('--timeout <duration>', 'give up after this long: 60s, 2m (default 30s)')
+    .option('-n, --namespace <ns>', 'namespace (default: default)')
+    .addHelpText('after', '\nExample:\n  podctl wait --for=condition=complete job/migrate --timeout 60s')
+    .action(async (target: string, _o, cmd: Command) => (await objects()).waitAction(cmd, target));
 
   const kube = program.command('kube').description('Kubernetes manifests from podctl pods');
   kube

@@ -29,6 +29,19 @@ function addSpecOptions(cmd: Command): Command {
     .option('--stop-timeout <seconds>', 'seconds between SIGTERM and SIGKILL when stopping (default 10)', wholeNumber('--stop-timeout', { min: 0, max: 3600 }))
     .option('-n, --namespace <ns>', 'pod namespace (default: default)')
     .option('--session <id>', 'tag the pod with a session id, for podctl gc --session')
+    .option('--volume <src:dst[:ro]>', 'mount a host path (absolute SRC) or a Docker named volume into the app containers (repeatable; -v is podctl\'s --verbose)', collect)
+    .option('--tmpfs <path[:options]>', 'a tmpfs at PATH in each app container, e.g. /run:size=64m (repeatable)', collect)
+    .option('--env-file <file>', 'KEY=VALUE lines for the app containers\' environment (repeatable; -e wins)', collect)
+    .option('-w, --workdir <dir>', 'working directory inside the app containers')
+    .option('-u, --user <uid[:gid]>', 'user the app containers run as')
+    .option('--entrypoint <command>', "replace the image's ENTRYPOINT (\"\" clears it)")
+    .option('--memory <size>', 'memory limit per app container: 512m, 1g')
+    .option('--cpus <n>', 'CPU limit per app container, e.g. 0.5')
+    .option('--cap-add <cap>', 'add a Linux capability, e.g. NET_ADMIN (repeatable)', collect)
+    .option('--cap-drop <cap>', 'drop a Linux capability, e.g. ALL (repeatable)', collect)
+    .option('--privileged', 'give the app containers every capability and device')
+    .option('--read-only', "mount the app containers' root filesystems read-only")
+    .option('--init', 'run an init (docker-init) as PID 1 that reaps zombies and forwards signals')
     .argument('[command...]', 'command and arguments for the (single) app container, after --');
 }
 

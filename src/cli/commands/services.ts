@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 
-/** Services: `expose` and `describe` (get svc/endpoints and apply -f share the kube commands). */
+/** Services: `expose` and `watch` (get, describe and apply -f share the kube commands). */
 const actions = () => import('../actions/services.js');
 
 export function registerServiceCommands(program: Command): void {
@@ -19,14 +19,6 @@ export function registerServiceCommands(program: Command): void {
     .option('-n, --namespace <ns>', 'namespace (default: default)')
     .addHelpText('after', '\nExamples:\n  podctl expose pod web --port 80 --target-port 8080\n  podctl expose pod web --port 80 --type NodePort')
     .action(async (resource: string, name: string, _o, cmd: Command) => (await actions()).exposeAction(cmd, resource, name));
-
-  program
-    .command('describe')
-    .description('show a service: addresses, ports and endpoints')
-    .argument('<resource>', 'svc')
-    .argument('<name>', 'service name')
-    .option('-n, --namespace <ns>', 'namespace (default: default)')
-    .action(async (resource: string, name: string, _o, cmd: Command) => (await actions()).describeAction(cmd, resource, name));
 
   program
     .command('watch')

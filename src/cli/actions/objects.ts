@@ -1,0 +1,345 @@
+import type { Command } from 'commander';
+import { DEFAULT_PAUSE_IMAGE } from '../../docker/pause-image.js';
+import { deletePod } from '../../kube/apply.js';
+import { objectRef } from '../../kube/apply-objects.js';
+import { deleteConfigObject, objectLookup } from '../../kube/kinds/config-objects.js';
+import { hashOf, ownedPods, reconcileJob, reconcileReplicas, workloadOf, WORKLOAD_KINDS, type Workload, type WorkloadContext } from '../../kube/kinds/workloads.js';
+import { ObjectStore, type KubeObject } from '../../kube/objects/store.js';
+import { parseSelector } from '../../kube/selector.js';
+import type { PodManager } from '../../pod/manager.js';
+import type { PodRef } from '../../pod/naming.js';
+import { DEFAULT_NAMESPACE } from '../../pod/spec.js';
+import type { PodView } from '../../pod/status.js';
+import { PodctlError, invalidArgument } from '../../util/errors.js';
+import { parsePositiveInt } from '../../util/validate.js';
+import { openPods } from '../context.js';
+import { stringify } from 'yaml';
+import { age, parseOutputFormat, renderTable, write } from '../output.js';
+
+/**
+ * kubectl's everyday verbs over the kinds podctl keeps as records (Deployments, ReplicaSets,
+ * DaemonSets, Jobs, ConfigMaps, Secrets, claims, Namespaces): get, describe, delete, scale,
+ * rollout, wait, and the workload forms of logs and exec (`deploy/web`, `job/check`).
+ */
+const KIND_NAMES: Record<string, string> = {
+  deployment: 'Deployment', deployments: 'Deployment', deploy: 'Deployment',
+  replicaset: 'ReplicaSet', replicasets: 'ReplicaSet', rs: 'ReplicaSet',
+  daemonset: 'DaemonSet', daemonsets: 'DaemonSet', ds: 'DaemonSet',
+  job: 'Job', jobs: 'Job',
+  configmap: 'ConfigMap', configmaps: 'ConfigMap', cm: 'ConfigMap',
+  secret: 'Secret', secrets: 'Secret',
+  persistentvolumeclaim: 'PersistentVolumeClaim', persistentvolumeclaims: 'PersistentVolumeClaim', pvc: 'PersistentVolumeClaim',
+  namespace: 'Namespace', namespaces: 'Namespace', ns: 'Namespace',
+};
+
+/** "deploy", "deployment.apps", "jobs.batch" → the kind; undefined when it is not one of these. */
+export function kindOf(resource: string): string | undefined {
+  return KIND_NAMES[resource.toLowerCase().replace(/\.(apps|batch)$/, '')];
+}
+
+interface Ctx extends WorkloadContext {
+  namespace: string | undefined;
+}
+
+async function context(cmd: Command): Promise<Ctx> {
+  const opts = cmd.opts() as { namespace?: string; allNamespaces?: boolean; timeout?: string };
+  const pods = await openPods(cmd);
+  const store = new ObjectStore(pods.stateDir);
+  const defaults = { namespace: opts.namespace ?? DEFAULT_NAMESPACE, defaultNetwork: await pods.defaultNetwork(), pauseImage: DEFAULT_PAUSE_IMAGE, objects: await objectLookup(store, []) };
+  return {
+    pods,
+    store,
+    defaults,
+    readyTimeoutMs: 60_000,
+    report: (line) => process.stdout.write(`${line}\n`),
+    namespace: opts.allNamespaces ? undefined : (opts.namespace ?? DEFAULT_NAMESPACE),
+  };
+}
+
+async function requireObject(ctx: Ctx, kind: string, name: string): Promise<KubeObject> {
+  const o = await ctx.store.get(kind, ctx.namespace ?? DEFAULT_NAMESPACE, name);
+  if (!o) throw new PodctlError('NOT_FOUND', `${objectRef(kind, name)} not found in namespace ${ctx.namespace ?? DEFAULT_NAMESPACE}`, { hint: `list them with podctl get ${kind.toLowerCase()}s` });
+  return o;
+}
+
+/** ReplicaSets as Kubernetes would show them: one per template hash of each Deployment's pods, plus those applied as such. */
+function replicaSetsOf(deployments: Workload[], views: PodView[], standalone: KubeObject[]): KubeObject[] {
+  const out: KubeObject[] = [...standalone];
+  for (const d of deployments) {
+    const owned = ownedPods(d, views);
+    const current = hashOf(d);
+    const hashes = [...new Set([current, ...owned.map((v) => v.labels['pod-template-hash']!)])];
+    for (const hash of hashes) {
+      const pods = owned.filter((v) => v.labels['pod-template-hash'] === hash);
+      if (hash !== current && pods.length === 0) continue;
+      out.push({
+        apiVersion: 'apps/v1',
+        kind: 'ReplicaSet',
+        metadata: { name: `${d.name}-${hash}`, namespace: d.namespace, labels: { ...(d.template.metadata?.labels ?? {}), 'pod-template-hash': hash }, creationTimestamp: d.obj.metadata.creationTimestamp },
+        spec: { replicas: hash === current ? ((d.obj.spec as { replicas?: number }).replicas ?? 1) : 0, selector: (d.obj.spec as { selector?: unknown }).selector, template: d.template },
+        status: { replicas: pods.length, readyReplicas: pods.filter((v) => v.state === 'running').length },
+      });
+    }
+  }
+  return out;
+}
+
+const count = (o: KubeObject, key: string) => Number(((o.status ?? {}) as Record<string, unknown>)[key] ?? 0);
+
+/** Live status of replica workloads, from one pod list. */
+function withStatus(o: KubeObject, ctx: Ctx, views: PodView[]): KubeObject {
+  if (!['Deployment', 'DaemonSet', 'ReplicaSet'].includes(o.kind) || o.status) return o;
+  const w = workloadOf(o, ctx.defaults);
+  const owned = ownedPods(w, views);
+  const hash = hashOf(w);
+  const label = o.kind === 'Deployment' ? 'pod-template-hash' : 'controller-revision-hash';
+  const updated = o.kind === 'ReplicaSet' ? owned : owned.filter((v) => v.labels[label] === hash);
+  const ready = owned.filter((v) => v.state === 'running').length;
+  return { ...o, status: { replicas: owned.length, readyReplicas: ready, updatedReplicas: updated.length, availableReplicas: ready } };
+}
+
+function row(o: KubeObject, wide: boolean): string[] {
+  const spec = (o.spec ?? {}) as Record<string, unknown>;
+  const created = age(o.metadata.creationTimestamp ?? '');
+  switch (o.kind) {
+    case 'Deployment': {
+      const tmpl = (spec.template ?? {}) as { spec?: { containers?: Array<{ name: string; image: string }> } };
+      const base = [o.metadata.name, `${count(o, 'readyReplicas')}/${spec.replicas ?? 1}`, String(count(o, 'updatedReplicas')), String(count(o, 'availableReplicas')), created];
+      return wide ? [...base, (tmpl.spec?.containers ?? []).map((c) => c.name).join(','), (tmpl.spec?.containers ?? []).map((c) => c.image).join(','), JSON.stringify((spec.selector as { matchLabels?: unknown })?.matchLabels ?? {})] : base;
+    }
+    case 'ReplicaSet':
+      return [o.metadata.name, String(spec.replicas ?? 1), String(count(o, 'replicas')), String(count(o, 'readyReplicas')), created];
+    case 'DaemonSet':
+      return [o.metadata.name, '1', String(count(o, 'replicas')), String(count(o, 'readyReplicas')), String(count(o, 'updatedReplicas')), String(count(o, 'availableReplicas')), created];
+    case 'Job': {
+      const status = (o.status ?? {}) as { succeeded?: number; condition?: { type: string }; startTime?: string };
+      const state = status.condition?.type ?? 'Running';
+      return [o.metadata.name, state, `${status.succeeded ?? 0}/${spec.completions ?? 1}`, status.startTime ? age(status.startTime) : '', created];
+    }
+    case 'ConfigMap':
+      return [o.metadata.name, String(Object.keys({ ...(o.data as object), ...(o.binaryData as object) }).length), created];
+    case 'Secret':
+      return [o.metadata.name, String(o.type ?? 'Opaque'), String(Object.keys((o.data as object) ?? {}).length), created];
+    case 'PersistentVolumeClaim':
+      return [o.metadata.name, 'Bound', `podctl-pvc-${o.metadata.namespace}-${o.metadata.name}`, ((spec.accessModes as string[]) ?? []).join(','), created];
+    default:
+      return [o.metadata.name, 'Active', created];
+  }
+}
+
+const HEADERS: Record<string, string[]> = {
+  Deployment: ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE'],
+  ReplicaSet: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE'],
+  DaemonSet: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE'],
+  Job: ['NAME', 'STATUS', 'COMPLETIONS', 'DURATION', 'AGE'],
+  ConfigMap: ['NAME', 'DATA', 'AGE'],
+  Secret: ['NAME', 'TYPE', 'DATA', 'AGE'],
+  PersistentVolumeClaim: ['NAME', 'STATUS', 'VOLUME', 'ACCESS MODES', 'AGE'],
+  Namespace: ['NAME', 'STATUS', 'AGE'],
+};
+
+/** The records of one kind, live status filled in, filtered by names and -l. */
+async function listObjects(ctx: Ctx, kind: string, names: string[], selector?: string): Promise<KubeObject[]> {
+  const needsPods = ['Deployment', 'ReplicaSet', 'DaemonSet'].includes(kind);
+  const views = needsPods ? await ctx.pods.list({ namespace: ctx.namespace, all: true }) : [];
+  let list = await ctx.store.list(kind, ctx.namespace);
+  if (kind === 'ReplicaSet') {
+    const deployments = (await ctx.store.list('Deployment', ctx.namespace)).map((d) => workloadOf(d, ctx.defaults));
+    list = replicaSetsOf(deployments, views, list);
+  }
+  if (kind === 'Job') list = await Promise.all(list.map(async (o) => ((await reconcileJob(ctx, workloadOf(o, ctx.defaults))).status ? ((await ctx.store.get(o.kind, o.metadata.namespace, o.metadata.name)) ?? o) : o)));
+  if (selector) {
+    const match = parseSelector(selector);
+    list = list.filter((o) => match(o.metadata.labels ?? {}));
+  }
+  if (names.length > 0) {
+    const missing = names.filter((n) => !list.some((o) => o.metadata.name === n));
+    if (missing.length > 0) throw new PodctlError('NOT_FOUND', `${objectRef(kind, missing[0]!)} not found in namespace ${ctx.namespace ?? 'any'}`, { hint: `list them with podctl get ${kind.toLowerCase()}s` });
+    list = list.filter((o) => names.includes(o.metadata.name));
+  }
+  return list.map((o) => withStatus(o, ctx, views));
+}
+
+export async function getObjects(cmd: Command, kind: string, names: string[], prefixNames: boolean): Promise<string> {
+  const opts = cmd.opts() as { output?: string; selector?: string; showLabels?: boolean };
+  const format = parseOutputFormat(opts.output, ['table', 'wide', 'name', 'json', 'yaml']);
+  const ctx = await context(cmd);
+  const list = await listObjects(ctx, kind, names, opts.selector);
+  if (format === 'name') return list.map((o) => `${objectRef(o.kind, o.metadata.name)}\n`).join('');
+  if (format === 'json' || format === 'yaml') {
+    const value = names.length === 1 && list.length === 1 ? list[0] : { apiVersion: 'v1', kind: 'List', items: list };
+    return format === 'json' ? JSON.stringify(value, null, 2) + '\n' : stringify(value);
+  }
+  if (list.length === 0) return `No ${kind} resources found${ctx.namespace ? ` in ${ctx.namespace} namespace` : ''}.\n`;
+  const wide = format === 'wide';
+  const headers = [...(ctx.namespace === undefined ? ['NAMESPACE'] : []), ...HEADERS[kind]!, ...(wide && kind === 'Deployment' ? ['CONTAINERS', 'IMAGES', 'SELECTOR'] : []), ...(opts.showLabels ? ['LABELS'] : [])];
+  const rows = list.map((o) => {
+    const r = row(o, wide);
+    if (prefixNames) r[0] = objectRef(o.kind, r[0]!);
+    const labels = Object.entries(o.metadata.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(',') || '<none>';
+    return [...(ctx.namespace === undefined ? [o.metadata.namespace ?? ''] : []), ...r, ...(opts.showLabels ? [labels] : [])];
+  });
+  return renderTable(headers, rows);
+}
+
+export async function describeAction(cmd: Command, resource: string, name: string): Promise<void> {
+  const kind = kindOf(resource);
+  if (!kind) throw invalidArgument(`resource type "${resource}" is not known`, 'describe deployment, replicaset, daemonset, job, configmap, secret, pvc or namespace (podctl inspect POD for pods)');
+  return describeObject(cmd, kind, name);
+}
+
+/** `describe KIND NAME`: the record's fields that matter, its pods and their states. */
+export async function describeObject(cmd: Command, kind: string, name: string): Promise<void> {
+  const ctx = await context(cmd);
+  const [o] = await listObjects(ctx, kind, [name]);
+  const lines = [`Name:         ${o!.metadata.name}`, ...(o!.metadata.namespace ? [`Namespace:    ${o!.metadata.namespace}`] : []), `Labels:       ${Object.entries(o!.metadata.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(',') || '<none>'}`, `Created:      ${o!.metadata.creationTimestamp ?? ''}`];
+  const spec = (o!.spec ?? {}) as Record<string, unknown>;
+  if (kind === 'ConfigMap' || kind === 'Secret') {
+    lines.push('Data:');
+    for (const [k, v] of Object.entries((o!.data ?? {}) as Record<string, string>)) lines.push(kind === 'Secret' ? `  ${k}: ${Buffer.from(v, 'base64').length} bytes` : `  ${k}: ${v.length > 60 ? `${v.slice(0, 60)}...` : v}`);
+  }
+  if (WORKLOAD_KINDS.includes(kind)) {
+    const w = workloadOf(o!, ctx.defaults);
+    if (kind !== 'Job') lines.push(`Selector:     ${JSON.stringify((spec.selector as object) ?? {})}`, `Replicas:     ${spec.replicas ?? 1} desired | ${count(o!, 'updatedReplicas')} updated | ${count(o!, 'replicas')} total | ${count(o!, 'readyReplicas')} ready`);
+    if (kind === 'Deployment') lines.push(`Strategy:     ${JSON.stringify(spec.strategy ?? { type: 'RollingUpdate' })}`, `Template hash: ${hashOf(w)}`);
+    if (kind === 'Job') {
+      const st = (o!.status ?? {}) as { active?: number; succeeded?: number; failed?: number; condition?: { type: string; reason?: string } };
+      lines.push(`Completions:  ${spec.completions ?? 1}`, `Parallelism:  ${spec.parallelism ?? 1}`, `Backoff limit: ${spec.backoffLimit ?? 6}`, `Pods status:  ${st.active ?? 0} active / ${st.succeeded ?? 0} succeeded / ${st.failed ?? 0} failed`, `Condition:    ${st.condition ? `${st.condition.type}${st.condition.reason ? ` (${st.condition.reason})` : ''}` : '<none>'}`);
+    }
+    const pods = ownedPods(w, await ctx.pods.list({ namespace: w.namespace, all: true }));
+    lines.push('Pods:');
+    for (const v of pods) lines.push(`  ${v.name}  ${v.state}  ${v.ips[0] ?? ''}  ${v.containers.filter((c) => c.role === 'app').map((c) => `${c.name}: ${c.status}`).join(', ')}`);
+    if (pods.length === 0) lines.push('  <none>');
+  }
+  write(lines.join('\n') + '\n');
+}
+
+/** Deletes a workload (its pods first, then the record) or a config object. */
+export async function deleteObject(ctx: WorkloadContext, kind: string, namespace: string, name: string, force: boolean, graceSeconds?: number): Promise<boolean> {
+  if (!WORKLOAD_KINDS.includes(kind)) return deleteConfigObject(ctx.pods, ctx.store, kind, namespace, name, force);
+  const o = await ctx.store.get(kind, namespace, name);
+  if (!o) return false;
+  const w = workloadOf(o, ctx.defaults);
+  const pods = ownedPods(w, await ctx.pods.list({ namespace, all: true }));
+  await Promise.all(pods.map((v) => deletePod(ctx.pods, v, graceSeconds)));
+  return ctx.store.remove(kind, namespace, name);
+}
+
+export async function deleteByName(cmd: Command, kind: string, names: string[]): Promise<void> {
+  const opts = cmd.opts() as { force?: boolean; ignoreNotFound?: boolean; gracePeriod?: string };
+  const grace = opts.gracePeriod === undefined ? undefined : parsePositiveInt(opts.gracePeriod, '--grace-period', { min: 0, max: 3600 });
+  const ctx = await context(cmd);
+  for (const name of names) {
+    if (await deleteObject(ctx, kind, ctx.namespace ?? DEFAULT_NAMESPACE, name, opts.force ?? false, grace)) write(`${objectRef(kind, name)} deleted\n`);
+    else if (!opts.ignoreNotFound) throw new PodctlError('NOT_FOUND', `${objectRef(kind, name)} not found`, { hint: 'use --ignore-not-found to skip what is gone' });
+  }
+}
+
+function replicaKind(resource: string): string {
+  const kind = kindOf(resource);
+  if (kind !== 'Deployment' && kind !== 'ReplicaSet') throw invalidArgument(`cannot scale or roll out "${resource}"`, 'give deployment NAME (or replicaset NAME for scale)');
+  return kind;
+}
+
+export async function scaleAction(cmd: Command, resource: string, name: string | undefined): Promise<void> {
+  const [res, n] = splitRef(resource, name);
+  const kind = replicaKind(res);
+  const opts = cmd.opts() as { replicas: string };
+  const replicas = parsePositiveInt(opts.replicas, '--replicas', { min: 0, max: 1000 });
+  const ctx = await context(cmd);
+  const o = await requireObject(ctx, kind, n);
+  const next = { ...o, spec: { ...(o.spec as object), replicas } };
+  await ctx.store.put(next);
+  await reconcileReplicas(ctx, workloadOf(next, ctx.defaults));
+  write(`${objectRef(kind, n)} scaled\n`);
+}
+
+export async function rolloutAction(cmd: Command, verb: string, resource: string, name: string | undefined): Promise<void> {
+  const [res, n] = splitRef(resource, name);
+  const kind = replicaKind(res);
+  const ctx = await context(cmd);
+  const o = await requireObject(ctx, kind, n);
+  if (verb === 'restart') {
+    // As kubectl: a template annotation with the time gives the template a new hash.
+    const spec = o.spec as { template?: { metadata?: { annotations?: Record<string, string> } } };
+    const template = { ...spec.template, metadata: { ...spec.template?.metadata, annotations: { ...spec.template?.metadata?.annotations, 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } };
+    const next = { ...o, metadata: { ...o.metadata, generation: (o.metadata.generation ?? 1) + 1 }, spec: { ...spec, template } };
+    await ctx.store.put(next);
+    await reconcileReplicas(ctx, workloadOf(next, ctx.defaults));
+    return write(`${objectRef(kind, n)} restarted\n`);
+  }
+  if (verb !== 'status') throw invalidArgument(`rollout ${verb} is not known`, 'use rollout restart or rollout status');
+  await reconcileReplicas(ctx, workloadOf(o, ctx.defaults));
+  const [live] = await listObjects(ctx, kind, [n]);
+  const want = ((o.spec as { replicas?: number }).replicas ?? 1);
+  if (count(live!, 'updatedReplicas') === want && count(live!, 'readyReplicas') === want && count(live!, 'replicas') === want) return write(`deployment "${n}" successfully rolled out\n`);
+  throw new PodctlError('FAILED_PRECONDITION', `deployment "${n}": ${count(live!, 'readyReplicas')} of ${want} updated replicas are available`, { hint: `see podctl describe deployment ${n}` });
+}
+
+/** "deploy/web" or ("deploy", "web"). */
+function splitRef(resource: string, name: string | undefined): [string, string] {
+  if (name !== undefined) return [resource, name];
+  const slash = resource.indexOf('/');
+  if (slash < 0) throw invalidArgument(`"${resource}" names no object`, 'give KIND NAME or KIND/NAME');
+  return [resource.slice(0, slash), resource.slice(slash + 1)];
+}
+
+/** `wait --for=condition=complete job/NAME`: runs the Job controller, waking when a pod's container exits, until the condition or the timeout. */
+export async function waitAction(cmd: Command, target: string): Promise<void> {
+  const opts = cmd.opts() as { for: string; timeout?: string };
+  const m = /^condition=(complete|failed|available)$/i.exec(opts.for);
+  if (!m) throw invalidArgument(`--for=${opts.for} is not a condition podctl waits for`, 'use --for=condition=complete (or failed) with job/NAME, or --for=condition=available with deployment/NAME');
+  const want = m[1]!.toLowerCase();
+  const [res, name] = splitRef(target, undefined);
+  const kind = kindOf(res);
+  const timeoutMs = (opts.timeout ? parseDuration(opts.timeout) : 30) * 1000;
+  const ctx = await context(cmd);
+  const o = await requireObject(ctx, kind ?? '', name);
+  const deadline = Date.now() + timeoutMs;
+  if (kind !== 'Job') {
+    await reconcileReplicas(ctx, workloadOf(o, ctx.defaults));
+    return write(`${objectRef(kind!, name)} condition met\n`);
+  }
+  const w = workloadOf(o, ctx.defaults);
+  for (;;) {
+    const { status, active } = await reconcileJob(ctx, w);
+    const reached = status.condition?.type.toLowerCase();
+    if (reached === want) return write(`${objectRef('Job', name)} condition met\n`);
+    if (reached) throw new PodctlError('FAILED_PRECONDITION', `job ${name} ended ${status.condition!.type}${'reason' in status.condition! ? ` (${status.condition.reason})` : ''}, not ${want}: ${status.succeeded} succeeded, ${status.failed} failed`, { hint: `its pods are kept: podctl logs job/${name}` });
+    const left = deadline - Date.now();
+    if (left <= 0) throw new PodctlError('TIMEOUT', `timed out waiting for the condition on ${objectRef('Job', name)}`, { hint: 'wait longer with --timeout' });
+    const ids = active.flatMap((v) => v.containers.filter((c) => c.role === 'app' && c.state === 'running').map((c) => c.id));
+    let timer: NodeJS.Timeout | undefined;
+    // Waits for the first container to exit (dockerd answers then): no polling while pods run.
+    await Promise.race([...ids.map((id) => ctx.pods.waitForExit(id).catch(() => -1)), new Promise((r) => (timer = setTimeout(r, ids.length > 0 ? left : Math.min(left, 500))))]);
+    clearTimeout(timer);
+  }
+}
+
+function parseDuration(text: string): number {
+  const m = /^(\d+)(s|m)?$/.exec(text);
+  if (!m) throw invalidArgument(`--timeout "${text}" is not a duration`, 'e.g. --timeout 60s or --timeout 2m');
+  return Number(m[1]) * (m[2] === 'm' ? 60 : 1);
+}
+
+/**
+ * `deploy/web`, `job/check`, `rs/x`, `ds/x`, `pod/x` or a pod name → the pods meant, as
+ * kubectl picks them for logs and exec: the workload's pods, newest first.
+ */
+export async function podsOfTarget(cmd: Command, pods: PodManager, target: string): Promise<PodRef[] | undefined> {
+  const slash = target.indexOf('/');
+  if (slash < 0) return undefined;
+  const res = target.slice(0, slash);
+  const name = target.slice(slash + 1);
+  if (['pod', 'pods', 'po'].includes(res)) return undefined;
+  const kind = kindOf(res);
+  if (!kind || !WORKLOAD_KINDS.includes(kind)) throw invalidArgument(`"${target}" names no workload`, 'give deploy/NAME, job/NAME, rs/NAME, ds/NAME or a pod name');
+  const namespace = (cmd.opts() as { namespace?: string }).namespace ?? DEFAULT_NAMESPACE;
+  const store = new ObjectStore(pods.stateDir);
+  const o = await store.get(kind, namespace, name);
+  if (!o) throw new PodctlError('NOT_FOUND', `${objectRef(kind, name)} not found in namespace ${namespace}`, { hint: `list them with podctl get ${kind.toLowerCase()}s` });
+  const w = workloadOf(o, { namespace, defaultNetwork: '', pauseImage: DEFAULT_PAUSE_IMAGE });
+  const owned = ownedPods(w, await pods.list({ namespace, all: true })).sort((a, b) => b.created.localeCompare(a.created));
+  if (owned.length === 0) throw new PodctlError('NOT_FOUND', `${objectRef(kind, name)} has no pods`, { hint: `see podctl describe ${kind.toLowerCase()} ${name}` });
+  return owned.map((v) => ({ name: v.name, namespace: v.namespace }));
+}

@@ -1,0 +1,278 @@
+import type { PodManager } from '../../pod/manager.js';
+import type { PodView } from '../../pod/status.js';
+import type { PodSpec } from '../../pod/spec.js';
+import { PodctlError } from '../../util/errors.js';
+import { deletePod } from '../apply.js';
+import { rolloutStep, resolveIntOrPercent, templateHash, podSuffix } from '../controllers/rollout.js';
+import { exitCodeOf, jobStep, type JobCondition } from '../controllers/job.js';
+import { Fields, ManifestIssues } from '../fields.js';
+import { isDnsSubdomain } from '../../util/validate.js';
+import type { KubeObject, ObjectStore } from '../objects/store.js';
+import { podFromTemplate, type ManifestDefaults } from '../parse-pod.js';
+import { selectorPredicate, type LabelPredicate } from '../selector.js';
+import { canonicalJson } from '../spec-hash.js';
+
+/**
+ * Deployment, ReplicaSet, DaemonSet and Job: a record plus pods made from its template. podctl
+ * has no daemon, so the controllers run when a command touches the workload (apply, scale,
+ * rollout, wait, get): each lists the pods once, asks its pure controller what to do, does it.
+ */
+export type WorkloadKind = 'Deployment' | 'ReplicaSet' | 'DaemonSet' | 'Job';
+export const WORKLOAD_KINDS: readonly string[] = ['Deployment', 'ReplicaSet', 'DaemonSet', 'Job'];
+
+export interface Workload {
+  obj: KubeObject;
+  kind: WorkloadKind;
+  name: string;
+  namespace: string;
+  selector: LabelPredicate;
+  template: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: Record<string, unknown> };
+}
+
+interface WorkloadSpec {
+  replicas?: number;
+  selector?: { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string; operator: string; values?: string[] }> };
+  template?: Workload['template'];
+  strategy?: { type?: string; rollingUpdate?: { maxSurge?: number | string; maxUnavailable?: number | string } };
+  completions?: number;
+  parallelism?: number;
+  backoffLimit?: number;
+  activeDeadlineSeconds?: number;
+}
+
+const SPEC_FIELDS: Record<WorkloadKind, string[]> = {
+  Deployment: ['replicas', 'selector', 'template', 'strategy', 'minReadySeconds', 'revisionHistoryLimit', 'progressDeadlineSeconds', 'paused'],
+  ReplicaSet: ['replicas', 'selector', 'template'],
+  DaemonSet: ['selector', 'template', 'updateStrategy', 'revisionHistoryLimit'],
+  Job: ['completions', 'parallelism', 'backoffLimit', 'activeDeadlineSeconds', 'template', 'selector', 'manualSelector', 'ttlSecondsAfterFinished', 'completionMode'],
+};
+
+const specOf = (w: Workload) => (w.obj.spec ?? {}) as WorkloadSpec;
+
+/** Reads and checks a workload document, its pod template included (with a stand-in pod name). */
+export function readWorkload(root: Fields, kind: WorkloadKind, namespace: string, defaults: ManifestDefaults): Workload | undefined {
+  const issues = root.issues;
+  const meta = root.object('metadata') ?? issues.error('metadata', 'is required');
+  const spec = root.object('spec') ?? issues.error('spec', 'is required');
+  if (!meta || !spec) return undefined;
+  const name = meta.string('name', { required: true }) ?? '';
+  if (name && (!isDnsSubdomain(name) || name.length > 52)) issues.error(meta.at('name'), 'must be a lowercase DNS-1123 name of at most 52 characters (pod names add a suffix)');
+  const ns = meta.string('namespace') ?? namespace;
+  spec.only(SPEC_FIELDS[kind], { revisionHistoryLimit: '*', progressDeadlineSeconds: '*', completionMode: 'NonIndexed', manualSelector: false });
+  if (spec.has('paused')) issues.unsupported.push(spec.at('paused'));
+  if (spec.has('ttlSecondsAfterFinished')) issues.unsupported.push(spec.at('ttlSecondsAfterFinished'));
+  if (spec.has('minReadySeconds')) issues.unsupported.push(spec.at('minReadySeconds'));
+  const template = (spec.raw('template') ?? {}) as Workload['template'];
+  const templateLabels = template.metadata?.labels ?? {};
+  let selector: LabelPredicate;
+  if (kind === 'Job') {
+    selector = (labels) => labels['job-name'] === name;
+    const rp = template.spec?.restartPolicy;
+    if (rp !== 'Never' && rp !== 'OnFailure') issues.error('spec.template.spec.restartPolicy', 'must be OnFailure or Never for a Job');
+  } else {
+    const sel = spec.object('selector') ?? issues.error(spec.at('selector'), 'is required');
+    if (!sel) return undefined;
+    sel.only(['matchLabels', 'matchExpressions']);
+    const matchLabels = sel.stringMap('matchLabels') ?? {};
+    const raw = sel.obj as NonNullable<WorkloadSpec['selector']>;
+    if (Object.keys(matchLabels).length === 0 && !(raw.matchExpressions ?? []).length) issues.error(sel.path, 'must not be empty');
+    selector = selectorPredicate({ matchLabels, matchExpressions: raw.matchExpressions });
+    if (!selector(templateLabels)) issues.error('spec.template.metadata.labels', `do not match spec.selector (${JSON.stringify(matchLabels)}): the ${kind} would never find its pods`);
+    const rs = spec.object('strategy')?.object('rollingUpdate');
+    const replicas = spec.int('replicas', { min: 0 }) ?? 1;
+    if (rs) {
+      const surge = resolveIntOrPercent(rs.raw('maxSurge') as number | string | undefined, replicas, '25%', true);
+      const unavailable = resolveIntOrPercent(rs.raw('maxUnavailable') as number | string | undefined, replicas, '25%', false);
+      if (Number.isNaN(surge)) issues.error(rs.at('maxSurge'), 'must be a number or a percentage');
+      if (Number.isNaN(unavailable)) issues.error(rs.at('maxUnavailable'), 'must be a number or a percentage');
+      if (surge === 0 && unavailable === 0) issues.error(rs.at('maxUnavailable'), 'may not be 0 when maxSurge is 0');
+    }
+  }
+  if (kind === 'Job') {
+    spec.int('completions', { min: 1 });
+    spec.int('parallelism', { min: 0 });
+    spec.int('backoffLimit', { min: 0 });
+    spec.int('activeDeadlineSeconds', { min: 1 });
+  }
+  // The template must make a valid pod: read it once now so its errors carry their paths.
+  podFromTemplate(template, 'spec.template', { name: `${name || 'x'}-check`, namespace: ns }, defaults, issues);
+  const obj: KubeObject = {
+    apiVersion: kind === 'Job' ? 'batch/v1' : 'apps/v1',
+    kind,
+    metadata: { name, namespace: ns, ...(meta.has('labels') ? { labels: meta.stringMap('labels') } : {}), ...(meta.has('annotations') ? { annotations: meta.stringMap('annotations') } : {}) },
+    spec: spec.obj,
+  };
+  return { obj, kind, name, namespace: ns, selector, template };
+}
+
+/** Rebuilds a workload from its stored record (already checked when it was applied). */
+export function workloadOf(obj: KubeObject, defaults: ManifestDefaults): Workload {
+  const w = readWorkload(Fields.of(obj, '', new ManifestIssues())!, obj.kind as WorkloadKind, obj.metadata.namespace!, defaults);
+  if (!w) throw new PodctlError('INTERNAL', `stored ${obj.kind} ${obj.metadata.name} cannot be read`);
+  return { ...w, obj };
+}
+
+export interface WorkloadContext {
+  pods: PodManager;
+  store: ObjectStore;
+  defaults: ManifestDefaults;
+  /** How long a new pod may take to pass its probes (ms). */
+  readyTimeoutMs: number;
+  /** Progress lines ("pod/web-x created"). */
+  report?: (line: string) => void;
+}
+
+const HASH_LABEL: Record<WorkloadKind, string | undefined> = { Deployment: 'pod-template-hash', DaemonSet: 'controller-revision-hash', ReplicaSet: undefined, Job: undefined };
+
+export const hashOf = (w: Workload): string => templateHash(canonicalJson(w.template));
+
+/** The workload's pods, from one list of every pod of its namespace. */
+export function ownedPods(w: Workload, views: PodView[]): PodView[] {
+  const hashLabel = HASH_LABEL[w.kind];
+  return views.filter((v) => v.namespace === w.namespace && w.selector(v.labels) && (hashLabel === undefined || v.labels[hashLabel] !== undefined));
+}
+
+function podSpecFor(ctx: WorkloadContext, w: Workload, hash: string): PodSpec {
+  const hashLabel = HASH_LABEL[w.kind];
+  // As Kubernetes' generateName: the base is cut so the name stays a 63-character label.
+  const prefix = (w.kind === 'Deployment' ? `${w.name}-${hash}` : w.name).slice(0, 57).replace(/[-.]+$/, '');
+  const name = `${prefix}-${podSuffix()}`;
+  const labels = { ...(w.template.metadata?.labels ?? {}), ...(hashLabel ? { [hashLabel]: hash } : {}), ...(w.kind === 'Job' ? { 'job-name': w.name, 'batch.kubernetes.io/job-name': w.name } : {}) };
+  const issues = new ManifestIssues();
+  const spec = podFromTemplate(w.template, 'spec.template', { name, namespace: w.namespace, labels }, ctx.defaults, issues);
+  if (!spec || issues.errors.length > 0) throw new PodctlError('INVALID_ARGUMENT', `${w.kind} ${w.name}: ${issues.errors.map((e) => `${e.path}: ${e.reason}`).join('; ')}`, { hint: 'fix the manifest and apply again' });
+  if (w.kind === 'Job' && spec.restartPolicy === 'on-failure') spec.restartRetries = specOf(w).backoffLimit ?? 6;
+  return spec;
+}
+
+/** Runs `fn` over items, at most 8 at once (the pod layer's own width). */
+async function inBatches<T>(items: T[], fn: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += 8) {
+    const results = await Promise.allSettled(items.slice(i, i + 8).map(fn));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+}
+
+const isReady = (v: PodView) => v.state === 'running';
+const hasProbes = (spec: PodSpec) => spec.containers.some((c) => c.readinessProbe || c.startupProbe);
+
+async function createPods(ctx: WorkloadContext, w: Workload, hash: string, count: number): Promise<void> {
+  await inBatches(Array.from({ length: count }, () => podSpecFor(ctx, w, hash)), async (spec) => {
+    await ctx.pods.run(spec, hasProbes(spec) ? { timeoutMs: ctx.readyTimeoutMs } : undefined);
+    ctx.report?.(`pod/${spec.name} created`);
+  });
+}
+
+async function deletePods(ctx: WorkloadContext, victims: PodView[]): Promise<void> {
+  await inBatches(victims, async (v) => {
+    await deletePod(ctx.pods, v);
+    ctx.report?.(`pod/${v.name} deleted`);
+  });
+}
+
+/** Not-ready pods go first, then the newest (as the ReplicaSet controller picks). */
+const byVictimOrder = (a: PodView, b: PodView) => Number(isReady(a)) - Number(isReady(b)) || b.created.localeCompare(a.created);
+
+/**
+ * Brings a Deployment, ReplicaSet or DaemonSet to its replicas of its current template,
+ * replacing pods of older templates as maxSurge and maxUnavailable allow: each round lists
+ * the pods once and creates or deletes what the rollout step says; new pods count once ready.
+ * Returns whether anything changed.
+ */
+export function reconcileReplicas(ctx: WorkloadContext, w: Workload): Promise<boolean> {
+  return ctx.pods.withLock(lockName(w), () => reconcileReplicasLocked(ctx, w));
+}
+
+/** One controller run per workload at a time, across processes. */
+const lockName = (w: Workload) => `workload-${w.kind.toLowerCase()}-${w.namespace}_${w.name}`;
+
+async function reconcileReplicasLocked(ctx: WorkloadContext, w: Workload): Promise<boolean> {
+  const spec = specOf(w);
+  const replicas = w.kind === 'DaemonSet' ? 1 : (spec.replicas ?? 1);
+  const recreate = spec.strategy?.type === 'Recreate';
+  const rolling = spec.strategy?.rollingUpdate;
+  const maxSurge = w.kind === 'DaemonSet' || recreate ? 0 : resolveIntOrPercent(rolling?.maxSurge, replicas, '25%', true);
+  const maxUnavailable = w.kind === 'DaemonSet' ? 1 : recreate ? replicas : resolveIntOrPercent(rolling?.maxUnavailable, replicas, '25%', false);
+  const hash = hashOf(w);
+  const hashLabel = HASH_LABEL[w.kind];
+  let changed = false;
+  for (let round = 0; round < 1000; round++) {
+    const owned = ownedPods(w, await ctx.pods.list({ namespace: w.namespace, all: true }));
+    const current = owned.filter((v) => hashLabel === undefined || v.labels[hashLabel] === hash);
+    const old = owned.filter((v) => !current.includes(v));
+    const count = (list: PodView[]) => ({ total: list.length, ready: list.filter(isReady).length });
+    const step = rolloutStep({ replicas, maxSurge: Math.max(0, maxSurge), maxUnavailable: Math.max(maxSurge === 0 ? 1 : 0, maxUnavailable), current: count(current), old: count(old) });
+    if (step.done) break;
+    if (step.stuck) {
+      throw new PodctlError('FAILED_PRECONDITION', `${w.kind.toLowerCase()} ${w.name}: rollout stalled: ${current.length - current.filter(isReady).length} new pod(s) are not ready; the old pods keep serving`, {
+        hint: `see podctl describe ${w.kind.toLowerCase()} ${w.name} and podctl logs ${w.kind.toLowerCase()}/${w.name}`,
+      });
+    }
+    changed = true;
+    const victims = [...[...old].sort(byVictimOrder).slice(0, step.deleteOld), ...[...current].sort(byVictimOrder).slice(0, step.deleteCurrent)];
+    await Promise.all([deletePods(ctx, victims), createPods(ctx, w, hash, step.create)]);
+  }
+  return changed;
+}
+
+export interface JobStatus {
+  active: number;
+  succeeded: number;
+  failed: number;
+  condition?: JobCondition;
+  startTime?: string;
+}
+
+/** How a Job pod ended: from the Docker status of its app containers in the pod list. */
+function podOutcome(v: PodView): 'active' | 'succeeded' | 'failed' {
+  const apps = v.containers.filter((c) => c.role === 'app');
+  const codes = apps.map((c) => (c.state === 'exited' || c.state === 'dead' ? exitCodeOf(c.status) ?? 1 : undefined));
+  if (codes.some((c) => c !== undefined && c !== 0)) return 'failed';
+  if (apps.length > 0 && codes.every((c) => c === 0)) return 'succeeded';
+  return 'active';
+}
+
+/**
+ * One pass of the Job controller: count the pods' outcomes, release the network of finished
+ * pods (kept, for their logs), start pods up to parallelism, or record the Job's end.
+ */
+export function reconcileJob(ctx: WorkloadContext, w: Workload): Promise<{ status: JobStatus; active: PodView[] }> {
+  return ctx.pods.withLock(lockName(w), () => reconcileJobLocked(ctx, w));
+}
+
+async function reconcileJobLocked(ctx: WorkloadContext, w: Workload): Promise<{ status: JobStatus; active: PodView[] }> {
+  const stored = ((await ctx.store.get(w.kind, w.namespace, w.name)) ?? w.obj) as KubeObject & { status?: JobStatus };
+  const status: JobStatus = { active: 0, succeeded: 0, failed: 0, ...stored.status };
+  const owned = ownedPods(w, await ctx.pods.list({ namespace: w.namespace, all: true }));
+  const outcomes = owned.map((v) => ({ v, outcome: podOutcome(v) }));
+  const active = outcomes.filter((o) => o.outcome === 'active').map((o) => o.v);
+  // A finished pod keeps its containers (logs) but not its address.
+  await inBatches(outcomes.filter((o) => o.outcome !== 'active' && o.v.pause.state === 'running'), (o) => ctx.pods.stop(o.v));
+  const spec = specOf(w);
+  const onFailure = w.template.spec?.restartPolicy === 'OnFailure';
+  const failedPods = outcomes.filter((o) => o.outcome === 'failed').length;
+  const counts = {
+    succeeded: outcomes.filter((o) => o.outcome === 'succeeded').length,
+    // With OnFailure Docker already retried backoffLimit times before the pod counts as failed.
+    failed: onFailure ? failedPods * ((spec.backoffLimit ?? 6) + 1) : failedPods,
+    active: active.length,
+  };
+  if (!status.condition) {
+    const started = Date.parse(status.startTime ?? new Date().toISOString());
+    const deadline = spec.activeDeadlineSeconds;
+    const step = jobStep({
+      completions: spec.completions ?? 1,
+      parallelism: spec.parallelism ?? 1,
+      backoffLimit: spec.backoffLimit ?? 6,
+      ...counts,
+      deadlineExceeded: deadline !== undefined && Date.now() - started >= deadline * 1000,
+    });
+    if (step.stopActive) await inBatches(active, async (v) => void (await deletePod(ctx.pods, v, 0)));
+    if (step.condition) status.condition = step.condition;
+    else await createPods(ctx, w, '', step.create);
+  }
+  const next: JobStatus = { ...status, succeeded: counts.succeeded, failed: failedPods, active: status.condition ? 0 : active.length, startTime: status.startTime ?? new Date().toISOString() };
+  await ctx.store.put({ ...stored, status: next });
+  return { status: next, active: status.condition ? [] : (await ctx.pods.list({ namespace: w.namespace, all: true })).filter((v) => w.selector(v.labels) && podOutcome(v) === 'active') };
+}
