@@ -36,6 +36,11 @@ export interface PodCheckpoint {
   pauseStartedAt?: string;
   /** Set while `run` brings a new pod up: if the process dies first, gc removes the pod. */
   removeOnInterrupt: boolean;
+  /**
+   * Set while `run`/`start` waits for the pod's readiness (--wait-*, readiness probes): Services
+   * leave it out until it passes, so a rollout sends no request to a server not yet listening.
+   */
+  awaitingReady?: boolean;
   createdAt: string;
   /**
    * The engine endpoint the pod's containers live on (DOCKER_HOST form). Several engines can

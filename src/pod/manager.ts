@@ -158,6 +158,7 @@ export class PodManager {
     const view = await this.locked(spec, (deps) =>
       withRollback(deps.logger, async (rollback) => {
         const checkpoint = await createSandbox(deps, spec, rollback);
+        if (wait) checkpoint.awaitingReady = true;
         await deps.steps.run('materialize-volumes', () => materializeVolumes(deps, spec, rollback));
         if (needsPodIP(spec)) {
           // An env variable carries the pod IP: the containers wait for CNI ADD.
@@ -173,9 +174,24 @@ export class PodManager {
         return deps.steps.time('read-view', () => this.viewOf(spec));
       }),
     );
-    await this.syncServices();
-    if (wait) await this.waitReady(view, wait);
+    await this.joinWhenReady(view, wait);
     return view;
+  }
+
+  /**
+   * A pod run or started with a readiness wait joins its services only once it passes (its
+   * checkpoint says awaitingReady until then); one that fails it stays out until started again.
+   */
+  private async joinWhenReady(view: PodView, wait: WaitSpec | undefined): Promise<void> {
+    if (!wait) return this.syncServices();
+    await this.waitReady(view, wait);
+    await this.locked(view, async (deps) => {
+      const checkpoint = await deps.store.read(view);
+      if (!checkpoint?.awaitingReady) return;
+      delete checkpoint.awaitingReady;
+      await deps.store.write(checkpoint);
+    });
+    await this.syncServices();
   }
 
   /** A pod's sandbox made ahead of its containers (PodSession's prepareAhead; see sandbox-ahead.ts). */
@@ -224,12 +240,13 @@ export class PodManager {
           checkpoint.phase = 'stopped';
           await deps.store.write(checkpoint);
         });
+        if (wait) checkpoint.awaitingReady = true;
+        else delete checkpoint.awaitingReady;
         await startPod(deps, checkpoint, networks, rollback);
       });
       return this.viewOf(ref);
     });
-    await this.syncServices();
-    if (wait) await this.waitReady(view, wait);
+    await this.joinWhenReady(view, wait);
     return view;
   }
 

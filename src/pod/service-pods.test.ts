@@ -4,7 +4,8 @@ import type { ContainerSummary } from '../docker/containers.js';
 import { newCheckpoint } from './create-pod.js';
 import type { PodCheckpoint } from './checkpoint.js';
 import { LABEL } from './labels.js';
-import { servicePods } from './service-pods.js';
+import { bridgeOf, servicePods } from './service-pods.js';
+import type { NetworkConfigList } from '../cni/index.js';
 import type { PodSpec } from './spec.js';
 
 const spec = (name: string): PodSpec => ({
@@ -29,5 +30,25 @@ describe('servicePods', () => {
     assert.equal(byName.ccc?.ready, false, 'stopping');
     assert.equal(byName.dddd?.ready, false, 'its app container exited');
     assert.equal(byName.dddd?.hostsFile, '/state/dddd/hosts', 'a degraded pod still gets DNS updates');
+  });
+
+  it('leaves out a running pod still waiting for its readiness, and takes it once the wait passed', () => {
+    const waiting = pod('a', 'running');
+    const ready = (checkpoint: PodCheckpoint) => servicePods(waiting.containers, [checkpoint], [], (ref) => `/state/${ref.name}`)[0]?.ready;
+    assert.equal(ready({ ...waiting.checkpoint, awaitingReady: true }), false);
+    assert.equal(ready(waiting.checkpoint), true);
+  });
+});
+
+describe('bridgeOf', () => {
+  const list = (bridge: Record<string, unknown>) => ({ cniVersion: '1.0.0', name: 'podctl', plugins: [{ type: 'bridge', bridge: 'pct-none0', ...bridge }] }) as unknown as NetworkConfigList;
+
+  it("takes a gateway bridge's address from its config, so it does not depend on the link being up", () => {
+    assert.deepEqual(bridgeOf(list({ isGateway: true, ipam: { ranges: [[{ subnet: '10.99.0.0/16', gateway: '10.99.0.9' }]] } })), { bridge: { name: 'pct-none0', ip: '10.99.0.9' }, subnets: ['10.99.0.0/16'] });
+    assert.deepEqual(bridgeOf(list({ isDefaultGateway: true, ipam: { subnet: '10.98.0.0/16' } })), { bridge: { name: 'pct-none0', ip: '10.98.0.1' }, subnets: ['10.98.0.0/16'] });
+  });
+
+  it('gives no address to a bridge that is not a gateway and has none on the host', () => {
+    assert.deepEqual(bridgeOf(list({ ipam: { ranges: [[{ subnet: '10.99.0.0/16' }]] } })), { bridge: { name: 'pct-none0' }, subnets: ['10.99.0.0/16'] });
   });
 });

@@ -1,7 +1,7 @@
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import type { NetworkConfigList } from '../cni/index.js';
-import { cidrFamily } from '../util/cidr.js';
+import { cidrFamily, firstHost } from '../util/cidr.js';
 import type { ContainerSummary } from '../docker/containers.js';
 import type { ProxyPod } from '../service/proxy.js';
 import type { PodCheckpoint } from './checkpoint.js';
@@ -10,8 +10,8 @@ import { podViews } from './status.js';
 
 /**
  * Pods as Services see them, from the same one labelled list call and checkpoints `ps` uses:
- * ready means running, wired and not on its way out (a pod being stopped or removed is left
- * out before its containers stop, so no new connection reaches it).
+ * ready means running, wired, past its readiness wait and not on its way out (a pod being
+ * stopped or removed is left out before its containers stop, so no new connection reaches it).
  */
 export function servicePods(containers: ContainerSummary[], checkpoints: PodCheckpoint[], leaving: PodRef[], podDir: (ref: PodRef) => string): ProxyPod[] {
   const byKey = new Map(checkpoints.map((c) => [podKey(c), c]));
@@ -24,20 +24,28 @@ export function servicePods(containers: ContainerSummary[], checkpoints: PodChec
       namespace: view.namespace,
       labels: view.labels,
       ips: view.ips.map((ip) => ip.split('/')[0]!),
-      ready: view.state === 'running' && checkpoint?.phase === 'running' && !gone.has(podKey(view)),
+      ready: view.state === 'running' && checkpoint?.phase === 'running' && !checkpoint.awaitingReady && !gone.has(podKey(view)),
       ports: (checkpoint?.spec.containers ?? []).flatMap((c) => c.ports ?? []),
       ...(live && checkpoint ? { hostsFile: join(podDir(view), 'hosts') } : {}),
     };
   });
 }
 
-/** The default network's bridge (and its address, once it exists) and subnets, from its config. */
+/**
+ * The default network's bridge (and its address) and subnets, from its config. A gateway
+ * bridge's address is the one the bridge plugin gives it (the range's gateway, or the subnet's
+ * first host), known before the bridge exists and whatever its link state: Node lists only
+ * interfaces that are up and running, and a bridge without ports has no carrier, so reading
+ * it there made the rules depend on whether a pod happened to be attached.
+ */
 export function bridgeOf(network: NetworkConfigList): { bridge?: { name: string; ip?: string }; subnets: string[] } {
   const plugin = network.plugins.find((p) => p.type === 'bridge');
-  const ipam = (plugin?.ipam ?? {}) as { ranges?: Array<Array<{ subnet?: string }>>; subnet?: string };
-  const subnets = [...(ipam.ranges ?? []).flat().map((r) => r.subnet), ipam.subnet].filter((s): s is string => cidrFamily(s) === 4);
+  const ipam = (plugin?.ipam ?? {}) as { ranges?: Array<Array<{ subnet?: string; gateway?: string }>>; subnet?: string; gateway?: string };
+  const ranges = [...(ipam.ranges ?? []).flat(), { subnet: ipam.subnet, gateway: ipam.gateway }].filter((r): r is { subnet: string; gateway?: string } => cidrFamily(r.subnet) === 4);
+  const subnets = ranges.map((r) => r.subnet);
   if (!plugin) return { subnets };
   const name = typeof plugin.bridge === 'string' ? plugin.bridge : 'cni0';
-  const ip = networkInterfaces()[name]?.find((a) => a.family === 'IPv4')?.address;
+  const gateway = plugin.isGateway === true || plugin.isDefaultGateway === true;
+  const ip = gateway && ranges[0] ? (ranges[0].gateway ?? firstHost(ranges[0].subnet)) : networkInterfaces()[name]?.find((a) => a.family === 'IPv4')?.address;
   return { bridge: { name, ...(ip ? { ip } : {}) }, subnets };
 }
