@@ -86,6 +86,20 @@ describe('ServiceManager', () => {
     assert.equal(calls.length, before, 'with no service and none before, a sync runs nothing');
   });
 
+  it('applies several services as one change: one nft transaction, and a refusal of any stores none', async () => {
+    const services = manager();
+    await services.apply(web);
+    const db = { ...web, name: 'db' };
+    const cache = { ...web, name: 'cache', clusterIP: '10.96.0.1' };
+    await assert.rejects(services.applyAll([db, cache]), /10\.96\.0\.1 is taken by service default\/web/);
+    assert.deepEqual((await services.list()).map((s) => s.service.name), ['web'], 'db was not stored either');
+    const written = nftScripts().length;
+    const results = await services.applyAll([db, web, { ...cache, clusterIP: undefined }]);
+    assert.deepEqual(results.map((r) => [r.service.service.name, r.outcome]), [['db', 'created'], ['web', 'unchanged'], ['cache', 'created']]);
+    assert.equal(new Set(results.map((r) => r.service.service.clusterIP)).size, 3, 'each its own ClusterIP');
+    assert.equal(nftScripts().length, written + 1, 'one transaction for the whole apply');
+  });
+
   it('refuses a service range that overlaps the pod network before storing anything', async () => {
     const services = new ServiceManager({ stateDir: join(dir, 'state'), runDir: join(dir, 'run'), logger: silentLogger, host, serviceCidr: '10.99.128.0/20', pods: { pods: async () => pods, network: async () => ({ subnets: ['10.99.0.0/16'] }) } });
     await assert.rejects(services.apply(web), /service range 10\.99\.128\.0\/20 overlaps 10\.99\.0\.0\/16/);

@@ -59,28 +59,43 @@ export class ServiceManager {
 
   /** Creates or updates a service; its rules and every pod's hosts file are current when this returns. */
   async apply(spec: ServiceSpec): Promise<{ service: ServiceEndpoints; outcome: ApplyServiceOutcome }> {
+    return (await this.applyAll([spec]))[0]!;
+  }
+
+  /**
+   * Creates or updates several services (one `apply -f`) as one change: every one is allocated
+   * before any record is written (a refusal changes nothing), then one sync writes the rules
+   * in one transaction, so a podctl killed meanwhile leaves the old table or the new one.
+   */
+  async applyAll(specs: ServiceSpec[]): Promise<Array<{ service: ServiceEndpoints; outcome: ApplyServiceOutcome }>> {
     await requireNft(this.host.exec);
     const { subnets } = await this.options.pods.network();
     validateServiceCidr(this.network.serviceCidr, [...subnets, ...FOREIGN_NETWORKS]);
     return this.locked(async () => {
-      const records = await this.store.list();
-      const previous = records.find((r) => r.name === spec.name && r.namespace === spec.namespace);
-      const record = allocate(spec, records, this.network);
-      if (previous && sameSpec(previous, record)) {
-        const synced = await this.syncLocked();
-        return { service: find(synced, record)!, outcome: 'unchanged' };
-      }
-      await this.store.write(record);
+      const original = await this.store.list();
+      let records = original;
+      const planned = specs.map((spec) => {
+        const previous = records.find((r) => sameRef(r, spec));
+        const record = allocate(spec, records, this.network);
+        const outcome: ApplyServiceOutcome = !previous ? 'created' : sameSpec(previous, record) ? 'unchanged' : 'configured';
+        if (outcome !== 'unchanged') records = [...records.filter((r) => !sameRef(r, record)), record];
+        return { record, outcome };
+      });
+      const changed = records.filter((r) => !original.includes(r));
+      await Promise.all(changed.map((r) => this.store.write(r)));
+      let synced: ServiceEndpoints[];
       try {
-        const synced = await this.syncLocked();
-        return { service: find(synced, record)!, outcome: previous ? 'configured' : 'created' };
+        synced = await this.syncLocked();
       } catch (err) {
-        // Nothing changed: the old record back, and the rules that go with it.
-        if (previous) await this.store.write(previous);
-        else await this.store.remove(record);
+        // Nothing changed: the old records back, and the rules that go with them.
+        await Promise.all(changed.map((r) => {
+          const before = original.find((o) => sameRef(o, r));
+          return before ? this.store.write(before) : this.store.remove(r);
+        }));
         await this.syncLocked().catch(() => undefined);
         throw err;
       }
+      return planned.map(({ record, outcome }) => ({ service: find(synced, record)!, outcome }));
     });
   }
 
@@ -143,6 +158,8 @@ export class ServiceManager {
     }
   }
 }
+
+const sameRef = (a: ServiceRef, b: ServiceRef) => a.name === b.name && a.namespace === b.namespace;
 
 const find = (all: ServiceEndpoints[], r: ServiceRef) => all.find((s) => s.service.name === r.name && s.service.namespace === r.namespace);
 

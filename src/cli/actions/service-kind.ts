@@ -33,11 +33,12 @@ export function loadServices(docs: ManifestDocument[], namespace: string, option
 
 export const serviceRefText = (s: { name: string; namespace: string }) => `service/${s.namespace === 'default' ? s.name : `${s.namespace}/${s.name}`}`;
 
-/** Applies services one at a time (they share one lock); returns the lines to print and warnings. */
+/** Applies the services of one command as one change (one rules transaction); returns the lines to print. */
 export async function applyServices(pods: PodManager, loaded: LoadedServices, warn: (line: string) => void): Promise<string[]> {
   const lines: string[] = [];
-  for (const { spec } of loaded.specs) {
-    const { service, outcome } = await pods.services.apply(spec);
+  const applied = await pods.services.applyAll(loaded.specs.map((s) => s.spec));
+  for (const [i, { service, outcome }] of applied.entries()) {
+    const spec = loaded.specs[i]!.spec;
     for (const name of service.unresolved) warn(`${serviceRefText(spec)}: targetPort ${name} is not a port any selected container declares; those pods get no traffic on it`);
     lines.push(`${serviceRefText(spec)} ${outcome}`);
   }
