@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { clusterIPText, endpointsManifest, endpointsText, portsText, serviceManifest } from '../../service/kube-out.js';
 import type { ServiceEndpoints } from '../../service/types.js';
 import { serviceFromManifest } from '../../service/manifest.js';
+import { exposedSelector } from '../../service/expose.js';
+import { ObjectStore } from '../../kube/objects/store.js';
 import { DEFAULT_NAMESPACE } from '../../pod/spec.js';
 import { userLabels } from '../../pod/labels.js';
 import { PodctlError, invalidArgument } from '../../util/errors.js';
@@ -66,20 +68,38 @@ export async function describeAction(cmd: Command, resource: string, name: strin
   write(lines.map(([k, v]) => `${k!.padEnd(width)}${v}\n`).join(''));
 }
 
-/** `podctl expose pod NAME --port P`: a service selecting the pod's labels, as kubectl makes one. */
-export async function exposeAction(cmd: Command, resource: string, podName: string): Promise<void> {
-  if (!['pod', 'po', 'pods'].includes(resource)) throw invalidArgument(`expose: resource type "${resource}" is not known`, 'podctl exposes pods: podctl expose pod NAME --port P');
+const EXPOSABLE: Record<string, string> = {
+  pod: 'Pod', pods: 'Pod', po: 'Pod',
+  deployment: 'Deployment', deployments: 'Deployment', deploy: 'Deployment',
+  replicaset: 'ReplicaSet', replicasets: 'ReplicaSet', rs: 'ReplicaSet',
+};
+
+/** The selector kubectl would give: a pod's labels, or a Deployment's/ReplicaSet's matchLabels. */
+async function selectorToExpose(pods: Awaited<ReturnType<typeof openPods>>, kind: string, name: string, namespace: string): Promise<Record<string, string>> {
+  if (kind !== 'Pod') {
+    const obj = await new ObjectStore(pods.stateDir).get(kind, namespace, name);
+    if (!obj) throw new PodctlError('NOT_FOUND', `${kind.toLowerCase()} ${namespace}/${name} not found`, { hint: `list them with podctl get ${kind.toLowerCase()}s` });
+    return exposedSelector(obj);
+  }
+  const pod = await pods.getSpec({ name, namespace });
+  if (!pod) throw new PodctlError('NOT_FOUND', `pod ${namespace}/${name} not found`, { hint: 'list pods with podctl ps -a' });
+  const selector = userLabels(pod.labels);
+  if (Object.keys(selector).length === 0) throw new PodctlError('FAILED_PRECONDITION', `pod ${name} has no labels to select it by`, { hint: 'run it with --label app=NAME (or apply a manifest with labels), then expose it' });
+  return selector;
+}
+
+/** `podctl expose pod|deployment|replicaset NAME --port P`: a Service as kubectl makes one. */
+export async function exposeAction(cmd: Command, resource: string, targetName: string): Promise<void> {
+  const kind = EXPOSABLE[resource.toLowerCase().replace(/\.apps$/, '')];
+  if (!kind) throw invalidArgument(`expose: resource type "${resource}" is not known`, 'podctl exposes pods, deployments and replicasets: podctl expose deployment NAME --port P');
   const opts = cmd.opts() as { port: string; targetPort?: string; type?: string; name?: string; protocol?: string; namespace?: string; clusterIp?: string; nodePort?: string };
   const asNumber = (v: string | undefined) => (v !== undefined && /^\d+$/.test(v) ? Number(v) : v);
   const namespace = opts.namespace ?? DEFAULT_NAMESPACE;
   const pods = await openPods(cmd);
-  const pod = await pods.getSpec({ name: podName, namespace });
-  if (!pod) throw new PodctlError('NOT_FOUND', `pod ${namespace}/${podName} not found`, { hint: 'list pods with podctl ps -a' });
-  const selector = userLabels(pod.labels);
-  if (Object.keys(selector).length === 0) throw new PodctlError('FAILED_PRECONDITION', `pod ${podName} has no labels to select it by`, { hint: 'run it with --label app=NAME (or apply a manifest with labels), then expose it' });
+  const selector = await selectorToExpose(pods, kind, targetName, namespace);
   // The flags become a manifest, so they are checked exactly as `apply -f` checks one.
   const port = { port: asNumber(opts.port), targetPort: asNumber(opts.targetPort ?? opts.port), protocol: opts.protocol?.toUpperCase(), nodePort: asNumber(opts.nodePort) };
-  const manifest = { apiVersion: 'v1', kind: 'Service', metadata: { name: opts.name ?? podName, namespace }, spec: { type: opts.type, clusterIP: opts.clusterIp, selector, ports: [port] } };
+  const manifest = { apiVersion: 'v1', kind: 'Service', metadata: { name: opts.name ?? targetName, namespace }, spec: { type: opts.type, clusterIP: opts.clusterIp, selector, ports: [port] } };
   const { parsed, issues } = serviceFromManifest(manifest, namespace);
   const flagOf: Record<string, string> = { port: '--port', targetPort: '--target-port', protocol: '--protocol', nodePort: '--node-port', type: '--type', clusterIP: '--cluster-ip', name: '--name' };
   if (!parsed || issues.errors[0]) {
@@ -88,7 +108,7 @@ export async function exposeAction(cmd: Command, resource: string, podName: stri
   }
   const service = parsed.spec;
   const { outcome, service: applied } = await pods.services.apply(service);
-  for (const name of applied.unresolved) process.stderr.write(`podctl: warning: ${serviceRefText(service)}: targetPort ${name} is not a port the pod declares\n`);
+  for (const name of applied.unresolved) process.stderr.write(`podctl: warning: ${serviceRefText(service)}: targetPort ${name} is not a port any selected container declares\n`);
   write(`${serviceRefText(service)} ${outcome === 'created' ? 'exposed' : outcome}\n`);
 }
 
