@@ -9,10 +9,11 @@ export DEBIAN_FRONTEND=noninteractive
 DOCKERD_LOG=${PODCTL_DOCKERD_LOG:-/var/log/podctl/dockerd.log}
 DOCKERD_WAIT_SECONDS=${DOCKERD_WAIT_SECONDS:-60}
 # Runtime (docker, CNI plugins, iptables, ip), the pause build (gcc, libc6-dev), the app images
-# (busybox-static; nginx's shared libraries are taken from the host), and the demo's curl.
+# (busybox-static; nginx's shared libraries are taken from the host), and the demo's curl;
+# `podctl trace` reads the ruleset with nft and NAT with conntrack, `net graph -o svg` runs dot.
 PACKAGES=(
   docker.io containernetworking-plugins iptables iproute2 gcc libc6-dev make busybox-static curl
-  ca-certificates libcrypt1 libpcre2-8-0 libssl3 zlib1g
+  ca-certificates libcrypt1 libpcre2-8-0 libssl3 zlib1g nftables conntrack graphviz
 )
 
 step() { printf 'setup: %s\n' "$*"; }

@@ -7,6 +7,7 @@ import { packageRoot } from '../util/paths.js';
 import { registerCniCommands } from './commands/cni.js';
 import { registerNetCommands } from './commands/net.js';
 import { registerKubeCommands } from './commands/kube.js';
+import { registerTraceCommands } from './commands/trace.js';
 
 /**
  * Builds the command tree. Only commander and the command definitions load here; each
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerCniCommands(program);
   registerNetCommands(program);
   registerKubeCommands(program);
+  registerTraceCommands(program);
   return program;
 }
 

@@ -2,6 +2,7 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { messageOf } from '../util/errors.js';
 import { removeLeftoverRules } from '../netns/iptables-leftovers.js';
+import { deleteTraceTable, staleTraceTables } from '../netns/trace-tables.js';
 import type { PodCheckpoint } from './checkpoint.js';
 import type { PodDeps } from './context.js';
 import { ALL_PODS_FILTER, LABEL, podFilter } from './labels.js';
@@ -12,7 +13,7 @@ import { groupByPod } from './status.js';
 
 /** One thing gc found, what it does about it, and how that went. */
 export interface GcAction {
-  kind: 'pod' | 'container' | 'attachment' | 'ip-file';
+  kind: 'pod' | 'container' | 'attachment' | 'ip-file' | 'nft-table';
   target: string;
   action: 'remove' | 'stop' | 'release';
   reason: string;
@@ -124,6 +125,12 @@ export async function collectGarbage(deps: PodDeps, ipamDirs: string[], options:
       await rm(file.path, { force: true }).catch((err) => (action.error = messageOf(err)));
       await removeLeftoverRules(deps.host.read, deps.host.run, file.containerId).catch(() => undefined);
     }
+  }
+
+  // nftables trace tables of a `podctl trace --live` that was killed.
+  for (const table of await staleTraceTables()) {
+    actions.push({ kind: 'nft-table', target: `ip ${table}`, action: 'remove', reason: 'its podctl trace --live is gone' });
+    if (!options.dryRun) await deleteTraceTable(table);
   }
   return actions;
 }

@@ -39,4 +39,13 @@ export function registerNetCommands(program: Command): void {
       const { bytes: _source, ...network } = await (await cniRuntimeFor(cmd)).getNetwork(name);
       await print(network, opts.output);
     });
+
+  net
+    .command('graph')
+    .description("draw the host's pod network: bridges, veth pairs, pods with IPs and containers, host ports")
+    .option('-n, --namespace <ns>', 'pods of this namespace (default: default)')
+    .option('-A, --all-namespaces', 'pods of every namespace')
+    .option('-o, --output <format>', 'text (a tree), dot (Graphviz source) or svg (laid out by Graphviz)', 'text')
+    .addHelpText('after', '\nExamples:\n  podctl net graph -A\n  podctl net graph -o svg > pods.svg\n  podctl net graph -o dot | dot -Tpng > pods.png')
+    .action(async (opts: { namespace?: string; allNamespaces?: boolean; output?: string }, cmd: Command) => (await import('../actions/net-graph.js')).netGraphAction(cmd, opts));
 }

@@ -1,0 +1,57 @@
+import { basename } from 'node:path';
+import type { PodManager } from '../pod/manager.js';
+import type { PodView } from '../pod/status.js';
+import { PodctlError } from '../util/errors.js';
+import { runCommand } from '../util/run-command.js';
+import { gatherAndTrace, type HostRun } from './gather/gather.js';
+import type { PodInfo, TraceRequest, TraceResult, TraceSnapshot } from './types.js';
+
+export type * from './types.js';
+export { tracePath } from './path.js';
+
+/**
+ * Follows one request through this host's real network: `podctl trace` as a library call.
+ * Reads the pods from podctl (one Docker list call) and the network from the kernel; changes
+ * nothing. Returns the hops in order and one verdict.
+ */
+export async function trace(pods: PodManager, request: TraceRequest): Promise<TraceResult> {
+  return (await traceWithSnapshot(pods, request)).result;
+}
+
+/** The same, with the snapshot it was computed from (`podctl trace --save-snapshot`). */
+export async function traceWithSnapshot(pods: PodManager, request: TraceRequest): Promise<{ result: TraceResult; snapshot: TraceSnapshot }> {
+  const views = await pods.list({ all: true });
+  const infos = views.filter((v) => v.state === 'running' || v.state === 'degraded').map(podInfo);
+  for (const end of [request.from, request.to]) {
+    if (end.kind !== 'pod') continue;
+    const ref = `${end.namespace}/${end.name}`;
+    const view = views.find((v) => v.name === end.name && v.namespace === end.namespace);
+    if (!view) throw new PodctlError('NOT_FOUND', `pod ${ref} not found`, { hint: 'list pods with podctl ps -A' });
+    if (!infos.some((p) => p.name === end.name && p.namespace === end.namespace) || view.ips.length === 0) {
+      throw new PodctlError('FAILED_PRECONDITION', `pod ${ref} is ${view.state} and has no network to trace`, { hint: `start it first (podctl start ${end.name} -n ${end.namespace})` });
+    }
+  }
+  return gatherAndTrace(request, infos, hostRun);
+}
+
+const plainIp = (cidr: string): string => cidr.split('/')[0] ?? cidr;
+
+export function podInfo(v: PodView): PodInfo {
+  return {
+    name: v.name,
+    namespace: v.namespace,
+    netns: basename(v.netns),
+    ips: v.ips.map(plainIp),
+    containers: v.containers.filter((c) => c.role === 'app').map((c) => c.name),
+    networks: v.networks.map((n) => ({ name: n.name, ifname: n.ifname, ips: n.ips.map(plainIp) })),
+  };
+}
+
+export const hostRun: HostRun = async (file, args) => {
+  try {
+    return { ok: true, stdout: (await runCommand(file, args)).stdout };
+  } catch (err) {
+    const stderr = String((err as PodctlError).details?.stderr ?? (err as Error).message).trim();
+    return { ok: false, error: stderr.split('\n')[0] ?? stderr };
+  }
+};
