@@ -48,12 +48,12 @@ class Walk {
     const req = this.snap.request;
     this.ctx.localAddresses = this.r.hostAddresses();
     const source = req.from.kind === 'pod' ? this.requirePod(req.from.name, req.from.namespace) : undefined;
-    const srcNetns = source?.netns ?? '';
     const daddr = this.destinationAddress(source);
-    const route = this.routeHop(srcNetns, daddr, source ? `in pod ${podName(source)}` : 'on the host');
-    const packet: Packet = { saddr: 'prefsrc' in route ? route.prefsrc ?? '' : '', daddr, protocol: req.protocol, sport: 40000, dport: req.port, mark: 0 };
+    const packet: Packet = { saddr: source?.ips[0] ?? '', daddr, protocol: req.protocol, sport: 40000, dport: req.port, mark: 0 };
     let verdict: TraceVerdict;
     try {
+      const route = this.routeHop(source?.netns ?? '', daddr, source ? `in pod ${podName(source)}` : 'on the host');
+      packet.saddr = route.prefsrc ?? packet.saddr;
       if (route.type === 'local' && source) verdict = this.arriveInPod(source, packet, 'lo');
       else if (source) verdict = this.fromPod(source, route, packet);
       else verdict = this.fromHost(route, packet);
