@@ -16,7 +16,8 @@ export { PodManager, type PodManagerOptions, type ListFilter } from './pod/manag
 export { PodSession, type PodSessionOptions } from './pod/pod-session.js';
 export { PodHandle } from './pod/pod-handle.js';
 export type { PodRunOptions, ContainerRunOptions } from './pod/run-options.js';
-export type { ExecResult } from './pod/exec-capture.js';
+export type { ExecResult, PodExecOptions, PodLogsOptions } from './pod/container-io.js';
+export type { OutputSink } from './docker/containers.js';
 export type { PodSpec, ContainerSpec, PortMapping, DnsSpec, ProbeSpec, RestartPolicy } from './pod/spec.js';
 export { DEFAULT_NAMESPACE, DEFAULT_STOP_TIMEOUT, ifNameFor } from './pod/spec.js';
 export type { PodView, PodState, PodContainerView } from './pod/status.js';

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isPodctlError } from '../util/errors.js';
-import { containerNameFromImage, parseContainerCommand, parseRate, specFromFlags } from './pod-spec-from-flags.js';
+import { containerNameFromImage } from '../pod/build-spec.js';
+import { parseContainerCommand, parseRate, specFromFlags } from './pod-spec-from-flags.js';
 
 const defaults = { network: 'podctl', pauseImage: 'localhost/podctl-pause:3.10' };
 

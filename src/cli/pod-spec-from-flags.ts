@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { invalidArgument } from '../util/errors.js';
 import { parseEnv, parseLabel, parsePositiveInt } from '../util/validate.js';
 import { parsePortMapping } from '../pod/ports.js';
-import { isPodctlLabelKey } from '../pod/labels.js';
-import { DEFAULT_NAMESPACE, DEFAULT_STOP_TIMEOUT, type ContainerSpec, type PodSpec, type RestartPolicy } from '../pod/spec.js';
+import { buildPodSpec, type ContainerInput, type SpecDefaults } from '../pod/build-spec.js';
+import type { PodSpec, RestartPolicy } from '../pod/spec.js';
 
 export interface SpecFlags {
   image?: string[];
@@ -37,75 +36,53 @@ export function parseRate(text: string, flag: string): number {
   return value;
 }
 
-/** A --label: podctl's own io.podctl.* keys are refused (podctl layers set those themselves). */
-function parseUserLabel(text: string): [string, string] {
-  const [key, value] = parseLabel(text);
-  if (isPodctlLabelKey(key)) throw invalidArgument(`label ${key} is reserved for podctl's own bookkeeping`, 'use a label key outside io.podctl.');
-  return [key, value];
-}
-
-/** "nginx" from "nginx", "app" from "registry:5000/team/app:1.2@sha256:...". */
-export function containerNameFromImage(image: string): string {
-  const last = image.split('@')[0]!.split('/').pop() ?? image;
-  const repo = last.split(':')[0] ?? last;
-  const name = repo.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63);
-  return name === '' ? 'app' : name;
-}
-
-/** Docker-style flags to a pod spec; networks and pause image are filled in by the caller. */
-export function specFromFlags(flags: SpecFlags, command: string[], defaults: { network: string; pauseImage: string }): PodSpec {
+/** Docker-style flags to a pod spec (buildPodSpec fills in and checks the rest); `command` is the words after --. */
+export function specFromFlags(flags: SpecFlags, command: string[], defaults: SpecDefaults): PodSpec {
   const env = Object.fromEntries((flags.env ?? []).map(parseEnv));
-  const containers: ContainerSpec[] = [];
-  const taken = new Map<string, number>();
-  const add = (name: string, image: string) => {
-    const count = (taken.get(name) ?? 0) + 1;
-    taken.set(name, count);
-    containers.push({ name: count === 1 ? name : `${name}-${count}`, image, env: { ...env } });
-  };
-  for (const image of flags.image ?? []) add(containerNameFromImage(image), image);
+  const containers: ContainerInput[] = (flags.image ?? []).map((image) => ({ image, env }));
   for (const entry of flags.container ?? []) {
     const eq = entry.indexOf('=');
     if (eq <= 0 || eq === entry.length - 1) throw invalidArgument(`--container "${entry}" is not NAME=IMAGE`, 'e.g. --container web=nginx');
-    add(entry.slice(0, eq), entry.slice(eq + 1));
+    containers.push({ name: entry.slice(0, eq), image: entry.slice(eq + 1), env });
   }
   if (containers.length === 0) throw invalidArgument('no container given', 'add --image IMAGE (e.g. --image nginx) or --container NAME=IMAGE');
+  if (command.length > 0 && containers.length > 1) throw invalidArgument('a command after -- needs a pod with exactly one container', 'give one --image, or use podctl apply with a manifest');
+  const dns = flags.dns || flags.dnsSearch || flags.dnsOption ? { servers: flags.dns ?? [], searches: flags.dnsSearch ?? [], options: flags.dnsOption ?? [] } : undefined;
+  const spec = buildPodSpec(
+    {
+      containers,
+      ...(flags.name !== undefined ? { name: flags.name } : {}),
+      ...(flags.namespace !== undefined ? { namespace: flags.namespace } : {}),
+      ...(flags.hostname !== undefined ? { hostname: flags.hostname } : {}),
+      labels: Object.fromEntries((flags.label ?? []).map(parseLabel)),
+      ...(flags.network?.length ? { networks: flags.network } : {}),
+      portMappings: (flags.publish ?? []).map(parsePortMapping),
+      ...(dns ? { dns } : {}),
+      sharePid: flags.sharePid ?? false,
+      ...(flags.restart !== undefined ? { restartPolicy: flags.restart as RestartPolicy } : {}),
+      ...(flags.pauseImage !== undefined ? { pauseImage: flags.pauseImage } : {}),
+      ...(flags.stopTimeout !== undefined ? { stopTimeout: parsePositiveInt(flags.stopTimeout, '--stop-timeout', { min: 0, max: 3600 }) } : {}),
+      ...(flags.session ? { session: flags.session } : {}),
+      ...(flags.bandwidthIngress || flags.bandwidthEgress
+        ? {
+            bandwidth: {
+              ...(flags.bandwidthIngress ? { ingressRate: parseRate(flags.bandwidthIngress, '--bandwidth-ingress') } : {}),
+              ...(flags.bandwidthEgress ? { egressRate: parseRate(flags.bandwidthEgress, '--bandwidth-egress') } : {}),
+            },
+          }
+        : {}),
+    },
+    defaults,
+  );
+  // Commands name containers, so they apply once every container has its name.
   for (const entry of flags.command ?? []) {
     const [name, words] = parseContainerCommand(entry);
-    const target = containers.find((c) => c.name === name);
-    if (!target) throw invalidArgument(`--command ${name}=...: the pod has no container ${name}`, `its containers are: ${containers.map((c) => c.name).join(', ')}`);
+    const target = spec.containers.find((c) => c.name === name);
+    if (!target) throw invalidArgument(`--command ${name}=...: the pod has no container ${name}`, `its containers are: ${spec.containers.map((c) => c.name).join(', ')}`);
     target.args = words;
   }
-  if (command.length > 0) {
-    if (containers.length > 1) throw invalidArgument('a command after -- needs a pod with exactly one container', 'give one --image, or use podctl apply with a manifest');
-    containers[0]!.args = command;
-  }
-  const dns = flags.dns || flags.dnsSearch || flags.dnsOption ? { servers: flags.dns ?? [], searches: flags.dnsSearch ?? [], options: flags.dnsOption ?? [] } : undefined;
-  return {
-    name: flags.name ?? generatedName(containers[0]!.name),
-    namespace: flags.namespace ?? DEFAULT_NAMESPACE,
-    ...(flags.hostname !== undefined ? { hostname: flags.hostname } : {}),
-    labels: Object.fromEntries((flags.label ?? []).map(parseUserLabel)),
-    annotations: {},
-    networks: flags.network && flags.network.length > 0 ? flags.network : [defaults.network],
-    portMappings: (flags.publish ?? []).map(parsePortMapping),
-    ...(dns ? { dns } : {}),
-    hostAliases: [],
-    sharePid: flags.sharePid ?? false,
-    restartPolicy: (flags.restart ?? 'no') as RestartPolicy,
-    pauseImage: flags.pauseImage ?? defaults.pauseImage,
-    initContainers: [],
-    containers,
-    stopTimeout: flags.stopTimeout !== undefined ? parsePositiveInt(flags.stopTimeout, '--stop-timeout', { min: 0, max: 3600 }) : DEFAULT_STOP_TIMEOUT,
-    ...(flags.session ? { session: flags.session } : {}),
-    ...(flags.bandwidthIngress || flags.bandwidthEgress
-      ? {
-          bandwidth: {
-            ...(flags.bandwidthIngress ? { ingressRate: parseRate(flags.bandwidthIngress, '--bandwidth-ingress') } : {}),
-            ...(flags.bandwidthEgress ? { egressRate: parseRate(flags.bandwidthEgress, '--bandwidth-egress') } : {}),
-          },
-        }
-      : {}),
-  };
+  if (command.length > 0) spec.containers[0]!.args = command;
+  return spec;
 }
 
 /** `NAME=["sh","-c","x"]` (JSON array) or `NAME=sleep 3600` (split on spaces). */
@@ -127,9 +104,4 @@ export function parseContainerCommand(entry: string): [string, string[]] {
     return [name, parsed as string[]];
   }
   return [name, text.split(/\s+/)];
-}
-
-/** "nginx-7f3a2c": the first container's name and a short random suffix, as podman does. */
-function generatedName(base: string): string {
-  return `${base.slice(0, 50)}-${randomBytes(3).toString('hex')}`;
 }

@@ -1,4 +1,5 @@
 import type Dockerode from 'dockerode';
+import { Readable, Writable, type Duplex } from 'node:stream';
 import { PodctlError } from '../util/errors.js';
 import { dockerMessage, dockerStatus, wrapDockerError } from './client.js';
 
@@ -40,7 +41,30 @@ export interface CreateContainerSpec {
   hostConfig: Dockerode.HostConfig;
 }
 
-/** The container calls podctl makes, as a narrow interface so pods can be tested and faulted. */
+/** Where a container's or an exec's output goes, stdout and stderr apart (a TTY has stdout only). */
+export interface OutputSink {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+export interface ExecOptions {
+  /** Piped to the command (and unpiped when it ends); without it the command gets no stdin. */
+  stdin?: NodeJS.ReadableStream;
+  tty?: boolean;
+  /** Abandon a command still running after this long with a TIMEOUT error. */
+  timeoutMs?: number;
+}
+
+export interface LogsOptions {
+  follow?: boolean;
+  tail?: number;
+  timestamps?: boolean;
+}
+
+/**
+ * The container calls podctl makes: the only module that talks to the Engine about
+ * containers, so callers see plain records and PodctlErrors, never dockerode objects.
+ */
 export class DockerContainers {
   constructor(private readonly docker: Dockerode) {}
 
@@ -158,6 +182,71 @@ export class DockerContainers {
     }
   }
 
+  /**
+   * Runs a command in a running container, its output into `sink`; returns its exit code.
+   * Docker offers no way to kill one exec: after `timeoutMs` it is abandoned and may finish
+   * on its own later.
+   */
+  async exec(id: string, command: string[], sink: OutputSink, options: ExecOptions = {}): Promise<number> {
+    const tty = options.tty ?? false;
+    const stdin = options.stdin;
+    let exec: Dockerode.Exec;
+    let stream: Duplex;
+    try {
+      exec = await this.docker.getContainer(id).exec({ Cmd: command, AttachStdin: stdin !== undefined, AttachStdout: true, AttachStderr: true, Tty: tty });
+      stream = await exec.start({ hijack: true, stdin: stdin !== undefined, Tty: tty });
+    } catch (err) {
+      throw this.fail(err, `run ${JSON.stringify(command)} in container ${id.slice(0, 12)}`);
+    }
+    stdin?.pipe(stream);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const timedOut = new Promise<never>((_, reject) => {
+        if (options.timeoutMs === undefined) return;
+        timer = setTimeout(() => {
+          stream.destroy();
+          reject(new PodctlError('TIMEOUT', `command ${JSON.stringify(command)} did not finish within ${options.timeoutMs} ms`));
+        }, options.timeoutMs);
+      });
+      await Promise.race([this.copyOutput(stream, tty, sink), timedOut]);
+    } finally {
+      clearTimeout(timer);
+      stdin?.unpipe(stream);
+    }
+    try {
+      return (await exec.inspect()).ExitCode ?? 1;
+    } catch (err) {
+      throw this.fail(err, `read the exit code of ${JSON.stringify(command)}`);
+    }
+  }
+
+  /** A container's output so far (or, with `follow`, until it stops) into `sink`. */
+  async logs(id: string, sink: OutputSink, options: LogsOptions = {}): Promise<void> {
+    const query = { stdout: true, stderr: true, timestamps: options.timestamps ?? false, ...(options.tail !== undefined ? { tail: options.tail } : {}) };
+    let stream: NodeJS.ReadableStream;
+    try {
+      const container = this.docker.getContainer(id);
+      // dockerode answers a follow with a stream and a one-shot read with a buffer.
+      stream = options.follow ? await container.logs({ ...query, follow: true }) : Readable.from([await container.logs({ ...query, follow: false })]);
+    } catch (err) {
+      if (dockerStatus(err) === 404) throw new PodctlError('NOT_FOUND', `container ${id.slice(0, 12)} not found`, { cause: err });
+      throw this.fail(err, `read the logs of container ${id.slice(0, 12)}`);
+    }
+    // The logs of a TTY container are not multiplexed: demuxStream passes them through as stdout.
+    await this.copyOutput(stream, false, sink);
+  }
+
+  /** Copies an attached stream into the sink (demultiplexed by docker-modem unless it is a TTY's) until it ends. */
+  private copyOutput(stream: NodeJS.ReadableStream, tty: boolean, sink: OutputSink): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (tty) stream.on('data', (chunk: Buffer) => sink.stdout.write(chunk));
+      else this.docker.modem.demuxStream(stream, sink.stdout, sink.stderr);
+      stream.on('end', resolve);
+      stream.on('close', resolve);
+      stream.on('error', reject);
+    });
+  }
+
   private fail(err: unknown, doing: string): unknown {
     const wrapped = wrapDockerError(err, doing);
     if (wrapped !== err) return wrapped;
@@ -168,4 +257,21 @@ export class DockerContainers {
 function toArray(value: string | string[] | undefined | null): string[] {
   if (value === undefined || value === null) return [];
   return Array.isArray(value) ? value : [value];
+}
+
+/** A sink that keeps what it is given, for callers that want the output as text (`both` in arrival order). */
+export function collectOutput(): { sink: OutputSink; text: () => { stdout: string; stderr: string; both: string } } {
+  const parts: Array<{ stream: 'stdout' | 'stderr'; chunk: Buffer }> = [];
+  const keep = (stream: 'stdout' | 'stderr') =>
+    new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        parts.push({ stream, chunk });
+        callback();
+      },
+    });
+  const join = (wanted: (stream: string) => boolean) => Buffer.concat(parts.filter((p) => wanted(p.stream)).map((p) => p.chunk)).toString('utf8');
+  return {
+    sink: { stdout: keep('stdout'), stderr: keep('stderr') },
+    text: () => ({ stdout: join((s) => s === 'stdout'), stderr: join((s) => s === 'stderr'), both: join(() => true) }),
+  };
 }

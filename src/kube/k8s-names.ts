@@ -1,11 +1,7 @@
 /** The name rules of the Kubernetes API, so podctl rejects what an API server would reject. */
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const QUALIFIED_NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const IANA_SVC_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+import { isDnsLabel, isDnsSubdomain } from '../util/validate.js';
 
-export const isDnsLabel = (v: string): boolean => v.length <= 63 && DNS_LABEL.test(v);
-export const isDnsSubdomain = (v: string): boolean => v.length <= 253 && DNS_SUBDOMAIN.test(v);
+const QUALIFIED_NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 
 /** Label and annotation keys: `[prefix/]name`, prefix a DNS subdomain, name up to 63 characters. */
 export function qualifiedNameProblem(key: string): string | undefined {
@@ -25,7 +21,8 @@ export function labelValueProblem(value: string): string | undefined {
   return undefined;
 }
 
-export const isPortName = (v: string): boolean => v.length <= 15 && IANA_SVC_NAME.test(v) && /[a-z]/.test(v) && !v.includes('--');
+/** IANA service names (named container ports): a short DNS label with a letter and no "--". */
+export const isPortName = (v: string): boolean => v.length <= 15 && isDnsLabel(v) && /[a-z]/.test(v) && !v.includes('--');
 
 /** Kubernetes env names: any printable ASCII except "=" (C identifiers are the common case). */
 export const isEnvName = (v: string): boolean => /^[^=\s]+$/.test(v) && /^[\x21-\x7e]+$/.test(v);

@@ -1,6 +1,7 @@
 import type { ContainerSpec, ProbeSpec } from '../pod/spec.js';
 import type { Fields } from './fields.js';
-import { isDnsLabel, isEnvName, isPortName } from './k8s-names.js';
+import { isDnsLabel } from '../util/validate.js';
+import { isEnvName, isPortName } from './k8s-names.js';
 
 /** Containers of a Pod manifest (app and init) to podctl container specs; problems go to the reader's issues. */
 const PROTOCOLS = ['TCP', 'UDP', 'SCTP'] as const;

@@ -1,8 +1,11 @@
+import { buildPodSpec } from '../pod/build-spec.js';
+import { isPodctlError } from '../util/errors.js';
 import { isIP } from '../util/validate.js';
 import type { ContainerSpec, DnsSpec, PodSpec, PortMapping, RestartPolicy } from '../pod/spec.js';
 import { Fields, ManifestIssues, childPath } from './fields.js';
 import { labelValueProblem, qualifiedNameProblem } from './k8s-names.js';
 import { containerOf, nameField } from './parse-container.js';
+import { isPodctlLabelKey } from '../pod/labels.js';
 import { DEFAULT_NETWORK_ANNOTATION, NETWORKS_ANNOTATION, parseNetworksAnnotation } from './networks-annotation.js';
 
 /** What a manifest leaves to podctl: the namespace when it names none, the networks, the pause image. */
@@ -74,25 +77,39 @@ export function podFromManifest(doc: unknown, defaults: ManifestDefaults): { par
   const subdomain = nameField(podSpec, 'subdomain', false);
   const restart = podSpec.oneOf('restartPolicy', Object.keys(RESTART));
   const grace = podSpec.int('terminationGracePeriodSeconds', { min: 0, range: 'a number of seconds, 0 or more' });
-  const spec: PodSpec = {
-    name: name ?? '',
-    namespace,
-    ...(hostname !== undefined ? { hostname } : {}),
-    ...(subdomain !== undefined ? { subdomain } : {}),
-    labels,
-    annotations,
-    networks,
-    portMappings,
-    ...dnsOf(podSpec),
-    hostAliases: hostAliasesOf(podSpec),
-    sharePid: podSpec.bool('shareProcessNamespace') ?? false,
-    restartPolicy: RESTART[restart ?? 'Always']!,
-    pauseImage: defaults.pauseImage,
-    initContainers: initContainers.filter((c): c is ContainerSpec => c !== undefined),
-    containers: containers.filter((c): c is ContainerSpec => c !== undefined),
-    stopTimeout: grace ?? K8S_DEFAULT_GRACE_SECONDS,
-    ...(defaults.session ? { session: defaults.session } : {}),
-  };
+  const dns = dnsOf(podSpec);
+  const hostAliases = hostAliasesOf(podSpec);
+  const sharePid = podSpec.bool('shareProcessNamespace') ?? false;
+  if (issues.errors.length > 0) return { issues };
+  let spec: PodSpec;
+  try {
+    spec = buildPodSpec(
+      {
+        name: name ?? '',
+        namespace,
+        ...(hostname !== undefined ? { hostname } : {}),
+        ...(subdomain !== undefined ? { subdomain } : {}),
+        labels,
+        annotations,
+        networks,
+        portMappings,
+        ...dns,
+        hostAliases,
+        sharePid,
+        restartPolicy: RESTART[restart ?? 'Always']!,
+        initContainers: initContainers.filter((c): c is ContainerSpec => c !== undefined),
+        containers: containers.filter((c): c is ContainerSpec => c !== undefined),
+        stopTimeout: grace ?? K8S_DEFAULT_GRACE_SECONDS,
+        ...(defaults.session ? { session: defaults.session } : {}),
+      },
+      { network: defaults.defaultNetwork, pauseImage: defaults.pauseImage },
+    );
+  } catch (err) {
+    // What the field checks above let through but a pod cannot have (e.g. a search domain with a space).
+    if (!isPodctlError(err)) throw err;
+    issues.error('spec', err.message);
+    return { issues };
+  }
   return issues.errors.length > 0 ? { issues } : { parsed: { spec, unsupported: issues.unsupported }, issues };
 }
 
@@ -102,7 +119,7 @@ function labelsOf(meta: Fields): Record<string, string> {
     const path = childPath(meta.at('labels'), key);
     const problem = qualifiedNameProblem(key);
     if (problem) meta.issues.error(path, `key ${problem}`);
-    else if (key.startsWith('io.podctl.')) meta.issues.error(path, 'io.podctl.* labels are podctl\'s own');
+    else if (isPodctlLabelKey(key)) meta.issues.error(path, 'io.podctl.* labels are podctl\'s own');
     const valueProblem = labelValueProblem(value);
     if (valueProblem) meta.issues.error(path, `value ${valueProblem}`);
   }

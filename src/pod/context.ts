@@ -1,4 +1,3 @@
-import type Dockerode from 'dockerode';
 import type { CniRuntime } from '../cni/index.js';
 import type { DockerContainers } from '../docker/containers.js';
 import type { NetnsPins, RunCommand } from '../netns/pins.js';
@@ -11,7 +10,6 @@ import type { StepRunner } from './steps.js';
 
 /** Everything a pod operation needs, passed in so tests and fault injection can swap parts. */
 export interface PodDeps {
-  docker: Dockerode;
   containers: DockerContainers;
   cni: CniRuntime;
   pins: NetnsPins;

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type Dockerode from 'dockerode';
 import { CniRuntime } from '../cni/index.js';
 import { openDocker } from '../docker/client.js';
-import { DockerContainers, type ContainerSummary } from '../docker/containers.js';
+import { collectOutput, DockerContainers, type ContainerSummary, type OutputSink } from '../docker/containers.js';
 import { ensureImages, type PullEvent } from '../docker/images.js';
 import { NetnsPins } from '../netns/pins.js';
 import { PodctlError } from '../util/errors.js';
@@ -26,7 +26,7 @@ import { StepRunner, withRollback } from './steps.js';
 import { pauseInPinnedNetns } from './pause-health.js';
 import { removePod, stopPod } from './teardown.js';
 import { waitForPod, type WaitSpec } from './wait.js';
-import { execCapture } from './exec-capture.js';
+import { execInPod, podLogs, type ExecResult, type PodExecOptions, type PodLogsOptions } from './container-io.js';
 import { hasProbes, waitForProbes } from './probe-wait.js';
 
 export interface PodManagerOptions {
@@ -65,7 +65,6 @@ export class PodManager {
       ...(options.pluginTimeoutMs !== undefined ? { timeoutMs: options.pluginTimeoutMs } : {}),
     });
     const deps: PodDeps = {
-      docker,
       containers: new DockerContainers(docker),
       cni,
       pins: new NetnsPins(runQuiet),
@@ -220,8 +219,27 @@ export class PodManager {
     return this.deps.containers.list(podFilter(ref.name, ref.namespace));
   }
 
-  get docker(): Dockerode {
-    return this.deps.docker;
+  /**
+   * Runs a command in a running container of the pod (default: its first app container), its
+   * output into `sink`; returns the command's exit code.
+   */
+  async exec(ref: PodRef, command: string[], sink: OutputSink, options: PodExecOptions = {}): Promise<number> {
+    const [members, spec] = await Promise.all([this.members(ref), this.getSpec(ref)]);
+    return execInPod(this.deps, ref, members, spec, command, sink, options);
+  }
+
+  /** Like `exec`, but returns what the command printed (default time limit 60 s). */
+  async execCapture(ref: PodRef, command: string[], options: Omit<PodExecOptions, 'stdin' | 'tty'> = {}): Promise<ExecResult> {
+    const output = collectOutput();
+    const exitCode = await this.exec(ref, command, output.sink, { timeoutMs: 60_000, ...options });
+    const { stdout, stderr } = output.text();
+    return { exitCode, stdout, stderr };
+  }
+
+  /** Writes a pod's logs into `sink`: one container (default: its first app container), or `all`. */
+  async logs(ref: PodRef, sink: OutputSink, options: PodLogsOptions = {}): Promise<void> {
+    const [members, spec] = await Promise.all([this.members(ref), this.getSpec(ref)]);
+    await podLogs(this.deps, ref, members, spec, sink, options);
   }
 
   private async viewOf(ref: PodRef): Promise<PodView> {
@@ -261,7 +279,7 @@ export class PodManager {
       exec: async (command: string[], timeoutMs: number) => {
         const id = view.containers.find((m) => m.role === 'app' && m.name === c.name)?.id;
         if (!id) return -1;
-        return (await execCapture(this.deps.docker, id, command, timeoutMs)).exitCode;
+        return this.deps.containers.exec(id, command, collectOutput().sink, { timeoutMs });
       },
     }));
     await waitForProbes(ip, targets, wait.timeoutMs);

@@ -1,7 +1,6 @@
-import { decodeMultiplexed } from '../docker/log-stream.js';
+import { collectOutput } from '../docker/containers.js';
 import { PodctlError } from '../util/errors.js';
-import { execCapture, type ExecResult } from './exec-capture.js';
-import { LABEL } from './labels.js';
+import type { ExecResult } from './container-io.js';
 import type { PodManager } from './manager.js';
 import { formatPodRef, type PodRef } from './naming.js';
 import type { PodSpec } from './spec.js';
@@ -63,14 +62,14 @@ export class PodHandle implements AsyncDisposable {
 
   /** Runs a command in a container (default: the first app container) and returns its output and exit code. */
   async exec(command: string[], options: { container?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
-    return execCapture(this.manager.docker, await this.containerId(options.container, 'app'), command, options.timeoutMs);
+    return this.manager.execCapture(this.ref, command, options);
   }
 
   /** What a container (default: the first app container; init containers too) printed so far, stdout and stderr. */
   async logs(options: { container?: string } = {}): Promise<string> {
-    const id = await this.containerId(options.container);
-    const buffer = (await this.manager.docker.getContainer(id).logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
-    return decodeMultiplexed(buffer).map((f) => f.text).join('');
+    const output = collectOutput();
+    await this.manager.logs(this.ref, output.sink, options);
+    return output.text().both;
   }
 
   async stop(timeoutSeconds?: number): Promise<void> {
@@ -92,16 +91,5 @@ export class PodHandle implements AsyncDisposable {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.remove();
-  }
-
-  private async containerId(name: string | undefined, role?: 'app'): Promise<string> {
-    const wanted = name ?? this.spec.containers[0]?.name;
-    const members = await this.manager.members(this.ref);
-    const found = members.find((c) => c.labels[LABEL.container] === wanted && c.labels[LABEL.role] !== 'pause' && (!role || c.labels[LABEL.role] === role));
-    if (!found) {
-      const names = members.filter((c) => c.labels[LABEL.role] !== 'pause').map((c) => c.labels[LABEL.container]);
-      throw new PodctlError('NOT_FOUND', `pod ${formatPodRef(this.ref)} has no container ${wanted}`, { hint: `its containers are: ${names.join(', ')}` });
-    }
-    return found.id;
   }
 }

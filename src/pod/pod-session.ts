@@ -3,7 +3,7 @@ import { DEFAULT_PAUSE_IMAGE } from '../docker/pause-image.js';
 import { PodManager, type PodManagerOptions } from './manager.js';
 import { PodHandle } from './pod-handle.js';
 import { specFromRunOptions, waitFromRunOptions, type PodRunOptions } from './run-options.js';
-import type { PodSpec } from './spec.js';
+import { DEFAULT_NAMESPACE, type PodSpec } from './spec.js';
 import type { PodView } from './status.js';
 import type { WaitSpec } from './wait.js';
 
@@ -53,7 +53,7 @@ export class PodSession implements AsyncDisposable {
 
   /** Creates and starts a pod; with `wait`, returns once it is ready. */
   async run(options: PodRunOptions): Promise<PodHandle> {
-    const spec = specFromRunOptions(options, { network: this.network, pauseImage: DEFAULT_PAUSE_IMAGE, session: this.id, randomSuffix: () => randomBytes(4).toString('hex') });
+    const spec = specFromRunOptions(options, { network: this.network, pauseImage: DEFAULT_PAUSE_IMAGE, session: this.id });
     return this.runSpec(spec, waitFromRunOptions(options.wait));
   }
 
@@ -66,7 +66,7 @@ export class PodSession implements AsyncDisposable {
 
   /** What a manifest leaves open (namespace, network, pause image), for the kube parser. */
   manifestDefaults(): { namespace: string; defaultNetwork: string; pauseImage: string; session: string } {
-    return { namespace: 'default', defaultNetwork: this.network, pauseImage: DEFAULT_PAUSE_IMAGE, session: this.id };
+    return { namespace: DEFAULT_NAMESPACE, defaultNetwork: this.network, pauseImage: DEFAULT_PAUSE_IMAGE, session: this.id };
   }
 
   /** The pods of this session, in every namespace and state. */

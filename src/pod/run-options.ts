@@ -1,11 +1,11 @@
-import { invalidArgument } from '../util/errors.js';
+import { buildPodSpec, definedOnly, type ContainerInput, type SpecDefaults } from './build-spec.js';
 import { parsePortMapping } from './ports.js';
-import { DEFAULT_NAMESPACE, DEFAULT_STOP_TIMEOUT, type ContainerSpec, type DnsSpec, type PodSpec, type PortMapping, type ProbeSpec } from './spec.js';
+import type { DnsSpec, PodSpec, PortMapping, ProbeSpec } from './spec.js';
 import type { WaitSpec } from './wait.js';
 
 /** One container of {@link PodRunOptions}; only `image` is required. */
 export interface ContainerRunOptions {
-  /** Default: "app" for the first container, "app-2", "app-3", ... for the others. */
+  /** Default: named after the image ("nginx", then "nginx-2", ...). */
   name?: string;
   image: string;
   /** Replaces the image's ENTRYPOINT. */
@@ -23,7 +23,7 @@ export interface ContainerRunOptions {
  * the default network, podctl's pause image, and the session of the {@link PodSession}.
  */
 export interface PodRunOptions {
-  /** Default: "pod-" and a random suffix. */
+  /** Default: the first container's name and a random suffix ("nginx-7f3a2c"). */
   name?: string;
   namespace?: string;
   /** Shorthand for one container from this image (`args` then go to it). */
@@ -50,50 +50,20 @@ export interface PodRunOptions {
   wait?: true | { http?: { port: number; path?: string }; tcp?: number; timeoutMs?: number };
 }
 
-export interface RunDefaults {
-  network: string;
-  pauseImage: string;
-  session?: string;
-  randomSuffix: () => string;
-}
-
-function container(c: ContainerRunOptions, index: number): ContainerSpec {
-  if (!c.image) throw invalidArgument(`container ${index + 1} has no image`, 'give image: "nginx:latest" or similar');
-  return {
-    name: c.name ?? (index === 0 ? 'app' : `app-${index + 1}`),
-    image: c.image,
-    env: { ...(c.env ?? {}) },
-    ...(c.command ? { command: c.command } : {}),
-    ...(c.args ? { args: c.args } : {}),
-    ...(c.workingDir ? { workingDir: c.workingDir } : {}),
-    ...(c.readinessProbe ? { readinessProbe: c.readinessProbe } : {}),
-    ...(c.startupProbe ? { startupProbe: c.startupProbe } : {}),
-  };
-}
-
-/** The full pod spec for a set of run options. */
-export function specFromRunOptions(options: PodRunOptions, defaults: RunDefaults): PodSpec {
-  const shorthand = options.image ? [{ image: options.image, args: options.args, env: options.env }] : [];
-  const containers = [...shorthand, ...(options.containers ?? [])].map(container);
-  if (containers.length === 0) throw invalidArgument('a pod needs a container', 'give image: "..." or containers: [...]');
-  return {
-    name: options.name ?? `pod-${defaults.randomSuffix()}`,
-    namespace: options.namespace ?? DEFAULT_NAMESPACE,
-    ...(options.hostname ? { hostname: options.hostname } : {}),
-    labels: { ...(options.labels ?? {}) },
-    annotations: {},
-    networks: options.networks?.length ? [...options.networks] : [defaults.network],
-    portMappings: (options.ports ?? []).map((p) => (typeof p === 'string' ? parsePortMapping(p) : p)),
-    ...(options.dns ? { dns: { servers: options.dns.servers ?? [], searches: options.dns.searches ?? [], options: options.dns.options ?? [] } } : {}),
-    hostAliases: options.hostAliases ?? [],
-    sharePid: options.sharePid ?? false,
-    restartPolicy: 'no',
-    pauseImage: defaults.pauseImage,
-    initContainers: (options.initContainers ?? []).map(container),
-    containers,
-    stopTimeout: options.stopTimeout ?? DEFAULT_STOP_TIMEOUT,
-    ...(defaults.session ? { session: defaults.session } : {}),
-  };
+/** The full pod spec for a set of run options (buildPodSpec owns the defaults and checks). */
+export function specFromRunOptions(options: PodRunOptions, defaults: SpecDefaults & { session?: string }): PodSpec {
+  const shorthand: ContainerInput[] = options.image ? [{ image: options.image, ...(options.args ? { args: options.args } : {}), ...(options.env ? { env: options.env } : {}) }] : [];
+  const { name, namespace, hostname, labels, networks, hostAliases, sharePid, stopTimeout } = options;
+  return buildPodSpec(
+    {
+      containers: [...shorthand, ...(options.containers ?? [])],
+      initContainers: options.initContainers ?? [],
+      ...definedOnly({ name, namespace, hostname, labels, networks, hostAliases, sharePid, stopTimeout, session: defaults.session }),
+      portMappings: (options.ports ?? []).map((p) => (typeof p === 'string' ? parsePortMapping(p) : p)),
+      ...(options.dns ? { dns: { servers: options.dns.servers ?? [], searches: options.dns.searches ?? [], options: options.dns.options ?? [] } } : {}),
+    },
+    defaults,
+  );
 }
 
 export function waitFromRunOptions(wait: PodRunOptions['wait']): WaitSpec | undefined {

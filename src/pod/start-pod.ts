@@ -1,3 +1,4 @@
+import { collectOutput } from '../docker/containers.js';
 import { PodctlError } from '../util/errors.js';
 import type { PodCheckpoint } from './checkpoint.js';
 import type { PodDeps } from './context.js';
@@ -106,9 +107,9 @@ async function runInitContainers(deps: PodDeps, checkpoint: PodCheckpoint, membe
 
 async function tailLogs(deps: PodDeps, id: string): Promise<string> {
   try {
-    const buffer = (await deps.docker.getContainer(id).logs({ stdout: true, stderr: true, tail: 5, follow: false })) as unknown as Buffer;
-    const { decodeMultiplexed } = await import('../docker/log-stream.js');
-    return decodeMultiplexed(buffer).map((f) => f.text).join('').trim().split('\n').slice(-3).join(' | ');
+    const output = collectOutput();
+    await deps.containers.logs(id, output.sink, { tail: 5 });
+    return output.text().both.trim().split('\n').slice(-3).join(' | ');
   } catch {
     return '';
   }

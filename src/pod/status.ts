@@ -5,6 +5,7 @@ import { NETNS_DIR } from '../netns/pins.js';
 import { join } from 'node:path';
 import { pauseRestartedBehindOurBack } from './pause-health.js';
 import { podKey } from './naming.js';
+import { DEFAULT_NAMESPACE, ifNameFor } from './spec.js';
 
 export interface ListFilter {
   /** A namespace, or undefined for all namespaces. */
@@ -87,7 +88,7 @@ export function podView(checkpoint: PodCheckpoint | undefined, members: Containe
     netns: checkpoint ? join(NETNS_DIR, checkpoint.netnsName) : '',
     networks: (checkpoint?.spec.networks ?? []).map((name, i) => {
       const a = attachments.find((x) => x.network === name);
-      return { name, ifname: a?.ifName ?? (i === 0 ? 'eth0' : `net${i}`), ips: a?.ips ?? [], ...(a?.mac ? { mac: a.mac } : {}) };
+      return { name, ifname: a?.ifName ?? ifNameFor(i), ips: a?.ips ?? [], ...(a?.mac ? { mac: a.mac } : {}) };
     }),
     pause: { id: pause?.id ?? '', image: pause?.image ?? checkpoint?.spec.pauseImage ?? '', state: pause?.state ?? 'missing' },
     containers: apps
@@ -112,7 +113,7 @@ function sessionOf(checkpoint: PodCheckpoint | undefined, members: ContainerSumm
 export function groupByPod(containers: ContainerSummary[]): Map<string, ContainerSummary[]> {
   const groups = new Map<string, ContainerSummary[]>();
   for (const c of containers) {
-    const key = `${c.labels[LABEL.namespace] ?? 'default'}_${c.labels[LABEL.pod]}`;
+    const key = podKey({ namespace: c.labels[LABEL.namespace] ?? DEFAULT_NAMESPACE, name: c.labels[LABEL.pod] ?? '' });
     const group = groups.get(key);
     if (group) group.push(c);
     else groups.set(key, [c]);
@@ -144,7 +145,7 @@ export function podViews(containers: ContainerSummary[], checkpoints: PodCheckpo
     const members = groups.get(key) ?? [];
     const checkpoint = byKey.get(key);
     const first = members[0];
-    const ref = checkpoint ?? { name: first?.labels[LABEL.pod] ?? '', namespace: first?.labels[LABEL.namespace] ?? 'default' };
+    const ref = checkpoint ?? { name: first?.labels[LABEL.pod] ?? '', namespace: first?.labels[LABEL.namespace] ?? DEFAULT_NAMESPACE };
     return podView(checkpoint, members, ref);
   });
 }

@@ -4,10 +4,17 @@ import { invalidArgument } from './errors.js';
  * Checks for names that become paths, env values, labels or container names. Each failure is
  * one line that says which value, why, and what would be accepted.
  */
+
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
+/** A DNS-1123 label (RFC 1123 as Kubernetes applies it): at most 63 of a-z, 0-9 and "-". */
 export function isDnsLabel(value: string): boolean {
   return value.length <= 63 && DNS_LABEL.test(value);
+}
+
+/** A DNS-1123 subdomain: dot-joined labels, at most 253 characters. */
+export function isDnsSubdomain(value: string): boolean {
+  return value.length <= 253 && value.split('.').every(isDnsLabel);
 }
 
 /** A DNS-1123 label: pod names, namespaces, container names, hostnames. */
@@ -27,7 +34,7 @@ export function validateDnsLabel(value: string, what: string): string {
 
 /** A hostname may be a dotted DNS-1123 subdomain. */
 export function validateHostname(value: string): string {
-  if (value.length > 253 || !value.split('.').every((part) => isDnsLabel(part))) {
+  if (!isDnsSubdomain(value)) {
     throw invalidArgument(`hostname "${value}" is not a valid DNS name`, 'use lowercase labels of letters, digits and "-" joined by "."');
   }
   return value;

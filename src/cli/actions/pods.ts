@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { DEFAULT_PAUSE_IMAGE } from '../../docker/pause-image.js';
-import type { PodManager } from '../../pod/manager.js';
 import { parsePodRef, formatPodRef, type PodRef } from '../../pod/naming.js';
 import type { PodView } from '../../pod/status.js';
+import { DEFAULT_NAMESPACE } from '../../pod/spec.js';
 import type { WaitSpec } from '../../pod/wait.js';
 import { invalidArgument, PodctlError } from '../../util/errors.js';
 import { parsePositiveInt } from '../../util/validate.js';
@@ -129,7 +129,7 @@ export async function psAction(cmd: Command): Promise<void> {
   const format = parseOutputFormat(opts.output, ['table', 'wide', 'json', 'yaml']);
   const filter = parseFilters(opts.filter ?? []);
   const pods = await openPods(cmd);
-  const views = await pods.list({ ...filter, all: opts.all ?? false, namespace: opts.allNamespaces ? undefined : (opts.namespace ?? 'default') });
+  const views = await pods.list({ ...filter, all: opts.all ?? false, namespace: opts.allNamespaces ? undefined : (opts.namespace ?? DEFAULT_NAMESPACE) });
   if (format === 'json' || format === 'yaml') return write(await renderStructured(views, format));
   await printPods(views, format, opts.quiet ?? false);
 }
@@ -144,19 +144,28 @@ export async function logsAction(cmd: Command, name: string): Promise<void> {
   const opts = cmd.opts() as { container?: string; follow?: boolean; tail?: string; timestamps?: boolean };
   const tail = opts.tail === undefined ? undefined : parsePositiveInt(opts.tail, '--tail', { min: 0 });
   const pods = await openPods(cmd);
-  const { streamPodLogs } = await import('../../pod/logs.js');
-  await streamPodLogs(pods, refs(cmd, [name])[0]!, { container: opts.container, follow: opts.follow ?? false, tail, timestamps: opts.timestamps ?? false }, process.stdout, process.stderr);
+  const options = { all: true, follow: opts.follow ?? false, timestamps: opts.timestamps ?? false, ...(opts.container !== undefined ? { container: opts.container } : {}), ...(tail !== undefined ? { tail } : {}) };
+  await pods.logs(refs(cmd, [name])[0]!, { stdout: process.stdout, stderr: process.stderr }, options);
 }
 
 export async function execAction(cmd: Command, name: string, command: string[]): Promise<void> {
   const opts = cmd.opts() as { container?: string; interactive?: boolean; tty?: boolean };
-  const pods: PodManager = await openPods(cmd);
-  const { execInPod } = await import('../../pod/exec.js');
-  process.exitCode = await execInPod(pods, refs(cmd, [name])[0]!, command, {
-    container: opts.container,
-    interactive: opts.interactive ?? false,
-    tty: opts.tty ?? false,
-  });
+  const pods = await openPods(cmd);
+  const tty = opts.tty ?? false;
+  const stdin = process.stdin;
+  // The terminal is the CLI's: raw mode while a TTY session runs, restored however it ends.
+  const raw = opts.interactive && tty && stdin.isTTY;
+  if (raw) stdin.setRawMode(true);
+  try {
+    process.exitCode = await pods.exec(refs(cmd, [name])[0]!, command, { stdout: process.stdout, stderr: process.stderr }, {
+      tty,
+      ...(opts.container !== undefined ? { container: opts.container } : {}),
+      ...(opts.interactive ? { stdin } : {}),
+    });
+  } finally {
+    if (raw) stdin.setRawMode(false);
+    if (opts.interactive) stdin.pause();
+  }
 }
 
 export async function gcAction(cmd: Command): Promise<void> {

@@ -1,0 +1,109 @@
+import { Writable } from 'node:stream';
+import type { ContainerSummary, OutputSink } from '../docker/containers.js';
+import { PodctlError } from '../util/errors.js';
+import type { PodDeps } from './context.js';
+import { LABEL, type ContainerRole } from './labels.js';
+import { formatPodRef, type PodRef } from './naming.js';
+import type { PodSpec } from './spec.js';
+
+/** What a command run in a container printed and how it ended. */
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface PodExecOptions {
+  /** Default: the pod's first app container (see pickContainer). */
+  container?: string;
+  /** Piped to the command; without it the command gets no stdin. */
+  stdin?: NodeJS.ReadableStream;
+  tty?: boolean;
+  /** Abandon a command still running after this long (TIMEOUT); Docker cannot kill one exec. */
+  timeoutMs?: number;
+}
+
+export interface PodLogsOptions {
+  /** Default: the pod's first app container (see pickContainer). */
+  container?: string;
+  /** Every container of the pod (init and app), each line prefixed with its name when there are several. */
+  all?: boolean;
+  follow?: boolean;
+  tail?: number;
+  timestamps?: boolean;
+}
+
+/**
+ * The one rule for the container exec and logs act on: the one named, or else the pod's first
+ * app container in the order its spec declares them (creation order when the checkpoint, and
+ * with it the spec, is gone). `roles` limits which containers may be named.
+ */
+export function pickContainer(ref: PodRef, members: ContainerSummary[], spec: PodSpec | undefined, name: string | undefined, roles: ContainerRole[]): ContainerSummary {
+  const eligible = inDeclaredOrder(members, spec).filter((c) => roles.includes(c.labels[LABEL.role] as ContainerRole));
+  if (eligible.length === 0) throw new PodctlError('NOT_FOUND', `pod ${formatPodRef(ref)} not found`, { hint: 'list pods with `ps -a`' });
+  const found = name === undefined ? eligible.find((c) => c.labels[LABEL.role] === 'app') : eligible.find((c) => c.labels[LABEL.container] === name);
+  if (!found) {
+    throw new PodctlError('NOT_FOUND', `pod ${formatPodRef(ref)} has no container ${name ?? '(no app container)'}`, {
+      hint: `its containers are: ${eligible.map((c) => c.labels[LABEL.container]).join(', ')}`,
+    });
+  }
+  return found;
+}
+
+/** A pod's init and app containers (not the pause): init containers first, each kind as declared. */
+export function inDeclaredOrder(members: ContainerSummary[], spec: PodSpec | undefined): ContainerSummary[] {
+  const declared = spec ? [...spec.initContainers, ...spec.containers].map((c) => c.name) : [];
+  const rank = (c: ContainerSummary) => {
+    const at = declared.indexOf(c.labels[LABEL.container] ?? '');
+    return at === -1 ? declared.length : at;
+  };
+  return members
+    .filter((c) => c.labels[LABEL.role] !== 'pause')
+    .sort((a, b) => rank(a) - rank(b) || a.created - b.created || a.name.localeCompare(b.name));
+}
+
+/** Runs a command in a running container of the pod; returns its exit code. */
+export async function execInPod(deps: PodDeps, ref: PodRef, members: ContainerSummary[], spec: PodSpec | undefined, command: string[], sink: OutputSink, options: PodExecOptions): Promise<number> {
+  if (command.length === 0) throw new PodctlError('INVALID_ARGUMENT', 'no command given', { hint: 'give the command to run, e.g. ls /' });
+  const target = pickContainer(ref, members, spec, options.container, ['app']);
+  if (target.state !== 'running') {
+    throw new PodctlError('FAILED_PRECONDITION', `container ${target.labels[LABEL.container]} of pod ${formatPodRef(ref)} is not running (${target.status})`, {
+      hint: 'start the pod first',
+    });
+  }
+  return deps.containers.exec(target.id, command, sink, options);
+}
+
+/** Writes the logs of one container (or, with `all`, of every container) of the pod into `sink`. */
+export async function podLogs(deps: PodDeps, ref: PodRef, members: ContainerSummary[], spec: PodSpec | undefined, sink: OutputSink, options: PodLogsOptions): Promise<void> {
+  const chosen = options.all && options.container === undefined ? inDeclaredOrder(members, spec) : [pickContainer(ref, members, spec, options.container, ['init', 'app'])];
+  if (chosen.length === 0) throw new PodctlError('NOT_FOUND', `pod ${formatPodRef(ref)} not found`, { hint: 'list pods with `ps -a`' });
+  const read = async (c: ContainerSummary) => {
+    const into = chosen.length > 1 ? prefixLines(`[${c.labels[LABEL.container] ?? c.name}] `, sink) : { sink, flush: () => {} };
+    await deps.containers.logs(c.id, into.sink, options);
+    into.flush();
+  };
+  // Followed logs run side by side; a one-shot read prints each container's lines together.
+  if (options.follow) await Promise.all(chosen.map(read));
+  else for (const c of chosen) await read(c);
+}
+
+/** A sink that writes whole lines, each with a prefix; `flush` ends an unterminated last line. */
+function prefixLines(prefix: string, sink: OutputSink): { sink: OutputSink; flush: () => void } {
+  const carry = { stdout: '', stderr: '' };
+  const lines = (stream: 'stdout' | 'stderr') =>
+    new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        const parts = (carry[stream] + chunk.toString('utf8')).split('\n');
+        carry[stream] = parts.pop() ?? '';
+        for (const line of parts) sink[stream].write(prefix + line + '\n');
+        callback();
+      },
+    });
+  return {
+    sink: { stdout: lines('stdout'), stderr: lines('stderr') },
+    flush: () => {
+      for (const stream of ['stdout', 'stderr'] as const) if (carry[stream]) sink[stream].write(prefix + carry[stream] + '\n');
+    },
+  };
+}
