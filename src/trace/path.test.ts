@@ -95,3 +95,53 @@ test('a missing answer is asked for, not guessed', () => {
   delete dnat.routes[' 10.99.1.17'];
   assert.deepEqual(tracePath(dnat), { needs: [{ kind: 'route', netns: '', dst: '10.99.1.17' }] });
 });
+
+// pod-to-service: the pod-to-pod host with podctl's Services table added (rendered by
+// src/service for a service web → both pods, and one without endpoints; loaded with nft -f in a
+// scratch namespace and listed back), and the routes `ip route get` gives there.
+const toService = (to: string, port = 80, from = 'pct-tr-a'): TraceSnapshot => {
+  const snap = loadSnapshot('pod-to-service');
+  return { ...snap, request: { from: from === 'host' ? { kind: 'host' } : { kind: 'pod', namespace: 'default', name: from }, to: { kind: 'service', namespace: 'default', name: to }, protocol: 'tcp', port } };
+};
+
+test('pod → service: via the gateway to the host, the map element, every endpoint, the DNAT, on to the endpoint pod; the other endpoint followed too', () => {
+  const r = traced(toService('web', 80, 'pct-tr-b'));
+  assert.deepEqual(kinds(r), ['route', 'interface', 'bridge', 'netfilter:prerouting', 'service', 'route', 'netfilter:forward', 'netfilter:postrouting', 'bridge', 'veth', 'pod']);
+  const svc = r.hops[4]!;
+  assert.equal(svc.title, 'service default/web 10.96.0.10:80/tcp (ClusterIP): 2 endpoint(s), DNAT to 10.99.1.17:80 (pod default/pct-tr-a)');
+  assert.deepEqual(svc.details, [
+    'map: services: ip daddr . meta l4proto . th dport vmap @service-ips → goto svc-default/web/tcp/http',
+    '→ endpoint 10.99.1.17:80 pod default/pct-tr-a',
+    '  endpoint 10.99.1.18:80 pod default/pct-tr-b',
+  ]);
+  assert.equal(r.verdict.pod, 'default/pct-tr-a');
+  assert.deepEqual(r.alternatives?.map((a) => [a.endpoint, a.verdict.outcome, a.verdict.pod]), [['10.99.1.18:80', 'arrives', 'default/pct-tr-b']]);
+});
+
+test('pod → its own service: hairpin through its own veth, masqueraded by the service mark', () => {
+  const r = traced(toService('web'));
+  const bridge = r.hops.filter((h) => h.kind === 'bridge').at(-1)!;
+  assert.match(bridge.title, /back out of the port it came in on \(hairpin\)/);
+  assert.equal(r.hops.find((h) => h.facts.hook === 'postrouting')?.facts.nat, 'masquerade');
+  assert.equal(r.verdict.outcome, 'arrives');
+  const off = toService('web');
+  for (const l of off.links['']!) if (l.linkinfo?.info_slave_data) l.linkinfo.info_slave_data.hairpin = false;
+  const blocked = traced(off);
+  assert.equal(blocked.verdict.outcome, 'dropped');
+  assert.match(blocked.verdict.reason, /by the port it came in on \(vethf6ab04d2\), and hairpin mode is off there/);
+  assert.match(blocked.verdict.fix!, /"hairpinMode": true/);
+});
+
+test('a service without endpoints is rejected, and the fix says why', () => {
+  const r = traced(toService('empty'));
+  assert.equal(r.verdict.outcome, 'rejected');
+  assert.equal(r.verdict.at, 'netfilter forward');
+  assert.match(r.verdict.reason, /^service default\/empty has no endpoints: podctl's Services table rejects it/);
+  assert.match(r.verdict.fix!, /podctl get endpoints empty -n default/);
+});
+
+test('a ClusterIP on a port the service does not have is rejected as such', () => {
+  const r = traced(toService('web', 81));
+  assert.equal(r.verdict.outcome, 'rejected');
+  assert.equal(r.verdict.reason, '10.96.0.10 is a ClusterIP, but no service port 81/tcp is on it');
+});

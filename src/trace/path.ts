@@ -3,6 +3,8 @@ import type { EvalContext, Packet } from './netfilter/evaluate.js';
 import { parseRuleset, type Ruleset } from './netfilter/ruleset.js';
 import { blockedBecause, netfilterHop } from './netfilter-hop.js';
 import { cidrsOf, ipv4Of, MissingData, SnapshotReader } from './snapshot-reader.js';
+import { endpointOfChain, serviceBlock, serviceHop, SERVICE_TABLE } from './service-hop.js';
+import type { Choice } from './netfilter/evaluate.js';
 import type { Hop, IpLink, IpRouteGet, Listener, Need, PodInfo, TraceResult, TraceSnapshot, TraceVerdict } from './types.js';
 
 /**
@@ -15,7 +17,14 @@ import type { Hop, IpLink, IpRouteGet, Listener, Need, PodInfo, TraceResult, Tra
  */
 export function tracePath(snap: TraceSnapshot): { result: TraceResult } | { needs: Need[] } {
   try {
-    return { result: new Walk(snap).run() };
+    const walk = new Walk(snap);
+    const result = walk.run();
+    // A service picks one endpoint at random: follow the path to each of the others too.
+    const choice = walk.serviceChoice;
+    if (choice && choice.candidates.length > 1) {
+      result.alternatives = choice.candidates.flatMap((c, i) => (i === choice.chosen ? [] : [{ endpoint: endpointOfChain(c), verdict: new Walk(snap, i).run().verdict }]));
+    }
+    return { result };
   } catch (err) {
     if (err instanceof MissingData) return { needs: err.needs };
     throw err;
@@ -37,11 +46,17 @@ class Walk {
   private readonly ctx: EvalContext;
   private readonly hops: Hop[] = [];
   private network: string | undefined;
+  /** The host veth the packet left its pod by (a hairpin sends it back out of the same port). */
+  private ingress: IpLink | undefined;
+  serviceChoice: Choice | undefined;
 
-  constructor(private readonly snap: TraceSnapshot) {
+  constructor(
+    private readonly snap: TraceSnapshot,
+    endpoint = 0,
+  ) {
     this.r = new SnapshotReader(snap);
     this.ruleset = parseRuleset(snap.ruleset.json, snap.ruleset.text);
-    this.ctx = { localAddresses: new Set<string>() };
+    this.ctx = { localAddresses: new Set<string>(), choose: () => endpoint };
   }
 
   run(): TraceResult {
@@ -74,6 +89,11 @@ class Walk {
   private destinationAddress(source: PodInfo | undefined): string {
     const to = this.snap.request.to;
     if (to.kind === 'ip') return to.ip;
+    if (to.kind === 'service') {
+      const service = this.snap.services?.find((s) => s.name === to.name && s.namespace === to.namespace);
+      if (!service) throw new Error(`service ${to.namespace}/${to.name} is not in the snapshot`);
+      return service.clusterIP;
+    }
     if (to.kind === 'pod') {
       const pod = this.requirePod(to.name, to.namespace);
       const ip = pod.ips[0];
@@ -118,8 +138,11 @@ class Walk {
   private hook(hook: string, packet: Packet): Packet {
     const { hop, result } = netfilterHop(this.ruleset, hook, packet, this.ctx);
     this.hops.push(hop);
+    const service = serviceHop(result, packet, this.snap.services, this.snap.pods);
+    if (service) this.hops.push(service);
+    this.serviceChoice ??= result.choices.find((c) => c.rule.table === SERVICE_TABLE);
     if (result.verdict !== 'accept') {
-      const { reason, fix } = blockedBecause(this.ruleset, result, packet, this.network);
+      const { reason, fix } = serviceBlock(result, packet, this.snap.services) ?? blockedBecause(this.ruleset, result, packet, this.network);
       this.end({ outcome: result.verdict === 'reject' ? 'rejected' : 'dropped', at: `netfilter ${hook}`, reason, fix });
     }
     return result.packet;
@@ -134,6 +157,7 @@ class Walk {
       return this.end({ outcome: 'dropped', at: 'interface', reason: `${route.dev} of pod ${podName(source)} has no peer in the host namespace`, fix: `restart the pod (podctl restart ${podName(source)}) to rewire it` });
     }
     this.hops.push(vethHop(`${route.dev} of pod ${podName(source)}`, inPod, peer, 'out'));
+    this.ingress = peer;
     if (!peer.flags?.includes('UP')) {
       return this.end({ outcome: 'dropped', at: 'interface', reason: `host veth ${peer.ifname} is down`, fix: `ip link set ${peer.ifname} up` });
     }
@@ -226,7 +250,17 @@ class Walk {
         this.hops[this.hops.length - 1]!.blocks = true;
         return this.end({ outcome: 'dropped', at: `bridge ${dev.ifname}`, reason: `no pod on bridge ${dev.ifname} has ${nextHop} (ARP gets no answer)`, fix: 'check the address: podctl ps -A -o wide lists pod IPs' });
       }
-      this.hops.push(bridgeHop(dev, undefined, target.onHost, this.snap.brNetfilter, 'from the host'));
+      const back = this.ingress?.ifindex === target.onHost.ifindex ? this.ingress : undefined;
+      this.hops.push(bridgeHop(dev, back, target.onHost, this.snap.brNetfilter, back ? 'back out of the port it came in on (hairpin)' : 'from the host'));
+      if (back && !target.onHost.linkinfo?.info_slave_data?.hairpin) {
+        this.hops[this.hops.length - 1]!.blocks = true;
+        return this.end({
+          outcome: 'dropped',
+          at: `bridge ${dev.ifname}`,
+          reason: `the packet must leave ${dev.ifname} by the port it came in on (${back.ifname}), and hairpin mode is off there`,
+          fix: `set "hairpinMode": true in the bridge plugin of network ${this.network ?? 'of the pod'} (or: ip link set ${back.ifname} type bridge_slave hairpin on)`,
+        });
+      }
       return this.deliverToPod(target, p);
     }
     this.hops.push({ kind: 'host', title: `leaves the host on ${route.dev}${route.gateway ? ` via ${route.gateway}` : ''}${masq ? ' (masqueraded)' : ''}`, details: [], facts: { dev: route.dev } });

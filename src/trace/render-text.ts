@@ -1,7 +1,7 @@
 import type { TraceRequest, TraceResult } from './types.js';
 
 const endName = (e: TraceRequest['from'] | TraceRequest['to']): string =>
-  e.kind === 'host' ? 'host' : e.kind === 'pod' ? `pod ${e.namespace}/${e.name}` : e.kind === 'ip' ? e.ip : `host:${e.port}`;
+  e.kind === 'host' ? 'host' : e.kind === 'pod' ? `pod ${e.namespace}/${e.name}` : e.kind === 'service' ? `svc/${e.name} (${e.namespace})` : e.kind === 'ip' ? e.ip : `host:${e.port}`;
 
 /** The trace for a terminal: one numbered line per hop, its rules indented, then the verdict. */
 export function renderTrace(result: TraceResult): string {
@@ -15,5 +15,8 @@ export function renderTrace(result: TraceResult): string {
   });
   lines.push(verdict.outcome === 'arrives' ? `verdict: ${verdict.reason}` : `verdict: ${verdict.outcome} at ${verdict.at}: ${verdict.reason}`);
   if (verdict.fix) lines.push(`fix: ${verdict.fix}`);
+  for (const alt of result.alternatives ?? []) {
+    lines.push(`other endpoint ${alt.endpoint}: ${alt.verdict.outcome === 'arrives' ? alt.verdict.reason : `${alt.verdict.outcome} at ${alt.verdict.at}: ${alt.verdict.reason}`}`);
+  }
   return lines.join('\n') + '\n';
 }

@@ -44,7 +44,9 @@ export type TraceTarget =
   | { kind: 'pod'; name: string; namespace: string }
   | { kind: 'ip'; ip: string }
   /** `host:PORT`: a port of this host (portmap host ports, NodePorts). */
-  | { kind: 'host-port'; port: number };
+  | { kind: 'host-port'; port: number }
+  /** `svc/NAME`: a Service's ClusterIP. */
+  | { kind: 'service'; name: string; namespace: string };
 
 export interface TraceRequest {
   from: TraceSource;
@@ -59,6 +61,15 @@ export interface Listener {
   address: string;
   port: number;
   process?: string;
+}
+
+/** A Service as the trace needs it: its addresses, ports and endpoints (podctl's service records). */
+export interface ServiceInfo {
+  name: string;
+  namespace: string;
+  clusterIP: string;
+  type: string;
+  ports: Array<{ name?: string; protocol: 'tcp' | 'udp'; port: number; nodePort?: number; endpoints: Array<{ ip: string; port: number; pod?: string }> }>;
 }
 
 /** Everything a trace reads, gathered up front so the path itself is a pure function. */
@@ -77,6 +88,8 @@ export interface TraceSnapshot {
   brNetfilter?: boolean;
   ipForward: boolean;
   ruleset: { json: unknown; text: string };
+  /** podctl's Services, when the build has them. */
+  services?: ServiceInfo[];
 }
 
 /** What the path still needs from the host: the gatherer fetches it and the trace runs again. */
@@ -119,4 +132,6 @@ export interface TraceResult {
   packet: { saddr: string; daddr: string; protocol: 'tcp' | 'udp'; dport: number };
   hops: Hop[];
   verdict: TraceVerdict;
+  /** When a service picks one endpoint at random: the path's end for each of the others. */
+  alternatives?: Array<{ endpoint: string; verdict: TraceVerdict }>;
 }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { tracePath } from '../path.js';
-import type { IpLink, IpRouteGet, Need, PodInfo, TraceRequest, TraceResult, TraceSnapshot } from '../types.js';
+import type { IpLink, IpRouteGet, Need, PodInfo, ServiceInfo, TraceRequest, TraceResult, TraceSnapshot } from '../types.js';
 import { parseListeners } from './listeners.js';
 
 /** Runs a host program (no shell): stdout on success, or the error text. */
@@ -12,8 +12,9 @@ export type HostRun = (file: string, args: string[]) => Promise<{ ok: true; stdo
  * path its links, `ip route get` answers and listening sockets. The path asks for more when
  * it meets something unplanned (a DNAT to another pod): at most a few rounds.
  */
-export async function gatherAndTrace(request: TraceRequest, pods: PodInfo[], run: HostRun): Promise<{ result: TraceResult; snapshot: TraceSnapshot }> {
+export async function gatherAndTrace(request: TraceRequest, pods: PodInfo[], run: HostRun, services?: ServiceInfo[]): Promise<{ result: TraceResult; snapshot: TraceSnapshot }> {
   const snapshot = await baseSnapshot(request, pods, run);
+  if (services) snapshot.services = services;
   await fill(snapshot, firstNeeds(request, pods), run);
   for (let round = 0; round < 8; round++) {
     const out = tracePath(snapshot);
@@ -52,6 +53,7 @@ function firstNeeds(request: TraceRequest, pods: PodInfo[]): Need[] {
   const from = request.from.kind === 'pod' ? find(request.from.name, request.from.namespace) : undefined;
   const to = request.to.kind === 'pod' ? find(request.to.name, request.to.namespace) : undefined;
   const dst = request.to.kind === 'ip' ? request.to.ip : to?.ips[0];
+  // (a service's ClusterIP and a host port are found by the path: their routes come in round two)
   if (from) needs.push({ kind: 'links', netns: from.netns });
   if (from && dst) needs.push({ kind: 'route', netns: from.netns, dst });
   if (!from && dst) needs.push({ kind: 'route', netns: '', dst });
