@@ -1,5 +1,5 @@
 import { invalidArgument } from '../util/errors.js';
-import { parseEnv, parseLabel, parsePositiveInt } from '../util/validate.js';
+import { isIP, parseEnv, parseLabel, parsePositiveInt } from '../util/validate.js';
 import { parsePortMapping } from '../pod/ports.js';
 import { buildPodSpec, type ContainerInput, type SpecDefaults } from '../pod/build-spec.js';
 import type { PodSpec, RestartPolicy } from '../pod/spec.js';
@@ -47,6 +47,9 @@ export function specFromFlags(flags: SpecFlags, command: string[], defaults: Spe
   }
   if (containers.length === 0) throw invalidArgument('no container given', 'add --image IMAGE (e.g. --image nginx) or --container NAME=IMAGE');
   if (command.length > 0 && containers.length > 1) throw invalidArgument('a command after -- needs a pod with exactly one container', 'give one --image, or use podctl apply with a manifest');
+  // Checked here too so that the error names the flag; the spec's own check names the field.
+  for (const server of flags.dns ?? []) if (!isIP(server)) throw invalidArgument(`--dns "${server}" is not an IP address`, 'e.g. --dns 10.99.0.10');
+  if (flags.pauseImage?.trim() === '') throw invalidArgument('--pause-image is empty', "omit it to use podctl's own pause image");
   const dns = flags.dns || flags.dnsSearch || flags.dnsOption ? { servers: flags.dns ?? [], searches: flags.dnsSearch ?? [], options: flags.dnsOption ?? [] } : undefined;
   const spec = buildPodSpec(
     {

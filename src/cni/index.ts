@@ -12,4 +12,3 @@ export { pluginStdin, runtimeConfigFor } from './invoke/plugin-stdin.js';
 export { parseResult } from './result/parse-result.js';
 export { convertResult, toCurrentResult } from './result/convert-result.js';
 export type * from './result/types.js';
-export { RecordingPluginExec, defaultAnswer, type RecordedCall, type FakeAnswer } from './testing/recording-exec.js';

@@ -7,7 +7,6 @@ import type Dockerode from 'dockerode';
 import { PodctlError, errnoOf, invalidArgument, messageOf } from '../util/errors.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { packageRoot } from '../util/paths.js';
-import { packTar } from '../util/tar.js';
 import { dockerMessage, wrapDockerError } from './client.js';
 
 /**
@@ -33,9 +32,17 @@ export async function buildPauseImage(
   const logger = opts.logger ?? silentLogger;
   const pauseDir = opts.pauseDir ?? join(packageRoot(), 'images', 'pause');
   const binary = await loadPauseBinary(pauseDir, opts.compiler ?? 'cc', logger);
-  const rootfs = packTar([{ type: 'file', path: 'pause', data: binary, mode: 0o755 }]);
-  logger.info('importing pause image', { image, bytes: rootfs.length });
-  await importRootfsImage(docker, rootfs, image, ['ENTRYPOINT ["/pause"]']);
+  logger.info('importing pause image', { image, bytes: binary.length });
+  await importRootfsImage(docker, await rootfsOf(binary), image, ['ENTRYPOINT ["/pause"]']);
+}
+
+/** A tar holding only an executable /pause (mtime the epoch: the same binary, the same bytes). */
+async function rootfsOf(binary: Buffer): Promise<Buffer> {
+  const { default: tar } = await import('tar-stream'); // only when the image is built: keep start-up lean
+  const pack = tar.pack();
+  pack.entry({ name: 'pause', mode: 0o755, mtime: new Date(0) }, binary);
+  pack.finalize();
+  return readAll(pack);
 }
 
 async function loadPauseBinary(pauseDir: string, compiler: string, logger: Logger): Promise<Buffer> {
@@ -90,7 +97,7 @@ export async function importRootfsImage(
     throw new PodctlError('INTERNAL', `importing image ${image} failed: ${dockerMessage(err)}`, { cause: err });
   }
   // The engine answers 200 and reports failures inside the JSON progress stream.
-  const failure = firstStreamError(await readAll(response));
+  const failure = firstStreamError((await readAll(response)).toString('utf8'));
   if (failure !== undefined) {
     throw new PodctlError('INTERNAL', `importing image ${image} failed: ${failure}`);
   }
@@ -107,10 +114,10 @@ export function splitImageReference(image: string): { repo: string; tag: string 
   return { repo: image, tag: 'latest' };
 }
 
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 function firstStreamError(text: string): string | undefined {

@@ -40,7 +40,7 @@ export interface PodLogsOptions {
  */
 export function pickContainer(ref: PodRef, members: ContainerSummary[], spec: PodSpec | undefined, name: string | undefined, roles: ContainerRole[]): ContainerSummary {
   const eligible = inDeclaredOrder(members, spec).filter((c) => roles.includes(c.labels[LABEL.role] as ContainerRole));
-  if (eligible.length === 0) throw new PodctlError('NOT_FOUND', `pod ${formatPodRef(ref)} not found`, { hint: 'list pods with `ps -a`' });
+  if (eligible.length === 0) throw new PodctlError('NOT_FOUND', `pod ${formatPodRef(ref)} not found`, { hint: 'check its name and namespace against the list of pods' });
   const found = name === undefined ? eligible.find((c) => c.labels[LABEL.role] === 'app') : eligible.find((c) => c.labels[LABEL.container] === name);
   if (!found) {
     throw new PodctlError('NOT_FOUND', `pod ${formatPodRef(ref)} has no container ${name ?? '(no app container)'}`, {
@@ -77,7 +77,7 @@ export async function execInPod(deps: PodDeps, ref: PodRef, members: ContainerSu
 /** Writes the logs of one container (or, with `all`, of every container) of the pod into `sink`. */
 export async function podLogs(deps: PodDeps, ref: PodRef, members: ContainerSummary[], spec: PodSpec | undefined, sink: OutputSink, options: PodLogsOptions): Promise<void> {
   const chosen = options.all && options.container === undefined ? inDeclaredOrder(members, spec) : [pickContainer(ref, members, spec, options.container, ['init', 'app'])];
-  if (chosen.length === 0) throw new PodctlError('NOT_FOUND', `pod ${formatPodRef(ref)} not found`, { hint: 'list pods with `ps -a`' });
+  if (chosen.length === 0) throw new PodctlError('NOT_FOUND', `pod ${formatPodRef(ref)} not found`, { hint: 'check its name and namespace against the list of pods' });
   const read = async (c: ContainerSummary) => {
     const into = chosen.length > 1 ? prefixLines(`[${c.labels[LABEL.container] ?? c.name}] `, sink) : { sink, flush: () => {} };
     await deps.containers.logs(c.id, into.sink, options);

@@ -104,7 +104,7 @@ export async function settleAll<T>(promises: Array<Promise<T>>): Promise<T[]> {
 
 function podExists(spec: PodSpec, byPodctl: boolean): PodctlError {
   return new PodctlError('ALREADY_EXISTS', `pod ${formatPodRef(spec)} already exists`, {
-    hint: byPodctl ? `choose another --name, or remove it first with: podctl rm -f ${formatPodRef(spec)}` : `/var/run/netns/${netnsNameFor(spec)} is taken; choose another --name`,
+    hint: byPodctl ? 'choose another pod name, or remove the existing pod first' : `/var/run/netns/${netnsNameFor(spec)} is taken; choose another pod name`,
   });
 }
 

@@ -86,8 +86,9 @@ export class PodManager {
     return new PodManager(deps, paths);
   }
 
-  get cni(): CniRuntime {
-    return this.deps.cni;
+  /** The network a pod joins when its spec names none: the conf dir's first. */
+  async defaultNetwork(): Promise<string> {
+    return (await this.deps.cni.getNetwork()).name;
   }
 
   /** Creates and starts a pod; on any failure everything done so far is undone. */
@@ -151,9 +152,9 @@ export class PodManager {
     });
   }
 
-  async restart(ref: PodRef, timeoutSeconds?: number): Promise<PodView> {
+  async restart(ref: PodRef, timeoutSeconds?: number, wait?: WaitSpec): Promise<PodView> {
     await this.stop(ref, timeoutSeconds);
-    return this.start(ref);
+    return this.start(ref, wait);
   }
 
   /**
@@ -166,7 +167,7 @@ export class PodManager {
       if (!checkpoint && members.length === 0) return false;
       if (!force && members.some((c) => c.state === 'running')) {
         throw new PodctlError('FAILED_PRECONDITION', `pod ${formatPodRef(ref)} is running`, {
-          hint: `stop it first (podctl stop ${formatPodRef(ref)}) or use podctl rm -f`,
+          hint: 'stop it first, or remove it with force',
         });
       }
       await removePod(this.deps, checkpoint, members, force);
@@ -200,7 +201,7 @@ export class PodManager {
       view.pause.pid = pause.pid;
       if (view.state === 'running' && !(await pauseInPinnedNetns(pause.pid, view.netns))) {
         view.state = 'degraded';
-        view.problems = [...(view.problems ?? []), `the pause container restarted outside podctl and its network namespace is not wired; run podctl restart ${formatPodRef(ref)}`];
+        view.problems = [...(view.problems ?? []), `the pause container restarted outside podctl and its network namespace is not wired; restart the pod`];
       }
     }
     view.networks.forEach((n, i) => {
@@ -254,7 +255,7 @@ export class PodManager {
   }
 
   private noSuchPod(ref: PodRef): PodctlError {
-    return new PodctlError('NOT_FOUND', `pod ${formatPodRef(ref)} not found`, { hint: 'list pods with podctl ps -a' });
+    return new PodctlError('NOT_FOUND', `pod ${formatPodRef(ref)} not found`, { hint: 'check its name and namespace against the list of pods' });
   }
 
   private async locked<T>(ref: PodRef, fn: () => Promise<T>): Promise<T> {

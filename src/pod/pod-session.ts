@@ -45,7 +45,7 @@ export class PodSession implements AsyncDisposable {
   static async open(options: PodSessionOptions = {}): Promise<PodSession> {
     const manager = options.manager ?? (await PodManager.open(options));
     const id = options.session ?? `lib-${process.pid}-${randomBytes(3).toString('hex')}`;
-    const network = (await manager.cni.getNetwork()).name;
+    const network = await manager.defaultNetwork();
     const session = new PodSession(manager, id, network);
     await session.reclaim(options.session !== undefined);
     return session;

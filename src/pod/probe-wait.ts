@@ -45,7 +45,7 @@ async function untilPasses(kind: string, probe: ProbeSpec, ip: string, target: P
     if (await probeOnce(probe, ip, target)) return;
     if (Date.now() >= deadline) {
       throw new PodctlError('TIMEOUT', `${kind} probe of container ${target.container} did not pass: ${describeProbe(probe, ip)}`, {
-        hint: `check its logs with podctl logs POD -c ${target.container}, or raise --timeout`,
+        hint: `check the logs of container ${target.container}, or allow a longer wait`,
       });
     }
     await sleep(Math.min(delay, Math.max(0, deadline - Date.now())));

@@ -12,26 +12,26 @@ export function validatePodSpec(spec: PodSpec): PodSpec {
   validateDnsLabel(spec.namespace, 'namespace');
   if (spec.hostname !== undefined) validateHostname(spec.hostname);
   if (spec.subdomain !== undefined) validateDnsLabel(spec.subdomain, 'subdomain');
-  if (spec.containers.length === 0) throw invalidArgument('a pod needs at least one container', 'give --image IMAGE');
+  if (spec.containers.length === 0) throw invalidArgument('a pod needs at least one container', 'give it a container with an image');
   const names = new Set<string>();
   for (const c of [...spec.initContainers, ...spec.containers]) {
     validateDnsLabel(c.name, 'container name');
-    if (names.has(c.name)) throw invalidArgument(`container name "${c.name}" is used twice in pod ${spec.name}`, 'name them apart with --container NAME=IMAGE');
+    if (names.has(c.name)) throw invalidArgument(`container name "${c.name}" is used twice in pod ${spec.name}`, 'give each container its own name');
     names.add(c.name);
-    if (c.image.trim() === '' || /\s/.test(c.image)) throw invalidArgument(`image "${c.image}" of container ${c.name} is not an image reference`, 'e.g. --image nginx or --image registry.example/app:1.0');
+    if (c.image.trim() === '' || /\s/.test(c.image)) throw invalidArgument(`image "${c.image}" of container ${c.name} is not an image reference`, 'e.g. nginx or registry.example/app:1.0');
   }
-  if (spec.networks.length === 0) throw invalidArgument('a pod needs at least one network', 'give --network NAME (see podctl net ls)');
-  if (new Set(spec.networks).size !== spec.networks.length) throw invalidArgument('a network is listed twice', 'list each --network once');
+  if (spec.networks.length === 0) throw invalidArgument('a pod needs at least one network', 'name a network of the CNI conf dir');
+  if (new Set(spec.networks).size !== spec.networks.length) throw invalidArgument('a network is listed twice', 'list each network once');
   for (const server of spec.dns?.servers ?? []) {
-    if (!isIP(server)) throw invalidArgument(`--dns "${server}" is not an IP address`, 'e.g. --dns 10.99.0.10');
+    if (!isIP(server)) throw invalidArgument(`DNS server "${server}" is not an IP address`, 'e.g. 10.99.0.10');
   }
   // Search domains, options and alias names become lines of the pod's resolv.conf and hosts:
   // a space or newline in one would write lines the user never asked for.
   for (const domain of spec.dns?.searches ?? []) {
-    if (!DNS_DOMAIN.test(domain)) throw invalidArgument(`DNS search domain ${JSON.stringify(domain)} is not a domain name`, 'e.g. --dns-search svc.cluster.local');
+    if (!DNS_DOMAIN.test(domain)) throw invalidArgument(`DNS search domain ${JSON.stringify(domain)} is not a domain name`, 'e.g. svc.cluster.local');
   }
   for (const option of spec.dns?.options ?? []) {
-    if (!RESOLV_OPTION.test(option)) throw invalidArgument(`DNS option ${JSON.stringify(option)} is not a resolv.conf option`, 'e.g. --dns-option ndots:2');
+    if (!RESOLV_OPTION.test(option)) throw invalidArgument(`DNS option ${JSON.stringify(option)} is not a resolv.conf option`, 'e.g. ndots:2');
   }
   for (const alias of spec.hostAliases) {
     if (!isIP(alias.ip)) throw invalidArgument(`host alias address "${alias.ip}" is not an IP address`, 'e.g. 10.0.0.5');
@@ -40,6 +40,6 @@ export function validatePodSpec(spec: PodSpec): PodSpec {
     }
   }
   assertDistinctHostPorts(spec.portMappings);
-  if (spec.pauseImage.trim() === '') throw invalidArgument('--pause-image is empty', 'omit it to use podctl\'s own pause image');
+  if (spec.pauseImage.trim() === '') throw invalidArgument('the pause image is empty', 'leave it out to use podctl\'s own pause image');
   return spec;
 }

@@ -99,7 +99,7 @@ async function runInitContainers(deps: PodDeps, checkpoint: PodCheckpoint, membe
     if (exitCode !== 0) {
       const logs = await tailLogs(deps, member.id);
       throw new PodctlError('FAILED_PRECONDITION', `init container ${init.name} exited with code ${exitCode}${logs ? `: ${logs}` : ''}`, {
-        hint: `see its output with: podctl logs ${checkpoint.name} -c ${init.name}`,
+        hint: `see the logs of container ${init.name}`,
       });
     }
   }

@@ -124,14 +124,13 @@ export function groupByPod(containers: ContainerSummary[]): Map<string, Containe
 /** Why a pod is degraded, in words a user can act on. */
 function degradedBecause(checkpoint: PodCheckpoint | undefined, members: ContainerSummary[]): string[] {
   const problems: string[] = [];
-  const ref = checkpoint ? checkpoint.name : 'POD';
   const pause = members.find((c) => c.labels[LABEL.role] === 'pause');
-  if (pause && pause.state !== 'running') problems.push(`the pause container is ${pause.state}; run podctl restart ${ref}`);
+  if (pause && pause.state !== 'running') problems.push(`the pause container is ${pause.state}; restart the pod`);
   else if (pause && pauseRestartedBehindOurBack(pause.status, checkpoint?.pauseStartedAt)) {
-    problems.push(`the pause container restarted outside podctl and its network namespace is not wired; run podctl restart ${ref}`);
+    problems.push(`the pause container restarted outside podctl and its network namespace is not wired; restart the pod`);
   }
   for (const c of members.filter((m) => m.labels[LABEL.role] === 'app' && m.state !== 'running')) {
-    problems.push(`container ${c.labels[LABEL.container] ?? c.name} is ${c.state} (${c.status}); see podctl logs ${ref} -c ${c.labels[LABEL.container]}`);
+    problems.push(`container ${c.labels[LABEL.container] ?? c.name} is ${c.state} (${c.status}); see its logs`);
   }
   return problems;
 }

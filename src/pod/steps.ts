@@ -17,7 +17,7 @@ export class StepRunner {
     const started = performance.now();
     if (this.env.PODCTL_FAULT_STEP === name) {
       if (this.env.PODCTL_FAULT_MODE === 'hang') {
-        process.stderr.write(`podctl: fault injection: hanging before step ${name}\n`);
+        this.logger.warn(`fault injection: hanging before step ${name}`);
         await new Promise(() => undefined);
       }
       throw new PodctlError('INTERNAL', `fault injected at step ${name}`);

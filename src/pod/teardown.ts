@@ -17,7 +17,7 @@ export async function releaseNetworks(deps: PodDeps, checkpoint: PodCheckpoint, 
   const failures = await deps.steps.run('cni-del', () => detachNetworks(deps.cni, checkpoint, netnsPath, deps.logger));
   if (failures.length > 0 && !force) {
     throw new PodctlError('CNI', `cannot release the network of pod ${checkpoint.name}: ${failures.map((f) => f.error.message).join('; ')}`, {
-      hint: `fix the cause and retry, or force it with podctl rm -f ${checkpoint.name}: podctl kept what it needs to retry`,
+      hint: 'fix the cause and retry (podctl kept what it needs to), or remove the pod with force',
       cause: failures[0]?.error,
     });
   }

@@ -61,7 +61,7 @@ export async function waitForPod(ip: string, spec: WaitSpec): Promise<void> {
     if (Date.now() >= deadline) {
       const what = spec.http ? `http://${ip}:${spec.http.port}${spec.http.path}` : `tcp ${ip}:${spec.tcp}`;
       throw new PodctlError('TIMEOUT', `pod did not answer ${what} within ${spec.timeoutMs} ms`, {
-        hint: 'check the container logs with podctl logs POD, or raise --timeout',
+        hint: 'check the containers\' logs, or allow a longer wait',
       });
     }
     await sleep(delay);

@@ -24,7 +24,7 @@ interface ManifestFlags {
 const warn = (line: string) => process.stderr.write(`podctl: warning: ${line}\n`);
 
 async function defaultNetwork(pods: PodManager): Promise<string> {
-  return (await pods.cni.getNetwork()).name;
+  return pods.defaultNetwork();
 }
 
 export async function applyAction(cmd: Command): Promise<void> {

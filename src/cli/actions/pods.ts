@@ -55,7 +55,7 @@ export async function runAction(cmd: Command, command: string[], start: boolean)
   const format = parseOutputFormat(flags.output, ['table', 'name', 'json', 'yaml']);
   const wait = start ? waitSpecFromFlags(flags) : undefined;
   const pods = await openPods(cmd);
-  const network = flags.network && flags.network.length > 0 ? '' : (await pods.cni.getNetwork()).name;
+  const network = flags.network && flags.network.length > 0 ? '' : await pods.defaultNetwork();
   const spec = specFromFlags(flags, command, { network, pauseImage: DEFAULT_PAUSE_IMAGE });
   const view = start ? await pods.run(spec, wait) : await pods.create(spec);
   await printPods([format === 'json' || format === 'yaml' ? await pods.inspect(spec) : view], format, flags.quiet ?? false);
@@ -91,8 +91,7 @@ export async function restartAction(cmd: Command, names: string[]): Promise<void
   const wait = waitSpecFromFlags(cmd.opts() as WaitFlags);
   const pods = await openPods(cmd);
   await eachPod(refs(cmd, names), async (ref) => {
-    await pods.stop(ref, timeout);
-    await pods.start(ref, wait);
+    await pods.restart(ref, timeout, wait);
     return formatPodRef(ref);
   });
 }

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
-import { cniRuntimeFor, print } from './cni.js';
 
-/** `podctl net ls|inspect`: the CNI networks of the conf dir. */
+/** `podctl net ls|inspect|graph`: the CNI networks of the conf dir, and the host's pod network drawn. Definitions only: the actions live in ../actions/. */
+
+const actions = () => import('../actions/cni.js');
+
 export function registerNetCommands(program: Command): void {
   const net = program
     .command('net')
@@ -15,19 +17,7 @@ export function registerNetCommands(program: Command): void {
     .option('-o, --output <format>', 'table, json or yaml', 'table')
     .option('-q, --quiet', 'print only the network names')
     .addHelpText('after', '\nExamples:\n  podctl net ls\n  podctl --cni-conf-dir /etc/cni/net.d net ls -o json')
-    .action(async (opts: { output?: string; quiet?: boolean }, cmd: Command) => {
-      const [{ summarizeNetwork }, output] = await Promise.all([import('../../cni/index.js'), import('../output.js')]);
-      const scan = await (await cniRuntimeFor(cmd)).scanNetworks();
-      for (const problem of scan.problems) process.stderr.write(`podctl: warning: ${problem.error.message}\n`);
-      const networks = scan.networks.map(summarizeNetwork);
-      if (opts.quiet) return output.write(networks.map((n) => `${n.name}\n`).join(''));
-      const format = output.parseOutputFormat(opts.output, ['table', 'json', 'yaml']);
-      if (format !== 'table') return output.write(await output.renderStructured(networks, format as 'json' | 'yaml'));
-      output.write(output.renderTable(
-        ['NAME', 'VERSION', 'PLUGINS', 'SUBNETS', 'FILE'],
-        networks.map((n) => [n.name, n.cniVersion, n.plugins.join(','), n.subnets.join(',') || '-', n.file ?? '']),
-      ));
-    });
+    .action(async (opts: { output?: string; quiet?: boolean }, cmd: Command) => (await actions()).netListAction(opts, cmd));
 
   net
     .command('inspect')
@@ -35,10 +25,7 @@ export function registerNetCommands(program: Command): void {
     .argument('<name>', 'network name')
     .option('-o, --output <format>', 'json or yaml', 'json')
     .addHelpText('after', '\nExamples:\n  podctl net inspect podctl\n  podctl net inspect podctl -o yaml')
-    .action(async (name: string, opts: { output?: string }, cmd: Command) => {
-      const { bytes: _source, ...network } = await (await cniRuntimeFor(cmd)).getNetwork(name);
-      await print(network, opts.output);
-    });
+    .action(async (name: string, opts: { output?: string }, cmd: Command) => (await actions()).netInspectAction(name, opts, cmd));
 
   net
     .command('graph')

@@ -236,6 +236,16 @@ export class CniRuntime {
     return probePluginVersion(this.ctx, pluginType);
   }
 
+  /**
+   * The cached attachments of a network whose namespace still exists: what a GC must keep
+   * when the caller knows nothing better (cnitool's `gc` without a runtime behind it).
+   */
+  async attachmentsWithLiveNetns(network: string): Promise<GcAttachment[]> {
+    const cached = (await this.listCachedAttachments()).filter((a) => a.network === network);
+    const live = await Promise.all(cached.map(async (a) => (await liveNetnsOrEmpty(a.netns)) !== ''));
+    return cached.filter((_, i) => live[i]).map((a) => ({ containerId: a.containerId, ifName: a.ifName }));
+  }
+
   async listCachedAttachments(): Promise<CachedAttachment[]> {
     const { entries, unreadable } = await this.cache.list();
     for (const { file, error } of unreadable) this.logger.warn('unreadable CNI cache entry', { file, error: error.message });
