@@ -32,3 +32,6 @@ export * from './kube/index.js';
 export { PodctlError, isPodctlError, type ErrorCode, type ErrorOptions } from './util/errors.js';
 export { createLogger, silentLogger, type Logger, type LogLevel } from './util/logger.js';
 export { defaultStatePaths, type StatePaths } from './util/paths.js';
+
+export { trace, tracePath } from './trace/index.js';
+export type { TraceRequest, TraceResult, TraceSnapshot, TraceVerdict, Hop, ServiceInfo } from './trace/types.js';

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { runCommand } from '../util/run-command.js';
+import { processAlive } from '../util/process-alive.js';
 
 /**
  * The nftables tables `podctl trace --live` adds while it probes: `ip podctl-trace-<pid>`.
@@ -35,12 +36,3 @@ export async function staleTraceTables(): Promise<string[]> {
     .filter((name) => !processAlive(Number(name.slice(TRACE_TABLE_PREFIX.length))));
 }
 
-function processAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

@@ -6,6 +6,7 @@ import { specFromRunOptions, waitFromRunOptions, type PodRunOptions } from './ru
 import { DEFAULT_NAMESPACE, type PodSpec } from './spec.js';
 import type { PodView } from './status.js';
 import type { WaitSpec } from './wait.js';
+import { processAlive } from '../util/process-alive.js';
 
 export interface PodSessionOptions extends PodManagerOptions {
   /**
@@ -19,15 +20,6 @@ export interface PodSessionOptions extends PodManagerOptions {
 }
 
 const LIB_SESSION = /^lib-(\d+)-[0-9a-f]+$/;
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * The library's entry for test suites: pods from code, each labelled with this session, all
