@@ -140,6 +140,24 @@ describe('podctl trace and net graph', () => {
     assert.deepEqual(await traceTables(), []);
   });
 
+  test('bad input: one line each, exit 2 for usage, 1 for a pod that is not there; nothing changed', async () => {
+    for (const [args, code, pattern] of [
+      [['trace', 'host', pods.a, '-p', '0'], 2, /--port/],
+      [['trace', 'host', 'fe80::1'], 2, /IPv6/],
+      [['trace', pods.a, 'host:8080', '-p', '80'], 2, /host:PORT and -p/],
+      [['trace', 'host', 'no-such-pod'], 1, /pod default\/no-such-pod not found; list pods with podctl ps -A/],
+      [['trace', 'host', pods.a, '-o', 'yaml'], 2, /-o yaml/],
+      [['net', 'graph', '-n', 'x', '-A'], 2, /-n and -A/],
+    ] as Array<[string[], number, RegExp]>) {
+      const r = await podctl(args);
+      assert.equal(r.exitCode, code, `${args.join(' ')}: ${r.stderr}`);
+      const lines = r.stderr.split('\n').filter(Boolean);
+      assert.equal(lines.length, 1, r.stderr);
+      assert.match(lines[0]!, pattern);
+    }
+    assert.deepEqual(await traceTables(), []);
+  });
+
   test('net graph: the SVG names every pod and bridge', async () => {
     const r = await podctlOk(['net', 'graph', '-A', '-o', 'svg']);
     assert.match(r.stdout, /<svg /);

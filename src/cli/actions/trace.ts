@@ -42,18 +42,15 @@ export async function traceAction(cmd: Command, from: string, to: string): Promi
   const [{ traceWithSnapshot }, { renderTrace }] = await Promise.all([import('../../trace/index.js'), import('../../trace/render-text.js')]);
   const { result, snapshot } = await traceWithSnapshot(pods, request);
   if (flags.saveSnapshot) await writeFile(flags.saveSnapshot, JSON.stringify(snapshot, null, 1) + '\n');
-  let live: unknown;
   if (flags.live) {
     const { liveProbe, renderLive } = await import('../../trace/live/live.js');
-    const from = request.from;
-    const netns = from.kind === 'pod' ? snapshot.pods.find((p) => p.name === from.name && p.namespace === from.namespace)?.netns : undefined;
-    live = await liveProbe(result, netns);
-    if (format === 'text') {
-      write(renderTrace(result) + renderLive(live as Awaited<ReturnType<typeof liveProbe>>));
-    }
+    const source = request.from;
+    const netns = source.kind === 'pod' ? snapshot.pods.find((p) => p.name === source.name && p.namespace === source.namespace)?.netns : undefined;
+    const live = await liveProbe(result, netns);
+    write(format === 'json' ? JSON.stringify({ ...result, live }, null, 2) + '\n' : renderTrace(result) + renderLive(live));
+  } else {
+    write(format === 'json' ? JSON.stringify(result, null, 2) + '\n' : renderTrace(result));
   }
-  if (format === 'json') write(JSON.stringify(live ? { ...result, live } : result, null, 2) + '\n');
-  else if (!live) write(renderTrace(result));
   // Like ping: 0 when the request arrives where something listens, 1 otherwise (the verdict says why).
   if (!(result.verdict.outcome === 'arrives' && result.verdict.listening)) process.exitCode = 1;
 }
