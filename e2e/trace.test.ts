@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
 import { LeakChecker } from './harness/leaks.js';
-import { podctl, podctlOk, sh, uniqueName, type CliResult } from './harness/run.js';
+import { PODCTL, eventually, podctl, podctlOk, sh, uniqueName, type CliResult } from './harness/run.js';
 import { PrivateCni, removeForce } from './reliability-support.js';
 import type { TraceResult } from '../src/trace/types.js';
 
@@ -126,6 +126,34 @@ describe('podctl trace and net graph', () => {
     assert.match(r.stdout, /ip filter CNI-FORWARD: rule ip saddr [\d.]+ accept \(verdict accept\)/);
     assert.match(r.stdout, /conntrack: tcp .*src=[\d.]+ dst=[\d.]+ sport=\d+ dport=80/);
     assert.deepEqual(await traceTables(), []);
+  });
+
+  test('--live on the FORWARD DROP path: the SYN times out and the trace shows the policy drop', async () => {
+    const r = await podctl(['trace', pods.c, pods.d, '--live']);
+    assert.equal(r.exitCode, 1);
+    assert.match(r.stdout, /live probe: tcp .*: timeout/);
+    assert.match(r.stdout, /ip filter FORWARD: policy drop/);
+    assert.match(r.stdout, /conntrack: no entry/);
+  });
+
+  test('--live killed: SIGTERM removes its trace table at once, after SIGKILL gc does', async () => {
+    for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+      // The probe on the dropped path waits 2 s for an answer: time enough to kill it mid-way.
+      const child = execa(PODCTL, ['trace', pods.c, pods.d, '--live'], { reject: false });
+      const table = `podctl-trace-${child.pid}`;
+      await eventually(async () => assert.ok((await traceTables()).some((l) => l.includes(table)), `${table} exists`), 10_000);
+      child.kill(signal);
+      await child;
+      if (signal === 'SIGTERM') assert.deepEqual(await traceTables(), [], 'the signal handler deleted it');
+      else {
+        assert.equal((await traceTables()).length, 1, 'a SIGKILLed podctl cannot clean up');
+        const dry = await podctlOk(['gc', '--dry-run']);
+        assert.match(dry.stdout, new RegExp(`nft-table +ip ${table} +would remove +its podctl trace --live is gone`));
+        assert.equal((await traceTables()).length, 1, 'a dry run changes nothing');
+        await podctlOk(['gc']);
+        assert.deepEqual(await traceTables(), []);
+      }
+    }
   });
 
   test('a trace table of a killed podctl is removed by gc', async () => {
