@@ -4,7 +4,12 @@ import type { PodView } from '../pod/status.js';
 import { PodctlError } from '../util/errors.js';
 import { runCommand } from '../util/run-command.js';
 import { gatherAndTrace, type HostRun } from './gather/gather.js';
-import type { PodInfo, TraceRequest, TraceResult, TraceSnapshot } from './types.js';
+import type { PodInfo, ServiceInfo, TraceRequest, TraceResult, TraceSnapshot } from './types.js';
+
+export interface TraceOptions {
+  /** podctl's Services with their endpoints: needed for `svc/NAME`, and to name services on the path. */
+  services?: ServiceInfo[];
+}
 
 export type * from './types.js';
 export { tracePath } from './path.js';
@@ -14,12 +19,12 @@ export { tracePath } from './path.js';
  * Reads the pods from podctl (one Docker list call) and the network from the kernel; changes
  * nothing. Returns the hops in order and one verdict.
  */
-export async function trace(pods: PodManager, request: TraceRequest): Promise<TraceResult> {
-  return (await traceWithSnapshot(pods, request)).result;
+export async function trace(pods: PodManager, request: TraceRequest, options: TraceOptions = {}): Promise<TraceResult> {
+  return (await traceWithSnapshot(pods, request, options)).result;
 }
 
 /** The same, with the snapshot it was computed from (`podctl trace --save-snapshot`). */
-export async function traceWithSnapshot(pods: PodManager, request: TraceRequest): Promise<{ result: TraceResult; snapshot: TraceSnapshot }> {
+export async function traceWithSnapshot(pods: PodManager, request: TraceRequest, options: TraceOptions = {}): Promise<{ result: TraceResult; snapshot: TraceSnapshot }> {
   const views = await pods.list({ all: true });
   const infos = views.filter((v) => v.state === 'running' || v.state === 'degraded').map(podInfo);
   for (const end of [request.from, request.to]) {
@@ -31,7 +36,18 @@ export async function traceWithSnapshot(pods: PodManager, request: TraceRequest)
       throw new PodctlError('FAILED_PRECONDITION', `pod ${ref} is ${view.state} and has no network to trace`, { hint: `start it first (podctl start ${end.name} -n ${end.namespace})` });
     }
   }
-  return gatherAndTrace(request, infos, hostRun);
+  return gatherAndTrace(withServicePort(request, options.services), infos, hostRun, options.services);
+}
+
+/** `svc/NAME` must name a service with a ClusterIP; without -p (port 0) the trace takes its first port. */
+function withServicePort(request: TraceRequest, services: ServiceInfo[] | undefined): TraceRequest {
+  const to = request.to;
+  if (to.kind !== 'service') return request;
+  const service = services?.find((s) => s.name === to.name && s.namespace === to.namespace);
+  if (!service) throw new PodctlError('NOT_FOUND', `service ${to.namespace}/${to.name} not found`, { hint: 'list services with podctl get svc -A' });
+  if (service.clusterIP === 'None') throw new PodctlError('FAILED_PRECONDITION', `service ${to.namespace}/${to.name} is headless: it has no ClusterIP`, { hint: 'trace one of its pods' });
+  const first = service.ports.find((p) => p.protocol === request.protocol) ?? service.ports[0];
+  return request.port === 0 && first ? { ...request, port: first.port, protocol: first.protocol } : request;
 }
 
 const plainIp = (cidr: string): string => cidr.split('/')[0] ?? cidr;
