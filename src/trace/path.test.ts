@@ -145,3 +145,20 @@ test('a ClusterIP on a port the service does not have is rejected as such', () =
   assert.equal(r.verdict.outcome, 'rejected');
   assert.equal(r.verdict.reason, '10.96.0.10 is a ClusterIP, but no service port 81/tcp is on it');
 });
+
+test('pod → an address off the host: forwarded out of the host\'s interface, masqueraded by the bridge plugin\'s chain', () => {
+  const snap = loadSnapshot('pod-to-pod');
+  snap.request = { ...snap.request, to: { kind: 'ip', ip: '198.51.100.7' } };
+  // What `ip route get` answers on that host: the pod's default route, the host's default route.
+  snap.routes['pct-tr-a 198.51.100.7'] = { dst: '198.51.100.7', gateway: '10.99.0.1', dev: 'eth0', prefsrc: '10.99.1.17' };
+  snap.routes[' 198.51.100.7'] = { dst: '198.51.100.7', gateway: '192.0.2.1', dev: 'eth0', prefsrc: '192.0.2.2' };
+  const r = traced(snap);
+  assert.deepEqual(kinds(r), ['route', 'interface', 'bridge', 'netfilter:prerouting', 'route', 'netfilter:forward', 'netfilter:postrouting', 'host']);
+  assert.equal(r.hops[6]!.facts.nat, 'masquerade');
+  assert.equal(r.hops[7]!.title, 'leaves the host on eth0 via 192.0.2.1 (masqueraded)');
+  assert.equal(r.verdict.outcome, 'leaves-host');
+  const off = traced({ ...snap, ipForward: false });
+  assert.equal(off.verdict.outcome, 'dropped');
+  assert.equal(off.hops.at(-1)!.title, 'net.ipv4.ip_forward = 0: the host does not route from podctl0 to eth0');
+  assert.equal(off.verdict.fix, 'sysctl -w net.ipv4.ip_forward=1');
+});

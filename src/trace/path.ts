@@ -219,6 +219,7 @@ class Walk {
       return this.arriveAtHost(q);
     }
     if (!this.snap.ipForward) {
+      this.hops.push({ kind: 'host', title: `net.ipv4.ip_forward = 0: the host does not route from ${iif} to ${route.dev}`, details: [], blocks: true, facts: { ipForward: false } });
       return this.end({ outcome: 'dropped', at: 'route', reason: 'the host does not forward packets (net.ipv4.ip_forward = 0)', fix: 'sysctl -w net.ipv4.ip_forward=1' });
     }
     let q = this.hook('forward', { ...p, iif, oif: route.dev });
