@@ -46,3 +46,17 @@ test('text is a tree host → bridge → veth ⇄ pod; dot has a node per bridge
   assert.ok(dot.includes('"port:tcp/:18081" -> "pod:default/pct-tr-a" [label="DNAT 10.99.1.17:80", style=dashed];'));
   assert.equal(dot.match(/\[label="pod /g)?.length, 2);
 });
+
+test('services: a node with the ClusterIP and ports, an arrow to each endpoint\'s pod; text lists the endpoints', () => {
+  const s = loadSnapshot('pod-to-service');
+  const g = buildGraph({ hostLinks: s.links['']!, netnsIds: s.netnsIds, pods: s.pods, ruleset: s.ruleset, services: s.services! });
+  assert.deepEqual(g.services.map((x) => [x.id, x.clusterIP, x.ports.map((p) => p.endpoints.map((e) => e.pod))]), [
+    ['default/empty', '10.96.0.20', [[]]],
+    ['default/web', '10.96.0.10', [['default/pct-tr-a', 'default/pct-tr-b']]],
+  ]);
+  const text = renderGraphText(g);
+  assert.ok(text.includes('├─ service default/empty 10.96.0.20\n│     :80/tcp → no endpoints\n'), text);
+  assert.ok(text.includes('└─ service default/web 10.96.0.10\n      :80/tcp (NodePort 30080) → 10.99.1.17:80 (default/pct-tr-a), 10.99.1.18:80 (default/pct-tr-b)\n'), text);
+  const dot = renderGraphDot(g);
+  assert.ok(dot.includes('"service:default/web" -> "pod:default/pct-tr-b" [label=":80 → 10.99.1.18:80", style=dashed, color="#8e44ad"];'), dot);
+});

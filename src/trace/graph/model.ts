@@ -1,7 +1,7 @@
 import { cidrContains } from '../../cni/ip-syntax.js';
 import { parseRuleset, type Expr } from '../netfilter/ruleset.js';
 import { cidrsOf } from '../snapshot-reader.js';
-import type { IpLink, PodInfo } from '../types.js';
+import type { IpLink, PodInfo, ServiceInfo } from '../types.js';
 
 /**
  * The host's pod network as a graph: bridges, the veth pairs that plug pods into them, pods
@@ -14,6 +14,13 @@ export interface GraphInput {
   netnsIds: Array<{ name: string; id?: number }>;
   pods: PodInfo[];
   ruleset: { json: unknown; text: string };
+  services?: ServiceInfo[];
+}
+
+export interface GraphService {
+  id: string;
+  clusterIP: string;
+  ports: Array<{ protocol: string; port: number; nodePort?: number; endpoints: Array<{ ip: string; port: number; pod?: string }> }>;
 }
 
 export interface GraphBridge {
@@ -56,6 +63,7 @@ export interface NetGraph {
   pods: GraphPod[];
   veths: GraphVeth[];
   hostPorts: GraphHostPort[];
+  services: GraphService[];
 }
 
 const podId = (p: PodInfo): string => `${p.namespace}/${p.name}`;
@@ -88,7 +96,24 @@ export function buildGraph(input: GraphInput): NetGraph {
     return { name, ifindex: l.ifindex, cidrs: cidrsOf(l), up: Boolean(l.flags?.includes('UP')) };
   });
   const pods = input.pods.map((p) => ({ id: podId(p), ips: p.ips, containers: p.containers, netns: p.netns })).sort((a, b) => a.id.localeCompare(b.id));
-  return { bridges, pods, veths: veths.sort((a, b) => a.pod.localeCompare(b.pod) || a.podIfname.localeCompare(b.podIfname)), hostPorts: hostPorts(input) };
+  const podAt = (ip: string) => input.pods.find((p) => p.ips.includes(ip));
+  const services = (input.services ?? [])
+    .filter((svc) => svc.clusterIP !== 'None')
+    .map((svc) => ({
+      id: `${svc.namespace}/${svc.name}`,
+      clusterIP: svc.clusterIP,
+      ports: svc.ports.map((p) => ({
+        protocol: p.protocol,
+        port: p.port,
+        ...(p.nodePort ? { nodePort: p.nodePort } : {}),
+        endpoints: p.endpoints.map((e) => {
+          const pod = podAt(e.ip);
+          return { ip: e.ip, port: e.port, ...(pod ? { pod: podId(pod) } : {}) };
+        }),
+      })),
+    }))
+    .sort((a, b) => a.id.localeCompare(b.id));
+  return { bridges, pods, veths: veths.sort((a, b) => a.pod.localeCompare(b.pod) || a.podIfname.localeCompare(b.podIfname)), hostPorts: hostPorts(input), services };
 }
 
 /** DNAT rules keyed on a destination port that lead to a pod: portmap's host ports. */

@@ -4,10 +4,11 @@ import type { NetGraph } from './model.js';
 export function renderGraphText(g: NetGraph): string {
   const lines = ['host'];
   const unbridged = g.veths.filter((v) => !v.bridge);
+  const hasMore = g.services.length > 0;
   const groups = [...g.bridges.map((b) => ({ title: `bridge ${b.name} (ifindex ${b.ifindex}) ${b.cidrs.join(', ') || 'no address'}${b.up ? '' : ' DOWN'}`, veths: g.veths.filter((v) => v.bridge === b.name) }))];
   if (unbridged.length) groups.push({ title: 'veths on no bridge', veths: unbridged });
   groups.forEach((group, gi) => {
-    const lastGroup = gi === groups.length - 1 && g.pods.every((p) => g.veths.some((v) => v.pod === p.id));
+    const lastGroup = gi === groups.length - 1 && !hasMore && g.pods.every((p) => g.veths.some((v) => v.pod === p.id));
     lines.push(`${lastGroup ? '└─' : '├─'} ${group.title}`);
     const bar = lastGroup ? '   ' : '│  ';
     group.veths.forEach((v, vi) => {
@@ -20,6 +21,14 @@ export function renderGraphText(g: NetGraph): string {
     });
   });
   const unwired = g.pods.filter((p) => !g.veths.some((v) => v.pod === p.id));
+  for (const svc of g.services) {
+    lines.push(`${svc === g.services.at(-1) && !unwired.length ? '└─' : '├─'} service ${svc.id} ${svc.clusterIP}`);
+    const bar = svc === g.services.at(-1) && !unwired.length ? '   ' : '│  ';
+    for (const p of svc.ports) {
+      const eps = p.endpoints.map((e) => `${e.ip}:${e.port}${e.pod ? ` (${e.pod})` : ''}`).join(', ') || 'no endpoints';
+      lines.push(`${bar}   :${p.port}/${p.protocol}${p.nodePort ? ` (NodePort ${p.nodePort})` : ''} → ${eps}`);
+    }
+  }
   if (unwired.length) {
     lines.push('└─ pods without a veth on the host');
     unwired.forEach((p, i) => lines.push(`   ${i === unwired.length - 1 ? '└─' : '├─'} pod ${p.id} ${p.ips.join(', ')}  [${p.containers.join(', ')}]`));
@@ -55,6 +64,15 @@ export function renderGraphDot(g: NetGraph): string {
     out.push(`  ${id} [label=${label(`host port ${h.hostIp ?? ''}:${h.port}/${h.protocol}`)}, shape=cds, fillcolor="#fbe7c6"];`);
     out.push(`  host -> ${id} [arrowhead=none, style=dotted];`);
     out.push(`  ${id} -> ${q(`pod:${h.pod}`)} [label=${label(`DNAT ${h.toIp}${h.toPort ? `:${h.toPort}` : ''}`)}, style=dashed];`);
+  }
+  for (const svc of g.services) {
+    const id = q(`service:${svc.id}`);
+    const ports = svc.ports.map((p) => `:${p.port}/${p.protocol}${p.nodePort ? ` NodePort ${p.nodePort}` : ''}`).join(', ');
+    out.push(`  ${id} [label=${label(`service ${svc.id}`, `${svc.clusterIP} ${ports}`)}, shape=hexagon, fillcolor="#efe0f7"];`);
+    out.push(`  host -> ${id} [arrowhead=none, style=dotted];`);
+    for (const p of svc.ports) {
+      for (const e of p.endpoints) if (e.pod) out.push(`  ${id} -> ${q(`pod:${e.pod}`)} [label=${label(`:${p.port} → ${e.ip}:${e.port}`)}, style=dashed, color="#8e44ad"];`);
+    }
   }
   out.push('}');
   return out.join('\n') + '\n';
