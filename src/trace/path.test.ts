@@ -162,3 +162,14 @@ test('pod → an address off the host: forwarded out of the host\'s interface, m
   assert.equal(off.hops.at(-1)!.title, 'net.ipv4.ip_forward = 0: the host does not route from podctl0 to eth0');
   assert.equal(off.verdict.fix, 'sysctl -w net.ipv4.ip_forward=1');
 });
+
+test('host → host:PORT from 127.0.0.1: DNAT in output, and the loopback source may leave by the bridge only with route_localnet', () => {
+  const snap = loadSnapshot('host-to-hostport');
+  const r = traced(snap);
+  assert.deepEqual(kinds(r), ['route', 'netfilter:output', 'route', 'netfilter:postrouting', 'bridge', 'veth', 'pod']);
+  assert.equal(r.hops[1]!.facts.nat, 'dnat to 10.99.3.34:80');
+  assert.equal(r.verdict.listening, true);
+  const off = traced({ ...snap, sysctls: { 'net/ipv4/conf/podctl0/route_localnet': '0' } });
+  assert.equal(off.verdict.outcome, 'dropped');
+  assert.match(off.verdict.reason, /net\.ipv4\.conf\.podctl0\.route_localnet is 0: the kernel drops it as a martian/);
+});

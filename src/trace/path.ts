@@ -235,6 +235,16 @@ class Walk {
       p = this.hook('input', { ...p, iif: 'lo', oif: undefined });
       return this.arriveAtHost(p);
     }
+    // A loopback source may only leave by another interface where route_localnet allows it.
+    if (cidrContains('127.0.0.0/8', p.saddr) && out.dev !== 'lo' && this.r.sysctl(`net/ipv4/conf/${out.dev}/route_localnet`) !== '1') {
+      this.hops.push({ kind: 'host', title: `source ${p.saddr} may not leave by ${out.dev}: route_localnet is 0 there`, details: [], blocks: true, facts: { dev: out.dev, routeLocalnet: false } });
+      return this.end({
+        outcome: 'dropped',
+        at: `interface ${out.dev}`,
+        reason: `a packet from ${p.saddr} (loopback) is routed out of ${out.dev}, and net.ipv4.conf.${out.dev}.route_localnet is 0: the kernel drops it as a martian`,
+        fix: `use the host's address instead of 127.0.0.1, or sysctl -w net.ipv4.conf.${out.dev}.route_localnet=1`,
+      });
+    }
     p = this.hook('postrouting', { ...p, oif: out.dev });
     return this.egress(out, p);
   }

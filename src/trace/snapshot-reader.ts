@@ -3,7 +3,7 @@ import type { IpLink, IpRouteGet, Listener, Need, PodInfo, TraceSnapshot } from 
 /** Thrown when the path needs something the snapshot lacks; the gatherer fetches it and retries. */
 export class MissingData extends Error {
   constructor(readonly needs: Need[]) {
-    super(`trace needs more data: ${needs.map((n) => `${n.kind} ${n.netns}${n.kind === 'route' ? ` ${n.dst}` : ''}`).join(', ')}`);
+    super(`trace needs more data: ${needs.map((n) => `${n.kind} ${n.netns}${n.kind === 'route' ? ` ${n.dst}` : n.kind === 'sysctl' ? n.key : ''}`).join(', ')}`);
   }
 }
 
@@ -27,6 +27,12 @@ export class SnapshotReader {
     const l = this.snap.listeners[netns];
     if (!l) throw new MissingData([{ kind: 'listeners', netns }]);
     return l;
+  }
+
+  sysctl(key: string): string {
+    const v = this.snap.sysctls?.[key];
+    if (v === undefined) throw new MissingData([{ kind: 'sysctl', netns: '', key }]);
+    return v;
   }
 
   hostLink(ifindex: number): IpLink | undefined {

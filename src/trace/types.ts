@@ -87,6 +87,8 @@ export interface TraceSnapshot {
   /** net.bridge.bridge-nf-call-iptables (undefined: br_netfilter not loaded). */
   brNetfilter?: boolean;
   ipForward: boolean;
+  /** Further host sysctls the path asked for, by /proc/sys path. */
+  sysctls?: Record<string, string>;
   ruleset: { json: unknown; text: string };
   /** podctl's Services, when the build has them. */
   services?: ServiceInfo[];
@@ -96,7 +98,9 @@ export interface TraceSnapshot {
 export type Need =
   | { kind: 'route'; netns: string; dst: string }
   | { kind: 'links'; netns: string }
-  | { kind: 'listeners'; netns: string };
+  | { kind: 'listeners'; netns: string }
+  /** A host sysctl, as its path under /proc/sys (`net/ipv4/conf/podctl0/route_localnet`). */
+  | { kind: 'sysctl'; netns: ''; key: string };
 
 export type HopKind = 'route' | 'interface' | 'veth' | 'bridge' | 'netfilter' | 'service' | 'pod' | 'host';
 

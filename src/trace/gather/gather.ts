@@ -70,6 +70,9 @@ async function fill(snapshot: TraceSnapshot, needs: Need[], run: HostRun): Promi
       } else if (need.kind === 'route') {
         const r = await run('ip', [...at(need.netns), '-j', 'route', 'get', need.dst]);
         snapshot.routes[`${need.netns} ${need.dst}`] = r.ok ? ((JSON.parse(r.stdout) as IpRouteGet[])[0] ?? { error: 'no answer' }) : { error: r.error };
+      } else if (need.kind === 'sysctl') {
+        const value = await readFile(`/proc/sys/${need.key}`, 'utf8').catch(() => '');
+        snapshot.sysctls = { ...snapshot.sysctls, [need.key]: value.trim() };
       } else {
         const r = await must(run('ss', [...(need.netns ? ['-N', need.netns] : []), '-Hlnptu']));
         snapshot.listeners[need.netns] = parseListeners(r);
