@@ -109,6 +109,10 @@ export function ruleLines(text: string): Map<string, string> {
       chain = c[1]!;
       continue;
     }
+    if (/^(set|map|flowtable|counter|quota|limit|ct) \S+.*\{/.test(line)) {
+      chain = ''; // a set or map block: its lines are no rules
+      continue;
+    }
     const h = /^(.*\S)\s+# handle (\d+)$/.exec(line);
     if (h && chain && !/^(type|policy) /.test(line)) out.set(`${table} ${chain} ${h[2]}`, tidyRule(h[1]!));
   }
