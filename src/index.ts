@@ -30,7 +30,7 @@ export * from './cni/index.js';
 export * from './kube/index.js';
 
 export { PodctlError, isPodctlError, type ErrorCode, type ErrorOptions } from './util/errors.js';
-export { createLogger, silentLogger, type Logger, type LogLevel } from './util/logger.js';
+export { childLogger, createLogger, silentLogger, type LogFormat, type Logger, type LogLevel } from './util/logger.js';
 export { defaultStatePaths, type StatePaths } from './util/paths.js';
 
 export { trace, tracePath } from './trace/index.js';

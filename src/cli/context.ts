@@ -1,15 +1,16 @@
 import type { Command } from 'commander';
 import { PodctlError, invalidArgument } from '../util/errors.js';
-import { parsePositiveInt } from '../util/validate.js';
-import { createLogger, isLogLevel, type Logger, type LogLevel } from '../util/logger.js';
+import { createLogger, isLogLevel, type LogFormat, type Logger, type LogLevel } from '../util/logger.js';
 import type { PodManager } from '../pod/manager.js';
 
 /** Global options every command sees (commander's optsWithGlobals). */
 export interface GlobalOptions {
   cniConfDir?: string;
   cniPath?: string;
-  pluginTimeout?: string;
+  /** Seconds (commander parsed it). */
+  pluginTimeout?: number;
   logLevel?: string;
+  logFormat?: LogFormat;
   verbose?: boolean;
   namespace?: string;
 }
@@ -26,13 +27,14 @@ export function logLevelOf(opts: GlobalOptions): LogLevel {
 }
 
 export function loggerFor(cmd: Command): Logger {
-  return createLogger(logLevelOf(globals(cmd)));
+  const opts = globals(cmd);
+  return createLogger(logLevelOf(opts), opts.logFormat ?? 'text');
 }
 
 /** `--plugin-timeout` in milliseconds, or undefined for the runtime's default. */
 export function pluginTimeoutMs(cmd: Command): number | undefined {
-  const value = globals(cmd).pluginTimeout;
-  return value === undefined ? undefined : parsePositiveInt(value, '--plugin-timeout', { max: 3600 }) * 1000;
+  const seconds = globals(cmd).pluginTimeout;
+  return seconds === undefined ? undefined : seconds * 1000;
 }
 
 /** podctl changes namespaces, iptables and /var/run/netns: it refuses early instead of half-failing. */

@@ -8,6 +8,7 @@ import { registerCniCommands } from './commands/cni.js';
 import { registerNetCommands } from './commands/net.js';
 import { registerKubeCommands } from './commands/kube.js';
 import { registerTraceCommands } from './commands/trace.js';
+import { wholeNumber } from './commands/collect.js';
 
 /**
  * Builds the command tree. Only commander and the command definitions load here; each
@@ -20,8 +21,9 @@ export function buildProgram(): Command {
     .version(pkg.version, '--version', 'print the podctl version')
     .option('--cni-conf-dir <dir>', 'directory of CNI network configs (default: $PODCTL_CNI_CONF_DIR, /etc/podctl/cni/net.d, or the shipped cni-conf/)')
     .option('--cni-path <dirs>', 'colon-separated plugin directories (default: $CNI_PATH or /opt/cni/bin:/usr/lib/cni)')
-    .option('--plugin-timeout <seconds>', 'kill a CNI plugin that has not answered after this long (default 60)')
+    .option('--plugin-timeout <seconds>', 'kill a CNI plugin that has not answered after this long (default 60)', wholeNumber('--plugin-timeout', { max: 3600 }))
     .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['error', 'warn', 'info', 'debug']))
+    .addOption(new Option('--log-format <format>', 'log lines as text or one JSON object each').choices(['text', 'json']).default('text'))
     .option('-v, --verbose', 'log each step and its timing (same as --log-level debug)')
     // commander's own usage errors, as one line with what to do, like podctl's.
     .configureOutput({ outputError: (text, write) => write(`podctl: ${commanderLine(text)}; see podctl --help\n`) })

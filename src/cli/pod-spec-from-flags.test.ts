@@ -44,6 +44,14 @@ test('bad flags are usage errors', () => {
   assert.throws(() => specFromFlags({}, [], defaults), /no container given/);
   assert.throws(() => specFromFlags({ container: ['=nginx'] }, [], defaults), /not NAME=IMAGE/);
   assert.throws(() => specFromFlags({ image: ['x'], env: ['1A=b'] }, [], defaults), /env name/);
-  assert.throws(() => specFromFlags({ image: ['x'], stopTimeout: '-1' }, [], defaults), /--stop-timeout/);
   assert.throws(() => parseRate('10X', '--bandwidth-ingress'), /not a rate/);
+});
+
+test('numeric options are parsed by commander: a bad value fails naming the flag', async () => {
+  const { wholeNumber, secondsAsMs } = await import('./commands/collect.js');
+  assert.equal(wholeNumber('--tail', { min: 0 })('0'), 0);
+  assert.throws(() => wholeNumber('--stop-timeout', { min: 0, max: 3600 })('-1'), /--stop-timeout "-1" is not a whole number/);
+  assert.throws(() => wholeNumber('--timeout', { max: 3600 })('3601'), /--timeout 3601 is out of range/);
+  assert.equal(secondsAsMs('--timeout')('0.5'), 500);
+  assert.throws(() => secondsAsMs('--timeout')('soon'), /--timeout soon/);
 });

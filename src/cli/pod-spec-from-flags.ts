@@ -1,5 +1,6 @@
 import { invalidArgument } from '../util/errors.js';
-import { isIP, parseEnv, parseLabel, parsePositiveInt } from '../util/validate.js';
+import { isIP } from '../util/ip.js';
+import { parseEnv, parseLabel } from '../util/validate.js';
 import { parsePortMapping } from '../pod/ports.js';
 import { buildPodSpec, type ContainerInput, type SpecDefaults } from '../pod/build-spec.js';
 import type { PodSpec, RestartPolicy } from '../pod/spec.js';
@@ -20,7 +21,8 @@ export interface SpecFlags {
   sharePid?: boolean;
   restart?: string;
   pauseImage?: string;
-  stopTimeout?: string;
+  /** Seconds (commander parsed it). */
+  stopTimeout?: number;
   namespace?: string;
   session?: string;
   bandwidthIngress?: string;
@@ -64,7 +66,7 @@ export function specFromFlags(flags: SpecFlags, command: string[], defaults: Spe
       sharePid: flags.sharePid ?? false,
       ...(flags.restart !== undefined ? { restartPolicy: flags.restart as RestartPolicy } : {}),
       ...(flags.pauseImage !== undefined ? { pauseImage: flags.pauseImage } : {}),
-      ...(flags.stopTimeout !== undefined ? { stopTimeout: parsePositiveInt(flags.stopTimeout, '--stop-timeout', { min: 0, max: 3600 }) } : {}),
+      ...(flags.stopTimeout !== undefined ? { stopTimeout: flags.stopTimeout } : {}),
       ...(flags.session ? { session: flags.session } : {}),
       ...(flags.bandwidthIngress || flags.bandwidthEgress
         ? {

@@ -1,6 +1,6 @@
 import { buildPodSpec } from '../pod/build-spec.js';
 import { isPodctlError } from '../util/errors.js';
-import { isIP } from '../util/validate.js';
+import { isIP } from '../util/ip.js';
 import type { ContainerSpec, DnsSpec, PodSpec, PortMapping, RestartPolicy } from '../pod/spec.js';
 import { Fields, ManifestIssues, childPath } from './fields.js';
 import { labelValueProblem, qualifiedNameProblem } from './k8s-names.js';

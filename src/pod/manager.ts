@@ -7,7 +7,7 @@ import { ensureImages, type PullEvent } from '../docker/images.js';
 import { NetnsPins } from '../netns/pins.js';
 import { PodctlError } from '../util/errors.js';
 import { acquireFileLock } from '../util/file-lock.js';
-import { silentLogger, type Logger } from '../util/logger.js';
+import { childLogger, silentLogger, type Logger } from '../util/logger.js';
 import { defaultCniConfDir, defaultCniPath, defaultStatePaths, type StatePaths } from '../util/paths.js';
 import { preloadRunCommand, runCommand, runQuiet } from '../util/run-command.js';
 import { PodStore, type PodCheckpoint } from './checkpoint.js';
@@ -93,14 +93,14 @@ export class PodManager {
 
   /** Creates and starts a pod; on any failure everything done so far is undone. */
   async run(spec: PodSpec, wait?: WaitSpec): Promise<PodView> {
-    const networks = await preparePod(this.deps, spec);
-    const view = await this.locked(spec, () =>
-      withRollback(this.deps.logger, async (rollback) => {
-        const checkpoint = await createSandbox(this.deps, spec, rollback);
+    const networks = await preparePod(this.forPod(spec), spec);
+    const view = await this.locked(spec, (deps) =>
+      withRollback(deps.logger, async (rollback) => {
+        const checkpoint = await createSandbox(deps, spec, rollback);
         // The app containers only need the pause's id: create them while the sandbox starts.
-        const creating = createContainers(this.deps, spec, checkpoint.pauseId!, rollback);
-        await settleAll<unknown>([creating, startSandbox(this.deps, checkpoint, networks, rollback)]);
-        await startContainers(this.deps, checkpoint, await creating, rollback);
+        const creating = createContainers(deps, spec, checkpoint.pauseId!, rollback);
+        await settleAll<unknown>([creating, startSandbox(deps, checkpoint, networks, rollback)]);
+        await startContainers(deps, checkpoint, await creating, rollback);
         return this.viewOf(spec);
       }),
     );
@@ -110,12 +110,12 @@ export class PodManager {
 
   /** Creates a pod's containers without starting it (`podctl create`). */
   async create(spec: PodSpec): Promise<PodView> {
-    await preparePod(this.deps, spec);
-    return this.locked(spec, () =>
-      withRollback(this.deps.logger, async (rollback) => {
-        const checkpoint = await createPod(this.deps, spec, rollback);
+    await preparePod(this.forPod(spec), spec);
+    return this.locked(spec, (deps) =>
+      withRollback(deps.logger, async (rollback) => {
+        const checkpoint = await createPod(deps, spec, rollback);
         checkpoint.removeOnInterrupt = false;
-        await this.deps.store.write(checkpoint);
+        await deps.store.write(checkpoint);
         return this.viewOf(spec);
       }),
     );
@@ -123,21 +123,21 @@ export class PodManager {
 
   /** Starts a created or stopped pod; a failed start leaves it as it was. */
   async start(ref: PodRef, wait?: WaitSpec): Promise<PodView> {
-    const view = await this.locked(ref, async () => {
+    const view = await this.locked(ref, async (deps) => {
       const checkpoint = await this.requireCheckpoint(ref);
       if (checkpoint.phase === 'running') {
         const current = await this.inspect(ref);
         if (current.state === 'running') return current;
         // Degraded (pause killed or restarted behind podctl's back): rewire from scratch.
-        await stopPod(this.deps, checkpoint, await this.members(ref), 0);
+        await stopPod(deps, checkpoint, await this.members(ref), 0);
       }
-      const networks = await Promise.all(checkpoint.spec.networks.map((n) => this.deps.cni.getNetwork(n)));
-      await withRollback(this.deps.logger, async (rollback) => {
+      const networks = await Promise.all(checkpoint.spec.networks.map((n) => deps.cni.getNetwork(n)));
+      await withRollback(deps.logger, async (rollback) => {
         rollback.push('mark stopped', async () => {
           checkpoint.phase = 'stopped';
-          await this.deps.store.write(checkpoint);
+          await deps.store.write(checkpoint);
         });
-        await startPod(this.deps, checkpoint, networks, rollback);
+        await startPod(deps, checkpoint, networks, rollback);
       });
       return this.viewOf(ref);
     });
@@ -146,9 +146,9 @@ export class PodManager {
   }
 
   async stop(ref: PodRef, timeoutSeconds?: number): Promise<void> {
-    await this.locked(ref, async () => {
+    await this.locked(ref, async (deps) => {
       const checkpoint = await this.requireCheckpoint(ref);
-      await stopPod(this.deps, checkpoint, await this.members(ref), timeoutSeconds ?? checkpoint.spec.stopTimeout);
+      await stopPod(deps, checkpoint, await this.members(ref), timeoutSeconds ?? checkpoint.spec.stopTimeout);
     });
   }
 
@@ -162,15 +162,15 @@ export class PodManager {
    * pod. A running pod needs `force`. Works on pods whose pause was killed or removed.
    */
   async remove(ref: PodRef, force = false): Promise<boolean> {
-    return this.locked(ref, async () => {
-      const [checkpoint, members] = await Promise.all([this.deps.store.read(ref), this.members(ref)]);
+    return this.locked(ref, async (deps) => {
+      const [checkpoint, members] = await Promise.all([deps.store.read(ref), this.members(ref)]);
       if (!checkpoint && members.length === 0) return false;
       if (!force && members.some((c) => c.state === 'running')) {
         throw new PodctlError('FAILED_PRECONDITION', `pod ${formatPodRef(ref)} is running`, {
           hint: 'stop it first, or remove it with force',
         });
       }
-      await removePod(this.deps, checkpoint, members, force);
+      await removePod(deps, checkpoint, members, force);
       return true;
     });
   }
@@ -258,10 +258,17 @@ export class PodManager {
     return new PodctlError('NOT_FOUND', `pod ${formatPodRef(ref)} not found`, { hint: 'check its name and namespace against the list of pods' });
   }
 
-  private async locked<T>(ref: PodRef, fn: () => Promise<T>): Promise<T> {
+  /** The deps with a logger (and step runner) whose every message names the pod. */
+  private forPod(ref: PodRef): PodDeps {
+    const logger = childLogger(this.deps.logger, { pod: formatPodRef(ref) });
+    return { ...this.deps, logger, steps: new StepRunner(logger) };
+  }
+
+  /** Runs `fn` holding the pod's lock, with deps for that pod. */
+  private async locked<T>(ref: PodRef, fn: (deps: PodDeps) => Promise<T>): Promise<T> {
     const lock = await this.deps.lockPod(ref);
     try {
-      return await fn();
+      return await fn(this.forPod(ref));
     } finally {
       await lock.release();
     }

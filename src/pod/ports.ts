@@ -1,5 +1,5 @@
 import { invalidArgument } from '../util/errors.js';
-import { isIP } from '../util/validate.js';
+import { isIP } from '../util/ip.js';
 import type { PortMapping } from './spec.js';
 
 const PROTOCOLS = new Set(['tcp', 'udp', 'sctp']);

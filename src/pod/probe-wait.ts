@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PodctlError } from '../util/errors.js';
+import { poll } from '../util/poll.js';
 import type { ProbeSpec } from './spec.js';
 import { httpOk, tcpOpen } from './wait.js';
 
@@ -39,17 +40,12 @@ export function describeProbe(probe: ProbeSpec, ip: string): string {
  */
 async function untilPasses(kind: string, probe: ProbeSpec, ip: string, target: ProbeTarget, deadline: number): Promise<void> {
   if (probe.initialDelaySeconds) await sleep(Math.min(probe.initialDelaySeconds * 1000, Math.max(0, deadline - Date.now())));
-  const maxDelay = Math.min((probe.periodSeconds ?? 1) * 1000, 1000);
-  let delay = 5;
-  for (;;) {
-    if (await probeOnce(probe, ip, target)) return;
-    if (Date.now() >= deadline) {
-      throw new PodctlError('TIMEOUT', `${kind} probe of container ${target.container} did not pass: ${describeProbe(probe, ip)}`, {
-        hint: `check the logs of container ${target.container}, or allow a longer wait`,
-      });
-    }
-    await sleep(Math.min(delay, Math.max(0, deadline - Date.now())));
-    delay = Math.min(delay * 2, maxDelay);
+  const maxDelayMs = Math.min((probe.periodSeconds ?? 1) * 1000, 1000);
+  const passed = await poll(async () => (await probeOnce(probe, ip, target)) || undefined, { firstDelayMs: 5, maxDelayMs, deadline });
+  if (!passed) {
+    throw new PodctlError('TIMEOUT', `${kind} probe of container ${target.container} did not pass: ${describeProbe(probe, ip)}`, {
+      hint: `check the logs of container ${target.container}, or allow a longer wait`,
+    });
   }
 }
 

@@ -1,5 +1,6 @@
 import { invalidArgument } from '../util/errors.js';
-import { isIP, validateDnsLabel, validateHostname } from '../util/validate.js';
+import { isIP } from '../util/ip.js';
+import { validateDnsLabel, validateHostname } from '../util/validate.js';
 import { assertDistinctHostPorts } from './ports.js';
 import type { PodSpec } from './spec.js';
 

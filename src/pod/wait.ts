@@ -1,8 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import { PodctlError } from '../util/errors.js';
+import { poll } from '../util/poll.js';
 
 /** What `--wait`, `--wait-http` and `--wait-tcp` ask for, checked against the pod IP. */
 export interface WaitSpec {
@@ -49,23 +49,23 @@ export function httpOk(host: string, port: number, path: string, timeoutMs: numb
  */
 export async function waitForPod(ip: string, spec: WaitSpec): Promise<void> {
   const deadline = Date.now() + spec.timeoutMs;
-  let delay = 5;
-  for (;;) {
-    const left = Math.max(50, deadline - Date.now());
-    const ok = spec.http
-      ? await httpOk(ip, spec.http.port, spec.http.path, Math.min(left, 1000))
-      : spec.tcp !== undefined
-        ? await tcpOpen(ip, spec.tcp, Math.min(left, 1000))
-        : true;
-    if (ok) return;
-    if (Date.now() >= deadline) {
-      const what = spec.http ? `http://${ip}:${spec.http.port}${spec.http.path}` : `tcp ${ip}:${spec.tcp}`;
-      throw new PodctlError('TIMEOUT', `pod did not answer ${what} within ${spec.timeoutMs} ms`, {
-        hint: 'check the containers\' logs, or allow a longer wait',
-      });
-    }
-    await sleep(delay);
-    delay = Math.min(delay * 2, 200);
+  const answered = await poll(
+    async () => {
+      const left = Math.max(50, deadline - Date.now());
+      const ok = spec.http
+        ? await httpOk(ip, spec.http.port, spec.http.path, Math.min(left, 1000))
+        : spec.tcp !== undefined
+          ? await tcpOpen(ip, spec.tcp, Math.min(left, 1000))
+          : true;
+      return ok || undefined;
+    },
+    { firstDelayMs: 5, maxDelayMs: 200, deadline },
+  );
+  if (!answered) {
+    const what = spec.http ? `http://${ip}:${spec.http.port}${spec.http.path}` : `tcp ${ip}:${spec.tcp}`;
+    throw new PodctlError('TIMEOUT', `pod did not answer ${what} within ${spec.timeoutMs} ms`, {
+      hint: "check the containers' logs, or allow a longer wait",
+    });
   }
 }
 

@@ -1,4 +1,4 @@
-import { cidrContains } from '../cni/ip-syntax.js';
+import { cidrContains } from '../util/cidr.js';
 import type { EvalContext, Packet } from './netfilter/evaluate.js';
 import { parseRuleset, type Ruleset } from './netfilter/ruleset.js';
 import { blockedBecause, netfilterHop } from './netfilter-hop.js';

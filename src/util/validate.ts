@@ -76,16 +76,6 @@ export function parseLabel(text: string): [string, string] {
   return [key, value];
 }
 
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-
-export function isIPv4(value: string): boolean {
-  return IPV4.test(value);
-}
-
-export function isIP(value: string): boolean {
-  return isIPv4(value) || (value.includes(':') && /^[0-9a-fA-F:.]+$/.test(value));
-}
-
 /** Parses a positive integer flag ("--tail 20", "--timeout 30"). */
 export function parsePositiveInt(text: string, what: string, { min = 1, max = Number.MAX_SAFE_INTEGER } = {}): number {
   if (!/^\d+$/.test(text)) throw invalidArgument(`${what} "${text}" is not a whole number`, `give a number from ${min} to ${max}`);

@@ -17,7 +17,8 @@ export interface AttachmentOptions {
   ifname: string;
   args?: string[];
   cap?: string[];
-  timeout?: string;
+  /** Milliseconds (commander parsed the seconds). */
+  timeout?: number;
   output?: string;
 }
 
@@ -27,7 +28,7 @@ export async function attachmentAction(verb: 'add' | 'check' | 'del', network: s
   if (netns === '' && opts.containerId === undefined) throw invalidArgument(`cni ${verb} needs NETNS or --container-id`);
   const containerId = opts.containerId ?? derivedContainerId(netns);
   const rt = { containerId, netns, ifName: opts.ifname, args: parseArgs(opts.args ?? []), capabilityArgs: parseCaps(opts.cap ?? []) };
-  const runtime = cniRuntimeFor(cmd, seconds(opts.timeout));
+  const runtime = cniRuntimeFor(cmd, opts.timeout);
   const summary = { network, containerId, ifName: opts.ifname, netns };
   if (verb === 'add') return print(await runtime.addNetworkList(await resolveNetwork(runtime, network), rt), opts.output);
   if (verb === 'check') {
@@ -121,13 +122,6 @@ function parseCaps(values: string[]): Record<string, unknown> {
     }
   }
   return caps;
-}
-
-function seconds(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw invalidArgument(`--timeout ${value}: expected a number of seconds`);
-  return Math.round(n * 1000);
 }
 
 /** `podctl net ls`: every network of the conf dir; files that do not load are warned about. */

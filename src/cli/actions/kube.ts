@@ -10,7 +10,6 @@ import type { PodManager } from '../../pod/manager.js';
 import { formatPodRef, parsePodRef, type PodRef } from '../../pod/naming.js';
 import { DEFAULT_NAMESPACE } from '../../pod/spec.js';
 import { PodctlError, invalidArgument, messageOf } from '../../util/errors.js';
-import { parsePositiveInt } from '../../util/validate.js';
 import { openPods } from '../context.js';
 import { age, parseOutputFormat, renderTable, write } from '../output.js';
 import { waitSpecFromFlags } from './pods.js';
@@ -28,7 +27,7 @@ async function defaultNetwork(pods: PodManager): Promise<string> {
 }
 
 export async function applyAction(cmd: Command): Promise<void> {
-  const flags = cmd.opts() as ManifestFlags & { strict?: boolean; wait?: boolean; timeout?: string; session?: string };
+  const flags = cmd.opts() as ManifestFlags & { strict?: boolean; wait?: boolean; timeout?: number; session?: string };
   const wait = waitSpecFromFlags({ wait: flags.wait, timeout: flags.timeout });
   const docs = await readManifests(flags.filename);
   const pods = await openPods(cmd);
@@ -42,8 +41,8 @@ export async function applyAction(cmd: Command): Promise<void> {
 }
 
 export async function deleteAction(cmd: Command): Promise<void> {
-  const flags = cmd.opts() as ManifestFlags & { gracePeriod?: string; ignoreNotFound?: boolean };
-  const grace = flags.gracePeriod === undefined ? undefined : parsePositiveInt(flags.gracePeriod, '--grace-period', { min: 0, max: 3600 });
+  const flags = cmd.opts() as ManifestFlags & { gracePeriod?: number; ignoreNotFound?: boolean };
+  const grace = flags.gracePeriod;
   const docs = await readManifests(flags.filename);
   const refs = docs.flatMap((doc) => refOf(doc.value, flags.namespace ?? DEFAULT_NAMESPACE, doc.source));
   const pods = await openPods(cmd);

@@ -5,7 +5,6 @@ import type { PodView } from '../../pod/status.js';
 import { DEFAULT_NAMESPACE } from '../../pod/spec.js';
 import type { WaitSpec } from '../../pod/wait.js';
 import { invalidArgument, PodctlError } from '../../util/errors.js';
-import { parsePositiveInt } from '../../util/validate.js';
 import { openPods } from '../context.js';
 import { age, parseOutputFormat, renderStructured, renderTable, write } from '../output.js';
 import { specFromFlags, type SpecFlags } from '../pod-spec-from-flags.js';
@@ -14,19 +13,19 @@ import { forEachReported } from '../each.js';
 interface WaitFlags {
   wait?: boolean;
   waitHttp?: string;
-  waitTcp?: string;
-  timeout?: string;
+  waitTcp?: number;
+  timeout?: number;
 }
 
 export function waitSpecFromFlags(flags: WaitFlags): WaitSpec | undefined {
   if (!flags.wait && !flags.waitHttp && !flags.waitTcp) return undefined;
-  const timeoutMs = (flags.timeout ? parsePositiveInt(flags.timeout, '--timeout', { max: 3600 }) : 60) * 1000;
+  const timeoutMs = (flags.timeout ?? 60) * 1000;
   if (flags.waitHttp) {
     const m = /^:?(\d{1,5})(\/.*)?$/.exec(flags.waitHttp);
     if (!m || Number(m[1]) < 1 || Number(m[1]) > 65535) throw invalidArgument(`--wait-http "${flags.waitHttp}" is not :PORT/PATH`, 'e.g. --wait-http :80/healthz');
     return { http: { port: Number(m[1]), path: m[2] ?? '/' }, timeoutMs };
   }
-  if (flags.waitTcp) return { tcp: parsePositiveInt(flags.waitTcp, '--wait-tcp', { max: 65535 }), timeoutMs };
+  if (flags.waitTcp !== undefined) return { tcp: flags.waitTcp, timeoutMs };
   return { timeoutMs };
 }
 
@@ -72,10 +71,7 @@ export async function startAction(cmd: Command, names: string[]): Promise<void> 
   });
 }
 
-const stopTimeout = (cmd: Command): number | undefined => {
-  const time = (cmd.opts() as { time?: string }).time;
-  return time === undefined ? undefined : parsePositiveInt(time, '--time', { min: 0, max: 3600 });
-};
+const stopTimeout = (cmd: Command): number | undefined => (cmd.opts() as { time?: number }).time;
 
 export async function stopAction(cmd: Command, names: string[]): Promise<void> {
   const timeout = stopTimeout(cmd);
@@ -140,8 +136,8 @@ export async function inspectAction(cmd: Command, name: string): Promise<void> {
 }
 
 export async function logsAction(cmd: Command, name: string): Promise<void> {
-  const opts = cmd.opts() as { container?: string; follow?: boolean; tail?: string; timestamps?: boolean };
-  const tail = opts.tail === undefined ? undefined : parsePositiveInt(opts.tail, '--tail', { min: 0 });
+  const opts = cmd.opts() as { container?: string; follow?: boolean; tail?: number; timestamps?: boolean };
+  const tail = opts.tail;
   const pods = await openPods(cmd);
   const options = { all: true, follow: opts.follow ?? false, timestamps: opts.timestamps ?? false, ...(opts.container !== undefined ? { container: opts.container } : {}), ...(tail !== undefined ? { tail } : {}) };
   await pods.logs(refs(cmd, [name])[0]!, { stdout: process.stdout, stderr: process.stderr }, options);

@@ -10,7 +10,7 @@ import { parseOutputFormat, write } from '../output.js';
 
 interface TraceFlags {
   namespace?: string;
-  port?: string;
+  port?: number;
   protocol?: 'tcp' | 'udp';
   output?: string;
   live?: boolean;
@@ -25,11 +25,12 @@ export function parseTraceRequest(from: string, to: string, flags: TraceFlags): 
   if (hostPort) target = { kind: 'host-port', port: parsePositiveInt(hostPort[1]!, 'host:PORT', { max: 65535 }) };
   else if (isIP(to) === 4) target = { kind: 'ip', ip: to };
   else if (isIP(to) === 6) throw invalidArgument(`${to} is an IPv6 address`, 'podctl trace follows IPv4 only; give the IPv4 address');
-  else if (to.startsWith('svc/')) throw invalidArgument(`${to}: services are not part of this podctl`, 'trace a pod or an IP');
+  else if (to.startsWith('svc/')) target = { kind: 'service', ...parsePodRef(to.slice('svc/'.length), flags.namespace) };
   else if (to === 'host') throw invalidArgument('TO "host" needs a port', 'give host:PORT, or the host address and -p');
   else target = { kind: 'pod', ...parsePodRef(to, flags.namespace) };
   if (source.kind === 'host' && target.kind === 'ip' && target.ip.startsWith('127.')) throw invalidArgument(`${to} is the host's own loopback`, 'trace a pod or host:PORT');
-  const port = target.kind === 'host-port' ? target.port : flags.port === undefined ? 80 : parsePositiveInt(flags.port, '--port', { max: 65535 });
+  // Port 0 for a service without -p: the trace takes the service's first port.
+  const port = target.kind === 'host-port' ? target.port : (flags.port ?? (target.kind === 'service' ? 0 : 80));
   if (target.kind === 'host-port' && flags.port !== undefined) throw invalidArgument('host:PORT and -p do not go together', 'give the port once');
   return { from: source, to: target, protocol: flags.protocol ?? 'tcp', port };
 }

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { collect } from './collect.js';
+import { collect, wholeNumber } from './collect.js';
 
 /** `podctl cni test`: definitions only; the action loads ../actions/cni-test.js when it runs. */
 
@@ -9,10 +9,10 @@ export function registerCniTestCommand(cni: Command): void {
     .description('prove CNI network configs wire pods: static checks, then ADD/CHECK/DEL on throwaway pods with connectivity and leak checks')
     .argument('[config...]', 'config files or directories (default: the CNI conf dir)')
     .option('--network <name>', 'only this network (repeatable)', collect)
-    .option('--pods <n>', 'throwaway pods per network', '2')
+    .option('--pods <n>', 'throwaway pods per network', wholeNumber('--pods', { max: 16 }), 2)
     .option('--junit <file>', 'also write a JUnit XML report here')
     .addOption(new Option('-o, --output <format>', 'output on stdout').choices(['text', 'json']).default('text'))
-    .option('--timeout <seconds>', 'deadline of the whole run (default 300)')
+    .option('--timeout <seconds>', 'deadline of the whole run (default 300)', wholeNumber('--timeout', { max: 86_400 }), 300)
     .option('--keep', 'leave the pods wired for debugging; prints how to enter and remove them')
     .addOption(new Option('--engine <engine>', 'throwaway pods from Docker pause containers or bare namespaces (default: docker when an engine answers)').choices(['docker', 'netns']))
     .option('--cleanup', 'remove what an earlier --keep left (CNI DEL, pause containers, namespaces) and exit')

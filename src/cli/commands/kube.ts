@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { collect } from './collect.js';
+import { collect, wholeNumber } from './collect.js';
 
 /**
  * Kubernetes Pod manifests in and out: apply, delete, get, kube generate. Definitions only:
@@ -15,7 +15,7 @@ export function registerKubeCommands(program: Command): void {
     .requiredOption('-f, --filename <file|dir|->', 'a YAML/JSON manifest, a directory of them, or - for stdin (repeatable)', collect)
     .option('--strict', 'fail on fields podctl cannot honour instead of warning')
     .option('--wait', "wait until each pod's startup and readiness probes pass")
-    .option('--timeout <seconds>', 'how long --wait may take per pod (default 60)')
+    .option('--timeout <seconds>', 'how long --wait may take per pod (default 60)', wholeNumber('--timeout', { max: 3600 }))
     .option('-n, --namespace <ns>', 'namespace for manifests that name none (a manifest naming another is an error)')
     .option('--session <id>', 'tag the pods with a session id, for podctl gc --session')
     .addHelpText('after', '\nExamples:\n  podctl apply -f pod.yaml --wait\n  cat pods.yaml | podctl apply -f -\n  podctl apply -f manifests/ -n staging')
@@ -25,7 +25,7 @@ export function registerKubeCommands(program: Command): void {
     .command('delete')
     .description('delete the Pods named in Kubernetes manifests (graceful stop, then remove)')
     .requiredOption('-f, --filename <file|dir|->', 'a YAML/JSON manifest, a directory of them, or - for stdin (repeatable)', collect)
-    .option('--grace-period <seconds>', "seconds the containers get to stop (default: the pod's terminationGracePeriodSeconds)")
+    .option('--grace-period <seconds>', "seconds the containers get to stop (default: the pod's terminationGracePeriodSeconds)", wholeNumber('--grace-period', { min: 0, max: 3600 }))
     .option('--ignore-not-found', 'a pod that does not exist is not an error')
     .option('-n, --namespace <ns>', 'namespace for manifests that name none')
     .addHelpText('after', '\nExample:\n  podctl delete -f pod.yaml')

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { collect } from './collect.js';
+import { collect, wholeNumber } from './collect.js';
 
 /**
  * The pod commands. Definitions only: each action loads ../actions/pods.js when it runs.
@@ -26,7 +26,7 @@ function addSpecOptions(cmd: Command): Command {
     .option('--share-pid', 'containers share one PID namespace (the pause process is PID 1)')
     .addOption(new Option('--restart <policy>', 'restart policy of the app containers').choices(['no', 'always', 'on-failure', 'unless-stopped']).default('no'))
     .option('--pause-image <image>', "pause image (default: podctl's own, built locally when absent)")
-    .option('--stop-timeout <seconds>', 'seconds between SIGTERM and SIGKILL when stopping (default 10)')
+    .option('--stop-timeout <seconds>', 'seconds between SIGTERM and SIGKILL when stopping (default 10)', wholeNumber('--stop-timeout', { min: 0, max: 3600 }))
     .option('-n, --namespace <ns>', 'pod namespace (default: default)')
     .option('--session <id>', 'tag the pod with a session id, for podctl gc --session')
     .argument('[command...]', 'command and arguments for the (single) app container, after --');
@@ -36,8 +36,8 @@ function addWaitOptions(cmd: Command): Command {
   return cmd
     .option('--wait', 'wait until every app container runs')
     .option('--wait-http <:port/path>', 'wait until the pod IP answers HTTP 2xx/3xx here, e.g. :80/')
-    .option('--wait-tcp <port>', 'wait until the pod IP accepts TCP connections on this port')
-    .option('--timeout <seconds>', 'how long --wait* may take (default 60)');
+    .option('--wait-tcp <port>', 'wait until the pod IP accepts TCP connections on this port', wholeNumber('--wait-tcp', { max: 65535 }))
+    .option('--timeout <seconds>', 'how long --wait* may take (default 60)', wholeNumber('--timeout', { max: 3600 }));
 }
 
 export function registerPodCommands(program: Command): void {
@@ -67,7 +67,7 @@ export function registerPodCommands(program: Command): void {
     .command('stop')
     .description('stop pods: CNI DEL while the namespace lives, then the apps, then the pause')
     .argument('<pod...>', 'pod names')
-    .option('-t, --time <seconds>', 'seconds to wait before killing the containers')
+    .option('-t, --time <seconds>', 'seconds to wait before killing the containers', wholeNumber('--time', { min: 0, max: 3600 }))
     .option('-n, --namespace <ns>', 'pod namespace (default: default)')
     .addHelpText('after', '\nExample:\n  podctl stop web')
     .action(async (pods: string[], _o, cmd: Command) => (await actions()).stopAction(cmd, pods));
@@ -75,7 +75,7 @@ export function registerPodCommands(program: Command): void {
   addWaitOptions(program.command('restart'))
     .description('stop, then start pods')
     .argument('<pod...>', 'pod names')
-    .option('-t, --time <seconds>', 'seconds to wait before killing the containers')
+    .option('-t, --time <seconds>', 'seconds to wait before killing the containers', wholeNumber('--time', { min: 0, max: 3600 }))
     .option('-n, --namespace <ns>', 'pod namespace (default: default)')
     .addHelpText('after', '\nExample:\n  podctl restart web')
     .action(async (pods: string[], _o, cmd: Command) => (await actions()).restartAction(cmd, pods));
@@ -117,7 +117,7 @@ export function registerPodCommands(program: Command): void {
     .argument('<pod>', 'pod name')
     .option('-c, --container <name>', 'only this container (init or app)')
     .option('-f, --follow', 'keep printing new output')
-    .option('--tail <n>', 'only the last n lines of each container')
+    .option('--tail <n>', 'only the last n lines of each container', wholeNumber('--tail', { min: 0 }))
     .option('--timestamps', 'show timestamps')
     .option('-n, --namespace <ns>', 'pod namespace (default: default)')
     .addHelpText('after', '\nExamples:\n  podctl logs web\n  podctl logs web -c nginx -f --tail 20')

@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { wholeNumber } from './collect.js';
 
 const actions = () => import('../actions/trace.js');
 
@@ -10,7 +11,7 @@ export function registerTraceCommands(program: Command): void {
     .argument('<from>', 'a pod ([NS/]NAME) or host')
     .argument('<to>', 'a pod ([NS/]NAME), an IPv4 address, or host:PORT (a published port of this host)')
     .option('-n, --namespace <ns>', 'namespace of pods named without NS/ (default: default)')
-    .option('-p, --port <port>', 'destination port (default 80; host:PORT sets its own)')
+    .option('-p, --port <port>', 'destination port (default 80, or a service\'s first port; host:PORT sets its own)', wholeNumber('--port', { min: 1, max: 65535 }))
     .addOption(new Option('--protocol <proto>', 'transport protocol').choices(['tcp', 'udp']).default('tcp'))
     .option('-o, --output <format>', 'text or json', 'text')
     .option('--live', 'also send one real probe along the path and show the rules it hit (nftables trace) and conntrack\'s NAT')

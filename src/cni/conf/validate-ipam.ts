@@ -1,5 +1,6 @@
 import { configError } from '../errors.js';
-import { cidrContains, cidrFamily, ipFamily } from '../ip-syntax.js';
+import { cidrContains, cidrFamily } from '../../util/cidr.js';
+import { ipFamily } from '../../util/ip.js';
 
 /**
  * Checks the address fields of an `ipam` section that host-local, static and most IPAM

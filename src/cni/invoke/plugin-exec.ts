@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { poll } from '../../util/poll.js';
 import { access, stat } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { join } from 'node:path';
@@ -79,7 +79,8 @@ export class ExecaPluginExec implements PluginExec {
 
   async execPlugin(request: PluginRequest): Promise<PluginOutput> {
     const { execa } = await import('execa');
-    for (let attempt = 0; ; attempt++) {
+    // A plugin binary being written (just installed or upgraded) fails to start with ETXTBSY: retried.
+    const output = await poll<PluginOutput>(async (attempt) => {
       const result = await execa(request.pluginPath, [], {
         input: request.stdin,
         env: request.env,
@@ -91,10 +92,7 @@ export class ExecaPluginExec implements PluginExec {
         maxBuffer: 64 * 1024 * 1024,
       });
       const startError = result.failed && result.exitCode === undefined && !result.timedOut && !result.isTerminated;
-      if (startError && errnoOf(result.cause) === 'ETXTBSY' && attempt < this.busyRetries) {
-        await sleep(this.busyDelayMs * (attempt + 1));
-        continue;
-      }
+      if (startError && errnoOf(result.cause) === 'ETXTBSY' && attempt <= this.busyRetries) return undefined;
       return {
         exitCode: result.exitCode ?? -1,
         stdout: result.stdout,
@@ -102,6 +100,7 @@ export class ExecaPluginExec implements PluginExec {
         timedOut: result.timedOut,
         ...(startError && { spawnError: messageOf(result.cause) }),
       };
-    }
+    }, { firstDelayMs: this.busyDelayMs, maxDelayMs: this.busyDelayMs * 4 });
+    return output!; // the last attempt always returns its output
   }
 }

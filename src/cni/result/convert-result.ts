@@ -1,6 +1,6 @@
 import { PodctlError } from '../../util/errors.js';
 import { resultFamily, type CniVersion } from '../versions.js';
-import { cidrFamily } from '../ip-syntax.js';
+import { cidrFamily } from '../../util/cidr.js';
 import type { CniResult, DnsConf, Interface, IpConfig02, Result02, Result04, Result1, Route } from './types.js';
 
 /**

@@ -1,6 +1,7 @@
 import { PodctlError } from '../../util/errors.js';
 import { isSupportedVersion, resultFamily, SUPPORTED_VERSIONS } from '../versions.js';
-import { cidrFamily, ipFamily } from '../ip-syntax.js';
+import { cidrFamily } from '../../util/cidr.js';
+import { ipFamily } from '../../util/ip.js';
 import type { CniResult } from './types.js';
 
 /**

@@ -1,4 +1,4 @@
-import { sameNetwork, parseCidr } from '../host/cidr.js';
+import { sameInterfaceAddress, toCidr } from '../../util/cidr.js';
 import type { LinkAddresses } from '../host/net-probe.js';
 import type { PodNetView } from './result-view.js';
 
@@ -12,11 +12,7 @@ export function interfaceProblems(view: PodNetView, link: LinkAddresses | undefi
   const problems: string[] = [];
   if (view.addresses.length === 0) problems.push(`the result gives ${view.ifName} no IP address`);
   for (const address of view.addresses) {
-    const want = parseCidr(address);
-    const has = want && link.addresses.some((a) => {
-      const got = parseCidr(a);
-      return got !== undefined && got.address === want.address && sameNetwork(got, want);
-    });
+    const has = toCidr(address) !== undefined && link.addresses.some((a) => sameInterfaceAddress(a, address));
     if (!has) problems.push(`address ${address} missing on ${view.ifName} in netns ${netns}; found: ${link.addresses.join(', ') || 'none'}`);
   }
   if (view.mac && view.mac.toLowerCase() !== link.mac.toLowerCase()) {

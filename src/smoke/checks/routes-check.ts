@@ -1,11 +1,12 @@
 import type { Route } from '../../cni/index.js';
-import { parseCidr, sameNetwork } from '../host/cidr.js';
+import { sameNetwork, toCidr } from '../../util/cidr.js';
+import { ipFamily } from '../../util/ip.js';
 import type { KernelRoute } from '../host/net-probe.js';
 
 /** `default` → `0.0.0.0/0` or `::/0` (by the table it came from); anything else as it is. */
 export function kernelDst(route: KernelRoute): string {
   if (route.dst !== 'default') return route.dst;
-  const family = route.family ?? (route.gateway?.includes(':') ? 6 : 4);
+  const family = route.family ?? (ipFamily(route.gateway) === 6 ? 6 : 4);
   return family === 4 ? '0.0.0.0/0' : '::/0';
 }
 
@@ -21,14 +22,13 @@ export function describeRoute(route: KernelRoute): string {
 export function missingRoutes(expected: Route[], found: KernelRoute[], netns: string): string[] {
   const problems: string[] = [];
   for (const route of expected) {
-    const want = parseCidr(route.dst);
+    const want = toCidr(route.dst);
     if (!want) {
       problems.push(`the result has a route with an invalid dst ${JSON.stringify(route.dst)}`);
       continue;
     }
     const match = found.some((k) => {
-      const got = parseCidr(kernelDst(k));
-      if (!got || !sameNetwork(got, want)) return false;
+      if (!sameNetwork(kernelDst(k), want)) return false;
       return route.gw === undefined || route.gw === k.gateway;
     });
     if (!match) {

@@ -1,5 +1,5 @@
 import type { KernelRoute } from '../host/net-probe.js';
-import { cidrHas, cidrsOverlap, parseCidr, type Cidr } from '../host/cidr.js';
+import { cidrContains, cidrsOverlap, compareIp, toCidr } from '../../util/cidr.js';
 import { isObj, type Json } from './json.js';
 
 /** One address range of an `ipam` section: a top-level subnet or one entry of `ranges`. */
@@ -60,20 +60,20 @@ export function ownDevices(root: unknown): Set<string> {
 export function subnetProblems(ranges: IpamRange[], others: OtherSubnet[], hostRoutes: KernelRoute[], own: Set<string>): string[] {
   const problems: string[] = [];
   for (const r of ranges) {
-    const subnet = parseCidr(r.subnet);
+    const subnet = toCidr(r.subnet);
     if (!subnet) {
       problems.push(`${r.where}.subnet ${JSON.stringify(r.subnet)} is not a CIDR`);
       continue;
     }
     for (const key of ['gateway', 'rangeStart', 'rangeEnd'] as const) {
       const ip = r[key];
-      if (ip !== undefined && !cidrHas(subnet, ip)) problems.push(`${r.where}.${key} ${ip} is outside subnet ${r.subnet}`);
+      if (ip !== undefined && !cidrContains(subnet, ip)) problems.push(`${r.where}.${key} ${ip} is outside subnet ${r.subnet}`);
     }
     if (r.rangeStart && r.rangeEnd && compareIp(r.rangeStart, r.rangeEnd) > 0) {
       problems.push(`${r.where}: rangeStart ${r.rangeStart} is after rangeEnd ${r.rangeEnd}`);
     }
     for (const other of others) {
-      const theirs = parseCidr(other.subnet);
+      const theirs = toCidr(other.subnet);
       if (theirs && cidrsOverlap(subnet, theirs)) problems.push(`subnet ${r.subnet} overlaps subnet ${other.subnet} of network ${other.network}`);
     }
     const clash = hostRoutes.find((route) => !(route.dev !== undefined && own.has(route.dev)) && overlapsRoute(subnet, route));
@@ -82,19 +82,8 @@ export function subnetProblems(ranges: IpamRange[], others: OtherSubnet[], hostR
   return problems;
 }
 
-function overlapsRoute(subnet: Cidr, route: KernelRoute): boolean {
+function overlapsRoute(subnet: string, route: KernelRoute): boolean {
   if (route.dst === 'default') return false; // the default route holds everything by design
-  const dst = parseCidr(route.dst);
+  const dst = toCidr(route.dst);
   return dst !== undefined && cidrsOverlap(subnet, dst);
-}
-
-function compareIp(a: string, b: string): number {
-  const big = (ip: string) => {
-    const c = parseCidr(ip);
-    if (!c) return 0n;
-    if (c.family === 4) return c.address.split('.').reduce((n, part) => n * 256n + BigInt(part), 0n);
-    return BigInt(0); // IPv6 order is left to the plugin
-  };
-  const d = big(a) - big(b);
-  return d > 0n ? 1 : d < 0n ? -1 : 0;
 }

@@ -1,4 +1,4 @@
-import { cidrContains } from '../../cni/ip-syntax.js';
+import { cidrContains } from '../../util/cidr.js';
 import { parseRuleset, type Expr } from '../netfilter/ruleset.js';
 import { cidrsOf } from '../snapshot-reader.js';
 import type { IpLink, PodInfo, ServiceInfo } from '../types.js';

@@ -1,4 +1,4 @@
-import { cidrContains } from '../../cni/ip-syntax.js';
+import { cidrContains } from '../../util/cidr.js';
 import { baseChains, chainKey, type Chain, type Expr, type Rule, type Ruleset } from './ruleset.js';
 
 /**
