@@ -51,8 +51,9 @@ demo: setup
 test: setup typecheck
 	@scripts/run-tests.sh
 
+# One process for all unit tests (see scripts/unit-tests.ts).
 unit:
-	$(NODE_TEST) $$(find src -name '*.test.ts' | sort)
+	node --import tsx --test-reporter=$(TEST_REPORTER) scripts/unit-tests.ts
 
 e2e: setup
 	$(NODE_TEST) $$(find e2e -name '*.test.ts' | sort)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The article's pod, by hand: what podctl automates, as the floor podctl is measured against.
+# A pod by hand: what podctl automates, as the floor podctl is measured against.
 #
 #   bench/by-hand-pod.sh up NAME CONF [IMAGE]   pause container (--network none), a /var/run/netns
 #                                               link to its SandboxKey, the bridge plugin's ADD
@@ -9,7 +9,7 @@
 #                                               containers and the link
 #
 # CONF is one plugin's config (bridge + host-local), the same file podctl reads in its conf dir.
-# docker CLI, the plugin binary and a symlink, as the article does it; no error recovery.
+# docker CLI, the plugin binary and a symlink, nothing else; no error recovery.
 set -euo pipefail
 
 PAUSE_IMAGE=${PAUSE_IMAGE:-localhost/podctl-pause:3.10}

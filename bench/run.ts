@@ -1,5 +1,5 @@
 /**
- * `make bench`: podctl against the by-hand sequence of the article and against podman, in one
+ * `make bench`: podctl against the by-hand sequence (bench/by-hand-pod.sh) and against podman, in one
  * run on one machine, with one network for all three (bench/cni-conf: bridge + host-local).
  * Prints a table and writes bench/results.json. Needs root, Docker with nginx:latest and
  * podctl's pause image (`make setup`), and installs podman when it is missing; no registry.

@@ -6,7 +6,7 @@ import { removeLeftoverRules } from '../src/netns/iptables-leftovers.js';
 import { bridgePorts, createCniTestEnv, exists, iptablesRules, routesIn, run } from './cni-host.js';
 
 /**
- * The seed article's example, through podctl's runtime with the real bridge plugin: a
+ * The classic by-hand example (a 0.2.0 bridge .conf on a bare namespace), through podctl's runtime with the real bridge plugin: a
  * cniVersion 0.2.0 single-plugin .conf, ifname eth10, routes 0.0.0.0/0 and 1.1.1.1/32 via the
  * gateway. Only the route table is checked; no traffic is sent anywhere.
  */
@@ -25,7 +25,7 @@ const seedConf = (name: string, bridge: string, dataDir: string) => ({
   },
 });
 
-test("the seed's 0.2.0 config gives the article's route table inside the namespace", async () => {
+test("the seed's 0.2.0 config gives its route table inside the namespace", async () => {
   const env = await createCniTestEnv();
   const name = `pct-cni-seed-${env.id}`;
   const cid = `pct-cni-${env.id}-seed`;

@@ -42,7 +42,7 @@ describe('podctl run', () => {
     const page = await fetchText(`http://${ip}/`);
     assert.equal(page.status, 200);
     assert.match(page.body, /Welcome to nginx!/);
-    // The namespace is where `ip netns` finds it, as in the article.
+    // The namespace is where `ip netns` finds it.
     const addr = await sh('ip', ['netns', 'exec', name, 'ip', '-br', 'addr', 'show', 'eth0']);
     assert.match(addr, new RegExp(`${ip.replace(/\./g, '\\.')}/16`));
     const ps = await podctlOk(['ps', '-o', 'json']);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the unit tests (src/**/*.test.ts) and then the end-to-end tests (e2e/*.test.ts) with
-# node's test runner, one file at a time, and ends with one summary line for both phases.
+# Runs the unit tests (src/**/*.test.ts, all in one process) and then the end-to-end tests
+# (e2e/*.test.ts, one file at a time) with node's test runner, and ends with one summary line
+# for both phases.
 # (Given all files at once, node sorts them, which would put e2e/ before src/.)
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
@@ -17,7 +18,12 @@ for phase in src e2e; do
   mapfile -t files < <(find "$phase" -name '*.test.ts' 2>/dev/null | sort)
   if ((${#files[@]} == 0)); then continue; fi
   log=$(mktemp /tmp/podctl-test-log.XXXXXX)
-  node --import tsx --test --test-concurrency=1 --test-reporter="$REPORTER" "${files[@]}" 2>&1 | tee "$log"
+  if [[ $phase == src ]]; then
+    # Unit tests: all in one process (scripts/unit-tests.ts), no Node start per file.
+    node --import tsx --test-reporter="$REPORTER" scripts/unit-tests.ts 2>&1 | tee "$log"
+  else
+    node --import tsx --test --test-concurrency=1 --test-reporter="$REPORTER" "${files[@]}" 2>&1 | tee "$log"
+  fi
   status=${PIPESTATUS[0]}
   pass=$(count pass "$log")
   fail=$(count fail "$log")

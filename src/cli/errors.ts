@@ -1,9 +1,10 @@
-import { PodctlError, messageOf } from '../util/errors.js';
-
 /**
  * The CLI boundary: every failure becomes one line on stderr (what failed and why, then what
  * to do) and a non-zero exit status. Only here are errors logged; lower layers throw.
  */
+
+import { PodctlError, messageOf } from '../util/errors.js';
+
 /** Keeps a reported value from breaking the one-line rule (a name with a newline in it). */
 export const oneLine = (text: string): string => text.replace(/\r?\n/g, '\\n');
 

@@ -2,10 +2,11 @@ import type Dockerode from 'dockerode';
 import { PodctlError, messageOf, errnoOf } from '../util/errors.js';
 
 /**
- * Opens a dockerode client for DOCKER_HOST (unix socket by default). dockerode is loaded
- * here, on first use, so commands that never talk to Docker do not pay for loading it.
+ * Opens a dockerode client for DOCKER_HOST (dockerode reads it; unix socket by default).
+ * dockerode is loaded here, on first use, so commands that never talk to Docker do not pay
+ * for loading it.
  */
-export async function openDocker(env: NodeJS.ProcessEnv = process.env): Promise<Dockerode> {
+export async function openDocker(): Promise<Dockerode> {
   const { default: Docker } = await import('dockerode');
   return new Docker();
 }

@@ -1,9 +1,10 @@
+/** Containers of a Pod manifest (app and init) to podctl container specs; problems go to the reader's issues. */
+
 import type { ContainerSpec, ProbeSpec } from '../pod/spec.js';
 import type { Fields } from './fields.js';
 import { isDnsLabel } from '../util/validate.js';
 import { isEnvName, isPortName } from './k8s-names.js';
 
-/** Containers of a Pod manifest (app and init) to podctl container specs; problems go to the reader's issues. */
 const PROTOCOLS = ['TCP', 'UDP', 'SCTP'] as const;
 /** Defaults an API server writes into every container on export; they change nothing here. */
 const HARMLESS_CONTAINER = { terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File', imagePullPolicy: 'IfNotPresent' };

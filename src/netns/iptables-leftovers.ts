@@ -1,11 +1,12 @@
-import type { RunCommand } from './pins.js';
-
 /**
  * Removes iptables rules and chains that CNI plugins left naming a container id. The bridge
  * plugin's DEL without a namespace (pause and pin both gone) releases the IP but keeps its
  * ipMasq chain; this is the cleanup for that case, and for `podctl gc`. Only rules whose
  * comment carries the full 64-hex id are touched, so nothing that is not the pod's goes.
  */
+
+import type { RunCommand } from './pins.js';
+
 export type ReadCommand = (file: string, args: string[]) => Promise<string>;
 
 /** Splits an `iptables -S` line into arguments, honouring "quoted \"strings\"". */

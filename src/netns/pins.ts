@@ -1,4 +1,4 @@
-import { lstat, readdir } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PodctlError, errnoOf, messageOf } from '../util/errors.js';
 import { validateNetnsName } from '../util/validate.js';
@@ -10,18 +10,15 @@ export type RunCommand = (file: string, args: string[]) => Promise<void>;
 
 /**
  * Exposes a container's network namespace at /var/run/netns/<name> as a bind mount of
- * /proc/<pid>/ns/net (`ip netns attach`). Unlike the article's symlink to SandboxKey, the
+ * /proc/<pid>/ns/net (`ip netns attach`). Unlike a symlink to the container's SandboxKey, the
  * bind mount keeps the namespace alive after the pause process dies, so CNI DEL can still
  * run in it and release everything the plugins set up.
  */
 export class NetnsPins {
-  constructor(
-    private readonly run: RunCommand,
-    readonly dir: string = NETNS_DIR,
-  ) {}
+  constructor(private readonly run: RunCommand) {}
 
   path(name: string): string {
-    return join(this.dir, name);
+    return join(NETNS_DIR, name);
   }
 
   async exists(name: string): Promise<boolean> {
@@ -64,15 +61,6 @@ export class NetnsPins {
           throw new PodctlError('INTERNAL', `cannot remove network namespace ${this.path(name)}: ${messageOf(err)}`, { cause: err });
         });
       }
-    }
-  }
-
-  async list(): Promise<string[]> {
-    try {
-      return await readdir(this.dir);
-    } catch (err) {
-      if (errnoOf(err) === 'ENOENT') return [];
-      throw err;
     }
   }
 }

@@ -8,7 +8,7 @@ import type { PodStore } from './checkpoint.js';
 import type { PodRef } from './naming.js';
 import type { StepRunner } from './steps.js';
 
-/** Everything a pod operation needs, passed in so tests and fault injection can swap parts. */
+/** Everything a pod operation needs, built once by PodManager.open; per pod, the logger names the pod. */
 export interface PodDeps {
   containers: DockerContainers;
   cni: CniRuntime;

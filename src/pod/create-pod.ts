@@ -1,4 +1,6 @@
 import type { ContainerSummary } from '../docker/containers.js';
+import { join } from 'node:path';
+import { NETNS_DIR } from '../netns/pins.js';
 import { PodctlError, isPodctlError } from '../util/errors.js';
 import type { PodCheckpoint } from './checkpoint.js';
 import type { PodDeps } from './context.js';
@@ -104,7 +106,7 @@ export async function settleAll<T>(promises: Array<Promise<T>>): Promise<T[]> {
 
 function podExists(spec: PodSpec, byPodctl: boolean): PodctlError {
   return new PodctlError('ALREADY_EXISTS', `pod ${formatPodRef(spec)} already exists`, {
-    hint: byPodctl ? 'choose another pod name, or remove the existing pod first' : `/var/run/netns/${netnsNameFor(spec)} is taken; choose another pod name`,
+    hint: byPodctl ? 'choose another pod name, or remove the existing pod first' : `${join(NETNS_DIR, netnsNameFor(spec))} is taken; choose another pod name`,
   });
 }
 

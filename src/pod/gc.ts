@@ -30,15 +30,35 @@ export interface GcOptions {
  * Reconciles every place podctl leaves state with what should exist. Pods whose operation
  * was interrupted (a killed podctl) are finished: a half-made `run` is removed, a half-done
  * start or stop ends stopped. Containers without a pod, CNI attachments without a pod, and IP
- * files in podctl's own IPAM directories without a pod are released. Pods whose lock is held
- * belong to a podctl at work and are left alone; so is anything not podctl's.
+ * files in podctl's own IPAM directories without a pod are released; the nftables tables of a
+ * killed `podctl trace --live` are removed. Pods whose lock is held belong to a podctl at work
+ * and are left alone; so is anything not podctl's.
  */
 export async function collectGarbage(deps: PodDeps, ipamDirs: string[], options: GcOptions): Promise<GcAction[]> {
   const [containers, checkpoints] = await Promise.all([deps.containers.list(ALL_PODS_FILTER), deps.store.list()]);
   const groups = groupByPod(containers);
-  const actions: GcAction[] = [];
-  const keptPauseIds = new Set<string>();
+  const run: GcRun = { deps, options, actions: [], keptPauseIds: new Set<string>() };
+  await finishInterruptedPods(run, checkpoints, groups);
+  await removeContainersWithoutPod(run, groups);
+  await keepWhatLiveContainersName(run);
+  await releaseAttachmentsWithoutPod(run);
+  await removeIpFilesWithoutPod(run, ipamDirs);
+  await removeStaleTraceTables(run);
+  return run.actions;
+}
 
+/** One gc pass: what it found so far and the container ids it must not release. */
+interface GcRun {
+  deps: PodDeps;
+  options: GcOptions;
+  actions: GcAction[];
+  /** Container ids (pauses) some pod or live container still names. */
+  keptPauseIds: Set<string>;
+}
+
+/** Pods whose operation was interrupted: judged, then (under the pod's lock, judged again) finished. */
+async function finishInterruptedPods(run: GcRun, checkpoints: PodCheckpoint[], groups: Map<string, ContainerSummary[]>): Promise<void> {
+  const { deps, options, actions, keptPauseIds } = run;
   for (const checkpoint of checkpoints) {
     const members = groups.get(podKey(checkpoint)) ?? [];
     groups.delete(podKey(checkpoint));
@@ -82,7 +102,10 @@ export async function collectGarbage(deps: PodDeps, ipamDirs: string[], options:
       await lock.release();
     }
   }
+}
 
+async function removeContainersWithoutPod(run: GcRun, groups: Map<string, ContainerSummary[]>): Promise<void> {
+  const { deps, options, actions } = run;
   // Containers of pods podctl has no checkpoint for (deleted state dir, crash before the first write).
   for (const members of groups.values()) {
     for (const c of members) {
@@ -91,13 +114,19 @@ export async function collectGarbage(deps: PodDeps, ipamDirs: string[], options:
       if (!options.dryRun) await deps.containers.remove(c.id).catch((err) => (action.error = messageOf(err)));
     }
   }
+}
 
+async function keepWhatLiveContainersName(run: GcRun): Promise<void> {
+  const { deps, keptPauseIds } = run;
   // A pod being created right now has a pause container before its first CNI ADD, and
   // `podctl cni test --engine docker` wires pause containers of its own: whatever names a
   // container that exists is in use.
   for (const c of await deps.containers.list([])) keptPauseIds.add(c.id);
   for (const c of await deps.store.list()) if (c.pauseId) keptPauseIds.add(c.pauseId);
+}
 
+async function releaseAttachmentsWithoutPod(run: GcRun): Promise<void> {
+  const { deps, options, actions, keptPauseIds } = run;
   // CNI attachments whose pod is gone: DEL them from the cache (config, args, result as at ADD).
   for (const cached of await deps.cni.listCachedAttachments()) {
     // Only the pod layer's attachments; `podctl cni add` (cnitool-style) ones are the user's.
@@ -115,7 +144,10 @@ export async function collectGarbage(deps: PodDeps, ipamDirs: string[], options:
       action.error = messageOf(err);
     }
   }
+}
 
+async function removeIpFilesWithoutPod(run: GcRun, ipamDirs: string[]): Promise<void> {
+  const { deps, options, actions, keptPauseIds } = run;
   // host-local files in podctl's own IPAM directories naming a container no pod has.
   for (const file of await ipFiles(ipamDirs)) {
     if (keptPauseIds.has(file.containerId)) continue;
@@ -126,13 +158,14 @@ export async function collectGarbage(deps: PodDeps, ipamDirs: string[], options:
       await removeLeftoverRules(deps.host.read, deps.host.run, file.containerId).catch(() => undefined);
     }
   }
+}
 
-  // nftables trace tables of a `podctl trace --live` that was killed.
+/** nftables trace tables of a `podctl trace --live` that was killed (its pid is gone). */
+async function removeStaleTraceTables(run: GcRun): Promise<void> {
   for (const table of await staleTraceTables()) {
-    actions.push({ kind: 'nft-table', target: `ip ${table}`, action: 'remove', reason: 'its podctl trace --live is gone' });
-    if (!options.dryRun) await deleteTraceTable(table);
+    run.actions.push({ kind: 'nft-table', target: `ip ${table}`, action: 'remove', reason: 'its podctl trace --live is gone' });
+    if (!run.options.dryRun) await deleteTraceTable(table);
   }
-  return actions;
 }
 
 function judgePod(checkpoint: PodCheckpoint, members: ContainerSummary[], session: string | undefined): { action: GcAction['action']; reason: string } | undefined {

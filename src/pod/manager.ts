@@ -8,7 +8,7 @@ import { NetnsPins } from '../netns/pins.js';
 import { PodctlError } from '../util/errors.js';
 import { acquireFileLock } from '../util/file-lock.js';
 import { childLogger, silentLogger, type Logger } from '../util/logger.js';
-import { defaultCniConfDir, defaultCniPath, defaultStatePaths, type StatePaths } from '../util/paths.js';
+import { cniCacheDir, defaultCniConfDir, defaultCniPath, defaultStatePaths, lockDir, type StatePaths } from '../util/paths.js';
 import { preloadRunCommand, runCommand, runQuiet } from '../util/run-command.js';
 import { PodStore, type PodCheckpoint } from './checkpoint.js';
 import type { PodDeps } from './context.js';
@@ -59,8 +59,8 @@ export class PodManager {
     const cni = new CniRuntime({
       confDir: options.cniConfDir ?? defaultCniConfDir(),
       cniPath: options.cniPath ?? defaultCniPath(),
-      cacheDir: join(paths.stateDir, 'cni', 'cache'),
-      lockDir: join(paths.runDir, 'locks'),
+      cacheDir: cniCacheDir(paths),
+      lockDir: lockDir(paths),
       logger,
       ...(options.pluginTimeoutMs !== undefined ? { timeoutMs: options.pluginTimeoutMs } : {}),
     });
@@ -70,7 +70,7 @@ export class PodManager {
       pins: new NetnsPins(runQuiet),
       store: new PodStore(paths.stateDir),
       lockPod: (ref, timeoutMs) =>
-        acquireFileLock(join(paths.runDir, 'locks', `pod-${pathKey(ref)}.lock`), { what: `pod ${formatPodRef(ref)}`, ...(timeoutMs !== undefined ? { timeoutMs } : {}) }),
+        acquireFileLock(join(lockDir(paths), `pod-${pathKey(ref)}.lock`), { what: `pod ${formatPodRef(ref)}`, ...(timeoutMs !== undefined ? { timeoutMs } : {}) }),
       ensureImages: async (images) => {
         const { buildPauseImage, DEFAULT_PAUSE_IMAGE } = await import('../docker/pause-image.js');
         await ensureImages(docker, images, {

@@ -1,10 +1,11 @@
-import { validateDnsLabel } from '../util/validate.js';
-import { DEFAULT_NAMESPACE } from './spec.js';
-
 /**
  * How a pod's identity maps onto names outside podctl. Container names use "_", which a
  * DNS-1123 pod or container name can never contain, so two pods never map to one name.
  */
+
+import { validateDnsLabel } from '../util/validate.js';
+import { DEFAULT_NAMESPACE } from './spec.js';
+
 export interface PodRef {
   name: string;
   namespace: string;

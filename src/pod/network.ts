@@ -1,3 +1,8 @@
+/**
+ * The pod's side of CNI: which networks, which interface names, which CNI_ARGS and
+ * capability args — the same for ADD and DEL, so DEL releases exactly what ADD took.
+ */
+
 import type { Logger } from '../util/logger.js';
 import type { PodCheckpoint, AttachmentRecord } from './checkpoint.js';
 import type { CniDns } from './pod-files.js';
@@ -5,10 +10,6 @@ import { ifNameFor, type PodSpec } from './spec.js';
 import type { CniRuntime, NetworkConfigList, RuntimeConf } from '../cni/index.js';
 import { toCurrentResult } from '../cni/index.js';
 
-/**
- * The pod's side of CNI: which networks, which interface names, which CNI_ARGS and
- * capability args — the same for ADD and DEL, so DEL releases exactly what ADD took.
- */
 export interface PodNetworkContext {
   spec: PodSpec;
   pauseId: string;

@@ -1,11 +1,12 @@
-import { readFile } from 'node:fs/promises';
-import type { DnsSpec } from './spec.js';
-
 /**
  * The files every container of a pod shares: resolv.conf and hosts. podctl writes them once
  * per pod (after CNI ADD, when the pod's IP and DNS are known) and bind-mounts them into each
  * app container, so every container sees the same name service, as in a Kubernetes pod.
  */
+
+import { readFile } from 'node:fs/promises';
+import type { DnsSpec } from './spec.js';
+
 export interface CniDns {
   nameservers?: string[];
   domain?: string;

@@ -2,6 +2,7 @@
  * The pod spec: what `podctl run`, `podctl create` and `podctl apply` all turn their input
  * into, and what a checkpoint stores so that `start` and `kube generate` can rebuild the pod.
  */
+
 export interface PortMapping {
   hostPort: number;
   containerPort: number;

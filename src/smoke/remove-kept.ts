@@ -1,9 +1,10 @@
 import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { CniRuntime } from '../cni/index.js';
+import { NETNS_DIR } from '../netns/pins.js';
 import { messageOf } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
-import type { StatePaths } from '../util/paths.js';
+import { lockDir, type StatePaths } from '../util/paths.js';
 import type { RunHost } from './host/run-host.js';
 
 /**
@@ -33,7 +34,7 @@ export async function removeKept(opts: RemoveKeptOptions): Promise<string[]> {
     confDir: opts.statePaths.stateDir,
     cniPath: opts.cniPath,
     cacheDir: smokeCacheDir(opts.statePaths),
-    lockDir: join(opts.statePaths.runDir, 'locks'),
+    lockDir: lockDir(opts.statePaths),
     logger: opts.logger,
   });
   for (const a of await runtime.listCachedAttachments()) {
@@ -42,8 +43,7 @@ export async function removeKept(opts: RemoveKeptOptions): Promise<string[]> {
     done.push(`CNI DEL ${a.network} ${basename(a.netns)} ${a.ifName}`);
   }
   done.push(...(await removeContainers(opts.logger)));
-  const netnsDir = '/var/run/netns';
-  for (const name of (await readdir(netnsDir).catch(() => [] as string[])).filter((n) => SANDBOX_NAME.test(n))) {
+  for (const name of (await readdir(NETNS_DIR).catch(() => [] as string[])).filter((n) => SANDBOX_NAME.test(n))) {
     const r = await opts.runHost('ip', ['netns', 'delete', name]);
     done.push(r.exitCode === 0 ? `removed namespace ${name}` : `could not remove namespace ${name}: ${r.stderr.trim()}`);
   }

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { CniRuntime, ExecaPluginExec, type NetworkConfigList } from '../cni/index.js';
 import { silentLogger, type Logger } from '../util/logger.js';
-import { defaultStatePaths, type StatePaths } from '../util/paths.js';
+import { defaultStatePaths, lockDir, type StatePaths } from '../util/paths.js';
 import { StderrCapturingExec } from './capture-exec.js';
 import { runStaticChecks, type StaticContext } from './checks/static-checks.js';
 import { chooseEngine } from './engines/choose-engine.js';
@@ -12,7 +12,7 @@ import { execaRunHost, type RunHost } from './host/run-host.js';
 import { runLiveChecks } from './live-network.js';
 import { NetworkRun } from './network-run.js';
 import { smokeCacheDir } from './remove-kept.js';
-import { resolveTargets } from './targets.js';
+import { resolveTargets, type SmokeTarget } from './targets.js';
 import { countChecks, type EngineName, type KeptPod, type NetworkReport, type SmokeReport, type SmokeReporter } from './types.js';
 
 export interface SmokeOptions {
@@ -60,32 +60,16 @@ export async function runSmoke(opts: SmokeOptions): Promise<SmokeReport> {
   const tested: NetworkConfigList[] = [];
   const reports: NetworkReport[] = [];
   const kept: KeptPod[] = [];
-  const prepare = once(() => engine.prepare());
-  const staticCtx: Omit<StaticContext, 'probeVersion'> = { cniPath: opts.cniPath, hostRoutes: await probe.routes(), others: [], seenNames: new Map() };
+  const shared: SharedRun = {
+    opts, paths, logger, runId, engine, probe, signal, kept, tested, prepare: once(() => engine.prepare()),
+    staticCtx: { cniPath: opts.cniPath, hostRoutes: await probe.routes(), others: [], seenNames: new Map() },
+  };
   try {
     for (const [index, target] of targets.entries()) {
       const run = new NetworkRun(target.name, target.file, reporter, signal);
       reports.push(run.report);
-      const runtime = new CniRuntime({
-        confDir: dirname(target.file),
-        cniPath: opts.cniPath,
-        cacheDir: smokeCacheDir(paths),
-        lockDir: join(paths.runDir, 'locks'),
-        exec: new StderrCapturingExec(new ExecaPluginExec(), (text) => run.appendStderr(text)),
-        logger,
-        timeoutMs: Math.min(opts.timeoutMs ?? 60_000, 60_000),
-      });
       try {
-        const net = await runStaticChecks(run, target, { ...staticCtx, probeVersion: (type) => runtime.pluginVersion(type) });
-        if (!net) {
-          run.skip('live', 'live', 'the static checks failed');
-          continue;
-        }
-        tested.push(net);
-        await runLiveChecks(run, net, {
-          engine, prepareEngine: prepare, runtime, probe, pods: opts.pods ?? 2, keep: opts.keep ?? false,
-          namePrefix: `${SANDBOX_PREFIX}-${runId}-${index + 1}`, signal, kept,
-        });
+        await testNetwork(run, target, index, shared);
       } finally {
         if (deadlineHit() && !reports.some((r) => r.checks.some((c) => c.name === 'timeout'))) {
           run.report.checks.push({ name: 'timeout', stage: 'live', status: 'failed', durationMs: 0, message: `the run took longer than --timeout ${Math.round((opts.timeoutMs ?? 0) / 1000)} s; the remaining checks were skipped` });
@@ -108,6 +92,46 @@ export async function runSmoke(opts: SmokeOptions): Promise<SmokeReport> {
   };
   reporter.runFinished?.(report);
   return report;
+}
+
+/** What every network of one run shares. */
+interface SharedRun {
+  opts: SmokeOptions;
+  paths: StatePaths;
+  logger: Logger;
+  runId: string;
+  engine: Awaited<ReturnType<typeof chooseEngine>>;
+  probe: NetProbe;
+  signal: AbortSignal;
+  kept: KeptPod[];
+  /** Networks that passed the static stage (their bridges are removed at the end). */
+  tested: NetworkConfigList[];
+  prepare: () => Promise<void>;
+  staticCtx: Omit<StaticContext, 'probeVersion'>;
+}
+
+/** One network: the static stage, then (when it passed) the live stage on throwaway pods. */
+async function testNetwork(run: NetworkRun, target: SmokeTarget, index: number, shared: SharedRun): Promise<void> {
+  const { opts, paths, logger } = shared;
+  const runtime = new CniRuntime({
+    confDir: dirname(target.file),
+    cniPath: opts.cniPath,
+    cacheDir: smokeCacheDir(paths),
+    lockDir: lockDir(paths),
+    exec: new StderrCapturingExec(new ExecaPluginExec(), (text) => run.appendStderr(text)),
+    logger,
+    timeoutMs: Math.min(opts.timeoutMs ?? 60_000, 60_000),
+  });
+  const net = await runStaticChecks(run, target, { ...shared.staticCtx, probeVersion: (type) => runtime.pluginVersion(type) });
+  if (!net) {
+    run.skip('live', 'live', 'the static checks failed');
+    return;
+  }
+  shared.tested.push(net);
+  await runLiveChecks(run, net, {
+    engine: shared.engine, prepareEngine: shared.prepare, runtime, probe: shared.probe, pods: opts.pods ?? 2, keep: opts.keep ?? false,
+    namePrefix: `${SANDBOX_PREFIX}-${shared.runId}-${index + 1}`, signal: shared.signal, kept: shared.kept,
+  });
 }
 
 function once(fn: () => Promise<void>): () => Promise<void> {

@@ -1,10 +1,10 @@
-import IPCIDR from 'ip-cidr';
-import { ipFamily } from './ip.js';
-
 /**
  * IP prefixes, IPv4 and IPv6 alike, through ip-cidr: what a prefix holds, whether two overlap,
  * how addresses order. Every layer asks here instead of parsing prefixes itself.
  */
+
+import IPCIDR from 'ip-cidr';
+import { ipFamily } from './ip.js';
 
 /** 4 or 6 for `address/prefix` (host bits allowed, as in CNI configs and results), 0 otherwise. */
 export function cidrFamily(value: unknown): 0 | 4 | 6 {

@@ -3,6 +3,7 @@
  * match on (never the message text), a `message` that says what failed and why, and an
  * optional `hint` that says what to do about it. The CLI prints them as one line.
  */
+
 export type ErrorCode =
   | 'INVALID_ARGUMENT' // bad user input: names, flags, specs, manifests
   | 'INVALID_CONFIG' // a CNI network config or other file that does not parse or validate

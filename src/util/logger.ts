@@ -1,12 +1,13 @@
-import { createRequire } from 'node:module';
-import type * as Winston from 'winston';
-
 /**
  * Logs go to stderr through winston, as text lines or JSON (`--log-format json`), with child
  * loggers that carry context (the pod). Loading winston costs tens of milliseconds, so the
  * logger loads it on the first message that passes the level filter: a quiet `podctl ps`
  * never pays for it.
  */
+
+import { createRequire } from 'node:module';
+import type * as Winston from 'winston';
+
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
 export interface Logger {

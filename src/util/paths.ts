@@ -11,17 +11,20 @@ export interface StatePaths {
   stateDir: string;
   /** Volatile state: locks (cleared on reboot, like the namespaces themselves). */
   runDir: string;
-  /** Where network namespaces are exposed for `ip netns`. */
-  netnsDir: string;
 }
 
 export function defaultStatePaths(env: NodeJS.ProcessEnv = process.env): StatePaths {
   return {
     stateDir: env.PODCTL_STATE_DIR ?? '/var/lib/podctl',
     runDir: env.PODCTL_RUN_DIR ?? '/run/podctl',
-    netnsDir: env.PODCTL_NETNS_DIR ?? '/var/run/netns',
   };
 }
+
+/** The CNI runtime's attachment cache (ADD's config, args and result, for DEL). */
+export const cniCacheDir = (paths: StatePaths): string => join(paths.stateDir, 'cni', 'cache');
+
+/** Pod and CNI container locks. */
+export const lockDir = (paths: StatePaths): string => join(paths.runDir, 'locks');
 
 /** The package's root directory (where package.json, cni-conf/ and images/ are). */
 export function packageRoot(): string {

@@ -1,9 +1,9 @@
-import { invalidArgument } from './errors.js';
-
 /**
  * Checks for names that become paths, env values, labels or container names. Each failure is
  * one line that says which value, why, and what would be accepted.
  */
+
+import { invalidArgument } from './errors.js';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 

@@ -1,3 +1,5 @@
+/** The bodies of `podctl cni add|check|del|gc|status|version` and `podctl net ls|inspect`. */
+
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -5,12 +7,10 @@ import { CniRuntime, findPluginInDirs, loadNetworkFile, summarizeNetwork, type N
 import { versionAtLeast } from '../../cni/versions.js';
 import { invalidArgument, isPodctlError } from '../../util/errors.js';
 import { NETNS_DIR } from '../../netns/pins.js';
-import { defaultCniConfDir, defaultCniPath, defaultStatePaths } from '../../util/paths.js';
+import { cniCacheDir, defaultCniConfDir, defaultCniPath, defaultStatePaths, lockDir } from '../../util/paths.js';
 import { parseKeyValue, validateNetnsName } from '../../util/validate.js';
 import { loggerFor, pluginTimeoutMs, requireRoot } from '../context.js';
 import { parseOutputFormat, renderStructured, renderTable, write } from '../output.js';
-
-/** The bodies of `podctl cni add|check|del|gc|status|version` and `podctl net ls|inspect`. */
 
 export interface AttachmentOptions {
   containerId?: string;
@@ -84,8 +84,8 @@ export function cniRuntimeFor(cmd: Command, timeoutMs?: number): CniRuntime {
   return new CniRuntime({
     confDir: opts.cniConfDir ?? defaultCniConfDir(),
     cniPath: opts.cniPath ?? defaultCniPath(),
-    cacheDir: join(state.stateDir, 'cni', 'cache'),
-    lockDir: join(state.runDir, 'locks'),
+    cacheDir: cniCacheDir(state),
+    lockDir: lockDir(state),
     logger: loggerFor(cmd),
     ...(timeout !== undefined ? { timeoutMs: timeout } : {}),
   });

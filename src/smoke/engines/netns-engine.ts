@@ -1,11 +1,11 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PodctlError } from '../../util/errors.js';
+import { NETNS_DIR } from '../../netns/pins.js';
 import { validateNetnsName } from '../../util/validate.js';
 import type { RunHost } from '../host/run-host.js';
 import type { Sandbox, SandboxEngine } from './engine.js';
 
-const NETNS_DIR = '/var/run/netns';
 
 /** Bare namespaces from `ip netns add`: no Docker needed, for CI runners without an engine. */
 export class NetnsEngine implements SandboxEngine {

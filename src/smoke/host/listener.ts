@@ -1,11 +1,12 @@
-import { createConnection, createServer } from 'node:net';
-import { PodctlError } from '../../util/errors.js';
-
 /**
  * A tiny TCP listener inside a namespace: this node binary run under `ip netns exec`, so no
  * image and no nc are needed. It answers every connection with `token` and exits by itself
  * after `ttlMs` should podctl die before stopping it.
  */
+
+import { createConnection, createServer } from 'node:net';
+import { PodctlError } from '../../util/errors.js';
+
 const SCRIPT = `const [port, token, ttl] = process.argv.slice(1);
 const server = require('net').createServer((s) => s.end(token + '\\n'));
 server.listen(Number(port), '0.0.0.0', () => console.log('ready'));
