@@ -22,7 +22,20 @@ export function tracePath(snap: TraceSnapshot): { result: TraceResult } | { need
     // A service picks one endpoint at random: follow the path to each of the others too.
     const choice = walk.serviceChoice;
     if (choice && choice.candidates.length > 1) {
-      result.alternatives = choice.candidates.flatMap((c, i) => (i === choice.chosen ? [] : [{ endpoint: endpointOfChain(c), verdict: new Walk(snap, i).run().verdict }]));
+      // Every endpoint's walk runs before asking for more, so one gathering round serves them all.
+      const needs: Need[] = [];
+      const alternatives: NonNullable<TraceResult['alternatives']> = [];
+      choice.candidates.forEach((c, i) => {
+        if (i === choice.chosen) return;
+        try {
+          alternatives.push({ endpoint: endpointOfChain(c), verdict: new Walk(snap, i).run().verdict });
+        } catch (err) {
+          if (!(err instanceof MissingData)) throw err;
+          needs.push(...err.needs);
+        }
+      });
+      if (needs.length) return { needs };
+      result.alternatives = alternatives;
     }
     return { result };
   } catch (err) {

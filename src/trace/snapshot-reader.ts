@@ -19,7 +19,8 @@ export class SnapshotReader {
 
   links(netns: string): IpLink[] {
     const l = this.snap.links[netns];
-    if (!l) throw new MissingData([{ kind: 'links', netns }]);
+    // A pod's links are read when it is on the path; its listeners are asked for in the same round.
+    if (!l) throw new MissingData([{ kind: 'links', netns }, ...(netns && !this.snap.listeners[netns] ? [{ kind: 'listeners' as const, netns }] : [])]);
     return l;
   }
 

@@ -16,12 +16,14 @@ export async function gatherAndTrace(request: TraceRequest, pods: PodInfo[], run
   const snapshot = await baseSnapshot(request, pods, run);
   if (services) snapshot.services = services;
   await fill(snapshot, firstNeeds(request, pods), run);
-  for (let round = 0; round < 8; round++) {
+  let needs: Need[] = [];
+  for (let round = 0; round < 16; round++) {
     const out = tracePath(snapshot);
     if ('result' in out) return { result: out.result, snapshot };
-    await fill(snapshot, out.needs, run);
+    needs = out.needs;
+    await fill(snapshot, needs, run);
   }
-  throw new Error('trace did not settle after 8 rounds of gathering');
+  throw new Error(`trace did not settle after 16 rounds of gathering (still asking for ${JSON.stringify(needs)})`);
 }
 
 async function baseSnapshot(request: TraceRequest, pods: PodInfo[], run: HostRun): Promise<TraceSnapshot> {
