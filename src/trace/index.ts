@@ -43,7 +43,8 @@ export async function traceWithSnapshot(pods: PodManager, request: TraceRequest,
 function withServicePort(request: TraceRequest, services: ServiceInfo[] | undefined): TraceRequest {
   const to = request.to;
   if (to.kind !== 'service') return request;
-  const service = services?.find((s) => s.name === to.name && s.namespace === to.namespace);
+  if (!services) throw new PodctlError('FAILED_PRECONDITION', `${to.namespace}/${to.name}: tracing svc/NAME needs podctl's Services, which this build does not have`, { hint: 'trace one of its pods, or its address' });
+  const service = services.find((s) => s.name === to.name && s.namespace === to.namespace);
   if (!service) throw new PodctlError('NOT_FOUND', `service ${to.namespace}/${to.name} not found`, { hint: 'list services with podctl get svc -A' });
   if (service.clusterIP === 'None') throw new PodctlError('FAILED_PRECONDITION', `service ${to.namespace}/${to.name} is headless: it has no ClusterIP`, { hint: 'trace one of its pods' });
   const first = service.ports.find((p) => p.protocol === request.protocol) ?? service.ports[0];
