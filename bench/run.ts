@@ -5,6 +5,7 @@
  * podctl's pause image (`make setup`), and installs podman when it is missing; no registry.
  *
  *   BENCH_ROUNDS=7 BENCH_PODS=50 node --import tsx bench/run.ts
+ *   BENCH_ONLY=services node --import tsx bench/run.ts      (only the Service rows)
  */
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -17,13 +18,16 @@ import { removeScratch, timedOk } from './lib/proc.js';
 import { mb, ms, renderReport, target, type Row } from './lib/report.js';
 import { checkReachable, removeConcurrent, runConcurrent, runSequential } from './lib/scale.js';
 import { BY_HAND_PREFIX, CONF_FILE, PODMAN_PREFIX, PODMAN_SETUP, REPO_ROOT } from './lib/setting.js';
+import { libraryContender } from './lib/library.js';
 import { measurePs, measureStartup } from './lib/startup.js';
 import { round } from './lib/stats.js';
+import { measureServices } from './lib/services.js';
+import { lifeTimings } from './lib/timings.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const PODS = Number(process.env.BENCH_PODS ?? 50);
 const PS_PODS = 100;
-const STARTUP_PAIRS = 15;
+const STARTUP_ROUNDS = 15;
 const PS_RUNS = 9;
 const say = (text: string) => process.stderr.write(`bench: ${text}\n`);
 const range = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}-${i + 1}`);
@@ -32,9 +36,24 @@ async function version(file: string, args: string[]): Promise<string> {
   return String((await execa(file, args, { reject: false })).stdout).trim();
 }
 
+/** The Service rows alone (`BENCH_ONLY=services`): a quick run while working on Services. */
+async function servicesOnly(): Promise<void> {
+  const scratch = mkdtempSync(join(tmpdir(), 'pct-bench-svc-'));
+  try {
+    say('services: rules update, apply with 100 services, ClusterIP latency');
+    const services = await measureServices(scratch);
+    process.stdout.write(renderReport(services.rows, services.targets));
+    writeFileSync(join(REPO_ROOT, 'bench', 'results-services.json'), JSON.stringify({ command: 'BENCH_ONLY=services make bench', date: new Date().toISOString(), ...services.results, targets: services.targets }, null, 2) + '\n');
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+    removeScratch();
+  }
+}
+
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('the bench needs root (namespaces, bridges, containers)');
-  const bundle = statSync(join(REPO_ROOT, 'dist', 'cli', 'podctl.mjs'), { throwIfNoEntry: false });
+  if (process.env.BENCH_ONLY === 'services') return servicesOnly();
+  const bundle = statSync(join(REPO_ROOT, 'dist', 'cli', 'podctl.cjs'), { throwIfNoEntry: false });
   const compiled = statSync(join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js'), { throwIfNoEntry: false });
   if (!bundle || (compiled && compiled.mtimeMs > bundle.mtimeMs)) say('warning: the CLI bundle (dist/cli) is missing or older than dist/src: podctl is measured unbundled; run make build');
   const podmanNet = mkdtempSync(join(tmpdir(), 'pct-bench-podman-net-'));
@@ -43,15 +62,26 @@ async function main(): Promise<void> {
     const leftovers = await cleanBench(podmanNet);
     if (leftovers.length) say(`removed leftovers of an earlier run: ${leftovers.join(', ')}`);
 
-    say(`start-up: ${STARTUP_PAIRS} pairs of node -e '' and podctl --version`);
-    const startup = await measureStartup(STARTUP_PAIRS);
+    say(`start-up: ${STARTUP_ROUNDS} rounds of node -e '' (with and without NODE_EXTRA_CA_CERTS), podctl --version, podctl ps (0 pods)`);
+    const startup = await measureStartup(STARTUP_ROUNDS);
     say('podctl ps with 0 pods');
     const ps0 = await measurePs(0, PS_RUNS);
 
-    say(`one pod's life: ${ROUNDS} rounds of podctl, by-hand script, podman, interleaved`);
-    const contenders = [podctlContender, byHandContender, podmanContender(podmanNet)];
+    say(`one pod's life: ${ROUNDS} rounds of podctl, by-hand script, podman, library (cold and prepared), interleaved`);
+    const libraries = [
+      await libraryContender('library', { prepareAhead: 1, backgroundRemoval: true }),
+      await libraryContender('library, cold', {}),
+    ];
+    const contenders = [podctlContender, byHandContender, podmanContender(podmanNet), ...libraries];
     const prefix: Record<string, string> = { podctl: 'life', 'by-hand': BY_HAND_PREFIX + 'life', podman: PODMAN_PREFIX + 'life' };
-    const lives = await measureLives(contenders, ROUNDS, (c, r) => `${prefix[c]}-${r}`);
+    let lives;
+    try {
+      lives = await measureLives(contenders, ROUNDS, (c, r) => `${prefix[c] ?? 'lib'}-${r}`);
+    } finally {
+      for (const lib of libraries) await lib.close();
+    }
+    say('one more podctl pod life with --timings');
+    const timings = await lifeTimings('life-timings');
 
     say(`${PODS} pods one after another (podctl run, one process each)`);
     const sequential = await runSequential(range(PODS, 'seq'));
@@ -64,32 +94,44 @@ async function main(): Promise<void> {
     say(`podctl ps with ${PS_PODS} pods`);
     const ps100 = await measurePs(Math.max(PS_PODS, PODS), PS_RUNS);
     const removal = await removeConcurrent([...range(PODS, 'par'), ...(extra ? range(PS_PODS - PODS, 'ps') : [])]);
+    say('services: rules update, apply with 100 services, ClusterIP latency');
+    const services = await measureServices(podmanNet);
 
     const rows: Row[] = [
-      { what: "bare node -e ''", value: ms(startup.nodeMs) },
+      { what: `bare node -e ''${startup.caVarSet ? ' (NODE_EXTRA_CA_CERTS set)' : ''}`, value: ms(startup.nodeMs) },
+      { what: "bare node -e '' without NODE_EXTRA_CA_CERTS", value: ms(startup.nodeNoCaMs) },
       { what: 'podctl --version', value: ms(startup.versionMs), memory: mb(startup.maxRssKb) },
-      ...(['podctl', 'by-hand', 'podman'] as const).map((c) => ({
+      { what: 'podctl ps, 0 pods (start-up rounds)', value: ms(startup.ps0Ms), memory: mb(startup.ps0MaxRssKb) },
+      ...(['podctl', 'by-hand', 'podman', 'library', 'library, cold'] as const).map((c) => ({
         what: `pod life: ${c} (up / http / down)`,
         value: `${ms(lives[c]!.medianMs)} (${Math.round(lives[c]!.upMs)} / ${Math.round(lives[c]!.httpMs)} / ${Math.round(lives[c]!.downMs)})`,
-        memory: c === 'podctl' ? mb(lives[c]!.maxRssKb) : undefined,
+        memory: c === 'podctl' ? mb(lives[c]!.maxRssKb) : c.startsWith('library') ? '(in the bench process)' : undefined,
       })),
       { what: `podctl ps, 0 pods (${ps0.apiCalls} API calls)`, value: ms(ps0.ms), memory: mb(ps0.maxRssKb) },
       { what: `podctl ps, ${ps100.pods} pods (${ps100.apiCalls} API calls)`, value: ms(ps100.ms), memory: mb(ps100.maxRssKb) },
       { what: `${PODS} pods one after another`, value: `${ms(sequential.ms)}, ${sequential.podsPerSec.toFixed(1)} pods/s`, memory: mb(sequential.maxRssKb) },
       { what: `${PODS} pods at once (one podctl apply)`, value: `${ms(concurrent.ms)}, ${concurrent.podsPerSec.toFixed(1)} pods/s`, memory: mb(concurrent.maxRssKb) },
       { what: `${removal.pods} pods removed (one podctl rm -f)`, value: `${ms(removal.ms)}, ${removal.podsPerSec.toFixed(1)} pods/s`, memory: mb(removal.maxRssKb) },
+      ...services.rows,
     ];
     const targets = [
-      target('pod life: podctl / by-hand', lifeRatio(lives, 'podctl', 'by-hand'), '<=', 0.9),
-      target('pod life: podctl / podman', lifeRatio(lives, 'podctl', 'podman'), '<=', 0.65),
-      target(`podctl ps: ${ps100.pods} pods / 0 pods`, ps100.ms / ps0.ms, '<=', 2),
+      target('pod life: podctl / by-hand', lifeRatio(lives, 'podctl', 'by-hand'), '<=', 1.0),
+      target('pod life: podctl / podman', lifeRatio(lives, 'podctl', 'podman'), '<=', 0.85),
+      target('pod life: library (PodSession, prepareAhead) / by-hand', lifeRatio(lives, 'library', 'by-hand'), '<=', 0.6),
+      // Each ps over the bare node run beside it: the two sets run minutes apart, at other loads.
+      target(`podctl ps: ${ps100.pods} pods / 0 pods (each per bare node beside it)`, ps100.perNode / ps0.perNode, '<=', 2),
       target('podctl ps: API calls, 100 pods minus 0 pods', ps100.apiCalls - ps0.apiCalls, '<=', 0),
-      target("podctl --version / node -e ''", startup.ratio, '<=', 1.6),
+      target("podctl --version / node -e ''", startup.versionRatio, '<=', 1.3),
+      target("podctl ps (0 pods) / node -e ''", startup.ps0Ratio, '<=', 1.8),
       target(`${PODS} pods: at once / one after another (pods/s)`, concurrent.podsPerSec / sequential.podsPerSec, '>=', 2),
       target(`${PODS} pods at once: reachable`, concurrentReach.reachable, '>=', PODS),
       target(`${PODS} pods at once: distinct IPs`, concurrentReach.distinctIps, '>=', PODS),
+      ...services.targets,
     ];
-    process.stdout.write(renderReport(rows, targets));
+    const info = [
+      `not targets: library cold / by-hand ${round(lifeRatio(lives, 'library, cold', 'by-hand'))}; against node -e '' without NODE_EXTRA_CA_CERTS: --version ${round(startup.versionRatioNoCa)}, ps (0 pods) ${round(startup.ps0RatioNoCa)}`,
+    ];
+    process.stdout.write(`${renderReport(rows, targets)}\n${info.join('\n')}\n\none podctl pod life, podctl --timings run, then rm -f:\n${timings.run}\n${timings.rm}\n`);
 
     const results = {
       command: 'make bench',
@@ -98,7 +140,17 @@ async function main(): Promise<void> {
       settings: { rounds: ROUNDS, pods: PODS, network: 'bench/cni-conf (bridge pct-bench0 + host-local 10.238.0.0/16) for all three', podmanInfra: '--infra-image localhost/podctl-pause:3.10 (the same pause as podctl)', concurrency: `${PODS} podctl run processes started together` },
       startup,
       ps: { zero: ps0, hundred: ps100 },
-      life: { ...lives, ratios: { podctlToByHand: round(lifeRatio(lives, 'podctl', 'by-hand')), podctlToPodman: round(lifeRatio(lives, 'podctl', 'podman')) } },
+      life: {
+        ...lives,
+        ratios: {
+          podctlToByHand: round(lifeRatio(lives, 'podctl', 'by-hand')),
+          podctlToPodman: round(lifeRatio(lives, 'podctl', 'podman')),
+          libraryToByHand: round(lifeRatio(lives, 'library', 'by-hand')),
+          libraryColdToByHand: round(lifeRatio(lives, 'library, cold', 'by-hand')),
+        },
+        timings,
+      },
+      services: services.results,
       scale: { sequential: { ...sequential, reachability: sequentialReach, removal: sequentialRemoval }, concurrent: { ...concurrent, reachability: concurrentReach }, removal },
       targets,
     };

@@ -64,6 +64,7 @@ const CASES: BadInput[] = [
   { what: '-p container port 0', args: run('-p', '127.0.0.1:18779:0'), exit: 2, says: /container port "0"/ },
   { what: '-p unknown protocol', args: run('-p', '8080:80/sctpx'), exit: 2, says: /protocol "sctpx"/ },
   { what: '-p host address not an IP', args: run('-p', '1.2.3:8080:80'), exit: 2, says: /host address "1\.2\.3"/ },
+  { what: '-p host address ":" in brackets', args: run('-p', '[:]:8080:80'), exit: 2, says: /"\[:\]" is not an IPv6 address/ },
   { what: '-p the same host port twice', args: run('-p', '127.0.0.1:18777:80', '-p', '127.0.0.1:18777:81'), exit: 2, says: /host port 18777\/tcp is mapped twice/ },
   // Env, labels, DNS: values that become container env, Docker labels, resolv.conf lines.
   { what: 'env name starting with a digit', args: run('-e', '1BAD=x'), exit: 2, says: /env name "1BAD"/ },

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { LeakChecker } from './harness/leaks.js';
 import { podctl, podctlOk, uniqueName } from './harness/run.js';
 import { RUN_STEPS } from '../src/pod/step-names.js';
-import { REMOVE_STEPS, STOP_STEPS, assertPodGone, leftoversOf, pauseIdOf, startHung } from './reliability-support.js';
+import { REMOVE_STEPS, STOP_STEPS, assertPodGone, gcActions, leftoversOf, pauseIdOf, startHung, type GcAction } from './reliability-support.js';
 
 // SIGKILL of podctl at every step (PODCTL_FAULT_MODE=hang, then kill -9: no handler of podctl
 // runs). `podctl gc --dry-run` must then report what the killed run left without touching
@@ -24,15 +24,7 @@ interface Killed {
   survivesAsStopped: boolean;
 }
 
-interface GcAction {
-  kind: string;
-  target: string;
-  action: string;
-  reason: string;
-  error?: string;
-}
 
-const gcActions = async (args: string[]): Promise<GcAction[]> => (JSON.parse((await podctlOk(['gc', '-o', 'json', ...args])).stdout) as { actions: GcAction[] }).actions;
 
 async function killRunAt(step: string, index: number): Promise<Killed> {
   const name = uniqueName('pct-rel');

@@ -4,12 +4,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { exists } from './harness/leaks.js';
-import { PODCTL, REPO_ROOT, podctl, type CliResult } from './harness/run.js';
+import { PODCTL, REPO_ROOT, podctl, podctlOk, type CliResult } from './harness/run.js';
 
 /**
  * What the reliability suites (e2e/reliability-*.test.ts) share: fault-injection switches,
  * a killable podctl, a per-pod leak check that names its culprit, and private CNI setups.
  */
+
+/** One action of `podctl gc -o json` (src/pod/gc.ts GcAction). */
+export interface GcAction {
+  kind: string;
+  target: string;
+  action: string;
+  reason: string;
+  error?: string;
+}
+
+/** `podctl FLAGS gc -o json ARGS`: its actions (the command must succeed, within `timeoutMs` when given). */
+export async function gcActions(args: string[] = [], { timeoutMs, flags = [] }: { timeoutMs?: number; flags?: string[] } = {}): Promise<GcAction[]> {
+  const r = await podctlOk([...flags, 'gc', '-o', 'json', ...args], timeoutMs === undefined ? {} : { timeoutMs });
+  return (JSON.parse(r.stdout) as { actions: GcAction[] }).actions;
+}
 
 /** The teardown steps `stop` and `rm -f` pass through (src/pod/teardown.ts); RUN_STEPS has run's. */
 export const STOP_STEPS = ['cni-del', 'unpin-netns', 'stop-containers', 'stop-pause'];

@@ -3,6 +3,7 @@
 # nginx package, busybox from busybox-static. Each image is built only when its tag is missing.
 #
 #   images/build-app-images.sh                      make sure nginx:latest and busybox:latest exist in Docker
+#   images/build-app-images.sh podman               the same in podman (as localhost/nginx:latest, ...)
 #   images/build-app-images.sh rootfs nginx OUT.tar write just the root filesystem tar (for another engine)
 #
 # The rootfs builders know nothing of Docker, so podman (or anything that imports a tar) can reuse them.
@@ -135,13 +136,23 @@ write_rootfs() {
   esac
 }
 
-# --- Docker ------------------------------------------------------------------------------
+# --- engines -----------------------------------------------------------------------------
 
-docker_import() {
-  local tarball=$1 tag=$2; shift 2
-  local args=() change
-  for change in "$@"; do args+=(--change "$change"); done
-  docker import "${args[@]}" "$tarball" "$tag" >/dev/null
+# The image config each image gets on import (Dockerfile instructions), the same on every engine.
+image_changes() {
+  printf '%s\n' "ENV $PATH_ENV"
+  case $1 in
+    nginx) printf '%s\n' 'EXPOSE 80' 'CMD ["nginx", "-g", "daemon off;"]' ;;
+    busybox) printf '%s\n' 'CMD ["sh"]' ;;
+  esac
+}
+
+# ENGINE import --change ... TARBALL TAG, for docker and podman alike.
+engine_import() {
+  local engine=$1 name=$2 tarball=$3 tag=$4 change args=()
+  [[ $engine == podman ]] && args+=(--quiet) # its copy progress; docker import prints none
+  while IFS= read -r change; do args+=(--change "$change"); done < <(image_changes "$name")
+  "$engine" import "${args[@]}" "$tarball" "$tag" >/dev/null
 }
 
 # Runs the fresh nginx image with port 80 published on 127.0.0.1 only, and fetches the page.
@@ -168,20 +179,25 @@ ensure_docker_image() {
   if docker image inspect "$tag" >/dev/null 2>&1; then return 0; fi
   tarball=$(mktemp /tmp/podctl-"$name"-rootfs.XXXXXX.tar) && TEMP_PATHS+=("$tarball")
   write_rootfs "$name" "$tarball"
-  case $name in
-    nginx)
-      docker_import "$tarball" "$tag" "ENV $PATH_ENV" 'EXPOSE 80' \
-        'CMD ["nginx", "-g", "daemon off;"]'
-      if ! verify_nginx "$tag"; then
-        docker rmi "$tag" >/dev/null 2>&1 || true
-        die "$tag was built but does not serve its welcome page"
-      fi
-      ;;
-    busybox)
-      docker_import "$tarball" "$tag" "ENV $PATH_ENV" 'CMD ["sh"]'
-      ;;
-  esac
+  engine_import docker "$name" "$tarball" "$tag"
+  if [[ $name == nginx ]] && ! verify_nginx "$tag"; then
+    docker rmi "$tag" >/dev/null 2>&1 || true
+    die "$tag was built but does not serve its welcome page"
+  fi
   echo "built $tag from Debian packages"
+}
+
+# podman keeps an image imported without a registry as localhost/NAME and resolves the short
+# name (nginx) to it, so pods name the same images on both engines. Only Docker's import is
+# served and fetched once (verify_nginx): the rootfs is the same, and podman has no network
+# of its own set up here to run it on.
+ensure_podman_image() {
+  local name=$1 tag=localhost/${2#localhost/} tarball
+  if podman image exists "$tag"; then return 0; fi
+  tarball=$(mktemp /tmp/podctl-"$name"-rootfs.XXXXXX.tar) && TEMP_PATHS+=("$tarball")
+  write_rootfs "$name" "$tarball"
+  engine_import podman "$name" "$tarball" "$tag"
+  echo "built $tag in podman from Debian packages"
 }
 
 main() {
@@ -190,11 +206,15 @@ main() {
       ensure_docker_image nginx "$NGINX_TAG"
       ensure_docker_image busybox "$BUSYBOX_TAG"
       ;;
+    podman)
+      ensure_podman_image nginx "$NGINX_TAG"
+      ensure_podman_image busybox "$BUSYBOX_TAG"
+      ;;
     rootfs)
       [[ $# -eq 3 ]] || die "usage: $0 rootfs nginx|busybox OUT.tar"
       write_rootfs "$2" "$3"
       ;;
-    *) die "usage: $0 [docker | rootfs nginx|busybox OUT.tar]" ;;
+    *) die "usage: $0 [docker | podman | rootfs nginx|busybox OUT.tar]" ;;
   esac
 }
 

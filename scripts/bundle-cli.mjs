@@ -1,12 +1,17 @@
 #!/usr/bin/env node
-// Bundles the CLI into dist/cli/ with esbuild: one entry file plus one lazily loaded chunk per
-// dynamic import (each command's action, dockerode, execa, ...). Node then reads a handful of
-// files instead of hundreds of node_modules files at every start. tsc still type-checks and
-// builds dist/src, the library that `import 'podctl'` loads; this bundle is only the CLI's.
+// Bundles the CLI into one CommonJS file, dist/cli/podctl.cjs, with esbuild, then writes its
+// V8 code cache (dist/cli/podctl.cjs.cache) after loading the modules a pod's life needs.
+// bin/load-cli.cjs compiles the bundle with that cache, so a start reads two files and
+// compiles little instead of reading hundreds of node_modules files and compiling them.
+// Each dynamic import stays lazy inside the file (esbuild wraps such modules in an init
+// function): a command evaluates only the modules it uses. tsc still type-checks and builds
+// dist/src, the library that `import 'podctl'` loads; this bundle is only the CLI's.
 //
 //   node scripts/bundle-cli.mjs [--metafile]     (make build runs it)
 import { build } from 'esbuild';
-import { rm, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -43,26 +48,45 @@ const leftOutPlugin = {
   },
 };
 
+// import() of a Node built-in would stay an import() in CommonJS output, which a vm.Script
+// compiled with a code cache cannot run (V8 drops the dynamic import callback). Each becomes a
+// require() of the built-in behind esbuild's lazy wrapper, loaded when the import() runs.
+const builtinImportPlugin = {
+  name: 'podctl-builtin-import',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, namespace: 'podctl-builtin' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'podctl-builtin' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+  },
+};
+
 export async function bundleCli({ metafile = false } = {}) {
   await rm(outdir, { recursive: true, force: true });
   const result = await build({
-    entryPoints: { podctl: join(root, 'src', 'cli', 'main.ts') },
+    entryPoints: { podctl: join(root, 'src', 'cli', 'bundle-entry.ts') },
     outdir,
     bundle: true,
-    splitting: true,
-    format: 'esm',
+    format: 'cjs',
     platform: 'node',
     target: 'node20',
-    outExtension: { '.js': '.mjs' },
-    chunkNames: 'chunks/[name]-[hash]',
-    // CommonJS dependencies (dockerode, winston) call require() for node built-ins.
-    banner: { js: "import { createRequire as __podctlCreateRequire } from 'node:module'; const require = __podctlCreateRequire(import.meta.url);" },
-    plugins: [leftOutPlugin],
+    outExtension: { '.js': '.cjs' },
+    // ES module code asks import.meta.url where it is (paths.ts finds package.json by it).
+    define: { 'import.meta.url': '__podctlModuleUrl' },
+    // The first line names this build: the code cache's header must name the same one.
+    banner: { js: `// podctl-bundle ${randomUUID()}\nvar __podctlModuleUrl = require('node:url').pathToFileURL(__filename).href;` },
+    plugins: [leftOutPlugin, builtinImportPlugin],
+    // A native addon: it loads its prebuilt binary relative to its own files, so it stays in node_modules.
+    external: ['fs-native-extensions'],
     legalComments: 'none',
+    // Less source to read and hash at every start; names stay, so stack traces still read.
+    minifyWhitespace: true,
+    minifySyntax: true,
     logLevel: 'warning',
     metafile,
   });
   if (metafile) await writeFile(join(outdir, 'meta.json'), JSON.stringify(result.metafile));
+  const left = (await readFile(join(outdir, 'podctl.cjs'), 'utf8')).match(/\bimport\((?!\))[^)]{0,60}/g);
+  if (left) throw new Error(`the CLI bundle still has dynamic import() calls, which cannot run with its code cache: ${left.join(', ')}`);
+  await createRequire(import.meta.url)('../bin/load-cli.cjs').writeCodeCache(join(outdir, 'podctl.cjs'));
   return result;
 }
 

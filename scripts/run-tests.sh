@@ -9,7 +9,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 REPORTER=${TEST_REPORTER:-tap}
 total_pass=0
 total_fail=0
+total_skip=0
 summary=()
+skipped=()
 
 # The runner's own closing counts: "# pass N" (tap) or "ℹ pass N" (spec).
 count() { grep -aE "^(# |ℹ )$1 [0-9]+\$" "$2" | tail -n1 | awk '{ print $3 }'; }
@@ -18,6 +20,8 @@ for phase in src e2e; do
   mapfile -t files < <(find "$phase" -name '*.test.ts' 2>/dev/null | sort)
   if ((${#files[@]} == 0)); then continue; fi
   log=$(mktemp /tmp/podctl-test-log.XXXXXX)
+  # An earlier run killed midway must not poison this one: start from a clean host, and say so.
+  if [[ $phase == e2e ]]; then node --import tsx e2e/harness/clean-host.ts || echo "# e2e: cleaning the host failed (see above)"; fi
   if [[ $phase == src ]]; then
     # Unit tests: all in one process (scripts/unit-tests.ts), no Node start per file.
     node --import tsx --test-reporter="$REPORTER" scripts/unit-tests.ts 2>&1 | tee "$log"
@@ -27,18 +31,25 @@ for phase in src e2e; do
   status=${PIPESTATUS[0]}
   pass=$(count pass "$log")
   fail=$(count fail "$log")
+  skip=$(count skipped "$log")
+  # Which tests were skipped and why: tap's "ok N - name # SKIP reason", spec's "﹣ name (…) # reason".
+  mapfile -t why < <(sed -nE -e 's/^ *ok [0-9]+ - (.*) # SKIP ?(.*)$/\1: \2/p' -e 's/^ *﹣ (.*) \([0-9.]+m?s\) # (.*)$/\1: \2/p' "$log")
+  skipped+=("${why[@]/#/${phase/src/unit}: }")
   rm -f "$log"
   pass=${pass:-0}
+  skip=${skip:-0}
+  total_skip=$((total_skip + skip))
   # A runner that died before its summary counts as a failure.
   if [[ -z $fail ]]; then fail=$((status != 0)); fi
   if ((status != 0 && fail == 0)); then fail=1; fi
   total_pass=$((total_pass + pass))
   total_fail=$((total_fail + fail))
-  summary+=("${phase/src/unit}: $pass passed, $fail failed")
+  summary+=("${phase/src/unit}: $pass passed, $fail failed, $skip skipped")
 done
 
 phases=$(printf '%s; ' "${summary[@]}")
 echo "# by phase: ${phases%; }"
-# The closing line CI reads: "tests: N passed, N failed" alone on its line.
-echo "tests: $total_pass passed, $total_fail failed"
+for s in "${skipped[@]}"; do echo "# skipped: $s"; done
+# The closing line CI reads: "tests: N passed, N failed, N skipped" alone on its line.
+echo "tests: $total_pass passed, $total_fail failed, $total_skip skipped"
 ((total_fail == 0))

@@ -2,19 +2,39 @@
 # Everything `make demo` and `make test` need on a Debian 12 machine, done only where missing:
 # Debian packages, node_modules, the build, a Docker engine, and the local images.
 # Idempotent, non-interactive (CI=true, no stdin), one line per step; a second run takes < 2 s.
+#
+#   scripts/setup.sh                 for dockerd, or for podman when DOCKER_HOST names a podman
+#                                    socket (unix://...podman...): its API service is started there
+#   scripts/setup.sh --with-podman   dockerd and podman both (`make test`: e2e/engines.test.ts)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/lib/podman.sh
+
+WITH_PODMAN=0
+case ${1:-} in
+  --with-podman) WITH_PODMAN=1 ;;
+  '') ;;
+  *) printf 'setup: error: unknown option %s (use --with-podman or nothing)\n' "$1" >&2; exit 2 ;;
+esac
+# DOCKER_HOST naming a podman socket makes podman the engine: no dockerd is needed then.
+PODMAN_HOST=0
+if [[ ${DOCKER_HOST:-} == unix://*podman* ]]; then PODMAN_HOST=1 WITH_PODMAN=1; fi
 
 export DEBIAN_FRONTEND=noninteractive
 DOCKERD_LOG=${PODCTL_DOCKERD_LOG:-/var/log/podctl/dockerd.log}
 DOCKERD_WAIT_SECONDS=${DOCKERD_WAIT_SECONDS:-60}
 # Runtime (docker, CNI plugins, iptables, ip), the pause build (gcc, libc6-dev), the app images
-# (busybox-static; nginx's shared libraries are taken from the host), and the demo's curl;
-# `podctl trace` reads the ruleset with nft and NAT with conntrack, `net graph -o svg` runs dot.
+# (busybox-static; nginx's shared libraries are taken from the host), the demo's curl.
+# Services: nftables (the rules; `podctl info` reports it), conntrack (stale UDP flows), kmod
+# (modprobe br_netfilter); `podctl trace` reads the ruleset with nft and NAT with conntrack,
+# `net graph -o svg` lays out with graphviz's dot.
 PACKAGES=(
-  docker.io containernetworking-plugins iptables iproute2 gcc libc6-dev make busybox-static curl
-  ca-certificates libcrypt1 libpcre2-8-0 libssl3 zlib1g nftables conntrack graphviz
+  containernetworking-plugins iptables iproute2 gcc libc6-dev make busybox-static curl
+  ca-certificates libcrypt1 libpcre2-8-0 libssl3 zlib1g nftables conntrack kmod graphviz
 )
+if ((!PODMAN_HOST)); then PACKAGES+=(docker.io); fi
+if ((WITH_PODMAN)); then PACKAGES+=(podman); fi
+PODMAN_LOG=${PODCTL_PODMAN_LOG:-/var/log/podctl/podman-service.log}
 
 step() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
@@ -75,30 +95,63 @@ ensure_engine() {
   mkdir -p "$(dirname "$DOCKERD_LOG")"
   # setsid + nohup: the engine outlives this script, its terminal and its process group.
   setsid nohup dockerd >>"$DOCKERD_LOG" 2>&1 </dev/null &
-  local pid=$! waited=0
-  until engine_answers; do
+  wait_for_engine dockerd "$!" "$DOCKERD_LOG" engine_answers
+}
+
+# Waits until `answers` succeeds, or the started process `pid` dies or the time is up.
+wait_for_engine() {
+  local what=$1 pid=$2 log=$3 answers=$4 waited=0
+  until "$answers"; do
     if ! kill -0 "$pid" 2>/dev/null; then
-      tail -n 20 "$DOCKERD_LOG" >&2 || true
-      die "dockerd exited during start-up; see $DOCKERD_LOG"
+      tail -n 20 "$log" >&2 || true
+      die "$what exited during start-up; see $log"
     fi
     if ((waited >= DOCKERD_WAIT_SECONDS * 2)); then
-      tail -n 20 "$DOCKERD_LOG" >&2 || true
-      die "dockerd did not answer within ${DOCKERD_WAIT_SECONDS}s; see $DOCKERD_LOG"
+      tail -n 20 "$log" >&2 || true
+      die "$what did not answer within ${DOCKERD_WAIT_SECONDS}s; see $log"
     fi
     sleep 0.5
     waited=$((waited + 1))
   done
 }
 
+podman_socket() { local path=${DOCKER_HOST#unix://}; printf '%s' "$path"; }
+podman_answers() { curl -fsS --max-time 10 --unix-socket "$(podman_socket)" http://podman/_ping >/dev/null 2>&1; }
+
+# podman's Docker-compatible API on the DOCKER_HOST socket, started when nothing answers there.
+ensure_podman_service() {
+  if podman_answers; then
+    step "podman: API service answers at $DOCKER_HOST"
+    return
+  fi
+  step "podman: starting its API service at $DOCKER_HOST (log: $PODMAN_LOG)"
+  mkdir -p "$(dirname "$PODMAN_LOG")" "$(dirname "$(podman_socket)")"
+  # --time=0: no idle exit. setsid + nohup: it outlives this script, like dockerd.
+  setsid nohup podman system service --time=0 "$DOCKER_HOST" >>"$PODMAN_LOG" 2>&1 </dev/null &
+  wait_for_engine "podman system service" "$!" "$PODMAN_LOG" podman_answers
+}
+
+ensure_podman() {
+  local did
+  did=$(ensure_podman_ulimits)
+  step "podman: ${did:-default_ulimits present in $PODMAN_CONTAINERS_CONF}"
+  if ((PODMAN_HOST)); then ensure_podman_service; fi
+}
+
 ensure_images() {
-  local out
-  out=$(images/build-app-images.sh)
-  out=${out//$'\n'/; }
-  step "images: ${out:-nginx:latest and busybox:latest present}"
+  local out engines=()
+  if ((!PODMAN_HOST)); then engines+=(docker); fi
+  if ((WITH_PODMAN)); then engines+=(podman); fi
+  for engine in "${engines[@]}"; do
+    out=$(images/build-app-images.sh "$engine")
+    out=${out//$'\n'/; }
+    step "images ($engine): ${out:-nginx:latest and busybox:latest present}"
+  done
 }
 
 ensure_packages
 ensure_node_modules
 build
-ensure_engine
+if ((!PODMAN_HOST)); then ensure_engine; fi
+if ((WITH_PODMAN)); then ensure_podman; fi
 ensure_images

@@ -13,7 +13,9 @@
  * runtime alone (configs, ADD/CHECK/DEL/GC/STATUS, results, cache), with no Docker or pods.
  */
 export { PodManager, type PodManagerOptions, type ListFilter } from './pod/manager.js';
-export { PodSession, type PodSessionOptions } from './pod/pod-session.js';
+export { PodSession, type PodSessionOptions, type ServiceInput } from './pod/pod-session.js';
+export { ServiceManager } from './service/services.js';
+export type { ServiceSpec, ServicePort, ServiceRecord, ServiceEndpoints, Endpoint, ServiceType, ServiceProtocol } from './service/types.js';
 export { PodHandle } from './pod/pod-handle.js';
 export type { PodRunOptions, ContainerRunOptions } from './pod/run-options.js';
 export type { ExecResult, PodExecOptions, PodLogsOptions } from './pod/container-io.js';

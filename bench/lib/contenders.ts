@@ -17,6 +17,8 @@ export interface Contender {
   /** Starts the pod; returns its IP and the processes it ran. */
   up(pod: string): Promise<{ ip: string; runs: Timed[] }>;
   down(pod: string): Promise<Timed[]>;
+  /** Waits for work the contender does in the background (untimed, before and after a life). */
+  settle?(): Promise<void>;
 }
 
 export async function podLife(contender: Contender, pod: string): Promise<PodLife> {
@@ -28,7 +30,7 @@ export async function podLife(contender: Contender, pod: string): Promise<PodLif
   const httpMs = since() - upMs;
   const downRuns = await contender.down(pod);
   const ms = since();
-  const maxRssKb = Math.max(...[...runs, ...downRuns].map((r) => r.maxRssKb ?? 0));
+  const maxRssKb = Math.max(0, ...[...runs, ...downRuns].map((r) => r.maxRssKb ?? 0));
   return { ms, upMs, httpMs, downMs: ms - upMs - httpMs, maxRssKb };
 }
 

@@ -28,7 +28,11 @@ export async function measureLives(contenders: Contender[], rounds: number, podN
   for (let round = 0; round <= rounds; round++) {
     for (let k = 0; k < contenders.length; k++) {
       const contender = contenders[(round + k) % contenders.length]!;
+      // Background work of a library session (sandboxes made ahead, removals) must not land
+      // in another contender's time: it finishes before and after each of its lives.
+      await contender.settle?.();
       const life = await podLife(contender, podName(contender.name, round));
+      await contender.settle?.();
       if (round > 0) lives.get(contender.name)!.push(life);
     }
     process.stderr.write(`bench: pod life round ${round}/${rounds}${round === 0 ? ' (warm-up)' : ''}\n`);

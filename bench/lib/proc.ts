@@ -15,6 +15,8 @@ export interface Timed {
 
 export interface RunOptions {
   env?: Record<string, string>;
+  /** Variables removed from the inherited environment. */
+  unsetEnv?: string[];
   /** Wrap the command in GNU time to read its peak memory (adds ~1 ms, the same for every contender). */
   memory?: boolean;
   timeoutMs?: number;
@@ -35,7 +37,8 @@ export async function timed(file: string, args: string[], options: RunOptions = 
   const rssFile = options.memory && scratch ? join(scratch, `rss-${serial++}`) : undefined;
   const [cmd, argv] = rssFile ? ['/usr/bin/time', ['-f', '%M', '-o', rssFile, file, ...args]] : [file, args];
   const start = process.hrtime.bigint();
-  const result = await execa(cmd, argv, { reject: false, env: options.env, stdin: 'ignore', timeout: options.timeoutMs ?? 300_000 });
+  const env = options.unsetEnv ? Object.fromEntries(Object.entries({ ...process.env, ...options.env }).filter(([k]) => !options.unsetEnv!.includes(k))) : options.env;
+  const result = await execa(cmd, argv, { reject: false, env, extendEnv: !options.unsetEnv, stdin: 'ignore', timeout: options.timeoutMs ?? 300_000 });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   let maxRssKb: number | undefined;
   if (rssFile) {

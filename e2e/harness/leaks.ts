@@ -4,7 +4,7 @@ import { execa } from 'execa';
 
 /**
  * The leak checker every e2e test ends with. It snapshots the host before the test and
- * reports what the test left behind: podctl containers, /var/run/netns entries and pins,
+ * reports what the test left behind: podctl containers (dockerd's and podman's), /var/run/netns entries and pins,
  * host veths, host-local IP files, CNI cache files, pod checkpoints, and iptables chains or
  * rules naming a container id. CI runs tests one at a time, so a diff is exact there.
  */
@@ -21,6 +21,27 @@ export interface HostSnapshot {
   veths: Set<string>;
   files: Set<string>;
   iptables: Set<string>;
+  /** `nft -s list ruleset`, per table ("table ip nat" -> its lines), without podctl's own table. */
+  nftTables: Map<string, string[]>;
+  /** Whether podctl's Service table (`table ip podctl`) exists. */
+  podctlTable: boolean;
+}
+
+// The tables iptables-nft keeps for Docker and the CNI plugins: their added rules are judged by
+// the iptables part of the check (with its allowances); lines removed from them are a leak of
+// another kind (someone flushed what is not theirs). Every other table must be byte-identical.
+const IPTABLES_TABLES = /^table (ip|ip6) (nat|filter|mangle|raw|security)$/;
+const PODCTL_TABLE = 'table ip podctl';
+
+function nftTables(text: string): Map<string, string[]> {
+  const tables = new Map<string, string[]>();
+  let current: string[] | undefined;
+  for (const line of text.split('\n')) {
+    const head = /^(table \S+ \S+) \{$/.exec(line);
+    if (head) tables.set(head[1]!, (current = []));
+    else if (current && line.trim() !== '' && line !== '}') current.push(line.trim());
+  }
+  return tables;
 }
 
 async function lines(file: string, args: string[]): Promise<string[]> {
@@ -48,23 +69,30 @@ async function filesUnder(dir: string): Promise<string[]> {
 }
 
 export async function snapshotHost(): Promise<HostSnapshot> {
-  const [containers, netns, mountinfo, links, files, nat, filter] = await Promise.all([
+  const [dockerContainers, podmanContainers, netns, mountinfo, links, files, nat, filter, ruleset] = await Promise.all([
     lines('docker', ['ps', '-a', '--filter', 'label=io.podctl.pod', '--format', '{{.Names}}']),
+    // podman's containers, whether or not its API service runs (the CLI reads its storage).
+    lines('podman', ['ps', '-a', '--filter', 'label=io.podctl.pod', '--format', '{{.Names}}']),
     readdir(NETNS_DIR).catch(() => [] as string[]),
     readFile('/proc/self/mountinfo', 'utf8').catch(() => ''),
     lines('ip', ['-o', 'link', 'show', 'type', 'veth']),
     Promise.all([...IPAM_DIRS, ...STATE_DIRS].map(filesUnder)).then((all) => all.flat()),
     lines('iptables', ['-w', '-t', 'nat', '-S']),
     lines('iptables', ['-w', '-t', 'filter', '-S']),
+    lines('nft', ['-s', 'list', 'ruleset']),
   ]);
+  const tables = nftTables(ruleset.join('\n'));
+  const podctlTable = tables.delete(PODCTL_TABLE);
   const iptables = [...nat, ...filter].filter((l) => (l.startsWith('-N CNI-') && !SHARED_CHAINS.test(l)) || /\b[0-9a-f]{64}\b/.test(l) || /CNI-[0-9a-f]{20,}/.test(l));
   return {
-    containers: new Set(containers),
+    containers: new Set([...dockerContainers, ...podmanContainers.map((name) => `${name} (podman)`)]),
     netns: new Set(netns),
     mounts: new Set(mountinfo.split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith('/run/netns/') || m.startsWith('/var/run/netns/'))),
     veths: new Set(links.map((l) => (l.split(': ')[1] ?? '').split('@')[0] ?? '')),
     files: new Set(files),
     iptables: new Set(iptables),
+    nftTables: tables,
+    podctlTable,
   };
 }
 
@@ -79,6 +107,18 @@ export function diffSnapshots(before: HostSnapshot, after: HostSnapshot): string
   added('veth', before.veths, after.veths);
   added('file', before.files, after.files);
   added('iptables', before.iptables, after.iptables);
+  if (after.podctlTable && !before.podctlTable) leaks.push(`nft: ${PODCTL_TABLE} (Service rules) is still there`);
+  for (const [table, lines] of before.nftTables) {
+    const now = after.nftTables.get(table);
+    if (!now) {
+      leaks.push(`nft: ${table} was deleted`);
+    } else if (IPTABLES_TABLES.test(table)) {
+      for (const line of new Set(lines)) if (!now.includes(line)) leaks.push(`nft: ${table} lost: ${line}`);
+    } else if (now.join('\n') !== lines.join('\n')) {
+      leaks.push(`nft: ${table} changed`);
+    }
+  }
+  for (const table of after.nftTables.keys()) if (!before.nftTables.has(table) && !IPTABLES_TABLES.test(table)) leaks.push(`nft: ${table} was added`);
   return leaks;
 }
 

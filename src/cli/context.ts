@@ -12,6 +12,7 @@ export interface GlobalOptions {
   logLevel?: string;
   logFormat?: LogFormat;
   verbose?: boolean;
+  timings?: boolean;
   namespace?: string;
 }
 
@@ -51,8 +52,13 @@ export async function openPods(cmd: Command): Promise<PodManager> {
   requireRoot();
   const opts = globals(cmd);
   const logger = loggerFor(cmd);
-  const [{ PodManager }, { pullRenderer }] = await Promise.all([import('../pod/manager.js'), import('./pull-progress.js')]);
+  const [{ PodManager }, { pullRenderer }, timings] = await Promise.all([
+    import('../pod/manager.js'),
+    import('./pull-progress.js'),
+    opts.timings ? import('./timings.js') : undefined,
+  ]);
   return PodManager.open({
+    ...(timings ? { onStep: timings.startTimings() } : {}),
     cniConfDir: opts.cniConfDir,
     cniPath: opts.cniPath,
     pluginTimeoutMs: pluginTimeoutMs(cmd),

@@ -17,13 +17,14 @@ export async function forEachReported<T>(
   label: (item: T) => string,
   fn: (item: T) => Promise<string | void>,
   concurrency = POD_CONCURRENCY,
+  io: { out: Pick<NodeJS.WritableStream, 'write'>; err: Pick<NodeJS.WritableStream, 'write'> } = { out: process.stdout, err: process.stderr },
 ): Promise<void> {
   const outcomes: Array<{ ok: true; text: string } | { ok: false; error: unknown } | undefined> = new Array(items.length);
   let printed = 0;
   const flush = () => {
     for (let outcome = outcomes[printed]; outcome !== undefined; outcome = outcomes[printed]) {
-      if (outcome.ok && outcome.text) process.stdout.write(outcome.text.endsWith('\n') ? outcome.text : outcome.text + '\n');
-      if (!outcome.ok && items.length > 1) process.stderr.write(`podctl: ${label(items[printed]!)}: ${messageOf(outcome.error)}\n`);
+      if (outcome.ok && outcome.text) io.out.write(outcome.text.endsWith('\n') ? outcome.text : outcome.text + '\n');
+      if (!outcome.ok && items.length > 1) io.err.write(`podctl: ${label(items[printed]!)}: ${messageOf(outcome.error)}\n`);
       printed++;
     }
   };

@@ -8,6 +8,8 @@ import { registerCniCommands } from './commands/cni.js';
 import { registerNetCommands } from './commands/net.js';
 import { registerKubeCommands } from './commands/kube.js';
 import { registerTraceCommands } from './commands/trace.js';
+import { registerServiceCommands } from './commands/services.js';
+import { registerInfoCommand } from './commands/info.js';
 import { wholeNumber } from './commands/collect.js';
 
 /**
@@ -25,6 +27,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--log-level <level>', 'log level on stderr').choices(['error', 'warn', 'info', 'debug']))
     .addOption(new Option('--log-format <format>', 'log lines as text or one JSON object each').choices(['text', 'json']).default('text'))
     .option('-v, --verbose', 'log each step and its timing (same as --log-level debug)')
+    .option('--timings', 'print where the command spent its time, step by step, on exit (stderr)')
     // commander's own usage errors, as one line with what to do, like podctl's.
     .configureOutput({ outputError: (text, write) => write(`podctl: ${commanderLine(text)}; see podctl --help\n`) })
     .exitOverride();
@@ -33,6 +36,8 @@ export function buildProgram(): Command {
   registerNetCommands(program);
   registerKubeCommands(program);
   registerTraceCommands(program);
+  registerServiceCommands(program);
+  registerInfoCommand(program);
   return program;
 }
 

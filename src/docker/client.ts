@@ -1,3 +1,6 @@
+import { accessSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import type Dockerode from 'dockerode';
 import { PodctlError, messageOf, errnoOf } from '../util/errors.js';
 
@@ -8,7 +11,21 @@ import { PodctlError, messageOf, errnoOf } from '../util/errors.js';
  */
 export async function openDocker(): Promise<Dockerode> {
   const { default: Docker } = await import('dockerode');
-  return new Docker();
+  return process.env.DOCKER_HOST ? new Docker() : new Docker({ socketPath: defaultSocket() });
+}
+
+/**
+ * The socket docker-modem would pick without DOCKER_HOST (Docker Desktop's per-user one, else
+ * /var/run/docker.sock), chosen once: left to docker-modem, every request checks it again.
+ */
+function defaultSocket(): string {
+  const user = join(homedir(), '.docker', 'run', 'docker.sock');
+  try {
+    accessSync(user);
+    return user;
+  } catch {
+    return '/var/run/docker.sock';
+  }
 }
 
 export function dockerHostLabel(env: NodeJS.ProcessEnv = process.env): string {

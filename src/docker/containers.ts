@@ -1,7 +1,8 @@
 import type Dockerode from 'dockerode';
-import { Readable, Writable, type Duplex } from 'node:stream';
+import { Readable, Transform, Writable, type Duplex } from 'node:stream';
 import { PodctlError } from '../util/errors.js';
 import { dockerMessage, dockerStatus, wrapDockerError } from './client.js';
+import { containerEventQuery, identifyEngine, podNamespaces, type EngineEvent, type EngineInfo, type PodNamespaces } from './engine.js';
 
 /** What podctl reads of a container in a list (one API call for all pods). */
 export interface ContainerSummary {
@@ -14,18 +15,11 @@ export interface ContainerSummary {
   created: number; // unix seconds
 }
 
+/** What podctl reads of one container: whether it runs, its process (for the netns), when it started. */
 export interface ContainerDetails extends ContainerSummary {
   pid: number;
   running: boolean;
-  exitCode: number;
   startedAt: string;
-  restartCount: number;
-  sandboxKey: string;
-  hostname: string;
-  env: string[];
-  cmd: string[];
-  entrypoint: string[];
-  workingDir: string;
 }
 
 export interface CreateContainerSpec {
@@ -66,7 +60,21 @@ export interface LogsOptions {
  * containers, so callers see plain records and PodctlErrors, never dockerode objects.
  */
 export class DockerContainers {
+  private engineInfo?: Promise<EngineInfo>;
+
   constructor(private readonly docker: Dockerode) {}
+
+  /** Which engine this is (one `GET /version`, asked once). */
+  engine(): Promise<EngineInfo> {
+    this.engineInfo ??= identifyEngine(this.docker);
+    this.engineInfo.catch(() => (this.engineInfo = undefined)); // a failed ask is asked again
+    return this.engineInfo;
+  }
+
+  /** The HostConfig modes that put an app container into the pause's namespaces on this engine. */
+  async podNamespaces(pauseId: string, sharePid: boolean): Promise<PodNamespaces> {
+    return podNamespaces((await this.engine()).name, pauseId, sharePid);
+  }
 
   async list(labelFilters: string[], all = true): Promise<ContainerSummary[]> {
     try {
@@ -160,15 +168,7 @@ export class DockerContainers {
       created: Math.floor(Date.parse(info.Created) / 1000),
       pid: info.State.Pid,
       running: info.State.Running,
-      exitCode: info.State.ExitCode,
       startedAt: info.State.StartedAt,
-      restartCount: info.RestartCount,
-      sandboxKey: info.NetworkSettings?.SandboxKey ?? '',
-      hostname: info.Config.Hostname,
-      env: info.Config.Env ?? [],
-      cmd: toArray(info.Config.Cmd),
-      entrypoint: toArray(info.Config.Entrypoint),
-      workingDir: info.Config.WorkingDir ?? '',
     };
   }
 
@@ -237,6 +237,18 @@ export class DockerContainers {
   }
 
   /** Copies an attached stream into the sink (demultiplexed by docker-modem unless it is a TTY's) until it ends. */
+  /** Docker's event stream for containers carrying `label`, limited to `events` (one JSON object per line). */
+  async events(label: string, events: string[]): Promise<NodeJS.ReadableStream & { destroy(): void }> {
+    const { filters, keep } = containerEventQuery((await this.engine()).name, label, events);
+    let stream: NodeJS.ReadableStream & { destroy(): void };
+    try {
+      stream = (await this.docker.getEvents({ filters })) as NodeJS.ReadableStream & { destroy(): void };
+    } catch (err) {
+      throw this.fail(err, 'follow Docker events');
+    }
+    return keep ? keepEventLines(stream, keep) : stream;
+  }
+
   private copyOutput(stream: NodeJS.ReadableStream, tty: boolean, sink: OutputSink): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       if (tty) stream.on('data', (chunk: Buffer) => sink.stdout.write(chunk));
@@ -254,10 +266,6 @@ export class DockerContainers {
   }
 }
 
-function toArray(value: string | string[] | undefined | null): string[] {
-  if (value === undefined || value === null) return [];
-  return Array.isArray(value) ? value : [value];
-}
 
 /** A sink that keeps what it is given, for callers that want the output as text (`both` in arrival order). */
 export function collectOutput(): { sink: OutputSink; text: () => { stdout: string; stderr: string; both: string } } {
@@ -274,4 +282,27 @@ export function collectOutput(): { sink: OutputSink; text: () => { stdout: strin
     sink: { stdout: keep('stdout'), stderr: keep('stderr') },
     text: () => ({ stdout: join((s) => s === 'stdout'), stderr: join((s) => s === 'stderr'), both: join(() => true) }),
   };
+}
+
+/** The event stream with only the events `keep` accepts, one JSON object per line as before. */
+function keepEventLines(source: NodeJS.ReadableStream & { destroy(): void }, keep: (event: EngineEvent) => boolean): NodeJS.ReadableStream & { destroy(): void } {
+  let partial = '';
+  const filtered = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      const lines = (partial + String(chunk)).split('\n');
+      partial = lines.pop() ?? '';
+      const kept = lines.filter((line) => {
+        if (line.trim() === '') return false;
+        try {
+          return keep(JSON.parse(line) as EngineEvent);
+        } catch {
+          return false; // not an event
+        }
+      });
+      done(null, kept.length > 0 ? kept.join('\n') + '\n' : undefined);
+    },
+  });
+  source.on('error', (err: Error) => filtered.destroy(err));
+  filtered.on('close', () => source.destroy());
+  return source.pipe(filtered);
 }

@@ -65,12 +65,23 @@ export async function pullImage(docker: Dockerode, image: string, onPull?: (even
     if (wrapped !== err) throw wrapped;
     throw cannotPull(dockerMessage(err), err);
   }
+  // An engine may answer 200 and report the failure inside the stream (podman always does,
+  // dockerd for some registry errors); dockerode's followProgress passes such lines on as
+  // progress, so the first one is kept and fails the pull.
+  let streamError: string | undefined;
   await new Promise<void>((resolve, reject) => {
     docker.modem.followProgress(
       stream,
-      (err: Error | null) => (err ? reject(cannotPull(err.message, err)) : resolve()),
-      (event: { id?: string; status?: string; progress?: string; error?: string }) => {
-        if (event.error) return; // reported through the finish callback
+      (err: Error | null) => {
+        if (err) reject(cannotPull(err.message, err));
+        else if (streamError !== undefined) reject(cannotPull(streamError));
+        else resolve();
+      },
+      (event: { id?: string; status?: string; progress?: string; error?: string; errorDetail?: { message?: string } }) => {
+        if (event.error !== undefined) {
+          streamError ??= event.errorDetail?.message ?? event.error;
+          return;
+        }
         onPull?.({ image, id: event.id, status: event.status ?? '', progress: event.progress });
       },
     );

@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import tar from 'tar-stream';
 import { isPodctlError } from '../util/errors.js';
-import { buildPauseImage, DEFAULT_PAUSE_IMAGE, splitImageReference } from './pause-image.js';
+import { buildPauseImage, DEFAULT_PAUSE_IMAGE, checkLocalImageName } from './pause-image.js';
 
 interface ImportCall {
   tar: Buffer;
@@ -52,13 +52,10 @@ async function tempPauseDir(t: { after(fn: () => Promise<void>): void }): Promis
   return dir;
 }
 
-test('splitImageReference separates repo and tag, keeping registry ports', () => {
-  assert.deepEqual(splitImageReference(DEFAULT_PAUSE_IMAGE), { repo: 'localhost/podctl-pause', tag: '3.10' });
-  assert.deepEqual(splitImageReference('pause'), { repo: 'pause', tag: 'latest' });
-  assert.deepEqual(splitImageReference('localhost:5000/pause'), { repo: 'localhost:5000/pause', tag: 'latest' });
-  assert.deepEqual(splitImageReference('localhost:5000/pause:1'), { repo: 'localhost:5000/pause', tag: '1' });
-  assert.throws(() => splitImageReference('pause@sha256:abc'), (err) => isPodctlError(err, 'INVALID_ARGUMENT'));
-  assert.throws(() => splitImageReference(''), (err) => isPodctlError(err, 'INVALID_ARGUMENT'));
+test('checkLocalImageName takes repo[:tag] with registry ports, never a digest or nothing', () => {
+  for (const ok of [DEFAULT_PAUSE_IMAGE, 'pause', 'localhost:5000/pause', 'localhost:5000/pause:1']) checkLocalImageName(ok);
+  assert.throws(() => checkLocalImageName('pause@sha256:abc'), (err) => isPodctlError(err, 'INVALID_ARGUMENT'));
+  assert.throws(() => checkLocalImageName(''), (err) => isPodctlError(err, 'INVALID_ARGUMENT'));
 });
 
 test('imports a rootfs holding only an executable /pause, with ENTRYPOINT /pause', async (t) => {
@@ -69,7 +66,7 @@ test('imports a rootfs holding only an executable /pause, with ENTRYPOINT /pause
 
   assert.equal(calls.length, 1);
   const { tar, opts } = calls[0]!;
-  assert.deepEqual(opts, { repo: 'localhost/x', tag: '1', changes: ['ENTRYPOINT ["/pause"]'] });
+  assert.deepEqual(opts, { repo: 'localhost/x:1', changes: ['ENTRYPOINT ["/pause"]'] });
   const entries = await untar(tar);
   assert.deepEqual(entries, [{ name: 'pause', type: 'file', mode: 0o755, data: 'not really an ELF' }], 'the rootfs holds /pause and nothing else');
 });

@@ -87,10 +87,12 @@ export async function importRootfsImage(
   image: string,
   changes: readonly string[],
 ): Promise<void> {
-  const { repo, tag } = splitImageReference(image);
+  checkLocalImageName(image);
   let response: NodeJS.ReadableStream;
   try {
-    response = await docker.importImage(Readable.from([rootfs]), { repo, tag, changes: [...changes] });
+    // The tag goes inside `repo`: podman's compat import ignores the `tag` parameter (and
+    // would name the image repo:latest); dockerd reads a tagged repo the same way.
+    response = await docker.importImage(Readable.from([rootfs]), { repo: image, changes: [...changes] });
   } catch (err) {
     const wrapped = wrapDockerError(err, `import image ${image}`);
     if (wrapped !== err) throw wrapped;
@@ -103,15 +105,11 @@ export async function importRootfsImage(
   }
 }
 
-/** Splits `repo[:tag]` (the tag defaults to `latest`); digests cannot name a local build. */
-export function splitImageReference(image: string): { repo: string; tag: string } {
+/** A local build needs a name (`repo[:tag]`, a registry port allowed), never a digest. */
+export function checkLocalImageName(image: string): void {
   if (image === '' || image.includes('@') || /\s/.test(image)) {
     throw invalidArgument(`invalid image name for a local build: ${JSON.stringify(image)}`, 'use repo[:tag]');
   }
-  const colon = image.lastIndexOf(':');
-  // A colon before the last slash is a registry port (localhost:5000/pause), not a tag.
-  if (colon > image.lastIndexOf('/')) return { repo: image.slice(0, colon), tag: image.slice(colon + 1) };
-  return { repo: image, tag: 'latest' };
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {

@@ -1,4 +1,4 @@
-import { lstat } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PodctlError, errnoOf, messageOf } from '../util/errors.js';
 import { validateNetnsName } from '../util/validate.js';
@@ -27,6 +27,16 @@ export class NetnsPins {
       return true;
     } catch (err) {
       if (errnoOf(err) === 'ENOENT') return false;
+      throw err;
+    }
+  }
+
+  /** The names of every pin there is: one readdir for all pods (after a reboot, none). */
+  async list(): Promise<string[]> {
+    try {
+      return await readdir(NETNS_DIR);
+    } catch (err) {
+      if (errnoOf(err) === 'ENOENT') return [];
       throw err;
     }
   }

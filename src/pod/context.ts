@@ -8,6 +8,12 @@ import type { PodStore } from './checkpoint.js';
 import type { PodRef } from './naming.js';
 import type { StepRunner } from './steps.js';
 
+/** What starting a pod asks of Services (src/service), so the pod steps need not know them. */
+export interface PodServiceHooks {
+  env(namespace: string): Promise<Record<string, string>>;
+  podFiles(namespace: string): Promise<{ hosts: string; searches: string[] }>;
+}
+
 /** Everything a pod operation needs, built once by PodManager.open; per pod, the logger names the pod. */
 export interface PodDeps {
   containers: DockerContainers;
@@ -19,5 +25,7 @@ export interface PodDeps {
   steps: StepRunner;
   logger: Logger;
   /** Host commands (ip, iptables): argument arrays, never a shell. */
-  host: { run: RunCommand; read: ReadCommand; preload?: () => void };
+  host: { run: RunCommand; read: ReadCommand };
+  /** Cluster env, DNS names and search list from Services; absent in unit tests of the steps. */
+  services?: PodServiceHooks;
 }

@@ -75,14 +75,20 @@ export async function createSandbox(deps: PodDeps, spec: PodSpec, rollback: Roll
   return checkpoint;
 }
 
+/** The files of the pod bind-mounted over /etc/<same name> in every container (see pod-files.ts). */
+const POD_FILES = ['resolv.conf', 'hosts'] as const;
+
 /** Creates every init and app container joined to the pause, all at once. */
 export async function createContainers(deps: PodDeps, spec: PodSpec, pauseId: string, rollback: Rollback): Promise<PodMember[]> {
-  return deps.steps.run('create-containers', () =>
-    settleAll([
-      ...spec.initContainers.map((c) => createApp(deps, spec, c, 'init', pauseId, rollback)),
-      ...spec.containers.map((c) => createApp(deps, spec, c, 'app', pauseId, rollback)),
-    ]),
-  );
+  return deps.steps.run('create-containers', async () => {
+    await deps.store.ensurePodFiles(spec, POD_FILES);
+    // Services of the namespace that exist now, as Kubernetes' <SVC>_SERVICE_HOST variables.
+    const serviceEnv = (await deps.services?.env(spec.namespace)) ?? {};
+    return settleAll([
+      ...spec.initContainers.map((c) => createApp(deps, spec, c, 'init', pauseId, rollback, serviceEnv)),
+      ...spec.containers.map((c) => createApp(deps, spec, c, 'app', pauseId, rollback, serviceEnv)),
+    ]);
+  });
 }
 
 /** Creates a pod without starting it (`podctl create`). */
@@ -110,24 +116,21 @@ function podExists(spec: PodSpec, byPodctl: boolean): PodctlError {
   });
 }
 
-async function createApp(deps: PodDeps, spec: PodSpec, c: ContainerSpec, role: ContainerRole, pauseId: string, rollback: Rollback): Promise<PodMember> {
+async function createApp(deps: PodDeps, spec: PodSpec, c: ContainerSpec, role: ContainerRole, pauseId: string, rollback: Rollback, serviceEnv: Record<string, string>): Promise<PodMember> {
   const podDir = deps.store.podDir(spec);
-  const joined = `container:${pauseId}`;
   const labels = podLabels(spec, role, { [LABEL.container]: c.name, [LABEL.pauseId]: pauseId });
   const id = await deps.containers.create({
     name: appContainerName(spec, c.name),
     image: c.image,
     labels,
-    env: Object.entries(c.env).map(([k, v]) => `${k}=${v}`),
+    env: Object.entries({ ...serviceEnv, ...c.env }).map(([k, v]) => `${k}=${v}`),
     entrypoint: c.command,
     cmd: c.args,
     workingDir: c.workingDir,
     hostConfig: {
-      NetworkMode: joined,
-      IpcMode: joined,
-      ...(spec.sharePid ? { PidMode: joined } : {}),
+      ...(await deps.containers.podNamespaces(pauseId, spec.sharePid)),
       // One resolv.conf and hosts for the whole pod, written at start (see pod-files.ts).
-      Binds: [`${podDir}/resolv.conf:/etc/resolv.conf:ro`, `${podDir}/hosts:/etc/hosts:ro`],
+      Binds: POD_FILES.map((file) => `${podDir}/${file}:/etc/${file}:ro`),
       RestartPolicy: role === 'init' ? { Name: 'no' } : { Name: spec.restartPolicy },
     },
   });

@@ -3,13 +3,14 @@ import type Dockerode from 'dockerode';
 import { CniRuntime } from '../cni/index.js';
 import { openDocker } from '../docker/client.js';
 import { collectOutput, DockerContainers, type ContainerSummary, type OutputSink } from '../docker/containers.js';
+import { endpointOf } from '../docker/engine.js';
 import { ensureImages, type PullEvent } from '../docker/images.js';
 import { NetnsPins } from '../netns/pins.js';
-import { PodctlError } from '../util/errors.js';
+import { PodctlError, messageOf } from '../util/errors.js';
 import { acquireFileLock } from '../util/file-lock.js';
 import { childLogger, silentLogger, type Logger } from '../util/logger.js';
 import { cniCacheDir, defaultCniConfDir, defaultCniPath, defaultStatePaths, lockDir, type StatePaths } from '../util/paths.js';
-import { preloadRunCommand, runCommand, runQuiet } from '../util/run-command.js';
+import { runCommand, runQuiet } from '../util/run-command.js';
 import { PodStore, type PodCheckpoint } from './checkpoint.js';
 import type { PodDeps } from './context.js';
 import { preparePod } from './prepare.js';
@@ -22,12 +23,16 @@ import { startContainers, startPod, startSandbox } from './start-pod.js';
 import { filterViews, podView, podViews, type ListFilter, type PodView } from './status.js';
 
 export type { ListFilter } from './status.js';
-import { StepRunner, withRollback } from './steps.js';
+import { StepRunner, withRollback, type StepTiming } from './steps.js';
 import { pauseInPinnedNetns } from './pause-health.js';
 import { removePod, stopPod } from './teardown.js';
 import { waitForPod, type WaitSpec } from './wait.js';
 import { execInPod, podLogs, type ExecResult, type PodExecOptions, type PodLogsOptions } from './container-io.js';
 import { hasProbes, waitForProbes } from './probe-wait.js';
+import { ServiceManager } from '../service/services.js';
+import { bridgeOf, servicePods } from './service-pods.js';
+import type { ProxyPod } from '../service/proxy.js';
+import { discardSandbox, fillSandbox, prepareSandbox, type PreparedSandbox } from './sandbox-ahead.js';
 
 export interface PodManagerOptions {
   cniConfDir?: string;
@@ -39,6 +44,12 @@ export interface PodManagerOptions {
   docker?: Dockerode;
   /** Live display of image pulls. */
   onPull?: (event: PullEvent) => void;
+  /** The ClusterIP range (default $PODCTL_SERVICE_CIDR or 10.96.0.0/16). */
+  serviceCidr?: string;
+  /** 'all': NodePorts on every local address, not only 127.0.0.1 and the bridge ($PODCTL_NODEPORT_ADDRESSES=all). */
+  nodePortAddresses?: 'all' | 'default';
+  /** Called with each finished step of an operation (`podctl --timings`). */
+  onStep?: (timing: StepTiming) => void;
 }
 
 /**
@@ -47,10 +58,24 @@ export interface PodManagerOptions {
  * per-pod checkpoint plus the CNI cache: no daemon.
  */
 export class PodManager {
+  /** Services of this host: every pod change below brings their rules and endpoints up to date. */
+  readonly services: ServiceManager;
+
   private constructor(
     private readonly deps: PodDeps,
     private readonly paths: StatePaths,
-  ) {}
+    options: PodManagerOptions,
+  ) {
+    this.services = new ServiceManager({
+      stateDir: paths.stateDir,
+      runDir: paths.runDir,
+      logger: deps.logger,
+      pods: { pods: (leaving) => this.servicePods(leaving), network: async () => bridgeOf(await deps.cni.getNetwork()) },
+      serviceCidr: options.serviceCidr ?? process.env.PODCTL_SERVICE_CIDR,
+      nodePortAddresses: options.nodePortAddresses ?? (process.env.PODCTL_NODEPORT_ADDRESSES === 'all' ? 'all' : 'default'),
+    });
+    deps.services = { env: (ns) => this.services.env(ns), podFiles: (ns) => this.services.podFiles(ns) };
+  }
 
   static async open(options: PodManagerOptions = {}): Promise<PodManager> {
     const logger = options.logger ?? silentLogger;
@@ -68,7 +93,7 @@ export class PodManager {
       containers: new DockerContainers(docker),
       cni,
       pins: new NetnsPins(runQuiet),
-      store: new PodStore(paths.stateDir),
+      store: new PodStore(paths.stateDir, await endpointOf(docker)),
       lockPod: (ref, timeoutMs) =>
         acquireFileLock(join(lockDir(paths), `pod-${pathKey(ref)}.lock`), { what: `pod ${formatPodRef(ref)}`, ...(timeoutMs !== undefined ? { timeoutMs } : {}) }),
       ensureImages: async (images) => {
@@ -79,11 +104,11 @@ export class PodManager {
           buildLocal: new Map([[DEFAULT_PAUSE_IMAGE, () => buildPauseImage(docker, DEFAULT_PAUSE_IMAGE, { logger })]]),
         });
       },
-      steps: new StepRunner(logger),
+      steps: new StepRunner(logger, process.env, options.onStep),
       logger,
-      host: { run: runQuiet, read: async (file, args) => (await runCommand(file, args)).stdout, preload: preloadRunCommand },
+      host: { run: runQuiet, read: async (file, args) => (await runCommand(file, args)).stdout },
     };
-    return new PodManager(deps, paths);
+    return new PodManager(deps, paths, options);
   }
 
   /** The network a pod joins when its spec names none: the conf dir's first. */
@@ -101,11 +126,29 @@ export class PodManager {
         const creating = createContainers(deps, spec, checkpoint.pauseId!, rollback);
         await settleAll<unknown>([creating, startSandbox(deps, checkpoint, networks, rollback)]);
         await startContainers(deps, checkpoint, await creating, rollback);
-        return this.viewOf(spec);
+        return deps.steps.time('read-view', () => this.viewOf(spec));
       }),
     );
+    await this.syncServices();
     if (wait) await this.waitReady(view, wait);
     return view;
+  }
+
+  /** A pod's sandbox made ahead of its containers (PodSession's prepareAhead; see sandbox-ahead.ts). */
+  prepareSandbox(spec: PodSpec): Promise<PreparedSandbox> {
+    return prepareSandbox(this.forPod(spec), spec);
+  }
+
+  /** Runs `spec` (named as the sandbox, same sandboxKey) in a prepared sandbox; a failure removes the pod. */
+  async fillSandbox(sandbox: PreparedSandbox, spec: PodSpec, wait?: WaitSpec): Promise<PodView> {
+    await fillSandbox(this.forPod(spec), sandbox, spec);
+    const view = await this.viewOf(spec);
+    if (wait) await this.waitReady(view, wait);
+    return view;
+  }
+
+  discardSandbox(sandbox: PreparedSandbox): Promise<void> {
+    return discardSandbox(this.forPod(sandbox.spec), sandbox);
   }
 
   /** Creates a pod's containers without starting it (`podctl create`). */
@@ -141,6 +184,7 @@ export class PodManager {
       });
       return this.viewOf(ref);
     });
+    await this.syncServices();
     if (wait) await this.waitReady(view, wait);
     return view;
   }
@@ -148,6 +192,7 @@ export class PodManager {
   async stop(ref: PodRef, timeoutSeconds?: number): Promise<void> {
     await this.locked(ref, async (deps) => {
       const checkpoint = await this.requireCheckpoint(ref);
+      await this.leaveServices(checkpoint, 'stopping');
       await stopPod(deps, checkpoint, await this.members(ref), timeoutSeconds ?? checkpoint.spec.stopTimeout);
     });
   }
@@ -163,13 +208,14 @@ export class PodManager {
    */
   async remove(ref: PodRef, force = false): Promise<boolean> {
     return this.locked(ref, async (deps) => {
-      const [checkpoint, members] = await Promise.all([deps.store.read(ref), this.members(ref)]);
+      const [checkpoint, members] = await deps.steps.time('read-pod', () => Promise.all([deps.store.read(ref), this.members(ref)]));
       if (!checkpoint && members.length === 0) return false;
       if (!force && members.some((c) => c.state === 'running')) {
         throw new PodctlError('FAILED_PRECONDITION', `pod ${formatPodRef(ref)} is running`, {
           hint: 'stop it first, or remove it with force',
         });
       }
+      if (checkpoint) await this.leaveServices(checkpoint, 'removing');
       await removePod(deps, checkpoint, members, force);
       return true;
     });
@@ -177,8 +223,8 @@ export class PodManager {
 
   /** All pods from one Docker list call plus the local checkpoints. */
   async list(filter: ListFilter = {}): Promise<PodView[]> {
-    const [containers, checkpoints] = await Promise.all([this.deps.containers.list(ALL_PODS_FILTER), this.deps.store.list()]);
-    return filterViews(podViews(containers, checkpoints), filter);
+    const [containers, checkpoints, pins] = await Promise.all([this.deps.containers.list(ALL_PODS_FILTER), this.deps.store.list(), this.deps.pins.list()]);
+    return filterViews(podViews(containers, checkpoints, new Set(pins)), filter);
   }
 
   /**
@@ -186,7 +232,16 @@ export class PodManager {
    * `dryRun` it only reports.
    */
   async gc(options: GcOptions): Promise<GcAction[]> {
-    return collectGarbage(this.deps, [join(this.paths.stateDir, 'cni', 'networks')], options);
+    const actions = await collectGarbage(this.deps, this.paths.stateDir, options);
+    // Rewrites the Service table even when podctl's record says it is current: gc is for drift.
+    if (!options.dryRun) await this.services.sync({ force: true });
+    return actions;
+  }
+
+  /** Keeps Services current from Docker's event stream until `signal` aborts (`podctl watch`). */
+  async watchServices(signal: AbortSignal, onSync?: (events: number) => void): Promise<void> {
+    const { watchServices } = await import('./watch-services.js');
+    await watchServices(this.deps.containers, this.services, this.deps.logger, signal, onSync);
   }
 
   /** One pod, with each network's CNI result and the pause process id. */
@@ -243,9 +298,38 @@ export class PodManager {
     await podLogs(this.deps, ref, members, spec, sink, options);
   }
 
+  /** Pods as Services see them: one labelled list call plus the checkpoints. */
+  private async servicePods(leaving: PodRef[]): Promise<ProxyPod[]> {
+    const [containers, checkpoints] = await Promise.all([this.deps.containers.list(ALL_PODS_FILTER), this.deps.store.list()]);
+    return servicePods(containers, checkpoints, leaving, (ref) => this.deps.store.podDir(ref));
+  }
+
+  /**
+   * After a pod came up: its endpoints join their services. A failure here does not undo a
+   * pod that runs; the next podctl command or gc converges, and the warning says so.
+   */
+  private async syncServices(): Promise<void> {
+    await this.services.sync().catch(this.syncFailed);
+  }
+
+  /**
+   * Before a pod's containers stop: mark it leaving (so no concurrent sync counts it ready),
+   * then take it out of every service, so new connections go to the other endpoints only.
+   */
+  private async leaveServices(checkpoint: PodCheckpoint, phase: 'stopping' | 'removing'): Promise<void> {
+    if (checkpoint.phase !== 'running') return;
+    checkpoint.phase = phase;
+    await this.deps.store.write(checkpoint);
+    await this.services.sync({ leaving: [checkpoint] }).catch(this.syncFailed);
+  }
+
+  private readonly syncFailed = (err: unknown): void => {
+    this.deps.logger.warn(`service rules not updated: ${messageOf(err)}; podctl gc retries`);
+  };
+
   private async viewOf(ref: PodRef): Promise<PodView> {
-    const [checkpoint, members] = await Promise.all([this.deps.store.read(ref), this.members(ref)]);
-    return podView(checkpoint, members, ref);
+    const [checkpoint, members, pins] = await Promise.all([this.deps.store.read(ref), this.members(ref), this.deps.pins.list()]);
+    return podView(checkpoint, members, ref, new Set(pins));
   }
 
   private async requireCheckpoint(ref: PodRef): Promise<PodCheckpoint> {
@@ -261,12 +345,12 @@ export class PodManager {
   /** The deps with a logger (and step runner) whose every message names the pod. */
   private forPod(ref: PodRef): PodDeps {
     const logger = childLogger(this.deps.logger, { pod: formatPodRef(ref) });
-    return { ...this.deps, logger, steps: new StepRunner(logger) };
+    return { ...this.deps, logger, steps: this.deps.steps.withLogger(logger) };
   }
 
   /** Runs `fn` holding the pod's lock, with deps for that pod. */
   private async locked<T>(ref: PodRef, fn: (deps: PodDeps) => Promise<T>): Promise<T> {
-    const lock = await this.deps.lockPod(ref);
+    const lock = await this.deps.steps.time('lock-pod', () => this.deps.lockPod(ref));
     try {
       return await fn(this.forPod(ref));
     } finally {

@@ -31,7 +31,7 @@ export async function hostDns(path = '/etc/resolv.conf'): Promise<DnsSpec> {
 
 /** Precedence: the user's --dns, else what the CNI result says, else the host's resolvers. */
 export function chooseDns(user: DnsSpec | undefined, fromCni: CniDns | undefined, host: DnsSpec): DnsSpec {
-  if (user && (user.servers.length > 0 || user.searches.length > 0 || user.options.length > 0)) {
+  if (user && hasUserDns(user)) {
     return { servers: user.servers.length ? user.servers : host.servers, searches: user.searches, options: user.options };
   }
   if (fromCni?.nameservers && fromCni.nameservers.length > 0) {
@@ -39,6 +39,15 @@ export function chooseDns(user: DnsSpec | undefined, fromCni: CniDns | undefined
     return { servers: fromCni.nameservers, searches, options: fromCni.options ?? [] };
   }
   return host;
+}
+
+export const hasUserDns = (user: DnsSpec | undefined): boolean => !!user && (user.servers.length > 0 || user.searches.length > 0 || user.options.length > 0);
+
+/** Kubernetes' ClusterFirst: the cluster search domains first, then the host's, and ndots:5. */
+export function withClusterSearch(dns: DnsSpec, clusterSearches: string[]): DnsSpec {
+  const searches = [...clusterSearches, ...dns.searches.filter((s) => !clusterSearches.includes(s))];
+  const options = dns.options.some((o) => o.startsWith('ndots:')) ? dns.options : ['ndots:5', ...dns.options];
+  return { ...dns, searches, options };
 }
 
 export function renderResolvConf(dns: DnsSpec): string {

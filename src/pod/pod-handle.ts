@@ -19,6 +19,10 @@ export class PodHandle implements AsyncDisposable {
     private readonly manager: PodManager,
     readonly spec: PodSpec,
     private current: PodView,
+    /** How `remove` removes the pod (a PodSession with backgroundRemoval hands it over). */
+    private readonly removeVia: (ref: PodRef) => Promise<void> = async (ref) => {
+      await manager.remove(ref, true);
+    },
   ) {}
 
   get name(): string {
@@ -82,10 +86,13 @@ export class PodHandle implements AsyncDisposable {
     return this.current;
   }
 
-  /** Removes the pod and everything podctl set up for it; a second call does nothing. */
+  /**
+   * Removes the pod and everything podctl set up for it; a second call does nothing. In a
+   * session with `backgroundRemoval` it returns at once and the session finishes the removal.
+   */
   async remove(): Promise<void> {
     if (this.removed) return;
-    await this.manager.remove(this.ref, true);
+    await this.removeVia(this.ref);
     this.removed = true;
   }
 

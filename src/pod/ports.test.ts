@@ -16,6 +16,13 @@ test('parsePortMapping rejects malformed specs with a usage error', () => {
   }
 });
 
+test('a host address must be an IP address: ":" and friends are refused, brackets hold IPv6 only', () => {
+  for (const bad of ['[:]:8080:80', '[::::]:8080:80', '[127.0.0.1]:8080:80', '[]:8080:80', '[1:2]:8080:80', '256.1.1.1:8080:80', '01.2.3.4:8080:80']) {
+    assert.throws(() => parsePortMapping(bad), (err) => isPodctlError(err, 'INVALID_ARGUMENT') && err.message.startsWith(`-p ${bad}`), bad);
+  }
+  assert.deepEqual(parsePortMapping('[fd00::1]:8080:80'), { hostPort: 8080, containerPort: 80, protocol: 'tcp', hostIP: 'fd00::1' });
+});
+
 test('a host port is mapped once per protocol', () => {
   assert.throws(() => assertDistinctHostPorts([parsePortMapping('8080:80'), parsePortMapping('127.0.0.1:8080:81')]));
   assertDistinctHostPorts([parsePortMapping('8080:80'), parsePortMapping('8080:80/udp')]);

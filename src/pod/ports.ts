@@ -1,5 +1,5 @@
 import { invalidArgument } from '../util/errors.js';
-import { isIP } from '../util/ip.js';
+import { ipFamily, isIP } from '../util/ip.js';
 import type { PortMapping } from './spec.js';
 
 const PROTOCOLS = new Set(['tcp', 'udp', 'sctp']);
@@ -27,6 +27,7 @@ export function parsePortMapping(spec: string): PortMapping {
   const bracket = /^\[([^\]]+)\]:(.*)$/.exec(rest);
   if (bracket) {
     hostIP = bracket[1];
+    if (ipFamily(hostIP) !== 6) throw invalidArgument(`-p ${spec}: "[${hostIP}]" is not an IPv6 address (brackets hold IPv6 host addresses)`, 'e.g. -p [::1]:8080:80');
     rest = bracket[2] ?? '';
   }
   const parts = rest.split(':');

@@ -4,7 +4,7 @@ import type { PodCheckpoint } from './checkpoint.js';
 import type { PodDeps } from './context.js';
 import { LABEL } from './labels.js';
 import { attachNetwork, detachNetworks } from './network.js';
-import { chooseDns, hostDns, renderHosts, renderResolvConf, type CniDns } from './pod-files.js';
+import { chooseDns, hasUserDns, hostDns, renderHosts, renderResolvConf, withClusterSearch, type CniDns } from './pod-files.js';
 import { podFilter } from './labels.js';
 import { podHostNames } from './spec.js';
 import type { Rollback } from './steps.js';
@@ -33,7 +33,6 @@ export async function startSandbox(deps: PodDeps, checkpoint: PodCheckpoint, net
   await store.write(checkpoint);
 
   const pid = await steps.run('start-pause', async () => {
-    deps.host.preload?.(); // the pin and the plugins need execa next: load it while dockerd works
     await containers.start(pauseId);
     const details = await containers.inspect(pauseId);
     if (!details?.running || details.pid <= 0) throw new PodctlError('INTERNAL', `pause container of pod ${spec.name} did not stay running`);
@@ -66,10 +65,13 @@ export async function startSandbox(deps: PodDeps, checkpoint: PodCheckpoint, net
   }
 
   await steps.run('write-pod-files', async () => {
-    const dns = chooseDns(spec.dns, cniDns[0], await hostDns());
+    const [host, services] = await Promise.all([hostDns(), deps.services?.podFiles(spec.namespace)]);
+    const chosen = chooseDns(spec.dns, cniDns[0], host);
+    // The user's own DNS stays as given; otherwise the pod gets Kubernetes' search list.
+    const dns = services && !hasUserDns(spec.dns) ? withClusterSearch(chosen, services.searches) : chosen;
     const ips = checkpoint.attachments.flatMap((a) => a.ips);
     await store.writePodFile(spec, 'resolv.conf', renderResolvConf(dns));
-    await store.writePodFile(spec, 'hosts', renderHosts(podHostNames(spec), ips.slice(0, 1), spec.hostAliases));
+    await store.writePodFile(spec, 'hosts', renderHosts(podHostNames(spec), ips.slice(0, 1), spec.hostAliases) + (services?.hosts ?? ''));
   });
 }
 

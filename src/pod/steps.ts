@@ -1,8 +1,17 @@
 import { PodctlError, messageOf } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 
+/** One finished step: when it started (ms since the process started) and how long it took. */
+export interface StepTiming {
+  name: string;
+  startMs: number;
+  ms: number;
+  failed?: boolean;
+}
+
 /**
- * Runs the named steps of a pod operation: logs each with its duration at debug level, and
+ * Runs the named steps of a pod operation: logs each with its duration at debug level (and
+ * hands it to `record`, for `podctl --timings`), and
  * honours PODCTL_FAULT_STEP, a test-only switch (inert unless set) that makes the named step
  * fail, or with PODCTL_FAULT_MODE=hang stop there, so tests can prove rollback and crash
  * recovery at every step.
@@ -11,23 +20,47 @@ export class StepRunner {
   constructor(
     private readonly logger: Logger,
     private readonly env: NodeJS.ProcessEnv = process.env,
+    private readonly record?: (timing: StepTiming) => void,
   ) {}
+
+  /** The same runner (environment, timing sink) logging to `logger`. */
+  withLogger(logger: Logger): StepRunner {
+    return new StepRunner(logger, this.env, this.record);
+  }
+
+  /**
+   * Times a stretch of work that changes nothing on the host (a read, taking the pod lock) for
+   * `--timings`: not a step, so not a fault point either.
+   */
+  async time<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      return await fn();
+    } finally {
+      this.record?.({ name, startMs: started, ms: performance.now() - started });
+    }
+  }
 
   async run<T>(name: string, fn: () => Promise<T>): Promise<T> {
     const started = performance.now();
     if (this.env.PODCTL_FAULT_STEP === name) {
       if (this.env.PODCTL_FAULT_MODE === 'hang') {
         this.logger.warn(`fault injection: hanging before step ${name}`);
-        await new Promise(() => undefined);
+        // A timer keeps the process alive: a bare pending promise would let node exit (and drop its locks).
+        await new Promise(() => setInterval(() => undefined, 1 << 30));
       }
       throw new PodctlError('INTERNAL', `fault injected at step ${name}`);
     }
     try {
       const value = await fn();
-      this.logger.debug(`step ${name}`, { ms: Math.round(performance.now() - started) });
+      const ms = performance.now() - started;
+      this.record?.({ name, startMs: started, ms });
+      this.logger.debug(`step ${name}`, { ms: Math.round(ms) });
       return value;
     } catch (err) {
-      this.logger.debug(`step ${name} failed`, { ms: Math.round(performance.now() - started), error: messageOf(err) });
+      const ms = performance.now() - started;
+      this.record?.({ name, startMs: started, ms, failed: true });
+      this.logger.debug(`step ${name} failed`, { ms: Math.round(ms), error: messageOf(err) });
       throw err;
     }
   }

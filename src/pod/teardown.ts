@@ -57,12 +57,24 @@ async function livePauseNetns(deps: PodDeps, checkpoint: PodCheckpoint): Promise
   return pause?.running && pause.pid > 0 ? `/proc/${pause.pid}/ns/net` : '';
 }
 
-/** Stops apps first (they depend on the pause), then the pause. */
 export async function stopContainers(deps: PodDeps, members: ContainerSummary[], timeoutSeconds: number): Promise<void> {
-  const apps = members.filter((c) => c.labels[LABEL.role] !== 'pause');
-  const pause = members.filter((c) => c.labels[LABEL.role] === 'pause');
+  const { apps, pause } = appsAndPause(members);
   await deps.steps.run('stop-containers', () => Promise.all(apps.map((c) => deps.containers.stop(c.id, timeoutSeconds))));
   await deps.steps.run('stop-pause', () => Promise.all(pause.map((c) => deps.containers.stop(c.id, 0))));
+}
+
+/**
+ * A pod's containers split into its apps and its pause. Apps go first, both when stopping and
+ * when removing: they join the pause, and podman refuses to remove a container others join.
+ */
+export function appsAndPause(members: ContainerSummary[]): { apps: ContainerSummary[]; pause: ContainerSummary[] } {
+  return { apps: members.filter((c) => c.labels[LABEL.role] !== 'pause'), pause: members.filter((c) => c.labels[LABEL.role] === 'pause') };
+}
+
+async function removeContainers(deps: PodDeps, members: ContainerSummary[]): Promise<void> {
+  const { apps, pause } = appsAndPause(members);
+  await Promise.all(apps.map((c) => deps.containers.remove(c.id)));
+  await Promise.all(pause.map((c) => deps.containers.remove(c.id)));
 }
 
 export async function stopPod(deps: PodDeps, checkpoint: PodCheckpoint, members: ContainerSummary[], timeoutSeconds: number): Promise<void> {
@@ -79,7 +91,7 @@ export async function stopPod(deps: PodDeps, checkpoint: PodCheckpoint, members:
  * container removal do not depend on each other, so they run at once.
  */
 export async function removePod(deps: PodDeps, checkpoint: PodCheckpoint | undefined, members: ContainerSummary[], force = false): Promise<void> {
-  const removeAll = () => deps.steps.run('remove-containers', () => Promise.all(members.map((c) => deps.containers.remove(c.id))));
+  const removeAll = () => deps.steps.run('remove-containers', () => removeContainers(deps, members));
   if (!checkpoint) {
     await removeAll();
     return;

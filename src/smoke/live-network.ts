@@ -3,10 +3,12 @@ import { versionAtLeast } from '../cni/versions.js';
 import { messageOf } from '../util/errors.js';
 import { interfaceProblems } from './checks/interface-check.js';
 import { findLeaks } from './checks/leak-check.js';
-import { CONTAINER_PORT, checkPortmap, hasPortmap, type PortMapping } from './checks/portmap-check.js';
+import { CONTAINER_PORT, checkPortmap, hasPortmap, ipv6HostAddress, type PortMapping } from './checks/portmap-check.js';
 import { bareIp, describeDns, podNetView, type PodNetView } from './checks/result-view.js';
 import { missingRoutes } from './checks/routes-check.js';
 import type { Sandbox, SandboxEngine } from './engines/engine.js';
+import { DAD_WAIT_MS, dadProblem, dadSettled, dadVerdict, type DadVerdict } from './checks/dad.js';
+import { knownPluginBug } from './checks/known-plugin-bugs.js';
 import { freeLocalPort } from './host/listener.js';
 import type { NetProbe } from './host/net-probe.js';
 import type { NetworkRun } from './network-run.js';
@@ -37,7 +39,12 @@ interface LivePod {
 }
 
 interface PodFacts extends PodNetView {
-  mapping?: PortMapping;
+  /** 127.0.0.1 first, then the network's IPv6 host address when it has an IPv6 range. */
+  mappings?: PortMapping[];
+  /** Why its addresses (or its gateway's) are not usable after the DAD wait. */
+  dadProblem?: string;
+  /** How long the IPv6 addresses took to leave DAD, when they had to. */
+  dadWaitedMs?: number;
 }
 
 const IFNAME = 'eth0';
@@ -52,9 +59,10 @@ export async function runLiveChecks(run: NetworkRun, net: NetworkConfigList, ctx
   try {
     for (const pod of pods) await createPod(run, ctx, pod);
     for (const pod of pods) await addPod(run, net, ctx, pod);
+    await waitForDad(ctx, pods);
     for (const pod of pods) await inspectPod(run, net, ctx, pod);
     await pingPods(run, ctx, pods);
-    if (hasPortmap(net)) for (const pod of pods) await portmapPod(run, pod);
+    if (hasPortmap(net)) for (const pod of pods) await portmapPod(run, ctx, pod);
     if (ctx.keep) {
       keepPods(run, net, ctx, pods);
       return;
@@ -76,22 +84,55 @@ async function createPod(run: NetworkRun, ctx: LiveContext, pod: LivePod): Promi
 async function addPod(run: NetworkRun, net: NetworkConfigList, ctx: LiveContext, pod: LivePod): Promise<void> {
   if (!pod.sandbox) return run.skip('live', `${pod.label} add`, 'the sandbox was not created');
   const sandbox = pod.sandbox;
-  const mapping: PortMapping | undefined = hasPortmap(net)
-    ? { hostPort: await freeLocalPort(), containerPort: CONTAINER_PORT, protocol: 'tcp', hostIP: '127.0.0.1' }
+  const v6 = ipv6HostAddress(net);
+  const mappings: PortMapping[] | undefined = hasPortmap(net)
+    ? [
+        { hostPort: await freeLocalPort(), containerPort: CONTAINER_PORT, protocol: 'tcp', hostIP: '127.0.0.1' },
+        ...(v6 ? [{ hostPort: await freeLocalPort(), containerPort: CONTAINER_PORT, protocol: 'tcp' as const, hostIP: v6 }] : []),
+      ]
     : undefined;
   pod.rt = {
     containerId: sandbox.id,
     netns: sandbox.netnsPath,
     ifName: IFNAME,
-    ...(mapping && { capabilityArgs: { portMappings: [mapping] } }),
+    ...(mappings && { capabilityArgs: { portMappings: mappings } }),
   };
   const rt = pod.rt;
   await run.check('live', `${pod.label} add`, async () => {
     pod.delOwed = true;
     const result = await ctx.runtime.addNetworkList(net, rt);
-    pod.view = { ...podNetView(result, IFNAME), ...(mapping && { mapping }) };
+    pod.view = { ...podNetView(result, IFNAME), ...(mappings && { mappings }) };
     return { detail: `${IFNAME} ${pod.view.addresses.join(', ') || 'no address'}${pod.view.mac ? ` mac ${pod.view.mac}` : ''}` };
   });
+}
+
+/**
+ * Waits (at most DAD_WAIT_MS, for all pods at once) until every pod's addresses and the
+ * gateways on this host have left IPv6 duplicate address detection; records per pod what is
+ * still unusable. IPv4 addresses are never tentative: an IPv4-only network returns at once.
+ */
+async function waitForDad(ctx: LiveContext, pods: LivePod[]): Promise<void> {
+  const wired = pods.filter((p) => p.view && p.sandbox);
+  if (wired.length === 0) return;
+  const started = Date.now();
+  let verdicts: Array<[LivePod, DadVerdict]> = [];
+  for (;;) {
+    const host = await ctx.probe.addressStates();
+    const hostAddresses = new Set(host.map((a) => a.address));
+    verdicts = await Promise.all(wired.map(async (pod): Promise<[LivePod, DadVerdict]> => {
+      const own = dadVerdict(await ctx.probe.addressStates(pod.sandbox!.netnsName), pod.view!.addresses.map(bareIp));
+      const gateways = dadVerdict(host, pod.view!.gateways.filter((g) => hostAddresses.has(g)));
+      return [pod, { tentative: [...own.tentative, ...gateways.tentative], failed: [...own.failed, ...gateways.failed] }];
+    }));
+    if (verdicts.every(([, v]) => dadSettled(v)) || Date.now() - started >= DAD_WAIT_MS || ctx.signal.aborted) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const waited = Date.now() - started;
+  for (const [pod, verdict] of verdicts) {
+    const problem = dadProblem(verdict, waited);
+    if (problem) pod.view!.dadProblem = problem;
+    else if (waited >= 100) pod.view!.dadWaitedMs = waited;
+  }
 }
 
 async function inspectPod(run: NetworkRun, net: NetworkConfigList, ctx: LiveContext, pod: LivePod): Promise<void> {
@@ -102,12 +143,20 @@ async function inspectPod(run: NetworkRun, net: NetworkConfigList, ctx: LiveCont
   await run.check('live', names[0]!, async () => {
     if (!versionAtLeast(net.cniVersion, '0.4.0')) return { skipped: `cniVersion ${net.cniVersion} has no CHECK (0.4.0+)` };
     if (net.disableCheck) return { skipped: 'the network sets disableCheck' };
-    await ctx.runtime.checkNetworkList(net, rt);
+    try {
+      await ctx.runtime.checkNetworkList(net, rt);
+    } catch (err) {
+      const bug = knownPluginBug(err);
+      if (bug === undefined) throw err;
+      return { skipped: bug };
+    }
   });
   await run.check('live', names[1]!, async () => {
     const problems = interfaceProblems(view, await ctx.probe.linkInNetns(ns, IFNAME), ns);
+    if (view.dadProblem) problems.push(view.dadProblem);
     if (problems.length > 0) throw new Error(problems.join('; '));
-    return { detail: `${IFNAME} ${view.addresses.join(', ')}${view.mac ? ` ${view.mac}` : ' (the result reports no MAC)'}` };
+    const dad = view.dadWaitedMs !== undefined ? ` (IPv6 duplicate address detection took ${view.dadWaitedMs} ms)` : '';
+    return { detail: `${IFNAME} ${view.addresses.join(', ')}${view.mac ? ` ${view.mac}` : ' (the result reports no MAC)'}${dad}` };
   });
   await run.check('live', names[2]!, async () => {
     const problems = missingRoutes(view.routes, await ctx.probe.routes(ns), ns);
@@ -153,12 +202,20 @@ async function pingOne(run: NetworkRun, ctx: LiveContext, from: LivePod, to: Liv
   });
 }
 
-async function portmapPod(run: NetworkRun, pod: LivePod): Promise<void> {
+async function portmapPod(run: NetworkRun, ctx: LiveContext, pod: LivePod): Promise<void> {
   const name = `${pod.label} portmap`;
-  if (!pod.view?.mapping || !pod.sandbox) return run.skip('live', name, 'ADD did not succeed');
-  const { mapping } = pod.view;
+  if (!pod.view?.mappings || !pod.sandbox) return run.skip('live', name, 'ADD did not succeed');
+  const view = pod.view;
   const ns = pod.sandbox.netnsName;
-  await run.check('live', name, async () => ({ detail: await checkPortmap(ns, mapping, `podctl-cni-test ${ns}`) }));
+  await run.check('live', name, async () => {
+    const host = await ctx.probe.hostAddresses();
+    const [v4, v6] = view.mappings!;
+    // The IPv6 mapping is tested when the pod got an IPv6 address and the host holds the address mapped from.
+    const podHasV6 = view.addresses.some((a) => a.includes(':'));
+    const tested = [v4!, ...(v6 && podHasV6 && host.has(v6.hostIP) ? [v6] : [])];
+    const untested = v6 && podHasV6 && !host.has(v6.hostIP) ? `; IPv6 not tested: ${v6.hostIP} (the network's gateway) is not an address of this host` : '';
+    return { detail: `${await checkPortmap(ns, tested, `podctl-cni-test ${ns}`)}${untested}` };
+  });
 }
 
 async function deletePod(run: NetworkRun, net: NetworkConfigList, ctx: LiveContext, pod: LivePod): Promise<void> {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
-import { CniRuntime, ExecaPluginExec, type NetworkConfigList } from '../cni/index.js';
+import { CniRuntime, SpawnPluginExec, type NetworkConfigList } from '../cni/index.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { defaultStatePaths, lockDir, type StatePaths } from '../util/paths.js';
 import { StderrCapturingExec } from './capture-exec.js';
@@ -118,7 +118,7 @@ async function testNetwork(run: NetworkRun, target: SmokeTarget, index: number, 
     cniPath: opts.cniPath,
     cacheDir: smokeCacheDir(paths),
     lockDir: lockDir(paths),
-    exec: new StderrCapturingExec(new ExecaPluginExec(), (text) => run.appendStderr(text)),
+    exec: new StderrCapturingExec(new SpawnPluginExec(), (text) => run.appendStderr(text)),
     logger,
     timeoutMs: Math.min(opts.timeoutMs ?? 60_000, 60_000),
   });

@@ -52,15 +52,20 @@ export async function writeJsonAtomic(path: string, value: unknown, options: Ato
   await writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n', options);
 }
 
-/** Reads and parses a JSON file; `undefined` when it does not exist. */
-export async function readJsonIfExists<T>(path: string): Promise<T | undefined> {
-  let text: string;
+/** A file's text; `undefined` when it does not exist. */
+export async function readTextIfExists(path: string): Promise<string | undefined> {
   try {
-    text = await readFile(path, 'utf8');
+    return await readFile(path, 'utf8');
   } catch (err) {
     if (errnoOf(err) === 'ENOENT') return undefined;
     throw err;
   }
+}
+
+/** Reads and parses a JSON file; `undefined` when it does not exist. */
+export async function readJsonIfExists<T>(path: string): Promise<T | undefined> {
+  const text = await readTextIfExists(path);
+  if (text === undefined) return undefined;
   return JSON.parse(text) as T;
 }
 

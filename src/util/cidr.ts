@@ -54,4 +54,12 @@ export function sameInterfaceAddress(a: string, b: string): boolean {
   return compareIp(ca.slice(0, ca.indexOf('/')), cb.slice(0, cb.indexOf('/'))) === 0;
 }
 
+/** The first address after the network address (a bridge's default gateway), in compressed form. */
+export function firstHost(cidr: string): string | undefined {
+  if (cidrFamily(cidr) === 0) return undefined;
+  const address = new IPCIDR(cidr).toArray({ from: 1, limit: 1 })[0];
+  // ip-cidr writes IPv6 groups in full; `ip -j addr` and CNI results write them compressed.
+  return address === undefined ? undefined : address.includes(':') ? new URL(`http://[${address}]/`).hostname.slice(1, -1) : address;
+}
+
 const prefixOf = (cidr: string): number => Number(cidr.slice(cidr.indexOf('/') + 1));

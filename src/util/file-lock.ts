@@ -1,70 +1,67 @@
+/**
+ * A cross-process exclusive lock on a file path, held as a kernel lock on an open file
+ * (fcntl open-file-description locks, through fs-native-extensions). The kernel records the
+ * owner and drops the lock the moment its process dies, so no kill point can leave a lock that
+ * nobody holds yet nobody may take: a file left by a killed podctl is just a file, and the next
+ * caller locks it at once. The holder's pid is also written into the file, for error messages only.
+ *
+ * Invariant: the holder holds the kernel lock on the inode that is at `path` right now. A waiter
+ * that locked an inode someone unlinked meanwhile sees the mismatch and tries again, and only a
+ * holder ever unlinks the path, so two holders are impossible.
+ */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { open, readFile, rename, rm, link } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { open, stat, readFile, unlink, type FileHandle } from 'node:fs/promises';
+import { constants } from 'node:fs';
 import { dirname } from 'node:path';
+import { tryLock } from 'fs-native-extensions';
 import { ensurePrivateDir } from './atomic-file.js';
 import { PodctlError, errnoOf } from './errors.js';
 
-/**
- * A cross-process exclusive lock on a file path. Node has no flock(2), so the lock is a
- * file created with O_EXCL that holds the owner's pid and process start time; a lock
- * whose owner is gone (crashed podctl) is taken over, so a SIGKILL never wedges a pod.
- */
 export interface FileLock extends AsyncDisposable {
   readonly path: string;
   release(): Promise<void>;
 }
 
 export interface LockOptions {
-  /** How long to wait for another holder before giving up. */
+  /** How long to wait for another holder before giving up; 0 tries once. */
   timeoutMs?: number;
   /** Named in the error when the wait times out ("pod web", "container abc"). */
   what?: string;
 }
 
-const ownerToken = (): string => `${process.pid} ${processStartTime(process.pid) ?? ''}`;
-
-/** Field 22 of /proc/<pid>/stat: start time in clock ticks; tells a reused pid apart. */
-function processStartTime(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
+/** Tries once: the lock, or undefined when a live process holds it. */
+export async function tryFileLock(path: string): Promise<FileLock | undefined> {
+  await ensurePrivateDir(dirname(path));
+  for (;;) {
+    // libuv opens with O_CLOEXEC: a plugin podctl spawns never inherits (and so never keeps) the lock.
+    const handle = await open(path, constants.O_RDWR | constants.O_CREAT, 0o600);
+    let locked = false;
+    try {
+      locked = tryLock(handle.fd);
+    } finally {
+      if (!locked) await handle.close();
+    }
+    if (!locked) return undefined;
+    if (await stillAtPath(path, handle)) {
+      await handle.truncate(0);
+      await handle.write(`${process.pid}\n`, 0);
+      return makeLock(path, handle);
+    }
+    // The previous holder unlinked this inode after we opened it: start over on the new one.
+    await handle.close();
   }
 }
 
-function ownerAlive(token: string): boolean {
-  const [pidText, start] = token.trim().split(' ');
-  const pid = Number(pidText);
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  const current = processStartTime(pid);
-  return current !== undefined && (start === undefined || start === '' || current === start);
-}
-
-
 export async function acquireFileLock(path: string, options: LockOptions = {}): Promise<FileLock> {
-  const timeoutMs = options.timeoutMs ?? 60_000;
-  const deadline = Date.now() + timeoutMs;
-  const token = ownerToken();
-  await ensurePrivateDir(dirname(path));
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   let delay = 5;
   for (;;) {
-    try {
-      const handle = await open(path, 'wx', 0o600);
-      try {
-        await handle.writeFile(token + '\n');
-      } finally {
-        await handle.close();
-      }
-      return makeLock(path, token);
-    } catch (err) {
-      if (errnoOf(err) !== 'EEXIST') throw err;
-    }
-    if (await takeOverIfStale(path)) continue;
+    const lock = await tryFileLock(path);
+    if (lock) return lock;
     if (Date.now() >= deadline) {
-      throw new PodctlError('LOCKED', `${options.what ?? path} is busy: another podctl process holds its lock`, {
-        hint: `wait for it to finish, or remove ${path} if no podctl process is running`,
+      const holder = (await readFile(path, 'utf8').catch(() => '')).trim();
+      throw new PodctlError('LOCKED', `${options.what ?? path} is busy: ${holder ? `podctl process ${holder}` : 'another podctl process'} holds its lock`, {
+        hint: 'wait for it to finish (a lock is released the moment its process ends)',
       });
     }
     await sleep(delay);
@@ -72,40 +69,36 @@ export async function acquireFileLock(path: string, options: LockOptions = {}): 
   }
 }
 
-/** Removes a lock whose owner died. Returns true when the caller should try again at once. */
-async function takeOverIfStale(path: string): Promise<boolean> {
-  let holder: string;
+async function stillAtPath(path: string, handle: FileHandle): Promise<boolean> {
   try {
-    holder = await readFile(path, 'utf8');
+    const [mine, current] = await Promise.all([handle.stat(), stat(path)]);
+    return mine.ino === current.ino && mine.dev === current.dev;
   } catch (err) {
-    return errnoOf(err) === 'ENOENT';
+    if (errnoOf(err) === 'ENOENT') return false;
+    throw err;
   }
-  // An owner writes its token right after creating the file: empty means "being created".
-  if (holder.trim() === '' || ownerAlive(holder)) return false;
-  // Move the stale file aside atomically; if what we moved turns out to be a live lock that
-  // won the race since our read, put it back.
-  const aside = `${path}.stale.${process.pid}`;
-  try {
-    await rename(path, aside);
-  } catch (err) {
-    return errnoOf(err) === 'ENOENT';
-  }
-  const moved = await readFile(aside, 'utf8').catch(() => '');
-  if (moved.trim() !== '' && moved !== holder && ownerAlive(moved)) {
-    await link(aside, path).catch(() => undefined);
-  }
-  await rm(aside, { force: true });
-  return true;
 }
 
-function makeLock(path: string, token: string): FileLock {
+/**
+ * Held locks' handles. Node closes a FileHandle nobody references when it is garbage collected,
+ * which would drop the kernel lock under an operation that is only awaiting something: this set
+ * keeps every held handle reachable until its release.
+ */
+const held = new Set<FileHandle>();
+
+function makeLock(path: string, handle: FileHandle): FileLock {
+  held.add(handle);
   let released = false;
   const release = async () => {
     if (released) return;
     released = true;
-    // Only remove the file if it is still ours (a takeover never steals a live lock, but be sure).
-    const current = await readFile(path, 'utf8').catch(() => '');
-    if (current.trim() === token.trim()) await rm(path, { force: true });
+    // Unlink while still holding it (see the invariant above), then let go.
+    try {
+      await unlink(path);
+    } finally {
+      held.delete(handle);
+      await handle.close();
+    }
   };
   return { path, release, [Symbol.asyncDispose]: release };
 }

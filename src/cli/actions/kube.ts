@@ -5,7 +5,8 @@ import { applyPod, deletePod, describeRef } from '../../kube/apply.js';
 import { manifestFromPod } from '../../kube/generate-pod.js';
 import { loadPods } from '../../kube/load-pods.js';
 import type { KubeList, KubePod } from '../../kube/manifest-types.js';
-import { readManifests } from '../../kube/read-manifests.js';
+import { readManifests, type ManifestDocument } from '../../kube/read-manifests.js';
+import { applyServices, loadServices, serviceRefOf, serviceRefText } from './service-kind.js';
 import type { PodManager } from '../../pod/manager.js';
 import { formatPodRef, parsePodRef, type PodRef } from '../../pod/naming.js';
 import { DEFAULT_NAMESPACE } from '../../pod/spec.js';
@@ -26,14 +27,30 @@ async function defaultNetwork(pods: PodManager): Promise<string> {
   return pods.defaultNetwork();
 }
 
+/**
+ * Kinds with their own module, split off before the Pod path sees the documents. Services go
+ * first, so the pods of the same apply start with their env and DNS names.
+ */
+const kindOf = (d: ManifestDocument) => String((d.value as { kind?: unknown } | null)?.kind ?? '');
+const KINDS = {
+  Service: (docs: ManifestDocument[]) => docs.filter((d) => kindOf(d) === 'Service'),
+} as const;
+
+const withoutKinds = (docs: ManifestDocument[]) => docs.filter((d) => !Object.hasOwn(KINDS, kindOf(d)));
+
 export async function applyAction(cmd: Command): Promise<void> {
   const flags = cmd.opts() as ManifestFlags & { strict?: boolean; wait?: boolean; timeout?: number; session?: string };
   const wait = waitSpecFromFlags({ wait: flags.wait, timeout: flags.timeout });
   const docs = await readManifests(flags.filename);
+  const serviceDocs = KINDS.Service(docs);
+  const podDocs = withoutKinds(docs);
+  // Every document is checked before anything changes.
+  const services = loadServices(serviceDocs, DEFAULT_NAMESPACE, { strict: flags.strict ?? false, namespaceFlag: flags.namespace });
   const pods = await openPods(cmd);
   const defaults = { namespace: DEFAULT_NAMESPACE, defaultNetwork: await defaultNetwork(pods), pauseImage: DEFAULT_PAUSE_IMAGE, session: flags.session };
-  const loaded = loadPods(docs, defaults, { strict: flags.strict ?? false, namespaceFlag: flags.namespace });
-  loaded.warnings.forEach(warn);
+  const loaded = podDocs.length > 0 || serviceDocs.length === 0 ? loadPods(podDocs, defaults, { strict: flags.strict ?? false, namespaceFlag: flags.namespace }) : { pods: [], warnings: [] };
+  [...services.warnings, ...loaded.warnings].forEach(warn);
+  if (services.specs.length > 0) write((await applyServices(pods, services, warn)).map((l) => `${l}\n`).join(''));
   await forEachReported(loaded.pods, (p) => describeRef(p.spec), async ({ spec }) => {
     const result = await applyPod(pods, spec, wait);
     return `${describeRef(result.ref)} ${result.outcome}`;
@@ -44,12 +61,19 @@ export async function deleteAction(cmd: Command): Promise<void> {
   const flags = cmd.opts() as ManifestFlags & { gracePeriod?: number; ignoreNotFound?: boolean };
   const grace = flags.gracePeriod;
   const docs = await readManifests(flags.filename);
-  const refs = docs.flatMap((doc) => refOf(doc.value, flags.namespace ?? DEFAULT_NAMESPACE, doc.source));
+  const namespace = flags.namespace ?? DEFAULT_NAMESPACE;
+  const serviceRefs = KINDS.Service(docs).map((d) => serviceRefOf(d, namespace));
+  const refs = withoutKinds(docs).flatMap((doc) => refOf(doc.value, namespace, doc.source));
   const pods = await openPods(cmd);
-  await forEachReported(refs, describeRef, async (ref) => {
+  // Pods first, so their endpoints leave before the service they belong to goes.
+  if (refs.length > 0 || serviceRefs.length === 0) await forEachReported(refs, describeRef, async (ref) => {
     if (await deletePod(pods, ref, grace)) return `${describeRef(ref)} deleted`;
     if (!flags.ignoreNotFound) throw new PodctlError('NOT_FOUND', `${describeRef(ref)} not found`, { hint: 'use --ignore-not-found to skip pods that are gone' });
   });
+  await forEachReported(serviceRefs, serviceRefText, async (ref) => {
+    if (await pods.services.remove(ref)) return `${serviceRefText(ref)} deleted`;
+    if (!flags.ignoreNotFound) throw new PodctlError('NOT_FOUND', `${serviceRefText(ref)} not found`, { hint: 'use --ignore-not-found to skip services that are gone' });
+  }, 1);
 }
 
 /** Delete needs only a Pod's identity, not a valid spec (as with kubectl). */
@@ -64,7 +88,9 @@ function refOf(value: unknown, namespace: string, source: string): PodRef[] {
 }
 
 export async function getAction(cmd: Command, resource: string, names: string[]): Promise<void> {
-  if (!['pod', 'pods', 'po'].includes(resource)) throw invalidArgument(`resource type "${resource}" is not known`, 'podctl has pods only: podctl get pods');
+  const other = GET_KINDS[resource];
+  if (other) return (await other()).getResource(cmd, resource, names);
+  if (!['pod', 'pods', 'po'].includes(resource)) throw invalidArgument(`resource type "${resource}" is not known`, `podctl gets pods, ${Object.keys(GET_KINDS).join(', ')}`);
   const opts = cmd.opts() as { output?: string; namespace?: string; allNamespaces?: boolean };
   const format = parseOutputFormat(opts.output, ['table', 'wide', 'name', 'json', 'yaml']);
   const pods = await openPods(cmd);
@@ -102,6 +128,15 @@ export async function generateAction(cmd: Command, names: string[]): Promise<voi
   if (format === 'json') return write(JSON.stringify(manifests.length === 1 ? manifests[0] : { apiVersion: 'v1', kind: 'List', items: manifests }, null, 2) + '\n');
   write(manifests.map((m) => stringify(m)).join('---\n'));
 }
+
+/** `get` resources with their own module (loaded only when asked for). */
+const GET_KINDS: Record<string, () => Promise<{ getResource(cmd: Command, resource: string, names: string[]): Promise<void> }>> = {
+  svc: () => import('./services.js'),
+  service: () => import('./services.js'),
+  services: () => import('./services.js'),
+  ep: () => import('./services.js'),
+  endpoints: () => import('./services.js'),
+};
 
 function notFound(ref: PodRef): never {
   throw new PodctlError('NOT_FOUND', `pod ${formatPodRef(ref)} not found`, { hint: 'list pods with podctl ps -a' });

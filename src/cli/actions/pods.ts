@@ -4,7 +4,7 @@ import { parsePodRef, formatPodRef, type PodRef } from '../../pod/naming.js';
 import type { PodView } from '../../pod/status.js';
 import { DEFAULT_NAMESPACE } from '../../pod/spec.js';
 import type { WaitSpec } from '../../pod/wait.js';
-import { invalidArgument, PodctlError } from '../../util/errors.js';
+import { invalidArgument, isPodctlError, PodctlError } from '../../util/errors.js';
 import { openPods } from '../context.js';
 import { age, parseOutputFormat, renderStructured, renderTable, write } from '../output.js';
 import { specFromFlags, type SpecFlags } from '../pod-spec-from-flags.js';
@@ -99,7 +99,11 @@ export async function rmAction(cmd: Command, names: string[]): Promise<void> {
   const pods = await openPods(cmd);
   const targets = opts.all ? (await pods.list({ all: true })).map((v) => ({ name: v.name, namespace: v.namespace })) : refs(cmd, names);
   await eachPod(targets, async (ref) => {
-    const removed = await pods.remove(ref, opts.force ?? false);
+    const removed = await pods.remove(ref, opts.force ?? false).catch((err: unknown) => {
+      // The pod layer says what to do in its own words; here it can name the commands.
+      if (isPodctlError(err, 'FAILED_PRECONDITION')) throw new PodctlError(err.code, err.message, { hint: `stop it first (podctl stop ${formatPodRef(ref)}) or use podctl rm -f`, cause: err });
+      throw err;
+    });
     if (removed) return formatPodRef(ref);
     if (!opts.force) throw new PodctlError('NOT_FOUND', `pod ${formatPodRef(ref)} not found`, { hint: 'list pods with podctl ps -a (rm -f ignores missing pods)' });
   });

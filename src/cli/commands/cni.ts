@@ -90,6 +90,6 @@ function attachmentCommand(parent: Command, name: string, description: string, n
     .option('--ifname <name>', 'CNI_IFNAME, the interface inside the namespace', 'eth0')
     .option('--args <K=V,...>', 'CNI_ARGS pairs (repeatable; IgnoreUnknown=1 is always sent)', collect)
     .option('--cap <NAME=JSON>', 'a capability argument, e.g. portMappings=[...] (repeatable)', collect)
-    .option('--timeout <seconds>', 'kill a plugin that runs longer than this (default 60)', secondsAsMs('--timeout'))
+    .option('--timeout <seconds>', 'kill a plugin that runs longer than this (default: the global --plugin-timeout, else 60)', secondsAsMs('--timeout'))
     .option('-o, --output <format>', 'json or yaml', 'json');
 }

@@ -33,9 +33,9 @@ export function registerKubeCommands(program: Command): void {
 
   program
     .command('get')
-    .description('list pods, or print them as Pod manifests with status (-o yaml|json)')
-    .argument('<resource>', 'pod or pods')
-    .argument('[names...]', 'pod names (default: all in the namespace)')
+    .description('list pods, services or endpoints, or print them as manifests with status (-o yaml|json)')
+    .argument('<resource>', 'pods, svc (services) or endpoints (ep)')
+    .argument('[names...]', 'names (default: all in the namespace)')
     .option('-o, --output <format>', 'output: table, wide, name, json or yaml', 'table')
     .option('-n, --namespace <ns>', 'pod namespace (default: default)')
     .option('-A, --all-namespaces', 'pods of every namespace')

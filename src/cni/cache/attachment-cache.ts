@@ -1,7 +1,7 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errnoOf, isPodctlError } from '../../util/errors.js';
-import { removeIfExists, writeJsonAtomic } from '../../util/atomic-file.js';
+import { readTextIfExists, removeIfExists, writeJsonAtomic } from '../../util/atomic-file.js';
 import { configError } from '../errors.js';
 import { parseResult } from '../result/parse-result.js';
 import type { CachedAttachment } from '../types.js';
@@ -66,13 +66,8 @@ export class AttachmentCache {
   }
 
   private async read(file: string): Promise<CachedAttachment | undefined> {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (err) {
-      if (errnoOf(err) === 'ENOENT') return undefined;
-      throw err;
-    }
+    const text = await readTextIfExists(file);
+    if (text === undefined) return undefined;
     let raw: Record<string, unknown>;
     try {
       raw = JSON.parse(text) as Record<string, unknown>;

@@ -22,28 +22,8 @@ export function validateIpam(ipam: unknown, path: string, file: string | undefin
       });
     });
   }
-  if (obj.routes !== undefined) {
-    listAt(obj.routes, `${path}.routes`, file).forEach((raw, i) => {
-      const at = `${path}.routes[${i}]`;
-      const route = objectAt(raw, at, file);
-      const family = cidrFamily(route.dst);
-      if (family === 0) throw configError(file, `${at}.dst`, `${JSON.stringify(route.dst)} is not a CIDR`, route.dst);
-      if (route.gw !== undefined && ipFamily(route.gw) !== family) {
-        throw configError(file, `${at}.gw`, `${JSON.stringify(route.gw)} is not an IPv${family} address`, route.gw);
-      }
-    });
-  }
-  if (obj.addresses !== undefined) {
-    listAt(obj.addresses, `${path}.addresses`, file).forEach((raw, i) => {
-      const at = `${path}.addresses[${i}]`;
-      const entry = objectAt(raw, at, file);
-      const family = cidrFamily(entry.address);
-      if (family === 0) throw configError(file, `${at}.address`, `${JSON.stringify(entry.address)} is not a CIDR`, entry.address);
-      if (entry.gateway !== undefined && ipFamily(entry.gateway) !== family) {
-        throw configError(file, `${at}.gateway`, `${JSON.stringify(entry.gateway)} is not an IPv${family} address`, entry.gateway);
-      }
-    });
-  }
+  if (obj.routes !== undefined) prefixesWithGateway(obj.routes, `${path}.routes`, file, 'dst', 'gw');
+  if (obj.addresses !== undefined) prefixesWithGateway(obj.addresses, `${path}.addresses`, file, 'address', 'gateway');
 }
 
 /** subnet / rangeStart / rangeEnd / gateway, either at the top of `ipam` or inside `ranges`. */
@@ -74,4 +54,17 @@ function objectAt(value: unknown, path: string, file: string | undefined): Recor
 function listAt(value: unknown, path: string, file: string | undefined): unknown[] {
   if (!Array.isArray(value)) throw configError(file, path, `must be a list, got ${JSON.stringify(value)}`, value);
   return value;
+}
+
+/** Entries of routes (dst, gw) and addresses (address, gateway): a CIDR and, if given, a gateway of its family. */
+function prefixesWithGateway(list: unknown, path: string, file: string | undefined, prefixKey: string, gatewayKey: string): void {
+  listAt(list, path, file).forEach((raw, i) => {
+    const at = `${path}[${i}]`;
+    const entry = objectAt(raw, at, file);
+    const family = cidrFamily(entry[prefixKey]);
+    if (family === 0) throw configError(file, `${at}.${prefixKey}`, `${JSON.stringify(entry[prefixKey])} is not a CIDR`, entry[prefixKey]);
+    if (entry[gatewayKey] !== undefined && ipFamily(entry[gatewayKey]) !== family) {
+      throw configError(file, `${at}.${gatewayKey}`, `${JSON.stringify(entry[gatewayKey])} is not an IPv${family} address`, entry[gatewayKey]);
+    }
+  });
 }

@@ -2,7 +2,8 @@ import { poll } from '../../util/poll.js';
 import { access, stat } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { join } from 'node:path';
-import { PodctlError, errnoOf, messageOf } from '../../util/errors.js';
+import { PodctlError } from '../../util/errors.js';
+import { spawnCapture } from '../../util/spawn-capture.js';
 
 export interface PluginRequest {
   pluginPath: string;
@@ -24,7 +25,7 @@ export interface PluginOutput {
 }
 
 /**
- * The seam between the runtime and plugin processes (libcni's invoke.Exec): the execa
+ * The seam between the runtime and plugin processes (libcni's invoke.Exec): the spawn
  * implementation runs real binaries; tests pass a recording fake.
  */
 export interface PluginExec {
@@ -36,15 +37,20 @@ export interface PluginExec {
 export async function findPluginInDirs(plugin: string, dirs: readonly string[]): Promise<string> {
   for (const dir of dirs) {
     const candidate = join(dir, plugin);
-    try {
-      if (!(await stat(candidate)).isFile()) continue;
-      await access(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here (or not executable): keep looking
-    }
+    if (await isExecutableFile(candidate)) return candidate;
   }
   throw pluginNotFound(plugin, dirs);
+}
+
+/** A regular file this process may execute (what plugin lookup accepts). */
+export async function isExecutableFile(path: string): Promise<boolean> {
+  try {
+    if (!(await stat(path)).isFile()) return false;
+    await access(path, constants.X_OK);
+    return true;
+  } catch {
+    return false; // absent, or not executable
+  }
 }
 
 /** NOT_FOUND naming the plugin and every directory searched. */
@@ -56,19 +62,19 @@ export function pluginNotFound(plugin: string, dirs: readonly string[]): PodctlE
   });
 }
 
-export interface ExecaPluginExecOptions {
+export interface SpawnPluginExecOptions {
   /** How often to retry a plugin whose binary is being written ("text file busy"). */
   busyRetries?: number;
   busyDelayMs?: number;
 }
 
 
-/** Runs plugins with execa: argument arrays, no shell, a clean environment, a hard timeout. */
-export class ExecaPluginExec implements PluginExec {
+/** Runs plugins as child processes: no arguments, no shell, a clean environment, a hard timeout. */
+export class SpawnPluginExec implements PluginExec {
   private readonly busyRetries: number;
   private readonly busyDelayMs: number;
 
-  constructor(options: ExecaPluginExecOptions = {}) {
+  constructor(options: SpawnPluginExecOptions = {}) {
     this.busyRetries = options.busyRetries ?? 5;
     this.busyDelayMs = options.busyDelayMs ?? 200;
   }
@@ -78,27 +84,21 @@ export class ExecaPluginExec implements PluginExec {
   }
 
   async execPlugin(request: PluginRequest): Promise<PluginOutput> {
-    const { execa } = await import('execa');
     // A plugin binary being written (just installed or upgraded) fails to start with ETXTBSY: retried.
     const output = await poll<PluginOutput>(async (attempt) => {
-      const result = await execa(request.pluginPath, [], {
+      const result = await spawnCapture(request.pluginPath, [], {
         input: request.stdin,
         env: request.env,
-        extendEnv: false,
-        timeout: request.timeoutMs,
+        timeoutMs: request.timeoutMs,
         killSignal: 'SIGKILL',
-        reject: false,
-        stripFinalNewline: false,
-        maxBuffer: 64 * 1024 * 1024,
       });
-      const startError = result.failed && result.exitCode === undefined && !result.timedOut && !result.isTerminated;
-      if (startError && errnoOf(result.cause) === 'ETXTBSY' && attempt <= this.busyRetries) return undefined;
+      if (result.spawnError?.code === 'ETXTBSY' && attempt <= this.busyRetries) return undefined;
       return {
         exitCode: result.exitCode ?? -1,
         stdout: result.stdout,
-        stderr: result.stderr,
+        stderr: result.overflow ? `${result.stderr}\n(output over 64 MiB: killed)` : result.stderr,
         timedOut: result.timedOut,
-        ...(startError && { spawnError: messageOf(result.cause) }),
+        ...(result.spawnError && { spawnError: result.spawnError.message }),
       };
     }, { firstDelayMs: this.busyDelayMs, maxDelayMs: this.busyDelayMs * 4 });
     return output!; // the last attempt always returns its output

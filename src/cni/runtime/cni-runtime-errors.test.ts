@@ -4,7 +4,7 @@ import { chmod, open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHarness } from '../testing/test-harness.js';
 import { CniError } from '../errors.js';
-import { ExecaPluginExec } from '../invoke/plugin-exec.js';
+import { SpawnPluginExec } from '../invoke/plugin-exec.js';
 import { RecordingPluginExec } from '../testing/recording-exec.js';
 import { isPodctlError } from '../../util/errors.js';
 import type { FakeVerbBehaviour } from '../testing/fake-plugin-dir.js';
@@ -110,7 +110,7 @@ test('a plugin that cannot be started is a spawn error', async (t) => {
 });
 
 test('"text file busy" is retried until the binary is closed', async (t) => {
-  const h = await createHarness(ONE, { fake: {} }, { exec: new ExecaPluginExec({ busyDelayMs: 100 }) });
+  const h = await createHarness(ONE, { fake: {} }, { exec: new SpawnPluginExec({ busyDelayMs: 100 }) });
   t.after(h.cleanup);
   const path = join(h.plugins.dir, 'fake');
   const script = await import('node:fs/promises').then((fs) => fs.readFile(path));

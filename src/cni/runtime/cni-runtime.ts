@@ -1,4 +1,4 @@
-import { releaseHostLocalFiles } from './scrub.js';
+import { releaseAllocations } from '../host-local.js';
 import { join } from 'node:path';
 import { PodctlError, isPodctlError, notFound } from '../../util/errors.js';
 import { withFileLock } from '../../util/file-lock.js';
@@ -7,10 +7,11 @@ import { AttachmentCache } from '../cache/attachment-cache.js';
 import { scanConfDir, type ConfDirScan } from '../conf/load-dir.js';
 import { parseNetworkConfig } from '../conf/parse-network.js';
 import { runPlugin, type InvokeContext } from '../invoke/invoke-plugin.js';
-import { ExecaPluginExec, type PluginExec } from '../invoke/plugin-exec.js';
+import { SpawnPluginExec, type PluginExec } from '../invoke/plugin-exec.js';
 import { verbEnv } from '../invoke/plugin-env.js';
 import { pluginStdin } from '../invoke/plugin-stdin.js';
 import { probePluginVersion } from '../invoke/probe-version.js';
+import { listPluginsInDirs, pluginAboutVersion } from '../invoke/plugin-inventory.js';
 import type { CniResult, PluginVersionInfo } from '../result/types.js';
 import type { CachedAttachment, GcAttachment, NetworkConfigList, RuntimeConf } from '../types.js';
 import { versionAtLeast } from '../versions.js';
@@ -37,6 +38,15 @@ export interface CniRuntimeOptions {
 
 export type DelRuntimeConf = RuntimeConf & { network?: string };
 
+/** A plugin of the CNI path: its release (when it says) and the spec versions it supports, or why VERSION failed. */
+export interface PluginInventoryEntry {
+  name: string;
+  path: string;
+  release?: string;
+  supportedVersions?: string[];
+  error?: string;
+}
+
 /** A CNI runtime in the manner of libcni: configs, plugin chains, cache and per-container locks. */
 export class CniRuntime {
   readonly confDir: string;
@@ -46,13 +56,15 @@ export class CniRuntime {
   private readonly lockDir: string;
   private readonly lockTimeoutMs?: number;
   private readonly logger: Logger;
+  private readonly options: CniRuntimeOptions;
 
   constructor(options: CniRuntimeOptions) {
+    this.options = options;
     this.confDir = options.confDir;
     this.cniPath = (Array.isArray(options.cniPath) ? options.cniPath : options.cniPath.split(':')).filter((d) => d !== '');
     this.logger = options.logger ?? silentLogger;
     this.ctx = {
-      exec: options.exec ?? new ExecaPluginExec(),
+      exec: options.exec ?? new SpawnPluginExec(),
       cniPath: this.cniPath,
       hostPath: options.hostPath ?? process.env.PATH,
       timeoutMs: options.timeoutMs ?? 60_000,
@@ -61,6 +73,24 @@ export class CniRuntime {
     this.cache = new AttachmentCache(options.cacheDir);
     this.lockDir = options.lockDir;
     this.lockTimeoutMs = options.lockTimeoutMs;
+  }
+
+  /** How long one plugin may run before it is killed. */
+  get pluginTimeoutMs(): number {
+    return this.ctx.timeoutMs;
+  }
+
+  /**
+   * The same runtime with tighter bounds (never looser ones): for callers that must finish in
+   * bounded time whatever they find, such as gc facing a hung plugin or a held container lock.
+   */
+  bounded(limits: { pluginTimeoutMs: number; lockTimeoutMs: number }): CniRuntime {
+    return new CniRuntime({
+      ...this.options,
+      exec: this.ctx.exec,
+      timeoutMs: Math.min(this.ctx.timeoutMs, limits.pluginTimeoutMs),
+      lockTimeoutMs: Math.min(this.lockTimeoutMs ?? 60_000, limits.lockTimeoutMs),
+    });
   }
 
   /**
@@ -149,13 +179,7 @@ export class CniRuntime {
    * is used, and without either there is nothing to delete. Idempotent.
    */
   async delNetworkList(net: NetworkConfigList | undefined, rt: DelRuntimeConf): Promise<void> {
-    const network = net?.name ?? rt.network;
-    if (network === undefined) throw new PodctlError('INVALID_ARGUMENT', 'DEL needs a network config or a network name');
-    validateNetworkName(network);
-    validateAttachment(rt, false);
-    await this.withContainerLock(rt.containerId, async () => {
-      const cached = await this.readCacheForDel(network, rt);
-      const list = (cached && this.cachedList(cached)) ?? net;
+    await this.withDelTarget('DEL', net, rt, async (network, cached, list) => {
       if (!list) {
         this.logger.debug('cni DEL: nothing known about this attachment', { network, container: rt.containerId, ifname: rt.ifName });
         return;
@@ -179,14 +203,8 @@ export class CniRuntime {
    * entry. Returns what it removed. The namespace and its veth go with the namespace itself.
    */
   async scrubAttachment(net: NetworkConfigList | undefined, rt: DelRuntimeConf): Promise<string[]> {
-    const network = net?.name ?? rt.network;
-    if (network === undefined) throw new PodctlError('INVALID_ARGUMENT', 'scrub needs a network config or a network name');
-    validateNetworkName(network);
-    validateAttachment(rt, false);
-    return this.withContainerLock(rt.containerId, async () => {
-      const cached = await this.readCacheForDel(network, rt);
-      const list = (cached && this.cachedList(cached)) ?? net;
-      const removed = list ? await releaseHostLocalFiles(list, rt.containerId, rt.ifName) : [];
+    return this.withDelTarget('scrub', net, rt, async (network, cached, list) => {
+      const removed = list ? await releaseAllocations(list, rt.containerId, rt.ifName) : [];
       if (cached) {
         await this.cache.remove(network, rt.containerId, rt.ifName);
         removed.push(cached.file);
@@ -229,6 +247,27 @@ export class CniRuntime {
     for (const plugin of net.plugins) {
       await runPlugin(this.ctx, { verb: 'STATUS', network: net.name, pluginType: plugin.type, stdin: pluginStdin(net, plugin), env: verbEnv('STATUS', this.ctx) });
     }
+  }
+
+  /**
+   * Every plugin of the CNI path with its release (from its about text, when it prints one)
+   * and the spec versions it answers VERSION with; all plugins are asked at once.
+   */
+  async listPlugins(): Promise<PluginInventoryEntry[]> {
+    const found = await listPluginsInDirs(this.cniPath);
+    const aboutMs = Math.min(this.ctx.timeoutMs, 5000);
+    return Promise.all(
+      found.map(async ({ name, path }) => {
+        const [release, spec] = await Promise.all([
+          pluginAboutVersion(this.ctx.exec, path, aboutMs).catch(() => undefined),
+          probePluginVersion(this.ctx, name).then(
+            (info) => ({ supportedVersions: info.supportedVersions }),
+            (err: unknown) => ({ error: err instanceof Error ? err.message : String(err) }),
+          ),
+        ]);
+        return { name, path, ...(release !== undefined ? { release } : {}), ...spec };
+      }),
+    );
   }
 
   /** VERSION probe of one plugin (by type name, looked up in the CNI path). */
@@ -277,6 +316,26 @@ export class CniRuntime {
   }
 
   /** The cache entry for DEL; a corrupt one is reported and ignored so DEL can still run. */
+  /**
+   * What DEL and scrub share: the network (from the config or by name), checked names, the
+   * container's lock, what ADD cached and the config list to use (the cached one first).
+   */
+  private withDelTarget<T>(
+    verb: string,
+    net: NetworkConfigList | undefined,
+    rt: DelRuntimeConf,
+    fn: (network: string, cached: CachedAttachment | undefined, list: NetworkConfigList | undefined) => Promise<T>,
+  ): Promise<T> {
+    const network = net?.name ?? rt.network;
+    if (network === undefined) throw new PodctlError('INVALID_ARGUMENT', `${verb} needs a network config or a network name`);
+    validateNetworkName(network);
+    validateAttachment(rt, false);
+    return this.withContainerLock(rt.containerId, async () => {
+      const cached = await this.readCacheForDel(network, rt);
+      return fn(network, cached, (cached && this.cachedList(cached)) ?? net);
+    });
+  }
+
   private async readCacheForDel(network: string, rt: RuntimeConf): Promise<CachedAttachment | undefined> {
     try {
       return await this.cache.get(network, rt.containerId, rt.ifName);

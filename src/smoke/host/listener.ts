@@ -9,7 +9,10 @@ import { PodctlError } from '../../util/errors.js';
 
 const SCRIPT = `const [port, token, ttl] = process.argv.slice(1);
 const server = require('net').createServer((s) => s.end(token + '\\n'));
-server.listen(Number(port), '0.0.0.0', () => console.log('ready'));
+const ready = () => console.log('ready');
+// Both families where the namespace has IPv6, else IPv4 alone.
+server.once('error', () => server.listen(Number(port), '0.0.0.0', ready));
+server.listen(Number(port), '::', ready);
 setTimeout(() => process.exit(0), Number(ttl));`;
 
 export interface NetnsListener {

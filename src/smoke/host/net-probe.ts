@@ -18,10 +18,19 @@ export interface KernelRoute {
   family?: 4 | 6;
 }
 
+/** An address and where IPv6 duplicate address detection (DAD) stands for it. */
+export interface AddressState {
+  address: string;
+  /** DAD still running: the kernel neither sends from nor answers on it yet. */
+  tentative: boolean;
+  /** DAD found a duplicate: the address is unusable. */
+  dadFailed: boolean;
+}
+
 interface IpAddrJson {
   ifname: string;
   address?: string;
-  addr_info?: Array<{ local: string; prefixlen: number }>;
+  addr_info?: Array<{ local: string; prefixlen: number; tentative?: boolean; dadfailed?: boolean }>;
   linkinfo?: { info_kind?: string };
 }
 
@@ -56,6 +65,13 @@ export class NetProbe {
     return out;
   }
 
+  /** Every address in `netns` (the host when undefined) with its DAD state. */
+  async addressStates(netns?: string): Promise<AddressState[]> {
+    const r = await this.run('ip', [...(netns === undefined ? [] : ['-n', netns]), '-j', 'addr', 'show']);
+    const links = r.exitCode === 0 ? (JSON.parse(r.stdout || '[]') as IpAddrJson[]) : [];
+    return links.flatMap((l) => (l.addr_info ?? []).map((a) => ({ address: a.local, tentative: a.tentative === true, dadFailed: a.dadfailed === true })));
+  }
+
   /** Every address assigned to a host interface (for "is the gateway ours to ping?"). */
   async hostAddresses(): Promise<Set<string>> {
     const r = await this.run('ip', ['-j', 'addr', 'show']);
@@ -78,13 +94,16 @@ export class NetProbe {
     return new Set(links.map((l) => l.ifname));
   }
 
-  /** iptables rules (nat and filter, as `-S` lines) whose text contains `needle`. */
+  /** iptables and ip6tables rules (nat and filter, as `-S` lines) whose text contains `needle`. */
   async iptablesRulesWith(needle: string): Promise<string[]> {
     const found: string[] = [];
-    for (const table of ['nat', 'filter']) {
-      const r = await this.run('iptables', ['-w', '-t', table, '-S']);
-      if (r.exitCode !== 0) continue;
-      found.push(...r.stdout.split('\n').filter((l) => l.includes(needle)).map((l) => `${table}: ${l}`));
+    for (const command of ['iptables', 'ip6tables']) {
+      for (const table of ['nat', 'filter']) {
+        const r = await this.run(command, ['-w', '-t', table, '-S']);
+        if (r.exitCode !== 0) continue;
+        const where = command === 'iptables' ? table : `${command} ${table}`;
+        found.push(...r.stdout.split('\n').filter((l) => l.includes(needle)).map((l) => `${where}: ${l}`));
+      }
     }
     return found;
   }

@@ -1,0 +1,221 @@
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { ENGINES, startEngine, type EngineUnderTest } from './harness/engines.js';
+import { LeakChecker, exists } from './harness/leaks.js';
+import { eventually, execInPod, fetchText, inspectPod, podctl, podctlOk, uniqueName } from './harness/run.js';
+import { startHung } from './reliability-support.js';
+
+// The core of podctl on every engine it speaks to: dockerd, and podman's Docker-compatible
+// API (`podman system service` on a socket of this file's own, stopped at the end). Each test
+// runs the real CLI with DOCKER_HOST pointing at the engine, and ends with the leak checker,
+// which sees both engines' containers. The other e2e files cover the same features in depth
+// on dockerd; this one checks that they hold on each engine.
+
+for (const engineName of ENGINES) {
+  describe(`the core on ${engineName}`, () => {
+    let engine: EngineUnderTest;
+    let leaks: LeakChecker;
+    let work: string;
+    const created: string[] = [];
+    const manifests: string[] = []; // applied files whose Services a failed test leaves
+    const previousHost = process.env.DOCKER_HOST;
+
+    before(async () => {
+      engine = await startEngine(engineName);
+      // Every podctl the harness starts (and the docker CLI of the leak checker) follows it.
+      if (engine.dockerHost) process.env.DOCKER_HOST = engine.dockerHost;
+      work = await mkdtemp(join(tmpdir(), 'pct-engines-'));
+    });
+
+    after(async () => {
+      if (previousHost === undefined) delete process.env.DOCKER_HOST;
+      else process.env.DOCKER_HOST = previousHost;
+      await engine?.stop();
+      if (work) await rm(work, { recursive: true, force: true });
+    });
+
+    beforeEach(async () => {
+      leaks = await LeakChecker.start();
+    });
+
+    afterEach(async () => {
+      for (const file of manifests.splice(0)) await podctl(['delete', '-f', file, '--ignore-not-found']);
+      if (created.length > 0) await podctl(['rm', '-f', ...created.splice(0)]);
+      await leaks.assertClean();
+    });
+
+    const podName = () => {
+      const name = uniqueName(`pct-${engineName}`);
+      created.push(name);
+      return name;
+    };
+
+    it('info names the engine, the CNI plugins with their versions, and nft', async () => {
+      const info = JSON.parse((await podctlOk(['info', '-o', 'json'])).stdout) as {
+        engine: { name: string; version: string; apiVersion: string; endpoint: string };
+        cni: { networks: string[]; plugins: Array<{ name: string; supportedVersions?: string[] }> };
+        nft: { version?: string };
+      };
+      assert.equal(info.engine.name, engineName);
+      assert.match(info.engine.apiVersion, /^1\.\d+$/);
+      if (engine.dockerHost) assert.equal(info.engine.endpoint, engine.dockerHost);
+      assert.ok(info.cni.networks.includes('podctl'));
+      assert.ok(info.cni.plugins.find((p) => p.name === 'bridge')?.supportedVersions?.includes('1.0.0'), 'bridge answers VERSION');
+      assert.match(info.nft.version ?? '', /^nftables v\d/);
+    });
+
+    it('run, ps, inspect, logs, exec: nginx with a sidecar, one network stack, the pod hostname and files', async () => {
+      const name = podName();
+      const side = '["sh","-c","echo to-stdout; echo to-stderr >&2; exec sleep 3600"]';
+      await podctlOk(['run', '--image', 'nginx', '--container', 'side=busybox', '--command', `side=${side}`, '--name', name, '--hostname', 'shop-1', '--wait-http', ':80/']);
+
+      const pod = await inspectPod(name);
+      assert.equal(pod.state, 'running');
+      assert.ok(pod.pause.pid && pod.pause.pid > 0, 'inspect reads the pause pid');
+      // As the spec names them, on both engines (podman resolves nginx to localhost/nginx:latest).
+      assert.deepEqual(pod.containers.map((c) => [c.name, c.image, c.state]), [['nginx', 'nginx', 'running'], ['side', 'busybox', 'running']]);
+      assert.match((await fetchText(`http://${pod.ips[0]}/`)).body, /Welcome to nginx!/);
+      const ps = JSON.parse((await podctlOk(['ps', '-o', 'json'])).stdout) as Array<{ name: string; state: string; ready: number }>;
+      assert.deepEqual(ps.filter((p) => p.name === name).map((p) => [p.state, p.ready]), [['running', 2]]);
+
+      const inside = await execInPod(name, ['sh', '-c', 'wget -qO- http://127.0.0.1/ | grep -q "Welcome to nginx" && echo served; hostname; cat /etc/resolv.conf; echo oops >&2; exit 3'], 'side');
+      assert.equal(inside.exitCode, 3, 'exec passes the exit code on');
+      assert.equal(inside.stderr.trim(), 'oops', 'and keeps stderr apart');
+      const [served, hostname] = inside.stdout.split('\n');
+      assert.deepEqual([served, hostname], ['served', 'shop-1'], 'the sidecar reaches nginx on 127.0.0.1 and has the pod hostname');
+      assert.match(inside.stdout, /# Generated by podctl/);
+
+      // Logs arrive demultiplexed: each line on the stream it was written to.
+      const logs = await podctlOk(['logs', name, '-c', 'side']);
+      assert.equal(logs.stdout.trim(), 'to-stdout');
+      assert.equal(logs.stderr.trim(), 'to-stderr');
+    });
+
+    it('stop, start, restart and rm', async () => {
+      const name = podName();
+      await podctlOk(['run', '--image', 'nginx', '--name', name, '--stop-timeout', '1', '--wait-http', ':80/']);
+      await podctlOk(['stop', name]);
+      const stopped = await inspectPod(name);
+      assert.deepEqual([stopped.state, stopped.ips], ['stopped', []]);
+      assert.equal(await exists(`/var/run/netns/${name}`), false, 'a stopped pod holds no namespace');
+
+      await podctlOk(['start', name, '--wait-http', ':80/']);
+      await podctlOk(['restart', name]);
+      const restarted = await inspectPod(name);
+      assert.equal(restarted.state, 'running');
+      assert.match((await fetchText(`http://${restarted.ips[0]}/`)).body, /Welcome to nginx!/);
+
+      const refused = await podctl(['rm', name]);
+      assert.equal(refused.exitCode, 1);
+      assert.match(refused.stderr, /is running/);
+      await podctlOk(['rm', '-f', name]);
+      created.splice(created.indexOf(name), 1);
+      assert.match((await podctl(['inspect', name])).stderr, /not found/);
+    });
+
+    it('apply -f runs a Pod manifest with an init container; delete removes it', async () => {
+      const name = podName();
+      const file = join(work, `${name}.yaml`);
+      await writeFile(file, `apiVersion: v1
+kind: Pod
+metadata: { name: ${name} }
+spec:
+  terminationGracePeriodSeconds: 1
+  initContainers:
+    - { name: init, image: busybox, command: [sh, -c, "echo init done"] }
+  containers:
+    - name: web
+      image: nginx:latest
+      readinessProbe: { httpGet: { path: /, port: 80 }, periodSeconds: 1 }
+`);
+      assert.equal((await podctlOk(['apply', '-f', file, '--wait'])).stdout, `pod/${name} created`);
+      assert.match((await podctlOk(['logs', name, '-c', 'init'])).stdout, /init done/);
+      assert.match((await fetchText(`http://${(await inspectPod(name)).ips[0]}/`)).body, /Welcome to nginx!/);
+      assert.equal((await podctlOk(['apply', '-f', file])).stdout, `pod/${name} unchanged`);
+      assert.equal((await podctlOk(['delete', '-f', file])).stdout, `pod/${name} deleted`);
+      created.splice(created.indexOf(name), 1);
+    });
+
+    if (engineName === 'podman') {
+      it('a pod on podman is not dockerd\'s: ps there does not list it, gc there keeps it, commands there name its engine', async () => {
+        const name = podName();
+        await podctlOk(['run', '--image', 'nginx', '--name', name, '--wait-http', ':80/']);
+        const onDockerd = { env: { DOCKER_HOST: '' } }; // the default socket
+        const ps = JSON.parse((await podctlOk(['ps', '-a', '-o', 'json'], onDockerd)).stdout) as Array<{ name: string }>;
+        assert.deepEqual(ps.filter((p) => p.name === name), []);
+        // Neither the pod nor its CNI attachment and address (named by the pause id) look like garbage there.
+        const pauseId = (await inspectPod(name)).id.slice(0, 12);
+        const gc = JSON.parse((await podctlOk(['gc', '--dry-run', '-o', 'json'], onDockerd)).stdout) as { actions: object[] };
+        assert.deepEqual(gc.actions.filter((a) => JSON.stringify(a).includes(name) || JSON.stringify(a).includes(pauseId)), []);
+        const rm = await podctl(['rm', '-f', name], onDockerd);
+        assert.equal(rm.exitCode, 1);
+        assert.match(rm.stderr, new RegExp(`pod ${name} lives on the engine at ${engine.dockerHost}, not on unix://`));
+        const pod = await inspectPod(name);
+        assert.equal(pod.state, 'running', 'still running and wired after all that');
+        assert.match((await fetchText(`http://${pod.ips[0]}/`)).body, /Welcome to nginx!/);
+      });
+    }
+
+    it('a Service gives a pod a ClusterIP and a name', async () => {
+      const name = podName();
+      const svc = `${name}-svc`;
+      const file = join(work, `${svc}.yaml`);
+      await writeFile(file, `apiVersion: v1
+kind: Service
+metadata: { name: ${svc} }
+spec:
+  selector: { app: ${name} }
+  ports: [{ port: 80, targetPort: 8080 }]
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: ${name}, labels: { app: ${name} } }
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+    - name: web
+      image: busybox
+      command: [sh, -c, "mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 8080 -h /www"]
+      readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 }
+`);
+      manifests.push(file);
+      await podctlOk(['apply', '-f', file, '--wait']);
+      const service = JSON.parse((await podctlOk(['get', 'svc', svc, '-o', 'json'])).stdout) as { spec: { clusterIP: string } };
+      assert.equal((await eventually(() => fetchText(`http://${service.spec.clusterIP}/`))).body.trim(), name);
+      const byName = await execInPod(name, ['sh', '-c', `wget -qO- http://${svc}/`]);
+      assert.equal(byName.stdout.trim(), name, byName.stderr);
+      await podctlOk(['delete', '-f', file]);
+      manifests.splice(0);
+      created.splice(created.indexOf(name), 1);
+    });
+
+    it('cni test --engine docker wires its pause-container pods with the shipped network', async () => {
+      const r = await podctl(['cni', 'test', '--engine', 'docker', '-o', 'json']);
+      const report = JSON.parse(r.stdout) as { engine: string; networks: Array<{ name: string; checks: Array<{ name: string; status: string; message?: string }> }> };
+      const failed = report.networks.flatMap((n) => n.checks.filter((c) => c.status === 'failed').map((c) => `${n.name}/${c.name}: ${c.message}`));
+      assert.deepEqual(failed, [], r.stderr);
+      assert.deepEqual([r.exitCode, report.engine], [0, 'docker']);
+      const passed = report.networks[0]!.checks.filter((c) => c.status === 'passed').map((c) => c.name);
+      for (const check of ['pod1 → pod2 ping', 'pod1 portmap', 'pod1 leaks']) assert.ok(passed.includes(check), `${check} passed`);
+    });
+
+    it('gc removes what a podctl killed in the middle of run left', async () => {
+      const name = podName();
+      // Killed just before the apps start: pause, namespace pin, CNI attachment, app containers exist.
+      const hung = await startHung(['run', '--name', name, '--image', 'nginx'], 'start-containers');
+      await hung.kill();
+      const listed = await execa(engine.cli, ['ps', '-a', '--filter', `label=io.podctl.pod=${name}`, '--format', '{{.Names}}']);
+      assert.equal(String(listed.stdout).split('\n').filter(Boolean).length, 2, 'the killed run left its pause and app');
+
+      const gc = JSON.parse((await podctlOk(['gc', '-o', 'json'])).stdout) as { actions: Array<{ target: string; reason: string; error?: string }> };
+      const ours = gc.actions.filter((a) => a.target.includes(name));
+      assert.deepEqual(ours.map((a) => [a.reason, a.error]), [['podctl run was interrupted', undefined]]);
+      assert.match((await podctl(['inspect', name])).stderr, /not found/);
+      created.splice(created.indexOf(name), 1);
+    });
+  });
+}

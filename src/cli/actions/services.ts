@@ -1,0 +1,102 @@
+import type { Command } from 'commander';
+import { clusterIPText, endpointsManifest, endpointsText, portsText, serviceManifest } from '../../service/kube-out.js';
+import type { ServiceEndpoints } from '../../service/types.js';
+import { serviceFromManifest } from '../../service/manifest.js';
+import { DEFAULT_NAMESPACE } from '../../pod/spec.js';
+import { userLabels } from '../../pod/labels.js';
+import { PodctlError, invalidArgument } from '../../util/errors.js';
+import { openPods } from '../context.js';
+import { age, parseOutputFormat, renderStructured, renderTable, write } from '../output.js';
+import { serviceRefText } from './service-kind.js';
+
+const ENDPOINT_WORDS = ['ep', 'endpoints'];
+
+/** `podctl get svc|endpoints [NAME...] [-n NS|-A] [-o ...]`. */
+export async function getResource(cmd: Command, resource: string, names: string[]): Promise<void> {
+  const opts = cmd.opts() as { output?: string; namespace?: string; allNamespaces?: boolean };
+  const format = parseOutputFormat(opts.output, ['table', 'wide', 'name', 'json', 'yaml']);
+  const namespace = opts.allNamespaces ? undefined : (opts.namespace ?? DEFAULT_NAMESPACE);
+  const pods = await openPods(cmd);
+  const listed = await pods.services.list(namespace);
+  const chosen = names.length === 0 ? listed : names.map((n) => listed.find((s) => s.service.name === n) ?? notFound(n, namespace ?? DEFAULT_NAMESPACE));
+  const endpoints = ENDPOINT_WORDS.includes(resource);
+  if (format === 'name') return write(chosen.map((s) => `${endpoints ? 'endpoints' : 'service'}/${s.service.name}\n`).join(''));
+  if (format === 'json' || format === 'yaml') {
+    const items = chosen.map(endpoints ? endpointsManifest : serviceManifest);
+    return write(await renderStructured(names.length === 1 ? items[0] : { apiVersion: 'v1', kind: 'List', items }, format));
+  }
+  const all = opts.allNamespaces ? ['NAMESPACE'] : [];
+  const ns = (s: ServiceEndpoints) => (opts.allNamespaces ? [s.service.namespace] : []);
+  if (endpoints) return write(renderTable([...all, 'NAME', 'ENDPOINTS', 'AGE'], chosen.map((s) => [...ns(s), s.service.name, endpointsText(s), age(s.service.createdAt)])));
+  const wide = format === 'wide' ? ['SELECTOR'] : [];
+  const rows = chosen.map((s) => [...ns(s), s.service.name, s.service.type, clusterIPText(s), portsText(s), age(s.service.createdAt), ...(format === 'wide' ? [selectorText(s.service.selector)] : [])]);
+  write(renderTable([...all, 'NAME', 'TYPE', 'CLUSTER-IP', 'PORT(S)', 'AGE', ...wide], rows));
+}
+
+const selectorText = (selector: Record<string, string>) => Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',');
+
+function notFound(name: string, namespace: string): never {
+  throw new PodctlError('NOT_FOUND', `service ${namespace}/${name} not found`, { hint: 'list services with podctl get svc -A' });
+}
+
+/** `podctl describe svc NAME`: what kubectl shows, endpoints included. */
+export async function describeAction(cmd: Command, resource: string, name: string): Promise<void> {
+  if (!['svc', 'service', 'services'].includes(resource)) throw invalidArgument(`describe: resource type "${resource}" is not known`, 'podctl describes services: podctl describe svc NAME');
+  const opts = cmd.opts() as { namespace?: string };
+  const pods = await openPods(cmd);
+  const s = await pods.services.get({ name, namespace: opts.namespace ?? DEFAULT_NAMESPACE });
+  const { service } = s;
+  const lines = [
+    ['Name:', service.name],
+    ['Namespace:', service.namespace],
+    ['Labels:', selectorText(service.labels) || '<none>'],
+    ['Selector:', selectorText(service.selector)],
+    ['Type:', service.type],
+    ['IP:', clusterIPText(s)],
+  ];
+  for (const { port, endpoints } of s.ports) {
+    lines.push(['Port:', `${port.name ?? '<unset>'}  ${port.port}/${port.protocol}`]);
+    lines.push(['TargetPort:', `${port.targetPort}/${port.protocol}`]);
+    if (port.nodePort !== undefined) lines.push(['NodePort:', `${port.name ?? '<unset>'}  ${port.nodePort}/${port.protocol}`]);
+    lines.push(['Endpoints:', endpoints.map((e) => `${e.ip}:${e.port}`).join(',') || '<none>']);
+  }
+  lines.push(['Session Affinity:', 'None']);
+  if (s.unresolved.length) lines.push(['Warnings:', `targetPort ${s.unresolved.join(', ')} is declared by no selected container`]);
+  const width = Math.max(...lines.map(([k]) => k!.length)) + 1;
+  write(lines.map(([k, v]) => `${k!.padEnd(width)}${v}\n`).join(''));
+}
+
+/** `podctl expose pod NAME --port P`: a service selecting the pod's labels, as kubectl makes one. */
+export async function exposeAction(cmd: Command, resource: string, podName: string): Promise<void> {
+  if (!['pod', 'po', 'pods'].includes(resource)) throw invalidArgument(`expose: resource type "${resource}" is not known`, 'podctl exposes pods: podctl expose pod NAME --port P');
+  const opts = cmd.opts() as { port: string; targetPort?: string; type?: string; name?: string; protocol?: string; namespace?: string; clusterIp?: string; nodePort?: string };
+  const asNumber = (v: string | undefined) => (v !== undefined && /^\d+$/.test(v) ? Number(v) : v);
+  const namespace = opts.namespace ?? DEFAULT_NAMESPACE;
+  const pods = await openPods(cmd);
+  const pod = await pods.getSpec({ name: podName, namespace });
+  if (!pod) throw new PodctlError('NOT_FOUND', `pod ${namespace}/${podName} not found`, { hint: 'list pods with podctl ps -a' });
+  const selector = userLabels(pod.labels);
+  if (Object.keys(selector).length === 0) throw new PodctlError('FAILED_PRECONDITION', `pod ${podName} has no labels to select it by`, { hint: 'run it with --label app=NAME (or apply a manifest with labels), then expose it' });
+  // The flags become a manifest, so they are checked exactly as `apply -f` checks one.
+  const port = { port: asNumber(opts.port), targetPort: asNumber(opts.targetPort ?? opts.port), protocol: opts.protocol?.toUpperCase(), nodePort: asNumber(opts.nodePort) };
+  const manifest = { apiVersion: 'v1', kind: 'Service', metadata: { name: opts.name ?? podName, namespace }, spec: { type: opts.type, clusterIP: opts.clusterIp, selector, ports: [port] } };
+  const { parsed, issues } = serviceFromManifest(manifest, namespace);
+  const flagOf: Record<string, string> = { port: '--port', targetPort: '--target-port', protocol: '--protocol', nodePort: '--node-port', type: '--type', clusterIP: '--cluster-ip', name: '--name' };
+  if (!parsed || issues.errors[0]) {
+    const e = issues.errors[0]!;
+    throw invalidArgument(`${flagOf[e.path.split('.').pop()!] ?? e.path}: ${e.reason}`, 'fix the flag and try again');
+  }
+  const service = parsed.spec;
+  const { outcome, service: applied } = await pods.services.apply(service);
+  for (const name of applied.unresolved) process.stderr.write(`podctl: warning: ${serviceRefText(service)}: targetPort ${name} is not a port the pod declares\n`);
+  write(`${serviceRefText(service)} ${outcome === 'created' ? 'exposed' : outcome}\n`);
+}
+
+/** `podctl watch`: until Ctrl-C (or SIGTERM), one line per sync on stderr with -v. */
+export async function watchAction(cmd: Command): Promise<void> {
+  const pods = await openPods(cmd);
+  const abort = new AbortController();
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => abort.abort());
+  process.stderr.write('podctl: watching Docker events; Services follow pods until Ctrl-C\n');
+  await pods.watchServices(abort.signal);
+}

@@ -1,0 +1,47 @@
+import type { DockerContainers } from '../docker/containers.js';
+import type { ServiceManager } from '../service/services.js';
+import type { Logger } from '../util/logger.js';
+import { LABEL } from './labels.js';
+
+/** Container events that can change whether a pod is a ready endpoint. */
+const EVENTS = ['start', 'die', 'stop', 'kill', 'restart', 'destroy', 'pause', 'unpause'];
+
+/**
+ * `podctl watch`: a foreground loop on Docker's event stream that keeps Services current
+ * between podctl commands. Events of podctl's containers (label filter on the server side)
+ * are coalesced: one sync per burst, at most `settleMs` after the first event of it, so a pod
+ * whose container died leaves its services well within a second. Ends when `signal` aborts.
+ */
+export async function watchServices(containers: Pick<DockerContainers, 'events'>, services: ServiceManager, logger: Logger, signal: AbortSignal, onSync: (events: number) => void = () => undefined, settleMs = 100): Promise<void> {
+  await services.sync({ force: true });
+  onSync(0);
+  const stream = await containers.events(LABEL.pod, EVENTS);
+  let pending = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let running = Promise.resolve();
+  const flush = () => {
+    timer = undefined;
+    const count = pending;
+    pending = 0;
+    running = running
+      .then(() => services.sync())
+      .then(() => onSync(count))
+      .catch((err: unknown) => logger.warn(`service sync failed: ${err instanceof Error ? err.message : String(err)}`));
+  };
+  await new Promise<void>((resolve, reject) => {
+    const stop = () => {
+      stream.destroy();
+      resolve();
+    };
+    signal.addEventListener('abort', stop, { once: true });
+    stream.on('data', (chunk: Buffer) => {
+      // One JSON object per line; a chunk may carry several.
+      pending += String(chunk).split('\n').filter((l) => l.trim() !== '').length;
+      timer ??= setTimeout(flush, settleMs);
+    });
+    stream.on('error', (err: Error) => (signal.aborted ? resolve() : reject(err)));
+    stream.on('end', () => (signal.aborted ? resolve() : reject(new Error('Docker closed its event stream'))));
+  });
+  if (timer) clearTimeout(timer);
+  await running;
+}

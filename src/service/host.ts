@@ -1,0 +1,93 @@
+import { readFile, writeFile, access } from 'node:fs/promises';
+import { PodctlError, errnoOf } from '../util/errors.js';
+import type { UdpFlow } from './endpoints.js';
+
+/** A program run with an argument array (never a shell), optionally fed on stdin. */
+export type Exec = (file: string, args: string[], input?: string) => Promise<{ exitCode: number; stdout: string; stderr: string }>;
+
+export async function defaultExec(file: string, args: string[], input?: string): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  const { execa } = await import('execa');
+  const r = await execa(file, args, { reject: false, input: input ?? '', timeout: 30_000 });
+  if (r.exitCode === undefined) {
+    if ((r as { code?: string }).code === 'ENOENT') throw missingTool(file);
+    throw new PodctlError('INTERNAL', `${file} ${args.join(' ')} failed: ${r.shortMessage}`);
+  }
+  return { exitCode: r.exitCode, stdout: String(r.stdout), stderr: String(r.stderr) };
+}
+
+function missingTool(file: string): PodctlError {
+  const pkg = file === 'nft' ? 'nftables' : file;
+  return new PodctlError('FAILED_PRECONDITION', `${file} is not installed: podctl needs it for Services`, { hint: `install it (apt-get install ${pkg}) or run scripts/setup.sh` });
+}
+
+/** Applies an nft script as one transaction: the kernel takes all of it or none. */
+export async function applyNft(exec: Exec, script: string): Promise<void> {
+  const r = await exec('nft', ['-f', '-'], script);
+  if (r.exitCode !== 0) {
+    const why = r.stderr.trim().split('\n')[0] ?? 'failed';
+    throw new PodctlError('INTERNAL', `nft refused podctl's Service rules, the previous rules stay: ${why}`, { hint: 'run podctl gc to rewrite them; report a bug if it persists', details: { stderr: r.stderr } });
+  }
+}
+
+/** Fails with one line when nft is missing, before anything is changed. */
+export async function requireNft(exec: Exec): Promise<void> {
+  await exec('nft', ['--version']);
+}
+
+/**
+ * Deletes the conntrack entries of UDP flows to an endpoint that left, as kube-proxy does:
+ * by ClusterIP and port, and by NodePort. conntrack exits 1 when nothing matched.
+ */
+export async function flushUdpFlows(exec: Exec, flows: UdpFlow[]): Promise<void> {
+  for (const f of flows) {
+    const runs = [['-D', '-p', 'udp', '--orig-dst', f.clusterIP, '--orig-port-dst', String(f.port), '--dst-nat', f.endpointIP]];
+    if (f.nodePort !== undefined) runs.push(['-D', '-p', 'udp', '--orig-port-dst', String(f.nodePort), '--dst-nat', f.endpointIP]);
+    for (const args of runs) {
+      const r = await exec('conntrack', args);
+      if (r.exitCode > 1) throw new PodctlError('INTERNAL', `conntrack ${args.join(' ')} failed: ${r.stderr.trim()}`);
+    }
+  }
+}
+
+const BRIDGE_NF = '/proc/sys/net/bridge/bridge-nf-call-iptables';
+
+/**
+ * Bridged replies (pod to pod on one bridge) must pass netfilter, or a DNATed reply reaches
+ * the client from the pod IP instead of the ClusterIP: load br_netfilter and switch it on.
+ */
+export async function ensureBridgeNetfilter(exec: Exec): Promise<void> {
+  const present = await access(BRIDGE_NF).then(() => true, () => false);
+  if (!present) {
+    const r = await exec('modprobe', ['br_netfilter']);
+    if (r.exitCode !== 0) throw new PodctlError('FAILED_PRECONDITION', `cannot load br_netfilter: ${r.stderr.trim()}`, { hint: 'load it (modprobe br_netfilter): Services need it for replies between pods of one bridge' });
+  }
+  if ((await readFile(BRIDGE_NF, 'utf8')).trim() !== '1') await writeFile(BRIDGE_NF, '1\n');
+}
+
+const localnetPath = (iface: string) => `/proc/sys/net/ipv4/conf/${iface}/route_localnet`;
+
+/** Sets route_localnet on one interface; returns the value it had, or undefined when there is no such interface. */
+export async function setRouteLocalnet(iface: string, value: '0' | '1'): Promise<string | undefined> {
+  let previous: string;
+  try {
+    previous = (await readFile(localnetPath(iface), 'utf8')).trim();
+  } catch (err) {
+    if (errnoOf(err) === 'ENOENT') return undefined;
+    throw err;
+  }
+  if (previous !== value) await writeFile(localnetPath(iface), `${value}\n`);
+  return previous;
+}
+
+/** The host as Services touch it: programs, br_netfilter and route_localnet. Unit tests pass a fake. */
+export interface ServiceHost {
+  exec: Exec;
+  ensureBridgeNetfilter(): Promise<void>;
+  setRouteLocalnet(iface: string, value: '0' | '1'): Promise<string | undefined>;
+}
+
+export const realServiceHost: ServiceHost = {
+  exec: defaultExec,
+  ensureBridgeNetfilter: () => ensureBridgeNetfilter(defaultExec),
+  setRouteLocalnet,
+};

@@ -1,0 +1,47 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DELETE_SCRIPT, renderRules } from './rules.js';
+import { FIXTURE_OPTIONS, FIXTURE_SERVICES } from './rules-fixture.js';
+
+const golden = (name: string) => readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'testdata', name), 'utf8');
+
+describe('renderRules', () => {
+  it('renders the fixture exactly as the golden file (regenerate it by hand when the layout changes on purpose)', () => {
+    assert.equal(renderRules(FIXTURE_SERVICES, FIXTURE_OPTIONS), golden('fixture-rules.nft'));
+  });
+
+  it('gives the same text for the same services in any order, so rewriting twice changes nothing', () => {
+    const shuffled = [...FIXTURE_SERVICES].reverse().map((s) => ({ ...s, ports: s.ports.map((p) => ({ ...p, endpoints: [...p.endpoints].reverse() })) }));
+    assert.equal(renderRules(shuffled, FIXTURE_OPTIONS), renderRules(FIXTURE_SERVICES, FIXTURE_OPTIONS));
+  });
+
+  it('only deletes the table when no proxied service is left (headless services have no rules)', () => {
+    assert.equal(renderRules([], FIXTURE_OPTIONS), DELETE_SCRIPT);
+    assert.equal(renderRules(FIXTURE_SERVICES.filter((s) => s.service.clusterIP === 'None'), FIXTURE_OPTIONS), DELETE_SCRIPT);
+    assert.match(DELETE_SCRIPT, /^add table ip podctl\ndelete table ip podctl\n$/);
+  });
+
+  it('starts every script by deleting the old table in the same transaction', () => {
+    assert.ok(renderRules(FIXTURE_SERVICES, FIXTURE_OPTIONS).startsWith(DELETE_SCRIPT + 'table ip podctl {\n'));
+  });
+
+  it('matches NodePorts on every local address when asked, without the address set or the localnet guard', () => {
+    const text = renderRules(FIXTURE_SERVICES, { ...FIXTURE_OPTIONS, nodePortAddresses: 'all', guardLocalnet: false });
+    assert.doesNotMatch(text, /nodeport-ips/);
+    assert.doesNotMatch(text, /127\.0\.0\.0\/8/);
+    assert.match(text, /\t\tfib daddr type local meta l4proto \. th dport vmap @service-nodeports\n/);
+  });
+
+  it('balances over every endpoint and masquerades only hairpin, host-originated and NodePort traffic', () => {
+    const text = renderRules(FIXTURE_SERVICES, FIXTURE_OPTIONS);
+    assert.match(text, /numgen random mod 2 vmap \{ 0 : goto ep-default\/web\/tcp\/http\/10\.99\.0\.5\/8080, 1 : goto ep-default\/web\/tcp\/http\/10\.99\.0\.12\/8080 \}/);
+    assert.match(text, /ip saddr 10\.99\.0\.5 jump mark-for-masquerade\n\t\tmeta l4proto tcp dnat to 10\.99\.0\.5:8080/);
+    assert.match(text, /chain ext-default\/web\/tcp\/http \{\n\t\tjump mark-for-masquerade\n\t\tgoto svc-default\/web\/tcp\/http\n/);
+    assert.match(text, /chain svc-default\/web\/tcp\/http \{\n\t\tfib saddr type local jump mark-for-masquerade\n/);
+    assert.match(text, /10\.96\.0\.20 \. tcp \. 80 : goto reject-chain/);
+    assert.match(text, /tcp \. 30081 : goto reject-chain/);
+  });
+});

@@ -1,0 +1,152 @@
+import { join } from 'node:path';
+import { acquireFileLock } from '../util/file-lock.js';
+import { PodctlError } from '../util/errors.js';
+import type { Logger } from '../util/logger.js';
+import { allocate, validateServiceCidr } from './allocate.js';
+import { clusterSearches, renderServiceHosts, serviceEnv } from './dns.js';
+import { realServiceHost, requireNft, type ServiceHost } from './host.js';
+import { computeEndpoints } from './endpoints.js';
+import { ServiceProxy, type NodePortHost, type ProxyPod } from './proxy.js';
+import { ServiceStore, type ServiceRef } from './store.js';
+import { DEFAULT_SERVICE_NETWORK, type ServiceEndpoints, type ServiceNetwork, type ServiceRecord, type ServiceSpec } from './types.js';
+
+/** What services need from the pod layer, passed in so this module never imports it. */
+export interface PodsForServices {
+  /** Every pod, from one labelled list call plus the checkpoints; `leaving` ones are not ready. */
+  pods(leaving: ServiceRef[]): Promise<ProxyPod[]>;
+  /** podctl's default network: its bridge (NodePorts answer on its address) and its subnets. */
+  network(): Promise<{ bridge?: { name: string; ip?: string }; subnets: string[] }>;
+}
+
+export interface ServiceOptions {
+  stateDir: string;
+  runDir: string;
+  logger: Logger;
+  pods: PodsForServices;
+  /** Default 10.96.0.0/16 ($PODCTL_SERVICE_CIDR). */
+  serviceCidr?: string;
+  /** 'all' to answer NodePorts on every local address ($PODCTL_NODEPORT_ADDRESSES=all). */
+  nodePortAddresses?: 'all' | 'default';
+  /** The host's programs and sysctls (a fake in unit tests). */
+  host?: ServiceHost;
+}
+
+export type ApplyServiceOutcome = 'created' | 'configured' | 'unchanged';
+
+/** Networks a service range must stay clear of besides podctl's own pod subnets. */
+const FOREIGN_NETWORKS = ['172.17.0.0/16', '10.88.0.0/16'];
+
+const refText = (r: ServiceRef) => `${r.namespace}/${r.name}`;
+
+/**
+ * Services on one host: the desired state (records), and every change to it or to the pods
+ * followed by a sync of rules, endpoints and pod hosts files. One lock (`services.lock`)
+ * serialises allocation and syncs across podctl processes; syncs read the state afresh under
+ * it, so the last one always writes what is true now.
+ */
+export class ServiceManager {
+  private readonly store: ServiceStore;
+  private readonly proxy: ServiceProxy;
+  private readonly host: ServiceHost;
+  readonly network: ServiceNetwork;
+
+  constructor(private readonly options: ServiceOptions) {
+    this.store = new ServiceStore(options.stateDir);
+    this.host = options.host ?? realServiceHost;
+    this.network = { ...DEFAULT_SERVICE_NETWORK, serviceCidr: options.serviceCidr ?? DEFAULT_SERVICE_NETWORK.serviceCidr };
+    this.proxy = new ServiceProxy(options.runDir, this.network.serviceCidr, this.host, options.logger);
+  }
+
+  /** Creates or updates a service; its rules and every pod's hosts file are current when this returns. */
+  async apply(spec: ServiceSpec): Promise<{ service: ServiceEndpoints; outcome: ApplyServiceOutcome }> {
+    await requireNft(this.host.exec);
+    const { subnets } = await this.options.pods.network();
+    validateServiceCidr(this.network.serviceCidr, [...subnets, ...FOREIGN_NETWORKS]);
+    return this.locked(async () => {
+      const records = await this.store.list();
+      const previous = records.find((r) => r.name === spec.name && r.namespace === spec.namespace);
+      const record = allocate(spec, records, this.network);
+      if (previous && sameSpec(previous, record)) {
+        const synced = await this.syncLocked();
+        return { service: find(synced, record)!, outcome: 'unchanged' };
+      }
+      await this.store.write(record);
+      try {
+        const synced = await this.syncLocked();
+        return { service: find(synced, record)!, outcome: previous ? 'configured' : 'created' };
+      } catch (err) {
+        // Nothing changed: the old record back, and the rules that go with it.
+        if (previous) await this.store.write(previous);
+        else await this.store.remove(record);
+        await this.syncLocked().catch(() => undefined);
+        throw err;
+      }
+    });
+  }
+
+  /** Removes a service; false when there was none. */
+  async remove(ref: ServiceRef): Promise<boolean> {
+    return this.locked(async () => {
+      if (!(await this.store.read(ref))) return false;
+      await this.store.remove(ref);
+      await this.syncLocked();
+      return true;
+    });
+  }
+
+  /** Services (one namespace, or all) with their current endpoints. */
+  async list(namespace?: string): Promise<ServiceEndpoints[]> {
+    const records = (await this.store.list()).filter((r) => namespace === undefined || r.namespace === namespace);
+    if (records.length === 0) return [];
+    return computeEndpoints(records, await this.options.pods.pods([]));
+  }
+
+  async get(ref: ServiceRef): Promise<ServiceEndpoints> {
+    const [found] = (await this.list(ref.namespace)).filter((s) => s.service.name === ref.name);
+    if (!found) throw new PodctlError('NOT_FOUND', `service ${refText(ref)} not found`, { hint: 'list services with podctl get svc -A' });
+    return found;
+  }
+
+  /**
+   * Brings rules, endpoints and hosts files up to date with the pods. `leaving` pods are left
+   * out of every endpoint list: stop and remove call this before a pod's containers stop.
+   * Costs two file reads when no service exists and none did.
+   */
+  async sync(options: { leaving?: ServiceRef[]; force?: boolean } = {}): Promise<void> {
+    if (await this.proxy.idle(await this.store.list())) return;
+    await this.locked(() => this.syncLocked(options));
+  }
+
+  /** The env Kubernetes gives a pod for the services of its namespace that exist now. */
+  async env(namespace: string): Promise<Record<string, string>> {
+    return serviceEnv(await this.store.list(), namespace);
+  }
+
+  /** A starting pod's services block of its hosts file, and its search list. */
+  async podFiles(namespace: string): Promise<{ hosts: string; searches: string[] }> {
+    const services = await this.list();
+    return { hosts: renderServiceHosts(services, namespace), searches: clusterSearches(namespace) };
+  }
+
+  private async syncLocked(options: { leaving?: ServiceRef[]; force?: boolean } = {}): Promise<ServiceEndpoints[]> {
+    const [records, pods, network] = await Promise.all([this.store.list(), this.options.pods.pods(options.leaving ?? []), this.options.pods.network()]);
+    const nodePorts: NodePortHost = { addresses: this.options.nodePortAddresses ?? 'default', ...(network.bridge ? { bridge: network.bridge } : {}) };
+    return this.proxy.sync(records, pods, nodePorts, options.force ?? false);
+  }
+
+  private async locked<T>(fn: () => Promise<T>): Promise<T> {
+    const lock = await acquireFileLock(join(this.options.runDir, 'locks', 'services.lock'), { what: 'the services of this host' });
+    try {
+      return await fn();
+    } finally {
+      await lock.release();
+    }
+  }
+}
+
+const find = (all: ServiceEndpoints[], r: ServiceRef) => all.find((s) => s.service.name === r.name && s.service.namespace === r.namespace);
+
+function sameSpec(a: ServiceRecord, b: ServiceRecord): boolean {
+  const strip = ({ createdAt: _c, uid: _u, ...rest }: ServiceRecord) => rest;
+  return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
+}
