@@ -4,6 +4,7 @@ import type { PodView } from '../pod/status.js';
 import { PodctlError } from '../util/errors.js';
 import { runCommand } from '../util/run-command.js';
 import { gatherAndTrace, type HostRun } from './gather/gather.js';
+import { serviceInfo } from './services.js';
 import type { PodInfo, ServiceInfo, TraceRequest, TraceResult, TraceSnapshot } from './types.js';
 
 export interface TraceOptions {
@@ -36,7 +37,8 @@ export async function traceWithSnapshot(pods: PodManager, request: TraceRequest,
       throw new PodctlError('FAILED_PRECONDITION', `pod ${ref} is ${view.state} and has no network to trace`, { hint: `start it first (podctl start ${end.name} -n ${end.namespace})` });
     }
   }
-  return gatherAndTrace(withServicePort(request, options.services), infos, hostRun, options.services);
+  const services = options.services ?? (await pods.services.list()).map(serviceInfo);
+  return gatherAndTrace(withServicePort(request, services), infos, hostRun, services);
 }
 
 /** `svc/NAME` must name a service with a ClusterIP; without -p (port 0) the trace takes its first port. */

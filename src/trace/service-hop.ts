@@ -7,7 +7,9 @@ import type { Hop, PodInfo, ServiceInfo } from './types.js';
  * Read from the rules the packet hit in podctl's Services table (`ip podctl`, rendered by
  * src/service), so it shows what the kernel holds, not what podctl meant to write.
  */
-export const SERVICE_TABLE = 'podctl';
+import { TABLE as SERVICE_TABLE } from '../service/rules.js';
+
+export { SERVICE_TABLE };
 
 /** `ep-<ns>/<name>/<proto>/<port>/<ip>/<port>` → `ip:port`. */
 export const endpointOfChain = (chain: string): string => {

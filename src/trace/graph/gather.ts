@@ -2,13 +2,15 @@ import type { PodManager } from '../../pod/manager.js';
 import { PodctlError } from '../../util/errors.js';
 import { runCommand } from '../../util/run-command.js';
 import { podInfo } from '../index.js';
+import { serviceInfo } from '../services.js';
 import type { IpLink } from '../types.js';
 import { buildGraph, type NetGraph } from './model.js';
 
 /** The graph of the running pods of one namespace (or all): four commands and one pod list, whatever the number of pods. */
 export async function gatherGraph(pods: PodManager, namespace: string | undefined): Promise<NetGraph> {
-  const [views, links, netns, json, text] = await Promise.all([
+  const [views, services, links, netns, json, text] = await Promise.all([
     pods.list(namespace === undefined ? {} : { namespace }),
+    pods.services.list(namespace),
     runCommand('ip', ['-j', '-d', 'addr', 'show']),
     runCommand('ip', ['-j', 'netns', 'list']),
     runCommand('nft', ['-j', 'list', 'ruleset']),
@@ -19,6 +21,7 @@ export async function gatherGraph(pods: PodManager, namespace: string | undefine
     netnsIds: netns.stdout.trim() ? (JSON.parse(netns.stdout) as Array<{ name: string; id?: number }>) : [],
     pods: views.filter((v) => v.state === 'running' || v.state === 'degraded').map(podInfo),
     ruleset: { json: JSON.parse(json.stdout), text: text.stdout },
+    services: services.map(serviceInfo),
   });
 }
 
