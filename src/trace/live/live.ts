@@ -17,6 +17,8 @@ export interface LiveTrace {
 }
 
 const MONITOR_TIMEOUT_MS = 5000;
+/** How long one announcement of the trace table waits to be reported before it is redone. */
+const MONITOR_ANNOUNCE_MS = 250;
 
 /**
  * `--live`: sends one real probe along the traced path with nftables tracing on for exactly
@@ -45,14 +47,15 @@ export async function liveProbe(result: TraceResult, netns?: string): Promise<Li
       seen(l);
     }
   });
-  const waitFor = (needle: string) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, MONITOR_TIMEOUT_MS);
-      if (lines.some((l) => l.includes(needle))) return resolve();
+  /** Whether the monitor printed a line with `needle` within `ms`. */
+  const waitFor = (needle: string, ms = MONITOR_TIMEOUT_MS) =>
+    new Promise<boolean>((resolve) => {
+      if (lines.some((l) => l.includes(needle))) return resolve(true);
+      const timer = setTimeout(() => resolve(false), ms);
       seen = (l) => {
         if (l.includes(needle)) {
           clearTimeout(timer);
-          resolve();
+          resolve(true);
         }
       };
     });
@@ -64,10 +67,17 @@ export async function liveProbe(result: TraceResult, netns?: string): Promise<Li
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    // The monitor reports the table's creation: from then on it also sees the trace events.
-    const ready = waitFor(`add table ip ${table}`);
-    await addTraceTable(table, tuple);
-    await ready;
+    // `nft monitor` subscribes some time after it starts, and says nothing when it has. It
+    // reports the table's creation once it listens, and from then on the trace events too: a
+    // creation it missed is redone until it reports one.
+    let listening = false;
+    for (let tries = 0; !listening && tries < MONITOR_TIMEOUT_MS / MONITOR_ANNOUNCE_MS; tries++) {
+      if (tries > 0) await deleteTraceTable(table);
+      const announced = waitFor(`add table ip ${table}`, MONITOR_ANNOUNCE_MS);
+      await addTraceTable(table, tuple);
+      listening = await announced;
+    }
+    if (!listening) throw new PodctlError('UNAVAILABLE', `nft monitor reported nothing within ${MONITOR_TIMEOUT_MS / 1000}s`, { hint: 'check that `nft monitor` runs here (root, nf_tables)' });
     const cmd = probeCommand(tuple, source.kind === 'pod' ? netns : undefined);
     const probe = parseProbeOutput((await runCommand(cmd.file, cmd.args, { timeoutMs: 10_000 })).stdout);
     const conntrack = await runCommand('conntrack', ['-L', '-p', tuple.protocol, '--orig-src', tuple.saddr, '--orig-port-src', String(tuple.sport)])
