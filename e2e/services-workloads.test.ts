@@ -177,8 +177,9 @@ describe('crash safety of the rules', () => {
       const before = await table();
       const path = await file(`crash-${round}`, many(round));
       const child = execa(PODCTL, ['apply', '-f', path], { reject: false });
-      // Spread the kills over the whole command: start-up, records, rules, after.
-      await new Promise((r) => setTimeout(r, Math.round((full * round) / 6)));
+      // Spread the kills over the second half of the command and just past it (start-up takes
+      // the first half): records written, rules being written, record of the rules.
+      await new Promise((r) => setTimeout(r, Math.round(full * (0.45 + (0.65 * round) / 6))));
       child.kill('SIGKILL');
       await child;
       const mid = await table();
