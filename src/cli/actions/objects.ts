@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { DEFAULT_PAUSE_IMAGE } from '../../docker/pause-image.js';
 import { deletePod } from '../../kube/apply.js';
 import { objectRef } from '../../kube/apply-objects.js';
+import { EventLog, containerEvents, formatEvents } from '../../kube/events.js';
 import { deleteConfigObject, objectLookup } from '../../kube/kinds/config-objects.js';
 import { hashOf, ownedPods, reconcileJob, reconcileReplicas, workloadOf, WORKLOAD_KINDS, type Workload, type WorkloadContext } from '../../kube/kinds/workloads.js';
 import { ObjectStore, type KubeObject } from '../../kube/objects/store.js';
@@ -210,6 +211,8 @@ export async function describeObject(cmd: Command, kind: string, name: string): 
     lines.push('Pods:');
     for (const v of pods) lines.push(`  ${v.name}  ${v.state}  ${v.ips[0] ?? ''}  ${v.containers.filter((c) => c.role === 'app').map((c) => `${c.name}: ${c.status}`).join(', ')}`);
     if (pods.length === 0) lines.push('  <none>');
+    const recorded = await new EventLog(ctx.store.stateDir).read(kind, w.namespace, w.name);
+    lines.push(...formatEvents([...recorded, ...pods.flatMap(containerEvents)]));
   }
   write(lines.join('\n') + '\n');
 }
@@ -222,6 +225,7 @@ export async function deleteObject(ctx: WorkloadContext, kind: string, namespace
   const w = workloadOf(o, ctx.defaults);
   const pods = ownedPods(w, await ctx.pods.list({ namespace, all: true }));
   await Promise.all(pods.map((v) => deletePod(ctx.pods, v, graceSeconds)));
+  await new EventLog(ctx.store.stateDir).remove(kind, namespace, name);
   return ctx.store.remove(kind, namespace, name);
 }
 

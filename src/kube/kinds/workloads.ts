@@ -5,6 +5,7 @@ import { PodctlError } from '../../util/errors.js';
 import { deletePod } from '../apply.js';
 import { rolloutStep, resolveIntOrPercent, templateHash, podSuffix } from '../controllers/rollout.js';
 import { exitCodeOf, jobStep, type JobCondition } from '../controllers/job.js';
+import { EventLog, type KubeEvent } from '../events.js';
 import { Fields, ManifestIssues } from '../fields.js';
 import { isDnsSubdomain } from '../../util/validate.js';
 import type { KubeObject, ObjectStore } from '../objects/store.js';
@@ -157,18 +158,46 @@ async function inBatches<T>(items: T[], fn: (item: T) => Promise<void>): Promise
 const isReady = (v: PodView) => v.state === 'running';
 const hasProbes = (spec: PodSpec) => spec.containers.some((c) => c.readinessProbe || c.startupProbe);
 
+/** The controller's events, in the workload's own log (see events.ts). */
+function record(ctx: WorkloadContext, w: Workload, events: Array<Omit<KubeEvent, 'from' | 'object'> & { object?: string }>): Promise<void> {
+  const from = `${w.kind.toLowerCase()}-controller`;
+  return new EventLog(ctx.store.stateDir).record(w.kind, w.namespace, w.name, events.map((e) => ({ object: `${w.kind.toLowerCase()}/${w.name}`, from, ...e })));
+}
+
 async function createPods(ctx: WorkloadContext, w: Workload, hash: string, count: number): Promise<void> {
   await inBatches(Array.from({ length: count }, () => podSpecFor(ctx, w, hash)), async (spec) => {
-    await ctx.pods.run(spec, hasProbes(spec) ? { timeoutMs: ctx.readyTimeoutMs } : undefined);
+    try {
+      await ctx.pods.run(spec, hasProbes(spec) ? { timeoutMs: ctx.readyTimeoutMs } : undefined);
+    } catch (err) {
+      // A pod that failed its probes or its start is gone again (run undoes it); the reason stays.
+      const message = err instanceof Error ? err.message : String(err);
+      await record(ctx, w, [{ type: 'Warning', reason: /probe|ready/i.test(message) ? 'Unhealthy' : 'FailedCreate', object: `pod/${spec.name}`, message }]);
+      throw err;
+    }
+    await record(ctx, w, [{ type: 'Normal', reason: 'SuccessfulCreate', message: `Created pod: ${spec.name}` }]);
     ctx.report?.(`pod/${spec.name} created`);
   });
 }
 
-async function deletePods(ctx: WorkloadContext, victims: PodView[]): Promise<void> {
+async function deletePods(ctx: WorkloadContext, w: Workload, victims: PodView[]): Promise<void> {
   await inBatches(victims, async (v) => {
     await deletePod(ctx.pods, v);
+    await record(ctx, w, [{ type: 'Normal', reason: 'SuccessfulDelete', message: `Killed and deleted pod: ${v.name}` }]);
     ctx.report?.(`pod/${v.name} deleted`);
   });
+}
+
+/** kubectl's ScalingReplicaSet lines of a Deployment: the replica set of each template hash, up or down to its new size. */
+function scalingEvents(w: Workload, currentHash: string, step: { create: number; deleteOld: number; deleteCurrent: number }, current: PodView[], old: PodView[], victims: PodView[]): Array<Omit<KubeEvent, 'from' | 'object'>> {
+  if (w.kind !== 'Deployment') return [];
+  const out: Array<Omit<KubeEvent, 'from' | 'object'>> = [];
+  if (step.create > 0) out.push({ type: 'Normal', reason: 'ScalingReplicaSet', message: `Scaled up replica set ${w.name}-${currentHash} to ${current.length + step.create}` });
+  if (step.deleteCurrent > 0) out.push({ type: 'Normal', reason: 'ScalingReplicaSet', message: `Scaled down replica set ${w.name}-${currentHash} to ${current.length - step.deleteCurrent}` });
+  for (const hash of new Set(old.filter((v) => victims.includes(v)).map((v) => v.labels['pod-template-hash']!))) {
+    const left = old.filter((v) => v.labels['pod-template-hash'] === hash && !victims.includes(v)).length;
+    out.push({ type: 'Normal', reason: 'ScalingReplicaSet', message: `Scaled down replica set ${w.name}-${hash} to ${left}` });
+  }
+  return out;
 }
 
 /** Not-ready pods go first, then the newest (as the ReplicaSet controller picks). */
@@ -211,7 +240,8 @@ async function reconcileReplicasLocked(ctx: WorkloadContext, w: Workload): Promi
     }
     changed = true;
     const victims = [...[...old].sort(byVictimOrder).slice(0, step.deleteOld), ...[...current].sort(byVictimOrder).slice(0, step.deleteCurrent)];
-    await Promise.all([deletePods(ctx, victims), createPods(ctx, w, hash, step.create)]);
+    await record(ctx, w, scalingEvents(w, hash, step, current, old, victims));
+    await Promise.all([deletePods(ctx, w, victims), createPods(ctx, w, hash, step.create)]);
   }
   return changed;
 }
@@ -269,7 +299,10 @@ async function reconcileJobLocked(ctx: WorkloadContext, w: Workload): Promise<{ 
       deadlineExceeded: deadline !== undefined && Date.now() - started >= deadline * 1000,
     });
     if (step.stopActive) await inBatches(active, async (v) => void (await deletePod(ctx.pods, v, 0)));
-    if (step.condition) status.condition = step.condition;
+    if (step.condition) {
+      status.condition = step.condition;
+      await record(ctx, w, [step.condition.type === 'Complete' ? { type: 'Normal', reason: 'Completed', message: 'Job completed' } : { type: 'Warning', reason: step.condition.reason, message: step.condition.reason === 'DeadlineExceeded' ? 'Job was active longer than specified deadline' : 'Job has reached the specified backoff limit' }]);
+    }
     else await createPods(ctx, w, '', step.create);
   }
   const next: JobStatus = { ...status, succeeded: counts.succeeded, failed: failedPods, active: status.condition ? 0 : active.length, startTime: status.startTime ?? new Date().toISOString() };

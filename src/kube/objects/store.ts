@@ -31,7 +31,7 @@ export const CLUSTER_SCOPED = new Set<string>(['Namespace']);
  * `podctl gc` knows where everything is.
  */
 export class ObjectStore {
-  constructor(private readonly stateDir: string) {}
+  constructor(readonly stateDir: string) {}
 
   private dir(kind: string): string {
     return join(this.stateDir, 'objects', kind.toLowerCase());
