@@ -94,10 +94,10 @@ export function registerKubeCommands(program: Command): void {
   const kube = program.command('kube').description('Kubernetes manifests from podctl pods');
   kube
     .command('generate')
-    .description('print a Pod manifest that reproduces each pod (for podctl apply or a Kubernetes cluster)')
-    .argument('<pod...>', 'pod names')
+    .description('print a manifest that reproduces each pod, or a Deployment (from a Deployment podctl keeps, or from a pod as its template)')
+    .argument('<names...>', 'pod names, or deployment NAME... (deploy/NAME)')
     .option('-o, --output <format>', 'output: yaml or json', 'yaml')
     .option('-n, --namespace <ns>', 'pod namespace (default: default)')
-    .addHelpText('after', '\nExamples:\n  podctl kube generate web > web.yaml\n  podctl kube generate web | kubectl apply -f -')
+    .addHelpText('after', '\nExamples:\n  podctl kube generate web > web.yaml\n  podctl kube generate web | kubectl apply -f -\n  podctl kube generate deployment web > web-deploy.yaml')
     .action(async (pods: string[], _o, cmd: Command) => (await actions()).generateAction(cmd, pods));
 }
