@@ -46,6 +46,7 @@ demo: setup
 	  console.log(String(pod.ips[0]).split("/")[0]);'); \
 	echo "pod demo has IP $$ip; curl http://$$ip/ answers:"; \
 	curl -fsS "http://$$ip/"; \
+	echo "follow a request to it: bin/podctl trace host demo; draw the network: bin/podctl net graph"; \
 	echo "remove the pod with: bin/podctl rm -f demo"
 
 # Unit tests (beside the code) first, then the end-to-end tests on the real engine; one

@@ -34,3 +34,6 @@ export * from './kube/index.js';
 export { PodctlError, isPodctlError, type ErrorCode, type ErrorOptions } from './util/errors.js';
 export { childLogger, createLogger, silentLogger, type LogFormat, type Logger, type LogLevel } from './util/logger.js';
 export { defaultStatePaths, type StatePaths } from './util/paths.js';
+
+export { trace, tracePath } from './trace/index.js';
+export type { TraceRequest, TraceResult, TraceSnapshot, TraceVerdict, Hop, ServiceInfo } from './trace/types.js';

@@ -7,6 +7,7 @@ import { packageRoot } from '../util/paths.js';
 import { registerCniCommands } from './commands/cni.js';
 import { registerNetCommands } from './commands/net.js';
 import { registerKubeCommands } from './commands/kube.js';
+import { registerTraceCommands } from './commands/trace.js';
 import { registerServiceCommands } from './commands/services.js';
 import { registerInfoCommand } from './commands/info.js';
 import { wholeNumber } from './commands/collect.js';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerCniCommands(program);
   registerNetCommands(program);
   registerKubeCommands(program);
+  registerTraceCommands(program);
   registerServiceCommands(program);
   registerInfoCommand(program);
   return program;

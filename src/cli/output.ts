@@ -1,6 +1,6 @@
 import { invalidArgument } from '../util/errors.js';
 
-export type OutputFormat = 'table' | 'wide' | 'json' | 'yaml' | 'name';
+export type OutputFormat = 'table' | 'wide' | 'json' | 'yaml' | 'name' | 'text' | 'dot' | 'svg';
 
 export function parseOutputFormat(value: string | undefined, allowed: OutputFormat[]): OutputFormat {
   const format = (value ?? allowed[0]) as OutputFormat;

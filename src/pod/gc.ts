@@ -3,7 +3,8 @@
  * was interrupted (a killed podctl) are finished: a half-made `run` is removed, a half-done
  * start or stop ends stopped, and a pod whose sandbox is gone (a reboot) releases its networks
  * and ends stopped. Containers without a pod, CNI attachments without a pod, and host-local
- * addresses without a pod are released. Pods whose lock is held belong to a podctl at work and
+ * addresses without a pod are released, and the nftables tables of a killed `podctl trace --live`
+ * removed. Pods whose lock is held belong to a podctl at work and
  * are left alone; so is anything not podctl's.
  *
  * Bounded in time whatever it finds: pods are settled in parallel, a held lock is waited for
@@ -14,6 +15,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { join, relative, isAbsolute } from 'node:path';
 import { messageOf } from '../util/errors.js';
 import { removeLeftoverRules } from '../netns/iptables-leftovers.js';
+import { deleteTraceTable, staleTraceTables } from '../netns/trace-tables.js';
 import { hostLocalDirs, readAllocations } from '../cni/host-local.js';
 import { parseNetworkConfig, type CachedAttachment, type NetworkConfigList } from '../cni/index.js';
 import type { PodCheckpoint } from './checkpoint.js';
@@ -26,7 +28,7 @@ import { groupByPod, sandboxGone } from './status.js';
 
 /** One thing gc found, what it does about it, and how that went. */
 export interface GcAction {
-  kind: 'pod' | 'container' | 'attachment' | 'ip-file';
+  kind: 'pod' | 'container' | 'attachment' | 'ip-file' | 'nft-table';
   target: string;
   action: 'remove' | 'stop' | 'release';
   reason: string;
@@ -73,7 +75,16 @@ export async function collectGarbage(unbounded: PodDeps, stateDir: string, optio
   const cached = await deps.cni.listCachedAttachments();
   await releaseAttachments(deps, cached.filter((a) => byPodLayer(a) && !kept.has(a.containerId)), options, report);
   await releaseAddresses(deps, stateDir, cached, kept, options, report);
+  await removeStaleTraceTables(options, report);
   return actions;
+}
+
+/** nftables trace tables of a `podctl trace --live` that was killed (its pid is gone). */
+async function removeStaleTraceTables(options: GcOptions, report: (action: GcAction) => GcAction): Promise<void> {
+  for (const table of await staleTraceTables()) {
+    report({ kind: 'nft-table', target: `ip ${table}`, action: 'remove', reason: 'its podctl trace --live is gone' });
+    if (!options.dryRun) await deleteTraceTable(table);
+  }
 }
 
 type Report = (action: GcAction) => GcAction;

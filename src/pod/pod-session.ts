@@ -9,6 +9,7 @@ import { DEFAULT_NAMESPACE, type PodSpec } from './spec.js';
 import type { PodView } from './status.js';
 import type { WaitSpec } from './wait.js';
 import type { ServiceEndpoints, ServicePort, ServiceSpec } from '../service/types.js';
+import { processAlive } from '../util/process-alive.js';
 
 /** A Service from code: namespace, type, labels and each port's protocol/targetPort have defaults. */
 export type ServiceInput = Omit<ServiceSpec, 'namespace' | 'labels' | 'type' | 'ports'> &
@@ -39,15 +40,6 @@ export interface PodSessionOptions extends PodManagerOptions {
 }
 
 const LIB_SESSION = /^lib-(\d+)-[0-9a-f]+$/;
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** A sandbox being prepared: its pod name is known at once, the sandbox when it is up. */
 interface Ready {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 
-/** `podctl net ls|inspect`: the CNI networks of the conf dir. Definitions only: the actions live in ../actions/cni.js. */
+/** `podctl net ls|inspect|graph`: the CNI networks of the conf dir, and the host's pod network drawn. Definitions only: the actions live in ../actions/. */
 
 const actions = () => import('../actions/cni.js');
 
@@ -26,4 +26,13 @@ export function registerNetCommands(program: Command): void {
     .option('-o, --output <format>', 'json or yaml', 'json')
     .addHelpText('after', '\nExamples:\n  podctl net inspect podctl\n  podctl net inspect podctl -o yaml')
     .action(async (name: string, opts: { output?: string }, cmd: Command) => (await actions()).netInspectAction(name, opts, cmd));
+
+  net
+    .command('graph')
+    .description("draw the host's pod network: bridges, veth pairs, pods with IPs and containers, host ports")
+    .option('-n, --namespace <ns>', 'pods of this namespace (default: default)')
+    .option('-A, --all-namespaces', 'pods of every namespace')
+    .option('-o, --output <format>', 'text (a tree), dot (Graphviz source) or svg (laid out by Graphviz)', 'text')
+    .addHelpText('after', '\nExamples:\n  podctl net graph -A\n  podctl net graph -o svg > pods.svg\n  podctl net graph -o dot | dot -Tpng > pods.png')
+    .action(async (opts: { namespace?: string; allNamespaces?: boolean; output?: string }, cmd: Command) => (await import('../actions/net-graph.js')).netGraphAction(cmd, opts));
 }
