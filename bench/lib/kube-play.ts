@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitHttp200 } from './http.js';
 import { stopwatch, timedOk } from './proc.js';
 import { median } from './stats.js';
-import { APP_IMAGE, NAMESPACE, NETWORK, PODCTL, PODMAN_PREFIX, podctlArgs } from './setting.js';
+import { APP_IMAGE, NAMESPACE, NETWORK, PAUSE_IMAGE, PODCTL, PODMAN_PREFIX, podctlArgs } from './setting.js';
 
 /**
  * One Deployment file, run by `podctl apply -f` (returns once every pod passed its readiness
@@ -44,9 +44,25 @@ spec:
 `;
 }
 
+const SYSTEM_CONF = '/etc/containers/containers.conf';
+
+/**
+ * `kube play` has no --infra-image and podman 4.3 would build its own pause from catatonit
+ * (not installed): the same pause podctl uses, through a containers.conf of this run only
+ * (CONTAINERS_CONF replaces the system file, so that file's settings are carried over).
+ */
+export function confWithInfraImage(system: string, image: string): string {
+  const line = `infra_image = "${image}"`;
+  if (/^\s*infra_image\s*=/m.test(system)) return system.replace(/^\s*infra_image\s*=.*$/m, line);
+  if (/^\s*\[engine\]\s*$/m.test(system)) return system.replace(/^\s*\[engine\]\s*$/m, (header) => `${header}\n${line}`);
+  return `${system}${system && !system.endsWith('\n') ? '\n' : ''}[engine]\n${line}\n`;
+}
+
 export async function measureKubePlay(podmanNetworkDir: string, replicas: number, rounds: number): Promise<KubePlayResult> {
   const dir = mkdtempSync(join(tmpdir(), 'pct-bench-play-'));
-  const podman = (args: string[]) => timedOk('podman', ['--network-config-dir', podmanNetworkDir, ...args]);
+  const conf = join(dir, 'containers.conf');
+  writeFileSync(conf, confWithInfraImage(existsSync(SYSTEM_CONF) ? readFileSync(SYSTEM_CONF, 'utf8') : '', PAUSE_IMAGE));
+  const podman = (args: string[]) => timedOk('podman', ['--network-config-dir', podmanNetworkDir, ...args], { env: { CONTAINERS_CONF: conf } });
   const file = join(dir, 'deploy.yaml');
   writeFileSync(file, manifest(replicas));
   const podctlMs: number[] = [];
