@@ -17,7 +17,7 @@ import { canonicalJson } from './spec-hash.js';
  */
 const CONFIG_KINDS = ['Namespace', 'ConfigMap', 'Secret', 'PersistentVolumeClaim'];
 const CONFIG_ORDER = (o: KubeObject) => (o.kind === 'Namespace' ? 0 : 1);
-const API_VERSION: Record<string, string> = { Namespace: 'v1', ConfigMap: 'v1', Secret: 'v1', PersistentVolumeClaim: 'v1', Pod: 'v1', Deployment: 'apps/v1', ReplicaSet: 'apps/v1', DaemonSet: 'apps/v1', Job: 'batch/v1' };
+const API_VERSION: Record<string, string> = { Namespace: 'v1', ConfigMap: 'v1', Secret: 'v1', PersistentVolumeClaim: 'v1', Pod: 'v1', Deployment: 'apps/v1', ReplicaSet: 'apps/v1', DaemonSet: 'apps/v1', StatefulSet: 'apps/v1', Job: 'batch/v1' };
 
 export interface ApplyPlan {
   configObjects: KubeObject[];

@@ -41,3 +41,22 @@ test('a pod with only a pause (or nothing) is not found', () => {
 test('declared order puts init containers first and leaves the pause out', () => {
   assert.deepEqual(inDeclaredOrder(members, spec).map((c) => c.id), ['id-setup', 'id-main', 'id-side']);
 });
+
+test('--prefix puts [pod/NAME/CONTAINER] before every line, also of a lone container and of an unterminated last line', async () => {
+  const { podLogs } = await import('./container-io.js');
+  const { collectOutput } = await import('../docker/containers.js');
+  const { Readable } = await import('node:stream');
+  const out = collectOutput();
+  const deps = {
+    containers: {
+      logs: async (id: string, sink: { stdout: NodeJS.WritableStream }) => {
+        for await (const chunk of Readable.from([`${id} one\n${id} tw`, 'o\nlast'])) await new Promise((r) => sink.stdout.write(chunk, r));
+      },
+    },
+  } as unknown as Parameters<typeof podLogs>[0];
+  await podLogs(deps, ref, members, spec, out.sink, { all: true, podPrefix: true, container: 'main' });
+  assert.equal(out.text().stdout, '[pod/web/main] id-main one\n[pod/web/main] id-main two\n[pod/web/main] last\n');
+  const both = collectOutput();
+  await podLogs(deps, ref, members, spec, both.sink, { all: true });
+  assert.match(both.text().stdout, /^\[setup\] id-setup one\n/);
+});

@@ -31,6 +31,8 @@ export interface PodLogsOptions {
   follow?: boolean;
   tail?: number;
   timestamps?: boolean;
+  /** kubectl's --prefix: every line starts `[pod/NAME/CONTAINER] `, even with one container. */
+  podPrefix?: boolean;
 }
 
 /**
@@ -79,13 +81,18 @@ export async function podLogs(deps: PodDeps, ref: PodRef, members: ContainerSumm
   const chosen = options.all && options.container === undefined ? inDeclaredOrder(members, spec) : [pickContainer(ref, members, spec, options.container, ['init', 'app'])];
   if (chosen.length === 0) throw new PodctlError('NOT_FOUND', `pod ${formatPodRef(ref)} not found`, { hint: 'check its name and namespace against the list of pods' });
   const read = async (c: ContainerSummary) => {
-    const into = chosen.length > 1 ? prefixLines(`[${c.labels[LABEL.container] ?? c.name}] `, sink) : { sink, flush: () => {} };
+    const into = options.podPrefix || chosen.length > 1 ? prefixLines(linePrefix(ref, c.labels[LABEL.container] ?? c.name, options.podPrefix ?? false), sink) : { sink, flush: () => {} };
     await deps.containers.logs(c.id, into.sink, options);
     into.flush();
   };
   // Followed logs run side by side; a one-shot read prints each container's lines together.
   if (options.follow) await Promise.all(chosen.map(read));
   else for (const c of chosen) await read(c);
+}
+
+/** `[nginx] ` between a pod's containers; kubectl's `[pod/web-x/nginx] ` when lines of several pods meet. */
+export function linePrefix(ref: PodRef, container: string, withPod: boolean): string {
+  return withPod ? `[pod/${ref.name}/${container}] ` : `[${container}] `;
 }
 
 /** A sink that writes whole lines, each with a prefix; `flush` ends an unterminated last line. */

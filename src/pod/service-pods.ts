@@ -26,6 +26,8 @@ export function servicePods(containers: ContainerSummary[], checkpoints: PodChec
       ips: view.ips.map((ip) => ip.split('/')[0]!),
       ready: view.state === 'running' && checkpoint?.phase === 'running' && !checkpoint.awaitingReady && !gone.has(podKey(view)),
       ports: (checkpoint?.spec.containers ?? []).flatMap((c) => c.ports ?? []),
+      ...(checkpoint?.spec.hostname !== undefined ? { hostname: checkpoint.spec.hostname } : {}),
+      ...(checkpoint?.spec.subdomain !== undefined ? { subdomain: checkpoint.spec.subdomain } : {}),
       ...(live && checkpoint ? { hostsFile: join(podDir(view), 'hosts') } : {}),
     };
   });

@@ -17,6 +17,11 @@ describe('cluster DNS in hosts files', () => {
     );
   });
 
+  it("writes a headless service's named pods as <hostname>.<service>, with the same forms as the service", () => {
+    const block = renderServiceHosts([{ ...eps(rec('web', 'shop', 'None'), ['10.99.0.3']), podHosts: [{ ip: '10.99.0.3', hostname: 'web-0' }] }], 'shop');
+    assert.equal(block, `${HOSTS_MARK}\n10.99.0.3\tweb.shop.svc.cluster.local web.shop.svc web.shop web\n10.99.0.3\tweb-0.web.shop.svc.cluster.local web-0.web.shop.svc web-0.web.shop web-0.web\n`);
+  });
+
   it('replaces only its own block of a hosts file, and removes it when no service is left', () => {
     const base = '127.0.0.1\tlocalhost\n10.99.0.9\tme\n';
     const once = withServiceHosts(base, `${HOSTS_MARK}\n1.1.1.1\ta\n`);

@@ -15,14 +15,16 @@ export function serviceNames(service: Pick<ServiceRecord, 'name' | 'namespace'>,
   return service.namespace === podNamespace ? [...names, service.name] : names;
 }
 
-/** The services block of a pod's hosts file: ClusterIPs, and one line per ready pod for headless services. */
+/** The services block of a pod's hosts file: ClusterIPs, one line per ready pod for headless services, and their pods' own names. */
 export function renderServiceHosts(services: ServiceEndpoints[], podNamespace: string): string {
   const lines: string[] = [];
   const sorted = [...services].sort((a, b) => `${a.service.namespace}/${a.service.name}`.localeCompare(`${b.service.namespace}/${b.service.name}`));
-  for (const { service, podIPs } of sorted) {
-    const names = serviceNames(service, podNamespace).join(' ');
+  for (const { service, podIPs, podHosts } of sorted) {
+    const names = serviceNames(service, podNamespace);
     const ips = isHeadless(service) ? podIPs : [service.clusterIP];
-    for (const ip of ips) lines.push(`${ip}\t${names}`);
+    for (const ip of ips) lines.push(`${ip}\t${names.join(' ')}`);
+    // web-0.nginx.default.svc.cluster.local: a StatefulSet's pods (or any with hostname and subdomain).
+    for (const { ip, hostname } of podHosts ?? []) lines.push(`${ip}\t${names.map((n) => `${hostname}.${n}`).join(' ')}`);
   }
   return lines.length ? `${HOSTS_MARK}\n${lines.join('\n')}\n` : '';
 }

@@ -27,6 +27,13 @@ describe('computeEndpoints', () => {
     assert.deepEqual(eps?.unresolved, []);
   });
 
+  it("gives a headless service's pods whose subdomain names it their hostnames, and no others", () => {
+    const headless = service({ name: 'web', clusterIP: 'None' });
+    const [eps] = computeEndpoints([headless], [pod('a', { hostname: 'web-0', subdomain: 'web' }), pod('bb', { hostname: 'web-1', subdomain: 'other' }), pod('ccc'), pod('dddd', { hostname: 'web-2', subdomain: 'web', ready: false })]);
+    assert.deepEqual(eps?.podHosts, [{ ip: '10.99.0.1', hostname: 'web-0' }]);
+    assert.deepEqual(computeEndpoints([service()], [pod('a', { hostname: 'web-0', subdomain: 'web' })])[0]?.podHosts, [], 'a ClusterIP service names no pods');
+  });
+
   it('names a targetPort no selected pod declares', () => {
     const [eps] = computeEndpoints([service()], [pod('a', { ports: [] })]);
     assert.deepEqual(eps?.unresolved, ['http']);

@@ -10,6 +10,9 @@ export interface EndpointPod {
   /** Running, wired and not on its way out. */
   ready: boolean;
   ports: Array<{ name?: string; containerPort: number; protocol: string }>;
+  /** spec.hostname and spec.subdomain: with a headless service of the subdomain's name, the pod's own DNS name. */
+  hostname?: string;
+  subdomain?: string;
 }
 
 export const selects = (selector: Record<string, string>, labels: Record<string, string>): boolean =>
@@ -39,7 +42,9 @@ export function computeEndpoints(services: ServiceRecord[], pods: EndpointPod[])
     }));
     // A named port some pod declares is resolved; one that no selected pod declares is worth a warning.
     for (const { port, endpoints } of ports) if (endpoints.length > 0) unresolved.delete(String(port.targetPort));
-    return { service, ports, podIPs: selected.map((p) => p.ips[0]!), unresolved: [...unresolved] };
+    // As Kubernetes: a selected pod whose subdomain is this headless service gets <hostname>.<service>.
+    const named = isHeadless(service) ? selected.filter((p) => p.hostname !== undefined && p.subdomain === service.name).map((p) => ({ ip: p.ips[0]!, hostname: p.hostname! })) : [];
+    return { service, ports, podIPs: selected.map((p) => p.ips[0]!), podHosts: named, unresolved: [...unresolved] };
   });
 }
 

@@ -56,6 +56,8 @@ export interface ServiceEndpoints {
   ports: ServicePortEndpoints[];
   /** Ready pod IPs (headless services resolve to these). */
   podIPs: string[];
+  /** Headless only: ready pods whose spec.subdomain names the service, by their spec.hostname. */
+  podHosts?: Array<{ ip: string; hostname: string }>;
   /** targetPort names no selected container declares (Kubernetes warns and leaves them out). */
   unresolved: string[];
 }

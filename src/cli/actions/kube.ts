@@ -5,7 +5,7 @@ import { applyPod, deletePod, describeRef } from '../../kube/apply.js';
 import { manifestFromPod } from '../../kube/generate-pod.js';
 import { applyConfigObjects, applyWorkload, objectRef, planApply, WORKLOAD_KINDS } from '../../kube/apply-objects.js';
 import { objectLookup } from '../../kube/kinds/config-objects.js';
-import { ObjectStore, STORED_KINDS } from '../../kube/objects/store.js';
+import { ObjectStore, STORED_KINDS, type KubeObject } from '../../kube/objects/store.js';
 import { parseSelector } from '../../kube/selector.js';
 import type { PodView } from '../../pod/status.js';
 import type { KubeList, KubePod } from '../../kube/manifest-types.js';
@@ -231,14 +231,39 @@ export async function generateAction(cmd: Command, names: string[]): Promise<voi
   const format = parseOutputFormat(opts.output, ['yaml', 'json']);
   const pods = await openPods(cmd);
   const network = await defaultNetwork(pods);
-  const manifests: KubePod[] = [];
-  for (const ref of names.map((n) => parsePodRef(n, opts.namespace))) {
-    const spec = await pods.getSpec(ref);
-    if (!spec) notFound(ref);
-    manifests.push(manifestFromPod(spec, { defaultNetwork: network }));
+  const deployments = deploymentNames(names);
+  const manifests: Array<KubePod | KubeObject> = [];
+  if (deployments) {
+    const { deploymentFromPod, deploymentFromRecord } = await import('../../kube/generate-deployment.js');
+    const store = new ObjectStore(pods.stateDir);
+    for (const name of deployments) {
+      const record = await store.get('Deployment', opts.namespace ?? DEFAULT_NAMESPACE, name);
+      const ref = parsePodRef(name, opts.namespace);
+      const spec = record ? undefined : await pods.getSpec(ref);
+      if (!record && !spec) throw new PodctlError('NOT_FOUND', `neither a deployment nor a pod ${formatPodRef(ref)} exists`, { hint: 'list them with podctl get deploy and podctl ps -a' });
+      const generated = record ? deploymentFromRecord(record) : deploymentFromPod(manifestFromPod(spec!, { defaultNetwork: network }), ref.name);
+      for (const note of generated.notes) process.stderr.write(`note: ${note}\n`);
+      manifests.push(generated.manifest);
+    }
+  } else {
+    for (const ref of names.map((n) => parsePodRef(n.replace(/^(pod|pods|po)\//, ''), opts.namespace))) {
+      const spec = await pods.getSpec(ref);
+      if (!spec) notFound(ref);
+      manifests.push(manifestFromPod(spec, { defaultNetwork: network }));
+    }
   }
   if (format === 'json') return write(JSON.stringify(manifests.length === 1 ? manifests[0] : { apiVersion: 'v1', kind: 'List', items: manifests }, null, 2) + '\n');
   write(manifests.map((m) => stringify(m)).join('---\n'));
+}
+
+/** `deployment a b`, `deploy/a deploy/b` → the Deployment names; undefined for pod names. */
+export function deploymentNames(args: string[]): string[] | undefined {
+  const isKind = (k: string) => ['deployment', 'deployments', 'deploy', 'deployment.apps'].includes(k.toLowerCase());
+  if (args.length > 1 && isKind(args[0]!)) return args.slice(1);
+  const slashed = args.filter((a) => a.includes('/') && isKind(a.slice(0, a.indexOf('/'))));
+  if (slashed.length === 0) return undefined;
+  if (slashed.length !== args.length) throw invalidArgument('kube generate takes pods or deployments, not both at once', 'run it once for the pods and once for the deployments');
+  return slashed.map((a) => a.slice(a.indexOf('/') + 1));
 }
 
 /** `get` resources with their own module (loaded only when asked for). */

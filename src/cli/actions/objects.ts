@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { DEFAULT_PAUSE_IMAGE } from '../../docker/pause-image.js';
 import { deletePod } from '../../kube/apply.js';
 import { objectRef } from '../../kube/apply-objects.js';
+import { EventLog, containerEvents, formatEvents } from '../../kube/events.js';
 import { deleteConfigObject, objectLookup } from '../../kube/kinds/config-objects.js';
 import { hashOf, ownedPods, reconcileJob, reconcileReplicas, workloadOf, WORKLOAD_KINDS, type Workload, type WorkloadContext } from '../../kube/kinds/workloads.js';
 import { ObjectStore, type KubeObject } from '../../kube/objects/store.js';
@@ -25,6 +26,7 @@ const KIND_NAMES: Record<string, string> = {
   deployment: 'Deployment', deployments: 'Deployment', deploy: 'Deployment',
   replicaset: 'ReplicaSet', replicasets: 'ReplicaSet', rs: 'ReplicaSet',
   daemonset: 'DaemonSet', daemonsets: 'DaemonSet', ds: 'DaemonSet',
+  statefulset: 'StatefulSet', statefulsets: 'StatefulSet', sts: 'StatefulSet',
   job: 'Job', jobs: 'Job',
   configmap: 'ConfigMap', configmaps: 'ConfigMap', cm: 'ConfigMap',
   secret: 'Secret', secrets: 'Secret',
@@ -88,7 +90,7 @@ const count = (o: KubeObject, key: string) => Number(((o.status ?? {}) as Record
 
 /** Live status of replica workloads, from one pod list. */
 function withStatus(o: KubeObject, ctx: Ctx, views: PodView[]): KubeObject {
-  if (!['Deployment', 'DaemonSet', 'ReplicaSet'].includes(o.kind) || o.status) return o;
+  if (!['Deployment', 'DaemonSet', 'ReplicaSet', 'StatefulSet'].includes(o.kind) || o.status) return o;
   const w = workloadOf(o, ctx.defaults);
   const owned = ownedPods(w, views);
   const hash = hashOf(w);
@@ -109,6 +111,8 @@ function row(o: KubeObject, wide: boolean): string[] {
     }
     case 'ReplicaSet':
       return [o.metadata.name, String(spec.replicas ?? 1), String(count(o, 'replicas')), String(count(o, 'readyReplicas')), created];
+    case 'StatefulSet':
+      return [o.metadata.name, `${count(o, 'readyReplicas')}/${spec.replicas ?? 1}`, created];
     case 'DaemonSet':
       return [o.metadata.name, '1', String(count(o, 'replicas')), String(count(o, 'readyReplicas')), String(count(o, 'updatedReplicas')), String(count(o, 'availableReplicas')), created];
     case 'Job': {
@@ -131,6 +135,7 @@ const HEADERS: Record<string, string[]> = {
   Deployment: ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE'],
   ReplicaSet: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE'],
   DaemonSet: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE'],
+  StatefulSet: ['NAME', 'READY', 'AGE'],
   Job: ['NAME', 'STATUS', 'COMPLETIONS', 'DURATION', 'AGE'],
   ConfigMap: ['NAME', 'DATA', 'AGE'],
   Secret: ['NAME', 'TYPE', 'DATA', 'AGE'],
@@ -140,7 +145,7 @@ const HEADERS: Record<string, string[]> = {
 
 /** The records of one kind, live status filled in, filtered by names and -l. */
 async function listObjects(ctx: Ctx, kind: string, names: string[], selector?: string): Promise<KubeObject[]> {
-  const needsPods = ['Deployment', 'ReplicaSet', 'DaemonSet'].includes(kind);
+  const needsPods = ['Deployment', 'ReplicaSet', 'DaemonSet', 'StatefulSet'].includes(kind);
   const views = needsPods ? await ctx.pods.list({ namespace: ctx.namespace, all: true }) : [];
   let list = await ctx.store.list(kind, ctx.namespace);
   if (kind === 'ReplicaSet') {
@@ -184,7 +189,7 @@ export async function getObjects(cmd: Command, kind: string, names: string[], pr
 
 export async function describeAction(cmd: Command, resource: string, name: string): Promise<void> {
   const kind = kindOf(resource);
-  if (!kind) throw invalidArgument(`resource type "${resource}" is not known`, 'describe deployment, replicaset, daemonset, job, configmap, secret, pvc or namespace (podctl inspect POD for pods)');
+  if (!kind) throw invalidArgument(`resource type "${resource}" is not known`, 'describe deployment, replicaset, daemonset, statefulset, job, configmap, secret, pvc or namespace (podctl inspect POD for pods)');
   return describeObject(cmd, kind, name);
 }
 
@@ -202,6 +207,7 @@ export async function describeObject(cmd: Command, kind: string, name: string): 
     const w = workloadOf(o!, ctx.defaults);
     if (kind !== 'Job') lines.push(`Selector:     ${JSON.stringify((spec.selector as object) ?? {})}`, `Replicas:     ${spec.replicas ?? 1} desired | ${count(o!, 'updatedReplicas')} updated | ${count(o!, 'replicas')} total | ${count(o!, 'readyReplicas')} ready`);
     if (kind === 'Deployment') lines.push(`Strategy:     ${JSON.stringify(spec.strategy ?? { type: 'RollingUpdate' })}`, `Template hash: ${hashOf(w)}`);
+    if (kind === 'StatefulSet') lines.push(`Service name: ${String(spec.serviceName ?? '<none>')}`, `Pod management: OrderedReady`);
     if (kind === 'Job') {
       const st = (o!.status ?? {}) as { active?: number; succeeded?: number; failed?: number; condition?: { type: string; reason?: string } };
       lines.push(`Completions:  ${spec.completions ?? 1}`, `Parallelism:  ${spec.parallelism ?? 1}`, `Backoff limit: ${spec.backoffLimit ?? 6}`, `Pods status:  ${st.active ?? 0} active / ${st.succeeded ?? 0} succeeded / ${st.failed ?? 0} failed`, `Condition:    ${st.condition ? `${st.condition.type}${st.condition.reason ? ` (${st.condition.reason})` : ''}` : '<none>'}`);
@@ -210,6 +216,8 @@ export async function describeObject(cmd: Command, kind: string, name: string): 
     lines.push('Pods:');
     for (const v of pods) lines.push(`  ${v.name}  ${v.state}  ${v.ips[0] ?? ''}  ${v.containers.filter((c) => c.role === 'app').map((c) => `${c.name}: ${c.status}`).join(', ')}`);
     if (pods.length === 0) lines.push('  <none>');
+    const recorded = await new EventLog(ctx.store.stateDir).read(kind, w.namespace, w.name);
+    lines.push(...formatEvents([...recorded, ...pods.flatMap(containerEvents)]));
   }
   write(lines.join('\n') + '\n');
 }
@@ -222,6 +230,7 @@ export async function deleteObject(ctx: WorkloadContext, kind: string, namespace
   const w = workloadOf(o, ctx.defaults);
   const pods = ownedPods(w, await ctx.pods.list({ namespace, all: true }));
   await Promise.all(pods.map((v) => deletePod(ctx.pods, v, graceSeconds)));
+  await new EventLog(ctx.store.stateDir).remove(kind, namespace, name);
   return ctx.store.remove(kind, namespace, name);
 }
 
@@ -237,7 +246,7 @@ export async function deleteByName(cmd: Command, kind: string, names: string[]):
 
 function replicaKind(resource: string): string {
   const kind = kindOf(resource);
-  if (kind !== 'Deployment' && kind !== 'ReplicaSet') throw invalidArgument(`cannot scale or roll out "${resource}"`, 'give deployment NAME (or replicaset NAME for scale)');
+  if (kind !== 'Deployment' && kind !== 'ReplicaSet' && kind !== 'StatefulSet') throw invalidArgument(`cannot scale or roll out "${resource}"`, 'give deployment NAME or statefulset NAME (or replicaset NAME for scale)');
   return kind;
 }
 

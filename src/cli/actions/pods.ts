@@ -150,11 +150,19 @@ async function targetPod(cmd: Command, pods: PodManager, target: string): Promis
 }
 
 export async function logsAction(cmd: Command, name: string): Promise<void> {
-  const opts = cmd.opts() as { container?: string; follow?: boolean; tail?: number; timestamps?: boolean };
+  const opts = cmd.opts() as { container?: string; follow?: boolean; tail?: number; timestamps?: boolean; prefix?: boolean; allPods?: boolean };
   const tail = opts.tail;
   const pods = await openPods(cmd);
-  const options = { all: true, follow: opts.follow ?? false, timestamps: opts.timestamps ?? false, ...(opts.container !== undefined ? { container: opts.container } : {}), ...(tail !== undefined ? { tail } : {}) };
-  await pods.logs(await targetPod(cmd, pods, name), { stdout: process.stdout, stderr: process.stderr }, options);
+  const options = { all: true, follow: opts.follow ?? false, timestamps: opts.timestamps ?? false, podPrefix: (opts.prefix ?? false) || (opts.allPods ?? false), ...(opts.container !== undefined ? { container: opts.container } : {}), ...(tail !== undefined ? { tail } : {}) };
+  const sink = { stdout: process.stdout, stderr: process.stderr };
+  if (!opts.allPods) return pods.logs(await targetPod(cmd, pods, name), sink, options);
+  const { podsOfTarget } = await import('./objects.js');
+  const all = await podsOfTarget(cmd, pods, name);
+  if (!all) throw invalidArgument('--all-pods needs a workload', 'give deploy/NAME, job/NAME, rs/NAME or ds/NAME');
+  // Oldest first, each pod's lines together; followed pods run side by side.
+  const ordered = [...all].reverse();
+  if (options.follow) await Promise.all(ordered.map((ref) => pods.logs(ref, sink, options)));
+  else for (const ref of ordered) await pods.logs(ref, sink, options);
 }
 
 export async function execAction(cmd: Command, name: string, command: string[]): Promise<void> {

@@ -15,7 +15,7 @@ const SERVICE_RESOURCES = ['svc', 'service', 'services'];
 export function registerKubeCommands(program: Command): void {
   program
     .command('apply')
-    .description('apply Kubernetes manifests (Pods, Deployments, ReplicaSets, DaemonSets, Jobs, ConfigMaps, Secrets, PersistentVolumeClaims, Namespaces): create what is new, keep what is unchanged, roll out what changed')
+    .description('apply Kubernetes manifests (Pods, Deployments, ReplicaSets, DaemonSets, StatefulSets, Jobs, ConfigMaps, Secrets, PersistentVolumeClaims, Namespaces): create what is new, keep what is unchanged, roll out what changed')
     .requiredOption('-f, --filename <file|dir|->', 'a YAML/JSON manifest, a directory of them, or - for stdin (repeatable)', collect)
     .option('--strict', 'fail on fields podctl cannot honour instead of warning')
     .option('--wait', "wait until each pod's startup and readiness probes pass")
@@ -28,7 +28,7 @@ export function registerKubeCommands(program: Command): void {
   program
     .command('delete')
     .description('delete what Kubernetes manifests name, or KIND NAME (a workload with its pods; a claim with its volume)')
-    .argument('[kind]', 'pod, deployment, replicaset, daemonset, job, configmap, secret, pvc, namespace (or KIND/NAME)')
+    .argument('[kind]', 'pod, deployment, replicaset, daemonset, statefulset, job, configmap, secret, pvc, namespace (or KIND/NAME)')
     .argument('[names...]', 'names')
     .option('-f, --filename <file|dir|->', 'a YAML/JSON manifest, a directory of them, or - for stdin (repeatable)', collect)
     .option('--grace-period <seconds>', "seconds the containers get to stop (default: the pod's terminationGracePeriodSeconds)", wholeNumber('--grace-period', { min: 0, max: 3600 }))
@@ -54,7 +54,7 @@ export function registerKubeCommands(program: Command): void {
   program
     .command('describe')
     .description('show one object in detail: its fields, its pods and their states')
-    .argument('<kind>', 'svc, deployment, replicaset, daemonset, job, configmap, secret, pvc, namespace')
+    .argument('<kind>', 'svc, deployment, replicaset, daemonset, statefulset, job, configmap, secret, pvc, namespace')
     .argument('<name>', 'name')
     .option('-n, --namespace <ns>', 'namespace (default: default)')
     .action(async (kind: string, name: string, _o, cmd: Command) =>
@@ -63,7 +63,7 @@ export function registerKubeCommands(program: Command): void {
 
   program
     .command('scale')
-    .description('set the replicas of a Deployment or ReplicaSet and make it so')
+    .description('set the replicas of a Deployment, ReplicaSet or StatefulSet and make it so')
     .argument('<kind>', 'deployment (or deployment/NAME)')
     .argument('[name]', 'name')
     .requiredOption('--replicas <n>', 'the number of pods')
@@ -94,10 +94,10 @@ export function registerKubeCommands(program: Command): void {
   const kube = program.command('kube').description('Kubernetes manifests from podctl pods');
   kube
     .command('generate')
-    .description('print a Pod manifest that reproduces each pod (for podctl apply or a Kubernetes cluster)')
-    .argument('<pod...>', 'pod names')
+    .description('print a manifest that reproduces each pod, or a Deployment (from a Deployment podctl keeps, or from a pod as its template)')
+    .argument('<names...>', 'pod names, or deployment NAME... (deploy/NAME)')
     .option('-o, --output <format>', 'output: yaml or json', 'yaml')
     .option('-n, --namespace <ns>', 'pod namespace (default: default)')
-    .addHelpText('after', '\nExamples:\n  podctl kube generate web > web.yaml\n  podctl kube generate web | kubectl apply -f -')
+    .addHelpText('after', '\nExamples:\n  podctl kube generate web > web.yaml\n  podctl kube generate web | kubectl apply -f -\n  podctl kube generate deployment web > web-deploy.yaml')
     .action(async (pods: string[], _o, cmd: Command) => (await actions()).generateAction(cmd, pods));
 }

@@ -127,13 +127,15 @@ export function registerPodCommands(program: Command): void {
   program
     .command('logs')
     .description("print a pod's container logs (all containers, prefixed by name, unless -c)")
-    .argument('<pod>', 'pod name')
+    .argument('<pod>', 'pod name, or deploy/NAME, job/NAME, rs/NAME, ds/NAME')
     .option('-c, --container <name>', 'only this container (init or app)')
     .option('-f, --follow', 'keep printing new output')
     .option('--tail <n>', 'only the last n lines of each container', wholeNumber('--tail', { min: 0 }))
     .option('--timestamps', 'show timestamps')
+    .option('--prefix', 'start each line with [pod/NAME/CONTAINER], as kubectl does')
+    .option('--all-pods', "with deploy/NAME, job/NAME...: every pod of the workload, not only the newest (implies --prefix)")
     .option('-n, --namespace <ns>', 'pod namespace (default: default)')
-    .addHelpText('after', '\nExamples:\n  podctl logs web\n  podctl logs web -c nginx -f --tail 20')
+    .addHelpText('after', '\nExamples:\n  podctl logs web\n  podctl logs web -c nginx -f --tail 20\n  podctl logs deploy/web --all-pods --prefix')
     .action(async (pod: string, _o, cmd: Command) => (await actions()).logsAction(cmd, pod));
 
   program

@@ -4,7 +4,9 @@ import type { PodSpec } from '../../pod/spec.js';
 import { PodctlError } from '../../util/errors.js';
 import { deletePod } from '../apply.js';
 import { rolloutStep, resolveIntOrPercent, templateHash, podSuffix } from '../controllers/rollout.js';
+import { ordinalOf, statefulStep } from '../controllers/stateful.js';
 import { exitCodeOf, jobStep, type JobCondition } from '../controllers/job.js';
+import { EventLog, type KubeEvent } from '../events.js';
 import { Fields, ManifestIssues } from '../fields.js';
 import { isDnsSubdomain } from '../../util/validate.js';
 import type { KubeObject, ObjectStore } from '../objects/store.js';
@@ -17,8 +19,8 @@ import { canonicalJson } from '../spec-hash.js';
  * has no daemon, so the controllers run when a command touches the workload (apply, scale,
  * rollout, wait, get): each lists the pods once, asks its pure controller what to do, does it.
  */
-export type WorkloadKind = 'Deployment' | 'ReplicaSet' | 'DaemonSet' | 'Job';
-export const WORKLOAD_KINDS: readonly string[] = ['Deployment', 'ReplicaSet', 'DaemonSet', 'Job'];
+export type WorkloadKind = 'Deployment' | 'ReplicaSet' | 'DaemonSet' | 'StatefulSet' | 'Job';
+export const WORKLOAD_KINDS: readonly string[] = ['Deployment', 'ReplicaSet', 'DaemonSet', 'StatefulSet', 'Job'];
 
 export interface Workload {
   obj: KubeObject;
@@ -38,12 +40,14 @@ interface WorkloadSpec {
   parallelism?: number;
   backoffLimit?: number;
   activeDeadlineSeconds?: number;
+  serviceName?: string;
 }
 
 const SPEC_FIELDS: Record<WorkloadKind, string[]> = {
   Deployment: ['replicas', 'selector', 'template', 'strategy', 'minReadySeconds', 'revisionHistoryLimit', 'progressDeadlineSeconds', 'paused'],
   ReplicaSet: ['replicas', 'selector', 'template'],
   DaemonSet: ['selector', 'template', 'updateStrategy', 'revisionHistoryLimit'],
+  StatefulSet: ['replicas', 'selector', 'template', 'serviceName', 'updateStrategy', 'revisionHistoryLimit'],
   Job: ['completions', 'parallelism', 'backoffLimit', 'activeDeadlineSeconds', 'template', 'selector', 'manualSelector', 'ttlSecondsAfterFinished', 'completionMode'],
 };
 
@@ -58,7 +62,15 @@ export function readWorkload(root: Fields, kind: WorkloadKind, namespace: string
   const name = meta.string('name', { required: true }) ?? '';
   if (name && (!isDnsSubdomain(name) || name.length > 52)) issues.error(meta.at('name'), 'must be a lowercase DNS-1123 name of at most 52 characters (pod names add a suffix)');
   const ns = meta.string('namespace') ?? namespace;
-  spec.only(SPEC_FIELDS[kind], { revisionHistoryLimit: '*', progressDeadlineSeconds: '*', completionMode: 'NonIndexed', manualSelector: false });
+  spec.only(SPEC_FIELDS[kind], { revisionHistoryLimit: '*', progressDeadlineSeconds: '*', completionMode: 'NonIndexed', manualSelector: false, podManagementPolicy: 'OrderedReady' });
+  if (kind === 'StatefulSet') {
+    // Only OrderedReady rolling replacement of every pod: OnDelete and partitions are not honoured.
+    const us = spec.object('updateStrategy');
+    if (us && (us.raw('type') ?? 'RollingUpdate') !== 'RollingUpdate') issues.unsupported.push(us.at('type'));
+    if (us?.object('rollingUpdate')) issues.unsupported.push(us.at('rollingUpdate'));
+    const svc = spec.string('serviceName');
+    if (svc !== undefined && svc !== '' && !isDnsSubdomain(svc)) issues.error(spec.at('serviceName'), 'must be a lowercase DNS-1123 name');
+  }
   if (spec.has('paused')) issues.unsupported.push(spec.at('paused'));
   if (spec.has('ttlSecondsAfterFinished')) issues.unsupported.push(spec.at('ttlSecondsAfterFinished'));
   if (spec.has('minReadySeconds')) issues.unsupported.push(spec.at('minReadySeconds'));
@@ -122,26 +134,36 @@ export interface WorkloadContext {
   report?: (line: string) => void;
 }
 
-const HASH_LABEL: Record<WorkloadKind, string | undefined> = { Deployment: 'pod-template-hash', DaemonSet: 'controller-revision-hash', ReplicaSet: undefined, Job: undefined };
+const HASH_LABEL: Record<WorkloadKind, string | undefined> = { Deployment: 'pod-template-hash', DaemonSet: 'controller-revision-hash', StatefulSet: 'controller-revision-hash', ReplicaSet: undefined, Job: undefined };
 
 export const hashOf = (w: Workload): string => templateHash(canonicalJson(w.template));
 
 /** The workload's pods, from one list of every pod of its namespace. */
 export function ownedPods(w: Workload, views: PodView[]): PodView[] {
   const hashLabel = HASH_LABEL[w.kind];
-  return views.filter((v) => v.namespace === w.namespace && w.selector(v.labels) && (hashLabel === undefined || v.labels[hashLabel] !== undefined));
+  return views.filter((v) => v.namespace === w.namespace && w.selector(v.labels) && (hashLabel === undefined || v.labels[hashLabel] !== undefined) && (w.kind !== 'StatefulSet' || ordinalOf(w.name, v.name) !== undefined));
 }
 
-function podSpecFor(ctx: WorkloadContext, w: Workload, hash: string): PodSpec {
+/** A pod of the workload; a StatefulSet's by its ordinal (`web-0`, host name web-0, subdomain its serviceName). */
+function podSpecFor(ctx: WorkloadContext, w: Workload, hash: string, ordinal?: number): PodSpec {
   const hashLabel = HASH_LABEL[w.kind];
   // As Kubernetes' generateName: the base is cut so the name stays a 63-character label.
   const prefix = (w.kind === 'Deployment' ? `${w.name}-${hash}` : w.name).slice(0, 57).replace(/[-.]+$/, '');
-  const name = `${prefix}-${podSuffix()}`;
-  const labels = { ...(w.template.metadata?.labels ?? {}), ...(hashLabel ? { [hashLabel]: hash } : {}), ...(w.kind === 'Job' ? { 'job-name': w.name, 'batch.kubernetes.io/job-name': w.name } : {}) };
+  const name = ordinal === undefined ? `${prefix}-${podSuffix()}` : `${w.name}-${ordinal}`;
+  const labels = {
+    ...(w.template.metadata?.labels ?? {}),
+    ...(hashLabel ? { [hashLabel]: hash } : {}),
+    ...(w.kind === 'Job' ? { 'job-name': w.name, 'batch.kubernetes.io/job-name': w.name } : {}),
+    ...(ordinal !== undefined ? { 'statefulset.kubernetes.io/pod-name': name, 'apps.kubernetes.io/pod-index': String(ordinal) } : {}),
+  };
   const issues = new ManifestIssues();
   const spec = podFromTemplate(w.template, 'spec.template', { name, namespace: w.namespace, labels }, ctx.defaults, issues);
   if (!spec || issues.errors.length > 0) throw new PodctlError('INVALID_ARGUMENT', `${w.kind} ${w.name}: ${issues.errors.map((e) => `${e.path}: ${e.reason}`).join('; ')}`, { hint: 'fix the manifest and apply again' });
   if (w.kind === 'Job' && spec.restartPolicy === 'on-failure') spec.restartRetries = specOf(w).backoffLimit ?? 6;
+  if (ordinal !== undefined) {
+    spec.hostname = name;
+    if (specOf(w).serviceName) spec.subdomain = specOf(w).serviceName;
+  }
   return spec;
 }
 
@@ -157,18 +179,49 @@ async function inBatches<T>(items: T[], fn: (item: T) => Promise<void>): Promise
 const isReady = (v: PodView) => v.state === 'running';
 const hasProbes = (spec: PodSpec) => spec.containers.some((c) => c.readinessProbe || c.startupProbe);
 
+/** The controller's events, in the workload's own log (see events.ts). */
+function record(ctx: WorkloadContext, w: Workload, events: Array<Omit<KubeEvent, 'from' | 'object'> & { object?: string }>): Promise<void> {
+  const from = `${w.kind.toLowerCase()}-controller`;
+  return new EventLog(ctx.store.stateDir).record(w.kind, w.namespace, w.name, events.map((e) => ({ object: `${w.kind.toLowerCase()}/${w.name}`, from, ...e })));
+}
+
 async function createPods(ctx: WorkloadContext, w: Workload, hash: string, count: number): Promise<void> {
-  await inBatches(Array.from({ length: count }, () => podSpecFor(ctx, w, hash)), async (spec) => {
+  await inBatches(Array.from({ length: count }, () => podSpecFor(ctx, w, hash)), (spec) => runPod(ctx, w, spec));
+}
+
+/** Runs one pod of the workload (ready when it has probes), with its event either way. */
+async function runPod(ctx: WorkloadContext, w: Workload, spec: PodSpec): Promise<void> {
+  try {
     await ctx.pods.run(spec, hasProbes(spec) ? { timeoutMs: ctx.readyTimeoutMs } : undefined);
-    ctx.report?.(`pod/${spec.name} created`);
+  } catch (err) {
+    // A pod that failed its probes or its start is gone again (run undoes it); the reason stays.
+    const message = err instanceof Error ? err.message : String(err);
+    await record(ctx, w, [{ type: 'Warning', reason: /probe|ready/i.test(message) ? 'Unhealthy' : 'FailedCreate', object: `pod/${spec.name}`, message }]);
+    throw err;
+  }
+  await record(ctx, w, [{ type: 'Normal', reason: 'SuccessfulCreate', message: `Created pod: ${spec.name}` }]);
+  ctx.report?.(`pod/${spec.name} created`);
+}
+
+async function deletePods(ctx: WorkloadContext, w: Workload, victims: PodView[]): Promise<void> {
+  await inBatches(victims, async (v) => {
+    await deletePod(ctx.pods, v);
+    await record(ctx, w, [{ type: 'Normal', reason: 'SuccessfulDelete', message: `Killed and deleted pod: ${v.name}` }]);
+    ctx.report?.(`pod/${v.name} deleted`);
   });
 }
 
-async function deletePods(ctx: WorkloadContext, victims: PodView[]): Promise<void> {
-  await inBatches(victims, async (v) => {
-    await deletePod(ctx.pods, v);
-    ctx.report?.(`pod/${v.name} deleted`);
-  });
+/** kubectl's ScalingReplicaSet lines of a Deployment: the replica set of each template hash, up or down to its new size. */
+function scalingEvents(w: Workload, currentHash: string, step: { create: number; deleteOld: number; deleteCurrent: number }, current: PodView[], old: PodView[], victims: PodView[]): Array<Omit<KubeEvent, 'from' | 'object'>> {
+  if (w.kind !== 'Deployment') return [];
+  const out: Array<Omit<KubeEvent, 'from' | 'object'>> = [];
+  if (step.create > 0) out.push({ type: 'Normal', reason: 'ScalingReplicaSet', message: `Scaled up replica set ${w.name}-${currentHash} to ${current.length + step.create}` });
+  if (step.deleteCurrent > 0) out.push({ type: 'Normal', reason: 'ScalingReplicaSet', message: `Scaled down replica set ${w.name}-${currentHash} to ${current.length - step.deleteCurrent}` });
+  for (const hash of new Set(old.filter((v) => victims.includes(v)).map((v) => v.labels['pod-template-hash']!))) {
+    const left = old.filter((v) => v.labels['pod-template-hash'] === hash && !victims.includes(v)).length;
+    out.push({ type: 'Normal', reason: 'ScalingReplicaSet', message: `Scaled down replica set ${w.name}-${hash} to ${left}` });
+  }
+  return out;
 }
 
 /** Not-ready pods go first, then the newest (as the ReplicaSet controller picks). */
@@ -181,7 +234,33 @@ const byVictimOrder = (a: PodView, b: PodView) => Number(isReady(a)) - Number(is
  * Returns whether anything changed.
  */
 export function reconcileReplicas(ctx: WorkloadContext, w: Workload): Promise<boolean> {
-  return ctx.pods.withLock(lockName(w), () => reconcileReplicasLocked(ctx, w));
+  return ctx.pods.withLock(lockName(w), () => (w.kind === 'StatefulSet' ? reconcileStatefulLocked(ctx, w) : reconcileReplicasLocked(ctx, w)));
+}
+
+/**
+ * A StatefulSet: one pod at a time, as statefulStep says (web-0 ready before web-1 is made,
+ * the highest removed or replaced first). A pod that is not ready stops the set, as in
+ * Kubernetes; the error says which.
+ */
+async function reconcileStatefulLocked(ctx: WorkloadContext, w: Workload): Promise<boolean> {
+  const replicas = specOf(w).replicas ?? 1;
+  const hash = hashOf(w);
+  let changed = false;
+  for (let round = 0; round < 1000; round++) {
+    const owned = ownedPods(w, await ctx.pods.list({ namespace: w.namespace, all: true }));
+    const byOrdinal = new Map(owned.map((v) => [ordinalOf(w.name, v.name)!, v]));
+    const step = statefulStep(replicas, [...byOrdinal].map(([ordinal, v]) => ({ ordinal, ready: isReady(v), current: v.labels['controller-revision-hash'] === hash })));
+    if (step.action === 'done') break;
+    if (step.action === 'wait') {
+      throw new PodctlError('FAILED_PRECONDITION', `statefulset ${w.name}: pod ${w.name}-${step.ordinal} is not ready (${byOrdinal.get(step.ordinal)!.state}); the pods above it wait for it`, {
+        hint: `see podctl describe statefulset ${w.name} and podctl logs ${w.name}-${step.ordinal}; delete the pod to have it made again`,
+      });
+    }
+    changed = true;
+    if (step.action === 'create') await runPod(ctx, w, podSpecFor(ctx, w, hash, step.ordinal));
+    else await deletePods(ctx, w, [byOrdinal.get(step.ordinal)!]);
+  }
+  return changed;
 }
 
 /** One controller run per workload at a time, across processes. */
@@ -211,7 +290,8 @@ async function reconcileReplicasLocked(ctx: WorkloadContext, w: Workload): Promi
     }
     changed = true;
     const victims = [...[...old].sort(byVictimOrder).slice(0, step.deleteOld), ...[...current].sort(byVictimOrder).slice(0, step.deleteCurrent)];
-    await Promise.all([deletePods(ctx, victims), createPods(ctx, w, hash, step.create)]);
+    await record(ctx, w, scalingEvents(w, hash, step, current, old, victims));
+    await Promise.all([deletePods(ctx, w, victims), createPods(ctx, w, hash, step.create)]);
   }
   return changed;
 }
@@ -269,7 +349,10 @@ async function reconcileJobLocked(ctx: WorkloadContext, w: Workload): Promise<{ 
       deadlineExceeded: deadline !== undefined && Date.now() - started >= deadline * 1000,
     });
     if (step.stopActive) await inBatches(active, async (v) => void (await deletePod(ctx.pods, v, 0)));
-    if (step.condition) status.condition = step.condition;
+    if (step.condition) {
+      status.condition = step.condition;
+      await record(ctx, w, [step.condition.type === 'Complete' ? { type: 'Normal', reason: 'Completed', message: 'Job completed' } : { type: 'Warning', reason: step.condition.reason, message: step.condition.reason === 'DeadlineExceeded' ? 'Job was active longer than specified deadline' : 'Job has reached the specified backoff limit' }]);
+    }
     else await createPods(ctx, w, '', step.create);
   }
   const next: JobStatus = { ...status, succeeded: counts.succeeded, failed: failedPods, active: status.condition ? 0 : active.length, startTime: status.startTime ?? new Date().toISOString() };

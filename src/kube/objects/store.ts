@@ -20,7 +20,7 @@ export interface KubeObject {
 }
 
 /** The kinds podctl keeps as records of its own (pods are Docker containers plus checkpoints). */
-export const STORED_KINDS = ['Namespace', 'ConfigMap', 'Secret', 'PersistentVolumeClaim', 'Deployment', 'ReplicaSet', 'DaemonSet', 'Job'] as const;
+export const STORED_KINDS = ['Namespace', 'ConfigMap', 'Secret', 'PersistentVolumeClaim', 'Deployment', 'ReplicaSet', 'DaemonSet', 'StatefulSet', 'Job'] as const;
 export type StoredKind = (typeof STORED_KINDS)[number];
 
 export const CLUSTER_SCOPED = new Set<string>(['Namespace']);
@@ -31,7 +31,7 @@ export const CLUSTER_SCOPED = new Set<string>(['Namespace']);
  * `podctl gc` knows where everything is.
  */
 export class ObjectStore {
-  constructor(private readonly stateDir: string) {}
+  constructor(readonly stateDir: string) {}
 
   private dir(kind: string): string {
     return join(this.stateDir, 'objects', kind.toLowerCase());

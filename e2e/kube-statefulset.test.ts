@@ -1,0 +1,77 @@
+import { afterEach, beforeEach, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LeakChecker } from './harness/leaks.js';
+import { podctl, podctlOk } from './harness/run.js';
+
+// A StatefulSet with its headless Service on the real engine: stable names made in order, and
+// each pod's own DNS name (web-0.<svc>.<ns>.svc.cluster.local) resolving in the pods.
+let leaks: LeakChecker;
+let work: string;
+let file: string;
+
+beforeEach(async () => {
+  leaks = await LeakChecker.start();
+  work = await mkdtemp(join(tmpdir(), 'pct-sts-'));
+  file = join(work, 'sts.yaml');
+});
+
+afterEach(async () => {
+  await podctl(['delete', '--ignore-not-found', '-f', file]);
+  await rm(work, { recursive: true, force: true });
+  await leaks.assertClean();
+});
+
+const MANIFEST = `
+apiVersion: v1
+kind: Service
+metadata: { name: pct-sts }
+spec:
+  clusterIP: None
+  selector: { app: pct-sts }
+  ports: [{ port: 80 }]
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: { name: pct-sts }
+spec:
+  serviceName: pct-sts
+  replicas: 2
+  selector: { matchLabels: { app: pct-sts } }
+  template:
+    metadata: { labels: { app: pct-sts } }
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+        - name: main
+          image: busybox
+          command: [sleep, '3600']
+          readinessProbe: { exec: { command: ['true'] }, periodSeconds: 1 }
+`;
+
+const ipOf = async (pod: string) => ((JSON.parse((await podctlOk(['get', 'pod', pod, '-o', 'json'])).stdout) as { status: { podIP: string } }).status.podIP);
+
+it('makes web-0 then web-1, names them in DNS through the headless service, and scales down from the top', async () => {
+  await writeFile(file, MANIFEST);
+  const applied = (await podctlOk(['apply', '-f', file])).stdout;
+  assert.ok(applied.indexOf('pod/pct-sts-0 created') >= 0 && applied.indexOf('pod/pct-sts-0 created') < applied.indexOf('pod/pct-sts-1 created'), applied);
+  assert.match((await podctlOk(['get', 'sts', 'pct-sts'])).stdout, /pct-sts\s+2\/2/);
+  assert.equal((await podctlOk(['get', 'pods', '-l', 'app=pct-sts', '-o', 'name'])).stdout.trim().split('\n').sort().join(' '), 'pod/pct-sts-0 pod/pct-sts-1');
+
+  const ip1 = await ipOf('pct-sts-1');
+  const r = (await podctlOk(['exec', 'pct-sts-0', '--', 'sh', '-c', 'hostname; ping -c 1 -W 1 pct-sts-1.pct-sts.default.svc.cluster.local | head -n 1; ping -c 1 -W 1 pct-sts-1.pct-sts | head -n 1'])).stdout;
+  const [hostname, fqdn, short] = r.trim().split('\n');
+  assert.equal(hostname, 'pct-sts-0');
+  assert.match(fqdn!, new RegExp(`\\(${ip1.replace(/\./g, '\\.')}\\)`), r);
+  assert.match(short!, new RegExp(`\\(${ip1.replace(/\./g, '\\.')}\\)`), r);
+
+  // An unchanged re-apply does nothing; scaling down removes the highest ordinal, and its name.
+  assert.doesNotMatch((await podctlOk(['apply', '-f', file])).stdout, /pod\/pct-sts-\d created/);
+  await podctlOk(['scale', 'sts', 'pct-sts', '--replicas', '1']);
+  assert.equal((await podctlOk(['get', 'pods', '-l', 'app=pct-sts', '-o', 'name'])).stdout.trim(), 'pod/pct-sts-0');
+  const hosts = (await podctlOk(['exec', 'pct-sts-0', '--', 'cat', '/etc/hosts'])).stdout;
+  assert.match(hosts, /\tpct-sts-0\.pct-sts\.default\.svc\.cluster\.local /);
+  assert.doesNotMatch(hosts, /pct-sts-1\./);
+});
