@@ -6,6 +6,7 @@
  *
  *   BENCH_ROUNDS=7 BENCH_PODS=50 node --import tsx bench/run.ts
  *   BENCH_ONLY=services node --import tsx bench/run.ts      (only the Service rows)
+ *   BENCH_ONLY=kube-play node --import tsx bench/run.ts     (only podctl apply vs podman kube play)
  */
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -54,9 +55,31 @@ async function servicesOnly(): Promise<void> {
   }
 }
 
+/** The kube play row alone (`BENCH_ONLY=kube-play`): a quick run while working on workloads. */
+async function kubePlayOnly(): Promise<void> {
+  const podmanNet = mkdtempSync(join(tmpdir(), 'pct-bench-podman-net-'));
+  try {
+    await timedOk(PODMAN_SETUP, [CONF_FILE, podmanNet]);
+    await cleanBench(podmanNet);
+    say(`the same ${DEPLOY_REPLICAS}-replica Deployment file: podctl apply -f and podman kube play, ${KUBE_PLAY_ROUNDS} rounds each, alternating`);
+    const play = await measureKubePlay(podmanNet, DEPLOY_REPLICAS, KUBE_PLAY_ROUNDS);
+    process.stdout.write(
+      renderReport(
+        [{ what: `${DEPLOY_REPLICAS}-replica Deployment file: podctl apply (ready) / podman kube play (answering, ${play.podmanPods} pods)`, value: `${ms(play.podctlMs)} / ${ms(play.podmanMs)}` }],
+        [target(`${DEPLOY_REPLICAS}-replica Deployment file: podman kube play / podctl apply`, play.podmanPods === DEPLOY_REPLICAS ? play.podmanMs / play.podctlMs : 0, '>=', 1)],
+      ),
+    );
+  } finally {
+    await cleanBench(podmanNet);
+    rmSync(podmanNet, { recursive: true, force: true });
+    removeScratch();
+  }
+}
+
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('the bench needs root (namespaces, bridges, containers)');
   if (process.env.BENCH_ONLY === 'services') return servicesOnly();
+  if (process.env.BENCH_ONLY === 'kube-play') return kubePlayOnly();
   const bundle = statSync(join(REPO_ROOT, 'dist', 'cli', 'podctl.cjs'), { throwIfNoEntry: false });
   const compiled = statSync(join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js'), { throwIfNoEntry: false });
   if (!bundle || (compiled && compiled.mtimeMs > bundle.mtimeMs)) say('warning: the CLI bundle (dist/cli) is missing or older than dist/src: podctl is measured unbundled; run make build');

@@ -30,7 +30,7 @@ export function nameField(f: Fields, key: string, required: boolean): string | u
 
 export function containerOf(c: Fields, role: 'app' | 'init', ctx: ContainerContext): ContainerSpec | undefined {
   const supported = ['name', 'image', 'command', 'args', 'env', 'envFrom', 'workingDir', 'ports', 'volumeMounts', 'resources', 'securityContext', 'imagePullPolicy'];
-  c.only(role === 'app' ? [...supported, 'readinessProbe', 'startupProbe'] : supported, HARMLESS_CONTAINER);
+  c.only(role === 'app' ? [...supported, 'readinessProbe', 'startupProbe', 'livenessProbe'] : supported, HARMLESS_CONTAINER);
   const name = nameField(c, 'name', true);
   const image = c.string('image', { required: true });
   if (image !== undefined && /\s/.test(image)) c.issues.error(c.at('image'), 'must not contain white space');
@@ -62,7 +62,7 @@ export function containerOf(c: Fields, role: 'app' | 'init', ctx: ContainerConte
     ...optional('pullPolicy', c.oneOf('imagePullPolicy', ['Always', 'IfNotPresent', 'Never'] as const)),
   };
   const namedPorts = new Map(ports.flatMap((p) => (p.name ? [[p.name, p.containerPort] as const] : [])));
-  for (const kind of ['startupProbe', 'readinessProbe'] as const) {
+  for (const kind of ['startupProbe', 'readinessProbe', 'livenessProbe'] as const) {
     const probe = c.object(kind);
     if (probe) spec[kind] = probeOf(probe, namedPorts);
   }
@@ -72,13 +72,14 @@ export function containerOf(c: Fields, role: 'app' | 'init', ctx: ContainerConte
 const optional = <K extends string, V>(key: K, value: V | undefined) => (value === undefined ? {} : ({ [key]: value } as Record<K, V>));
 
 function probeOf(p: Fields, namedPorts: Map<string, number>): ProbeSpec {
-  p.only(['httpGet', 'tcpSocket', 'exec', 'initialDelaySeconds', 'periodSeconds', 'timeoutSeconds'], { successThreshold: 1, failureThreshold: '*' });
+  p.only(['httpGet', 'tcpSocket', 'exec', 'initialDelaySeconds', 'periodSeconds', 'timeoutSeconds', 'failureThreshold'], { successThreshold: 1 });
   const handlers = ['httpGet', 'tcpSocket', 'exec'].filter((k) => p.has(k));
   if (handlers.length !== 1) p.issues.error(p.path, 'must have exactly one of httpGet, tcpSocket or exec');
   const probe: ProbeSpec = {
     ...optional('initialDelaySeconds', p.int('initialDelaySeconds', { min: 0, range: '0 or more' })),
     ...optional('periodSeconds', p.int('periodSeconds', { min: 1, range: '1 or more' })),
     ...optional('timeoutSeconds', p.int('timeoutSeconds', { min: 1, range: '1 or more' })),
+    ...optional('failureThreshold', p.int('failureThreshold', { min: 1, range: '1 or more' })),
   };
   const http = p.object('httpGet');
   if (http) {

@@ -121,9 +121,9 @@ status: { phase: Running }
     'metadata.ownerReferences',
     'spec.affinity',
     'spec.volumes[1].projected',
-    'spec.containers[0].livenessProbe',
     'spec.containers[0].lifecycle',
   ]);
+  assert.deepEqual(parsed!.spec.containers[0]!.livenessProbe, { tcpSocket: { port: 80 } });
   assert.deepEqual(parsed!.spec.containers[0]!.podIPEnv, ['X']);
   assert.deepEqual(parsed!.spec.containers[0]!.resources, { cpus: 0.1 });
   assert.deepEqual(parsed!.spec.volumes, [{ name: 'data', source: { kind: 'emptyDir', medium: 'disk' } }]);

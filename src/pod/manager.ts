@@ -154,6 +154,16 @@ export class PodManager {
 
   /** Creates and starts a pod; on any failure everything done so far is undone. */
   async run(spec: PodSpec, wait?: WaitSpec): Promise<PodView> {
+    const view = await this.startUnready(spec, wait);
+    await this.joinWhenReady(view, wait);
+    return view;
+  }
+
+  /**
+   * `run` up to its started containers, without the readiness wait: a controller creating many
+   * pods frees its creation slot here and waits for readiness (joinWhenReady) outside it.
+   */
+  async startUnready(spec: PodSpec, wait?: WaitSpec): Promise<PodView> {
     const networks = await preparePod(this.forPod(spec), spec);
     const view = await this.locked(spec, (deps) =>
       withRollback(deps.logger, async (rollback) => {
@@ -174,7 +184,6 @@ export class PodManager {
         return deps.steps.time('read-view', () => this.viewOf(spec));
       }),
     );
-    await this.joinWhenReady(view, wait);
     return view;
   }
 
@@ -182,7 +191,7 @@ export class PodManager {
    * A pod run or started with a readiness wait joins its services only once it passes (its
    * checkpoint says awaitingReady until then); one that fails it stays out until started again.
    */
-  private async joinWhenReady(view: PodView, wait: WaitSpec | undefined): Promise<void> {
+  async joinWhenReady(view: PodView, wait: WaitSpec | undefined): Promise<void> {
     if (!wait) return this.syncServices();
     await this.waitReady(view, wait);
     await this.locked(view, async (deps) => {
@@ -300,9 +309,47 @@ export class PodManager {
   }
 
   /** Keeps Services current from Docker's event stream until `signal` aborts (`podctl watch`). */
-  async watchServices(signal: AbortSignal, onSync?: (events: number) => void): Promise<void> {
-    const { watchServices } = await import('./watch-services.js');
-    await watchServices(this.deps.containers, this.services, this.deps.logger, signal, onSync);
+  async watchServices(signal: AbortSignal, onSync?: (events: number) => void, onUnhealthy?: (pod: PodView, container: string, message: string) => Promise<void>): Promise<void> {
+    const [{ watchServices }, { LivenessProbes }] = await Promise.all([import('./watch-services.js'), import('./liveness.js')]);
+    const liveness = new LivenessProbes(async (t, message) => {
+      this.deps.logger.warn(`pod ${t.pod.name}, container ${t.container}: ${message}; restarting it`);
+      await onUnhealthy?.(t.pod, t.container, message);
+      const spec = this.specs.get(t.pod.id!);
+      await this.deps.containers.stop(t.id, spec?.stopTimeout ?? 10);
+      await this.deps.containers.start(t.id);
+    });
+    try {
+      await watchServices(this.deps.containers, this.services, this.deps.logger, signal, (events) => {
+        onSync?.(events);
+        void this.livenessTargets().then(
+          (targets) => liveness.reconcile(targets),
+          (err: unknown) => this.deps.logger.warn(`liveness probes: ${err instanceof Error ? err.message : String(err)}`),
+        );
+      });
+    } finally {
+      liveness.stop();
+    }
+  }
+
+  /** Specs of pods seen by `watch`, by pod id (a pod's spec never changes). */
+  private readonly specs = new Map<string, PodSpec>();
+
+  /** Every running app container with a liveness probe: one pod list, each pod's spec read once. */
+  private async livenessTargets(): Promise<import('./liveness.js').LiveTarget[]> {
+    const views = (await this.list({ all: false })).filter((v) => v.state === 'running' && v.id && v.ips[0]);
+    const out: Array<import('./liveness.js').LiveTarget> = [];
+    for (const view of views) {
+      if (!this.specs.has(view.id!)) {
+        const spec = (await this.deps.store.read(view))?.spec;
+        if (spec) this.specs.set(view.id!, spec);
+      }
+      for (const c of this.specs.get(view.id!)?.containers ?? []) {
+        const member = view.containers.find((m) => m.role === 'app' && m.name === c.name && m.state === 'running');
+        if (!c.livenessProbe || !member) continue;
+        out.push({ id: member.id, pod: view, container: c.name, livenessProbe: c.livenessProbe, ip: view.ips[0]!, exec: (command, timeoutMs) => this.deps.containers.exec(member.id, command, collectOutput().sink, { timeoutMs }) });
+      }
+    }
+    return out;
   }
 
   /** One pod, with each network's CNI result and the pause process id. */

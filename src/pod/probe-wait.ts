@@ -35,12 +35,12 @@ export function describeProbe(probe: ProbeSpec, ip: string): string {
 
 /**
  * Polls one probe until it passes. `initialDelaySeconds` is honoured; after that the probe is
- * retried quickly (5 ms doubling up to its period, at most 1 s): `--wait` wants the moment the
+ * retried quickly (5 ms doubling up to its period, at most 100 ms): `--wait` wants the moment the
  * pod is ready, not kubelet's 10 s cadence.
  */
 async function untilPasses(kind: string, probe: ProbeSpec, ip: string, target: ProbeTarget, deadline: number): Promise<void> {
   if (probe.initialDelaySeconds) await sleep(Math.min(probe.initialDelaySeconds * 1000, Math.max(0, deadline - Date.now())));
-  const maxDelayMs = Math.min((probe.periodSeconds ?? 1) * 1000, 1000);
+  const maxDelayMs = Math.min((probe.periodSeconds ?? 1) * 1000, 100);
   const passed = await poll(async () => (await probeOnce(probe, ip, target)) || undefined, { firstDelayMs: 5, maxDelayMs, deadline });
   if (!passed) {
     throw new PodctlError('TIMEOUT', `${kind} probe of container ${target.container} did not pass: ${describeProbe(probe, ip)}`, {

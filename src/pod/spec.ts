@@ -25,6 +25,8 @@ export interface ContainerSpec {
   startupProbe?: ProbeSpec;
   /** Checked by `--wait` (after the startup probe, if any). */
   readinessProbe?: ProbeSpec;
+  /** Checked while `podctl watch` runs: failureThreshold failures in a row restart the container. */
+  livenessProbe?: ProbeSpec;
   /** Volumes of the pod mounted into this container. */
   mounts?: VolumeMount[];
   /** Per-container tmpfs mounts (`--tmpfs PATH[:OPTIONS]`): path → mount options. */
@@ -113,6 +115,8 @@ export interface ProbeSpec {
   initialDelaySeconds?: number;
   periodSeconds?: number;
   timeoutSeconds?: number;
+  /** Failures in a row that count (liveness: restart the container); Kubernetes' default is 3. */
+  failureThreshold?: number;
 }
 
 export interface DnsSpec {

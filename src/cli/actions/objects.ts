@@ -352,3 +352,21 @@ export async function podsOfTarget(cmd: Command, pods: PodManager, target: strin
   if (owned.length === 0) throw new PodctlError('NOT_FOUND', `${objectRef(kind, name)} has no pods`, { hint: `see podctl describe ${kind.toLowerCase()} ${name}` });
   return owned.map((v) => ({ name: v.name, namespace: v.namespace }));
 }
+
+/**
+ * For `podctl watch`: a liveness restart goes into the event log of the workload owning the
+ * pod (found as describe finds its pods), so `describe` shows it; a bare pod has no log.
+ */
+export async function livenessEventRecorder(cmd: Command): Promise<(pod: PodView, container: string, message: string) => Promise<void>> {
+  const ctx = await context(cmd);
+  return async (pod, container, message) => {
+    const objects = (await Promise.all(WORKLOAD_KINDS.map((kind) => ctx.store.list(kind, pod.namespace)))).flat();
+    const owner = objects.map((o) => workloadOf(o, ctx.defaults)).find((w) => ownedPods(w, [pod]).length > 0);
+    if (!owner) return;
+    const object = `pod/${pod.name}`;
+    await new EventLog(ctx.store.stateDir).record(owner.kind, owner.namespace, owner.name, [
+      { type: 'Warning', reason: 'Unhealthy', object, message, from: 'kubelet (podctl watch)' },
+      { type: 'Normal', reason: 'Killing', object, message: `Container ${container} failed liveness probe, will be restarted`, from: 'kubelet (podctl watch)' },
+    ]);
+  };
+}

@@ -117,6 +117,8 @@ export async function watchAction(cmd: Command): Promise<void> {
   const pods = await openPods(cmd);
   const abort = new AbortController();
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => abort.abort());
-  process.stderr.write('podctl: watching Docker events; Services follow pods until Ctrl-C\n');
-  await pods.watchServices(abort.signal);
+  const { livenessEventRecorder } = await import('./objects.js');
+  const onUnhealthy = await livenessEventRecorder(cmd);
+  process.stderr.write('podctl: watching Docker events; Services follow pods and liveness probes run until Ctrl-C\n');
+  await pods.watchServices(abort.signal, undefined, onUnhealthy);
 }

@@ -1,3 +1,4 @@
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { PodManager } from '../../pod/manager.js';
 import type { PodView } from '../../pod/status.js';
 import type { PodSpec } from '../../pod/spec.js';
@@ -167,13 +168,29 @@ function podSpecFor(ctx: WorkloadContext, w: Workload, hash: string, ordinal?: n
   return spec;
 }
 
-/** Runs `fn` over items, at most 8 at once (the pod layer's own width). */
-async function inBatches<T>(items: T[], fn: (item: T) => Promise<void>): Promise<void> {
-  for (let i = 0; i < items.length; i += 8) {
-    const results = await Promise.allSettled(items.slice(i, i + 8).map(fn));
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
-  }
+/**
+ * Runs `fn` over items, at most 8 at once (the pod layer's own width), each next item starting
+ * as soon as any slot frees: a fixed batch would hold pod 9 until the slowest of pods 1-8 is ready.
+ */
+async function eachLimited<T>(items: T[], fn: (item: T) => Promise<void>): Promise<void> {
+  const limit = pLimit(8);
+  let failing = false;
+  // After a failure the queued items are skipped, as the next batch was before.
+  const results = await Promise.allSettled(
+    items.map((item) =>
+      limit(async () => {
+        if (failing) return;
+        try {
+          await fn(item);
+        } catch (err) {
+          failing = true;
+          throw err;
+        }
+      }),
+    ),
+  );
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 const isReady = (v: PodView) => v.state === 'running';
@@ -185,14 +202,21 @@ function record(ctx: WorkloadContext, w: Workload, events: Array<Omit<KubeEvent,
   return new EventLog(ctx.store.stateDir).record(w.kind, w.namespace, w.name, events.map((e) => ({ object: `${w.kind.toLowerCase()}/${w.name}`, from, ...e })));
 }
 
+/** At most 8 pods in creation at once; each one's readiness wait holds no creation slot. */
 async function createPods(ctx: WorkloadContext, w: Workload, hash: string, count: number): Promise<void> {
-  await inBatches(Array.from({ length: count }, () => podSpecFor(ctx, w, hash)), (spec) => runPod(ctx, w, spec));
+  const creating = pLimit(8);
+  const specs = Array.from({ length: count }, () => podSpecFor(ctx, w, hash));
+  const results = await Promise.allSettled(specs.map((spec) => runPod(ctx, w, spec, creating)));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** Runs one pod of the workload (ready when it has probes), with its event either way. */
-async function runPod(ctx: WorkloadContext, w: Workload, spec: PodSpec): Promise<void> {
+async function runPod(ctx: WorkloadContext, w: Workload, spec: PodSpec, creating: LimitFunction = pLimit(1)): Promise<void> {
   try {
-    await ctx.pods.run(spec, hasProbes(spec) ? { timeoutMs: ctx.readyTimeoutMs } : undefined);
+    const wait = hasProbes(spec) ? { timeoutMs: ctx.readyTimeoutMs } : undefined;
+    const view = await creating(() => ctx.pods.startUnready(spec, wait));
+    await ctx.pods.joinWhenReady(view, wait);
   } catch (err) {
     // A pod that failed its probes or its start is gone again (run undoes it); the reason stays.
     const message = err instanceof Error ? err.message : String(err);
@@ -204,7 +228,7 @@ async function runPod(ctx: WorkloadContext, w: Workload, spec: PodSpec): Promise
 }
 
 async function deletePods(ctx: WorkloadContext, w: Workload, victims: PodView[]): Promise<void> {
-  await inBatches(victims, async (v) => {
+  await eachLimited(victims, async (v) => {
     await deletePod(ctx.pods, v);
     await record(ctx, w, [{ type: 'Normal', reason: 'SuccessfulDelete', message: `Killed and deleted pod: ${v.name}` }]);
     ctx.report?.(`pod/${v.name} deleted`);
@@ -328,7 +352,7 @@ async function reconcileJobLocked(ctx: WorkloadContext, w: Workload): Promise<{ 
   const outcomes = owned.map((v) => ({ v, outcome: podOutcome(v) }));
   const active = outcomes.filter((o) => o.outcome === 'active').map((o) => o.v);
   // A finished pod keeps its containers (logs) but not its address.
-  await inBatches(outcomes.filter((o) => o.outcome !== 'active' && o.v.pause.state === 'running'), (o) => ctx.pods.stop(o.v));
+  await eachLimited(outcomes.filter((o) => o.outcome !== 'active' && o.v.pause.state === 'running'), (o) => ctx.pods.stop(o.v));
   const spec = specOf(w);
   const onFailure = w.template.spec?.restartPolicy === 'OnFailure';
   const failedPods = outcomes.filter((o) => o.outcome === 'failed').length;
@@ -348,7 +372,7 @@ async function reconcileJobLocked(ctx: WorkloadContext, w: Workload): Promise<{ 
       ...counts,
       deadlineExceeded: deadline !== undefined && Date.now() - started >= deadline * 1000,
     });
-    if (step.stopActive) await inBatches(active, async (v) => void (await deletePod(ctx.pods, v, 0)));
+    if (step.stopActive) await eachLimited(active, async (v) => void (await deletePod(ctx.pods, v, 0)));
     if (step.condition) {
       status.condition = step.condition;
       await record(ctx, w, [step.condition.type === 'Complete' ? { type: 'Normal', reason: 'Completed', message: 'Job completed' } : { type: 'Warning', reason: step.condition.reason, message: step.condition.reason === 'DeadlineExceeded' ? 'Job was active longer than specified deadline' : 'Job has reached the specified backoff limit' }]);
