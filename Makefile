@@ -54,9 +54,10 @@ demo: setup
 test: setup typecheck
 	@scripts/run-tests.sh
 
-# One process for all unit tests (see scripts/unit-tests.ts).
+# The unit tests in two processes of half the files each (see scripts/unit-tests.ts).
+UNIT_SHARDS := scripts/unit-shard-0.ts scripts/unit-shard-1.ts
 unit:
-	node --import tsx --test-reporter=$(TEST_REPORTER) scripts/unit-tests.ts
+	node --import tsx --test --test-concurrency=2 --test-reporter=$(TEST_REPORTER) $(UNIT_SHARDS)
 
 e2e: setup
 	node --import tsx e2e/harness/clean-host.ts

@@ -23,8 +23,8 @@ for phase in src e2e; do
   # An earlier run killed midway must not poison this one: start from a clean host, and say so.
   if [[ $phase == e2e ]]; then node --import tsx e2e/harness/clean-host.ts || echo "# e2e: cleaning the host failed (see above)"; fi
   if [[ $phase == src ]]; then
-    # Unit tests: all in one process (scripts/unit-tests.ts), no Node start per file.
-    node --import tsx --test-reporter="$REPORTER" scripts/unit-tests.ts 2>&1 | tee "$log"
+    # Unit tests as `make unit` runs them: two processes of half the files each (scripts/unit-tests.ts).
+    make -s --no-print-directory unit TEST_REPORTER="$REPORTER" 2>&1 | tee "$log"
   else
     node --import tsx --test --test-concurrency=1 --test-reporter="$REPORTER" "${files[@]}" 2>&1 | tee "$log"
   fi
