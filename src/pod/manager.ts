@@ -269,16 +269,7 @@ export class PodManager {
    */
   async remove(ref: PodRef, force = false): Promise<boolean> {
     return this.locked(ref, async (deps) => {
-      const listing = this.members(ref);
-      listing.catch(() => undefined); // awaited below; not unhandled while the checkpoint is read
-      const checkpoint = await deps.steps.time('read-pod', () => deps.store.read(ref));
-      if (force && checkpoint) {
-        // The checkpoint names the containers: their removal need not wait for the list call.
-        await this.leaveServices(checkpoint, 'removing');
-        await removePod(deps, checkpoint, listing, force);
-        return true;
-      }
-      const members = await listing;
+      const [checkpoint, members] = await deps.steps.time('read-pod', () => Promise.all([deps.store.read(ref), this.members(ref)]));
       if (!checkpoint && members.length === 0) return false;
       if (!force && members.some((c) => c.state === 'running')) {
         throw new PodctlError('FAILED_PRECONDITION', `pod ${formatPodRef(ref)} is running`, {

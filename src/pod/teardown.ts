@@ -6,7 +6,6 @@ import { detachNetworks, type DetachFailure } from './network.js';
 import { removeLeftoverRules } from '../netns/iptables-leftovers.js';
 import type { ContainerSummary } from '../docker/containers.js';
 import { releaseVolumes } from './volumes.js';
-import { appContainerName, pauseContainerName } from './naming.js';
 
 /**
  * Tears a pod's network down and stops (or removes) its containers. CNI DEL runs while
@@ -73,26 +72,11 @@ export function appsAndPause(members: ContainerSummary[]): { apps: ContainerSumm
   return { apps: members.filter((c) => c.labels[LABEL.role] !== 'pause'), pause: members.filter((c) => c.labels[LABEL.role] === 'pause') };
 }
 
-/**
- * Removes the pod's containers, apps before the pause. The checkpoint names the containers
- * podctl made, so their removal starts by name while the engine's list call (which also finds
- * any other container carrying the pod's labels) is still on its way.
- */
-async function removeContainers(deps: PodDeps, members: Members, checkpoint?: PodCheckpoint): Promise<void> {
-  const spec = checkpoint?.spec;
-  const namedApps = spec ? [...spec.initContainers, ...spec.containers].map((c) => appContainerName(spec, c.name)) : [];
-  const namedPause = spec ? pauseContainerName(spec) : undefined;
-  const listed = Promise.resolve(members);
-  await Promise.all([
-    ...namedApps.map((name) => deps.containers.remove(name)),
-    listed.then((all) => Promise.all(appsAndPause(all).apps.filter((c) => !namedApps.includes(c.name)).map((c) => deps.containers.remove(c.id)))),
-  ]);
-  const others = appsAndPause(await listed).pause.filter((c) => c.name !== namedPause);
-  await Promise.all([...(namedPause ? [namedPause] : []), ...others.map((c) => c.id)].map((id) => deps.containers.remove(id)));
+async function removeContainers(deps: PodDeps, members: ContainerSummary[]): Promise<void> {
+  const { apps, pause } = appsAndPause(members);
+  await Promise.all(apps.map((c) => deps.containers.remove(c.id)));
+  await Promise.all(pause.map((c) => deps.containers.remove(c.id)));
 }
-
-/** The pod's containers as listed by the engine, or that list still on its way. */
-type Members = ContainerSummary[] | Promise<ContainerSummary[]>;
 
 export async function stopPod(deps: PodDeps, checkpoint: PodCheckpoint, members: ContainerSummary[], timeoutSeconds: number): Promise<void> {
   checkpoint.phase = 'stopping';
@@ -107,8 +91,8 @@ export async function stopPod(deps: PodDeps, checkpoint: PodCheckpoint, members:
  * Removes everything of a pod. With a pinned namespace the network teardown and the
  * container removal do not depend on each other, so they run at once.
  */
-export async function removePod(deps: PodDeps, checkpoint: PodCheckpoint | undefined, members: Members, force = false): Promise<void> {
-  const removeAll = () => deps.steps.run('remove-containers', () => removeContainers(deps, members, checkpoint));
+export async function removePod(deps: PodDeps, checkpoint: PodCheckpoint | undefined, members: ContainerSummary[], force = false): Promise<void> {
+  const removeAll = () => deps.steps.run('remove-containers', () => removeContainers(deps, members));
   if (!checkpoint) {
     await removeAll();
     return;
