@@ -7,6 +7,8 @@
  *   BENCH_ROUNDS=7 BENCH_PODS=50 node --import tsx bench/run.ts
  *   BENCH_ONLY=services node --import tsx bench/run.ts      (only the Service rows)
  *   BENCH_ONLY=kube-play node --import tsx bench/run.ts     (only podctl apply vs podman kube play)
+
+ *   BENCH_ONLY=life node --import tsx bench/run.ts          (only one pod's life: its rows, targets and --timings)
  */
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -76,6 +78,32 @@ async function kubePlayOnly(): Promise<void> {
   }
 }
 
+/** One pod's life alone (`BENCH_ONLY=life`): the same interleaved rounds and --timings as the full run. */
+async function lifeOnly(podmanNet: string): Promise<void> {
+  say(`one pod's life: ${ROUNDS} rounds of podctl, by-hand script, podman, library (cold and prepared), interleaved`);
+  const libraries = [await libraryContender('library', { prepareAhead: 1, backgroundRemoval: true }), await libraryContender('library, cold', {})];
+  const prefix: Record<string, string> = { podctl: 'life', 'by-hand': BY_HAND_PREFIX + 'life', podman: PODMAN_PREFIX + 'life' };
+  let lives;
+  try {
+    lives = await measureLives([podctlContender, byHandContender, podmanContender(podmanNet), ...libraries], ROUNDS, (c, r) => `${prefix[c] ?? 'lib'}-${r}`);
+  } finally {
+    for (const lib of libraries) await lib.close();
+  }
+  say('one more podctl pod life with --timings');
+  const timings = await lifeTimings('life-timings');
+  const rows: Row[] = (['podctl', 'by-hand', 'podman', 'library', 'library, cold'] as const).map((c) => ({
+    what: `pod life: ${c} (up / http / down)`,
+    value: `${ms(lives[c]!.medianMs)} (${Math.round(lives[c]!.upMs)} / ${Math.round(lives[c]!.httpMs)} / ${Math.round(lives[c]!.downMs)})`,
+  }));
+  const targets = [
+    target('pod life: podctl / by-hand', lifeRatio(lives, 'podctl', 'by-hand'), '<=', 1.0),
+    target('pod life: podctl / podman', lifeRatio(lives, 'podctl', 'podman'), '<=', 0.85),
+    target('pod life: library (PodSession, prepareAhead) / by-hand', lifeRatio(lives, 'library', 'by-hand'), '<=', 0.6),
+  ];
+  process.stdout.write(`${renderReport(rows, targets)}\none podctl pod life, podctl --timings run, then rm -f:\n${timings.run}\n${timings.rm}\n`);
+  writeFileSync(join(REPO_ROOT, 'bench', 'results-life.json'), JSON.stringify({ command: 'BENCH_ONLY=life make bench', date: new Date().toISOString(), rounds: ROUNDS, life: { ...lives, timings }, targets }, null, 2) + '\n');
+}
+
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('the bench needs root (namespaces, bridges, containers)');
   if (process.env.BENCH_ONLY === 'services') return servicesOnly();
@@ -89,6 +117,7 @@ async function main(): Promise<void> {
     const leftovers = await cleanBench(podmanNet);
     if (leftovers.length) say(`removed leftovers of an earlier run: ${leftovers.join(', ')}`);
 
+    if (process.env.BENCH_ONLY === 'life') return await lifeOnly(podmanNet);
     say(`start-up: ${STARTUP_ROUNDS} rounds of node -e '' (with and without NODE_EXTRA_CA_CERTS), podctl --version, podctl ps (0 pods)`);
     const startup = await measureStartup(STARTUP_ROUNDS);
     say('podctl ps with 0 pods');

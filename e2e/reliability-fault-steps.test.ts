@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { LeakChecker } from './harness/leaks.js';
 import { inspectPod, podctl, podctlOk, uniqueName } from './harness/run.js';
 import { RUN_STEPS } from '../src/pod/step-names.js';
-import { REMOVE_STEPS, STOP_STEPS, assertOneErrorLine, assertPodGone, faultAt, pauseIdOf, removeForce, stepNamesInSource } from './reliability-support.js';
+import { REMOVE_STEPS, STOP_STEPS, assertOneErrorLine, assertPodGone, faultAt, imageReaching, pauseIdOf, removeForce, stepNamesInSource } from './reliability-support.js';
 
 // A failure injected at every step of `run`, `stop` and `rm -f` (PODCTL_FAULT_STEP): one
 // clear error line, a non-zero exit, and nothing left behind — at once for `run`, after a
@@ -14,9 +14,9 @@ const DEFAULT_NETWORK = 'podctl';
 const runSteps = RUN_STEPS.map((s) => s.replace('<network>', DEFAULT_NETWORK));
 
 let nextPort = 18_400 + (process.pid % 200) * 10;
-function podArgs(name: string): string[] {
+function podArgs(name: string, step = ''): string[] {
   nextPort += 1;
-  return ['run', '--name', name, '--image', 'nginx', '--container', 'side=busybox', '--command', 'side=sleep 3600', '-p', `127.0.0.1:${nextPort}:80`];
+  return ['run', '--name', name, '--image', imageReaching(step), '--container', 'side=busybox', '--command', 'side=sleep 3600', '-p', `127.0.0.1:${nextPort}:80`];
 }
 
 test('RUN_STEPS names every step src/pod runs, so none goes untested', async () => {
@@ -33,7 +33,7 @@ test('a failure at each step of run rolls everything back', { concurrency: 4 }, 
       t.test(step, async () => {
         const name = uniqueName('pct-rel');
         try {
-          const r = await podctl(podArgs(name), { env: faultAt(step) });
+          const r = await podctl(podArgs(name, step), { env: faultAt(step) });
           assertOneErrorLine(r, 1, new RegExp(`fault injected at step ${step}`));
           const after = await podctl(['inspect', name]);
           assert.equal(after.exitCode, 1, `no pod is left: ${after.stdout}`);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { LeakChecker } from './harness/leaks.js';
 import { podctl, podctlOk, uniqueName } from './harness/run.js';
 import { RUN_STEPS } from '../src/pod/step-names.js';
-import { REMOVE_STEPS, STOP_STEPS, assertPodGone, gcActions, leftoversOf, pauseIdOf, startHung, type GcAction } from './reliability-support.js';
+import { REMOVE_STEPS, STOP_STEPS, assertPodGone, gcActions, imageReaching, leftoversOf, pauseIdOf, startHung, type GcAction } from './reliability-support.js';
 
 // SIGKILL of podctl at every step (PODCTL_FAULT_MODE=hang, then kill -9: no handler of podctl
 // runs). `podctl gc --dry-run` must then report what the killed run left without touching
@@ -28,7 +28,7 @@ interface Killed {
 
 async function killRunAt(step: string, index: number): Promise<Killed> {
   const name = uniqueName('pct-rel');
-  const hung = await startHung(['run', '--name', name, '--image', 'nginx', '--container', 'side=busybox', '--command', 'side=sleep 3600'], step);
+  const hung = await startHung(['run', '--name', name, '--image', imageReaching(step), '--container', 'side=busybox', '--command', 'side=sleep 3600'], step);
   const pauseId = await pauseIdOf(name);
   await hung.kill();
   return { label: `run killed before ${step}`, name, ...(pauseId ? { pauseId } : {}), leavesState: index >= firstStateful, survivesAsStopped: false };

@@ -235,3 +235,10 @@ export class PrivateCni {
 export async function removeForce(names: string[], globalFlags: string[] = []): Promise<CliResult> {
   return podctl([...globalFlags, 'rm', '-f', ...names]);
 }
+
+/**
+ * The image for a run that must reach `step`: `ensure-images` runs only when creating a
+ * container finds its image missing, so that step gets an image the engine lacks (its pull
+ * fails: nothing leaves the host).
+ */
+export const imageReaching = (step: string): string => (step === 'ensure-images' ? '127.0.0.1:9/nosuch:tag' : 'nginx');

@@ -1,6 +1,6 @@
 import type Dockerode from 'dockerode';
 import { Readable, Transform, Writable, type Duplex } from 'node:stream';
-import { PodctlError } from '../util/errors.js';
+import { PodctlError, isPodctlError } from '../util/errors.js';
 import { dockerMessage, dockerStatus, wrapDockerError } from './client.js';
 import { containerEventQuery, identifyEngine, podNamespaces, type EngineEvent, type EngineInfo, type PodNamespaces } from './engine.js';
 
@@ -116,7 +116,9 @@ export class DockerContainers {
         throw new PodctlError('ALREADY_EXISTS', `container name ${spec.name} is already in use`, { cause: err });
       }
       if (dockerStatus(err) === 404) {
-        throw new PodctlError('NOT_FOUND', `image ${spec.image} not found`, { cause: err });
+        // The same status names a missing image or a missing container of `container:<id>`.
+        const missingImage = !/no such container/i.test(dockerMessage(err));
+        throw new PodctlError('NOT_FOUND', missingImage ? `image ${spec.image} not found` : `create container ${spec.name}: ${dockerMessage(err)}`, { cause: err, details: { missingImage } });
       }
       throw this.fail(err, `create container ${spec.name}`);
     }
@@ -309,3 +311,6 @@ function keepEventLines(source: NodeJS.ReadableStream & { destroy(): void }, kee
   filtered.on('close', () => source.destroy());
   return source.pipe(filtered);
 }
+
+/** True for the error `create` throws when the container's image is not on the engine. */
+export const isMissingImage = (err: unknown): boolean => isPodctlError(err, 'NOT_FOUND') && err.details?.missingImage === true;

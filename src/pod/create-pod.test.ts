@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dockerLimits } from './create-pod.js';
+import { dockerLimits, podImages } from './create-pod.js';
+import type { PodSpec } from './spec.js';
 
 test('resources, security context, tmpfs and init become Docker HostConfig fields', () => {
   assert.deepEqual(
@@ -28,4 +29,17 @@ test('resources, security context, tmpfs and init become Docker HostConfig field
     },
   );
   assert.deepEqual(dockerLimits({ name: 'c', image: 'busybox', env: {} }), {});
+});
+
+test('a pod fetches its pause and its IfNotPresent images when one is missing, not Always or Never ones', () => {
+  const spec = {
+    pauseImage: 'pause:1',
+    initContainers: [{ name: 'i', image: 'busybox', env: {} }],
+    containers: [
+      { name: 'a', image: 'nginx', env: {}, pullPolicy: 'IfNotPresent' },
+      { name: 'b', image: 'redis', env: {}, pullPolicy: 'Always' },
+      { name: 'c', image: 'local', env: {}, pullPolicy: 'Never' },
+    ],
+  } as unknown as PodSpec;
+  assert.deepEqual(podImages(spec), ['pause:1', 'busybox', 'nginx']);
 });

@@ -1,4 +1,4 @@
-import type { ContainerSummary } from '../docker/containers.js';
+import { isMissingImage, type ContainerSummary } from '../docker/containers.js';
 import { join } from 'node:path';
 import { NETNS_DIR } from '../netns/pins.js';
 import { PodctlError, isPodctlError } from '../util/errors.js';
@@ -82,13 +82,13 @@ export async function createSandbox(deps: PodDeps, spec: PodSpec, rollback: Roll
 
   const pauseId = await steps.run('create-pause', async () => {
     try {
-      return await containers.create({
+      return await withImage(deps, podImages(spec), () => containers.create({
         name: pauseContainerName(spec),
         image: spec.pauseImage,
         labels: podLabels(spec, 'pause', { [LABEL.networks]: spec.networks.join(',') }),
         hostname: spec.hostname ?? spec.name,
         hostConfig: { NetworkMode: 'none', IpcMode: 'shareable', RestartPolicy: { Name: 'no' } },
-      });
+      }));
     } catch (err) {
       if (isPodctlError(err, 'ALREADY_EXISTS')) throw podExists(spec, true);
       throw err;
@@ -159,7 +159,17 @@ async function createApp(deps: PodDeps, spec: PodSpec, c: ContainerSpec, role: C
   const podDir = deps.store.podDir(spec);
   const labels = podLabels(spec, role, { [LABEL.container]: c.name, [LABEL.pauseId]: pauseId });
   const { env, command, args } = processOf(c, serviceEnv, podIP);
-  const id = await deps.containers.create({
+  const hostConfig: Dockerode.HostConfig = {
+    ...(await deps.containers.podNamespaces(pauseId, spec.sharePid)),
+    // One resolv.conf and hosts for the whole pod, written at start (see pod-files.ts).
+    Binds: POD_FILES.map((file) => `${podDir}/${file}:/etc/${file}:ro`),
+    Mounts: await dockerMounts(deps.volumes, podDir, spec, c),
+    RestartPolicy: role === 'init' ? { Name: 'no' } : { Name: spec.restartPolicy, ...(spec.restartPolicy === 'on-failure' && spec.restartRetries !== undefined ? { MaximumRetryCount: spec.restartRetries } : {}) },
+    ...dockerLimits(c),
+  };
+  // Always was pulled and Never checked in preparePod: only IfNotPresent pulls here.
+  const images = (c.pullPolicy ?? 'IfNotPresent') === 'IfNotPresent' ? [c.image] : [];
+  const id = await withImage(deps, images, () => deps.containers.create({
     name: appContainerName(spec, c.name),
     image: c.image,
     labels,
@@ -168,15 +178,30 @@ async function createApp(deps: PodDeps, spec: PodSpec, c: ContainerSpec, role: C
     cmd: args,
     workingDir: c.workingDir,
     ...(c.security?.user !== undefined ? { user: c.security.user } : {}),
-    hostConfig: {
-      ...(await deps.containers.podNamespaces(pauseId, spec.sharePid)),
-      // One resolv.conf and hosts for the whole pod, written at start (see pod-files.ts).
-      Binds: POD_FILES.map((file) => `${podDir}/${file}:/etc/${file}:ro`),
-      Mounts: await dockerMounts(deps.volumes, podDir, spec, c),
-      RestartPolicy: role === 'init' ? { Name: 'no' } : { Name: spec.restartPolicy, ...(spec.restartPolicy === 'on-failure' && spec.restartRetries !== undefined ? { MaximumRetryCount: spec.restartRetries } : {}) },
-      ...dockerLimits(c),
-    },
-  });
+    hostConfig,
+  }));
   rollback.push(`remove container ${c.name}`, () => deps.containers.remove(id));
   return { id, labels };
+}
+
+/** The images a pod pulls when missing: its pause and every IfNotPresent container's. */
+export function podImages(spec: PodSpec): string[] {
+  const pulled = [...spec.initContainers, ...spec.containers].filter((c) => (c.pullPolicy ?? 'IfNotPresent') === 'IfNotPresent');
+  return [spec.pauseImage, ...pulled.map((c) => c.image)];
+}
+
+/**
+ * Creates a container, and only when the engine lacks its image, gets `images` (pulled with
+ * progress, or built for podctl's pause) and creates it again: the common case, every image
+ * present, costs no image check at all. The pause's miss fetches the whole pod's images at
+ * once, so the app containers do not each wait for a pull of their own after it.
+ */
+async function withImage(deps: PodDeps, images: string[], create: () => Promise<string>): Promise<string> {
+  try {
+    return await create();
+  } catch (err) {
+    if (!isMissingImage(err) || images.length === 0) throw err;
+    await deps.steps.run('ensure-images', () => deps.ensureImages(images));
+    return create();
+  }
 }

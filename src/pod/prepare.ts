@@ -10,13 +10,13 @@ import { hostPortInUse } from './wait.js';
 
 /**
  * Everything that can be checked before touching the host, all at once: the spec, the
- * networks and every plugin they name, the host ports, the images (pulled or built when
- * missing). A pod that fails here has changed nothing.
+ * networks and every plugin they name, the host ports, the pull policies. A pod that fails here
+ * has changed nothing. Missing images are fetched when creating a container finds them
+ * missing (create-pod.ts), so that a run whose images are all here makes no image check.
  */
 export async function preparePod(deps: PodDeps, spec: PodSpec): Promise<NetworkConfigList[]> {
   validatePodSpec(spec);
   const all = [...spec.initContainers, ...spec.containers];
-  const images = [spec.pauseImage, ...all.filter((c) => (c.pullPolicy ?? 'IfNotPresent') === 'IfNotPresent').map((c) => c.image)];
   const [networks] = await Promise.all([
     deps.steps.run('load-networks', () =>
       Promise.all(
@@ -28,7 +28,6 @@ export async function preparePod(deps: PodDeps, spec: PodSpec): Promise<NetworkC
       ),
     ),
     deps.steps.run('check-ports', () => checkHostPorts(deps, spec)),
-    deps.steps.run('ensure-images', () => deps.ensureImages(images)),
     deps.steps.run('pull-policies', () => Promise.all(all.map((c) => applyPullPolicy(deps, c)))),
     deps.steps.run('check-volumes', () => checkVolumes(deps.volumes, spec)),
   ]);
@@ -47,6 +46,7 @@ async function applyPullPolicy(deps: PodDeps, c: ContainerSpec): Promise<void> {
 /** runAsNonRoot, as the kubelet checks it: the effective user (the spec's, else the image's) must be a non-zero uid. */
 async function checkNonRoot(deps: PodDeps, c: ContainerSpec): Promise<void> {
   if (!c.security?.runAsNonRoot) return;
+  if (c.security.user === undefined && (c.pullPolicy ?? 'IfNotPresent') === 'IfNotPresent') await deps.ensureImages([c.image]);
   const user = c.security.user ?? ((await deps.images.user(c.image)) || '0');
   const uid = user.split(':')[0] ?? '';
   if (!/^\d+$/.test(uid)) throw invalidArgument(`container ${c.name} has runAsNonRoot and its user "${user}" is not numeric, so it cannot be verified`, 'set securityContext.runAsUser to a non-zero uid');
