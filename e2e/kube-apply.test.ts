@@ -152,11 +152,11 @@ kind: Pod
 metadata: { name: ${name} }
 spec:
   affinity: { nodeAffinity: {} }
-  containers: [{ name: a, image: busybox:latest, livenessProbe: { exec: { command: ["true"] } } }]
+  containers: [{ name: a, image: busybox:latest, lifecycle: { preStop: { exec: { command: ["true"] } } } }]
 `;
     const strict = await kube(['apply', '--strict', '-f', '-'], unsupported);
     assert.equal(strict.exitCode, 2);
-    assert.match(strict.stderr, /stdin: pod .*: fields podctl cannot honour: spec\.affinity, spec\.containers\[0\]\.livenessProbe/);
+    assert.match(strict.stderr, /stdin: pod .*: fields podctl cannot honour: spec\.affinity, spec\.containers\[0\]\.lifecycle/);
 
     const notPod = await kube(['apply', '-f', '-'], 'apiVersion: example.com/v1\nkind: Gadget\nmetadata: { name: x }\n');
     assert.equal(notPod.exitCode, 2);
