@@ -1,13 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
-import { request } from 'node:http';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { LeakChecker } from './harness/leaks.js';
-import { PODCTL, REPO_ROOT, podctl, podctlOk, sh, uniqueName } from './harness/run.js';
+import { PODCTL, REPO_ROOT, getOnNewConnection, podctl, podctlOk, sh, uniqueName } from './harness/run.js';
 
 // Services with the workloads in front of them, on the real kernel: a Deployment behind
 // `podctl expose deployment` keeps answering through a rollout and a scale-down; a real UDP
@@ -28,19 +27,7 @@ async function clusterIP(name: string): Promise<string> {
   return (JSON.parse((await podctlOk(['get', 'svc', name, '-o', 'json'])).stdout) as { spec: { clusterIP: string } }).spec.clusterIP;
 }
 
-/** One GET on a new connection (agent: false), so every request is balanced anew. */
-function get(host: string, port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host, port, path: '/', agent: false, timeout: 3000 }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += String(d)));
-      res.on('end', () => (res.statusCode === 200 ? resolve(body.trim()) : reject(new Error(`HTTP ${res.statusCode}`))));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end();
-  });
-}
+const get = getOnNewConnection;
 
 /** The first line where two listings differ, for a failure message. */
 const firstDiff = (a: string, b: string) => {

@@ -1,13 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
-import { request } from 'node:http';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LeakChecker } from './harness/leaks.js';
 import { execa } from 'execa';
-import { PODCTL, eventually, execInPod, inspectPod, podctl, podctlOk, sh, uniqueName } from './harness/run.js';
+import { PODCTL, eventually, execInPod, getOnNewConnection, inspectPod, podctl, podctlOk, sh, uniqueName } from './harness/run.js';
 import { defaultExec, applyNft } from '../src/service/host.js';
 import { renderRules } from '../src/service/rules.js';
 import { FIXTURE_OPTIONS, FIXTURE_SERVICES } from '../src/service/rules-fixture.js';
@@ -31,19 +30,7 @@ const httpd = (name: string, extraLabels: string[] = []) =>
   podctlOk(['run', '--image', 'busybox', '--name', name, '--label', `app=${app}`, ...extraLabels.flatMap((l) => ['--label', l]), '--stop-timeout', '1', '--wait-http', ':80/', '--',
     'sh', '-c', 'mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 80 -h /www']);
 
-/** One GET on a new connection (agent: false): the balancing happens per connection. */
-function get(host: string, port: number, timeoutMs = 3000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host, port, path: '/', agent: false, timeout: timeoutMs }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += String(d)));
-      res.on('end', () => (res.statusCode === 200 ? resolve(body.trim()) : reject(new Error(`HTTP ${res.statusCode}`))));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end();
-  });
-}
+const get = getOnNewConnection;
 
 /** An HTTP GET from inside a pod with nc: prints the body's last line (the answering pod's name). */
 const fromPod = (pod: string, target: string, times = 1) =>

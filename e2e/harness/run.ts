@@ -1,4 +1,5 @@
 import { execa } from 'execa';
+import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -87,4 +88,21 @@ export async function inspectPod(name: string, extra: string[] = []): Promise<Po
 /** Runs a command inside a pod through `podctl exec` and returns its result. */
 export async function execInPod(pod: string, command: string[], container?: string): Promise<CliResult> {
   return podctl(['exec', pod, ...(container ? ['-c', container] : []), '--', ...command]);
+}
+
+/**
+ * One GET on a new connection (agent: false), so a Service balances every request anew;
+ * resolves with the trimmed body of a 200, rejects otherwise.
+ */
+export function getOnNewConnection(host: string, port: number, timeoutMs = 3000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host, port, path: '/', agent: false, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += String(d)));
+      res.on('end', () => (res.statusCode === 200 ? resolve(body.trim()) : reject(new Error(`HTTP ${res.statusCode}`))));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end();
+  });
 }
