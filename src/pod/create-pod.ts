@@ -87,7 +87,8 @@ export async function createSandbox(deps: PodDeps, spec: PodSpec, rollback: Roll
         image: spec.pauseImage,
         labels: podLabels(spec, 'pause', { [LABEL.networks]: spec.networks.join(',') }),
         hostname: spec.hostname ?? spec.name,
-        hostConfig: { NetworkMode: 'none', IpcMode: 'shareable', RestartPolicy: { Name: 'no' } },
+        bareNetns: true,
+        hostConfig: { IpcMode: 'shareable', RestartPolicy: { Name: 'no' } },
       }));
     } catch (err) {
       if (isPodctlError(err, 'ALREADY_EXISTS')) throw podExists(spec, true);

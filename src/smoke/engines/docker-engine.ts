@@ -36,7 +36,8 @@ export class DockerEngine implements SandboxEngine {
       image: DEFAULT_PAUSE_IMAGE,
       labels: { [CNI_TEST_LABEL]: this.runId },
       hostname: name,
-      hostConfig: { NetworkMode: 'none', RestartPolicy: { Name: 'no' } },
+      bareNetns: true,
+      hostConfig: { RestartPolicy: { Name: 'no' } },
     });
     const sandbox: Sandbox = { id, netnsName: name, netnsPath: this.pins.path(name), removeCommands: [`ip netns delete ${name}`, `docker rm -f ${name}`] };
     try {
