@@ -59,6 +59,32 @@ const builtinImportPlugin = {
   },
 };
 
+// fs-native-extensions (podctl's file locks) finds its prebuilt binary through require-addon,
+// which costs ~8 ms of every start to resolve one file. The bundle keeps the package's own
+// index.js and replaces only its binding.js: the prebuild for this platform is required by
+// path, and anything else (no prebuild here, a musl build) goes through the package's own
+// loader as before. `nodeRequire` is resolved at run time from the bundle's place, so a
+// hoisted node_modules works too; esbuild does not follow it.
+const addonBindingPlugin = {
+  name: 'podctl-addon-binding',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]fs-native-extensions[\\/]binding\.js$/ }, () => ({
+      contents: `
+        const nodeRequire = require('node:module').createRequire(__filename);
+        const { dirname, join } = require('node:path');
+        const dir = dirname(nodeRequire.resolve('fs-native-extensions/package.json'));
+        let binding;
+        try {
+          binding = nodeRequire(join(dir, 'prebuilds', process.platform + '-' + process.arch, 'fs-native-extensions.node'));
+        } catch {
+          binding = nodeRequire(join(dir, 'binding.js'));
+        }
+        module.exports = binding;`,
+      loader: 'js',
+    }));
+  },
+};
+
 export async function bundleCli({ metafile = false } = {}) {
   await rm(outdir, { recursive: true, force: true });
   const result = await build({
@@ -73,9 +99,7 @@ export async function bundleCli({ metafile = false } = {}) {
     define: { 'import.meta.url': '__podctlModuleUrl' },
     // The first line names this build: the code cache's header must name the same one.
     banner: { js: `// podctl-bundle ${randomUUID()}\nvar __podctlModuleUrl = require('node:url').pathToFileURL(__filename).href;` },
-    plugins: [leftOutPlugin, builtinImportPlugin],
-    // A native addon: it loads its prebuilt binary relative to its own files, so it stays in node_modules.
-    external: ['fs-native-extensions'],
+    plugins: [leftOutPlugin, builtinImportPlugin, addonBindingPlugin],
     legalComments: 'none',
     // Less source to read and hash at every start; names stay, so stack traces still read.
     minifyWhitespace: true,

@@ -66,6 +66,12 @@ export function podNamespaces(engine: EngineName, pauseId: string, sharePid: boo
 }
 
 /**
+ * Whether the engine refuses to remove a container that others join (podman does; dockerd
+ * removes the pause while its apps still hold the namespace), so the apps must go first.
+ */
+export const removesJoinedLast = (engine: EngineName): boolean => engine === 'podman';
+
+/**
  * Where a dockerode client connects, as a DOCKER_HOST URL with the socket's directory resolved,
  * so that /var/run/docker.sock and /run/docker.sock name the same engine. Pods belong to the endpoint
  * that made them (PodStore).

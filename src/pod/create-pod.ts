@@ -11,6 +11,7 @@ import type { Rollback } from './steps.js';
 import { expandContainer } from './expand-vars.js';
 import { dockerMounts, materializeVolumes, releaseVolumes } from './volumes.js';
 import type Dockerode from 'dockerode';
+import { settleAll } from '../util/settle.js';
 
 /** Resources, security context, tmpfs and init as Docker's HostConfig. */
 export function dockerLimits(c: ContainerSpec): Dockerode.HostConfig {
@@ -130,17 +131,6 @@ export async function createPod(deps: PodDeps, spec: PodSpec, rollback: Rollback
   await createContainers(deps, spec, checkpoint.pauseId!, rollback);
   checkpoint.phase = 'created';
   return checkpoint;
-}
-
-/**
- * Like Promise.all, but waits for every promise to settle before failing: a rollback must
- * not start while a sibling is still creating something it would then miss.
- */
-export async function settleAll<T>(promises: Array<Promise<T>>): Promise<T[]> {
-  const results = await Promise.allSettled(promises);
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
-  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
 }
 
 function podExists(spec: PodSpec, byPodctl: boolean): PodctlError {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PodctlError } from '../util/errors.js';
 import { silentLogger } from '../util/logger.js';
-import { settleAll } from './create-pod.js';
+import { settleAll } from '../util/settle.js';
 import { Rollback, StepRunner, withRollback } from './steps.js';
 
 test('a failure unwinds the undos in reverse, runs every one, and keeps the first error', async () => {

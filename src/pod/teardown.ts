@@ -6,6 +6,8 @@ import { detachNetworks, type DetachFailure } from './network.js';
 import { removeLeftoverRules } from '../netns/iptables-leftovers.js';
 import type { ContainerSummary } from '../docker/containers.js';
 import { releaseVolumes } from './volumes.js';
+import { removesJoinedLast } from '../docker/engine.js';
+import { settleAll } from '../util/settle.js';
 
 /**
  * Tears a pod's network down and stops (or removes) its containers. CNI DEL runs while
@@ -65,17 +67,25 @@ export async function stopContainers(deps: PodDeps, members: ContainerSummary[],
 }
 
 /**
- * A pod's containers split into its apps and its pause. Apps go first, both when stopping and
- * when removing: they join the pause, and podman refuses to remove a container others join.
+ * A pod's containers split into its apps and its pause. Apps stop first: they join the pause.
  */
 export function appsAndPause(members: ContainerSummary[]): { apps: ContainerSummary[]; pause: ContainerSummary[] } {
   return { apps: members.filter((c) => c.labels[LABEL.role] !== 'pause'), pause: members.filter((c) => c.labels[LABEL.role] === 'pause') };
 }
 
+/**
+ * Removes the apps and the pause; on dockerd all at once (the pause's kill-and-wait overlaps the
+ * apps'), on podman the pause after its apps. The engine is asked while the apps go.
+ */
 async function removeContainers(deps: PodDeps, members: ContainerSummary[]): Promise<void> {
   const { apps, pause } = appsAndPause(members);
-  await Promise.all(apps.map((c) => deps.containers.remove(c.id)));
-  await Promise.all(pause.map((c) => deps.containers.remove(c.id)));
+  const remove = (list: ContainerSummary[]) => Promise.all(list.map((c) => deps.containers.remove(c.id)));
+  const appsGone = remove(apps);
+  const pauseGone = (async () => {
+    if (removesJoinedLast((await deps.containers.engine()).name)) await appsGone.catch(() => undefined);
+    await remove(pause);
+  })();
+  await settleAll<unknown>([appsGone, pauseGone]);
 }
 
 export async function stopPod(deps: PodDeps, checkpoint: PodCheckpoint, members: ContainerSummary[], timeoutSeconds: number): Promise<void> {
