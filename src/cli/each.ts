@@ -1,11 +1,5 @@
 import { PodctlError, messageOf } from '../util/errors.js';
-
-/**
- * How many pods one command works on at once (`podctl rm -a`, `podctl apply -f` of many).
- * Pods are independent (each has its own lock), and most of a pod's time is spent waiting
- * on dockerd and the plugins, so overlapping them is what makes many pods fast.
- */
-export const POD_CONCURRENCY = 8;
+import { POD_CONCURRENCY } from '../pod/spec.js';
 
 /**
  * Runs `fn` for every item, up to `concurrency` at once. What each call returns is printed

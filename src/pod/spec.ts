@@ -160,6 +160,13 @@ export interface PodSpec {
 export const DEFAULT_NAMESPACE = 'default';
 export const DEFAULT_STOP_TIMEOUT = 10;
 
+/**
+ * How many pods one command works on at once (`podctl rm -a`, `apply -f` of many, a workload's
+ * controller). Pods are independent (each has its own lock), and most of a pod's time is spent
+ * waiting on the engine and the plugins, so overlapping them is what makes many pods fast.
+ */
+export const POD_CONCURRENCY = 8;
+
 /** The interface name for the n-th network of a pod, as Multus names them. */
 export function ifNameFor(index: number): string {
   return index === 0 ? 'eth0' : `net${index}`;

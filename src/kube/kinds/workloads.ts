@@ -1,7 +1,7 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { PodManager } from '../../pod/manager.js';
 import type { PodView } from '../../pod/status.js';
-import type { PodSpec } from '../../pod/spec.js';
+import { POD_CONCURRENCY, type PodSpec } from '../../pod/spec.js';
 import { PodctlError } from '../../util/errors.js';
 import { deletePod } from '../apply.js';
 import { rolloutStep, resolveIntOrPercent, templateHash, podSuffix } from '../controllers/rollout.js';
@@ -169,11 +169,11 @@ function podSpecFor(ctx: WorkloadContext, w: Workload, hash: string, ordinal?: n
 }
 
 /**
- * Runs `fn` over items, at most 8 at once (the pod layer's own width), each next item starting
+ * Runs `fn` over items, at most POD_CONCURRENCY at once, each next item starting
  * as soon as any slot frees: a fixed batch would hold pod 9 until the slowest of pods 1-8 is ready.
  */
 async function eachLimited<T>(items: T[], fn: (item: T) => Promise<void>): Promise<void> {
-  const limit = pLimit(8);
+  const limit = pLimit(POD_CONCURRENCY);
   let failing = false;
   // After a failure the queued items are skipped, as the next batch was before.
   const results = await Promise.allSettled(
@@ -202,9 +202,9 @@ function record(ctx: WorkloadContext, w: Workload, events: Array<Omit<KubeEvent,
   return new EventLog(ctx.store.stateDir).record(w.kind, w.namespace, w.name, events.map((e) => ({ object: `${w.kind.toLowerCase()}/${w.name}`, from, ...e })));
 }
 
-/** At most 8 pods in creation at once; each one's readiness wait holds no creation slot. */
+/** At most POD_CONCURRENCY pods in creation at once; each one's readiness wait holds no creation slot. */
 async function createPods(ctx: WorkloadContext, w: Workload, hash: string, count: number): Promise<void> {
-  const creating = pLimit(8);
+  const creating = pLimit(POD_CONCURRENCY);
   const specs = Array.from({ length: count }, () => podSpecFor(ctx, w, hash));
   const results = await Promise.allSettled(specs.map((spec) => runPod(ctx, w, spec, creating)));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
