@@ -4,7 +4,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LeakChecker, exists } from './harness/leaks.js';
-import { eventually, execInPod, fetchText, inspectPod, podctl, podctlOk, sh, uniqueName } from './harness/run.js';
+import { execa } from 'execa';
+import { PODCTL, eventually, execInPod, fetchText, inspectPod, podctl, podctlOk, sh, uniqueName } from './harness/run.js';
 
 // The pod lifecycle end to end: real dockerd, real CNI plugins (the shipped cni-conf/),
 // real namespaces. Every test removes its pods and ends with the leak checker.
@@ -112,6 +113,18 @@ describe('podctl run', () => {
       return out;
     });
     assert.ok(r);
+  });
+
+  it('ends quietly, status 141 like docker and kubectl, when the reader of its output goes away', async () => {
+    const name = podName();
+    await podctlOk(['run', '--image', 'busybox', '--name', name, '--wait', '-q', '--', 'sh', '-c', 'while true; do echo tick; sleep 0.1; done']);
+    // Through a shell pipe, as a user types it; bash for PIPESTATUS: podctl's stderr, then its status.
+    const piped = async (args: string[], head: string) =>
+      (await execa('bash', ['-c', `"$0" "$@" | head ${head} >/dev/null; echo "status \${PIPESTATUS[0]}" >&2`, PODCTL, ...args], { reject: false, timeout: 30_000 })).stderr;
+    // head -0 has gone before podctl's first write; logs -f would print forever.
+    for (const [args, head] of [[['ps', '-a'], '-0'], [['get', 'pods', '-o', 'yaml'], '-0'], [['logs', '-f', name], '-1'], [['--help'], '-0']] as const) {
+      assert.equal(await piped([...args], head), 'status 141', `podctl ${args.join(' ')} | head ${head}`);
+    }
   });
 });
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { reportError } from './errors.js';
+import { exitQuietlyWhenOutputCloses } from './output.js';
 import { registerPodCommands } from './commands/pods.js';
 import { packageRoot } from '../util/paths.js';
 import { registerCniCommands } from './commands/cni.js';
@@ -53,6 +54,7 @@ export function commanderLine(text: string): string {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  exitQuietlyWhenOutputCloses();
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

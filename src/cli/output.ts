@@ -30,6 +30,33 @@ export function write(text: string): void {
   process.stdout.write(text);
 }
 
+/** The status a shell reports for a process SIGPIPE ended (128 + 13): docker's and kubectl's in `| head`. */
+export const CLOSED_OUTPUT_EXIT = 141;
+
+type ErrorEmitter = Pick<NodeJS.WritableStream, 'on'>;
+
+/**
+ * When the reader of podctl's output goes away (`podctl ps | head -0`, `podctl logs -f ... | head -1`),
+ * the next write fails with EPIPE, which Node raises as an 'error' event on the stream: without a
+ * listener, a stack trace. The CLI installs this once, before any command runs, so it covers every
+ * writer (`write`, `forEachReported`, logs and exec output, commander's help): podctl ends at once
+ * and quietly, as docker and kubectl (Go programs, ended by SIGPIPE) do, status 141. A pod operation
+ * cut short this way is like a killed one: its checkpoint lets gc or the next command finish it.
+ * Any other failure to write becomes one line and status 1 (none on stderr when stderr failed).
+ */
+export function exitQuietlyWhenOutputCloses(
+  streams: { stdout: ErrorEmitter; stderr: ErrorEmitter & Pick<NodeJS.WritableStream, 'write'> } = { stdout: process.stdout, stderr: process.stderr },
+  exit: (code: number) => void = (code) => process.exit(code),
+): void {
+  const onError = (which: 'stdout' | 'stderr') => (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') return exit(CLOSED_OUTPUT_EXIT);
+    if (which === 'stdout') streams.stderr.write(`podctl: cannot write to stdout: ${err.code ?? err.message}\n`);
+    exit(1);
+  };
+  streams.stdout.on('error', onError('stdout'));
+  streams.stderr.on('error', onError('stderr'));
+}
+
 /** "3m", "2h", "5d": how long ago an ISO time was, as docker prints ages. */
 export function age(iso: string, now = Date.now()): string {
   const then = Date.parse(iso);

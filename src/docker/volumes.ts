@@ -17,13 +17,7 @@ export class DockerVolumes {
   }
 
   async exists(name: string): Promise<boolean> {
-    try {
-      await this.docker.getVolume(name).inspect();
-      return true;
-    } catch (err) {
-      if (dockerStatus(err) === 404) return false;
-      throw wrapDockerError(err, `inspect volume ${name}`);
-    }
+    return this.ifPresent(name, 'inspect', (v) => v.inspect());
   }
 
   /** The containers (running or not) that mount the volume, with their labels: one list call. */
@@ -41,13 +35,19 @@ export class DockerVolumes {
     }
   }
 
+  /** Removes the volume; false when there was none. */
   async remove(name: string): Promise<boolean> {
+    return this.ifPresent(name, 'remove', (v) => v.remove());
+  }
+
+  /** Runs one call on the volume: true when it ran, false when the volume does not exist (404). */
+  private async ifPresent(name: string, doing: string, call: (volume: Dockerode.Volume) => Promise<unknown>): Promise<boolean> {
     try {
-      await this.docker.getVolume(name).remove();
+      await call(this.docker.getVolume(name));
       return true;
     } catch (err) {
       if (dockerStatus(err) === 404) return false;
-      throw wrapDockerError(err, `remove volume ${name}`);
+      throw wrapDockerError(err, `${doing} volume ${name}`);
     }
   }
 }

@@ -108,12 +108,17 @@ export async function deleteAction(cmd: Command, kindArg: string | undefined, na
     }, 1).catch((err: unknown) => (failure ??= err));
   };
   await deleteTargets(targets.filter((t) => t.kind !== 'Namespace'));
-  await forEachReported(serviceRefs, serviceRefText, async (ref) => {
-    if (await pods.services.remove(ref)) return `${serviceRefText(ref)} deleted`;
-    if (!flags.ignoreNotFound) throw new PodctlError('NOT_FOUND', `${serviceRefText(ref)} not found`, { hint: 'use --ignore-not-found to skip services that are gone' });
-  }, 1).catch((err: unknown) => (failure ??= err));
+  await forEachReported(serviceRefs, serviceRefText, removeService(pods, flags.ignoreNotFound), 1).catch((err: unknown) => (failure ??= err));
   await deleteTargets(targets.filter((t) => t.kind === 'Namespace'));
   if (failure) throw failure;
+}
+
+/** Removes one Service, reporting it; a missing one fails NOT_FOUND unless ignoreNotFound. */
+function removeService(pods: PodManager, ignoreNotFound: boolean | undefined) {
+  return async (ref: { name: string; namespace: string }): Promise<string | void> => {
+    if (await pods.services.remove(ref)) return `${serviceRefText(ref)} deleted`;
+    if (!ignoreNotFound) throw new PodctlError('NOT_FOUND', `${serviceRefText(ref)} not found`, { hint: 'use --ignore-not-found to skip services that are gone' });
+  };
 }
 
 /** The stored kind a document names (Deployment, ConfigMap, ...), or undefined for Pods and others. */
@@ -137,10 +142,7 @@ async function deleteNamed(cmd: Command, kindArg: string, names: string[]): Prom
   if (['svc', 'service', 'services'].includes(resource)) {
     const flags = cmd.opts() as { namespace?: string; ignoreNotFound?: boolean };
     const pods = await openPods(cmd);
-    return forEachReported(all.map((name) => ({ name, namespace: flags.namespace ?? DEFAULT_NAMESPACE })), serviceRefText, async (ref) => {
-      if (await pods.services.remove(ref)) return `${serviceRefText(ref)} deleted`;
-      if (!flags.ignoreNotFound) throw new PodctlError('NOT_FOUND', `${serviceRefText(ref)} not found`, { hint: 'use --ignore-not-found to skip services that are gone' });
-    }, 1);
+    return forEachReported(all.map((name) => ({ name, namespace: flags.namespace ?? DEFAULT_NAMESPACE })), serviceRefText, removeService(pods, flags.ignoreNotFound), 1);
   }
   const { kindOf, deleteByName } = await import('./objects.js');
   const kind = kindOf(resource);
