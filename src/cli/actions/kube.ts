@@ -89,10 +89,7 @@ export async function deleteAction(cmd: Command, kindArg: string | undefined, na
   // last. Every target is tried; the first failure is reported at the end.
   let failure: unknown;
   if (refs.length > 0 || (objectDocs.length === 0 && serviceRefs.length === 0)) {
-    await forEachReported(refs, describeRef, async (ref) => {
-      if (await deletePod(pods, ref, grace)) return `${describeRef(ref)} deleted`;
-      if (!flags.ignoreNotFound) throw new PodctlError('NOT_FOUND', `${describeRef(ref)} not found`, { hint: 'use --ignore-not-found to skip pods that are gone' });
-    }).catch((err: unknown) => (failure = err));
+    await forEachReported(refs, describeRef, removePod(pods, flags.ignoreNotFound, grace)).catch((err: unknown) => (failure = err));
   }
   const order = (k: string) => (WORKLOAD_KINDS.includes(k) ? 0 : k === 'Namespace' ? 2 : 1);
   const targets = objectDocs
@@ -111,6 +108,14 @@ export async function deleteAction(cmd: Command, kindArg: string | undefined, na
   await forEachReported(serviceRefs, serviceRefText, removeService(pods, flags.ignoreNotFound), 1).catch((err: unknown) => (failure ??= err));
   await deleteTargets(targets.filter((t) => t.kind === 'Namespace'));
   if (failure) throw failure;
+}
+
+/** Deletes one pod (stopped within `grace` seconds when given), reporting it; a missing one fails NOT_FOUND unless ignoreNotFound. */
+function removePod(pods: PodManager, ignoreNotFound: boolean | undefined, grace: number | undefined) {
+  return async (ref: PodRef): Promise<string | void> => {
+    if (await deletePod(pods, ref, grace)) return `${describeRef(ref)} deleted`;
+    if (!ignoreNotFound) throw new PodctlError('NOT_FOUND', `${describeRef(ref)} not found`, { hint: 'use --ignore-not-found to skip pods that are gone' });
+  };
 }
 
 /** Removes one Service, reporting it; a missing one fails NOT_FOUND unless ignoreNotFound. */
@@ -132,12 +137,9 @@ async function deleteNamed(cmd: Command, kindArg: string, names: string[]): Prom
   const all = inline ? [inline, ...names] : names;
   if (all.length === 0) throw invalidArgument(`delete ${kindArg}: no name given`, `e.g. podctl delete ${resource} NAME`);
   if (['pod', 'pods', 'po'].includes(resource)) {
-    const flags = cmd.opts() as { namespace?: string; ignoreNotFound?: boolean };
+    const flags = cmd.opts() as { namespace?: string; ignoreNotFound?: boolean; gracePeriod?: number };
     const pods = await openPods(cmd);
-    return forEachReported(all.map((name) => ({ name, namespace: flags.namespace ?? DEFAULT_NAMESPACE })), describeRef, async (ref) => {
-      if (await deletePod(pods, ref)) return `${describeRef(ref)} deleted`;
-      if (!flags.ignoreNotFound) throw new PodctlError('NOT_FOUND', `${describeRef(ref)} not found`, { hint: 'use --ignore-not-found to skip pods that are gone' });
-    });
+    return forEachReported(all.map((name) => ({ name, namespace: flags.namespace ?? DEFAULT_NAMESPACE })), describeRef, removePod(pods, flags.ignoreNotFound, flags.gracePeriod));
   }
   if (['svc', 'service', 'services'].includes(resource)) {
     const flags = cmd.opts() as { namespace?: string; ignoreNotFound?: boolean };
