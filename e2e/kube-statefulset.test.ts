@@ -124,6 +124,10 @@ it('gives each pod its own claim from volumeClaimTemplates, kept across pod dele
   await podctlOk(['scale', 'sts', 'pct-sts', '--replicas', '2']);
   assert.equal((await podctlOk(['exec', 'pct-sts-1', '--', 'cat', '/data/who'])).stdout.trim(), 'one');
 
+  // The templates are immutable, as in Kubernetes.
+  await writeFile(file, WITH_CLAIMS().replace('storage: 1Gi', 'storage: 2Gi'));
+  assert.match((await podctl(['apply', '-f', file])).stderr, /spec\.volumeClaimTemplates: field is immutable/);
+
   // A claim in use is not deleted; delete statefulset leaves the claims (whenDeleted: Retain).
   assert.match((await podctl(['delete', 'pvc', 'data-pct-sts-0'])).stderr, /in use by pod pct-sts-0/);
   await podctlOk(['delete', 'statefulset', 'pct-sts']);
