@@ -19,6 +19,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await podctl(['delete', 'deployment', 'pct-live', '--ignore-not-found']);
+  await podctl(['delete', 'pod', 'pct-live-count', '--ignore-not-found']);
   await rm(work, { recursive: true, force: true });
   await leaks.assertClean();
 });
@@ -61,8 +62,49 @@ it('podctl watch restarts a container whose liveness probe fails failureThreshol
     // The same container, started again (not a new pod).
     await eventually(async () => assert.notEqual(await startedAt(), firstStart), 5_000);
     assert.equal((await podctlOk(['get', 'pods', '-l', 'app=pct-live', '-o', 'name'])).stdout.trim(), `pod/${pod}`);
+    await eventually(async () => assert.match((await podctlOk(['get', 'pods', '-l', 'app=pct-live'])).stdout, new RegExp(`${pod}\\s+\\d/1\\s+\\w+\\s+[1-9]\\d*\\s`)), 5_000);
   } finally {
     watch.kill('SIGTERM');
     await watch;
   }
+});
+
+// Start 1 and 2 exit at once (Docker's restart policy restarts them: RestartCount 2); start 3
+// turns unhealthy after 2 s (podctl watch restarts it: stop and start, which resets Docker's
+// count); start 4 stays healthy. kubectl would say 3 restarts.
+const COUNTED = `
+apiVersion: v1
+kind: Pod
+metadata: { name: pct-live-count }
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+    - name: web
+      image: busybox
+      command: [sh, -c, 'n=$(( $(cat /n 2>/dev/null || echo 0) + 1 )); echo $n > /n; [ $n -le 2 ] && exit 1; mkdir -p /www && echo ok > /www/healthz; [ $n -eq 3 ] && (sleep 2; rm /www/healthz) & exec httpd -f -p 8080 -h /www']
+      livenessProbe: { httpGet: { path: /healthz, port: 8080 }, periodSeconds: 1, failureThreshold: 2 }
+`;
+
+it('get pods counts restarts as kubectl does: Docker\'s restart policy and podctl\'s liveness restarts, summed', async () => {
+  const file = join(work, 'p.yaml');
+  await writeFile(file, COUNTED);
+  await podctlOk(['apply', '-f', file]);
+  const id = (await inspectPod('pct-live-count')).containers[0]!.id;
+  const n = async () => Number((await sh('docker', ['exec', id, 'cat', '/n'])).trim());
+  await eventually(async () => assert.equal(await n(), 3), 10_000);
+  assert.match((await podctlOk(['get', 'pods', 'pct-live-count'])).stdout, /pct-live-count\s+1\/1\s+running\s+2\s/, 'Docker restarted it twice');
+  const watch = execa(PODCTL, ['watch'], { reject: false });
+  try {
+    await eventually(async () => assert.equal(await n(), 4), 15_000);
+  } finally {
+    watch.kill('SIGTERM');
+    await watch;
+  }
+  assert.equal((await sh('docker', ['inspect', '-f', '{{.RestartCount}}', id])).trim(), '0', 'the liveness restart reset Docker\'s own count');
+  const table = (await podctlOk(['get', 'pods', 'pct-live-count'])).stdout;
+  assert.match(table, /^NAME\s+READY\s+STATUS\s+RESTARTS\s+IP\s+AGE/, table);
+  assert.match(table, /pct-live-count\s+1\/1\s+running\s+3\s/, table);
+  const json = JSON.parse((await podctlOk(['get', 'pod', 'pct-live-count', '-o', 'json'])).stdout) as { status: { containerStatuses: Array<{ restartCount: number }> } };
+  assert.equal(json.status.containerStatuses[0]!.restartCount, 3);
+  assert.doesNotMatch((await podctlOk(['ps'])).stdout, /RESTARTS/, 'ps stays one list call');
 });

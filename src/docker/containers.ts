@@ -20,6 +20,8 @@ export interface ContainerDetails extends ContainerSummary {
   pid: number;
   running: boolean;
   startedAt: string;
+  /** Restarts made by Docker's restart policy since the container was last started by a client (a start resets it). */
+  restartCount: number;
 }
 
 export interface CreateContainerSpec {
@@ -181,6 +183,7 @@ export class DockerContainers {
       pid: info.State.Pid,
       running: info.State.Running,
       startedAt: info.State.StartedAt,
+      restartCount: info.RestartCount ?? 0,
     };
   }
 

@@ -154,6 +154,10 @@ export async function applyWorkload(ctx: WorkloadContext, w: Workload): Promise<
   if (existing && w.kind === 'Job' && canonicalJson((existing.spec as { template?: unknown }).template) !== canonicalJson(w.template)) {
     throw new PodctlError('INVALID_ARGUMENT', `job.batch/${w.name}: spec.template: field is immutable`, { hint: `delete the Job first: podctl delete job ${w.name}` });
   }
+  const claimsOf = (spec: unknown) => canonicalJson((spec as { volumeClaimTemplates?: unknown } | undefined)?.volumeClaimTemplates ?? []);
+  if (existing && w.kind === 'StatefulSet' && claimsOf(existing.spec) !== claimsOf(w.obj.spec)) {
+    throw new PodctlError('INVALID_ARGUMENT', `statefulset.apps/${w.name}: spec.volumeClaimTemplates: field is immutable, as in Kubernetes (the claims already made keep their data)`, { hint: `delete the StatefulSet first (its claims stay): podctl delete statefulset ${w.name}` });
+  }
   const generation = (existing?.metadata.generation ?? 0) + (changed ? 1 : 0);
   const record: KubeObject = {
     ...w.obj,

@@ -144,6 +144,7 @@ function statusOf(view: PodView): KubePodStatus {
             name: c.name,
             image: c.image,
             ready: c.state === 'running',
+            ...(c.restarts !== undefined ? { restartCount: c.restarts } : {}),
             state: containerState(c.state, c.status),
           })),
         }

@@ -49,7 +49,7 @@ export interface KubePodStatus {
   phase: 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
   podIP?: string;
   podIPs?: Array<{ ip: string }>;
-  containerStatuses?: Array<{ name: string; image: string; ready: boolean; state: Record<string, Record<string, unknown>> }>;
+  containerStatuses?: Array<{ name: string; image: string; ready: boolean; restartCount?: number; state: Record<string, Record<string, unknown>> }>;
 }
 
 /** `kind: List`, as `kubectl get pods -o yaml` prints several pods. */

@@ -43,6 +43,12 @@ export interface PodCheckpoint {
   awaitingReady?: boolean;
   createdAt: string;
   /**
+   * Per container, the restarts Docker's RestartCount no longer shows: each liveness restart by
+   * `podctl watch` (a stop and start, which resets Docker's count) adds 1 plus Docker's count
+   * before it. Cleared when the pod is started. See `restarts.ts`.
+   */
+  restarts?: Record<string, number>;
+  /**
    * The engine endpoint the pod's containers live on (DOCKER_HOST form). Several engines can
    * share one host and one state dir; each podctl sees and collects only its own engine's
    * pods. Absent in checkpoints written before podctl recorded it: those are anyone's.

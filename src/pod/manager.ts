@@ -36,6 +36,7 @@ import { ServiceManager } from '../service/services.js';
 import { bridgeOf, servicePods } from './service-pods.js';
 import type { ProxyPod } from '../service/proxy.js';
 import { discardSandbox, fillSandbox, prepareSandbox, type PreparedSandbox } from './sandbox-ahead.js';
+import { containerRestarts, withRestart } from './restarts.js';
 
 export interface PodManagerOptions {
   cniConfDir?: string;
@@ -252,6 +253,8 @@ export class PodManager {
         });
         if (wait) checkpoint.awaitingReady = true;
         else delete checkpoint.awaitingReady;
+        // Restarts count from the pod's start (Docker's own count starts over too).
+        delete checkpoint.restarts;
         await startPod(deps, checkpoint, networks, rollback);
       });
       return this.viewOf(ref);
@@ -315,6 +318,13 @@ export class PodManager {
     const liveness = new LivenessProbes(async (t, message) => {
       this.deps.logger.warn(`pod ${t.pod.name}, container ${t.container}: ${message}; restarting it`);
       await onUnhealthy?.(t.pod, t.container, message);
+      // Recorded before the restart, with the Docker count the start is about to reset.
+      await this.locked(t.pod, async (deps) => {
+        const [checkpoint, details] = await Promise.all([deps.store.read(t.pod), deps.containers.inspect(t.id)]);
+        if (!checkpoint || checkpoint.pauseId !== t.pod.id) return;
+        checkpoint.restarts = withRestart(checkpoint.restarts, t.container, details?.restartCount ?? 0);
+        await deps.store.write(checkpoint);
+      });
       const spec = this.specs.get(t.pod.id!);
       await this.deps.containers.stop(t.id, spec?.stopTimeout ?? 10);
       await this.deps.containers.start(t.id);
@@ -351,6 +361,31 @@ export class PodManager {
       }
     }
     return out;
+  }
+
+  /**
+   * Fills each app container's `restarts` (kubectl's RESTARTS): the checkpoint's count plus
+   * Docker's RestartCount, which only inspect gives: one call per app container, all at once.
+   * For `get pods`; `ps` stays one list call and shows no restarts.
+   */
+  async countRestarts(views: PodView[]): Promise<void> {
+    const { default: pLimit } = await import('p-limit');
+    const limit = pLimit(16);
+    await Promise.all(
+      views.map(async (view) => {
+        const checkpoint = await this.deps.store.read(view).catch(() => undefined);
+        await Promise.all(
+          view.containers
+            .filter((c) => c.role === 'app')
+            .map((c) =>
+              limit(async () => {
+                const details = await this.deps.containers.inspect(c.id);
+                c.restarts = containerRestarts(checkpoint, c.name, details?.restartCount ?? 0);
+              }),
+            ),
+        );
+      }),
+    );
   }
 
   /** One pod, with each network's CNI result and the pause process id. */

@@ -29,6 +29,8 @@ export interface PodContainerView {
   role: string;
   state: string;
   status: string;
+  /** Restarts while the pod runs: filled by `PodManager.countRestarts` (not by the list: Docker's count takes an inspect). */
+  restarts?: number;
 }
 
 export interface PodView {

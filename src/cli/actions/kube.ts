@@ -206,12 +206,15 @@ async function getPods(cmd: Command, names: string[], prefixNames: boolean, out:
   if (format === 'table' || format === 'wide') {
     const labels = (v: PodView) => Object.entries(v.labels).map(([k, val]) => `${k}=${val}`).join(',') || '<none>';
     const nsColumn = namespace === undefined && format !== 'wide'; // wide has its own NAMESPACE column
-    const headers = [...(nsColumn ? ['NAMESPACE'] : []), 'NAME', 'READY', 'STATUS', 'IP', 'AGE', ...(format === 'wide' ? ['NAMESPACE', 'NETWORKS'] : []), ...(opts.showLabels ? ['LABELS'] : [])];
+    await pods.countRestarts(views);
+    const restarts = (v: PodView) => String(v.containers.reduce((n, c) => n + (c.role === 'app' ? (c.restarts ?? 0) : 0), 0));
+    const headers = [...(nsColumn ? ['NAMESPACE'] : []), 'NAME', 'READY', 'STATUS', 'RESTARTS', 'IP', 'AGE', ...(format === 'wide' ? ['NAMESPACE', 'NETWORKS'] : []), ...(opts.showLabels ? ['LABELS'] : [])];
     const rows = views.map((v) => [
       ...(nsColumn ? [v.namespace] : []),
       prefixNames ? `pod/${v.name}` : v.name,
       `${v.ready}/${v.total}`,
       v.state,
+      restarts(v),
       v.ips[0] ?? '',
       age(v.created),
       ...(format === 'wide' ? [v.namespace, v.networks.map((n) => n.name).join(',')] : []),
@@ -221,10 +224,13 @@ async function getPods(cmd: Command, names: string[], prefixNames: boolean, out:
   }
   const network = await defaultNetwork(pods);
   const manifests: KubePod[] = [];
+  await pods.countRestarts(views);
   for (const view of views) {
     const spec = await pods.getSpec(view);
     if (!spec) throw new PodctlError('FAILED_PRECONDITION', `pod ${formatPodRef(view)} has no checkpoint to describe`, { hint: `remove it with podctl rm -f ${formatPodRef(view)}` });
-    manifests.push(manifestFromPod(spec, { defaultNetwork: network, view: await pods.inspect(view) }));
+    const inspected = await pods.inspect(view);
+    for (const c of inspected.containers) c.restarts = view.containers.find((x) => x.id === c.id)?.restarts;
+    manifests.push(manifestFromPod(spec, { defaultNetwork: network, view: inspected }));
   }
   const value: KubePod | KubeList = names.length === 1 && manifests.length === 1 ? manifests[0]! : { apiVersion: 'v1', kind: 'List', items: manifests };
   out(format === 'json' ? JSON.stringify(value, null, 2) + '\n' : stringify(value));

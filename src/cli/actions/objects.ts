@@ -4,7 +4,7 @@ import { deletePod } from '../../kube/apply.js';
 import { objectRef } from '../../kube/apply-objects.js';
 import { EventLog, containerEvents, formatEvents } from '../../kube/events.js';
 import { deleteConfigObject, objectLookup } from '../../kube/kinds/config-objects.js';
-import { hashOf, ownedPods, reconcileJob, reconcileReplicas, workloadOf, WORKLOAD_KINDS, type Workload, type WorkloadContext } from '../../kube/kinds/workloads.js';
+import { deleteStatefulClaims, hashOf, ownedPods, reconcileJob, reconcileReplicas, workloadOf, WORKLOAD_KINDS, type Workload, type WorkloadContext } from '../../kube/kinds/workloads.js';
 import { ObjectStore, type KubeObject } from '../../kube/objects/store.js';
 import { parseSelector } from '../../kube/selector.js';
 import type { PodManager } from '../../pod/manager.js';
@@ -230,6 +230,8 @@ export async function deleteObject(ctx: WorkloadContext, kind: string, namespace
   const w = workloadOf(o, ctx.defaults);
   const pods = ownedPods(w, await ctx.pods.list({ namespace, all: true }));
   await Promise.all(pods.map((v) => deletePod(ctx.pods, v, graceSeconds)));
+  // Claims of a StatefulSet stay (Kubernetes' default, whenDeleted: Retain) unless its policy says Delete.
+  if (w.claims?.retention.whenDeleted === 'Delete') await deleteStatefulClaims(ctx, w);
   await new EventLog(ctx.store.stateDir).remove(kind, namespace, name);
   return ctx.store.remove(kind, namespace, name);
 }

@@ -43,7 +43,7 @@ test('only <set>-<ordinal> names are the set pods', () => {
   assert.equal(ordinalOf('web', 'web-1-2'), undefined);
 });
 
-test('a StatefulSet manifest: serviceName read, OnDelete, partitions and claim templates named as not honoured', async () => {
+test('a StatefulSet manifest: serviceName read, OnDelete and partitions named as not honoured, claim templates read', async () => {
   const { Fields, ManifestIssues } = await import('../fields.js');
   const { readWorkload } = await import('../kinds/workloads.js');
   const { schemaIssues } = await import('../schema.js');
@@ -66,7 +66,8 @@ test('a StatefulSet manifest: serviceName read, OnDelete, partitions and claim t
   const w = readWorkload(Fields.of(doc, '', issues)!, 'StatefulSet', 'default', { namespace: 'default', defaultNetwork: 'podctl', pauseImage: 'p' });
   assert.deepEqual(issues.errors, []);
   assert.equal(w?.obj.apiVersion, 'apps/v1');
-  assert.deepEqual(issues.unsupported.sort(), ['spec.updateStrategy.type', 'spec.volumeClaimTemplates']);
+  assert.deepEqual(issues.unsupported.sort(), ['spec.updateStrategy.type']);
+  assert.deepEqual(w?.claims, { templates: [{ name: 'data', spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }], retention: { whenDeleted: 'Retain', whenScaled: 'Retain' } });
   const bad = new ManifestIssues();
   readWorkload(Fields.of({ ...doc, spec: { ...doc.spec, serviceName: 'Not_A_Name', updateStrategy: undefined, volumeClaimTemplates: undefined } }, '', bad)!, 'StatefulSet', 'default', { namespace: 'default', defaultNetwork: 'podctl', pauseImage: 'p' });
   assert.deepEqual(bad.errors.map((e) => e.path), ['spec.serviceName']);

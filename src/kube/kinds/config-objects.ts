@@ -85,13 +85,16 @@ export async function objectLookup(store: ObjectStore, applying: KubeObject[]): 
   };
 }
 
+/** A claim's Docker volume, made unless it exists (labelled io.podctl.pvc=<ns>/<name>). */
+export function ensureClaimVolume(pods: PodManager, namespace: string, name: string): Promise<boolean> {
+  return pods.volumes.ensure(claimVolumeName(namespace, name), { 'io.podctl.pvc': `${namespace}/${name}` });
+}
+
 /** Stores the record; a claim's Docker volume is created with it (and kept when the claim is re-applied). */
 export async function applyConfigObject(pods: PodManager, store: ObjectStore, obj: KubeObject): Promise<'created' | 'configured' | 'unchanged'> {
   const existing = await store.get(obj.kind, obj.metadata.namespace, obj.metadata.name);
   const stamped: KubeObject = { ...obj, metadata: { ...obj.metadata, creationTimestamp: existing?.metadata.creationTimestamp ?? new Date().toISOString() } };
-  if (obj.kind === 'PersistentVolumeClaim') {
-    await pods.volumes.ensure(claimVolumeName(obj.metadata.namespace!, obj.metadata.name), { 'io.podctl.pvc': `${obj.metadata.namespace}/${obj.metadata.name}` });
-  }
+  if (obj.kind === 'PersistentVolumeClaim') await ensureClaimVolume(pods, obj.metadata.namespace!, obj.metadata.name);
   if (existing && JSON.stringify(existing) === JSON.stringify(stamped)) return 'unchanged';
   await store.put(stamped);
   return existing ? 'configured' : 'created';

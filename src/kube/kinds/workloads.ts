@@ -6,6 +6,9 @@ import { PodctlError } from '../../util/errors.js';
 import { deletePod } from '../apply.js';
 import { rolloutStep, resolveIntOrPercent, templateHash, podSuffix } from '../controllers/rollout.js';
 import { ordinalOf, statefulStep } from '../controllers/stateful.js';
+import { claimsOf, lookupWithClaims, readClaimTemplates, setClaims, templateWithClaims, type ClaimTemplate, type RetentionPolicy } from '../controllers/stateful-claims.js';
+import { applyConfigObject, deleteConfigObject, ensureClaimVolume } from './config-objects.js';
+import { NO_OBJECTS } from '../object-lookup.js';
 import { exitCodeOf, jobStep, type JobCondition } from '../controllers/job.js';
 import { EventLog, type KubeEvent } from '../events.js';
 import { Fields, ManifestIssues } from '../fields.js';
@@ -30,6 +33,8 @@ export interface Workload {
   namespace: string;
   selector: LabelPredicate;
   template: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: Record<string, unknown> };
+  /** A StatefulSet's volumeClaimTemplates and their retention policy. */
+  claims?: { templates: ClaimTemplate[]; retention: RetentionPolicy };
 }
 
 interface WorkloadSpec {
@@ -48,7 +53,7 @@ const SPEC_FIELDS: Record<WorkloadKind, string[]> = {
   Deployment: ['replicas', 'selector', 'template', 'strategy', 'minReadySeconds', 'revisionHistoryLimit', 'progressDeadlineSeconds', 'paused'],
   ReplicaSet: ['replicas', 'selector', 'template'],
   DaemonSet: ['selector', 'template', 'updateStrategy', 'revisionHistoryLimit'],
-  StatefulSet: ['replicas', 'selector', 'template', 'serviceName', 'updateStrategy', 'revisionHistoryLimit'],
+  StatefulSet: ['replicas', 'selector', 'template', 'serviceName', 'updateStrategy', 'revisionHistoryLimit', 'volumeClaimTemplates', 'persistentVolumeClaimRetentionPolicy'],
   Job: ['completions', 'parallelism', 'backoffLimit', 'activeDeadlineSeconds', 'template', 'selector', 'manualSelector', 'ttlSecondsAfterFinished', 'completionMode'],
 };
 
@@ -63,6 +68,7 @@ export function readWorkload(root: Fields, kind: WorkloadKind, namespace: string
   const name = meta.string('name', { required: true }) ?? '';
   if (name && (!isDnsSubdomain(name) || name.length > 52)) issues.error(meta.at('name'), 'must be a lowercase DNS-1123 name of at most 52 characters (pod names add a suffix)');
   const ns = meta.string('namespace') ?? namespace;
+  let claims: Workload['claims'];
   spec.only(SPEC_FIELDS[kind], { revisionHistoryLimit: '*', progressDeadlineSeconds: '*', completionMode: 'NonIndexed', manualSelector: false, podManagementPolicy: 'OrderedReady' });
   if (kind === 'StatefulSet') {
     // Only OrderedReady rolling replacement of every pod: OnDelete and partitions are not honoured.
@@ -71,6 +77,8 @@ export function readWorkload(root: Fields, kind: WorkloadKind, namespace: string
     if (us?.object('rollingUpdate')) issues.unsupported.push(us.at('rollingUpdate'));
     const svc = spec.string('serviceName');
     if (svc !== undefined && svc !== '' && !isDnsSubdomain(svc)) issues.error(spec.at('serviceName'), 'must be a lowercase DNS-1123 name');
+    const replicas = spec.raw('replicas');
+    claims = readClaimTemplates(spec, name, typeof replicas === 'number' ? replicas : 1);
   }
   if (spec.has('paused')) issues.unsupported.push(spec.at('paused'));
   if (spec.has('ttlSecondsAfterFinished')) issues.unsupported.push(spec.at('ttlSecondsAfterFinished'));
@@ -108,14 +116,17 @@ export function readWorkload(root: Fields, kind: WorkloadKind, namespace: string
     spec.int('activeDeadlineSeconds', { min: 1 });
   }
   // The template must make a valid pod: read it once now so its errors carry their paths.
-  podFromTemplate(template, 'spec.template', { name: `${name || 'x'}-check`, namespace: ns }, defaults, issues);
+  // Pod 0's claims stand in for every ordinal's (their names differ only in the ordinal).
+  const checkTemplate = claims ? templateWithClaims(template, claims.templates, name, 0) : template;
+  const checkDefaults = claims ? { ...defaults, objects: lookupWithClaims(defaults.objects ?? NO_OBJECTS, claims.templates, name, ns, 0) } : defaults;
+  podFromTemplate(checkTemplate, 'spec.template', { name: `${name || 'x'}-check`, namespace: ns }, checkDefaults, issues);
   const obj: KubeObject = {
     apiVersion: kind === 'Job' ? 'batch/v1' : 'apps/v1',
     kind,
     metadata: { name, namespace: ns, ...(meta.has('labels') ? { labels: meta.stringMap('labels') } : {}), ...(meta.has('annotations') ? { annotations: meta.stringMap('annotations') } : {}) },
     spec: spec.obj,
   };
-  return { obj, kind, name, namespace: ns, selector, template };
+  return { obj, kind, name, namespace: ns, selector, template, ...(claims ? { claims } : {}) };
 }
 
 /** Rebuilds a workload from its stored record (already checked when it was applied). */
@@ -158,7 +169,11 @@ function podSpecFor(ctx: WorkloadContext, w: Workload, hash: string, ordinal?: n
     ...(ordinal !== undefined ? { 'statefulset.kubernetes.io/pod-name': name, 'apps.kubernetes.io/pod-index': String(ordinal) } : {}),
   };
   const issues = new ManifestIssues();
-  const spec = podFromTemplate(w.template, 'spec.template', { name, namespace: w.namespace, labels }, ctx.defaults, issues);
+  // A StatefulSet pod mounts its own claims (made by ensureClaims just before it).
+  const claims = ordinal !== undefined ? w.claims : undefined;
+  const template = claims ? templateWithClaims(w.template, claims.templates, w.name, ordinal!) : w.template;
+  const defaults = claims ? { ...ctx.defaults, objects: lookupWithClaims(ctx.defaults.objects ?? NO_OBJECTS, claims.templates, w.name, w.namespace, ordinal!) } : ctx.defaults;
+  const spec = podFromTemplate(template, 'spec.template', { name, namespace: w.namespace, labels }, defaults, issues);
   if (!spec || issues.errors.length > 0) throw new PodctlError('INVALID_ARGUMENT', `${w.kind} ${w.name}: ${issues.errors.map((e) => `${e.path}: ${e.reason}`).join('; ')}`, { hint: 'fix the manifest and apply again' });
   if (w.kind === 'Job' && spec.restartPolicy === 'on-failure') spec.restartRetries = specOf(w).backoffLimit ?? 6;
   if (ordinal !== undefined) {
@@ -281,10 +296,42 @@ async function reconcileStatefulLocked(ctx: WorkloadContext, w: Workload): Promi
       });
     }
     changed = true;
-    if (step.action === 'create') await runPod(ctx, w, podSpecFor(ctx, w, hash, step.ordinal));
-    else await deletePods(ctx, w, [byOrdinal.get(step.ordinal)!]);
+    if (step.action === 'create') {
+      const spec = podSpecFor(ctx, w, hash, step.ordinal);
+      await ensureClaims(ctx, w, step.ordinal);
+      await runPod(ctx, w, spec);
+    } else {
+      await deletePods(ctx, w, [byOrdinal.get(step.ordinal)!]);
+      if (step.ordinal >= replicas && w.claims?.retention.whenScaled === 'Delete') await deleteStatefulClaims(ctx, w, (ordinal) => ordinal === step.ordinal);
+    }
   }
   return changed;
+}
+
+/**
+ * Pod `ordinal`'s claims, before the pod: a missing one is made as an applied claim would be
+ * (record and Docker volume); one that exists is used as it is, as Kubernetes does.
+ */
+async function ensureClaims(ctx: WorkloadContext, w: Workload, ordinal: number): Promise<void> {
+  const pod = `${w.name}-${ordinal}`;
+  for (const claim of claimsOf(w.claims?.templates ?? [], w.name, w.namespace, ordinal, specOf(w).selector?.matchLabels ?? {})) {
+    if (await ctx.store.get(claim.kind, w.namespace, claim.metadata.name)) {
+      await ensureClaimVolume(ctx.pods, w.namespace, claim.metadata.name);
+      continue;
+    }
+    await applyConfigObject(ctx.pods, ctx.store, claim);
+    await record(ctx, w, [{ type: 'Normal', reason: 'SuccessfulCreate', message: `create Claim ${claim.metadata.name} Pod ${pod} in StatefulSet ${w.name} success` }]);
+    ctx.report?.(`persistentvolumeclaim/${claim.metadata.name} created`);
+  }
+}
+
+/** The set's claims (`<template>-<set>-N`) whose ordinal `which` picks: record and volume, as `delete pvc` does. */
+export async function deleteStatefulClaims(ctx: WorkloadContext, w: Workload, which: (ordinal: number) => boolean = () => true): Promise<void> {
+  const names = (await ctx.store.list('PersistentVolumeClaim', w.namespace)).map((o) => o.metadata.name);
+  for (const c of setClaims(w.claims?.templates ?? [], w.name, names).filter((x) => which(x.ordinal))) {
+    await deleteConfigObject(ctx.pods, ctx.store, 'PersistentVolumeClaim', w.namespace, c.name, false);
+    ctx.report?.(`persistentvolumeclaim/${c.name} deleted`);
+  }
 }
 
 /** One controller run per workload at a time, across processes. */
