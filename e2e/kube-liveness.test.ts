@@ -43,6 +43,21 @@ spec:
           livenessProbe: { httpGet: { path: /healthz, port: 8080 }, periodSeconds: 1, failureThreshold: 2 }
 `;
 
+/** Runs `fn` while `podctl watch` runs (from the moment it says it is watching), then stops it. */
+async function whileWatching(fn: () => Promise<void>): Promise<void> {
+  const watch = execa(PODCTL, ['watch'], { reject: false });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      watch.stderr?.on('data', (d: Buffer) => String(d).includes('watching') && resolve());
+      void watch.then((r) => reject(new Error(`podctl watch ended before watching: ${r.stderr}`)));
+    });
+    await fn();
+  } finally {
+    watch.kill('SIGTERM');
+    await watch;
+  }
+}
+
 it('podctl watch restarts a container whose liveness probe fails failureThreshold times in a row, and describe shows it', async () => {
   const file = join(work, 'd.yaml');
   await writeFile(file, DEPLOYMENT);
@@ -51,9 +66,7 @@ it('podctl watch restarts a container whose liveness probe fails failureThreshol
   const id = (await inspectPod(pod)).containers[0]!.id;
   const startedAt = async () => (await sh('docker', ['inspect', '-f', '{{.State.StartedAt}}', id])).trim();
   const firstStart = await startedAt();
-  const watch = execa(PODCTL, ['watch'], { reject: false });
-  try {
-    await new Promise<void>((resolve) => watch.stderr?.on('data', (d: Buffer) => String(d).includes('watching') && resolve()));
+  await whileWatching(async () => {
     await eventually(async () => {
       const described = (await podctlOk(['describe', 'deployment', 'pct-live'])).stdout;
       assert.match(described, new RegExp(`Warning\\s+Unhealthy\\s+\\d+s\\s+kubelet \\(podctl watch\\)\\s+pod/${pod}: Liveness probe failed 2 times in a row: httpGet http://[\\d.]+:8080/healthz`), described);
@@ -63,10 +76,7 @@ it('podctl watch restarts a container whose liveness probe fails failureThreshol
     await eventually(async () => assert.notEqual(await startedAt(), firstStart), 5_000);
     assert.equal((await podctlOk(['get', 'pods', '-l', 'app=pct-live', '-o', 'name'])).stdout.trim(), `pod/${pod}`);
     await eventually(async () => assert.match((await podctlOk(['get', 'pods', '-l', 'app=pct-live'])).stdout, new RegExp(`${pod}\\s+\\d/1\\s+\\w+\\s+[1-9]\\d*\\s`)), 5_000);
-  } finally {
-    watch.kill('SIGTERM');
-    await watch;
-  }
+  });
 });
 
 // Start 1 and 2 exit at once (Docker's restart policy restarts them: RestartCount 2); start 3
@@ -93,13 +103,7 @@ it('get pods counts restarts as kubectl does: Docker\'s restart policy and podct
   const n = async () => Number((await sh('docker', ['exec', id, 'cat', '/n'])).trim());
   await eventually(async () => assert.equal(await n(), 3), 10_000);
   assert.match((await podctlOk(['get', 'pods', 'pct-live-count'])).stdout, /pct-live-count\s+1\/1\s+running\s+2\s/, 'Docker restarted it twice');
-  const watch = execa(PODCTL, ['watch'], { reject: false });
-  try {
-    await eventually(async () => assert.equal(await n(), 4), 15_000);
-  } finally {
-    watch.kill('SIGTERM');
-    await watch;
-  }
+  await whileWatching(() => eventually(async () => assert.equal(await n(), 4), 15_000));
   assert.equal((await sh('docker', ['inspect', '-f', '{{.RestartCount}}', id])).trim(), '0', 'the liveness restart reset Docker\'s own count');
   const table = (await podctlOk(['get', 'pods', 'pct-live-count'])).stdout;
   assert.match(table, /^NAME\s+READY\s+STATUS\s+RESTARTS\s+IP\s+AGE/, table);
