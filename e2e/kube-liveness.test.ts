@@ -102,12 +102,12 @@ it('get pods counts restarts as kubectl does: Docker\'s restart policy and podct
   const id = (await inspectPod('pct-live-count')).containers[0]!.id;
   const n = async () => Number((await sh('docker', ['exec', id, 'cat', '/n'])).trim());
   await eventually(async () => assert.equal(await n(), 3), 10_000);
-  assert.match((await podctlOk(['get', 'pods', 'pct-live-count'])).stdout, /pct-live-count\s+1\/1\s+running\s+2\s/, 'Docker restarted it twice');
+  assert.match((await podctlOk(['get', 'pods', 'pct-live-count'])).stdout, /pct-live-count\s+1\/1\s+Running\s+2\s/, 'Docker restarted it twice');
   await whileWatching(() => eventually(async () => assert.equal(await n(), 4), 15_000));
   assert.equal((await sh('docker', ['inspect', '-f', '{{.RestartCount}}', id])).trim(), '0', 'the liveness restart reset Docker\'s own count');
   const table = (await podctlOk(['get', 'pods', 'pct-live-count'])).stdout;
   assert.match(table, /^NAME\s+READY\s+STATUS\s+RESTARTS\s+IP\s+AGE/, table);
-  assert.match(table, /pct-live-count\s+1\/1\s+running\s+3\s/, table);
+  assert.match(table, /pct-live-count\s+1\/1\s+Running\s+3\s/, table);
   const json = JSON.parse((await podctlOk(['get', 'pod', 'pct-live-count', '-o', 'json'])).stdout) as { status: { containerStatuses: Array<{ restartCount: number }> } };
   assert.equal(json.status.containerStatuses[0]!.restartCount, 3);
   assert.doesNotMatch((await podctlOk(['ps'])).stdout, /RESTARTS/, 'ps stays one list call');

@@ -33,7 +33,7 @@ async function manifest(name: string, text: string): Promise<string> {
 
 interface PodJson {
   metadata: { name: string; labels?: Record<string, string> };
-  status?: { podIP?: string };
+  status?: { podIP?: string; phase?: string };
 }
 const podsWith = async (selector: string): Promise<PodJson[]> => (JSON.parse((await podctlOk(['get', 'pods', '-l', selector, '-o', 'json'])).stdout) as { items: PodJson[] }).items;
 const lines = (text: string) => text.trim().split('\n');
@@ -156,6 +156,8 @@ spec:
     assert.match((await podctlOk(['get', 'jobs'])).stdout, /pct-wl-check\s+Complete\s+1\/1/);
     const jobPods = await podsWith('job-name=pct-wl-check');
     assert.equal(jobPods.length, 1);
+    // kubectl's words for a pod whose container exited 0.
+    assert.match((await podctlOk(['get', 'pods', '-l', 'job-name=pct-wl-check'])).stdout, new RegExp(`${jobPods[0]!.metadata.name}\\s+0/1\\s+Completed\\s`));
 
     await podctlOk(['delete', '-f', job]);
     await podctlOk(['delete', '-f', changed]);
@@ -305,6 +307,8 @@ spec:
     const pods = await podsWith('job-name=pct-wl-fail');
     assert.equal(pods.length, 2, 'backoffLimit 1: the first pod and one retry, both kept');
     assert.match((await podctlOk(['logs', `pod/${pods[0]!.metadata.name}`])).stdout, /broken/);
+    assert.match((await podctlOk(['get', 'pods', '-l', 'job-name=pct-wl-fail'])).stdout, new RegExp(`${pods[0]!.metadata.name}\\s+0/1\\s+Error\\s`));
+    assert.equal(pods[0]!.status?.phase, 'Failed');
     assert.match((await podctlOk(['get', 'jobs'])).stdout, /pct-wl-fail\s+Failed\s+0\/1/);
   });
 });

@@ -15,6 +15,12 @@ export interface ContainerSummary {
   created: number; // unix seconds
 }
 
+/** The exit code in Docker's status line of an exited container ("Exited (137) 2 seconds ago" → 137). */
+export function exitCodeOf(status: string): number | undefined {
+  const m = /^Exited \((-?\d+)\)/.exec(status);
+  return m ? Number(m[1]) : undefined;
+}
+
 /** What podctl reads of one container: whether it runs, its process (for the netns), when it started. */
 export interface ContainerDetails extends ContainerSummary {
   pid: number;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { PodView } from '../pod/status.js';
 import { ensurePrivateDir, writeFileAtomic } from '../util/atomic-file.js';
 import { errnoOf } from '../util/errors.js';
+import { exitCodeOf } from '../docker/containers.js';
 
 /**
  * Events as `kubectl describe` lists them. podctl has no API server to keep them, so they come
@@ -71,8 +72,6 @@ export class EventLog {
   }
 }
 
-const EXITED = /^Exited \((-?\d+)\)/;
-
 /**
  * What a pod's containers say, from the pod list (no extra Docker call): each app container's
  * creation, and for one that ended, how (137 is a SIGKILL, as kubectl's OOMKilled/Killed reasons
@@ -84,9 +83,8 @@ export function containerEvents(view: PodView): KubeEvent[] {
     const object = `pod/${view.name}`;
     out.push({ type: 'Normal', reason: 'Created', object, message: `Created container ${c.name} (${c.image})`, time: view.created, from: 'docker' });
     if (c.state === 'running') out.push({ type: 'Normal', reason: 'Started', object, message: `Started container ${c.name}: ${c.status}`, from: 'docker' });
-    const exit = EXITED.exec(c.status);
-    if (exit) {
-      const code = Number(exit[1]);
+    const code = exitCodeOf(c.status);
+    if (code !== undefined) {
       const how = code === 0 ? 'Completed' : code === 137 ? 'Killed' : 'Failed';
       out.push({ type: code === 0 ? 'Normal' : 'Warning', reason: how, object, message: `Container ${c.name} ${c.status.toLowerCase()}`, from: 'docker' });
     } else if (c.state === 'restarting') {

@@ -5,6 +5,7 @@ import { ManifestIssues } from './fields.js';
 import { labelValueProblem, qualifiedNameProblem } from './k8s-names.js';
 import type { KubeContainer, KubePod, KubePodStatus, KubeProbe } from './manifest-types.js';
 import { DEFAULT_NETWORK_ANNOTATION, NETWORKS_ANNOTATION, formatNetworksAnnotation, parseNetworksAnnotation } from './networks-annotation.js';
+import { containerState, podPhase } from './pod-status.js';
 
 export interface GenerateOptions {
   /** The network a manifest without the default-network annotation lands on. */
@@ -132,11 +133,9 @@ function dnsOf(spec: PodSpec): Pick<KubePod['spec'], 'dnsPolicy' | 'dnsConfig'> 
 }
 
 function statusOf(view: PodView): KubePodStatus {
-  const phase: KubePodStatus['phase'] =
-    view.state === 'running' || view.state === 'degraded' ? 'Running' : view.state === 'created' || view.state === 'creating' ? 'Pending' : view.state === 'stopped' ? 'Succeeded' : 'Unknown';
   const apps = view.containers.filter((c) => c.role === 'app');
   return {
-    phase,
+    phase: podPhase(view),
     ...(view.ips[0] ? { podIP: view.ips[0], podIPs: view.ips.map((ip) => ({ ip })) } : {}),
     ...(apps.length
       ? {
@@ -145,16 +144,9 @@ function statusOf(view: PodView): KubePodStatus {
             image: c.image,
             ready: c.state === 'running',
             ...(c.restarts !== undefined ? { restartCount: c.restarts } : {}),
-            state: containerState(c.state, c.status),
+            state: containerState(c),
           })),
         }
       : {}),
   };
-}
-
-/** Kubernetes' ContainerState: exactly one of running, terminated or waiting. */
-function containerState(state: string, status: string): Record<string, Record<string, unknown>> {
-  if (state === 'running') return { running: {} };
-  if (state === 'exited' || state === 'dead') return { terminated: { reason: status } };
-  return { waiting: { reason: status || state } };
 }

@@ -3,6 +3,7 @@ import { stringify } from 'yaml';
 import { DEFAULT_PAUSE_IMAGE } from '../../docker/pause-image.js';
 import { applyPod, deletePod, describeRef } from '../../kube/apply.js';
 import { manifestFromPod } from '../../kube/generate-pod.js';
+import { kubectlStatus } from '../../kube/pod-status.js';
 import { applyConfigObjects, applyWorkload, objectRef, planApply, WORKLOAD_KINDS } from '../../kube/apply-objects.js';
 import { objectLookup } from '../../kube/kinds/config-objects.js';
 import { ObjectStore, STORED_KINDS, type KubeObject } from '../../kube/objects/store.js';
@@ -213,7 +214,7 @@ async function getPods(cmd: Command, names: string[], prefixNames: boolean, out:
       ...(nsColumn ? [v.namespace] : []),
       prefixNames ? `pod/${v.name}` : v.name,
       `${v.ready}/${v.total}`,
-      v.state,
+      kubectlStatus(v),
       restarts(v),
       v.ips[0] ?? '',
       age(v.created),

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveIntOrPercent, rolloutStep, templateHash, podSuffix } from './rollout.js';
-import { exitCodeOf, jobStep } from './job.js';
+import { jobStep } from './job.js';
+import { exitCodeOf } from '../../docker/containers.js';
 
 const step = (replicas: number, surge: number, unavail: number, cur: [number, number], old: [number, number]) =>
   rolloutStep({ replicas, maxSurge: surge, maxUnavailable: unavail, current: { total: cur[0], ready: cur[1] }, old: { total: old[0], ready: old[1] } });

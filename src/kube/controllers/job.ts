@@ -29,9 +29,3 @@ export function jobStep(i: JobInput): JobStep {
   const wanted = Math.min(i.parallelism, i.completions - i.succeeded);
   return { create: Math.max(0, wanted - i.active), stopActive: false };
 }
-
-/** Docker's status line of an exited container → its exit code ("Exited (137) 2 seconds ago" → 137). */
-export function exitCodeOf(status: string): number | undefined {
-  const m = /^Exited \((-?\d+)\)/.exec(status);
-  return m ? Number(m[1]) : undefined;
-}

@@ -1,0 +1,42 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { PodContainerView, PodState, PodView } from '../pod/status.js';
+import { containerState, kubectlStatus, podPhase } from './pod-status.js';
+
+const app = (state: string, status: string, name = 'main'): PodContainerView => ({ name, id: name, image: 'busybox', role: 'app', state, status });
+
+function pod(state: PodState, containers: PodContainerView[]): PodView {
+  return {
+    name: 'p', namespace: 'default', id: 'x', state, ips: [], netns: '', networks: [], labels: {}, created: '2026-01-01T00:00:00.000Z',
+    pause: { id: 'x', image: 'pause', state: state === 'running' ? 'running' : 'exited' }, ready: 0, total: containers.length, containers,
+  };
+}
+
+test('kubectl STATUS: a Job pod that succeeded is Completed, one that failed is Error', () => {
+  assert.equal(kubectlStatus(pod('stopped', [app('exited', 'Exited (0) 3 seconds ago')])), 'Completed');
+  assert.equal(kubectlStatus(pod('stopped', [app('exited', 'Exited (1) 3 seconds ago')])), 'Error');
+  assert.equal(kubectlStatus(pod('stopped', [app('exited', 'Exited (0) 3 seconds ago', 'a'), app('exited', 'Exited (137) 1 second ago', 'b')])), 'Error');
+});
+
+test('kubectl STATUS: lifecycle words, and a running pod with a container Docker restarts is CrashLoopBackOff', () => {
+  assert.equal(kubectlStatus(pod('running', [app('running', 'Up 2 seconds')])), 'Running');
+  assert.equal(kubectlStatus(pod('creating', [app('created', 'Created')])), 'ContainerCreating');
+  assert.equal(kubectlStatus(pod('created', [app('created', 'Created')])), 'Pending');
+  assert.equal(kubectlStatus(pod('removing', [app('running', 'Up 1 minute')])), 'Terminating');
+  assert.equal(kubectlStatus(pod('dead', [])), 'Unknown');
+  assert.equal(kubectlStatus(pod('degraded', [app('restarting', 'Restarting (1) 2 seconds ago')])), 'CrashLoopBackOff');
+  assert.equal(kubectlStatus(pod('degraded', [app('exited', 'Exited (2) 1 second ago', 'a'), app('running', 'Up 5 seconds', 'b')])), 'Error');
+  // The apps run but the pause (the sandbox) went down behind podctl's back.
+  assert.equal(kubectlStatus(pod('degraded', [app('running', 'Up 5 seconds')])), 'Error');
+});
+
+test('pod phase and container states as the API reports them', () => {
+  assert.equal(podPhase(pod('stopped', [app('exited', 'Exited (0) 3 seconds ago')])), 'Succeeded');
+  assert.equal(podPhase(pod('stopped', [app('exited', 'Exited (3) 3 seconds ago')])), 'Failed');
+  assert.equal(podPhase(pod('degraded', [app('exited', 'Exited (3) 3 seconds ago')])), 'Running');
+  assert.equal(podPhase(pod('created', [app('created', 'Created')])), 'Pending');
+  assert.deepEqual(containerState(app('exited', 'Exited (137) 2 minutes ago')), { terminated: { exitCode: 137, reason: 'Error' } });
+  assert.deepEqual(containerState(app('exited', 'Exited (0) 2 minutes ago')), { terminated: { exitCode: 0, reason: 'Completed' } });
+  assert.deepEqual(containerState(app('restarting', 'Restarting (1) 2 seconds ago')), { waiting: { reason: 'CrashLoopBackOff' } });
+  assert.deepEqual(containerState(app('created', 'Created')), { waiting: { reason: 'Created' } });
+});

@@ -1,0 +1,64 @@
+import { exitCodeOf } from '../docker/containers.js';
+import type { PodContainerView, PodView } from '../pod/status.js';
+
+/**
+ * A pod as kubectl words it (`get pods` STATUS, `-o json` phase and container states), from
+ * podctl's view of it: the one list call's states and Docker's status lines, no extra call.
+ */
+
+/** Kubernetes' reason for a terminated container: Completed for exit 0, Error otherwise. */
+export const terminationReason = (exitCode: number): 'Completed' | 'Error' => (exitCode === 0 ? 'Completed' : 'Error');
+
+const apps = (view: PodView): PodContainerView[] => view.containers.filter((c) => c.role === 'app');
+
+/** The exit codes of the pod's app containers that have ended (an ended one without a readable code counts as 1). */
+function exitCodes(view: PodView): number[] {
+  return apps(view)
+    .filter((c) => c.state === 'exited' || c.state === 'dead')
+    .map((c) => exitCodeOf(c.status) ?? 1);
+}
+
+/**
+ * kubectl's STATUS column: Running, ContainerCreating, Pending, Terminating, Completed (every
+ * app container ended with 0), Error (one ended otherwise, or the sandbox is down),
+ * CrashLoopBackOff (Docker is restarting one), Unknown. podctl's own words stay in `ps`.
+ */
+export function kubectlStatus(view: PodView): string {
+  switch (view.state) {
+    case 'running':
+      return 'Running';
+    case 'creating':
+      return 'ContainerCreating';
+    case 'created':
+      return 'Pending';
+    case 'removing':
+      return 'Terminating';
+    case 'dead':
+    case 'unknown':
+      return 'Unknown';
+  }
+  if (apps(view).some((c) => c.state === 'restarting')) return 'CrashLoopBackOff';
+  const codes = exitCodes(view);
+  if (codes.some((code) => code !== 0)) return 'Error';
+  if (codes.length > 0) return 'Completed';
+  // Stopped or degraded with no app that ended: the sandbox went down under running apps.
+  return view.state === 'stopped' ? 'Completed' : 'Error';
+}
+
+/** Kubernetes' pod phase: Running while the sandbox is up, Succeeded or Failed once every app ended. */
+export function podPhase(view: PodView): 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown' {
+  if (view.state === 'running' || view.state === 'degraded') return 'Running';
+  if (view.state === 'created' || view.state === 'creating') return 'Pending';
+  if (view.state !== 'stopped') return 'Unknown';
+  return exitCodes(view).some((code) => code !== 0) ? 'Failed' : 'Succeeded';
+}
+
+/** Kubernetes' ContainerState of one container: exactly one of running, terminated or waiting. */
+export function containerState(c: Pick<PodContainerView, 'state' | 'status'>): Record<string, Record<string, unknown>> {
+  if (c.state === 'running') return { running: {} };
+  if (c.state === 'exited' || c.state === 'dead') {
+    const exitCode = exitCodeOf(c.status) ?? 1;
+    return { terminated: { exitCode, reason: terminationReason(exitCode) } };
+  }
+  return { waiting: { reason: c.state === 'restarting' ? 'CrashLoopBackOff' : c.status || c.state } };
+}
