@@ -365,7 +365,8 @@ export class PodManager {
 
   /**
    * Fills each app container's `restarts` (kubectl's RESTARTS): the checkpoint's count plus
-   * Docker's RestartCount, which only inspect gives: one call per app container, all at once.
+   * Docker's RestartCount, which only inspect gives: one call per app container that Docker may
+   * have restarted, 16 at once.
    * For `get pods`; `ps` stays one list call and shows no restarts.
    */
   async countRestarts(views: PodView[]): Promise<void> {
@@ -374,12 +375,15 @@ export class PodManager {
     await Promise.all(
       views.map(async (view) => {
         const checkpoint = await this.deps.store.read(view).catch(() => undefined);
+        // Docker restarts nothing under policy "no" (restartPolicy Never: Job pods) and nothing
+        // that never started: those need no inspect.
+        const dockerMayRestart = (c: PodView['containers'][number]) => checkpoint?.spec.restartPolicy !== 'no' && c.state !== 'created';
         await Promise.all(
           view.containers
             .filter((c) => c.role === 'app')
             .map((c) =>
               limit(async () => {
-                const details = await this.deps.containers.inspect(c.id);
+                const details = dockerMayRestart(c) ? await this.deps.containers.inspect(c.id) : undefined;
                 c.restarts = containerRestarts(checkpoint, c.name, details?.restartCount ?? 0);
               }),
             ),
