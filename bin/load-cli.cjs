@@ -60,12 +60,32 @@ async function writeCodeCache(file = BUNDLE, cacheFile = `${file}.cache`) {
   fs.writeFileSync(cacheFile, Buffer.concat([Buffer.from(cacheKey(source) + '\n', 'latin1'), script.createCachedData()]));
 }
 
+/**
+ * Rewrites the code cache from this process after its command ran, so that it also holds what
+ * the command compiled: V8 compiles a function at its first call, and a cache written at build
+ * time holds only what ran then. scripts/setup.sh runs one pod's life with
+ * PODCTL_WRITE_CODE_CACHE=1 for that. Written beside and renamed, so a start that reads it at the
+ * same moment gets the old cache or the new one; a failure to write leaves the old one.
+ */
+function rewriteCodeCache(script, source, cacheFile = CACHE) {
+  const tmp = `${cacheFile}.${process.pid}.tmp`;
+  try {
+    fs.writeFileSync(tmp, Buffer.concat([Buffer.from(cacheKey(source) + '\n', 'latin1'), script.createCachedData()]));
+    fs.renameSync(tmp, cacheFile);
+  } catch {
+    fs.rmSync(tmp, { force: true });
+  }
+}
+
 async function run(argv) {
   const bundle = fs.statSync(BUNDLE, { throwIfNoEntry: false });
   const compiled = fs.statSync(COMPILED, { throwIfNoEntry: false });
   if (bundle && (!compiled || bundle.mtimeMs >= compiled.mtimeMs)) {
     const source = fs.readFileSync(BUNDLE, 'utf8');
-    return loadBundle(source, readCache(source)).exports.main(argv);
+    const { exports, script } = loadBundle(source, readCache(source));
+    await exports.main(argv);
+    if (process.env.PODCTL_WRITE_CODE_CACHE === '1') rewriteCodeCache(script, source);
+    return;
   }
   if (!compiled) {
     process.stderr.write('podctl: not built yet: dist/ is missing; run `make build` (or `make setup`) in the podctl directory\n');
@@ -75,7 +95,7 @@ async function run(argv) {
   return (await import(require('node:url').pathToFileURL(COMPILED).href)).main(argv);
 }
 
-module.exports = { writeCodeCache, readCache, loadBundle };
+module.exports = { writeCodeCache, readCache, loadBundle, rewriteCodeCache };
 
 if (require.main === module) {
   run(process.argv).catch((err) => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,4 +77,17 @@ test('a cache that matches the header but not the code is rejected by V8, and th
     assert.equal(rejectedByV8(copy.bundle, copy.cache), true);
     assert.equal(podctl(copy.dir, ['--version']).trim(), version);
   }
+});
+
+test('PODCTL_WRITE_CODE_CACHE=1 rewrites the cache after the command with what it compiled, and V8 takes it', (t) => {
+  const copy = installCopy();
+  t.after(() => rmSync(copy.dir, { recursive: true, force: true }));
+  const before = readFileSync(copy.cache);
+  const out = execFileSync(join(copy.dir, 'bin', 'podctl'), ['run', '--help'], { encoding: 'utf8', env: { ...process.env, PODCTL_WRITE_CODE_CACHE: '1' } });
+  assert.match(out, /Usage: podctl run/);
+  const after = readFileSync(copy.cache);
+  assert.ok(!after.equals(before), 'the cache was rewritten');
+  assert.ok(loader.readCache(readFileSync(copy.bundle, 'utf8'), copy.cache), 'same header: it still matches the bundle');
+  assert.equal(rejectedByV8(copy.bundle, copy.cache), false);
+  assert.deepEqual(readdirSync(join(copy.dir, 'dist', 'cli')).filter((f) => f.endsWith('.tmp')), [], 'no temp file left');
 });
