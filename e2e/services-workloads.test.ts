@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { LeakChecker } from './harness/leaks.js';
-import { PODCTL, REPO_ROOT, getOnNewConnection, podctl, podctlOk, sh, uniqueName } from './harness/run.js';
+import { PODCTL, REPO_ROOT, eventually, getOnNewConnection, podctl, podctlOk, sh, uniqueName } from './harness/run.js';
 
 // Services with the workloads in front of them, on the real kernel: a Deployment behind
 // `podctl expose deployment` keeps answering through a rollout and a scale-down; a real UDP
@@ -185,5 +185,52 @@ describe('crash safety of the rules', () => {
       await podctlOk(['delete', '-f', join(work, `crash-${round}.yaml`), '--ignore-not-found']);
       await rm(join(work, `crash-${round}.yaml`));
     }
+  });
+});
+
+describe('an apply killed during its readiness wait', () => {
+  it('leaves the pod out of its Service as not ready; the next apply waits for it again and it joins once ready', async () => {
+    const name = uniqueName('pct-swl-wait');
+    // Ready only once /tmp/ready exists, which the test makes after the kill.
+    const path = await file(name, `apiVersion: v1
+kind: Service
+metadata: { name: ${name} }
+spec:
+  selector: { app: ${name} }
+  ports: [{ port: 80, targetPort: 8080 }]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: ${name} }
+spec:
+  replicas: 1
+  selector: { matchLabels: { app: ${name} } }
+  template:
+    metadata: { labels: { app: ${name} } }
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+        - name: web
+          image: busybox
+          command: [httpd, -f, -p, '8080', -h, /]
+          readinessProbe: { exec: { command: [test, -f, /tmp/ready] }, periodSeconds: 1 }
+`);
+    const child = execa(PODCTL, ['apply', '-f', path], { reject: false });
+    const pod = async () => (await podctlOk(['get', 'pods', '-l', `app=${name}`, '-o', 'name'])).stdout.trim().replace(/^pod\//, '');
+    try {
+      await eventually(async () => assert.notEqual(await pod(), ''), 20_000);
+      // The pod runs and its wait goes on: kill the command that waits.
+      await eventually(async () => assert.match((await podctlOk(['get', 'pods', '-l', `app=${name}`])).stdout, /\sRunning\s/), 20_000);
+    } finally {
+      child.kill('SIGKILL');
+      await child;
+    }
+    assert.match((await podctlOk(['get', 'ep', name])).stdout, new RegExp(`${name}\\s+<none>`), 'not ready: not an endpoint');
+    assert.match((await podctlOk(['get', 'deploy', name])).stdout, new RegExp(`${name}\\s+0/1`), 'not ready: not counted ready');
+    await podctlOk(['exec', await pod(), '--', 'touch', '/tmp/ready']);
+    await podctlOk(['apply', '-f', path]);
+    assert.match((await podctlOk(['get', 'deploy', name])).stdout, new RegExp(`${name}\\s+1/1`));
+    assert.match((await podctlOk(['get', 'ep', name])).stdout, new RegExp(`${name}\\s+[\\d.]+:8080`), 'ready: an endpoint');
+    await podctlOk(['delete', '-f', path]);
   });
 });

@@ -6,6 +6,12 @@ import type { PodContainerView, PodView } from '../pod/status.js';
  * podctl's view of it: the one list call's states and Docker's status lines, no extra call.
  */
 
+/**
+ * Ready as a controller and Services count it: running and past its readiness wait. A pod whose
+ * wait has not passed (or whose waiting command was killed) is running but not ready.
+ */
+export const podReady = (view: PodView): boolean => view.state === 'running' && !view.awaitingReady;
+
 /** Kubernetes' reason for a terminated container: Completed for exit 0, Error otherwise. */
 export const terminationReason = (exitCode: number): 'Completed' | 'Error' => (exitCode === 0 ? 'Completed' : 'Error');
 

@@ -51,6 +51,8 @@ export interface PodView {
   created: string;
   /** What is wrong with a degraded pod, and what to do. */
   problems?: string[];
+  /** Started with a readiness wait that has not passed yet (or whose waiting command was killed). */
+  awaitingReady?: boolean;
 }
 
 /**
@@ -118,6 +120,7 @@ export function podView(checkpoint: PodCheckpoint | undefined, members: Containe
     ...optional('session', sessionOf(checkpoint, members)),
     created: checkpoint?.createdAt ?? (pause ? new Date(pause.created * 1000).toISOString() : ''),
     ...(state === 'degraded' ? { problems: degradedBecause(checkpoint, members) } : {}),
+    ...(checkpoint?.awaitingReady ? { awaitingReady: true } : {}),
   };
 }
 

@@ -7,6 +7,7 @@ import { deleteConfigObject, objectLookup } from '../../kube/kinds/config-object
 import { deleteStatefulClaims, hashOf, ownedPods, reconcileJob, reconcileReplicas, workloadOf, WORKLOAD_KINDS, type Workload, type WorkloadContext } from '../../kube/kinds/workloads.js';
 import { ObjectStore, type KubeObject } from '../../kube/objects/store.js';
 import { parseSelector } from '../../kube/selector.js';
+import { podReady } from '../../kube/pod-status.js';
 import type { PodManager } from '../../pod/manager.js';
 import type { PodRef } from '../../pod/naming.js';
 import { DEFAULT_NAMESPACE } from '../../pod/spec.js';
@@ -79,7 +80,7 @@ function replicaSetsOf(deployments: Workload[], views: PodView[], standalone: Ku
         kind: 'ReplicaSet',
         metadata: { name: `${d.name}-${hash}`, namespace: d.namespace, labels: { ...(d.template.metadata?.labels ?? {}), 'pod-template-hash': hash }, creationTimestamp: d.obj.metadata.creationTimestamp },
         spec: { replicas: hash === current ? ((d.obj.spec as { replicas?: number }).replicas ?? 1) : 0, selector: (d.obj.spec as { selector?: unknown }).selector, template: d.template },
-        status: { replicas: pods.length, readyReplicas: pods.filter((v) => v.state === 'running').length },
+        status: { replicas: pods.length, readyReplicas: pods.filter(podReady).length },
       });
     }
   }
@@ -96,7 +97,7 @@ function withStatus(o: KubeObject, ctx: Ctx, views: PodView[]): KubeObject {
   const hash = hashOf(w);
   const label = o.kind === 'Deployment' ? 'pod-template-hash' : 'controller-revision-hash';
   const updated = o.kind === 'ReplicaSet' ? owned : owned.filter((v) => v.labels[label] === hash);
-  const ready = owned.filter((v) => v.state === 'running').length;
+  const ready = owned.filter(podReady).length;
   return { ...o, status: { replicas: owned.length, readyReplicas: ready, updatedReplicas: updated.length, availableReplicas: ready } };
 }
 

@@ -11,6 +11,7 @@ import { applyConfigObject, deleteConfigObject, ensureClaimVolume } from './conf
 import { NO_OBJECTS } from '../object-lookup.js';
 import { jobStep, type JobCondition } from '../controllers/job.js';
 import { exitCodeOf } from '../../docker/containers.js';
+import { podReady } from '../pod-status.js';
 import { EventLog, type KubeEvent } from '../events.js';
 import { Fields, ManifestIssues } from '../fields.js';
 import { isDnsSubdomain } from '../../util/validate.js';
@@ -209,7 +210,20 @@ async function eachLimited<T>(items: T[], fn: (item: T) => Promise<void>): Promi
   if (failed) throw failed.reason;
 }
 
-const isReady = (v: PodView) => v.state === 'running';
+const isReady = podReady;
+
+/**
+ * Owned pods still waiting for readiness when no command waits for them any more (the one that
+ * made them was killed during its wait: their checkpoint still says so) are waited for again,
+ * each with its own probes, as the kubelet keeps probing: they join their Services when they
+ * pass and count as not ready until then. Returns whether there were any.
+ */
+async function finishReadinessWaits(ctx: WorkloadContext, owned: PodView[]): Promise<boolean> {
+  const pending = owned.filter((v) => v.state === 'running' && v.awaitingReady);
+  // One that fails its probes again stays out, and the rollout step sees it as not ready.
+  await Promise.all(pending.map((v) => ctx.pods.joinWhenReady(v, { timeoutMs: ctx.readyTimeoutMs }).catch(() => undefined)));
+  return pending.length > 0;
+}
 const hasProbes = (spec: PodSpec) => spec.containers.some((c) => c.readinessProbe || c.startupProbe);
 
 /** The controller's events, in the workload's own log (see events.ts). */
@@ -288,6 +302,7 @@ async function reconcileStatefulLocked(ctx: WorkloadContext, w: Workload): Promi
   let changed = false;
   for (let round = 0; round < 1000; round++) {
     const owned = ownedPods(w, await ctx.pods.list({ namespace: w.namespace, all: true }));
+    if (round === 0 && (await finishReadinessWaits(ctx, owned))) continue;
     const byOrdinal = new Map(owned.map((v) => [ordinalOf(w.name, v.name)!, v]));
     const step = statefulStep(replicas, [...byOrdinal].map(([ordinal, v]) => ({ ordinal, ready: isReady(v), current: v.labels['controller-revision-hash'] === hash })));
     if (step.action === 'done') break;
@@ -350,6 +365,7 @@ async function reconcileReplicasLocked(ctx: WorkloadContext, w: Workload): Promi
   let changed = false;
   for (let round = 0; round < 1000; round++) {
     const owned = ownedPods(w, await ctx.pods.list({ namespace: w.namespace, all: true }));
+    if (round === 0 && (await finishReadinessWaits(ctx, owned))) continue;
     const current = owned.filter((v) => hashLabel === undefined || v.labels[hashLabel] === hash);
     const old = owned.filter((v) => !current.includes(v));
     const count = (list: PodView[]) => ({ total: list.length, ready: list.filter(isReady).length });
