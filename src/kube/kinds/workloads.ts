@@ -119,9 +119,8 @@ export function readWorkload(root: Fields, kind: WorkloadKind, namespace: string
   }
   // The template must make a valid pod: read it once now so its errors carry their paths.
   // Pod 0's claims stand in for every ordinal's (their names differ only in the ordinal).
-  const checkTemplate = claims ? templateWithClaims(template, claims.templates, name, 0) : template;
-  const checkDefaults = claims ? { ...defaults, objects: lookupWithClaims(defaults.objects ?? NO_OBJECTS, claims.templates, name, ns, 0) } : defaults;
-  podFromTemplate(checkTemplate, 'spec.template', { name: `${name || 'x'}-check`, namespace: ns }, checkDefaults, issues);
+  const check = podOfSet(claims, template, defaults, name, ns, 0);
+  podFromTemplate(check.template, 'spec.template', { name: `${name || 'x'}-check`, namespace: ns }, check.defaults, issues);
   const obj: KubeObject = {
     apiVersion: kind === 'Job' ? 'batch/v1' : 'apps/v1',
     kind,
@@ -129,6 +128,18 @@ export function readWorkload(root: Fields, kind: WorkloadKind, namespace: string
     spec: spec.obj,
   };
   return { obj, kind, name, namespace: ns, selector, template, ...(claims ? { claims } : {}) };
+}
+
+/**
+ * The template and defaults pod `ordinal` of a set is read with: with claim templates, its own
+ * claims as volumes named after the templates, which the lookup then knows (unchanged without).
+ */
+function podOfSet(claims: Workload['claims'], template: Workload['template'], defaults: ManifestDefaults, set: string, namespace: string, ordinal: number): { template: Workload['template']; defaults: ManifestDefaults } {
+  if (!claims) return { template, defaults };
+  return {
+    template: templateWithClaims(template, claims.templates, set, ordinal),
+    defaults: { ...defaults, objects: lookupWithClaims(defaults.objects ?? NO_OBJECTS, claims.templates, set, namespace, ordinal) },
+  };
 }
 
 /** Rebuilds a workload from its stored record (already checked when it was applied). */
@@ -172,9 +183,7 @@ function podSpecFor(ctx: WorkloadContext, w: Workload, hash: string, ordinal?: n
   };
   const issues = new ManifestIssues();
   // A StatefulSet pod mounts its own claims (made by ensureClaims just before it).
-  const claims = ordinal !== undefined ? w.claims : undefined;
-  const template = claims ? templateWithClaims(w.template, claims.templates, w.name, ordinal!) : w.template;
-  const defaults = claims ? { ...ctx.defaults, objects: lookupWithClaims(ctx.defaults.objects ?? NO_OBJECTS, claims.templates, w.name, w.namespace, ordinal!) } : ctx.defaults;
+  const { template, defaults } = ordinal !== undefined ? podOfSet(w.claims, w.template, ctx.defaults, w.name, w.namespace, ordinal) : { template: w.template, defaults: ctx.defaults };
   const spec = podFromTemplate(template, 'spec.template', { name, namespace: w.namespace, labels }, defaults, issues);
   if (!spec || issues.errors.length > 0) throw new PodctlError('INVALID_ARGUMENT', `${w.kind} ${w.name}: ${issues.errors.map((e) => `${e.path}: ${e.reason}`).join('; ')}`, { hint: 'fix the manifest and apply again' });
   if (w.kind === 'Job' && spec.restartPolicy === 'on-failure') spec.restartRetries = specOf(w).backoffLimit ?? 6;
