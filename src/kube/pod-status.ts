@@ -17,6 +17,9 @@ export const terminationReason = (exitCode: number): 'Completed' | 'Error' => (e
 
 const apps = (view: PodView): PodContainerView[] => view.containers.filter((c) => c.role === 'app');
 
+/** kubectl's RESTARTS: the restarts of the pod's app containers (filled by `PodManager.countRestarts`), summed. */
+export const podRestarts = (view: PodView): number => apps(view).reduce((n, c) => n + (c.restarts ?? 0), 0);
+
 /** The exit codes of the pod's app containers that have ended (an ended one without a readable code counts as 1). */
 function exitCodes(view: PodView): number[] {
   return apps(view)

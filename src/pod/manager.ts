@@ -21,7 +21,7 @@ import { materializeVolumes } from './volumes.js';
 import { collectGarbage, type GcAction, type GcOptions } from './gc.js';
 import { ALL_PODS_FILTER, podFilter } from './labels.js';
 import { formatPodRef, pathKey, type PodRef } from './naming.js';
-import type { PodSpec } from './spec.js';
+import { POD_CONCURRENCY, type PodSpec } from './spec.js';
 import { startContainers, startPod, startSandbox } from './start-pod.js';
 import { filterViews, podView, podViews, type ListFilter, type PodView } from './status.js';
 
@@ -366,12 +366,12 @@ export class PodManager {
   /**
    * Fills each app container's `restarts` (kubectl's RESTARTS): the checkpoint's count plus
    * Docker's RestartCount, which only inspect gives: one call per app container that Docker may
-   * have restarted, 16 at once.
+   * have restarted, POD_CONCURRENCY at once.
    * For `get pods`; `ps` stays one list call and shows no restarts.
    */
   async countRestarts(views: PodView[]): Promise<void> {
     const { default: pLimit } = await import('p-limit');
-    const limit = pLimit(16);
+    const limit = pLimit(POD_CONCURRENCY);
     await Promise.all(
       views.map(async (view) => {
         const checkpoint = await this.deps.store.read(view).catch(() => undefined);

@@ -3,7 +3,7 @@ import { stringify } from 'yaml';
 import { DEFAULT_PAUSE_IMAGE } from '../../docker/pause-image.js';
 import { applyPod, deletePod, describeRef } from '../../kube/apply.js';
 import { manifestFromPod } from '../../kube/generate-pod.js';
-import { kubectlStatus } from '../../kube/pod-status.js';
+import { kubectlStatus, podRestarts } from '../../kube/pod-status.js';
 import { applyConfigObjects, applyWorkload, objectRef, planApply, WORKLOAD_KINDS } from '../../kube/apply-objects.js';
 import { objectLookup } from '../../kube/kinds/config-objects.js';
 import { ObjectStore, STORED_KINDS, type KubeObject } from '../../kube/objects/store.js';
@@ -208,14 +208,13 @@ async function getPods(cmd: Command, names: string[], prefixNames: boolean, out:
     const labels = (v: PodView) => Object.entries(v.labels).map(([k, val]) => `${k}=${val}`).join(',') || '<none>';
     const nsColumn = namespace === undefined && format !== 'wide'; // wide has its own NAMESPACE column
     await pods.countRestarts(views);
-    const restarts = (v: PodView) => String(v.containers.reduce((n, c) => n + (c.role === 'app' ? (c.restarts ?? 0) : 0), 0));
     const headers = [...(nsColumn ? ['NAMESPACE'] : []), 'NAME', 'READY', 'STATUS', 'RESTARTS', 'IP', 'AGE', ...(format === 'wide' ? ['NAMESPACE', 'NETWORKS'] : []), ...(opts.showLabels ? ['LABELS'] : [])];
     const rows = views.map((v) => [
       ...(nsColumn ? [v.namespace] : []),
       prefixNames ? `pod/${v.name}` : v.name,
       `${v.ready}/${v.total}`,
       kubectlStatus(v),
-      restarts(v),
+      String(podRestarts(v)),
       v.ips[0] ?? '',
       age(v.created),
       ...(format === 'wide' ? [v.namespace, v.networks.map((n) => n.name).join(',')] : []),
@@ -225,13 +224,13 @@ async function getPods(cmd: Command, names: string[], prefixNames: boolean, out:
   }
   const network = await defaultNetwork(pods);
   const manifests: KubePod[] = [];
-  await pods.countRestarts(views);
-  for (const view of views) {
+  const inspected: PodView[] = [];
+  for (const view of views) inspected.push(await pods.inspect(view));
+  await pods.countRestarts(inspected);
+  for (const view of inspected) {
     const spec = await pods.getSpec(view);
     if (!spec) throw new PodctlError('FAILED_PRECONDITION', `pod ${formatPodRef(view)} has no checkpoint to describe`, { hint: `remove it with podctl rm -f ${formatPodRef(view)}` });
-    const inspected = await pods.inspect(view);
-    for (const c of inspected.containers) c.restarts = view.containers.find((x) => x.id === c.id)?.restarts;
-    manifests.push(manifestFromPod(spec, { defaultNetwork: network, view: inspected }));
+    manifests.push(manifestFromPod(spec, { defaultNetwork: network, view }));
   }
   const value: KubePod | KubeList = names.length === 1 && manifests.length === 1 ? manifests[0]! : { apiVersion: 'v1', kind: 'List', items: manifests };
   out(format === 'json' ? JSON.stringify(value, null, 2) + '\n' : stringify(value));
