@@ -9,7 +9,7 @@ import { missingRoutes } from './checks/routes-check.js';
 import type { Sandbox, SandboxEngine } from './engines/engine.js';
 import { DAD_WAIT_MS, dadProblem, dadSettled, dadVerdict, type DadVerdict } from './checks/dad.js';
 import { knownPluginBug } from './checks/known-plugin-bugs.js';
-import { freeLocalPort } from './host/listener.js';
+import { freeLocalPorts } from './host/listener.js';
 import type { NetProbe } from './host/net-probe.js';
 import type { NetworkRun } from './network-run.js';
 import type { KeptPod } from './types.js';
@@ -58,7 +58,10 @@ export async function runLiveChecks(run: NetworkRun, net: NetworkConfigList, ctx
   const pods: LivePod[] = Array.from({ length: ctx.pods }, (_, i) => ({ label: `pod${i + 1}`, name: `${ctx.namePrefix}-${i + 1}`, delOwed: false }));
   try {
     for (const pod of pods) await createPod(run, ctx, pod);
-    for (const pod of pods) await addPod(run, net, ctx, pod);
+    // Every pod's host ports, distinct, chosen at once (see freeLocalPorts).
+    const perPod = hasPortmap(net) ? (ipv6HostAddress(net) ? 2 : 1) : 0;
+    const ports = await freeLocalPorts(pods.length * perPod);
+    for (const [i, pod] of pods.entries()) await addPod(run, net, ctx, pod, ports.slice(i * perPod, (i + 1) * perPod));
     await waitForDad(ctx, pods);
     for (const pod of pods) await inspectPod(run, net, ctx, pod);
     await pingPods(run, ctx, pods);
@@ -81,14 +84,15 @@ async function createPod(run: NetworkRun, ctx: LiveContext, pod: LivePod): Promi
   });
 }
 
-async function addPod(run: NetworkRun, net: NetworkConfigList, ctx: LiveContext, pod: LivePod): Promise<void> {
+/** ADD of one pod; `hostPorts` are its portmap host ports (127.0.0.1's, then the IPv6 host address's). */
+async function addPod(run: NetworkRun, net: NetworkConfigList, ctx: LiveContext, pod: LivePod, hostPorts: number[]): Promise<void> {
   if (!pod.sandbox) return run.skip('live', `${pod.label} add`, 'the sandbox was not created');
   const sandbox = pod.sandbox;
   const v6 = ipv6HostAddress(net);
   const mappings: PortMapping[] | undefined = hasPortmap(net)
     ? [
-        { hostPort: await freeLocalPort(), containerPort: CONTAINER_PORT, protocol: 'tcp', hostIP: '127.0.0.1' },
-        ...(v6 ? [{ hostPort: await freeLocalPort(), containerPort: CONTAINER_PORT, protocol: 'tcp' as const, hostIP: v6 }] : []),
+        { hostPort: hostPorts[0]!, containerPort: CONTAINER_PORT, protocol: 'tcp', hostIP: '127.0.0.1' },
+        ...(v6 ? [{ hostPort: hostPorts[1]!, containerPort: CONTAINER_PORT, protocol: 'tcp' as const, hostIP: v6 }] : []),
       ]
     : undefined;
   pod.rt = {

@@ -62,15 +62,27 @@ export function readBanner(host: string, port: number, timeoutMs = 3000): Promis
   });
 }
 
-/** A TCP port on 127.0.0.1 that nothing listens on right now. */
-export function freeLocalPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
+/**
+ * `count` distinct TCP ports on 127.0.0.1 that nothing listens on right now. They are held all at
+ * once while the kernel picks them: asked one at a time, a port just given back can be given
+ * again, and two pods mapping the same host port make the first one's DNAT rule take both.
+ */
+export async function freeLocalPorts(count: number): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => createServer());
+  try {
+    return await Promise.all(
+      servers.map(
+        (server) =>
+          new Promise<number>((resolve, reject) => {
+            server.once('error', reject);
+            server.listen(0, '127.0.0.1', () => {
+              const address = server.address();
+              resolve(typeof address === 'object' && address ? address.port : 0);
+            });
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(servers.map((server) => new Promise((resolve) => (server.listening ? server.close(resolve) : resolve(undefined)))));
+  }
 }
