@@ -8,7 +8,7 @@ import { DockerVolumes } from '../docker/volumes.js';
 import { ensureImages, imageExists, imageUser, pullImage, type PullEvent } from '../docker/images.js';
 import { NetnsPins } from '../netns/pins.js';
 import { PodctlError, messageOf } from '../util/errors.js';
-import { acquireFileLock } from '../util/file-lock.js';
+import { acquireFileLock, withFileLock } from '../util/file-lock.js';
 import { childLogger, silentLogger, type Logger } from '../util/logger.js';
 import { cniCacheDir, defaultCniConfDir, defaultCniPath, defaultStatePaths, lockDir, type StatePaths } from '../util/paths.js';
 import { runCommand, runQuiet } from '../util/run-command.js';
@@ -136,12 +136,7 @@ export class PodManager {
    * one workload's controller runs with it, as the pod lock serialises one pod's operations).
    */
   async withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    const lock = await acquireFileLock(join(this.paths.runDir, 'locks', `${name}.lock`), { what: name, timeoutMs: 300_000 });
-    try {
-      return await fn();
-    } finally {
-      await lock.release();
-    }
+    return withFileLock(join(this.paths.runDir, 'locks', `${name}.lock`), fn, { what: name, timeoutMs: 300_000 });
   }
 
   /** Where podctl keeps durable state (the kube layer keeps its object records there). */
