@@ -28,8 +28,10 @@ export class AttachmentCache {
 
   async put(entry: NewCacheEntry): Promise<void> {
     const file = this.fileFor(entry.network, entry.containerId, entry.ifName);
-    const { network, containerId, ifName, netns, args, capabilityArgs, config, result } = entry;
-    await writeJsonAtomic(file, { kind: KIND, network, containerId, ifName, netns, args, capabilityArgs, config, result, createdAt: new Date().toISOString() }, { durable: true });
+    const { network, containerId, ifName, netns, args, capabilityArgs, config, complete, result } = entry;
+    // Only a complete entry must outlive a power loss: the rules and links an unfinished ADD
+    // made are gone after a reboot, and gc finds host-local's files by scanning their directories.
+    await writeJsonAtomic(file, { kind: KIND, network, containerId, ifName, netns, args, capabilityArgs, config, complete, result, createdAt: new Date().toISOString() }, { durable: complete });
   }
 
   /** The entry, or undefined when there is none; a corrupt file is an INVALID_CONFIG error. */
@@ -78,9 +80,11 @@ export class AttachmentCache {
     for (const key of ['network', 'containerId', 'ifName', 'netns', 'config']) {
       if (typeof raw[key] !== 'string') throw configError(file, key, 'is missing from the CNI cache entry');
     }
+    // Entries written before the `complete` field existed are complete ones.
+    const complete = raw.complete !== false;
     let result;
     try {
-      result = parseResult(raw.result);
+      result = raw.result === undefined && !complete ? undefined : parseResult(raw.result);
     } catch (err) {
       throw configError(file, 'result', isPodctlError(err) ? err.message : String(err));
     }
@@ -92,7 +96,8 @@ export class AttachmentCache {
       args: Array.isArray(raw.args) ? (raw.args as Array<[string, string]>) : [],
       capabilityArgs: (raw.capabilityArgs as Record<string, unknown> | undefined) ?? {},
       config: raw.config as string,
-      result,
+      complete,
+      ...(result ? { result } : {}),
       createdAt: typeof raw.createdAt === 'string' ? raw.createdAt : '',
       file,
     };
