@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errnoOf, isPodctlError } from '../../util/errors.js';
-import { readTextIfExists, removeIfExists, writeJsonAtomic } from '../../util/atomic-file.js';
+import { readTextIfExists, removeIfExists, strayTempFiles, writeJsonAtomic } from '../../util/atomic-file.js';
 import { configError } from '../errors.js';
 import { parseResult } from '../result/parse-result.js';
 import type { CachedAttachment } from '../types.js';
@@ -41,6 +41,11 @@ export class AttachmentCache {
 
   async remove(network: string, containerId: string, ifName: string): Promise<void> {
     await removeIfExists(this.fileFor(network, containerId, ifName));
+  }
+
+  /** Half-written entries of a podctl killed mid-write (never read: list skips them). */
+  strayWrites(): Promise<string[]> {
+    return strayTempFiles(this.resultsDir);
   }
 
   /** Every readable entry plus the files that could not be read. */

@@ -299,6 +299,11 @@ export class CniRuntime {
     return cached.filter((_, i) => live[i]).map((a) => ({ containerId: a.containerId, ifName: a.ifName }));
   }
 
+  /** Cache files a podctl killed mid-write left (gc removes them). */
+  strayCacheWrites(): Promise<string[]> {
+    return this.cache.strayWrites();
+  }
+
   async listCachedAttachments(): Promise<CachedAttachment[]> {
     const { entries, unreadable } = await this.cache.list();
     for (const { file, error } of unreadable) this.logger.warn('unreadable CNI cache entry', { file, error: error.message });

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
 import { LeakChecker } from './harness/leaks.js';
-import { PODCTL, podctl, podctlOk, uniqueName, sh } from './harness/run.js';
+import { rm } from 'node:fs/promises';
+import { PODCTL, inspectPod, podctl, podctlOk, uniqueName, sh } from './harness/run.js';
 import { gcActions, seededRandom } from './reliability-support.js';
 import { freeLocalPorts } from '../src/smoke/host/listener.js';
 
@@ -25,6 +26,52 @@ async function firewallAddressRules(): Promise<string[]> {
   const rules = await sh('iptables', ['-w', '-t', 'filter', '-S', 'CNI-FORWARD']).catch(() => '');
   return rules.split('\n').filter((l) => /-[sd] [\d.]+\/32 /.test(l));
 }
+
+/** Every iptables line (nat and filter) naming the address or the container id. */
+async function rulesNaming(ip: string, id: string): Promise<string[]> {
+  const tables = await Promise.all(['nat', 'filter'].map((t) => sh('iptables', ['-w', '-t', t, '-S'])));
+  return tables.join('\n').split('\n').filter((l) => l.includes(`${ip}/32`) || l.includes(`${ip}:`) || l.includes(id));
+}
+
+test('gc removes what the plugins left for an address no allocation holds (pod state lost behind podctl\'s back), and only that', { timeout: 120_000 }, async (t) => {
+  const leaks = await LeakChecker.start();
+  const [lost, live] = [uniqueName('pct-rel-fw-lost'), uniqueName('pct-rel-fw-live')];
+  const [lostPort, livePort] = await freeLocalPorts(2);
+  try {
+    await podctlOk(['run', '--name', lost, '--image', 'nginx', '-p', `${lostPort}:80`]);
+    await podctlOk(['run', '--name', live, '--image', 'nginx', '-p', `${livePort}:80`]);
+    const [gone, kept] = [await inspectPod(lost), await inspectPod(live)];
+    const [ip, id] = [gone.ips[0]!, gone.pause.id];
+    // Everything that would tell podctl about the pod goes; the plugins' rules stay, as after a
+    // kill before the CNI cache knew the attachment (issue 29).
+    await sh('docker', ['rm', '-f', ...gone.containers.map((c) => c.id), id]);
+    await sh('ip', ['netns', 'delete', lost]);
+    await rm(`/var/lib/podctl/pods/default_${lost}`, { recursive: true, force: true });
+    await rm(`/var/lib/podctl/cni/cache/results/podctl-${id}-eth0`, { force: true });
+    await rm(`/var/lib/podctl/cni/networks/podctl/${ip}`, { force: true });
+    const left = await rulesNaming(ip, id);
+    t.diagnostic(`left for ${ip}:\n  ${left.join('\n  ')}`);
+    assert.ok(left.some((l) => l.startsWith('-A CNI-FORWARD')), 'the firewall plugin\'s rules are there');
+    assert.ok(left.some((l) => l.includes('CNI-DN-')), 'portmap\'s DNAT chain is there');
+    const keptRules = await rulesNaming(kept.ips[0]!, kept.pause.id);
+
+    const dryRun = await gcActions(['--dry-run']);
+    assert.deepEqual(await rulesNaming(ip, id), left, 'gc --dry-run changed nothing');
+    const reported = dryRun.filter((a) => a.kind === 'iptables');
+    assert.ok(reported.some((a) => a.target.includes(`CNI-FORWARD -s ${ip}/32`) && /firewall plugin's rule for/.test(a.reason)), JSON.stringify(dryRun, null, 1));
+    assert.ok(reported.some((a) => /chain CNI-DN-/.test(a.target)), 'portmap\'s chain reported');
+    assert.ok(reported.every((a) => !a.target.includes(kept.ips[0]!) && !a.target.includes(kept.pause.id)), 'nothing of the live pod');
+
+    const actions = await gcActions();
+    assert.deepEqual(actions.filter((a) => a.error), [], 'gc did everything it found');
+    assert.deepEqual(await rulesNaming(ip, id), [], 'nothing of the lost pod is left');
+    assert.deepEqual(await rulesNaming(kept.ips[0]!, kept.pause.id), keptRules, 'the live pod keeps every rule');
+    assert.deepEqual((await gcActions(['--dry-run'])).filter((a) => a.kind === 'iptables'), [], 'a second gc finds nothing');
+  } finally {
+    await podctl(['rm', '-f', lost, live]);
+  }
+  await leaks.assertClean();
+});
 
 test(`run -p killed at random moments, ${PODS} at once, then rm -f, ${ROUNDS} rounds: nothing of the plugins is left, gc finds nothing more`, { timeout: 600_000 }, async (t) => {
   const seed = Number(process.env.PODCTL_KILL_SEED ?? Math.floor(Math.random() * 2 ** 31));
