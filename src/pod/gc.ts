@@ -245,8 +245,8 @@ function cachedAddresses(attachment: CachedAttachment): string[] {
 
 /**
  * The rules and chains the plugins left for podctl's networks that nothing holds any more: of
- * a DEL that never ran (a kill before the cache knew the attachment), or ran without the
- * addresses, and of everything released above. Each table is listed once, before what holds
+ * a DEL that never ran (state lost behind podctl's back; a podctl from before ADD recorded its
+ * intent, killed mid-chain) or ran without the addresses, and of everything released above. Each table is listed once, before what holds
  * addresses and ids is read: a plugin writes its cache intent and its address file before its
  * rules, so a rule added meanwhile is seen with its holder.
  */
