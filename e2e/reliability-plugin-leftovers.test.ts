@@ -1,13 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
-import { LeakChecker } from './harness/leaks.js';
 import { rm } from 'node:fs/promises';
+import { LeakChecker } from './harness/leaks.js';
 import { PODCTL, inspectPod, podctl, podctlOk, uniqueName, sh } from './harness/run.js';
 import { gcActions, seededRandom } from './reliability-support.js';
 import { freeLocalPorts } from '../src/smoke/host/listener.js';
 
-// Issue 29's loop: 12 `podctl run -p` at once, each SIGKILLed at a random moment, then one
+// What the CNI plugins leave on the host for addresses and containers nothing holds (issue 29).
+//
+// First, what gc does about it: a pod whose state is lost behind podctl's back leaves the
+// plugins' rules; gc --dry-run reports them, gc removes them, and none of a live pod's.
+//
+// Then issue 29's loop: 12 `podctl run -p` at once, each SIGKILLed at a random moment, then one
 // `rm -f` of the 12 names; round after round; then gc. A run killed while the CNI chain runs
 // must leave nothing that rm -f cannot find: not the firewall plugin's CNI-FORWARD rules (they
 // name an address, not a container), not portmap's chains, not the bridge's masquerade chain.
