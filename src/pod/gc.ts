@@ -11,8 +11,8 @@
  * at most GC_BOUNDS.lockMs and a plugin at most GC_BOUNDS.pluginTimeoutMs; what could not be
  * done is reported on its action (`error`) and gc goes on.
  */
-import { readdir, rm } from 'node:fs/promises';
-import { basename, join, relative, isAbsolute } from 'node:path';
+import { readdir, rm, rmdir } from 'node:fs/promises';
+import { basename, dirname, join, relative, isAbsolute } from 'node:path';
 import { messageOf } from '../util/errors.js';
 import { findStalePluginRules, removeStalePluginRules } from '../netns/stale-plugin-rules.js';
 import { deleteTraceTable, staleTraceTables } from '../netns/trace-tables.js';
@@ -29,7 +29,7 @@ import { groupByPod, sandboxGone } from './status.js';
 
 /** One thing gc found, what it does about it, and how that went. */
 export interface GcAction {
-  kind: 'pod' | 'container' | 'attachment' | 'ip-file' | 'iptables' | 'cache-file' | 'nft-table';
+  kind: 'pod' | 'container' | 'attachment' | 'ip-file' | 'iptables' | 'stray-file' | 'nft-table';
   target: string;
   action: 'remove' | 'stop' | 'release';
   reason: string;
@@ -79,16 +79,22 @@ export async function collectGarbage(unbounded: PodDeps, stateDir: string, optio
   await releaseAttachments(deps, cached.filter((a) => byPodLayer(a) && !kept.has(a.containerId)), options, report);
   await releaseAddresses(deps, stateDir, allocationDirs, cached, kept, options, report);
   await removePluginLeftovers(deps, networks, allocationDirs, kept, options, report);
-  await removeStrayCacheWrites(deps, options, report);
+  await removeStrayWrites(deps, options, report);
   await removeStaleTraceTables(options, report);
   return actions;
 }
 
-/** Half-written CNI cache files of a podctl killed mid-write (ADD writes its intent, then its progress). */
-async function removeStrayCacheWrites(deps: PodDeps, options: GcOptions, report: Report): Promise<void> {
-  for (const file of await deps.cni.strayCacheWrites()) {
-    const action = report({ kind: 'cache-file', target: file, action: 'remove', reason: 'a write its podctl was killed in' });
-    if (!options.dryRun) await rm(file, { force: true }).catch((err) => (action.error = messageOf(err)));
+/**
+ * Half-written files of a podctl killed mid-write: CNI cache entries (ADD writes its intent, then
+ * its progress) and checkpoints; a pod directory left empty goes too.
+ */
+async function removeStrayWrites(deps: PodDeps, options: GcOptions, report: Report): Promise<void> {
+  const [cache, checkpoints] = await Promise.all([deps.cni.strayCacheWrites(), deps.store.strayWrites()]);
+  for (const file of [...cache, ...checkpoints]) {
+    const action = report({ kind: 'stray-file', target: file, action: 'remove', reason: 'a write its podctl was killed in' });
+    if (options.dryRun) continue;
+    await rm(file, { force: true }).catch((err) => (action.error = messageOf(err)));
+    if (checkpoints.includes(file)) await rmdir(dirname(file)).catch(() => undefined); // only when nothing else is there
   }
 }
 
