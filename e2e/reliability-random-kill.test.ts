@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { LeakChecker } from './harness/leaks.js';
 import { PODCTL, podctl, podctlOk, uniqueName } from './harness/run.js';
-import { assertPodGone, gcActions } from './reliability-support.js';
+import { assertPodGone, gcActions, seededRandom } from './reliability-support.js';
 
 // SIGKILL of podctl at random moments, not at step boundaries: inside a lock acquisition, a
 // checkpoint write, a plugin run, a Docker call. Several names, each hit by a series of
@@ -18,19 +18,6 @@ const ROUNDS = 6;
 const MAX_DELAY_MS = 700;
 /** Not a performance target: a gc that hangs (on a lock, a plugin) is what this catches. */
 const GC_BOUND_MS = 20_000;
-
-/** mulberry32: small, seedable, good enough to spread kill delays. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 
 /** Plugins a killed podctl started finish their own work (nobody kills them); wait until they have. */
 async function orphanedPluginsDone(timeoutMs: number): Promise<void> {
@@ -47,7 +34,7 @@ async function orphanedPluginsDone(timeoutMs: number): Promise<void> {
 test('podctl killed at random moments, many times in parallel: gc settles everything within seconds', { timeout: 120_000 }, async (t) => {
   const seed = Number(process.env.PODCTL_KILL_SEED ?? Math.floor(Math.random() * 2 ** 31));
   t.diagnostic(`PODCTL_KILL_SEED=${seed}`);
-  const next = random(seed);
+  const next = seededRandom(seed);
   const leaks = await LeakChecker.start();
   const names = Array.from({ length: NAMES }, () => uniqueName('pct-rel-kill'));
   const plan = names.map((name) => Array.from({ length: ROUNDS }, (_, r) => ({

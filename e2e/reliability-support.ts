@@ -242,3 +242,15 @@ export async function removeForce(names: string[], globalFlags: string[] = []): 
  * fails: nothing leaves the host).
  */
 export const imageReaching = (step: string): string => (step === 'ensure-images' ? '127.0.0.1:9/nosuch:tag' : 'nginx');
+
+/** mulberry32: small, seedable, good enough to spread kill delays (a seed replays a run's delays). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

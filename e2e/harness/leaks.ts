@@ -5,8 +5,9 @@ import { execa } from 'execa';
 /**
  * The leak checker every e2e test ends with. It snapshots the host before the test and
  * reports what the test left behind: podctl containers (dockerd's and podman's), /var/run/netns entries and pins,
- * host veths, host-local IP files, CNI cache files, pod checkpoints, and iptables chains or
- * rules naming a container id. CI runs tests one at a time, so a diff is exact there.
+ * host veths, host-local IP files, CNI cache files, pod checkpoints, iptables chains or
+ * rules naming a container id, and the firewall plugin's `CNI-FORWARD` rules for a pod address
+ * (they name no container). CI runs tests one at a time, so a diff is exact there.
  */
 const IPAM_DIRS = ['/var/lib/podctl/cni/networks', '/var/lib/cni/networks'];
 // Object records (Deployments, ConfigMaps, Secrets, claims, ...) too.
@@ -14,6 +15,8 @@ const STATE_DIRS = ['/var/lib/podctl/cni/cache', '/var/lib/podctl/pods', '/var/l
 const NETNS_DIR = '/var/run/netns';
 // Chains portmap creates once per host and keeps, by design.
 const SHARED_CHAINS = /^-N CNI-HOSTPORT-(DNAT|SNAT|MASQ|SETMARK)$|^-N CNI-FORWARD$|^-N CNI-ADMIN$/;
+// The firewall plugin's per-address rules: `-A CNI-FORWARD -s 10.99.3.83/32 -j ACCEPT` and its `-d` twin.
+const FIREWALL_ADDRESS_RULE = /^-A CNI-FORWARD .*-[sd] [0-9a-f.:]+\/(32|128) /;
 
 export interface HostSnapshot {
   containers: Set<string>;
@@ -87,7 +90,7 @@ export async function snapshotHost(): Promise<HostSnapshot> {
   ]);
   const tables = nftTables(ruleset.join('\n'));
   const podctlTable = tables.delete(PODCTL_TABLE);
-  const iptables = [...nat, ...filter].filter((l) => (l.startsWith('-N CNI-') && !SHARED_CHAINS.test(l)) || /\b[0-9a-f]{64}\b/.test(l) || /CNI-[0-9a-f]{20,}/.test(l));
+  const iptables = [...nat, ...filter].filter((l) => (l.startsWith('-N CNI-') && !SHARED_CHAINS.test(l)) || /\b[0-9a-f]{64}\b/.test(l) || /CNI-[0-9a-f]{20,}/.test(l) || FIREWALL_ADDRESS_RULE.test(l));
   return {
     containers: new Set([...dockerContainers, ...podmanContainers.map((name) => `${name} (podman)`)]),
     netns: new Set(netns),

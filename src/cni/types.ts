@@ -50,7 +50,14 @@ export interface CachedAttachment {
   capabilityArgs: Record<string, unknown>;
   /** The network config text ADD ran with. */
   config: string;
-  result: CniResult;
+  /**
+   * false from just before ADD's first plugin until the whole list answered: the entry is then
+   * the intent (what a DEL after a kill must replay), and `result` is the prevResult of the
+   * last plugin that was started (none before the first), so DEL gives every plugin the
+   * addresses it may have acted on (the firewall plugin's rules name only an address).
+   */
+  complete: boolean;
+  result?: CniResult;
   createdAt: string;
   /** The cache file holding it. */
   file: string;

@@ -40,6 +40,9 @@ export interface LeftoverRules {
   chains: string[]; // chains those rules jump to (CNI-...), to flush and delete
 }
 
+/** A chain a plugin makes per container: bridge's ipMasq chain CNI-<hash>, portmap's DNAT chain CNI-DN-<hash> (its rules carry no id). */
+export const PER_CONTAINER_CHAIN = /^CNI-(DN-)?[0-9a-f]{16,}$/;
+
 export function findLeftovers(table: string, listing: string, containerId: string): LeftoverRules {
   const rules: string[][] = [];
   const chains = new Set<string>();
@@ -49,8 +52,7 @@ export function findLeftovers(table: string, listing: string, containerId: strin
     rules.push(args);
     const jump = args.indexOf('-j');
     const target = jump >= 0 ? args[jump + 1] : undefined;
-    // CNI-<hash>: bridge's ipMasq chain; CNI-DN-<hash>: portmap's DNAT chain (its rules carry no id).
-    if (target && /^CNI-(DN-)?[0-9a-f]{16,}$/.test(target)) chains.add(target);
+    if (target && PER_CONTAINER_CHAIN.test(target)) chains.add(target);
   }
   return { table, rules, chains: [...chains] };
 }

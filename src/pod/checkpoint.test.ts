@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { isPodctlError } from '../util/errors.js';
 import { PodStore, type PodCheckpoint } from './checkpoint.js';
 import { newCheckpoint } from './create-pod.js';
@@ -64,4 +64,16 @@ test('ensurePodFiles creates missing bind sources as empty files and keeps exist
   assert.ok((await stat(join(store.podDir(ref), 'resolv.conf'))).isFile());
   assert.equal(await readFile(join(store.podDir(ref), 'resolv.conf'), 'utf8'), '');
   assert.equal(await readFile(join(store.podDir(ref), 'hosts'), 'utf8'), '127.0.0.1 localhost\n');
+});
+
+test('strayWrites: a checkpoint write whose podctl was killed, in any pod directory; not a finished checkpoint', async (t) => {
+  const dir = await stateDir(t);
+  const store = new PodStore(dir, DOCKERD);
+  const done = newCheckpoint(spec('done'));
+  await store.write(done);
+  const half = join(store.podDir({ name: 'half', namespace: 'default' }), '.checkpoint.json.99999999.mxb63xaj.tmp');
+  await mkdir(dirname(half), { recursive: true });
+  await writeFile(half, '');
+  assert.deepEqual(await store.strayWrites(), [half]);
+  assert.deepEqual(await new PodStore(join(dir, 'missing')).strayWrites(), []);
 });

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ensurePrivateDir, readJsonIfExists, writeJsonAtomic } from '../util/atomic-file.js';
+import { ensurePrivateDir, readJsonIfExists, strayTempFiles, writeJsonAtomic } from '../util/atomic-file.js';
 import { PodctlError, errnoOf } from '../util/errors.js';
 import { formatPodRef, pathKey, type PodRef } from './naming.js';
 import { specForDisk, type PodSpec } from './spec.js';
@@ -111,6 +111,13 @@ export class PodStore {
 
   async remove(ref: PodRef): Promise<void> {
     await rm(this.podDir(ref), { recursive: true, force: true });
+  }
+
+  /** Half-written checkpoints of a podctl killed mid-write, in every pod's directory (for `gc`). */
+  async strayWrites(): Promise<string[]> {
+    const root = join(this.stateDir, 'pods');
+    const keys = await readdir(root).catch(() => [] as string[]);
+    return (await Promise.all(keys.map((key) => strayTempFiles(join(root, key))))).flat();
   }
 
   /** This engine's pods that have a checkpoint, for `ps` and `gc`. */

@@ -11,13 +11,14 @@
  * at most GC_BOUNDS.lockMs and a plugin at most GC_BOUNDS.pluginTimeoutMs; what could not be
  * done is reported on its action (`error`) and gc goes on.
  */
-import { readdir, rm } from 'node:fs/promises';
-import { join, relative, isAbsolute } from 'node:path';
+import { readdir, rm, rmdir } from 'node:fs/promises';
+import { basename, dirname, join, relative, isAbsolute } from 'node:path';
 import { messageOf } from '../util/errors.js';
-import { removeLeftoverRules } from '../netns/iptables-leftovers.js';
+import { findStalePluginRules, removeStalePluginRules } from '../netns/stale-plugin-rules.js';
 import { deleteTraceTable, staleTraceTables } from '../netns/trace-tables.js';
 import { hostLocalDirs, readAllocations } from '../cni/host-local.js';
-import { parseNetworkConfig, type CachedAttachment, type NetworkConfigList } from '../cni/index.js';
+import { summarizeNetwork } from '../cni/conf/summary.js';
+import { parseNetworkConfig, toCurrentResult, type CachedAttachment, type NetworkConfigList } from '../cni/index.js';
 import type { PodCheckpoint } from './checkpoint.js';
 import type { PodDeps } from './context.js';
 import { ALL_PODS_FILTER, LABEL, podFilter } from './labels.js';
@@ -28,7 +29,7 @@ import { groupByPod, sandboxGone } from './status.js';
 
 /** One thing gc found, what it does about it, and how that went. */
 export interface GcAction {
-  kind: 'pod' | 'container' | 'attachment' | 'ip-file' | 'nft-table';
+  kind: 'pod' | 'container' | 'attachment' | 'ip-file' | 'iptables' | 'stray-file' | 'nft-table';
   target: string;
   action: 'remove' | 'stop' | 'release';
   reason: string;
@@ -73,10 +74,28 @@ export async function collectGarbage(unbounded: PodDeps, stateDir: string, optio
   for (const c of await deps.store.listAllEngines()) if (c.pauseId) kept.add(c.pauseId);
 
   const cached = await deps.cni.listCachedAttachments();
+  const networks = await podctlNetworks(deps, cached);
+  const allocationDirs = await allocationDirsOf(stateDir, networks);
   await releaseAttachments(deps, cached.filter((a) => byPodLayer(a) && !kept.has(a.containerId)), options, report);
-  await releaseAddresses(deps, stateDir, cached, kept, options, report);
+  await releaseAddresses(deps, stateDir, allocationDirs, cached, kept, options, report);
+  await removePluginLeftovers(deps, networks, allocationDirs, kept, options, report);
+  await removeStrayWrites(deps, options, report);
   await removeStaleTraceTables(options, report);
   return actions;
+}
+
+/**
+ * Half-written files of a podctl killed mid-write: CNI cache entries (ADD writes its intent, then
+ * its progress) and checkpoints; a pod directory left empty goes too.
+ */
+async function removeStrayWrites(deps: PodDeps, options: GcOptions, report: Report): Promise<void> {
+  const [cache, checkpoints] = await Promise.all([deps.cni.strayCacheWrites(), deps.store.strayWrites()]);
+  for (const file of [...cache, ...checkpoints]) {
+    const action = report({ kind: 'stray-file', target: file, action: 'remove', reason: 'a write its podctl was killed in' });
+    if (options.dryRun) continue;
+    await rm(file, { force: true }).catch((err) => (action.error = messageOf(err)));
+    if (checkpoints.includes(file)) await rmdir(dirname(file)).catch(() => undefined); // only when nothing else is there
+  }
 }
 
 /** nftables trace tables of a `podctl trace --live` that was killed (its pid is gone). */
@@ -170,14 +189,34 @@ async function releaseAttachments(deps: PodDeps, stale: CachedAttachment[], opti
       if (options.dryRun) return;
       const rt = { network: cached.network, containerId: cached.containerId, ifName: cached.ifName, netns: '' };
       try {
-        // DEL first; when the plugin cannot run (missing, hung past the bound), release what it left directly.
+        // DEL first; when the plugin cannot run (missing, hung past the bound), release what it left
+        // directly (its rules go with removePluginLeftovers).
         await deps.cni.delNetworkList(undefined, rt).catch(() => deps.cni.scrubAttachment(undefined, rt));
-        await removeLeftoverRules(deps.host.read, deps.host.run, cached.containerId);
       } catch (err) {
         action.error = messageOf(err);
       }
     }),
   );
+}
+
+/** The networks podctl loaded and every config in its CNI cache (an attachment outlives its config file). */
+async function podctlNetworks(deps: PodDeps, cached: CachedAttachment[]): Promise<NetworkConfigList[]> {
+  const loaded = await deps.cni.loadNetworks().catch(() => [] as NetworkConfigList[]);
+  const fromCache = cached.flatMap((a) => {
+    try {
+      return [parseNetworkConfig(a.config)];
+    } catch {
+      return [];
+    }
+  });
+  return [...loaded, ...fromCache];
+}
+
+/** host-local's directories of those networks, and every network's in podctl's own dataDir (also those whose config is gone). */
+async function allocationDirsOf(stateDir: string, networks: NetworkConfigList[]): Promise<string[]> {
+  const ownRoot = join(stateDir, 'cni', 'networks');
+  const own = (await readdir(ownRoot).catch(() => [] as string[])).map((net) => join(ownRoot, net));
+  return [...new Set([...own, ...networks.flatMap(hostLocalDirs)])];
 }
 
 /**
@@ -187,31 +226,50 @@ async function releaseAttachments(deps: PodDeps, stale: CachedAttachment[], opti
  * address is podctl's; in a shared dataDir (another runtime may use /var/lib/cni/networks too)
  * only the addresses of containers podctl has attached (its cache) are released.
  */
-async function releaseAddresses(deps: PodDeps, stateDir: string, cached: CachedAttachment[], kept: Set<string>, options: GcOptions, report: Report): Promise<void> {
-  const loaded = await deps.cni.loadNetworks().catch(() => [] as NetworkConfigList[]);
-  const fromCache = cached.flatMap((a) => {
-    try {
-      return [parseNetworkConfig(a.config)];
-    } catch {
-      return [];
-    }
-  });
-  const dirs = [...loaded, ...fromCache].flatMap(hostLocalDirs);
+async function releaseAddresses(deps: PodDeps, stateDir: string, dirs: string[], cached: CachedAttachment[], kept: Set<string>, options: GcOptions, report: Report): Promise<void> {
   const ours = new Set(cached.filter(byPodLayer).map((a) => a.containerId));
   const inStateDir = (path: string) => {
     const rel = relative(stateDir, path);
     return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
   };
-  // podctl's own dataDir, every network in it (also those whose config is gone).
-  const ownRoot = join(stateDir, 'cni', 'networks');
-  const own = (await readdir(ownRoot).catch(() => [] as string[])).map((net) => join(ownRoot, net));
-  for (const file of await readAllocations([...own, ...dirs])) {
+  for (const file of await readAllocations(dirs)) {
     if (kept.has(file.containerId) || !/^[0-9a-f]{64}$/.test(file.containerId)) continue;
     if (!inStateDir(file.path) && !ours.has(file.containerId)) continue;
     const action = report({ kind: 'ip-file', target: file.path, action: 'remove', reason: `address held for ${file.containerId.slice(0, 12)}, which no pod has` });
-    if (!options.dryRun) {
-      await rm(file.path, { force: true }).catch((err) => (action.error = messageOf(err)));
-      await removeLeftoverRules(deps.host.read, deps.host.run, file.containerId).catch(() => undefined);
-    }
+    if (!options.dryRun) await rm(file.path, { force: true }).catch((err) => (action.error = messageOf(err)));
+  }
+}
+
+/** The addresses of a cached ADD result (IPAM plugins other than host-local keep no files). */
+function cachedAddresses(attachment: CachedAttachment): string[] {
+  try {
+    return attachment.result ? (toCurrentResult(attachment.result).ips ?? []).map((ip) => ip.address.split('/')[0]!) : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The rules and chains the plugins left for podctl's networks that nothing holds any more: of
+ * a DEL that never ran (state lost behind podctl's back; a podctl from before ADD recorded its
+ * intent, killed mid-chain) or ran without the addresses, and of everything released above. Each table is listed once, before what holds
+ * addresses and ids is read: a plugin writes its cache intent and its address file before its
+ * rules, so a rule added meanwhile is seen with its holder.
+ */
+async function removePluginLeftovers(deps: PodDeps, networks: NetworkConfigList[], dirs: string[], kept: Set<string>, options: GcOptions, report: Report): Promise<void> {
+  const tables = ['nat', 'filter'];
+  const listings = await Promise.all(tables.map((table) => deps.host.read('iptables', ['-w', '-t', table, '-S']).catch(() => '')));
+  const [cached, allocations] = await Promise.all([deps.cni.listCachedAttachments(), readAllocations(dirs)]);
+  const scope = {
+    networks: networks.map((net) => ({ name: net.name, subnets: summarizeNetwork(net).subnets })),
+    // host-local names each address file by its address.
+    heldAddresses: new Set([...allocations.map((a) => basename(a.path)), ...cached.flatMap(cachedAddresses)]),
+    keptIds: new Set([...kept, ...cached.map((a) => a.containerId), ...allocations.map((a) => a.containerId)]),
+  };
+  for (const [i, table] of tables.entries()) {
+    const stale = findStalePluginRules(table, listings[i]!, scope);
+    for (const rule of stale.rules) report({ kind: 'iptables', target: `${table} ${rule.args.join(' ')}`, action: 'remove', reason: rule.reason });
+    for (const { chain, reason } of stale.chains) report({ kind: 'iptables', target: `${table} chain ${chain}`, action: 'remove', reason });
+    if (!options.dryRun) await removeStalePluginRules(deps.host.run, stale);
   }
 }

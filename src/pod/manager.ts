@@ -279,7 +279,12 @@ export class PodManager {
   async remove(ref: PodRef, force = false): Promise<boolean> {
     return this.locked(ref, async (deps) => {
       const [checkpoint, members] = await deps.steps.time('read-pod', () => Promise.all([deps.store.read(ref), this.members(ref)]));
-      if (!checkpoint && members.length === 0) return false;
+      if (!checkpoint && members.length === 0) {
+        // A run killed while writing its first checkpoint leaves only the pod's directory with
+        // the half-written file; under the pod's lock nobody is writing there.
+        await deps.store.remove(ref);
+        return false;
+      }
       if (!force && members.some((c) => c.state === 'running')) {
         throw new PodctlError('FAILED_PRECONDITION', `pod ${formatPodRef(ref)} is running`, {
           hint: 'stop it first, or remove it with force',

@@ -1,6 +1,7 @@
-import { mkdir, open, rename, rm, readFile } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, readFile } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { errnoOf } from './errors.js';
+import { processAlive } from './process-alive.js';
 
 /** Creates `dir` (and parents) with mode 0700 when missing. */
 export async function ensurePrivateDir(dir: string): Promise<void> {
@@ -25,7 +26,7 @@ export interface AtomicWriteOptions {
 export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
   const dir = dirname(path);
   await ensurePrivateDir(dir);
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+  const tmp = join(dir, tempName(basename(path), process.pid));
   const handle = await open(tmp, 'wx', options.mode ?? 0o600);
   try {
     await handle.writeFile(data);
@@ -46,6 +47,19 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
   } finally {
     await dirHandle.close();
   }
+}
+
+/** `.<name>.<writer's pid>.<time>.tmp`: hidden, and naming its writer so a kill's leftover can be told apart. */
+const tempName = (name: string, pid: number) => `.${name}.${pid}.${Date.now().toString(36)}.tmp`;
+const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-z]+\.tmp$/;
+
+/** The temp files in `dir` that a writeFileAtomic killed mid-write left: their writer is gone. */
+export async function strayTempFiles(dir: string): Promise<string[]> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  return names.filter((name) => {
+    const writer = TEMP_NAME.exec(name)?.[1];
+    return writer !== undefined && !processAlive(Number(writer));
+  }).map((name) => join(dir, name));
 }
 
 export async function writeJsonAtomic(path: string, value: unknown, options: AtomicWriteOptions = {}): Promise<void> {

@@ -13,6 +13,7 @@ import { acquireFileLock, tryFileLock, withFileLock } from './file-lock.js';
 import { isPodctlError } from './errors.js';
 
 const lockModule = fileURLToPath(new URL('./file-lock.ts', import.meta.url));
+const spawnModule = fileURLToPath(new URL('./spawn-capture.ts', import.meta.url));
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'pct-lock-'));
@@ -124,5 +125,33 @@ test('no two holders ever: processes racing over a stale lock and each other', a
     const codes = await Promise.all(racers.map(async ({ proc }) => (await once(proc, 'exit'))[0]));
     assert.deepEqual(codes, [0, 0, 0], 'a racer found another holder inside (EEXIST on the marker)');
     assert.equal(await readFile(counter, 'utf8'), String(3 * rounds));
+  });
+});
+
+test('a child handed the lock\'s fd keeps the lock after its holder is SIGKILLed, until it exits (a plugin a killed podctl left running)', async () => {
+  await withDir(async (dir) => {
+    const path = join(dir, 'd.lock');
+    // The holder runs `sh`, which waits for a line on a fifo, with the lock's fd as its fd 3.
+    const fifo = join(dir, 'go');
+    await once(spawn('mkfifo', [fifo]), 'exit');
+    const { proc, lines } = child(`
+      const { spawnCapture } = await import(${JSON.stringify(spawnModule)});
+      const held = await lock.acquireFileLock(${JSON.stringify(path)});
+      void spawnCapture('sh', ['-c', 'read line < ${fifo}'], { timeoutMs: 600_000, inheritFds: [held.fd] });
+      console.log('held');
+      setInterval(() => {}, 1000);`);
+    try {
+      assert.equal((await lines.next()).value, 'held');
+      proc.kill('SIGKILL');
+      await once(proc, 'exit');
+      assert.equal(await tryFileLock(path), undefined, 'the child still holds the lock of its dead parent');
+    } finally {
+      proc.kill('SIGKILL');
+      await writeFile(fifo, 'go\n'); // the child ends
+    }
+    let lock;
+    while (!(lock = await tryFileLock(path))) await new Promise((r) => setImmediate(r));
+    assert.ok(lock, 'the lock is free once the child is gone');
+    await lock.release();
   });
 });

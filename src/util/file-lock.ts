@@ -19,6 +19,12 @@ import { PodctlError, errnoOf } from './errors.js';
 
 export interface FileLock extends AsyncDisposable {
   readonly path: string;
+  /**
+   * The locked open file. A child process spawned with it (a CNI plugin) shares the open file
+   * description and so the lock: the kernel keeps it until the last holder of it exits, even
+   * when this process is killed first.
+   */
+  readonly fd: number;
   release(): Promise<void>;
 }
 
@@ -33,7 +39,7 @@ export interface LockOptions {
 export async function tryFileLock(path: string): Promise<FileLock | undefined> {
   await ensurePrivateDir(dirname(path));
   for (;;) {
-    // libuv opens with O_CLOEXEC: a plugin podctl spawns never inherits (and so never keeps) the lock.
+    // libuv opens with O_CLOEXEC: a child podctl spawns keeps the lock only when handed `fd` on purpose.
     const handle = await open(path, constants.O_RDWR | constants.O_CREAT, 0o600);
     let locked = false;
     try {
@@ -100,13 +106,13 @@ function makeLock(path: string, handle: FileHandle): FileLock {
       await handle.close();
     }
   };
-  return { path, release, [Symbol.asyncDispose]: release };
+  return { path, fd: handle.fd, release, [Symbol.asyncDispose]: release };
 }
 
-export async function withFileLock<T>(path: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
+export async function withFileLock<T>(path: string, fn: (lock: FileLock) => Promise<T>, options: LockOptions = {}): Promise<T> {
   const lock = await acquireFileLock(path, options);
   try {
-    return await fn();
+    return await fn(lock);
   } finally {
     await lock.release();
   }

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 
 /**
  * Runs a program with an argument array (never a shell) and collects its output: what podctl's
@@ -14,6 +14,8 @@ export interface SpawnRequest {
   killSignal?: NodeJS.Signals;
   /** Output beyond this many bytes (each stream) kills the child. */
   maxBuffer?: number;
+  /** Open descriptors of this process the child gets too, as its fds 3, 4, ... */
+  inheritFds?: readonly number[];
 }
 
 export interface SpawnOutcome {
@@ -34,7 +36,8 @@ export function spawnCapture(file: string, args: readonly string[], request: Spa
   return new Promise((resolve) => {
     let child;
     try {
-      child = spawn(file, args, { env: request.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+      // Pipes on fds 0-2 whatever follows them, so the streams are there.
+      child = spawn(file, args, { env: request.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe', ...(request.inheritFds ?? [])] }) as ChildProcessWithoutNullStreams;
     } catch (e) {
       // Some start failures (ETXTBSY) are thrown rather than emitted.
       resolve({ exitCode: undefined, signal: undefined, stdout: '', stderr: '', timedOut: false, spawnError: e as NodeJS.ErrnoException });

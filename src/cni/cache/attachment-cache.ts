@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errnoOf, isPodctlError } from '../../util/errors.js';
-import { readTextIfExists, removeIfExists, writeJsonAtomic } from '../../util/atomic-file.js';
+import { readTextIfExists, removeIfExists, strayTempFiles, writeJsonAtomic } from '../../util/atomic-file.js';
 import { configError } from '../errors.js';
 import { parseResult } from '../result/parse-result.js';
 import type { CachedAttachment } from '../types.js';
@@ -28,8 +28,10 @@ export class AttachmentCache {
 
   async put(entry: NewCacheEntry): Promise<void> {
     const file = this.fileFor(entry.network, entry.containerId, entry.ifName);
-    const { network, containerId, ifName, netns, args, capabilityArgs, config, result } = entry;
-    await writeJsonAtomic(file, { kind: KIND, network, containerId, ifName, netns, args, capabilityArgs, config, result, createdAt: new Date().toISOString() }, { durable: true });
+    const { network, containerId, ifName, netns, args, capabilityArgs, config, complete, result } = entry;
+    // Only a complete entry must outlive a power loss: the rules and links an unfinished ADD
+    // made are gone after a reboot, and gc finds host-local's files by scanning their directories.
+    await writeJsonAtomic(file, { kind: KIND, network, containerId, ifName, netns, args, capabilityArgs, config, complete, result, createdAt: new Date().toISOString() }, { durable: complete });
   }
 
   /** The entry, or undefined when there is none; a corrupt file is an INVALID_CONFIG error. */
@@ -39,6 +41,11 @@ export class AttachmentCache {
 
   async remove(network: string, containerId: string, ifName: string): Promise<void> {
     await removeIfExists(this.fileFor(network, containerId, ifName));
+  }
+
+  /** Half-written entries of a podctl killed mid-write (never read: list skips them). */
+  strayWrites(): Promise<string[]> {
+    return strayTempFiles(this.resultsDir);
   }
 
   /** Every readable entry plus the files that could not be read. */
@@ -78,9 +85,11 @@ export class AttachmentCache {
     for (const key of ['network', 'containerId', 'ifName', 'netns', 'config']) {
       if (typeof raw[key] !== 'string') throw configError(file, key, 'is missing from the CNI cache entry');
     }
+    // Entries written before the `complete` field existed are complete ones.
+    const complete = raw.complete !== false;
     let result;
     try {
-      result = parseResult(raw.result);
+      result = raw.result === undefined && !complete ? undefined : parseResult(raw.result);
     } catch (err) {
       throw configError(file, 'result', isPodctlError(err) ? err.message : String(err));
     }
@@ -92,7 +101,8 @@ export class AttachmentCache {
       args: Array.isArray(raw.args) ? (raw.args as Array<[string, string]>) : [],
       capabilityArgs: (raw.capabilityArgs as Record<string, unknown> | undefined) ?? {},
       config: raw.config as string,
-      result,
+      complete,
+      ...(result ? { result } : {}),
       createdAt: typeof raw.createdAt === 'string' ? raw.createdAt : '',
       file,
     };

@@ -11,6 +11,8 @@ export interface InvokeContext extends EnvBase {
   exec: PluginExec;
   timeoutMs: number;
   logger: Logger;
+  /** The container lock's file descriptor, handed to each plugin (see CniRuntime.withContainerLock). */
+  lockFd?: number;
 }
 
 export interface PluginCall {
@@ -26,7 +28,7 @@ export async function runPlugin(ctx: InvokeContext, call: PluginCall): Promise<s
   const pluginPath = await ctx.exec.findInPath(call.pluginType, ctx.cniPath);
   const stdin = typeof call.stdin === 'string' ? call.stdin : JSON.stringify(call.stdin);
   const started = Date.now();
-  const out = await ctx.exec.execPlugin({ pluginPath, stdin, env: call.env, timeoutMs: ctx.timeoutMs });
+  const out = await ctx.exec.execPlugin({ pluginPath, stdin, env: call.env, timeoutMs: ctx.timeoutMs, ...(ctx.lockFd !== undefined ? { lockFd: ctx.lockFd } : {}) });
   if (ctx.logger.enabled('debug')) {
     ctx.logger.debug(`cni ${call.verb} ${call.pluginType}`, {
       network: call.network, container: call.env.CNI_CONTAINERID, exit: out.exitCode, ms: Date.now() - started,

@@ -12,6 +12,8 @@ export interface PluginRequest {
   /** The whole environment of the plugin process (nothing is inherited). */
   env: Record<string, string>;
   timeoutMs: number;
+  /** A lock's file descriptor the plugin inherits (as fd 3), so the lock lives as long as it does. */
+  lockFd?: number;
 }
 
 export interface PluginOutput {
@@ -91,6 +93,7 @@ export class SpawnPluginExec implements PluginExec {
         env: request.env,
         timeoutMs: request.timeoutMs,
         killSignal: 'SIGKILL',
+        ...(request.lockFd !== undefined ? { inheritFds: [request.lockFd] } : {}),
       });
       if (result.spawnError?.code === 'ETXTBSY' && attempt <= this.busyRetries) return undefined;
       return {

@@ -7,13 +7,20 @@ import { attachmentEnv } from '../invoke/plugin-env.js';
 import { pluginStdin } from '../invoke/plugin-stdin.js';
 
 /**
+ * Called before each plugin of an ADD with the prevResult that plugin is given (none for the
+ * first), so the caller can record what a DEL after a kill must give the plugins.
+ */
+export type BeforeAddPlugin = (prevResult: CniResult | undefined) => Promise<void>;
+
+/**
  * The verbs over a plugin list, without locks or cache (CniRuntime adds those):
  * ADD in order chaining each result into the next `prevResult`, CHECK in order with the
  * cached result, DEL in reverse. Each stops at the first error.
  */
-export async function addChain(ctx: InvokeContext, net: NetworkConfigList, rt: RuntimeConf): Promise<CniResult> {
+export async function addChain(ctx: InvokeContext, net: NetworkConfigList, rt: RuntimeConf, beforePlugin?: BeforeAddPlugin): Promise<CniResult> {
   let prevResult: CniResult | undefined;
   for (const plugin of net.plugins) {
+    await beforePlugin?.(prevResult);
     prevResult = await runPluginForResult(
       ctx,
       {

@@ -1,8 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHarness } from '../testing/test-harness.js';
+import { RecordingPluginExec, defaultAnswer } from '../testing/recording-exec.js';
+import { CniRuntime } from './cni-runtime.js';
 import { CniError } from '../errors.js';
 import { isPodctlError } from '../../util/errors.js';
 
@@ -102,7 +104,7 @@ test('DEL sends an empty CNI_NETNS when the namespace is gone, and no prevResult
   }
 });
 
-test('a failing ADD stops the chain, DELs the whole list in reverse, caches nothing and reports the ADD error', async (t) => {
+test('a failing ADD stops the chain, DELs the whole list in reverse with what the failing plugin was given, caches nothing and reports the ADD error', async (t) => {
   const h = await createHarness(LIST, {
     'fake-a': { ADD: { result: RESULT_A } },
     'fake-b': { ADD: { error: { code: 7, msg: 'bad bridge', details: 'field x' } } },
@@ -121,8 +123,48 @@ test('a failing ADD stops the chain, DELs the whole list in reverse, caches noth
   assert.match(err.message, /fake-b failed on ADD \(network unitnet\): \[code 7\] bad bridge; field x/);
   const calls = await h.plugins.calls();
   assert.deepEqual(calls.map((c) => `${c.plugin}:${c.verb}`), ['fake-a:ADD', 'fake-b:ADD', 'fake-c:DEL', 'fake-b:DEL', 'fake-a:DEL']);
-  assert.ok(calls.filter((c) => c.verb === 'DEL').every((c) => c.stdin.prevResult === undefined));
+  // fake-b may have acted on fake-a's addresses before it failed: DEL names them to every plugin.
+  for (const del of calls.filter((c) => c.verb === 'DEL')) assert.deepEqual(del.stdin.prevResult, RESULT_A, `${del.plugin} DEL`);
   assert.equal(await h.runtime.getCachedResult('unitnet', 'ctr-1', 'eth0'), undefined);
+  assert.deepEqual(await h.runtime.listCachedAttachments(), [], 'the intent went with the rollback');
+});
+
+test('ADD records its intent before the first plugin and each new prevResult before the next: a DEL after a kill replays them', async (t) => {
+  const h = await createHarness(LIST, { 'fake-a': { ADD: { result: RESULT_A } }, 'fake-b': { ADD: { result: RESULT_B } }, 'fake-c': {} });
+  t.after(h.cleanup);
+  const file = join(h.cacheDir, 'results', 'unitnet-ctr-1-eth0');
+  // What the cache held while each plugin ran, as a podctl killed at that moment leaves it.
+  const seen = new Map<string, string>();
+  const answers: Record<string, unknown> = { 'fake-a': RESULT_A, 'fake-b': RESULT_B };
+  const exec = new RecordingPluginExec(async (call) => {
+    if (call.verb !== 'ADD') return {};
+    seen.set(call.plugin, await readFile(file, 'utf8'));
+    return answers[call.plugin] ? { stdout: JSON.stringify(answers[call.plugin]) } : defaultAnswer(call);
+  }, ['fake-a', 'fake-b', 'fake-c']);
+  const runtime = new CniRuntime({ confDir: h.confDir, cniPath: h.plugins.dir, cacheDir: h.cacheDir, lockDir: join(h.root, 'locks'), exec });
+  await runtime.addNetworkList(h.net, RT);
+
+  const at = (plugin: string) => JSON.parse(seen.get(plugin)!) as { complete: boolean; result?: unknown; config: string; capabilityArgs: unknown };
+  assert.equal(at('fake-a').complete, false);
+  assert.equal(at('fake-a').result, undefined, 'before the first plugin: the intent, no result');
+  assert.equal(at('fake-a').config, h.net.bytes);
+  assert.deepEqual(at('fake-a').capabilityArgs, CAPS);
+  assert.deepEqual(at('fake-b').result, RESULT_A);
+  assert.deepEqual(at('fake-c').result, RESULT_B);
+  assert.equal(at('fake-c').complete, false);
+  const done = JSON.parse(await readFile(file, 'utf8')) as { complete: boolean; result: unknown };
+  assert.equal(done.complete, true);
+  assert.deepEqual(done.result, RESULT_B);
+
+  // podctl killed while fake-c ran: the cache as it was then, and a DEL by the next podctl.
+  await writeFile(file, seen.get('fake-c')!);
+  assert.equal(await runtime.getCachedResult('unitnet', 'ctr-1', 'eth0'), undefined, 'an unfinished ADD has no result to show');
+  await assert.rejects(runtime.checkNetworkList(h.net, RT), (e: unknown) => isPodctlError(e) && e.code === 'FAILED_PRECONDITION');
+  exec.calls.length = 0;
+  await runtime.delNetworkList(undefined, { ...RT, network: 'unitnet' });
+  assert.deepEqual(exec.calls.map((c) => `${c.plugin}:${c.verb}`), ['fake-c:DEL', 'fake-b:DEL', 'fake-a:DEL']);
+  for (const del of exec.calls) assert.deepEqual(del.stdin.prevResult, RESULT_B, `${del.plugin} DEL`);
+  assert.deepEqual(await runtime.listCachedAttachments(), []);
 });
 
 test('a failing DEL stops at the first error and keeps the cache so DEL can be retried', async (t) => {

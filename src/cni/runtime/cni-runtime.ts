@@ -136,22 +136,35 @@ export class CniRuntime {
       : notFound(`CNI network ${JSON.stringify(name)} not found in ${this.confDir} (networks: ${known})`, 'pick one of those, or add its config there (see podctl net ls)');
   }
 
-  /** ADD over the list. On failure the list is DELeted (best effort) and the ADD error thrown. */
+  /**
+   * ADD over the list. Before the first plugin runs the cache holds the intent (config, args,
+   * capability args; `complete: false`), and before each later plugin the prevResult it is
+   * given, when that changed: a DEL after a kill at any instant replays what ran, and gives the
+   * plugins the addresses they may have acted on. On failure the list is DELeted the same way
+   * (best effort) and the ADD error thrown.
+   */
   async addNetworkList(net: NetworkConfigList, rt: RuntimeConf): Promise<CniResult> {
     validateAttachment(rt, true);
-    return this.withContainerLock(rt.containerId, async () => {
-      let result: CniResult;
+    return this.withContainerLock(rt.containerId, async (ctx) => {
+      const entry = {
+        network: net.name, containerId: rt.containerId, ifName: rt.ifName, netns: rt.netns,
+        args: rt.args ?? [], capabilityArgs: rt.capabilityArgs ?? {}, config: net.bytes,
+      };
+      let recorded: { result: CniResult | undefined; text: string } | undefined;
+      const recordProgress = async (prevResult: CniResult | undefined) => {
+        const text = JSON.stringify(prevResult ?? null);
+        if (recorded?.text === text) return;
+        await this.cache.put({ ...entry, complete: false, ...(prevResult ? { result: prevResult } : {}) });
+        recorded = { result: prevResult, text };
+      };
       try {
-        result = await addChain(this.ctx, net, rt);
-        await this.cache.put({
-          network: net.name, containerId: rt.containerId, ifName: rt.ifName, netns: rt.netns,
-          args: rt.args ?? [], capabilityArgs: rt.capabilityArgs ?? {}, config: net.bytes, result,
-        });
+        const result = await addChain(ctx, net, rt, recordProgress);
+        await this.cache.put({ ...entry, complete: true, result });
+        return result;
       } catch (addError) {
-        await this.rollbackAdd(net, rt, addError);
+        await this.rollbackAdd(ctx, net, rt, recorded?.result, addError);
         throw addError;
       }
-      return result;
     });
   }
 
@@ -162,14 +175,15 @@ export class CniRuntime {
     }
     if (net.disableCheck) return;
     validateAttachment(rt, true);
-    await this.withContainerLock(rt.containerId, async () => {
+    await this.withContainerLock(rt.containerId, async (ctx) => {
       const cached = await this.cache.get(net.name, rt.containerId, rt.ifName);
-      if (!cached) {
-        throw new PodctlError('FAILED_PRECONDITION', `no cached ADD result for container ${rt.containerId} ifname ${rt.ifName} on network ${net.name}: CHECK needs a previous ADD by podctl`);
+      if (!cached?.result || !cached.complete) {
+        const why = cached ? 'its ADD did not finish (the process was killed): DEL it' : 'CHECK needs a previous ADD by podctl';
+        throw new PodctlError('FAILED_PRECONDITION', `no cached ADD result for container ${rt.containerId} ifname ${rt.ifName} on network ${net.name}: ${why}`);
       }
       const args = rt.args ?? cached.args;
       const capabilityArgs = rt.capabilityArgs ?? cached.capabilityArgs;
-      await checkChain(this.ctx, net, { ...rt, args, capabilityArgs }, cached.result);
+      await checkChain(ctx, net, { ...rt, args, capabilityArgs }, cached.result);
     });
   }
 
@@ -179,7 +193,7 @@ export class CniRuntime {
    * is used, and without either there is nothing to delete. Idempotent.
    */
   async delNetworkList(net: NetworkConfigList | undefined, rt: DelRuntimeConf): Promise<void> {
-    await this.withDelTarget('DEL', net, rt, async (network, cached, list) => {
+    await this.withDelTarget('DEL', net, rt, async (ctx, network, cached, list) => {
       if (!list) {
         this.logger.debug('cni DEL: nothing known about this attachment', { network, container: rt.containerId, ifname: rt.ifName });
         return;
@@ -192,7 +206,7 @@ export class CniRuntime {
         capabilityArgs: cached ? cached.capabilityArgs : rt.capabilityArgs,
       };
       const prevResult = cached && versionAtLeast(list.cniVersion, '0.4.0') ? cached.result : undefined;
-      await delChain(this.ctx, list, replayed, prevResult);
+      await delChain(ctx, list, replayed, prevResult);
       await this.cache.remove(network, rt.containerId, rt.ifName);
     });
   }
@@ -203,7 +217,7 @@ export class CniRuntime {
    * entry. Returns what it removed. The namespace and its veth go with the namespace itself.
    */
   async scrubAttachment(net: NetworkConfigList | undefined, rt: DelRuntimeConf): Promise<string[]> {
-    return this.withDelTarget('scrub', net, rt, async (network, cached, list) => {
+    return this.withDelTarget('scrub', net, rt, async (_ctx, network, cached, list) => {
       const removed = list ? await releaseAllocations(list, rt.containerId, rt.ifName) : [];
       if (cached) {
         await this.cache.remove(network, rt.containerId, rt.ifName);
@@ -285,6 +299,11 @@ export class CniRuntime {
     return cached.filter((_, i) => live[i]).map((a) => ({ containerId: a.containerId, ifName: a.ifName }));
   }
 
+  /** Cache files a podctl killed mid-write left (gc removes them). */
+  strayCacheWrites(): Promise<string[]> {
+    return this.cache.strayWrites();
+  }
+
   async listCachedAttachments(): Promise<CachedAttachment[]> {
     const { entries, unreadable } = await this.cache.list();
     for (const { file, error } of unreadable) this.logger.warn('unreadable CNI cache entry', { file, error: error.message });
@@ -294,18 +313,25 @@ export class CniRuntime {
   async getCachedResult(network: string, containerId: string, ifName: string): Promise<CniResult | undefined> {
     validateNetworkName(network);
     validateAttachment({ containerId, ifName, netns: '' }, false);
-    return (await this.cache.get(network, containerId, ifName))?.result;
+    const cached = await this.cache.get(network, containerId, ifName);
+    return cached?.complete ? cached.result : undefined;
   }
 
-  private withContainerLock<T>(containerId: string, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` holding the container's lock, with a plugin context whose plugins hold it too
+   * (they inherit the lock's open file): a plugin that a killed podctl left running keeps the
+   * lock until it exits, so a DEL that follows (`rm -f`, gc) waits for its ADD instead of
+   * running before it and leaving what it adds after.
+   */
+  private withContainerLock<T>(containerId: string, fn: (ctx: InvokeContext) => Promise<T>): Promise<T> {
     // `cni-` keeps these apart from locks other layers may take in the same directory.
     const path = join(this.lockDir, `cni-${containerId}.lock`);
-    return withFileLock(path, fn, { what: `container ${containerId}`, timeoutMs: this.lockTimeoutMs });
+    return withFileLock(path, (lock) => fn({ ...this.ctx, lockFd: lock.fd }), { what: `container ${containerId}`, timeoutMs: this.lockTimeoutMs });
   }
 
-  private async rollbackAdd(net: NetworkConfigList, rt: RuntimeConf, addError: unknown): Promise<void> {
+  private async rollbackAdd(ctx: InvokeContext, net: NetworkConfigList, rt: RuntimeConf, prevResult: CniResult | undefined, addError: unknown): Promise<void> {
     try {
-      await delChain(this.ctx, net, rt, undefined);
+      await delChain(ctx, net, rt, prevResult);
       // Whatever an earlier ADD of this attachment cached is gone now.
       await this.cache.remove(net.name, rt.containerId, rt.ifName);
     } catch (delError) {
@@ -324,15 +350,15 @@ export class CniRuntime {
     verb: string,
     net: NetworkConfigList | undefined,
     rt: DelRuntimeConf,
-    fn: (network: string, cached: CachedAttachment | undefined, list: NetworkConfigList | undefined) => Promise<T>,
+    fn: (ctx: InvokeContext, network: string, cached: CachedAttachment | undefined, list: NetworkConfigList | undefined) => Promise<T>,
   ): Promise<T> {
     const network = net?.name ?? rt.network;
     if (network === undefined) throw new PodctlError('INVALID_ARGUMENT', `${verb} needs a network config or a network name`);
     validateNetworkName(network);
     validateAttachment(rt, false);
-    return this.withContainerLock(rt.containerId, async () => {
+    return this.withContainerLock(rt.containerId, async (ctx) => {
       const cached = await this.readCacheForDel(network, rt);
-      return fn(network, cached, (cached && this.cachedList(cached)) ?? net);
+      return fn(ctx, network, cached, (cached && this.cachedList(cached)) ?? net);
     });
   }
 
