@@ -12,6 +12,7 @@ import { knownPluginBug } from './checks/known-plugin-bugs.js';
 import { freeLocalPorts } from './host/listener.js';
 import type { NetProbe } from './host/net-probe.js';
 import type { NetworkRun } from './network-run.js';
+import { podToPod, probeAddress, probeMtuPath, readHostSide, runPromiseChecks, type HostSide, type PromiseContext, type WiredPod } from './promises/index.js';
 import type { KeptPod } from './types.js';
 
 export interface LiveContext {
@@ -64,7 +65,10 @@ export async function runLiveChecks(run: NetworkRun, net: NetworkConfigList, ctx
     for (const [i, pod] of pods.entries()) await addPod(run, net, ctx, pod, ports.slice(i * perPod, (i + 1) * perPod));
     await waitForDad(ctx, pods);
     for (const pod of pods) await inspectPod(run, net, ctx, pod);
-    await pingPods(run, ctx, pods);
+    const promises = promiseContext(net, ctx, pods);
+    await runPromiseChecks(run, promises);
+    const answered = await pingPods(run, net, ctx, pods);
+    await mtuPaths(run, promises, answered);
     if (hasPortmap(net)) for (const pod of pods) await portmapPod(run, ctx, pod);
     if (ctx.keep) {
       keepPods(run, net, ctx, pods);
@@ -183,16 +187,45 @@ async function inspectPod(run: NetworkRun, net: NetworkConfigList, ctx: LiveCont
   await run.check('live', names[4]!, () => ({ detail: describeDns(view.dns) }));
 }
 
-async function pingPods(run: NetworkRun, ctx: LiveContext, pods: LivePod[]): Promise<void> {
-  const wired = pods.filter((p) => p.view && p.view.addresses.length > 0);
-  if (pods.length < 2) return;
-  if (wired.length < 2) return run.skip('live', 'pod↔pod ping', 'fewer than two pods got an address');
-  // A ring: with two pods that is both directions.
-  for (let i = 0; i < wired.length; i++) await pingOne(run, ctx, wired[i]!, wired[(i + 1) % wired.length]!);
+function promiseContext(net: NetworkConfigList, ctx: LiveContext, pods: LivePod[]): PromiseContext {
+  const wired = pods.flatMap((p): WiredPod[] => (p.view && p.sandbox ? [{ label: p.label, netns: p.sandbox.netnsName, view: p.view }] : []));
+  let host: Promise<HostSide> | undefined;
+  return { net, probe: ctx.probe, pods: wired, hostSide: () => (host ??= readHostSide(ctx.probe)) };
 }
 
-async function pingOne(run: NetworkRun, ctx: LiveContext, from: LivePod, to: LivePod): Promise<void> {
-  await run.check('live', `${from.label} → ${to.label} ping`, async () => {
+/**
+ * Pod to pod, in a ring (with two pods that is both directions), with the verdict the network's
+ * mode calls for: an answer where pods may talk, none where the mode forbids it (macvlan
+ * private). Returns the pairs that answered, for the MTU path.
+ */
+async function pingPods(run: NetworkRun, net: NetworkConfigList, ctx: LiveContext, pods: LivePod[]): Promise<Array<[LivePod, LivePod]>> {
+  const wired = pods.filter((p) => p.view && p.view.addresses.length > 0);
+  if (pods.length < 2) return [];
+  if (wired.length < 2) {
+    run.skip('live', 'pod↔pod ping', 'fewer than two pods got an address');
+    return [];
+  }
+  const expectation = podToPod(net);
+  const answered: Array<[LivePod, LivePod]> = [];
+  for (let i = 0; i < wired.length; i++) {
+    const pair: [LivePod, LivePod] = [wired[i]!, wired[(i + 1) % wired.length]!];
+    const name = `${pair[0].label} → ${pair[1].label} ping`;
+    if (expectation.expect === 'unknown') run.skip('live', name, expectation.why);
+    else if (expectation.expect === 'isolated') await run.check('live', name, () => isolatedOne(ctx, pair[0], pair[1], expectation.why));
+    else if (await pingOne(run, ctx, pair[0], pair[1])) answered.push(pair);
+  }
+  return answered;
+}
+
+async function isolatedOne(ctx: LiveContext, from: LivePod, to: LivePod, why: string) {
+  for (const ip of to.view!.addresses.map(bareIp)) {
+    if ((await ctx.probe.ping(from.sandbox!.netnsName, ip)) === undefined) throw new Error(`${to.label} (${ip}) answers ${from.label}, but ${why}`);
+  }
+  return { detail: `no answer, as expected: ${why}` };
+}
+
+async function pingOne(run: NetworkRun, ctx: LiveContext, from: LivePod, to: LivePod): Promise<boolean> {
+  return run.check('live', `${from.label} → ${to.label} ping`, async () => {
     const targets = to.view!.addresses.map(bareIp);
     for (const ip of targets) {
       const error = await ctx.probe.ping(from.sandbox!.netnsName, ip);
@@ -204,6 +237,28 @@ async function pingOne(run: NetworkRun, ctx: LiveContext, from: LivePod, to: Liv
     }
     return { detail: `${targets.join(', ')} answered` };
   });
+}
+
+/**
+ * The MTU path: the largest packet each pod's MTU allows, with "don't fragment", to the pod
+ * it already pinged and to its gateway on this host. A link on the way with a smaller MTU
+ * drops it, and the failure names both MTUs.
+ */
+async function mtuPaths(run: NetworkRun, ctx: PromiseContext, answered: Array<[LivePod, LivePod]>): Promise<void> {
+  const wired = (p: LivePod) => ctx.pods.find((w) => w.label === p.label);
+  for (const [from, to] of answered) {
+    const a = wired(from);
+    const b = wired(to);
+    const ip = b && probeAddress(b);
+    if (!a || !b || !ip) continue;
+    await run.check('live', `${a.label} → ${b.label} mtu path`, async () => ({ detail: await probeMtuPath(ctx, { from: a, to: { label: b.label, ip, pod: b } }) }));
+  }
+  const host = await ctx.probe.hostAddresses();
+  for (const pod of ctx.pods) {
+    const gateway = pod.view.gateways.find((g) => host.has(g) && !g.includes(':')) ?? pod.view.gateways.find((g) => host.has(g));
+    if (!gateway) continue;
+    await run.check('live', `${pod.label} → gateway mtu path`, async () => ({ detail: await probeMtuPath(ctx, { from: pod, to: { label: 'gateway', ip: gateway } }) }));
+  }
 }
 
 async function portmapPod(run: NetworkRun, ctx: LiveContext, pod: LivePod): Promise<void> {
