@@ -12,7 +12,7 @@ import { knownPluginBug } from './checks/known-plugin-bugs.js';
 import { freeLocalPorts } from './host/listener.js';
 import type { NetProbe } from './host/net-probe.js';
 import type { NetworkRun } from './network-run.js';
-import { podToPod, probeAddress, probeMtuPath, readHostSide, runPromiseChecks, type HostSide, type PromiseContext, type WiredPod } from './promises/index.js';
+import { parentChecks, podToPod, probeAddress, probeMtuPath, readHostSide, runPromiseChecks, type HostSide, type PromiseContext, type WiredPod } from './promises/index.js';
 import type { KeptPod } from './types.js';
 
 export interface LiveContext {
@@ -58,6 +58,7 @@ const IFNAME = 'eth0';
 export async function runLiveChecks(run: NetworkRun, net: NetworkConfigList, ctx: LiveContext): Promise<void> {
   const pods: LivePod[] = Array.from({ length: ctx.pods }, (_, i) => ({ label: `pod${i + 1}`, name: `${ctx.namePrefix}-${i + 1}`, delOwed: false }));
   try {
+    for (const check of parentChecks(net, ctx.probe)) await run.check('live', check.name, () => check.run());
     for (const pod of pods) await createPod(run, ctx, pod);
     // Every pod's host ports, distinct, chosen at once (see freeLocalPorts).
     const perPod = hasPortmap(net) ? (ipv6HostAddress(net) ? 2 : 1) : 0;
@@ -167,7 +168,9 @@ async function inspectPod(run: NetworkRun, net: NetworkConfigList, ctx: LiveCont
     return { detail: `${IFNAME} ${view.addresses.join(', ')}${view.mac ? ` ${view.mac}` : ' (the result reports no MAC)'}${dad}` };
   });
   await run.check('live', names[2]!, async () => {
-    const problems = missingRoutes(view.routes, await ctx.probe.routes(ns), ns);
+    // sbr moves the pod's routes from the main table into one per source address.
+    const table = net.plugins.some((p) => p.type === 'sbr') ? 'all' : 'main';
+    const problems = missingRoutes(view.routes, await ctx.probe.routes(ns, table), ns);
     if (problems.length > 0) throw new Error(problems.join('; '));
     return { detail: view.routes.length > 0 ? view.routes.map((r) => `${r.dst}${r.gw ? ` via ${r.gw}` : ''}`).join(', ') : 'the result has no routes' };
   });

@@ -52,12 +52,12 @@ export class NetProbe {
     return { mac: link.address ?? '', addresses: (link.addr_info ?? []).map((a) => `${a.local}/${a.prefixlen}`) };
   }
 
-  /** The main routing table of `netns` (or of the host when netns is undefined), both families. */
-  async routes(netns?: string): Promise<KernelRoute[]> {
+  /** A routing table of `netns` (or of the host when netns is undefined; `main` by default), both families. */
+  async routes(netns?: string, table = 'main'): Promise<KernelRoute[]> {
     const at = netns === undefined ? [] : ['-n', netns];
     const out: KernelRoute[] = [];
     for (const family of ['-4', '-6']) {
-      const r = await this.run('ip', [...at, family, '-j', 'route', 'show', 'table', 'main']);
+      const r = await this.run('ip', [...at, family, '-j', 'route', 'show', 'table', table]);
       if (r.exitCode !== 0) continue;
       for (const route of JSON.parse(r.stdout || '[]') as Array<{ dst: string; gateway?: string; dev?: string }>) {
         out.push({ dst: route.dst, ...(route.gateway && { gateway: route.gateway }), ...(route.dev && { dev: route.dev }), family: family === '-4' ? 4 : 6 });

@@ -9,6 +9,7 @@ import { tuningPromises } from './tuning.js';
 import type { PluginPromises, PromiseContext } from './types.js';
 
 export { podToPod, type PodToPod } from './interface-kind.js';
+export { parentChecks } from './parent.js';
 export { probeAddress, probeMtuPath } from './mtu-path.js';
 export type { PromiseContext, WiredPod } from './types.js';
 export { readHostSide, type HostSide } from './host-side.js';
