@@ -12,7 +12,7 @@ import { knownPluginBug } from './checks/known-plugin-bugs.js';
 import { freeLocalPorts } from './host/listener.js';
 import type { NetProbe } from './host/net-probe.js';
 import type { NetworkRun } from './network-run.js';
-import { parentChecks, podToPod, probeAddress, probeMtuPath, readHostSide, runPromiseChecks, type HostSide, type PromiseContext, type WiredPod } from './promises/index.js';
+import { parentChecks, podToPod, readHostSide, runMtuPathChecks, runPromiseChecks, type HostSide, type PromiseContext, type WiredPod } from './promises/index.js';
 import type { KeptPod } from './types.js';
 
 export interface LiveContext {
@@ -69,7 +69,7 @@ export async function runLiveChecks(run: NetworkRun, net: NetworkConfigList, ctx
     const promises = promiseContext(net, ctx, pods);
     await runPromiseChecks(run, promises);
     const answered = await pingPods(run, net, ctx, pods);
-    await mtuPaths(run, promises, answered);
+    await runMtuPathChecks(run, promises, answered.map(([a, b]) => [a.label, b.label]));
     if (hasPortmap(net)) for (const pod of pods) await portmapPod(run, ctx, pod);
     if (ctx.keep) {
       keepPods(run, net, ctx, pods);
@@ -240,28 +240,6 @@ async function pingOne(run: NetworkRun, ctx: LiveContext, from: LivePod, to: Liv
     }
     return { detail: `${targets.join(', ')} answered` };
   });
-}
-
-/**
- * The MTU path: the largest packet each pod's MTU allows, with "don't fragment", to the pod
- * it already pinged and to its gateway on this host. A link on the way with a smaller MTU
- * drops it, and the failure names both MTUs.
- */
-async function mtuPaths(run: NetworkRun, ctx: PromiseContext, answered: Array<[LivePod, LivePod]>): Promise<void> {
-  const wired = (p: LivePod) => ctx.pods.find((w) => w.label === p.label);
-  for (const [from, to] of answered) {
-    const a = wired(from);
-    const b = wired(to);
-    const ip = b && probeAddress(b);
-    if (!a || !b || !ip) continue;
-    await run.check('live', `${a.label} → ${b.label} mtu path`, async () => ({ detail: await probeMtuPath(ctx, { from: a, to: { label: b.label, ip, pod: b } }) }));
-  }
-  const host = await ctx.probe.hostAddresses();
-  for (const pod of ctx.pods) {
-    const gateway = pod.view.gateways.find((g) => host.has(g) && !g.includes(':')) ?? pod.view.gateways.find((g) => host.has(g));
-    if (!gateway) continue;
-    await run.check('live', `${pod.label} → gateway mtu path`, async () => ({ detail: await probeMtuPath(ctx, { from: pod, to: { label: 'gateway', ip: gateway } }) }));
-  }
 }
 
 async function portmapPod(run: NetworkRun, ctx: LiveContext, pod: LivePod): Promise<void> {

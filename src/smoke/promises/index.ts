@@ -10,7 +10,7 @@ import type { PluginPromises, PromiseContext } from './types.js';
 
 export { podToPod, type PodToPod } from './interface-kind.js';
 export { parentChecks } from './parent.js';
-export { probeAddress, probeMtuPath } from './mtu-path.js';
+export { runMtuPathChecks } from './mtu-path.js';
 export type { PromiseContext, WiredPod } from './types.js';
 export { readHostSide, type HostSide } from './host-side.js';
 

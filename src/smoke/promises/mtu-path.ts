@@ -1,6 +1,7 @@
 import type { LinkDetails } from '../host/link-details.js';
 import { bareIp } from '../checks/result-view.js';
 import type { HostSide } from './host-side.js';
+import type { NetworkRun } from '../network-run.js';
 import { podLink, type PromiseContext, type WiredPod } from './types.js';
 
 /** IP and ICMP headers: the largest echo payload a link of MTU m sends unsplit is m minus these. */
@@ -42,14 +43,14 @@ export function mtuPathMessage(fromLabel: string, toLabel: string, ip: string, p
   return `a ${payload + echoOverhead(ip)}-byte packet (don't fragment) from ${fromLabel} does not reach ${toLabel} ${ip}: ${why} (MTUs: ${describeHops(hops)}); ${pingError}`;
 }
 
-export interface MtuTarget {
+interface MtuTarget {
   from: WiredPod;
   /** A pod, or the gateway on this host. */
   to: { label: string; ip: string; pod?: WiredPod };
 }
 
 /** Sends the largest packet `from`'s MTU allows to the target; resolves to the detail or throws the failure. */
-export async function probeMtuPath(ctx: PromiseContext, target: MtuTarget): Promise<string> {
+async function probeMtuPath(ctx: PromiseContext, target: MtuTarget): Promise<string> {
   const { from, to } = target;
   const [host, fromLink, toLink] = await Promise.all([
     ctx.hostSide(),
@@ -63,8 +64,30 @@ export async function probeMtuPath(ctx: PromiseContext, target: MtuTarget): Prom
   return `${payload + echoOverhead(to.ip)}-byte packet to ${to.ip} answered (MTUs: ${describeHops(hops)})`;
 }
 
+/**
+ * The MTU path: the largest packet each pod's MTU allows, with "don't fragment", to each pod it
+ * already pinged (`answered`, by label) and to its gateway on this host. A link on the way with
+ * a smaller MTU drops it, and the failure names both MTUs.
+ */
+export async function runMtuPathChecks(run: NetworkRun, ctx: PromiseContext, answered: Array<[string, string]>): Promise<void> {
+  const byLabel = (label: string) => ctx.pods.find((p) => p.label === label);
+  for (const [fromLabel, toLabel] of answered) {
+    const from = byLabel(fromLabel);
+    const to = byLabel(toLabel);
+    const ip = to && probeAddress(to);
+    if (!from || !to || !ip) continue;
+    await run.check('live', `${from.label} → ${to.label} mtu path`, async () => ({ detail: await probeMtuPath(ctx, { from, to: { label: to.label, ip, pod: to } }) }));
+  }
+  const host = await ctx.probe.hostAddresses();
+  for (const pod of ctx.pods) {
+    const gateway = pod.view.gateways.find((g) => host.has(g) && !g.includes(':')) ?? pod.view.gateways.find((g) => host.has(g));
+    if (!gateway) continue;
+    await run.check('live', `${pod.label} → gateway mtu path`, async () => ({ detail: await probeMtuPath(ctx, { from: pod, to: { label: 'gateway', ip: gateway } }) }));
+  }
+}
+
 /** The address to probe: the pod's first IPv4 address, else its first. */
-export const probeAddress = (pod: WiredPod): string | undefined => {
+const probeAddress = (pod: WiredPod): string | undefined => {
   const ips = pod.view.addresses.map(bareIp);
   return ips.find((a) => !a.includes(':')) ?? ips[0];
 };
