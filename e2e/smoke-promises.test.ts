@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { LeakChecker } from './harness/leaks.js';
+import { sh } from './harness/run.js';
 import { FIXTURES, checkOf, cniTestJson, failures, hostPrerequisites, parseJunit, smokeLeftovers } from './fixtures/cni-test/helpers.js';
 
 const PROMISES = join(FIXTURES, 'promises');
@@ -103,18 +105,28 @@ test('broken promises: each fails at the check that names its cause; a mode that
   await leaks.assertClean();
 });
 
-test('static ipam and sbr: the exact address, the configured route, the source-based table', { timeout: 60_000 }, async () => {
+test('one pod each: static ipam with sbr, a host device the test made', { timeout: 90_000 }, async () => {
   const leaks = await LeakChecker.start();
   const undo = await hostPrerequisites();
+  // The host-device plugin takes a link off the host: a throwaway veth end made here.
+  await sh('ip', ['link', 'add', 'pct-smhd', 'type', 'veth', 'peer', 'name', 'pct-smhdp']);
   try {
-    const { report } = await cniTestJson([file('70-static-sbr.conflist'), '--engine', 'netns', '--pods', '1']);
-    const net = 'pct-sm-static-sbr';
-    for (const check of ['macvlan master', 'pod1 interface', 'pod1 routes', 'pod1 macvlan', 'pod1 ipam static', 'pod1 sbr', 'pod1 leaks']) {
-      assert.equal(checkOf(report, net, check).status, 'passed', `${check}: ${JSON.stringify(checkOf(report, net, check))}`);
-    }
-    assert.match(checkOf(report, net, 'pod1 ipam static').detail ?? '', /^10\.231\.26\.10\/24; routes 10\.231\.27\.0\/24 via 10\.231\.26\.1;/);
-    assert.match(checkOf(report, net, 'pod1 sbr').detail ?? '', /^from 10\.231\.26\.10 lookup \d+: .*10\.231\.27\.0\/24 via 10\.231\.26\.1/);
+    const { report } = await cniTestJson([file('70-static-sbr.conflist'), file('90-host-device.conflist'), '--engine', 'netns', '--pods', '1']);
+    const passed = (net: string, check: string) => {
+      const c = checkOf(report, net, check);
+      assert.equal(c.status, 'passed', `${net}/${check}: ${JSON.stringify(c)}`);
+      return c.detail ?? '';
+    };
+    for (const check of ['macvlan master', 'pod1 interface', 'pod1 routes', 'pod1 macvlan', 'pod1 leaks']) passed('pct-sm-static-sbr', check);
+    assert.match(passed('pct-sm-static-sbr', 'pod1 ipam static'), /^10\.231\.26\.10\/24; routes 10\.231\.27\.0\/24 via 10\.231\.26\.1;/);
+    assert.match(passed('pct-sm-static-sbr', 'pod1 sbr'), /^from 10\.231\.26\.10 lookup \d+: .*10\.231\.27\.0\/24 via 10\.231\.26\.1/);
+
+    assert.match(passed('pct-sm-hostdev', 'host-device device'), /^pct-smhd: veth, mtu 1500$/);
+    assert.match(passed('pct-sm-hostdev', 'pod1 host-device'), /^pct-smhd is eth0 in netns cnitest-/);
+    passed('pct-sm-hostdev', 'pod1 ipam static');
+    passed('pct-sm-hostdev', 'pod1 leaks');
   } finally {
+    await execa('ip', ['link', 'del', 'pct-smhd'], { reject: false });
     await undo();
   }
   assert.deepEqual(await smokeLeftovers(), []);
