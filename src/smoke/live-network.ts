@@ -12,6 +12,7 @@ import { knownPluginBug } from './checks/known-plugin-bugs.js';
 import { freeLocalPorts } from './host/listener.js';
 import type { NetProbe } from './host/net-probe.js';
 import type { NetworkRun } from './network-run.js';
+import { parentChecks, podToPod, readHostSide, runMtuPathChecks, runPromiseChecks, type HostSide, type PromiseContext, type WiredPod } from './promises/index.js';
 import type { KeptPod } from './types.js';
 
 export interface LiveContext {
@@ -57,6 +58,7 @@ const IFNAME = 'eth0';
 export async function runLiveChecks(run: NetworkRun, net: NetworkConfigList, ctx: LiveContext): Promise<void> {
   const pods: LivePod[] = Array.from({ length: ctx.pods }, (_, i) => ({ label: `pod${i + 1}`, name: `${ctx.namePrefix}-${i + 1}`, delOwed: false }));
   try {
+    for (const check of parentChecks(net, ctx.probe)) await run.check('live', check.name, () => check.run());
     for (const pod of pods) await createPod(run, ctx, pod);
     // Every pod's host ports, distinct, chosen at once (see freeLocalPorts).
     const perPod = hasPortmap(net) ? (ipv6HostAddress(net) ? 2 : 1) : 0;
@@ -64,7 +66,10 @@ export async function runLiveChecks(run: NetworkRun, net: NetworkConfigList, ctx
     for (const [i, pod] of pods.entries()) await addPod(run, net, ctx, pod, ports.slice(i * perPod, (i + 1) * perPod));
     await waitForDad(ctx, pods);
     for (const pod of pods) await inspectPod(run, net, ctx, pod);
-    await pingPods(run, ctx, pods);
+    const promises = promiseContext(net, ctx, pods);
+    await runPromiseChecks(run, promises);
+    const answered = await pingPods(run, net, ctx, pods);
+    await runMtuPathChecks(run, promises, answered.map(([a, b]) => [a.label, b.label]));
     if (hasPortmap(net)) for (const pod of pods) await portmapPod(run, ctx, pod);
     if (ctx.keep) {
       keepPods(run, net, ctx, pods);
@@ -163,7 +168,9 @@ async function inspectPod(run: NetworkRun, net: NetworkConfigList, ctx: LiveCont
     return { detail: `${IFNAME} ${view.addresses.join(', ')}${view.mac ? ` ${view.mac}` : ' (the result reports no MAC)'}${dad}` };
   });
   await run.check('live', names[2]!, async () => {
-    const problems = missingRoutes(view.routes, await ctx.probe.routes(ns), ns);
+    // sbr moves the pod's routes from the main table into one per source address.
+    const table = net.plugins.some((p) => p.type === 'sbr') ? 'all' : 'main';
+    const problems = missingRoutes(view.routes, await ctx.probe.routes(ns, table), ns);
     if (problems.length > 0) throw new Error(problems.join('; '));
     return { detail: view.routes.length > 0 ? view.routes.map((r) => `${r.dst}${r.gw ? ` via ${r.gw}` : ''}`).join(', ') : 'the result has no routes' };
   });
@@ -183,16 +190,45 @@ async function inspectPod(run: NetworkRun, net: NetworkConfigList, ctx: LiveCont
   await run.check('live', names[4]!, () => ({ detail: describeDns(view.dns) }));
 }
 
-async function pingPods(run: NetworkRun, ctx: LiveContext, pods: LivePod[]): Promise<void> {
-  const wired = pods.filter((p) => p.view && p.view.addresses.length > 0);
-  if (pods.length < 2) return;
-  if (wired.length < 2) return run.skip('live', 'pod↔pod ping', 'fewer than two pods got an address');
-  // A ring: with two pods that is both directions.
-  for (let i = 0; i < wired.length; i++) await pingOne(run, ctx, wired[i]!, wired[(i + 1) % wired.length]!);
+function promiseContext(net: NetworkConfigList, ctx: LiveContext, pods: LivePod[]): PromiseContext {
+  const wired = pods.flatMap((p): WiredPod[] => (p.view && p.sandbox ? [{ label: p.label, netns: p.sandbox.netnsName, view: p.view }] : []));
+  let host: Promise<HostSide> | undefined;
+  return { net, probe: ctx.probe, pods: wired, hostSide: () => (host ??= readHostSide(ctx.probe)) };
 }
 
-async function pingOne(run: NetworkRun, ctx: LiveContext, from: LivePod, to: LivePod): Promise<void> {
-  await run.check('live', `${from.label} → ${to.label} ping`, async () => {
+/**
+ * Pod to pod, in a ring (with two pods that is both directions), with the verdict the network's
+ * mode calls for: an answer where pods may talk, none where the mode forbids it (macvlan
+ * private). Returns the pairs that answered, for the MTU path.
+ */
+async function pingPods(run: NetworkRun, net: NetworkConfigList, ctx: LiveContext, pods: LivePod[]): Promise<Array<[LivePod, LivePod]>> {
+  const wired = pods.filter((p) => p.view && p.view.addresses.length > 0);
+  if (pods.length < 2) return [];
+  if (wired.length < 2) {
+    run.skip('live', 'pod↔pod ping', 'fewer than two pods got an address');
+    return [];
+  }
+  const expectation = podToPod(net);
+  const answered: Array<[LivePod, LivePod]> = [];
+  for (let i = 0; i < wired.length; i++) {
+    const pair: [LivePod, LivePod] = [wired[i]!, wired[(i + 1) % wired.length]!];
+    const name = `${pair[0].label} → ${pair[1].label} ping`;
+    if (expectation.expect === 'unknown') run.skip('live', name, expectation.why);
+    else if (expectation.expect === 'isolated') await run.check('live', name, () => isolatedOne(ctx, pair[0], pair[1], expectation.why));
+    else if (await pingOne(run, ctx, pair[0], pair[1])) answered.push(pair);
+  }
+  return answered;
+}
+
+async function isolatedOne(ctx: LiveContext, from: LivePod, to: LivePod, why: string) {
+  for (const ip of to.view!.addresses.map(bareIp)) {
+    if ((await ctx.probe.ping(from.sandbox!.netnsName, ip)) === undefined) throw new Error(`${to.label} (${ip}) answers ${from.label}, but ${why}`);
+  }
+  return { detail: `no answer, as expected: ${why}` };
+}
+
+async function pingOne(run: NetworkRun, ctx: LiveContext, from: LivePod, to: LivePod): Promise<boolean> {
+  return run.check('live', `${from.label} → ${to.label} ping`, async () => {
     const targets = to.view!.addresses.map(bareIp);
     for (const ip of targets) {
       const error = await ctx.probe.ping(from.sandbox!.netnsName, ip);

@@ -17,29 +17,39 @@ setTimeout(() => process.exit(0), Number(ttl));`;
 
 export interface NetnsListener {
   stop(): Promise<void>;
+  /** Everything the script printed after `ready`, once it exits by itself. */
+  output: Promise<string>;
 }
 
 export async function startNetnsListener(netns: string, port: number, token: string, ttlMs = 60_000): Promise<NetnsListener> {
+  return startScript(netns, SCRIPT, [String(port), token, String(ttlMs)]);
+}
+
+/**
+ * Runs a node script inside `netns` (this node binary under `ip netns exec`), or on the host
+ * when `netns` is undefined, and resolves once it prints `ready`. The script must exit by
+ * itself after a while, should podctl die first.
+ */
+export async function startScript(netns: string | undefined, script: string, scriptArgs: string[]): Promise<NetnsListener> {
   const { execa } = await import('execa');
-  const child = execa('ip', ['netns', 'exec', netns, process.execPath, '-e', SCRIPT, String(port), token, String(ttlMs)], {
-    reject: false,
-    buffer: false,
-    stdin: 'ignore',
-  });
+  const node = [process.execPath, '-e', script, ...scriptArgs];
+  const where = netns === undefined ? 'on the host' : `in netns ${netns}`;
+  const [file, ...args] = netns === undefined ? node : ['ip', 'netns', 'exec', netns, ...node];
+  const child = execa(file!, args, { reject: false, buffer: false, stdin: 'ignore' });
   const stop = async () => {
     child.kill('SIGKILL');
     await child;
   };
+  let out = '';
   const ready = new Promise<void>((resolve, reject) => {
-    let out = '';
     let err = '';
     child.stdout?.on('data', (d: Buffer) => {
       out += String(d);
       if (out.includes('ready')) resolve();
     });
     child.stderr?.on('data', (d: Buffer) => (err += String(d)));
-    void child.then((r) => reject(new PodctlError('INTERNAL', `listener in netns ${netns} exited (${r.exitCode ?? r.signal}): ${err.trim() || 'no output'}`)));
-    setTimeout(() => reject(new PodctlError('TIMEOUT', `listener in netns ${netns} not ready within 5 s`)), 5000).unref();
+    void child.then((r) => reject(new PodctlError('INTERNAL', `script ${where} exited (${r.exitCode ?? r.signal}): ${err.trim() || 'no output'}`)));
+    setTimeout(() => reject(new PodctlError('TIMEOUT', `script ${where} not ready within 5 s`)), 5000).unref();
   });
   try {
     await ready;
@@ -47,7 +57,8 @@ export async function startNetnsListener(netns: string, port: number, token: str
     await stop();
     throw e;
   }
-  return { stop };
+  const output = child.then(() => out.slice(out.indexOf('ready') + 'ready'.length).trim());
+  return { stop, output };
 }
 
 /** Connects to host:port and returns the first line the peer sends (or throws why not). */

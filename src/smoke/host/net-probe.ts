@@ -1,6 +1,7 @@
 import { access } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { join } from 'node:path';
+import { parseLinkDetails, parseQdiscs, type LinkDetails, type Qdisc } from './link-details.js';
 import type { RunHost } from './run-host.js';
 
 export interface LinkAddresses {
@@ -51,12 +52,12 @@ export class NetProbe {
     return { mac: link.address ?? '', addresses: (link.addr_info ?? []).map((a) => `${a.local}/${a.prefixlen}`) };
   }
 
-  /** The main routing table of `netns` (or of the host when netns is undefined), both families. */
-  async routes(netns?: string): Promise<KernelRoute[]> {
+  /** A routing table of `netns` (or of the host when netns is undefined; `main` by default), both families. */
+  async routes(netns?: string, table = 'main'): Promise<KernelRoute[]> {
     const at = netns === undefined ? [] : ['-n', netns];
     const out: KernelRoute[] = [];
     for (const family of ['-4', '-6']) {
-      const r = await this.run('ip', [...at, family, '-j', 'route', 'show', 'table', 'main']);
+      const r = await this.run('ip', [...at, family, '-j', 'route', 'show', 'table', table]);
       if (r.exitCode !== 0) continue;
       for (const route of JSON.parse(r.stdout || '[]') as Array<{ dst: string; gateway?: string; dev?: string }>) {
         out.push({ dst: route.dst, ...(route.gateway && { gateway: route.gateway }), ...(route.dev && { dev: route.dev }), family: family === '-4' ? 4 : 6 });
@@ -114,6 +115,86 @@ export class NetProbe {
     const r = await this.run('ip', ['netns', 'exec', netns, file!, ...args, '-c', '1', '-W', '1', ip], { timeoutMs: 5000 });
     if (r.exitCode === 0) return undefined;
     // ping prints its verdict ("1 packets transmitted, 0 packets received") on stdout.
+    const summary = r.stdout.split('\n').find((l) => /packets transmitted/.test(l))?.trim();
+    return (summary ?? (r.stderr.trim() || `exit ${r.exitCode}`)).slice(0, 300);
+  }
+
+  /** Links with their details (`ip -d -j link`): one, or every link when `name` is undefined. */
+  async linkDetails(netns: string | undefined, name?: string): Promise<LinkDetails[]> {
+    const r = await this.run('ip', [...(netns === undefined ? [] : ['-n', netns]), '-d', '-j', 'link', 'show', ...(name === undefined ? [] : ['dev', name])]);
+    return r.exitCode === 0 ? parseLinkDetails(r.stdout) : [];
+  }
+
+  /** Sysctl values as the namespace sees them; a key that cannot be read is absent. */
+  async sysctls(netns: string, keys: string[]): Promise<Map<string, string>> {
+    const values = await this.filesInNetns(netns, keys.map((k) => `/proc/sys/${k.replace(/\./g, '/')}`));
+    return new Map(keys.flatMap((k) => {
+      const v = values.get(`/proc/sys/${k.replace(/\./g, '/')}`);
+      return v === undefined ? [] : [[k, v] as [string, string]];
+    }));
+  }
+
+  /** One-line files (/proc/sys, /sys/class/net) as `netns` sees them, in one `grep -H`; an unreadable file is absent. */
+  async filesInNetns(netns: string, files: string[]): Promise<Map<string, string>> {
+    const r = await this.run('ip', ['netns', 'exec', netns, 'grep', '-H', '', ...files]);
+    const values = new Map<string, string>();
+    for (const line of r.stdout.split('\n')) {
+      const at = line.indexOf(':');
+      if (at > 0 && files.includes(line.slice(0, at))) values.set(line.slice(0, at), line.slice(at + 1).trim());
+    }
+    return values;
+  }
+
+  /** `address/prefix` of every address on a host link (empty when it has none or is absent). */
+  async hostLinkAddresses(name: string): Promise<string[]> {
+    const r = await this.run('ip', ['-j', 'addr', 'show', 'dev', name]);
+    const link = r.exitCode === 0 ? (JSON.parse(r.stdout || '[]') as IpAddrJson[])[0] : undefined;
+    return (link?.addr_info ?? []).map((a) => `${a.local}/${a.prefixlen}`);
+  }
+
+  /** The VLAN ids a bridge port carries (`bridge -j vlan show`). */
+  async bridgeVlans(port: string): Promise<number[]> {
+    const r = await this.run('bridge', ['-j', 'vlan', 'show', 'dev', port]);
+    if (r.exitCode !== 0) return [];
+    const ports = JSON.parse(r.stdout || '[]') as Array<{ vlans?: Array<{ vlan: number }> }>;
+    return ports.flatMap((p) => (p.vlans ?? []).map((v) => v.vlan));
+  }
+
+  /** The policy routing rules of `netns` (both families). */
+  async rules(netns: string): Promise<Array<{ src?: string; table?: string }>> {
+    const out: Array<{ src?: string; table?: string }> = [];
+    for (const family of ['-4', '-6']) {
+      const r = await this.run('ip', ['-n', netns, family, '-j', 'rule', 'show']);
+      if (r.exitCode === 0) out.push(...(JSON.parse(r.stdout || '[]') as Array<{ src?: string; table?: string }>));
+    }
+    return out;
+  }
+
+  /** The routes of one table of `netns` (both families). */
+  async routesOfTable(netns: string, table: string): Promise<KernelRoute[]> {
+    const out: KernelRoute[] = [];
+    for (const family of ['-4', '-6']) {
+      const r = await this.run('ip', ['-n', netns, family, '-j', 'route', 'show', 'table', table]);
+      if (r.exitCode === 0) out.push(...(JSON.parse(r.stdout || '[]') as KernelRoute[]));
+    }
+    return out;
+  }
+
+  /** The qdiscs of a host link. */
+  async qdiscs(dev: string): Promise<Qdisc[]> {
+    const r = await this.run('tc', ['-j', 'qdisc', 'show', 'dev', dev]);
+    return r.exitCode === 0 ? parseQdiscs(r.stdout) : [];
+  }
+
+  /**
+   * One echo request of `payload` data bytes from inside `netns`. The kernel sets "don't
+   * fragment" on it (path MTU discovery, on by default in a new namespace; busybox's ping has no
+   * `-M do`), so a packet larger than a link on the way is dropped, never split.
+   */
+  async pingSized(netns: string, ip: string, payload: number): Promise<string | undefined> {
+    const [file, ...args] = this.pingCommand;
+    const r = await this.run('ip', ['netns', 'exec', netns, file!, ...args, '-s', String(payload), '-c', '1', '-W', '1', ip], { timeoutMs: 5000 });
+    if (r.exitCode === 0) return undefined;
     const summary = r.stdout.split('\n').find((l) => /packets transmitted/.test(l))?.trim();
     return (summary ?? (r.stderr.trim() || `exit ${r.exitCode}`)).slice(0, 300);
   }
