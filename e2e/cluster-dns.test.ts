@@ -5,10 +5,11 @@ import { Resolver } from 'node:dns/promises';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import dnsPacket from 'dns-packet';
 import { LeakChecker } from './harness/leaks.js';
-import { REPO_ROOT, eventually, execInPod, inspectPod, podctl, podctlOk, sh, uniqueName } from './harness/run.js';
+import { eventually, execInPod, inspectPod, podctl, podctlOk, sh, uniqueName } from './harness/run.js';
+import { FAKE_UPSTREAM, startFakeUpstream } from './harness/fake-upstream.js';
 
 // The cluster DNS on the real kernel: the server podctl starts for the first pod, reached at
 // the kube-dns ClusterIP from pods (busybox nslookup, glibc getent in the nginx image) and from
@@ -16,11 +17,7 @@ import { REPO_ROOT, eventually, execInPod, inspectPod, podctl, podctlOk, sh, uni
 // upstream that this test runs in a network namespace of its own ($PODCTL_DNS_UPSTREAM, read
 // by the server when podctl starts it), so no query leaves the machine.
 const tag = process.pid.toString(36);
-const ns = `pct-dnsup-${tag}`;
-const hostEnd = `pdu${tag}h`.slice(0, 15);
-const nsEnd = `pdu${tag}n`.slice(0, 15);
-const UPSTREAM = '10.253.77.2';
-process.env.PODCTL_DNS_UPSTREAM = UPSTREAM;
+process.env.PODCTL_DNS_UPSTREAM = FAKE_UPSTREAM;
 
 const client = uniqueName('dns-cli');
 const web = uniqueName('dns-web');
@@ -28,44 +25,8 @@ const glibc = uniqueName('dns-ngx');
 const app = uniqueName('dnsapp');
 let work: string;
 let leaks: LeakChecker;
-let upstream: ResultPromise | undefined;
+let upstream: { stop: () => Promise<void> } | undefined;
 let dnsIP: string;
-
-/** The fake upstream: answers example.test A 192.0.2.7, everything else NXDOMAIN. */
-const FAKE_UPSTREAM = `
-const dgram = require('node:dgram');
-const packet = require(${JSON.stringify(join(REPO_ROOT, 'node_modules', 'dns-packet'))});
-const s = dgram.createSocket('udp4');
-s.on('message', (m, r) => {
-  const q = packet.decode(m);
-  const known = q.questions[0].name === 'example.test' && q.questions[0].type === 'A';
-  const reply = packet.encode({ id: q.id, type: 'response', flags: known ? 0x80 : 0x83, questions: q.questions,
-    answers: known ? [{ name: 'example.test', type: 'A', ttl: 60, data: '192.0.2.7' }] : [] });
-  s.send(reply, r.port, r.address);
-});
-s.bind(53, ${JSON.stringify(UPSTREAM)}, () => console.log('ready'));
-`;
-
-async function startUpstream(): Promise<void> {
-  await sh('ip', ['netns', 'add', ns]);
-  await sh('ip', ['link', 'add', hostEnd, 'type', 'veth', 'peer', 'name', nsEnd, 'netns', ns]);
-  await sh('ip', ['addr', 'add', '10.253.77.1/30', 'dev', hostEnd]);
-  await sh('ip', ['link', 'set', hostEnd, 'up']);
-  await sh('ip', ['-n', ns, 'addr', 'add', `${UPSTREAM}/30`, 'dev', nsEnd]);
-  await sh('ip', ['-n', ns, 'link', 'set', nsEnd, 'up']);
-  await sh('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
-  upstream = execa('ip', ['netns', 'exec', ns, process.execPath, '-e', FAKE_UPSTREAM], { reject: false });
-  await new Promise<void>((resolve, reject) => {
-    upstream!.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
-    void upstream!.then((r) => reject(new Error(`fake upstream ended: ${String(r.stderr)}`)));
-  });
-}
-
-async function stopUpstream(): Promise<void> {
-  upstream?.kill('SIGKILL');
-  await upstream?.catch(() => undefined);
-  await execa('ip', ['netns', 'delete', ns], { reject: false });
-}
 
 async function manifest(name: string, text: string): Promise<string> {
   const path = join(work, `${name}.yaml`);
@@ -83,7 +44,7 @@ const host = () => {
 before(async () => {
   leaks = await LeakChecker.start();
   work = await mkdtemp(join(tmpdir(), 'pct-dns-'));
-  await startUpstream();
+  upstream = await startFakeUpstream(tag);
   await podctlOk(['run', '--image', 'busybox', '--name', client, '--stop-timeout', '1', '--', 'sleep', '3600']);
   dnsIP = (JSON.parse((await podctlOk(['get', 'svc', 'kube-dns', '-n', 'kube-system', '-o', 'json'])).stdout) as { spec: { clusterIP: string } }).spec.clusterIP;
 });
@@ -91,7 +52,7 @@ before(async () => {
 after(async () => {
   await podctl(['delete', '-f', work, '--ignore-not-found']);
   await podctl(['rm', '-f', client, web, glibc]);
-  await stopUpstream();
+  await upstream?.stop();
   await rm(work, { recursive: true, force: true });
   await leaks.assertClean();
 });
