@@ -15,6 +15,13 @@ export interface DnsProcessConfig {
   zone: ZoneData;
 }
 
+/** The DNS process as the services sync drives it (a fake in unit tests). */
+export interface DnsRunner {
+  ensure(config: DnsProcessConfig): Promise<void>;
+  stop(): Promise<void>;
+  running(): Promise<unknown>;
+}
+
 interface PidRecord {
   pid: number;
   listen: string[];
@@ -30,7 +37,7 @@ const ENTRY_MARK = 'dns/main.';
  * (checked against /proc, so a recycled pid is never taken for it). The caller holds the
  * services lock, so two podctl processes never start two servers.
  */
-export class DnsProcess {
+export class DnsProcess implements DnsRunner {
   constructor(private readonly runDir: string) {}
 
   private get dir(): string {

@@ -10,7 +10,7 @@ import { applyNft, flushUdpFlows, type ServiceHost } from './host.js';
 import { renderRules } from './rules.js';
 import type { ServiceEndpoints, ServiceRecord } from './types.js';
 import { DNS_PORT, KUBE_DNS, clusterDnsAddress, kubeDnsEndpoints, zoneData, type ClusterDnsTarget } from './cluster-dns.js';
-import { DnsProcess } from '../dns/process.js';
+import { DnsProcess, type DnsRunner } from '../dns/process.js';
 
 /** A pod as the proxy sees it: an endpoint candidate, and where its hosts file is while it runs. */
 export interface ProxyPod extends EndpointPod {
@@ -43,14 +43,14 @@ interface Applied {
  * pod's hosts file, rewritten in place. The caller holds the services lock.
  */
 export class ServiceProxy {
-  private readonly dnsProcess: DnsProcess;
+  private readonly dnsProcess: DnsRunner;
 
   constructor(
     private readonly runDir: string,
     private readonly serviceCidr: string,
     private readonly host: ServiceHost,
     private readonly logger: Logger,
-    dnsProcess?: DnsProcess,
+    dnsProcess?: DnsRunner,
   ) {
     this.dnsProcess = dnsProcess ?? new DnsProcess(runDir);
   }

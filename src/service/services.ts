@@ -7,6 +7,7 @@ import { clusterSearches, renderServiceHosts, serviceEnv } from './dns.js';
 import { realServiceHost, requireNft, type ServiceHost } from './host.js';
 import { computeEndpoints } from './endpoints.js';
 import { KUBE_DNS, kubeDnsEndpoints } from './cluster-dns.js';
+import type { DnsRunner } from '../dns/process.js';
 import { ServiceProxy, type NodePortHost, type ProxyPod } from './proxy.js';
 import { ServiceStore, type ServiceRef } from './store.js';
 import { DEFAULT_SERVICE_NETWORK, type ServiceEndpoints, type ServiceNetwork, type ServiceRecord, type ServiceSpec } from './types.js';
@@ -30,6 +31,8 @@ export interface ServiceOptions {
   nodePortAddresses?: 'all' | 'default';
   /** The host's programs and sysctls (a fake in unit tests). */
   host?: ServiceHost;
+  /** The cluster DNS process (a fake in unit tests). */
+  dns?: DnsRunner;
 }
 
 export type ApplyServiceOutcome = 'created' | 'configured' | 'unchanged';
@@ -55,7 +58,7 @@ export class ServiceManager {
     this.store = new ServiceStore(options.stateDir);
     this.host = options.host ?? realServiceHost;
     this.network = { ...DEFAULT_SERVICE_NETWORK, serviceCidr: options.serviceCidr ?? DEFAULT_SERVICE_NETWORK.serviceCidr };
-    this.proxy = new ServiceProxy(options.runDir, this.network.serviceCidr, this.host, options.logger);
+    this.proxy = new ServiceProxy(options.runDir, this.network.serviceCidr, this.host, options.logger, options.dns);
   }
 
   /** Creates or updates a service; its rules and every pod's hosts file are current when this returns. */
