@@ -64,19 +64,14 @@ export function podDns(user: DnsSpec | undefined, base: DnsSpec, cluster: { serv
   };
 }
 
-/** Precedence: the user's --dns, else what the CNI result says, else the host's resolvers. */
-export function chooseDns(user: DnsSpec | undefined, fromCni: CniDns | undefined, host: DnsSpec): DnsSpec {
-  if (user && hasUserDns(user)) {
-    return { servers: user.servers.length ? user.servers : host.servers, searches: user.searches, options: user.options };
-  }
+/** The resolvers a pod would have without the cluster: what the CNI result says, else the host's. */
+export function baseDns(fromCni: CniDns | undefined, host: DnsSpec): DnsSpec {
   if (fromCni?.nameservers && fromCni.nameservers.length > 0) {
     const searches = fromCni.search ?? (fromCni.domain ? [fromCni.domain] : []);
     return { servers: fromCni.nameservers, searches, options: fromCni.options ?? [] };
   }
   return host;
 }
-
-export const hasUserDns = (user: DnsSpec | undefined): boolean => !!user && (user.servers.length > 0 || user.searches.length > 0 || user.options.length > 0);
 
 /** Kubernetes' ClusterFirst: the cluster search domains first, then the host's, and ndots:5. */
 export function withClusterSearch(dns: DnsSpec, clusterSearches: string[]): DnsSpec {

@@ -4,7 +4,7 @@ import type { PodCheckpoint } from './checkpoint.js';
 import type { PodDeps } from './context.js';
 import { LABEL } from './labels.js';
 import { attachNetwork, detachNetworks } from './network.js';
-import { chooseDns, dnsPolicyOf, hostDns, podDns, renderHosts, renderResolvConf, type CniDns } from './pod-files.js';
+import { baseDns, dnsPolicyOf, hostDns, podDns, renderHosts, renderResolvConf, type CniDns } from './pod-files.js';
 import { podFilter } from './labels.js';
 import { materializeVolumes } from './volumes.js';
 import { podHostNames } from './spec.js';
@@ -70,7 +70,7 @@ export async function startSandbox(deps: PodDeps, checkpoint: PodCheckpoint, net
   await steps.run('write-pod-files', async () => {
     const [host, services, server] = await Promise.all([hostDns(), deps.services?.podFiles(spec.namespace), clusterDnsFor(deps, checkpoint, networks[0]?.name, rollback)]);
     const cluster = services ? { ...(server ? { server } : {}), searches: services.searches } : undefined;
-    const dns = podDns(spec.dns, chooseDns(undefined, cniDns[0], host), cluster);
+    const dns = podDns(spec.dns, baseDns(cniDns[0], host), cluster);
     const ips = checkpoint.attachments.flatMap((a) => a.ips);
     await store.writePodFile(spec, 'resolv.conf', renderResolvConf(dns));
     // A pod the DNS server answers gets the kubelet's lines only; the others keep service names in it.
