@@ -8,6 +8,7 @@ import type { ServiceHost } from './host.js';
 import type { ProxyPod } from './proxy.js';
 import { DELETE_SCRIPT } from './rules.js';
 import { ServiceManager } from './services.js';
+import { ServiceStore } from './store.js';
 import type { ServiceSpec } from './types.js';
 import type { DnsProcessConfig, DnsRunner } from '../dns/process.js';
 
@@ -144,5 +145,21 @@ describe('ServiceManager', () => {
     assert.equal(dnsConfig, undefined);
     assert.equal(await m.clusterDns('podctl'), '10.96.0.10');
     assert.deepEqual((dnsConfig as DnsProcessConfig | undefined)?.listen, ['10.99.0.1']);
+  });
+
+  it('does not run the DNS while a service made before the reservation holds 10.96.0.10, and says what to do', async () => {
+    await new ServiceStore(join(dir, 'state')).write({ version: 1, ...web, name: 'old', clusterIP: '10.96.0.10', uid: 'u', createdAt: '2026-01-01T00:00:00Z' });
+    const warnings: string[] = [];
+    const m = new ServiceManager({
+      stateDir: join(dir, 'state'),
+      runDir: join(dir, 'run'),
+      logger: { ...silentLogger, warn: (message: string) => void warnings.push(message) },
+      host,
+      dns,
+      pods: { pods: async () => pods, network: async () => ({ name: 'podctl', bridge: { name: 'podctl0', ip: '10.99.0.1' }, subnets: ['10.99.0.0/16'] }) },
+    });
+    assert.equal(await m.clusterDns('podctl'), undefined);
+    assert.equal(dnsConfig, undefined);
+    assert.match(warnings.join('\n'), /service default\/old holds its address 10\.96\.0\.10.*Delete that service and apply it again without clusterIP/);
   });
 });
