@@ -15,6 +15,8 @@ export interface PodServiceHooks {
   podFiles(namespace: string): Promise<{ hosts: string; searches: string[] }>;
   /** The cluster DNS server's address for a pod whose first network is `network`, started if need be; undefined when it cannot serve the pod. */
   clusterDns(network: string): Promise<string | undefined>;
+  /** Whether a pod with these routes (CNI result destinations) reaches the cluster DNS address. */
+  routesToClusterDns(routes: string[]): boolean;
   /** A sync that leaves `pod` out (a failed start gives up the cluster DNS). */
   leave(pod: { name: string; namespace: string }): Promise<void>;
 }

@@ -84,7 +84,7 @@ export class PodManager {
       serviceCidr: options.serviceCidr ?? process.env.PODCTL_SERVICE_CIDR,
       nodePortAddresses: options.nodePortAddresses ?? (process.env.PODCTL_NODEPORT_ADDRESSES === 'all' ? 'all' : 'default'),
     });
-    deps.services = { env: (ns) => this.services.env(ns), podFiles: (ns) => this.services.podFiles(ns), clusterDns: (network) => this.services.clusterDns(network), leave: (pod) => this.services.sync({ leaving: [pod] }) };
+    deps.services = { env: (ns) => this.services.env(ns), podFiles: (ns) => this.services.podFiles(ns), clusterDns: (network) => this.services.clusterDns(network), routesToClusterDns: (routes) => this.services.routesToClusterDns(routes), leave: (pod) => this.services.sync({ leaving: [pod] }) };
   }
 
   static async open(options: PodManagerOptions = {}): Promise<PodManager> {

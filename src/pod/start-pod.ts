@@ -53,6 +53,7 @@ export async function startSandbox(deps: PodDeps, checkpoint: PodCheckpoint, net
   });
 
   const cniDns: Array<CniDns | undefined> = [];
+  const cniRoutes: string[][] = [];
   for (const [index, net] of networks.entries()) {
     checkpoint.networksPending.push(net.name);
     await store.write(checkpoint);
@@ -64,11 +65,12 @@ export async function startSandbox(deps: PodDeps, checkpoint: PodCheckpoint, net
     checkpoint.attachments.push(outcome.record);
     checkpoint.networksPending = checkpoint.networksPending.filter((n) => n !== net.name);
     cniDns.push(outcome.dns);
+    cniRoutes.push(outcome.routes);
     await store.write(checkpoint);
   }
 
   await steps.run('write-pod-files', async () => {
-    const [host, services, server] = await Promise.all([hostDns(), deps.services?.podFiles(spec.namespace), clusterDnsFor(deps, checkpoint, networks[0]?.name, rollback)]);
+    const [host, services, server] = await Promise.all([hostDns(), deps.services?.podFiles(spec.namespace), clusterDnsFor(deps, checkpoint, networks[0]?.name, cniRoutes[0] ?? [], rollback)]);
     const cluster = services ? { ...(server ? { server } : {}), searches: services.searches } : undefined;
     const dns = podDns(spec.dns, baseDns(cniDns[0], host), cluster);
     const ips = checkpoint.attachments.flatMap((a) => a.ips);
@@ -80,12 +82,13 @@ export async function startSandbox(deps: PodDeps, checkpoint: PodCheckpoint, net
 }
 
 /**
- * A ClusterFirst pod on the default gateway bridge uses the cluster DNS: its checkpoint says
- * so before the server is asked for (a concurrent sync then keeps the server for it), and a
- * failed start lets it go again. Undefined (hosts-file names) when the server cannot serve it.
+ * A ClusterFirst pod on the default gateway bridge whose routes reach the service range uses
+ * the cluster DNS: its checkpoint says so before the server is asked for (a concurrent sync
+ * then keeps the server for it), and a failed start lets it go again. Undefined (hosts-file
+ * names) when the server cannot serve it.
  */
-async function clusterDnsFor(deps: PodDeps, checkpoint: PodCheckpoint, network: string | undefined, rollback: Rollback): Promise<string | undefined> {
-  if (!deps.services || !network || dnsPolicyOf(checkpoint.spec.dns) !== 'ClusterFirst') return undefined;
+async function clusterDnsFor(deps: PodDeps, checkpoint: PodCheckpoint, network: string | undefined, routes: string[], rollback: Rollback): Promise<string | undefined> {
+  if (!deps.services || !network || dnsPolicyOf(checkpoint.spec.dns) !== 'ClusterFirst' || !deps.services.routesToClusterDns(routes)) return undefined;
   checkpoint.clusterDns = true;
   await deps.store.write(checkpoint);
   rollback.push('leave the cluster DNS', async () => {

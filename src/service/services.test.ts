@@ -145,6 +145,11 @@ describe('ServiceManager', () => {
     assert.equal(dnsConfig, undefined);
     assert.equal(await m.clusterDns('podctl'), '10.96.0.10');
     assert.deepEqual((dnsConfig as DnsProcessConfig | undefined)?.listen, ['10.99.0.1']);
+    // A bridge without a default route reaches only its own subnet: such a pod keeps hosts-file names.
+    assert.ok(m.routesToClusterDns(['0.0.0.0/0']));
+    assert.ok(m.routesToClusterDns(['10.96.0.0/12']));
+    assert.ok(!m.routesToClusterDns([]));
+    assert.ok(!m.routesToClusterDns(['192.168.0.0/16', '::/0']));
   });
 
   it('does not run the DNS while a service made before the reservation holds 10.96.0.10, and says what to do', async () => {

@@ -6,7 +6,8 @@ import { allocate, validateServiceCidr } from './allocate.js';
 import { clusterSearches, renderServiceHosts, serviceEnv } from './dns.js';
 import { realServiceHost, requireNft, type ServiceHost } from './host.js';
 import { computeEndpoints } from './endpoints.js';
-import { KUBE_DNS, kubeDnsEndpoints } from './cluster-dns.js';
+import { KUBE_DNS, clusterDnsAddress, kubeDnsEndpoints } from './cluster-dns.js';
+import { cidrContains, cidrFamily } from '../util/cidr.js';
 import type { DnsRunner } from '../dns/process.js';
 import { ServiceProxy, type NodePortHost, type ProxyPod } from './proxy.js';
 import { ServiceStore, type ServiceRef } from './store.js';
@@ -120,6 +121,12 @@ export class ServiceManager {
     const kubeDns = dns && (namespace === undefined || namespace === KUBE_DNS.namespace) ? [kubeDnsEndpoints(dns, dns.since)] : [];
     if (records.length === 0) return kubeDns;
     return [...kubeDns, ...computeEndpoints(records, await this.options.pods.pods([]))];
+  }
+
+  /** True when one of a pod's routes covers the cluster DNS address (a bridge without a default route reaches only its subnet). */
+  routesToClusterDns(routes: string[]): boolean {
+    const ip = clusterDnsAddress(this.network.serviceCidr);
+    return routes.some((dst) => cidrFamily(dst) === 4 && cidrContains(dst, ip));
   }
 
   /**
