@@ -6,6 +6,7 @@
  *
  *   BENCH_ROUNDS=7 BENCH_PODS=50 node --import tsx bench/run.ts
  *   BENCH_ONLY=services node --import tsx bench/run.ts      (only the Service rows)
+ *   BENCH_ONLY=dns node --import tsx bench/run.ts           (only the cluster DNS rows)
  *   BENCH_ONLY=kube-play node --import tsx bench/run.ts     (only podctl apply vs podman kube play)
 
  *   BENCH_ONLY=life node --import tsx bench/run.ts          (only one pod's life: its rows, targets and --timings)
@@ -26,6 +27,7 @@ import { libraryContender } from './lib/library.js';
 import { measurePs, measureStartup } from './lib/startup.js';
 import { round } from './lib/stats.js';
 import { measureServices } from './lib/services.js';
+import { measureDns } from './lib/dns.js';
 import { lifeTimings } from './lib/timings.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -53,6 +55,18 @@ async function servicesOnly(): Promise<void> {
     writeFileSync(join(REPO_ROOT, 'bench', 'results-services.json'), JSON.stringify({ command: 'BENCH_ONLY=services make bench', date: new Date().toISOString(), ...services.results, targets: services.targets }, null, 2) + '\n');
   } finally {
     rmSync(scratch, { recursive: true, force: true });
+    removeScratch();
+  }
+}
+
+/** The cluster DNS rows alone (`BENCH_ONLY=dns`). */
+async function dnsOnly(): Promise<void> {
+  try {
+    say('cluster DNS: query latency and throughput from a pod, server memory');
+    const dns = await measureDns();
+    process.stdout.write(renderReport(dns.rows, dns.targets));
+    writeFileSync(join(REPO_ROOT, 'bench', 'results-dns.json'), JSON.stringify({ command: 'BENCH_ONLY=dns make bench', date: new Date().toISOString(), ...dns.results, targets: dns.targets }, null, 2) + '\n');
+  } finally {
     removeScratch();
   }
 }
@@ -107,6 +121,7 @@ async function lifeOnly(podmanNet: string): Promise<void> {
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('the bench needs root (namespaces, bridges, containers)');
   if (process.env.BENCH_ONLY === 'services') return servicesOnly();
+  if (process.env.BENCH_ONLY === 'dns') return dnsOnly();
   if (process.env.BENCH_ONLY === 'kube-play') return kubePlayOnly();
   const bundle = statSync(join(REPO_ROOT, 'dist', 'cli', 'podctl.cjs'), { throwIfNoEntry: false });
   const compiled = statSync(join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js'), { throwIfNoEntry: false });
@@ -156,6 +171,8 @@ async function main(): Promise<void> {
     const removal = await removeConcurrent([...range(PODS, 'par'), ...(extra ? range(PS_PODS - PODS, 'ps') : [])]);
     say('services: rules update, apply with 100 services, ClusterIP latency');
     const services = await measureServices(podmanNet);
+    say('cluster DNS: query latency and throughput from a pod, server memory');
+    const dns = await measureDns();
 
     const rows: Row[] = [
       { what: `bare node -e ''${startup.caVarSet ? ' (NODE_EXTRA_CA_CERTS set)' : ''}`, value: ms(startup.nodeMs) },
@@ -175,6 +192,7 @@ async function main(): Promise<void> {
       { what: `${DEPLOY_REPLICAS}-replica Deployment file: podctl apply (ready) / podman kube play (answering, ${play.podmanPods} pods)`, value: `${ms(play.podctlMs)} / ${ms(play.podmanMs)}` },
       { what: `${removal.pods} pods removed (one podctl rm -f)`, value: `${ms(removal.ms)}, ${removal.podsPerSec.toFixed(1)} pods/s`, memory: mb(removal.maxRssKb) },
       ...services.rows,
+      ...dns.rows,
     ];
     const targets = [
       target('pod life: podctl / by-hand', lifeRatio(lives, 'podctl', 'by-hand'), '<=', 1.0),
@@ -193,6 +211,7 @@ async function main(): Promise<void> {
       target(`${PODS} pods at once: reachable`, concurrentReach.reachable, '>=', PODS),
       target(`${PODS} pods at once: distinct IPs`, concurrentReach.distinctIps, '>=', PODS),
       ...services.targets,
+      ...dns.targets,
     ];
     const info = [
       `not targets: library cold / by-hand ${round(lifeRatio(lives, 'library, cold', 'by-hand'))}; against node -e '' without NODE_EXTRA_CA_CERTS: --version ${round(startup.versionRatioNoCa)}, ps (0 pods) ${round(startup.ps0RatioNoCa)}`,
@@ -217,6 +236,7 @@ async function main(): Promise<void> {
         timings,
       },
       services: services.results,
+      dns: dns.results,
       deployment,
       kubePlay: play,
       scale: { sequential: { ...sequential, reachability: sequentialReach, removal: sequentialRemoval }, concurrent: { ...concurrent, reachability: concurrentReach }, removal },

@@ -73,9 +73,11 @@ it('makes web-0 then web-1, names them in DNS through the headless service, and 
   assert.doesNotMatch((await podctlOk(['apply', '-f', file])).stdout, /pod\/pct-sts-\d created/);
   await podctlOk(['scale', 'sts', 'pct-sts', '--replicas', '1']);
   assert.equal((await podctlOk(['get', 'pods', '-l', 'app=pct-sts', '-o', 'name'])).stdout.trim(), 'pod/pct-sts-0');
+  // Its own name is the kubelet's line of its hosts file; the other pods' names are the cluster DNS's.
   const hosts = (await podctlOk(['exec', 'pct-sts-0', '--', 'cat', '/etc/hosts'])).stdout;
-  assert.match(hosts, /\tpct-sts-0\.pct-sts\.default\.svc\.cluster\.local /);
-  assert.doesNotMatch(hosts, /pct-sts-1\./);
+  assert.match(hosts, /\tpct-sts-0\.pct-sts\.default\.svc\.cluster\.local\tpct-sts-0$/m);
+  const gone = await podctl(['exec', 'pct-sts-0', '--', 'nslookup', 'pct-sts-1.pct-sts.default.svc.cluster.local']);
+  assert.match(gone.stdout + gone.stderr, /NXDOMAIN/);
 });
 
 const WITH_CLAIMS = (policy = '') => `

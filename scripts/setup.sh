@@ -27,10 +27,11 @@ DOCKERD_WAIT_SECONDS=${DOCKERD_WAIT_SECONDS:-60}
 # (busybox-static; nginx's shared libraries are taken from the host), the demo's curl.
 # Services: nftables (the rules; `podctl info` reports it), conntrack (stale UDP flows), kmod
 # (modprobe br_netfilter); `podctl trace` reads the ruleset with nft and NAT with conntrack,
-# `net graph -o svg` lays out with graphviz's dot.
+# `net graph -o svg` lays out with graphviz's dot. The cluster DNS tests ask it with dig.
 PACKAGES=(
   containernetworking-plugins iptables iproute2 gcc libc6-dev make busybox-static curl
   ca-certificates libcrypt1 libpcre2-8-0 libssl3 zlib1g nftables conntrack kmod graphviz
+  bind9-dnsutils
 )
 if ((!PODMAN_HOST)); then PACKAGES+=(docker.io); fi
 if ((WITH_PODMAN)); then PACKAGES+=(podman); fi

@@ -31,6 +31,19 @@ export interface HostSnapshot {
   podctlTable: boolean;
   /** Docker named volumes podctl made (PersistentVolumeClaims). */
   volumes: Set<string>;
+  /** Whether podctl's cluster DNS server runs (it should stop with the last pod that used it). */
+  dnsServer: boolean;
+}
+
+const DNS_PID_FILE = '/run/podctl/dns/server.pid';
+
+async function dnsServerRuns(): Promise<boolean> {
+  try {
+    const { pid } = JSON.parse(await readFile(DNS_PID_FILE, 'utf8')) as { pid: number };
+    return (await readFile(`/proc/${pid}/cmdline`, 'utf8')).includes('dns/main.');
+  } catch {
+    return false;
+  }
 }
 
 // The tables iptables-nft keeps for Docker and the CNI plugins: their added rules are judged by
@@ -75,7 +88,7 @@ async function filesUnder(dir: string): Promise<string[]> {
 }
 
 export async function snapshotHost(): Promise<HostSnapshot> {
-  const [dockerContainers, podmanContainers, netns, mountinfo, links, files, nat, filter, ruleset, volumes] = await Promise.all([
+  const [dockerContainers, podmanContainers, netns, mountinfo, links, files, nat, filter, ruleset, volumes, dnsServer] = await Promise.all([
     lines('docker', ['ps', '-a', '--filter', 'label=io.podctl.pod', '--format', '{{.Names}}']),
     // podman's containers, whether or not its API service runs (the CLI reads its storage).
     lines('podman', ['ps', '-a', '--filter', 'label=io.podctl.pod', '--format', '{{.Names}}']),
@@ -87,6 +100,7 @@ export async function snapshotHost(): Promise<HostSnapshot> {
     lines('iptables', ['-w', '-t', 'filter', '-S']),
     lines('nft', ['-s', 'list', 'ruleset']),
     lines('docker', ['volume', 'ls', '-q', '--filter', 'label=io.podctl.pvc']),
+    dnsServerRuns(),
   ]);
   const tables = nftTables(ruleset.join('\n'));
   const podctlTable = tables.delete(PODCTL_TABLE);
@@ -102,6 +116,7 @@ export async function snapshotHost(): Promise<HostSnapshot> {
     nftTables: tables,
     podctlTable,
     volumes: new Set(volumes),
+    dnsServer,
   };
 }
 
@@ -129,6 +144,7 @@ export function diffSnapshots(before: HostSnapshot, after: HostSnapshot): string
   }
   for (const table of after.nftTables.keys()) if (!before.nftTables.has(table) && !IPTABLES_TABLES.test(table)) leaks.push(`nft: ${table} was added`);
   added('docker volume', before.volumes, after.volumes);
+  if (after.dnsServer && !before.dnsServer) leaks.push(`process: the cluster DNS server (${DNS_PID_FILE}) still runs`);
   return leaks;
 }
 

@@ -114,16 +114,17 @@ function probeOf(p: ProbeSpec): KubeProbe {
   return probe;
 }
 
-/** Servers mean dnsPolicy None; searches or options alone keep the default policy and add to it. */
+/** The pod's policy (servers without one mean None); searches or options alone keep the default policy and add to it. */
 function dnsOf(spec: PodSpec): Pick<KubePod['spec'], 'dnsPolicy' | 'dnsConfig'> {
   const dns = spec.dns;
-  if (!dns || (dns.servers.length === 0 && dns.searches.length === 0 && dns.options.length === 0)) return {};
+  const policy = dns?.policy && dns.policy !== 'ClusterFirst' ? { dnsPolicy: dns.policy } : {};
+  if (!dns || (dns.servers.length === 0 && dns.searches.length === 0 && dns.options.length === 0)) return policy;
   const options = dns.options.map((o) => {
     const colon = o.indexOf(':');
     return colon < 0 ? { name: o } : { name: o.slice(0, colon), value: o.slice(colon + 1) };
   });
   return {
-    ...(dns.servers.length ? { dnsPolicy: 'None' as const } : {}),
+    ...(dns.servers.length && !dns.policy ? { dnsPolicy: 'None' as const } : policy),
     dnsConfig: {
       ...(dns.servers.length ? { nameservers: [...dns.servers] } : {}),
       ...(dns.searches.length ? { searches: [...dns.searches] } : {}),

@@ -38,7 +38,7 @@ export interface KubePod {
     restartPolicy: 'Always' | 'OnFailure' | 'Never';
     terminationGracePeriodSeconds: number;
     shareProcessNamespace?: boolean;
-    dnsPolicy?: 'None';
+    dnsPolicy?: 'None' | 'Default' | 'ClusterFirst';
     dnsConfig?: { nameservers?: string[]; searches?: string[]; options?: Array<{ name: string; value?: string }> };
     hostAliases?: Array<{ ip: string; hostnames: string[] }>;
   };

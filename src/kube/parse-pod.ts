@@ -196,12 +196,13 @@ function hostPortsOf(podSpec: Fields, issues: ManifestIssues): PortMapping[] {
 }
 
 function dnsOf(podSpec: Fields): { dns?: DnsSpec } {
-  const policy = podSpec.oneOf('dnsPolicy', ['ClusterFirst', 'Default', 'None', 'ClusterFirstWithHostNet'] as const);
-  if (policy === 'ClusterFirstWithHostNet') podSpec.issues.unsupported.push(podSpec.at('dnsPolicy'));
+  const asked = podSpec.oneOf('dnsPolicy', ['ClusterFirst', 'Default', 'None', 'ClusterFirstWithHostNet'] as const);
+  // The kubelet treats ClusterFirstWithHostNet as ClusterFirst for a pod off the host's network, as every podctl pod is.
+  const policy = asked === 'ClusterFirstWithHostNet' ? 'ClusterFirst' : (asked ?? 'ClusterFirst');
   const config = podSpec.object('dnsConfig');
   if (!config) {
     if (policy === 'None') podSpec.issues.error(podSpec.at('dnsConfig'), 'is required when dnsPolicy is None');
-    return {};
+    return policy === 'ClusterFirst' ? {} : { dns: { policy, servers: [], searches: [], options: [] } };
   }
   config.only(['nameservers', 'searches', 'options']);
   const servers = config.strings('nameservers') ?? [];
@@ -214,7 +215,9 @@ function dnsOf(podSpec: Fields): { dns?: DnsSpec } {
     const value = o.string('value');
     return value === undefined ? name : `${name}:${value}`;
   });
-  return { dns: { servers, searches: config.strings('searches') ?? [], options } };
+  // The policy is written only where the spec's default (servers: None, else ClusterFirst) differs.
+  const implied = servers.length > 0 ? 'None' : 'ClusterFirst';
+  return { dns: { ...(policy !== implied ? { policy } : {}), servers, searches: config.strings('searches') ?? [], options } };
 }
 
 function hostAliasesOf(podSpec: Fields): PodSpec['hostAliases'] {

@@ -41,6 +41,8 @@ export interface PodCheckpoint {
    * leave it out until it passes, so a rollout sends no request to a server not yet listening.
    */
   awaitingReady?: boolean;
+  /** Its resolv.conf names the cluster DNS server: while it runs, the server must too (service-pods.ts). */
+  clusterDns?: boolean;
   createdAt: string;
   /**
    * Per container, the restarts Docker's RestartCount no longer shows: each liveness restart by

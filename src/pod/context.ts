@@ -13,6 +13,12 @@ import type { StepRunner } from './steps.js';
 export interface PodServiceHooks {
   env(namespace: string): Promise<Record<string, string>>;
   podFiles(namespace: string): Promise<{ hosts: string; searches: string[] }>;
+  /** The cluster DNS server's address for a pod whose first network is `network`, started if need be; undefined when it cannot serve the pod. */
+  clusterDns(network: string): Promise<string | undefined>;
+  /** Whether a pod with these routes (CNI result destinations) reaches the cluster DNS address. */
+  routesToClusterDns(routes: string[]): boolean;
+  /** A sync that leaves `pod` out (a failed start gives up the cluster DNS). */
+  leave(pod: { name: string; namespace: string }): Promise<void>;
 }
 
 /** Everything a pod operation needs, built once by PodManager.open; per pod, the logger names the pod. */

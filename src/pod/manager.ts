@@ -75,11 +75,17 @@ export class PodManager {
       stateDir: paths.stateDir,
       runDir: paths.runDir,
       logger: deps.logger,
-      pods: { pods: (leaving) => this.servicePods(leaving), network: async () => bridgeOf(await deps.cni.getNetwork()) },
+      pods: {
+        pods: (leaving) => this.servicePods(leaving),
+        network: async () => {
+          const net = await deps.cni.getNetwork();
+          return { name: net.name, ...bridgeOf(net) };
+        },
+      },
       serviceCidr: options.serviceCidr ?? process.env.PODCTL_SERVICE_CIDR,
       nodePortAddresses: options.nodePortAddresses ?? (process.env.PODCTL_NODEPORT_ADDRESSES === 'all' ? 'all' : 'default'),
     });
-    deps.services = { env: (ns) => this.services.env(ns), podFiles: (ns) => this.services.podFiles(ns) };
+    deps.services = { env: (ns) => this.services.env(ns), podFiles: (ns) => this.services.podFiles(ns), clusterDns: (network) => this.services.clusterDns(network), routesToClusterDns: (routes) => this.services.routesToClusterDns(routes), leave: (pod) => this.services.sync({ leaving: [pod] }) };
   }
 
   static async open(options: PodManagerOptions = {}): Promise<PodManager> {

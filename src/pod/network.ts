@@ -56,6 +56,8 @@ export function runtimeConfFor(ctx: PodNetworkContext, index: number): RuntimeCo
 export interface AttachOutcome {
   record: AttachmentRecord;
   dns?: CniDns;
+  /** The destinations the result routes (the cluster DNS is used only when one covers its address). */
+  routes: string[];
 }
 
 /** CNI ADD of one network; the caller has already recorded that DEL is owed. */
@@ -74,6 +76,7 @@ export async function attachNetwork(cni: CniRuntime, net: NetworkConfigList, ctx
   return {
     record: { network: net.name, ifName: rt.ifName, ips, ...(iface?.mac ? { mac: iface.mac } : {}) },
     dns: result.dns,
+    routes: (result.routes ?? []).map((r) => r.dst),
   };
 }
 

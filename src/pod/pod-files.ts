@@ -5,7 +5,8 @@
  */
 
 import { readFile } from 'node:fs/promises';
-import type { DnsSpec } from './spec.js';
+import { nameservers, RESOLVED_UPSTREAMS } from '../dns/upstream.js';
+import type { DnsPolicy, DnsSpec } from './spec.js';
 
 export interface CniDns {
   nameservers?: string[];
@@ -16,8 +17,12 @@ export interface CniDns {
 
 const isLoopback = (server: string) => server.startsWith('127.') || server === '::1';
 
-/** The host's resolvers, without loopback ones that mean nothing inside the pod (as Docker does). */
-export async function hostDns(path = '/etc/resolv.conf'): Promise<DnsSpec> {
+/**
+ * The host's resolvers, without loopback ones that mean nothing inside the pod (as Docker
+ * does). Behind systemd-resolved (only 127.0.0.53) the servers it uses, as the kubelet's
+ * --resolv-conf is set on such hosts.
+ */
+export async function hostDns(path = '/etc/resolv.conf', resolved = RESOLVED_UPSTREAMS): Promise<DnsSpec> {
   const text = await readFile(path, 'utf8').catch(() => '');
   const dns: DnsSpec = { servers: [], searches: [], options: [] };
   for (const line of text.split('\n')) {
@@ -26,22 +31,47 @@ export async function hostDns(path = '/etc/resolv.conf'): Promise<DnsSpec> {
     if (key === 'search') dns.searches = values;
     if (key === 'options') dns.options = values;
   }
+  if (dns.servers.length === 0 && nameservers(text).some((s) => s.startsWith('127.0.0.5'))) {
+    dns.servers = nameservers(await readFile(resolved, 'utf8').catch(() => '')).filter((s) => !isLoopback(s));
+    // resolved's own options (edns0, trust-ad) describe its stub, not these servers.
+    dns.options = [];
+  }
   return dns;
 }
 
-/** Precedence: the user's --dns, else what the CNI result says, else the host's resolvers. */
-export function chooseDns(user: DnsSpec | undefined, fromCni: CniDns | undefined, host: DnsSpec): DnsSpec {
-  if (user && hasUserDns(user)) {
-    return { servers: user.servers.length ? user.servers : host.servers, searches: user.searches, options: user.options };
-  }
+export const dnsPolicyOf = (dns: DnsSpec | undefined): DnsPolicy => dns?.policy ?? (dns && dns.servers.length > 0 ? 'None' : 'ClusterFirst');
+
+/**
+ * The pod's resolv.conf as the kubelet makes it. ClusterFirst with the cluster DNS: that
+ * server, the cluster search list then the host's, `ndots:5`. ClusterFirst without it (a pod
+ * the server cannot reach): `base` with the cluster search list. Default: `base` (the CNI
+ * result's DNS, else the host's). None: dnsConfig alone. dnsConfig is then merged in:
+ * servers and searches appended (at most 3 servers), options replaced by name.
+ */
+export function podDns(user: DnsSpec | undefined, base: DnsSpec, cluster: { server?: string; searches: string[] } | undefined): DnsSpec {
+  const policy = dnsPolicyOf(user);
+  const extra = user ?? { servers: [], searches: [], options: [] };
+  if (policy === 'None') return { servers: [...extra.servers], searches: [...extra.searches], options: [...extra.options] };
+  let start = base;
+  if (policy === 'ClusterFirst' && cluster?.server) start = { servers: [cluster.server], searches: [...cluster.searches, ...base.searches.filter((s) => !cluster.searches.includes(s))], options: ['ndots:5'] };
+  else if (policy === 'ClusterFirst' && cluster) start = withClusterSearch(base, cluster.searches);
+  const optionName = (o: string) => o.split(':')[0];
+  const overridden = new Set(extra.options.map(optionName));
+  return {
+    servers: [...new Set([...start.servers, ...extra.servers])].slice(0, 3),
+    searches: [...new Set([...start.searches, ...extra.searches])],
+    options: [...start.options.filter((o) => !overridden.has(optionName(o))), ...extra.options],
+  };
+}
+
+/** The resolvers a pod would have without the cluster: what the CNI result says, else the host's. */
+export function baseDns(fromCni: CniDns | undefined, host: DnsSpec): DnsSpec {
   if (fromCni?.nameservers && fromCni.nameservers.length > 0) {
     const searches = fromCni.search ?? (fromCni.domain ? [fromCni.domain] : []);
     return { servers: fromCni.nameservers, searches, options: fromCni.options ?? [] };
   }
   return host;
 }
-
-export const hasUserDns = (user: DnsSpec | undefined): boolean => !!user && (user.servers.length > 0 || user.searches.length > 0 || user.options.length > 0);
 
 /** Kubernetes' ClusterFirst: the cluster search domains first, then the host's, and ndots:5. */
 export function withClusterSearch(dns: DnsSpec, clusterSearches: string[]): DnsSpec {

@@ -75,6 +75,8 @@ export async function fillSandbox(deps: PodDeps, sandbox: PreparedSandbox, spec:
 export async function discardSandbox(deps: PodDeps, sandbox: PreparedSandbox): Promise<void> {
   try {
     await removeHeld(deps, sandbox.checkpoint);
+    // Its resolv.conf named the cluster DNS: the server goes when no other pod needs it.
+    if (sandbox.checkpoint.clusterDns) await deps.services?.leave(sandbox.checkpoint);
   } finally {
     await sandbox.lock.release();
   }

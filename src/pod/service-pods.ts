@@ -29,6 +29,8 @@ export function servicePods(containers: ContainerSummary[], checkpoints: PodChec
       ...(checkpoint?.spec.hostname !== undefined ? { hostname: checkpoint.spec.hostname } : {}),
       ...(checkpoint?.spec.subdomain !== undefined ? { subdomain: checkpoint.spec.subdomain } : {}),
       ...(live && checkpoint ? { hostsFile: join(podDir(view), 'hosts') } : {}),
+      // A pod starting counts too: its resolv.conf already names the server (start-pod.ts).
+      ...(checkpoint?.clusterDns && (checkpoint.phase === 'starting' || checkpoint.phase === 'running') && !gone.has(podKey(view)) ? { clusterDns: true } : {}),
     };
   });
 }

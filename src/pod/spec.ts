@@ -119,7 +119,12 @@ export interface ProbeSpec {
   failureThreshold?: number;
 }
 
+/** The kubelet's dnsPolicy (ClusterFirstWithHostNet is ClusterFirst: podctl pods never use the host's network). */
+export type DnsPolicy = 'ClusterFirst' | 'Default' | 'None';
+
 export interface DnsSpec {
+  /** Unset: None when servers are given (as `--dns`), else ClusterFirst. */
+  policy?: DnsPolicy;
   servers: string[];
   searches: string[];
   options: string[];

@@ -4,7 +4,7 @@ import type { PodCheckpoint } from './checkpoint.js';
 import type { PodDeps } from './context.js';
 import { LABEL } from './labels.js';
 import { attachNetwork, detachNetworks } from './network.js';
-import { chooseDns, hasUserDns, hostDns, renderHosts, renderResolvConf, withClusterSearch, type CniDns } from './pod-files.js';
+import { baseDns, dnsPolicyOf, hostDns, podDns, renderHosts, renderResolvConf, type CniDns } from './pod-files.js';
 import { podFilter } from './labels.js';
 import { materializeVolumes } from './volumes.js';
 import { podHostNames } from './spec.js';
@@ -53,6 +53,7 @@ export async function startSandbox(deps: PodDeps, checkpoint: PodCheckpoint, net
   });
 
   const cniDns: Array<CniDns | undefined> = [];
+  const cniRoutes: string[][] = [];
   for (const [index, net] of networks.entries()) {
     checkpoint.networksPending.push(net.name);
     await store.write(checkpoint);
@@ -64,18 +65,46 @@ export async function startSandbox(deps: PodDeps, checkpoint: PodCheckpoint, net
     checkpoint.attachments.push(outcome.record);
     checkpoint.networksPending = checkpoint.networksPending.filter((n) => n !== net.name);
     cniDns.push(outcome.dns);
+    cniRoutes.push(outcome.routes);
     await store.write(checkpoint);
   }
 
   await steps.run('write-pod-files', async () => {
-    const [host, services] = await Promise.all([hostDns(), deps.services?.podFiles(spec.namespace)]);
-    const chosen = chooseDns(spec.dns, cniDns[0], host);
-    // The user's own DNS stays as given; otherwise the pod gets Kubernetes' search list.
-    const dns = services && !hasUserDns(spec.dns) ? withClusterSearch(chosen, services.searches) : chosen;
+    const [host, services, server] = await Promise.all([hostDns(), deps.services?.podFiles(spec.namespace), clusterDnsFor(deps, checkpoint, networks[0]?.name, cniRoutes[0] ?? [], rollback)]);
+    const cluster = services ? { ...(server ? { server } : {}), searches: services.searches } : undefined;
+    const dns = podDns(spec.dns, baseDns(cniDns[0], host), cluster);
     const ips = checkpoint.attachments.flatMap((a) => a.ips);
     await store.writePodFile(spec, 'resolv.conf', renderResolvConf(dns));
-    await store.writePodFile(spec, 'hosts', renderHosts(podHostNames(spec), ips.slice(0, 1), spec.hostAliases) + (services?.hosts ?? ''));
+    // A pod the DNS server answers gets the kubelet's lines only; the others keep service names in it.
+    const serviceHosts = server ? '' : (services?.hosts ?? '');
+    await store.writePodFile(spec, 'hosts', renderHosts(podHostNames(spec), ips.slice(0, 1), spec.hostAliases) + serviceHosts);
   });
+}
+
+/**
+ * A ClusterFirst pod on the default gateway bridge whose routes reach the service range uses
+ * the cluster DNS: its checkpoint says so before the server is asked for (a concurrent sync
+ * then keeps the server for it), and a failed start lets it go again. Undefined (hosts-file
+ * names) when the server cannot serve it.
+ */
+async function clusterDnsFor(deps: PodDeps, checkpoint: PodCheckpoint, network: string | undefined, routes: string[], rollback: Rollback): Promise<string | undefined> {
+  if (!deps.services || !network || dnsPolicyOf(checkpoint.spec.dns) !== 'ClusterFirst' || !deps.services.routesToClusterDns(routes)) return undefined;
+  checkpoint.clusterDns = true;
+  await deps.store.write(checkpoint);
+  rollback.push('leave the cluster DNS', async () => {
+    delete checkpoint.clusterDns;
+    await deps.store.write(checkpoint);
+    await deps.services?.leave(checkpoint);
+  });
+  const server = await deps.services.clusterDns(network).catch((err: unknown) => {
+    deps.logger.warn(`the cluster DNS is not available, pod ${checkpoint.name} resolves service names through its hosts file: ${err instanceof Error ? err.message : String(err)}`);
+    return undefined;
+  });
+  if (!server) {
+    delete checkpoint.clusterDns;
+    await deps.store.write(checkpoint);
+  }
+  return server;
 }
 
 /** Init containers to completion, in order, then the app containers, all at once. */

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { allocate, validateServiceCidr } from './allocate.js';
+import { allocate, clusterDnsAddress, validateServiceCidr } from './allocate.js';
 import { DEFAULT_SERVICE_NETWORK, type ServiceRecord, type ServiceSpec } from './types.js';
 
 const spec = (name: string, over: Partial<ServiceSpec> = {}): ServiceSpec => ({ name, namespace: 'default', labels: {}, selector: { app: name }, type: 'ClusterIP', ports: [{ protocol: 'TCP', port: 80, targetPort: 80 }], ...over });
@@ -25,6 +25,14 @@ describe('allocate', () => {
     assert.throws(() => allocate(spec('b', { clusterIP: '10.97.0.1' }), [a], net), /10.97.0.1 is outside the service range 10.96.0.0\/16/);
     assert.throws(() => allocate(spec('b', { clusterIP: '10.96.0.0' }), [a], net), /outside the service range/);
     assert.throws(() => allocate(spec('a', { clusterIP: '10.96.7.8' }), [a], net), /is 10.96.7.7 and cannot change/);
+  });
+
+  it('reserves the 10th address for the cluster DNS: skipped when allocating, refused when asked for', () => {
+    let records: ServiceRecord[] = [];
+    for (let i = 0; i < 10; i++) records = [...records, allocate(spec(`s${i}`), records, net)];
+    assert.deepEqual(records.map((r) => r.clusterIP.split('.')[3]), ['1', '2', '3', '4', '5', '6', '7', '8', '9', '11']);
+    assert.throws(() => allocate(spec('dns', { clusterIP: '10.96.0.10' }), [], net), /10.96.0.10 is reserved for the cluster DNS \(kube-system\/kube-dns\)/);
+    assert.equal(clusterDnsAddress('10.100.0.0/24'), '10.100.0.10');
   });
 
   it('leaves headless services without an address', () => {

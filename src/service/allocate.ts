@@ -14,6 +14,11 @@ export function cidrHosts(cidr: string): { first: number; last: number } {
   return { first: start + 1, last: start + size - 2 };
 }
 
+/** The 10th address of the service range (10.96.0.10 in 10.96.0.0/16): the cluster DNS's, reserved as kubeadm does. */
+export function clusterDnsAddress(serviceCidr: string): string {
+  return toIp(cidrHosts(serviceCidr).first + 9);
+}
+
 const sameService = (a: Pick<ServiceSpec, 'name' | 'namespace'>, b: Pick<ServiceSpec, 'name' | 'namespace'>) => a.name === b.name && a.namespace === b.namespace;
 const refOf = (s: Pick<ServiceSpec, 'name' | 'namespace'>) => `${s.namespace}/${s.name}`;
 
@@ -46,10 +51,12 @@ function allocateClusterIP(spec: ServiceSpec, current: ServiceRecord | undefined
   if (current) return current.clusterIP;
   if (wanted === HEADLESS) return HEADLESS;
   const { first, last } = cidrHosts(network.serviceCidr);
-  const taken = new Set(others.map((s) => s.clusterIP));
+  const dns = clusterDnsAddress(network.serviceCidr);
+  const taken = new Set([...others.map((s) => s.clusterIP), dns]);
   if (wanted !== undefined) {
     const n = toInt(wanted);
     if (n < first || n > last) throw invalidArgument(`service ${refOf(spec)}: spec.clusterIP: ${wanted} is outside the service range ${network.serviceCidr}`, `leave clusterIP out, or pick an address of ${network.serviceCidr}`);
+    if (wanted === dns) throw new PodctlError('ALREADY_EXISTS', `service ${refOf(spec)}: spec.clusterIP: ${wanted} is reserved for the cluster DNS (kube-system/kube-dns)`, { hint: 'leave clusterIP out to get a free address' });
     const owner = others.find((s) => s.clusterIP === wanted);
     if (owner) throw new PodctlError('ALREADY_EXISTS', `service ${refOf(spec)}: spec.clusterIP: ${wanted} is taken by service ${refOf(owner)}`, { hint: 'leave clusterIP out to get a free address' });
     return wanted;

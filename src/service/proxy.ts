@@ -9,10 +9,14 @@ import { computeEndpoints, removedFlows, udpFlows, type EndpointPod } from './en
 import { applyNft, flushUdpFlows, type ServiceHost } from './host.js';
 import { renderRules } from './rules.js';
 import type { ServiceEndpoints, ServiceRecord } from './types.js';
+import { DNS_PORT, KUBE_DNS, clusterDnsAddress, kubeDnsEndpoints, zoneData, type ClusterDnsTarget } from './cluster-dns.js';
+import { DnsProcess, type DnsRunner } from '../dns/process.js';
 
 /** A pod as the proxy sees it: an endpoint candidate, and where its hosts file is while it runs. */
 export interface ProxyPod extends EndpointPod {
   hostsFile?: string;
+  /** Its resolv.conf names the cluster DNS (and it is not leaving): the server must run, and its hosts file carries no service names. */
+  clusterDns?: boolean;
 }
 
 /** Where NodePorts answer: podctl's bridge (by name, with its address once it exists) and loopback. */
@@ -28,6 +32,8 @@ interface Applied {
   udp: string[];
   /** The interface whose route_localnet podctl switched on, and what it was before. */
   localnet?: { iface: string; previous: string };
+  /** The cluster DNS while some pod uses it, and since when (kube-dns's age). */
+  dns?: ClusterDnsTarget & { since: string };
 }
 
 /**
@@ -37,12 +43,23 @@ interface Applied {
  * pod's hosts file, rewritten in place. The caller holds the services lock.
  */
 export class ServiceProxy {
+  private readonly dnsProcess: DnsRunner;
+
   constructor(
     private readonly runDir: string,
     private readonly serviceCidr: string,
     private readonly host: ServiceHost,
     private readonly logger: Logger,
-  ) {}
+    dnsProcess?: DnsRunner,
+  ) {
+    this.dnsProcess = dnsProcess ?? new DnsProcess(runDir);
+  }
+
+  /** The cluster DNS as the last sync left it, when its server still runs. */
+  async clusterDns(): Promise<(ClusterDnsTarget & { since: string }) | undefined> {
+    const dns = (await readJsonIfExists<Applied>(this.appliedPath))?.dns;
+    return dns && (await this.dnsProcess.running()) ? dns : undefined;
+  }
 
   private get appliedPath(): string {
     return join(this.runDir, 'services', 'applied.json');
@@ -54,28 +71,52 @@ export class ServiceProxy {
   }
 
   /** `force` rewrites the table even when podctl's record says it is current (gc: someone may have touched it). */
-  async sync(records: ServiceRecord[], pods: ProxyPod[], nodePorts: NodePortHost, force = false): Promise<ServiceEndpoints[]> {
+  async sync(records: ServiceRecord[], pods: ProxyPod[], nodePorts: NodePortHost, force = false, wantDns = false): Promise<ServiceEndpoints[]> {
     const previous = await readJsonIfExists<Applied>(this.appliedPath);
     const services = computeEndpoints(records, pods);
+    const dns = this.dnsTarget(records, pods, nodePorts, wantDns, previous?.dns);
     const loopback = nodePorts.addresses === 'default' && records.some((r) => r.type === 'NodePort');
     const addresses = nodePorts.addresses === 'all' ? 'all' : ['127.0.0.1', ...(nodePorts.bridge?.ip ? [nodePorts.bridge.ip] : [])];
-    const script = renderRules(services, { serviceCidr: this.serviceCidr, nodePortAddresses: addresses, guardLocalnet: loopback });
+    const clusterDns = dns ? { ip: dns.ip, server: dns.server, bridge: dns.bridge, port: DNS_PORT } : undefined;
+    const script = renderRules(services, { serviceCidr: this.serviceCidr, nodePortAddresses: addresses, guardLocalnet: loopback, ...(clusterDns ? { clusterDns } : {}) });
     const hash = createHash('sha256').update(script).digest('hex');
     const proxied = script.includes('table ip podctl {');
 
+    // The server first, then the rules that lead to it; when it goes, the rules first.
+    if (dns) await this.dnsProcess.ensure({ listen: [dns.server], port: DNS_PORT, zone: zoneData([...services, kubeDnsOf(dns)], pods, this.serviceCidr) });
     if (proxied) await this.host.ensureBridgeNetfilter();
     if (force || hash !== previous?.hash) {
       await applyNft(this.host.exec, script);
       this.logger.debug('service rules written', { services: records.length, bytes: script.length });
     }
+    if (!dns && (previous?.dns || force)) await this.dnsProcess.stop();
     const udp = udpFlows(services);
     await flushUdpFlows(this.host.exec, removedFlows(previous?.udp ?? [], udp)).catch((err: unknown) => this.logger.warn(`stale UDP conntrack entries stay: ${String(err)}`));
     const localnet = await this.routeLocalnet(loopback ? nodePorts.bridge?.name : undefined, previous?.localnet);
-    await this.rewriteHostsFiles(services, pods);
+    await this.rewriteHostsFiles(services, pods, dns !== undefined);
 
-    if (records.length === 0) await removeIfExists(this.appliedPath);
-    else await writeJsonAtomic(this.appliedPath, { hash, udp, ...(localnet ? { localnet } : {}) } satisfies Applied);
+    if (records.length === 0 && !dns) await removeIfExists(this.appliedPath);
+    else await writeJsonAtomic(this.appliedPath, { hash, udp, ...(localnet ? { localnet } : {}), ...(dns ? { dns } : {}) } satisfies Applied);
     return services;
+  }
+
+  /**
+   * Whether the cluster DNS runs after this sync, and where: while a pod uses it (or one is
+   * starting: `wantDns`), on the default bridge's gateway address. A user service that holds
+   * its address (made before podctl reserved it) keeps it from running, with a warning.
+   */
+  private dnsTarget(records: ServiceRecord[], pods: ProxyPod[], nodePorts: NodePortHost, wantDns: boolean, previous: Applied['dns']): Applied['dns'] {
+    if (!wantDns && !pods.some((p) => p.clusterDns)) return undefined;
+    const bridge = nodePorts.bridge;
+    if (!bridge?.ip) return undefined;
+    const ip = clusterDnsAddress(this.serviceCidr);
+    const holder = records.find((r) => r.clusterIP === ip && !(r.name === KUBE_DNS.name && r.namespace === KUBE_DNS.namespace));
+    if (holder) {
+      this.logger.warn(`the cluster DNS cannot start: service ${holder.namespace}/${holder.name} holds its address ${ip}; pods resolve service names through their hosts files. Delete that service and apply it again without clusterIP, then restart the pods`);
+      return undefined;
+    }
+    const since = previous?.ip === ip ? previous.since : new Date().toISOString();
+    return { ip, server: bridge.ip, bridge: bridge.name, since };
   }
 
   /**
@@ -95,12 +136,14 @@ export class ServiceProxy {
   }
 
   /** In place (open, truncate, write): a rename would leave running containers on the old inode. */
-  private async rewriteHostsFiles(services: ServiceEndpoints[], pods: ProxyPod[]): Promise<void> {
+  private async rewriteHostsFiles(services: ServiceEndpoints[], pods: ProxyPod[], dnsServes: boolean): Promise<void> {
     const blocks = new Map<string, string>();
     await Promise.all(
       pods.map(async (pod) => {
         if (!pod.hostsFile) return;
         if (!blocks.has(pod.namespace)) blocks.set(pod.namespace, renderServiceHosts(services, pod.namespace));
+        // A pod the DNS server answers keeps only the kubelet's lines: no stale name can shadow DNS.
+        const block = dnsServes && pod.clusterDns ? '' : blocks.get(pod.namespace)!;
         let current: string;
         try {
           current = await readFile(pod.hostsFile, 'utf8');
@@ -108,9 +151,11 @@ export class ServiceProxy {
           if (errnoOf(err) === 'ENOENT') return;
           throw err;
         }
-        const next = withServiceHosts(current, blocks.get(pod.namespace)!);
+        const next = withServiceHosts(current, block);
         if (next !== current) await writeFile(pod.hostsFile, next);
       }),
     );
   }
 }
+
+const kubeDnsOf = (dns: ClusterDnsTarget & { since: string }): ServiceEndpoints => kubeDnsEndpoints(dns, dns.since);

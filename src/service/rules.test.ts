@@ -44,4 +44,15 @@ describe('renderRules', () => {
     assert.match(text, /10\.96\.0\.20 \. tcp \. 80 : goto reject-chain/);
     assert.match(text, /tcp \. 30081 : goto reject-chain/);
   });
+
+  it('leads the cluster DNS ClusterIP to the server, without masquerade, and guards the server address from other interfaces', () => {
+    const clusterDns = { ip: '10.96.0.10', server: '10.99.0.1', bridge: 'podctl0', port: 53 };
+    const alone = renderRules([], { ...FIXTURE_OPTIONS, clusterDns });
+    assert.notEqual(alone, DELETE_SCRIPT, 'the DNS alone keeps the table');
+    assert.match(alone, /chain services \{\n\t\tip daddr 10\.96\.0\.10 udp dport 53 dnat to 10\.99\.0\.1:53\n\t\tip daddr 10\.96\.0\.10 tcp dport 53 dnat to 10\.99\.0\.1:53\n/);
+    assert.match(alone, /ip daddr 10\.99\.0\.1 meta l4proto \{ tcp, udp \} th dport 53 iifname != \{ "lo", "podctl0" \} drop\n\t\tct state new jump endpoints-check/);
+    assert.match(alone, /set cluster-ips \{\n\t\ttype ipv4_addr\n\t\telements = \{ 10\.96\.0\.10 \}/);
+    assert.doesNotMatch(alone, /10\.96\.0\.10 .*mark-for-masquerade/);
+    assert.equal(renderRules(FIXTURE_SERVICES, FIXTURE_OPTIONS), golden('fixture-rules.nft'), 'without DNS nothing changes');
+  });
 });

@@ -26,6 +26,8 @@ export interface RulesOptions {
    * interface but lo, so pods cannot reach the host's loopback-only services that way.
    */
   guardLocalnet: boolean;
+  /** The cluster DNS: its ClusterIP DNATed to the server, which answers only the host and that bridge's pods. */
+  clusterDns?: { ip: string; server: string; bridge: string; port: number };
 }
 
 const proto = (p: ServicePort) => p.protocol.toLowerCase();
@@ -38,7 +40,7 @@ const endpointChain = (s: ServiceRecord, p: ServicePort, e: Endpoint) => `ep-${p
 export function renderRules(services: ServiceEndpoints[], options: RulesOptions): string {
   const head = `add table ${FAMILY} ${TABLE}\ndelete table ${FAMILY} ${TABLE}\n`;
   const proxied = services.filter((s) => !isHeadless(s.service) && s.ports.length > 0).sort((a, b) => byKey(a.service, b.service));
-  if (proxied.length === 0) return head;
+  if (proxied.length === 0 && !options.clusterDns) return head;
   return head + renderTable(proxied, options);
 }
 
@@ -77,7 +79,8 @@ function renderTable(services: ServiceEndpoints[], options: RulesOptions): strin
       }
     }
   }
-  const clusterIPs = [...new Set(services.map((s) => s.service.clusterIP))].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  const dns = options.clusterDns;
+  const clusterIPs = [...new Set([...services.map((s) => s.service.clusterIP), ...(dns ? [dns.ip] : [])])].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   const nodePortMatch = options.nodePortAddresses === 'all' ? 'fib daddr type local' : `fib daddr type local ip daddr @nodeport-ips`;
   const body = [
     `comment "podctl Services: rewritten whole by podctl on every change; do not edit"`,
@@ -91,13 +94,13 @@ function renderTable(services: ServiceEndpoints[], options: RulesOptions): strin
     chain('nat-output', ['jump services'], 'type nat hook output priority -100; policy accept;'),
     chain('nat-postrouting', ['jump masquerading'], 'type nat hook postrouting priority srcnat; policy accept;'),
     // Before DNAT (-100): a service without endpoints is refused while its address is still the ClusterIP.
-    chain('filter-input', [...(options.guardLocalnet ? ['iifname != "lo" ip daddr 127.0.0.0/8 ct state new drop'] : []), 'ct state new jump endpoints-check'], 'type filter hook input priority -110; policy accept;'),
+    chain('filter-input', [...(options.guardLocalnet ? ['iifname != "lo" ip daddr 127.0.0.0/8 ct state new drop'] : []), ...dnsGuard(dns), 'ct state new jump endpoints-check'], 'type filter hook input priority -110; policy accept;'),
     chain('filter-forward', ['ct state new jump endpoints-check'], 'type filter hook forward priority -110; policy accept;'),
     chain('filter-output', ['ct state new jump endpoints-check'], 'type filter hook output priority -110; policy accept;'),
     // After DNAT: what still goes to the service range matched no service port; it never leaves the host.
     chain('filter-forward-post-dnat', ['ct state new jump cluster-ips-check'], 'type filter hook forward priority -90; policy accept;'),
     chain('filter-output-post-dnat', ['ct state new jump cluster-ips-check'], 'type filter hook output priority -90; policy accept;'),
-    chain('services', ['ip daddr . meta l4proto . th dport vmap @service-ips', `${nodePortMatch} meta l4proto . th dport vmap @service-nodeports`]),
+    chain('services', [...dnsRedirect(dns), 'ip daddr . meta l4proto . th dport vmap @service-ips', `${nodePortMatch} meta l4proto . th dport vmap @service-nodeports`]),
     chain('endpoints-check', ['ip daddr . meta l4proto . th dport vmap @no-endpoint-services', `${nodePortMatch} meta l4proto . th dport vmap @no-endpoint-nodeports`]),
     chain('cluster-ips-check', ['ip daddr @cluster-ips reject', `ip daddr ${options.serviceCidr} drop`]),
     chain('reject-chain', ['meta l4proto tcp reject with tcp reset', 'reject']),
@@ -107,6 +110,14 @@ function renderTable(services: ServiceEndpoints[], options: RulesOptions): strin
   ];
   return `table ${FAMILY} ${TABLE} {\n${body.map((b) => indent(b)).join('\n')}\n}\n`;
 }
+
+/** The DNS ClusterIP to the server (no masquerade: it replies to the pod or the host directly). */
+const dnsRedirect = (dns: RulesOptions['clusterDns']): string[] =>
+  dns ? ['udp', 'tcp'].map((p) => `ip daddr ${dns.ip} ${p} dport ${dns.port} dnat to ${dns.server}:${dns.port}`) : [];
+
+/** The server's address answers DNS only to the host (lo) and the pods of its bridge, never another interface. */
+const dnsGuard = (dns: RulesOptions['clusterDns']): string[] =>
+  dns ? [`ip daddr ${dns.server} meta l4proto { tcp, udp } th dport ${dns.port} iifname != { "lo", "${dns.bridge}" } drop`] : [];
 
 const indent = (text: string) =>
   text

@@ -8,7 +8,9 @@ import type { ServiceHost } from './host.js';
 import type { ProxyPod } from './proxy.js';
 import { DELETE_SCRIPT } from './rules.js';
 import { ServiceManager } from './services.js';
+import { ServiceStore } from './store.js';
 import type { ServiceSpec } from './types.js';
+import type { DnsProcessConfig, DnsRunner } from '../dns/process.js';
 
 // The ServiceManager against a recording fake host: real files in a temp dir, no root, no nft.
 let dir: string;
@@ -26,13 +28,25 @@ const host: ServiceHost = {
   setRouteLocalnet: async () => '0',
 };
 
+/** The DNS process as a recording fake: the last config it was given, or undefined once stopped. */
+let dnsConfig: DnsProcessConfig | undefined;
+const dns: DnsRunner = {
+  ensure: async (config) => void (dnsConfig = config),
+  stop: async () => void (dnsConfig = undefined),
+  running: async () => dnsConfig,
+};
+
 const manager = () =>
   new ServiceManager({
     stateDir: join(dir, 'state'),
     runDir: join(dir, 'run'),
     logger: silentLogger,
     host,
-    pods: { pods: async (leaving) => pods.map((p) => (leaving.some((l) => l.name === p.name) ? { ...p, ready: false } : p)), network: async () => ({ bridge: { name: 'podctl0', ip: '10.99.0.1' }, subnets: ['10.99.0.0/16'] }) },
+    dns,
+    pods: {
+      pods: async (leaving) => pods.map((p) => (leaving.some((l) => l.name === p.name) ? { ...p, ready: false, clusterDns: false } : p)),
+      network: async () => ({ name: 'podctl', bridge: { name: 'podctl0', ip: '10.99.0.1' }, subnets: ['10.99.0.0/16'] }),
+    },
   });
 
 const web: ServiceSpec = { name: 'web', namespace: 'default', labels: {}, selector: { app: 'web' }, type: 'ClusterIP', ports: [{ protocol: 'TCP', port: 80, targetPort: 8080 }] };
@@ -45,6 +59,7 @@ describe('ServiceManager', () => {
     dir = await mkdtemp(join(tmpdir(), 'pct-svc-unit-'));
     calls = [];
     nftFails = false;
+    dnsConfig = undefined;
     const hosts = join(dir, 'hosts-a');
     await writeFile(hosts, '127.0.0.1\tlocalhost\n10.99.0.5\ta\n');
     pods = [{ name: 'a', namespace: 'default', labels: { app: 'web' }, ips: ['10.99.0.5'], ready: true, ports: [], hostsFile: hosts }];
@@ -104,5 +119,52 @@ describe('ServiceManager', () => {
     const services = new ServiceManager({ stateDir: join(dir, 'state'), runDir: join(dir, 'run'), logger: silentLogger, host, serviceCidr: '10.99.128.0/20', pods: { pods: async () => pods, network: async () => ({ subnets: ['10.99.0.0/16'] }) } });
     await assert.rejects(services.apply(web), /service range 10\.99\.128\.0\/20 overlaps 10\.99\.0\.0\/16/);
     assert.equal(nftScripts().length, 0);
+  });
+
+  it('runs the cluster DNS while a pod uses it: kube-dns listed, DNAT rules, zone with the services, no service names in that pod\'s hosts file', async () => {
+    pods[0]!.clusterDns = true;
+    const m = manager();
+    await m.apply(web);
+    assert.deepEqual(dnsConfig?.listen, ['10.99.0.1']);
+    assert.equal(dnsConfig?.port, 53);
+    assert.deepEqual(dnsConfig?.zone.services.map((s) => `${s.namespace}/${s.name} ${s.clusterIP}`).sort(), ['default/web 10.96.0.1', 'kube-system/kube-dns 10.96.0.10']);
+    assert.match(nftScripts().at(-1)!, /ip daddr 10\.96\.0\.10 udp dport 53 dnat to 10\.99\.0\.1:53/);
+    assert.doesNotMatch(await readFile(pods[0]!.hostsFile!, 'utf8'), /web/);
+    assert.deepEqual((await m.list()).map((s) => `${s.service.namespace}/${s.service.name}`), ['kube-system/kube-dns', 'default/web']);
+
+    // The pod leaves: the server stops and its rules go; a pod without the DNS keeps hosts-file names.
+    await m.sync({ leaving: [{ name: 'a', namespace: 'default' }] });
+    assert.equal(dnsConfig, undefined);
+    assert.doesNotMatch(nftScripts().at(-1)!, /dport 53/);
+    assert.deepEqual((await m.list()).map((s) => s.service.name), ['web']);
+  });
+
+  it('asked for by a starting pod, starts the server and gives its address; not for another network', async () => {
+    const m = manager();
+    assert.equal(await m.clusterDns('macvlan-net'), undefined);
+    assert.equal(dnsConfig, undefined);
+    assert.equal(await m.clusterDns('podctl'), '10.96.0.10');
+    assert.deepEqual((dnsConfig as DnsProcessConfig | undefined)?.listen, ['10.99.0.1']);
+    // A bridge without a default route reaches only its own subnet: such a pod keeps hosts-file names.
+    assert.ok(m.routesToClusterDns(['0.0.0.0/0']));
+    assert.ok(m.routesToClusterDns(['10.96.0.0/12']));
+    assert.ok(!m.routesToClusterDns([]));
+    assert.ok(!m.routesToClusterDns(['192.168.0.0/16', '::/0']));
+  });
+
+  it('does not run the DNS while a service made before the reservation holds 10.96.0.10, and says what to do', async () => {
+    await new ServiceStore(join(dir, 'state')).write({ version: 1, ...web, name: 'old', clusterIP: '10.96.0.10', uid: 'u', createdAt: '2026-01-01T00:00:00Z' });
+    const warnings: string[] = [];
+    const m = new ServiceManager({
+      stateDir: join(dir, 'state'),
+      runDir: join(dir, 'run'),
+      logger: { ...silentLogger, warn: (message: string) => void warnings.push(message) },
+      host,
+      dns,
+      pods: { pods: async () => pods, network: async () => ({ name: 'podctl', bridge: { name: 'podctl0', ip: '10.99.0.1' }, subnets: ['10.99.0.0/16'] }) },
+    });
+    assert.equal(await m.clusterDns('podctl'), undefined);
+    assert.equal(dnsConfig, undefined);
+    assert.match(warnings.join('\n'), /service default\/old holds its address 10\.96\.0\.10.*Delete that service and apply it again without clusterIP/);
   });
 });

@@ -6,6 +6,9 @@ import { allocate, validateServiceCidr } from './allocate.js';
 import { clusterSearches, renderServiceHosts, serviceEnv } from './dns.js';
 import { realServiceHost, requireNft, type ServiceHost } from './host.js';
 import { computeEndpoints } from './endpoints.js';
+import { KUBE_DNS, clusterDnsAddress, kubeDnsEndpoints } from './cluster-dns.js';
+import { cidrContains, cidrFamily } from '../util/cidr.js';
+import type { DnsRunner } from '../dns/process.js';
 import { ServiceProxy, type NodePortHost, type ProxyPod } from './proxy.js';
 import { ServiceStore, type ServiceRef } from './store.js';
 import { DEFAULT_SERVICE_NETWORK, type ServiceEndpoints, type ServiceNetwork, type ServiceRecord, type ServiceSpec } from './types.js';
@@ -15,7 +18,7 @@ export interface PodsForServices {
   /** Every pod, from one labelled list call plus the checkpoints; `leaving` ones are not ready. */
   pods(leaving: ServiceRef[]): Promise<ProxyPod[]>;
   /** podctl's default network: its bridge (NodePorts answer on its address) and its subnets. */
-  network(): Promise<{ bridge?: { name: string; ip?: string }; subnets: string[] }>;
+  network(): Promise<{ name?: string; bridge?: { name: string; ip?: string }; subnets: string[] }>;
 }
 
 export interface ServiceOptions {
@@ -29,6 +32,8 @@ export interface ServiceOptions {
   nodePortAddresses?: 'all' | 'default';
   /** The host's programs and sysctls (a fake in unit tests). */
   host?: ServiceHost;
+  /** The cluster DNS process (a fake in unit tests). */
+  dns?: DnsRunner;
 }
 
 export type ApplyServiceOutcome = 'created' | 'configured' | 'unchanged';
@@ -54,7 +59,7 @@ export class ServiceManager {
     this.store = new ServiceStore(options.stateDir);
     this.host = options.host ?? realServiceHost;
     this.network = { ...DEFAULT_SERVICE_NETWORK, serviceCidr: options.serviceCidr ?? DEFAULT_SERVICE_NETWORK.serviceCidr };
-    this.proxy = new ServiceProxy(options.runDir, this.network.serviceCidr, this.host, options.logger);
+    this.proxy = new ServiceProxy(options.runDir, this.network.serviceCidr, this.host, options.logger, options.dns);
   }
 
   /** Creates or updates a service; its rules and every pod's hosts file are current when this returns. */
@@ -109,11 +114,37 @@ export class ServiceManager {
     });
   }
 
-  /** Services (one namespace, or all) with their current endpoints. */
+  /** Services (one namespace, or all) with their current endpoints; kube-system/kube-dns while the cluster DNS runs. */
   async list(namespace?: string): Promise<ServiceEndpoints[]> {
-    const records = (await this.store.list()).filter((r) => namespace === undefined || r.namespace === namespace);
-    if (records.length === 0) return [];
-    return computeEndpoints(records, await this.options.pods.pods([]));
+    const [stored, dns] = await Promise.all([this.store.list(), this.proxy.clusterDns()]);
+    const records = stored.filter((r) => namespace === undefined || r.namespace === namespace);
+    const kubeDns = dns && (namespace === undefined || namespace === KUBE_DNS.namespace) ? [kubeDnsEndpoints(dns, dns.since)] : [];
+    if (records.length === 0) return kubeDns;
+    return [...kubeDns, ...computeEndpoints(records, await this.options.pods.pods([]))];
+  }
+
+  /** True when one of a pod's routes covers the cluster DNS address (a bridge without a default route reaches only its subnet). */
+  routesToClusterDns(routes: string[]): boolean {
+    const ip = clusterDnsAddress(this.network.serviceCidr);
+    return routes.some((dst) => cidrFamily(dst) === 4 && cidrContains(dst, ip));
+  }
+
+  /**
+   * The cluster DNS for a pod being started on `network`: its nameserver address once the
+   * server runs and the rules lead to it, or undefined when the pod cannot use it (another
+   * network than the default gateway bridge, or the server cannot run: the warning says why).
+   * Costs a file read and a /proc read when it already runs.
+   */
+  async clusterDns(network: string): Promise<string | undefined> {
+    const net = await this.options.pods.network();
+    if (net.name !== network || !net.bridge?.ip) return undefined;
+    const running = await this.proxy.clusterDns();
+    if (running && running.server === net.bridge.ip) return running.ip;
+    await requireNft(this.host.exec);
+    return this.locked(async () => {
+      await this.syncLocked({ wantDns: true });
+      return (await this.proxy.clusterDns())?.ip;
+    });
   }
 
   async get(ref: ServiceRef): Promise<ServiceEndpoints> {
@@ -143,10 +174,10 @@ export class ServiceManager {
     return { hosts: renderServiceHosts(services, namespace), searches: clusterSearches(namespace) };
   }
 
-  private async syncLocked(options: { leaving?: ServiceRef[]; force?: boolean } = {}): Promise<ServiceEndpoints[]> {
+  private async syncLocked(options: { leaving?: ServiceRef[]; force?: boolean; wantDns?: boolean } = {}): Promise<ServiceEndpoints[]> {
     const [records, pods, network] = await Promise.all([this.store.list(), this.options.pods.pods(options.leaving ?? []), this.options.pods.network()]);
     const nodePorts: NodePortHost = { addresses: this.options.nodePortAddresses ?? 'default', ...(network.bridge ? { bridge: network.bridge } : {}) };
-    return this.proxy.sync(records, pods, nodePorts, options.force ?? false);
+    return this.proxy.sync(records, pods, nodePorts, options.force ?? false, options.wantDns ?? false);
   }
 
   private async locked<T>(fn: () => Promise<T>): Promise<T> {
