@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LeakChecker } from './harness/leaks.js';
-import { fetchText, podctl, podctlOk, type CliResult } from './harness/run.js';
+import { fetchText, inspectPod, podctl, podctlOk, sh, type CliResult } from './harness/run.js';
 import { assertOneErrorLine, engineRestartSkip, restartEngine } from './reliability-support.js';
 
 // What a workload's status means, on the real engine: after dockerd is killed and started
@@ -162,6 +162,35 @@ describe('after dockerd is killed and started again', async () => {
     const third = await podctlOk(['apply', '-f', file]);
     assert.match(third.stdout, /^deployment\.apps\/pct-wt-web unchanged$/m);
     assert.doesNotMatch(third.stdout, /restarted|created$/m);
+  });
+});
+
+describe('after a reboot (simulated)', async () => {
+  const skip = await engineRestartSkip();
+
+  it('a re-apply brings the workload back; a bare pod stays stopped until podctl start', { skip, timeout: 600_000 }, async () => {
+    const file = await manifest('boot', deployment('pct-wt-boot', 2));
+    await podctlOk(['apply', '-f', file, '--wait', '--timeout', '120'], { timeoutMs: 300_000 });
+    const bare = 'pct-wt-bare';
+    await podctlOk(['run', '--image', 'busybox', '--name', bare, '--', 'sleep', '3600']);
+    try {
+      const pods = namesOf(await podsOf('pct-wt-boot'));
+      // What a reboot clears: /var/run/netns and /run/podctl are tmpfs (Docker's containers stay, stopped).
+      await restartEngine(async () => {
+        for (const pod of [...pods, bare]) await sh('ip', ['netns', 'delete', pod]);
+        await rm('/run/podctl', { recursive: true, force: true });
+      });
+      const again = await podctlOk(['apply', '-f', file, '--wait', '--timeout', '120'], { timeoutMs: 300_000 });
+      assert.match(again.stdout, /^deployment\.apps\/pct-wt-boot configured$/m);
+      for (const pod of pods) assert.match(again.stdout, new RegExp(`^pod/${pod} restarted$`, 'm'));
+      assert.deepEqual(namesOf(await podsOf('pct-wt-boot')), pods, 'the same pods, restarted in place');
+      await assertAnswers('pct-wt-boot', pods);
+      assert.equal((await inspectPod(bare)).state, 'stopped', 'a bare pod stays as the reboot left it');
+      await podctlOk(['start', bare]);
+      assert.equal((await inspectPod(bare)).state, 'running');
+    } finally {
+      await podctl(['rm', '-f', bare]);
+    }
   });
 });
 
