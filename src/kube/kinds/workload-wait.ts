@@ -2,6 +2,7 @@ import { PodctlError, isPodctlError } from '../../util/errors.js';
 import { poll } from '../../util/poll.js';
 import { objectRef } from '../apply-objects.js';
 import { missingFor, type ReplicaGoal } from '../controllers/replica-status.js';
+import { podSettled } from '../pod-status.js';
 import { reconcileReplicasIfFree, replicaCounts, rolloutLimits, workloadOf, type WorkloadContext } from './workloads.js';
 
 /**
@@ -44,7 +45,8 @@ export async function waitForReplicas(ctx: WorkloadContext, t: ReplicaWait): Pro
         if (!isPodctlError(err, 'FAILED_PRECONDITION')) throw err;
         stalled = err.message;
       }
-      const counts = replicaCounts(w, await ctx.pods.list({ namespace: t.namespace, all: true }));
+      // Ready for a full second: a crash loop's instants of running are not readiness.
+      const counts = replicaCounts(w, await ctx.pods.list({ namespace: t.namespace, all: true }), podSettled);
       const gap = missingFor(t.goal, counts, rolloutLimits(w).maxUnavailable);
       if (gap === undefined) return { reached: true };
       missing = stalled ? `${gap} (${stalled})` : gap;

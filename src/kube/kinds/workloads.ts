@@ -448,7 +448,8 @@ export function updateWorkloadSpec(ctx: WorkloadContext, kind: string, namespace
 /**
  * Deletes a workload: its record first (under the record lock, so no later write brings it
  * back and every running reconcile stops at its next round), then, under the controller's lock
- * (after any reconcile in progress), its pods and its event log. Claims of a StatefulSet stay
+ * (after any reconcile in progress), its pods and its event log; when a pod cannot be removed
+the record is put back for a retry. Claims of a StatefulSet stay
  * (Kubernetes' default, whenDeleted: Retain) unless its policy says Delete. False when there
  * was no such workload.
  */
@@ -461,7 +462,12 @@ export async function deleteWorkload(ctx: WorkloadContext, kind: WorkloadKind, n
   const w = workloadOf(o, ctx.defaults);
   await ctx.pods.withLock(lockName(w), async () => {
     const pods = ownedPods(w, await ctx.pods.list({ namespace, all: true }));
-    await eachLimited(pods, async (v) => void (await deletePod(ctx.pods, v, graceSeconds)));
+    await eachLimited(pods, async (v) => void (await deletePod(ctx.pods, v, graceSeconds))).catch(async (err: unknown) => {
+      // A pod that could not be removed keeps its workload's record (unless one was applied
+      // again meanwhile), so that the delete can be run again.
+      await withWorkloadRecord(ctx, kind, namespace, name, async (now) => void (now ?? (await ctx.store.put(o))));
+      throw err;
+    });
     if (w.claims?.retention.whenDeleted === 'Delete') await deleteStatefulClaims(ctx, w);
     await new EventLog(ctx.store.stateDir).remove(kind, namespace, name);
   });
@@ -483,13 +489,13 @@ export function rolloutLimits(w: Workload): { maxSurge: number; maxUnavailable: 
   return { maxSurge, maxUnavailable };
 }
 
-/** The workload's status counts (get, describe, rollout status, the waits), from one pod list. */
-export function replicaCounts(w: Workload, views: PodView[]): ReplicaCounts {
+/** The workload's status counts (get, describe, the waits with a stricter `ready`), from one pod list. */
+export function replicaCounts(w: Workload, views: PodView[], ready: (v: PodView) => boolean = isReady): ReplicaCounts {
   const owned = ownedPods(w, views);
   const hashLabel = HASH_LABEL[w.kind];
   const hash = hashOf(w);
   const updated = owned.filter((v) => hashLabel === undefined || v.labels[hashLabel] === hash);
-  return { desired: desiredReplicas(w), replicas: owned.length, updated: updated.length, ready: owned.filter(isReady).length, updatedReady: updated.filter(isReady).length };
+  return { desired: desiredReplicas(w), replicas: owned.length, updated: updated.length, ready: owned.filter(ready).length, updatedReady: updated.filter(ready).length };
 }
 
 async function reconcileReplicasLocked(ctx: WorkloadContext, given: Workload): Promise<boolean> {
