@@ -265,6 +265,7 @@ async function waitGone(pid: number, timeoutMs: number): Promise<void> {
 }
 
 const LOCAL_ENGINE = ['unix:///var/run/docker.sock', 'unix:///run/docker.sock'];
+const DOCKERD_PID_FILE = '/var/run/docker.pid';
 
 async function cannotRestartBecause(): Promise<string | undefined> {
   const host = process.env.DOCKER_HOST;
@@ -294,6 +295,10 @@ export async function restartEngine(whileDown: () => Promise<void> = async () =>
   const pid = (await dockerdPid())!;
   process.kill(pid, signal);
   await waitGone(pid, 60_000);
+  // A killed dockerd leaves its pid file, and until its parent reaps it (this host's init may
+  // not, soon) its pid still names a process: the next dockerd would refuse to start ("pid file
+  // found"), as it did once here. The file is ours to remove only when it names the one killed.
+  if ((await readFile(DOCKERD_PID_FILE, 'utf8').catch(() => '')).trim() === String(pid)) await rm(DOCKERD_PID_FILE, { force: true });
   await whileDown();
   await execa('bash', [`${REPO_ROOT}/scripts/setup.sh`], { env: { CI: 'true' }, stdin: 'ignore' });
 }
