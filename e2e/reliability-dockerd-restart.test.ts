@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { execa } from 'execa';
 import { LeakChecker } from './harness/leaks.js';
-import { REPO_ROOT, fetchText, inspectPod, podctlOk, uniqueName } from './harness/run.js';
-import { assertPodGone, gcActions, leftoversOf, pauseIdOf } from './reliability-support.js';
+import { fetchText, inspectPod, podctlOk, uniqueName } from './harness/run.js';
+import { assertPodGone, engineRestartSkip, gcActions, leftoversOf, pauseIdOf, restartEngine } from './reliability-support.js';
 
 // The engine stopped under a running pod, two ways:
 //  - dockerd restarted: every container stops, the pinned namespace keeps the pod's CNI wiring.
@@ -12,51 +12,9 @@ import { assertPodGone, gcActions, leftoversOf, pauseIdOf } from './reliability-
 //  - a host reboot, simulated: dockerd stopped, the namespace pin and /run/podctl removed (both
 //    live on tmpfs), dockerd started. The pod must show stopped with no IP, gc must release the
 //    addresses its networks still hold (with the cached config), and `start` must bring it back.
-// The engine is stopped and started the way `make setup` starts it (scripts/setup.sh).
-// Off CI the tests skip when podctl does not own the engine (DOCKER_HOST names another one,
-// or no single local dockerd process runs); on CI (CI=true) that is a failure, never a skip.
+// The engine is stopped and started the way `make setup` starts it (restartEngine).
 
-async function dockerdPid(): Promise<number | undefined> {
-  const r = await execa('pgrep', ['-x', 'dockerd'], { reject: false });
-  const pids = String(r.stdout).split('\n').filter(Boolean).map(Number);
-  return pids.length === 1 ? pids[0] : undefined;
-}
-
-async function waitGone(pid: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const alive = await readFile(`/proc/${pid}/stat`, 'utf8').then(
-      (s) => !/\) Z /.test(s),
-      () => false,
-    );
-    if (!alive) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`dockerd (pid ${pid}) did not exit within ${timeoutMs} ms`);
-}
-
-const LOCAL_ENGINE = ['unix:///var/run/docker.sock', 'unix:///run/docker.sock'];
-
-async function cannotRestartBecause(): Promise<string | undefined> {
-  const host = process.env.DOCKER_HOST;
-  if (host && !LOCAL_ENGINE.includes(host)) return `DOCKER_HOST=${host} names an engine podctl does not own`;
-  if ((await dockerdPid()) === undefined) return 'no single local dockerd process';
-  return undefined;
-}
-
-const reason = await cannotRestartBecause();
-const skip = reason !== undefined && process.env.CI !== 'true' ? reason : false;
-
-/** Stops dockerd (every container stops), runs `whileDown`, starts it as `make setup` does. */
-async function restartEngine(whileDown: () => Promise<void> = async () => undefined): Promise<void> {
-  if (reason) assert.fail(`on CI this test must run, but it cannot restart the engine: ${reason}`);
-  const pid = (await dockerdPid())!;
-  process.kill(pid, 'SIGTERM');
-  await waitGone(pid, 60_000);
-  await whileDown();
-  // Brings the engine back exactly as `make setup` does, and waits until it answers.
-  await execa('bash', [`${REPO_ROOT}/scripts/setup.sh`], { env: { CI: 'true' }, stdin: 'ignore' });
-}
+const skip = await engineRestartSkip();
 
 interface PsRow {
   name: string;

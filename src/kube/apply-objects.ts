@@ -1,7 +1,7 @@
-import { PodctlError } from '../util/errors.js';
+import { PodctlError, isPodctlError } from '../util/errors.js';
 import { Fields, ManifestIssues, type ManifestIssue } from './fields.js';
 import { applyConfigObject, objectLookup, readConfigObject } from './kinds/config-objects.js';
-import { WORKLOAD_KINDS, readWorkload, reconcileJob, reconcileReplicas, type Workload, type WorkloadContext, type WorkloadKind } from './kinds/workloads.js';
+import { WORKLOAD_KINDS, readWorkload, reconcileJob, reconcileReplicas, withWorkloadRecord, type Workload, type WorkloadContext, type WorkloadKind } from './kinds/workloads.js';
 import { loadPods, type LoadedPod } from './load-pods.js';
 import type { KubeObject, ObjectStore } from './objects/store.js';
 import type { ManifestDefaults } from './parse-pod.js';
@@ -140,31 +140,50 @@ export async function applyConfigObjects(ctx: WorkloadContext, plan: ApplyPlan):
   return lines;
 }
 
+export interface AppliedWorkload {
+  /** kubectl's line: `deployment.apps/web created|configured|unchanged`. */
+  line: string;
+  /** The generation this apply wrote (or found): a later one means another command changed the workload since. */
+  generation: number;
+}
+
 /**
- * One workload: store its record (a new generation when its spec changed), then run its
- * controller. An unchanged re-apply finds nothing to do.
+ * One workload: store its record (a new generation when its spec changed) under the record
+ * lock, then run its controller, which converges to the stored spec and brings back pods that
+ * are down. "unchanged" means the spec and the pods were already as wanted; a re-apply that had
+ * to restart or replace pods says "configured".
  */
-export async function applyWorkload(ctx: WorkloadContext, w: Workload): Promise<string> {
-  const existing = await ctx.store.get(w.kind, w.namespace, w.name);
-  const changed = !existing || canonicalJson(existing.spec) !== canonicalJson(w.obj.spec) || canonicalJson(existing.metadata.labels ?? {}) !== canonicalJson(w.obj.metadata.labels ?? {});
-  if (existing && w.kind === 'Job' && canonicalJson((existing.spec as { template?: unknown }).template) !== canonicalJson(w.template)) {
-    throw new PodctlError('INVALID_ARGUMENT', `job.batch/${w.name}: spec.template: field is immutable`, { hint: `delete the Job first: podctl delete job ${w.name}` });
-  }
-  const claimsOf = (spec: unknown) => canonicalJson((spec as { volumeClaimTemplates?: unknown } | undefined)?.volumeClaimTemplates ?? []);
-  if (existing && w.kind === 'StatefulSet' && claimsOf(existing.spec) !== claimsOf(w.obj.spec)) {
-    throw new PodctlError('INVALID_ARGUMENT', `statefulset.apps/${w.name}: spec.volumeClaimTemplates: field is immutable, as in Kubernetes (the claims already made keep their data)`, { hint: `delete the StatefulSet first (its claims stay): podctl delete statefulset ${w.name}` });
-  }
-  const generation = (existing?.metadata.generation ?? 0) + (changed ? 1 : 0);
-  const record: KubeObject = {
-    ...w.obj,
-    metadata: { ...w.obj.metadata, creationTimestamp: existing?.metadata.creationTimestamp ?? new Date().toISOString(), generation },
-    ...(existing?.status ? { status: existing.status } : {}),
-  };
-  if (changed) await ctx.store.put(record);
+export async function applyWorkload(ctx: WorkloadContext, w: Workload, options: { waitsAfter?: boolean } = {}): Promise<AppliedWorkload> {
+  const { existing, changed, record } = await withWorkloadRecord(ctx, w.kind, w.namespace, w.name, async (existing) => {
+    const changed = !existing || canonicalJson(existing.spec) !== canonicalJson(w.obj.spec) || canonicalJson(existing.metadata.labels ?? {}) !== canonicalJson(w.obj.metadata.labels ?? {});
+    if (existing && w.kind === 'Job' && canonicalJson((existing.spec as { template?: unknown }).template) !== canonicalJson(w.template)) {
+      throw new PodctlError('INVALID_ARGUMENT', `job.batch/${w.name}: spec.template: field is immutable`, { hint: `delete the Job first: podctl delete job ${w.name}` });
+    }
+    const claimsOf = (spec: unknown) => canonicalJson((spec as { volumeClaimTemplates?: unknown } | undefined)?.volumeClaimTemplates ?? []);
+    if (existing && w.kind === 'StatefulSet' && claimsOf(existing.spec) !== claimsOf(w.obj.spec)) {
+      throw new PodctlError('INVALID_ARGUMENT', `statefulset.apps/${w.name}: spec.volumeClaimTemplates: field is immutable, as in Kubernetes (the claims already made keep their data)`, { hint: `delete the StatefulSet first (its claims stay): podctl delete statefulset ${w.name}` });
+    }
+    const generation = (existing?.metadata.generation ?? 0) + (changed ? 1 : 0);
+    const record: KubeObject = {
+      ...w.obj,
+      metadata: { ...w.obj.metadata, creationTimestamp: existing?.metadata.creationTimestamp ?? new Date().toISOString(), generation },
+      ...(existing?.status ? { status: existing.status } : {}),
+    };
+    if (changed) await ctx.store.put(record);
+    return { existing, changed, record };
+  });
   const applied = { ...w, obj: record };
+  let acted = false;
   if (w.kind === 'Job') await reconcileJob(ctx, applied);
-  else await reconcileReplicas(ctx, applied);
-  return `${objectRef(w.kind, w.name)} ${!existing ? 'created' : changed ? 'configured' : 'unchanged'}`;
+  else {
+    // With a wait after it, a stalled rollout is not a failure yet: the wait says at its end what is missing.
+    acted = await reconcileReplicas(ctx, applied).catch((err: unknown) => {
+      if (options.waitsAfter && isPodctlError(err, 'FAILED_PRECONDITION')) return true;
+      throw err;
+    });
+  }
+  const outcome = !existing ? 'created' : changed || acted ? 'configured' : 'unchanged';
+  return { line: `${objectRef(w.kind, w.name)} ${outcome}`, generation: record.metadata.generation ?? 1 };
 }
 
 export { WORKLOAD_KINDS };

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PodContainerView, PodState, PodView } from '../pod/status.js';
-import { containerState, kubectlStatus, podPhase } from './pod-status.js';
+import { containerState, kubectlStatus, podPhase, podReady, podSettled } from './pod-status.js';
 
 const app = (state: string, status: string, name = 'main'): PodContainerView => ({ name, id: name, image: 'busybox', role: 'app', state, status });
 
@@ -39,4 +39,13 @@ test('pod phase and container states as the API reports them', () => {
   assert.deepEqual(containerState(app('exited', 'Exited (0) 2 minutes ago')), { terminated: { exitCode: 0, reason: 'Completed' } });
   assert.deepEqual(containerState(app('restarting', 'Restarting (1) 2 seconds ago')), { waiting: { reason: 'CrashLoopBackOff' } });
   assert.deepEqual(containerState(app('created', 'Created')), { waiting: { reason: 'Created' } });
+});
+
+test('settled: ready, and every app container up a full second (a crash loop runs only for instants)', () => {
+  assert.equal(podSettled(pod('running', [app('running', 'Up 1 second')])), true);
+  assert.equal(podSettled(pod('running', [app('running', 'Up 3 minutes (healthy)', 'a'), app('running', 'Up 2 seconds', 'b')])), true);
+  const justStarted = pod('running', [app('running', 'Up 2 seconds', 'a'), app('running', 'Up Less than a second', 'b')]);
+  assert.deepEqual([podReady(justStarted), podSettled(justStarted)], [true, false]);
+  assert.equal(podSettled(pod('degraded', [app('restarting', 'Restarting (3) Less than a second ago')])), false);
+  assert.equal(podSettled({ ...pod('running', [app('running', 'Up 5 seconds')]), awaitingReady: true }), false);
 });

@@ -1,4 +1,5 @@
 import { exitCodeOf } from '../docker/containers.js';
+import { uptimeUpperBound } from '../pod/pause-health.js';
 import type { PodContainerView, PodView } from '../pod/status.js';
 
 /**
@@ -11,6 +12,15 @@ import type { PodContainerView, PodView } from '../pod/status.js';
  * wait has not passed (or whose waiting command was killed) is running but not ready.
  */
 export const podReady = (view: PodView): boolean => view.state === 'running' && !view.awaitingReady;
+
+/**
+ * Ready, and not just (re)started: every app container has been up a full second (Docker's
+ * status is past "Up Less than a second"). A container that exits at once is restarted by
+ * Docker again and again and runs only for instants: the waits (`apply --wait`, `rollout
+ * status`, ...) must not take such an instant for readiness, as Kubernetes' minReadySeconds
+ * would not. Costs a wait at most a second; controllers and Services keep `podReady`.
+ */
+export const podSettled = (view: PodView): boolean => podReady(view) && apps(view).every((c) => uptimeUpperBound(c.status) !== 1);
 
 /** Kubernetes' reason for a terminated container: Completed for exit 0, Error otherwise. */
 export const terminationReason = (exitCode: number): 'Completed' | 'Error' => (exitCode === 0 ? 'Completed' : 'Error');

@@ -8,7 +8,7 @@ import { DockerVolumes } from '../docker/volumes.js';
 import { ensureImages, imageExists, imageUser, pullImage, type PullEvent } from '../docker/images.js';
 import { NetnsPins } from '../netns/pins.js';
 import { PodctlError, messageOf } from '../util/errors.js';
-import { acquireFileLock, withFileLock } from '../util/file-lock.js';
+import { acquireFileLock, tryFileLock, withFileLock } from '../util/file-lock.js';
 import { childLogger, silentLogger, type Logger } from '../util/logger.js';
 import { cniCacheDir, defaultCniConfDir, defaultCniPath, defaultStatePaths, lockDir, type StatePaths } from '../util/paths.js';
 import { runCommand, runQuiet } from '../util/run-command.js';
@@ -146,6 +146,15 @@ export class PodManager {
     return withFileLock(join(this.paths.runDir, 'locks', `${name}.lock`), fn, { what: name, timeoutMs: 300_000 });
   }
 
+  /**
+   * `withLock` without waiting: runs `fn` when no other process holds the lock, else returns
+   * `{ ran: false }` (someone else is doing the work the lock guards).
+   */
+  async tryWithLock<T>(name: string, fn: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
+    await using lock = await tryFileLock(join(this.paths.runDir, 'locks', `${name}.lock`));
+    return lock ? { ran: true, value: await fn() } : { ran: false };
+  }
+
   /** Where podctl keeps durable state (the kube layer keeps its object records there). */
   get stateDir(): string {
     return this.paths.stateDir;
@@ -237,8 +246,13 @@ export class PodManager {
     );
   }
 
-  /** Starts a created or stopped pod; a failed start leaves it as it was. */
-  async start(ref: PodRef, wait?: WaitSpec): Promise<PodView> {
+  /**
+   * Starts a created or stopped pod; a failed start leaves it as it was. With `restartCount`,
+   * the start is a restart in place of a pod that went down (a workload controller bringing
+   * it back, as the kubelet does): each app container's restart is counted instead of the
+   * count starting over.
+   */
+  async start(ref: PodRef, wait?: WaitSpec, options: { restartCount?: boolean } = {}): Promise<PodView> {
     const view = await this.locked(ref, async (deps) => {
       const checkpoint = await this.requireCheckpoint(ref);
       if (checkpoint.phase === 'running') {
@@ -255,8 +269,10 @@ export class PodManager {
         });
         if (wait) checkpoint.awaitingReady = true;
         else delete checkpoint.awaitingReady;
-        // Restarts count from the pod's start (Docker's own count starts over too).
-        delete checkpoint.restarts;
+        // Restarts count from the pod's start (Docker's own count starts over too), unless
+        // this start is itself a restart of the pod's containers.
+        if (options.restartCount) checkpoint.restarts = Object.fromEntries(checkpoint.spec.containers.map((c) => [c.name, (checkpoint.restarts?.[c.name] ?? 0) + 1]));
+        else delete checkpoint.restarts;
         await startPod(deps, checkpoint, networks, rollback);
       });
       return this.viewOf(ref);

@@ -5,6 +5,7 @@ import { applyPod, deletePod, describeRef } from '../../kube/apply.js';
 import { manifestFromPod } from '../../kube/generate-pod.js';
 import { kubectlStatus, podRestarts } from '../../kube/pod-status.js';
 import { applyConfigObjects, applyWorkload, objectRef, planApply, WORKLOAD_KINDS } from '../../kube/apply-objects.js';
+import type { Workload, WorkloadContext } from '../../kube/kinds/workloads.js';
 import { objectLookup } from '../../kube/kinds/config-objects.js';
 import { ObjectStore, STORED_KINDS, type KubeObject } from '../../kube/objects/store.js';
 import { parseSelector } from '../../kube/selector.js';
@@ -70,7 +71,27 @@ export async function applyAction(cmd: Command): Promise<void> {
     const result = await applyPod(pods, spec, wait);
     return `${describeRef(result.ref)} ${result.outcome}`;
   });
-  for (const w of plan.workloads) write(`${await applyWorkload(ctx, w)}\n`);
+  const applied = [];
+  for (const w of plan.workloads) {
+    const result = await applyWorkload(ctx, w, { waitsAfter: wait !== undefined });
+    write(`${result.line}\n`);
+    applied.push({ w, generation: result.generation });
+  }
+  if (wait) await waitForWorkloads(ctx, applied.filter((a) => a.w.kind !== 'Job'), Date.now() + wait.timeoutMs);
+}
+
+/**
+ * `apply --wait`: every applied replica workload rolled out (its replicas of the current
+ * template ready, no other pod left) by the deadline, or exit 1 naming what is missing; one
+ * that another command changed meanwhile is no longer this apply's to wait for, and says so.
+ */
+async function waitForWorkloads(ctx: WorkloadContext, applied: Array<{ w: Workload; generation: number }>, deadline: number): Promise<void> {
+  if (applied.length === 0) return;
+  const { waitForReplicas } = await import('../../kube/kinds/workload-wait.js');
+  await forEachReported(applied, ({ w }) => objectRef(w.kind, w.name), async ({ w, generation }) => {
+    const result = await waitForReplicas(ctx, { kind: w.kind, namespace: w.namespace, name: w.name, goal: 'rolled-out', deadline, generation });
+    return result.reached ? `${objectRef(w.kind, w.name)} rolled out` : `${objectRef(w.kind, w.name)} changed by another command since (generation ${result.supersededBy}): not waiting for it`;
+  });
 }
 
 export async function deleteAction(cmd: Command, kindArg: string | undefined, names: string[]): Promise<void> {

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { DEFAULT_PAUSE_IMAGE } from '../../docker/pause-image.js';
-import { deletePod } from '../../kube/apply.js';
 import { objectRef } from '../../kube/apply-objects.js';
 import { EventLog, containerEvents, formatEvents } from '../../kube/events.js';
 import { deleteConfigObject, objectLookup } from '../../kube/kinds/config-objects.js';
-import { deleteStatefulClaims, hashOf, ownedPods, reconcileJob, reconcileReplicas, workloadOf, WORKLOAD_KINDS, type Workload, type WorkloadContext } from '../../kube/kinds/workloads.js';
+import { deleteWorkload, hashOf, ownedPods, reconcileJob, reconcileReplicas, replicaCounts, updateWorkloadSpec, workloadOf, WORKLOAD_KINDS, type Workload, type WorkloadContext, type WorkloadKind } from '../../kube/kinds/workloads.js';
+import type { ReplicaGoal } from '../../kube/controllers/replica-status.js';
 import { ObjectStore, type KubeObject } from '../../kube/objects/store.js';
 import { parseSelector } from '../../kube/selector.js';
 import { podReady } from '../../kube/pod-status.js';
@@ -12,7 +12,7 @@ import type { PodManager } from '../../pod/manager.js';
 import type { PodRef } from '../../pod/naming.js';
 import { DEFAULT_NAMESPACE } from '../../pod/spec.js';
 import type { PodView } from '../../pod/status.js';
-import { PodctlError, invalidArgument } from '../../util/errors.js';
+import { PodctlError, invalidArgument, isPodctlError } from '../../util/errors.js';
 import { parsePositiveInt } from '../../util/validate.js';
 import { openPods } from '../context.js';
 import { stringify } from 'yaml';
@@ -92,13 +92,8 @@ const count = (o: KubeObject, key: string) => Number(((o.status ?? {}) as Record
 /** Live status of replica workloads, from one pod list. */
 function withStatus(o: KubeObject, ctx: Ctx, views: PodView[]): KubeObject {
   if (!['Deployment', 'DaemonSet', 'ReplicaSet', 'StatefulSet'].includes(o.kind) || o.status) return o;
-  const w = workloadOf(o, ctx.defaults);
-  const owned = ownedPods(w, views);
-  const hash = hashOf(w);
-  const label = o.kind === 'Deployment' ? 'pod-template-hash' : 'controller-revision-hash';
-  const updated = o.kind === 'ReplicaSet' ? owned : owned.filter((v) => v.labels[label] === hash);
-  const ready = owned.filter(podReady).length;
-  return { ...o, status: { replicas: owned.length, readyReplicas: ready, updatedReplicas: updated.length, availableReplicas: ready } };
+  const c = replicaCounts(workloadOf(o, ctx.defaults), views);
+  return { ...o, status: { replicas: c.replicas, readyReplicas: c.ready, updatedReplicas: c.updated, availableReplicas: c.ready } };
 }
 
 function row(o: KubeObject, wide: boolean): string[] {
@@ -223,18 +218,10 @@ export async function describeObject(cmd: Command, kind: string, name: string): 
   write(lines.join('\n') + '\n');
 }
 
-/** Deletes a workload (its pods first, then the record) or a config object. */
+/** Deletes a workload (the record, then its pods: see deleteWorkload) or a config object. */
 export async function deleteObject(ctx: WorkloadContext, kind: string, namespace: string, name: string, force: boolean, graceSeconds?: number): Promise<boolean> {
   if (!WORKLOAD_KINDS.includes(kind)) return deleteConfigObject(ctx.pods, ctx.store, kind, namespace, name, force);
-  const o = await ctx.store.get(kind, namespace, name);
-  if (!o) return false;
-  const w = workloadOf(o, ctx.defaults);
-  const pods = ownedPods(w, await ctx.pods.list({ namespace, all: true }));
-  await Promise.all(pods.map((v) => deletePod(ctx.pods, v, graceSeconds)));
-  // Claims of a StatefulSet stay (Kubernetes' default, whenDeleted: Retain) unless its policy says Delete.
-  if (w.claims?.retention.whenDeleted === 'Delete') await deleteStatefulClaims(ctx, w);
-  await new EventLog(ctx.store.stateDir).remove(kind, namespace, name);
-  return ctx.store.remove(kind, namespace, name);
+  return deleteWorkload(ctx, kind as WorkloadKind, namespace, name, graceSeconds);
 }
 
 export async function deleteByName(cmd: Command, kind: string, names: string[]): Promise<void> {
@@ -256,36 +243,58 @@ function replicaKind(resource: string): string {
 export async function scaleAction(cmd: Command, resource: string, name: string | undefined): Promise<void> {
   const [res, n] = splitRef(resource, name);
   const kind = replicaKind(res);
-  const opts = cmd.opts() as { replicas: string };
+  const opts = cmd.opts() as { replicas: string; wait?: boolean; timeout?: number };
   const replicas = parsePositiveInt(opts.replicas, '--replicas', { min: 0, max: 1000 });
   const ctx = await context(cmd);
-  const o = await requireObject(ctx, kind, n);
-  const next = { ...o, spec: { ...(o.spec as object), replicas } };
-  await ctx.store.put(next);
-  await reconcileReplicas(ctx, workloadOf(next, ctx.defaults));
+  // Written under the workload's record lock from the record as it is now: concurrent scales
+  // never undo each other's write, and the controller converges to the last one.
+  const next = await updateWorkloadSpec(ctx, kind, ctx.namespace ?? DEFAULT_NAMESPACE, n, (spec) => ({ ...spec, replicas }));
+  if (!next) await requireObject(ctx, kind, n);
+  await reconcileOrPending(ctx, workloadOf(next!, ctx.defaults), opts.wait);
   write(`${objectRef(kind, n)} scaled\n`);
+  if (opts.wait) await waitAndSay(ctx, kind, n, 'rolled-out', deadlineOf(opts.timeout, 60), next!.metadata.generation);
+}
+
+/** The controller's run after a change; with a wait after it, a stalled rollout is not a failure yet (the wait says at its end what is missing). */
+async function reconcileOrPending(ctx: Ctx, w: Workload, waits: boolean | undefined): Promise<void> {
+  await reconcileReplicas(ctx, w).catch((err: unknown) => {
+    if (!(waits && isPodctlError(err, 'FAILED_PRECONDITION'))) throw err;
+  });
+}
+
+const deadlineOf = (seconds: number | undefined, fallback: number) => Date.now() + (seconds ?? fallback) * 1000;
+
+/**
+ * Waits for a replica workload's goal (see workload-wait.ts) and prints the outcome: reached,
+ * or superseded by another command's change (exit 0: what this command asked for is no longer
+ * wanted); a timeout fails naming what is missing.
+ */
+async function waitAndSay(ctx: Ctx, kind: string, name: string, goal: ReplicaGoal, deadline: number, generation?: number): Promise<void> {
+  const { waitForReplicas } = await import('../../kube/kinds/workload-wait.js');
+  const result = await waitForReplicas(ctx, { kind, namespace: ctx.namespace ?? DEFAULT_NAMESPACE, name, goal, deadline, generation });
+  if (!result.reached) return write(`${objectRef(kind, name)} changed by another command since (generation ${result.supersededBy}): not waiting for it\n`);
+  if (goal === 'rolled-out') return write(`${kind.toLowerCase()} "${name}" successfully rolled out\n`);
+  write(`${objectRef(kind, name)} condition met\n`);
 }
 
 export async function rolloutAction(cmd: Command, verb: string, resource: string, name: string | undefined): Promise<void> {
   const [res, n] = splitRef(resource, name);
   const kind = replicaKind(res);
+  const opts = cmd.opts() as { timeout?: number };
   const ctx = await context(cmd);
-  const o = await requireObject(ctx, kind, n);
   if (verb === 'restart') {
     // As kubectl: a template annotation with the time gives the template a new hash.
-    const spec = o.spec as { template?: { metadata?: { annotations?: Record<string, string> } } };
-    const template = { ...spec.template, metadata: { ...spec.template?.metadata, annotations: { ...spec.template?.metadata?.annotations, 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } };
-    const next = { ...o, metadata: { ...o.metadata, generation: (o.metadata.generation ?? 1) + 1 }, spec: { ...spec, template } };
-    await ctx.store.put(next);
-    await reconcileReplicas(ctx, workloadOf(next, ctx.defaults));
+    const next = await updateWorkloadSpec(ctx, kind, ctx.namespace ?? DEFAULT_NAMESPACE, n, (spec) => {
+      const template = (spec.template ?? {}) as { metadata?: { annotations?: Record<string, string> } };
+      return { ...spec, template: { ...template, metadata: { ...template.metadata, annotations: { ...template.metadata?.annotations, 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } } };
+    });
+    if (!next) await requireObject(ctx, kind, n);
+    await reconcileReplicas(ctx, workloadOf(next!, ctx.defaults));
     return write(`${objectRef(kind, n)} restarted\n`);
   }
   if (verb !== 'status') throw invalidArgument(`rollout ${verb} is not known`, 'use rollout restart or rollout status');
-  await reconcileReplicas(ctx, workloadOf(o, ctx.defaults));
-  const [live] = await listObjects(ctx, kind, [n]);
-  const want = ((o.spec as { replicas?: number }).replicas ?? 1);
-  if (count(live!, 'updatedReplicas') === want && count(live!, 'readyReplicas') === want && count(live!, 'replicas') === want) return write(`deployment "${n}" successfully rolled out\n`);
-  throw new PodctlError('FAILED_PRECONDITION', `deployment "${n}": ${count(live!, 'readyReplicas')} of ${want} updated replicas are available`, { hint: `see podctl describe deployment ${n}` });
+  await requireObject(ctx, kind, n);
+  await waitAndSay(ctx, kind, n, 'rolled-out', deadlineOf(opts.timeout, 60));
 }
 
 /** "deploy/web" or ("deploy", "web"). */
@@ -299,19 +308,19 @@ function splitRef(resource: string, name: string | undefined): [string, string] 
 /** `wait --for=condition=complete job/NAME`: runs the Job controller, waking when a pod's container exits, until the condition or the timeout. */
 export async function waitAction(cmd: Command, target: string): Promise<void> {
   const opts = cmd.opts() as { for: string; timeout?: string };
-  const m = /^condition=(complete|failed|available)$/i.exec(opts.for);
-  if (!m) throw invalidArgument(`--for=${opts.for} is not a condition podctl waits for`, 'use --for=condition=complete (or failed) with job/NAME, or --for=condition=available with deployment/NAME');
+  const m = /^condition=(complete|failed|available|ready)$/i.exec(opts.for);
+  if (!m) throw invalidArgument(`--for=${opts.for} is not a condition podctl waits for`, 'use --for=condition=complete (or failed) with job/NAME, or --for=condition=available (or ready) with deployment/NAME');
   const want = m[1]!.toLowerCase();
   const [res, name] = splitRef(target, undefined);
   const kind = kindOf(res);
+  if (!kind || !WORKLOAD_KINDS.includes(kind)) throw invalidArgument(`"${target}" names no workload`, 'give job/NAME, deployment/NAME, statefulset/NAME, replicaset/NAME or daemonset/NAME');
+  const replicaWait = want === 'available' || want === 'ready';
+  if (replicaWait === (kind === 'Job')) throw invalidArgument(`--for=condition=${want} does not apply to ${res}/${name}`, kind === 'Job' ? 'wait for a Job with --for=condition=complete (or failed)' : `wait for a ${kind} with --for=condition=available (or ready)`);
   const timeoutMs = (opts.timeout ? parseDuration(opts.timeout) : 30) * 1000;
   const ctx = await context(cmd);
-  const o = await requireObject(ctx, kind ?? '', name);
+  const o = await requireObject(ctx, kind, name);
   const deadline = Date.now() + timeoutMs;
-  if (kind !== 'Job') {
-    await reconcileReplicas(ctx, workloadOf(o, ctx.defaults));
-    return write(`${objectRef(kind!, name)} condition met\n`);
-  }
+  if (kind !== 'Job') return waitAndSay(ctx, kind, name, want as ReplicaGoal, deadline);
   const w = workloadOf(o, ctx.defaults);
   for (;;) {
     const { status, active } = await reconcileJob(ctx, w);

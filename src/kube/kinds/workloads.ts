@@ -2,10 +2,12 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import type { PodManager } from '../../pod/manager.js';
 import type { PodView } from '../../pod/status.js';
 import { POD_CONCURRENCY, type PodSpec } from '../../pod/spec.js';
-import { PodctlError } from '../../util/errors.js';
+import { PodctlError, messageOf } from '../../util/errors.js';
 import { deletePod } from '../apply.js';
 import { rolloutStep, resolveIntOrPercent, templateHash, podSuffix } from '../controllers/rollout.js';
 import { ordinalOf, statefulStep } from '../controllers/stateful.js';
+import { recoveryOf } from '../controllers/recovery.js';
+import type { ReplicaCounts } from '../controllers/replica-status.js';
 import { claimsOf, lookupWithClaims, readClaimTemplates, setClaims, templateWithClaims, type ClaimTemplate, type RetentionPolicy } from '../controllers/stateful-claims.js';
 import { applyConfigObject, deleteConfigObject, ensureClaimVolume } from './config-objects.js';
 import { NO_OBJECTS } from '../object-lookup.js';
@@ -297,7 +299,57 @@ const byVictimOrder = (a: PodView, b: PodView) => Number(isReady(a)) - Number(is
  * Returns whether anything changed.
  */
 export function reconcileReplicas(ctx: WorkloadContext, w: Workload): Promise<boolean> {
-  return ctx.pods.withLock(lockName(w), () => (w.kind === 'StatefulSet' ? reconcileStatefulLocked(ctx, w) : reconcileReplicasLocked(ctx, w)));
+  return ctx.pods.withLock(lockName(w), () => reconcileLocked(ctx, w));
+}
+
+/**
+ * `reconcileReplicas` when no other process is reconciling the workload; undefined when one is
+ * (it converges to the stored spec itself): for commands that only wait for the outcome.
+ */
+export async function reconcileReplicasIfFree(ctx: WorkloadContext, w: Workload): Promise<boolean | undefined> {
+  const r = await ctx.pods.tryWithLock(lockName(w), () => reconcileLocked(ctx, w));
+  return r.ran ? r.value : undefined;
+}
+
+const reconcileLocked = (ctx: WorkloadContext, w: Workload) => (w.kind === 'StatefulSet' ? reconcileStatefulLocked(ctx, w) : reconcileReplicasLocked(ctx, w));
+
+/**
+ * The workload as stored now, read under its controller's lock at every round: a reconcile
+ * converges to the last write, never to the copy its caller started with (which another
+ * command may have changed since). Undefined once the workload is deleted.
+ */
+async function storedWorkload(ctx: WorkloadContext, w: Workload): Promise<Workload | undefined> {
+  const stored = await ctx.store.get(w.kind, w.namespace, w.name);
+  return stored && workloadOf(stored, ctx.defaults);
+}
+
+/**
+ * Brings back the owned pods that are down (see recoveryOf): each is started again in place,
+ * with its restart counted, and replaced (removed, for the round to make a new one) when it
+ * cannot be started or was restarted once already in this reconcile. Returns whether any was
+ * down. One line per pod says what was done.
+ */
+async function recoverPods(ctx: WorkloadContext, w: Workload, owned: PodView[], restarted: Set<string>): Promise<boolean> {
+  const down = owned.filter((v) => recoveryOf(v) !== undefined);
+  await eachLimited(down, async (v) => {
+    if (recoveryOf(v) === 'restart' && !restarted.has(v.name)) {
+      restarted.add(v.name);
+      try {
+        const spec = await ctx.pods.getSpec(v);
+        const wait = spec && hasProbes(spec) ? { timeoutMs: ctx.readyTimeoutMs } : undefined;
+        await ctx.pods.start(v, wait, { restartCount: true });
+        await record(ctx, w, [{ type: 'Normal', reason: 'Restarted', object: `pod/${v.name}`, message: `Pod ${v.name} was ${v.state}; restarted in place` }]);
+        ctx.report?.(`pod/${v.name} restarted`);
+        return;
+      } catch (err) {
+        await record(ctx, w, [{ type: 'Warning', reason: 'FailedRestart', object: `pod/${v.name}`, message: `${messageOf(err)}; replacing the pod` }]);
+      }
+    }
+    await deletePod(ctx.pods, v, 0);
+    await record(ctx, w, [{ type: 'Normal', reason: 'SuccessfulDelete', message: `Deleted ${v.state} pod: ${v.name}` }]);
+    ctx.report?.(`pod/${v.name} deleted (${v.state}: replaced)`);
+  });
+  return down.length > 0;
 }
 
 /**
@@ -305,13 +357,20 @@ export function reconcileReplicas(ctx: WorkloadContext, w: Workload): Promise<bo
  * the highest removed or replaced first). A pod that is not ready stops the set, as in
  * Kubernetes; the error says which.
  */
-async function reconcileStatefulLocked(ctx: WorkloadContext, w: Workload): Promise<boolean> {
-  const replicas = specOf(w).replicas ?? 1;
-  const hash = hashOf(w);
+async function reconcileStatefulLocked(ctx: WorkloadContext, given: Workload): Promise<boolean> {
   let changed = false;
+  const restarted = new Set<string>();
   for (let round = 0; round < 1000; round++) {
+    const w = await storedWorkload(ctx, given);
+    if (!w) break;
+    const replicas = specOf(w).replicas ?? 1;
+    const hash = hashOf(w);
     const owned = ownedPods(w, await ctx.pods.list({ namespace: w.namespace, all: true }));
     if (round === 0 && (await finishReadinessWaits(ctx, owned))) continue;
+    if (await recoverPods(ctx, w, owned, restarted)) {
+      changed = true;
+      continue;
+    }
     const byOrdinal = new Map(owned.map((v) => [ordinalOf(w.name, v.name)!, v]));
     const step = statefulStep(replicas, [...byOrdinal].map(([ordinal, v]) => ({ ordinal, ready: isReady(v), current: v.labels['controller-revision-hash'] === hash })));
     if (step.action === 'done') break;
@@ -360,22 +419,103 @@ export async function deleteStatefulClaims(ctx: WorkloadContext, w: Workload, wh
 }
 
 /** One controller run per workload at a time, across processes. */
-const lockName = (w: Workload) => `workload-${w.kind.toLowerCase()}-${w.namespace}_${w.name}`;
+const lockName = (w: Pick<Workload, 'kind' | 'namespace' | 'name'>) => `workload-${w.kind.toLowerCase()}-${w.namespace}_${w.name}`;
 
-async function reconcileReplicasLocked(ctx: WorkloadContext, w: Workload): Promise<boolean> {
+/**
+ * Writes of one workload's record, serialised across processes by a lock of their own, held
+ * only for the read-modify-write (the controller's lock is held through whole rollouts): two
+ * commands never write from the same stale copy, so the last write wins whole.
+ */
+export function withWorkloadRecord<T>(ctx: WorkloadContext, kind: string, namespace: string, name: string, fn: (stored: KubeObject | undefined) => Promise<T>): Promise<T> {
+  return ctx.pods.withLock(`workload-record-${kind.toLowerCase()}-${namespace}_${name}`, async () => fn(await ctx.store.get(kind, namespace, name)));
+}
+
+/**
+ * Changes a stored workload's spec (scale, rollout restart) under the record lock, from the
+ * record as it is now: a new generation when the spec changed. Undefined when it does not exist.
+ */
+export function updateWorkloadSpec(ctx: WorkloadContext, kind: string, namespace: string, name: string, change: (spec: Record<string, unknown>) => Record<string, unknown>): Promise<KubeObject | undefined> {
+  return withWorkloadRecord(ctx, kind, namespace, name, async (stored) => {
+    if (!stored) return undefined;
+    const spec = change((stored.spec ?? {}) as Record<string, unknown>);
+    if (canonicalJson(spec) === canonicalJson(stored.spec)) return stored;
+    const next = { ...stored, metadata: { ...stored.metadata, generation: (stored.metadata.generation ?? 1) + 1 }, spec };
+    await ctx.store.put(next);
+    return next;
+  });
+}
+
+/**
+ * Deletes a workload: its record first (under the record lock, so no later write brings it
+ * back and every running reconcile stops at its next round), then, under the controller's lock
+ * (after any reconcile in progress), its pods and its event log; when a pod cannot be removed
+the record is put back for a retry. Claims of a StatefulSet stay
+ * (Kubernetes' default, whenDeleted: Retain) unless its policy says Delete. False when there
+ * was no such workload.
+ */
+export async function deleteWorkload(ctx: WorkloadContext, kind: WorkloadKind, namespace: string, name: string, graceSeconds?: number): Promise<boolean> {
+  const o = await withWorkloadRecord(ctx, kind, namespace, name, async (stored) => {
+    if (stored) await ctx.store.remove(kind, namespace, name);
+    return stored;
+  });
+  if (!o) return false;
+  const w = workloadOf(o, ctx.defaults);
+  await ctx.pods.withLock(lockName(w), async () => {
+    const pods = ownedPods(w, await ctx.pods.list({ namespace, all: true }));
+    await eachLimited(pods, async (v) => void (await deletePod(ctx.pods, v, graceSeconds))).catch(async (err: unknown) => {
+      // A pod that could not be removed keeps its workload's record (unless one was applied
+      // again meanwhile), so that the delete can be run again.
+      await withWorkloadRecord(ctx, kind, namespace, name, async (now) => void (now ?? (await ctx.store.put(o))));
+      throw err;
+    });
+    if (w.claims?.retention.whenDeleted === 'Delete') await deleteStatefulClaims(ctx, w);
+    await new EventLog(ctx.store.stateDir).remove(kind, namespace, name);
+  });
+  return true;
+}
+
+/** The replicas a Deployment, ReplicaSet, DaemonSet or StatefulSet wants (a DaemonSet: one, the one node). */
+export const desiredReplicas = (w: Workload): number => (w.kind === 'DaemonSet' ? 1 : (specOf(w).replicas ?? 1));
+
+/** How far a rolling update may go: maxSurge and maxUnavailable resolved against the replicas. */
+export function rolloutLimits(w: Workload): { maxSurge: number; maxUnavailable: number } {
   const spec = specOf(w);
-  const replicas = w.kind === 'DaemonSet' ? 1 : (spec.replicas ?? 1);
+  const replicas = desiredReplicas(w);
   const recreate = spec.strategy?.type === 'Recreate';
   const rolling = spec.strategy?.rollingUpdate;
+  if (w.kind === 'StatefulSet') return { maxSurge: 0, maxUnavailable: 1 };
   const maxSurge = w.kind === 'DaemonSet' || recreate ? 0 : resolveIntOrPercent(rolling?.maxSurge, replicas, '25%', true);
   const maxUnavailable = w.kind === 'DaemonSet' ? 1 : recreate ? replicas : resolveIntOrPercent(rolling?.maxUnavailable, replicas, '25%', false);
-  const hash = hashOf(w);
+  return { maxSurge, maxUnavailable };
+}
+
+/** The workload's status counts (get, describe, the waits with a stricter `ready`), from one pod list. */
+export function replicaCounts(w: Workload, views: PodView[], ready: (v: PodView) => boolean = isReady): ReplicaCounts {
+  const owned = ownedPods(w, views);
   const hashLabel = HASH_LABEL[w.kind];
+  const hash = hashOf(w);
+  const updated = owned.filter((v) => hashLabel === undefined || v.labels[hashLabel] === hash);
+  return { desired: desiredReplicas(w), replicas: owned.length, updated: updated.length, ready: owned.filter(ready).length, updatedReady: updated.filter(ready).length };
+}
+
+async function reconcileReplicasLocked(ctx: WorkloadContext, given: Workload): Promise<boolean> {
   let changed = false;
+  const restarted = new Set<string>();
   for (let round = 0; round < 1000; round++) {
+    const w = await storedWorkload(ctx, given);
+    if (!w) break;
+    const replicas = desiredReplicas(w);
+    const { maxSurge, maxUnavailable } = rolloutLimits(w);
+    const hash = hashOf(w);
+    const hashLabel = HASH_LABEL[w.kind];
     const owned = ownedPods(w, await ctx.pods.list({ namespace: w.namespace, all: true }));
     if (round === 0 && (await finishReadinessWaits(ctx, owned))) continue;
     const current = owned.filter((v) => hashLabel === undefined || v.labels[hashLabel] === hash);
+    // Pods of older templates that are down are not restarted: the rollout removes them first.
+    if (await recoverPods(ctx, w, current, restarted)) {
+      changed = true;
+      continue;
+    }
     const old = owned.filter((v) => !current.includes(v));
     const count = (list: PodView[]) => ({ total: list.length, ready: list.filter(isReady).length });
     const step = rolloutStep({ replicas, maxSurge: Math.max(0, maxSurge), maxUnavailable: Math.max(maxSurge === 0 ? 1 : 0, maxUnavailable), current: count(current), old: count(old) });
@@ -419,7 +559,9 @@ export function reconcileJob(ctx: WorkloadContext, w: Workload): Promise<{ statu
 }
 
 async function reconcileJobLocked(ctx: WorkloadContext, w: Workload): Promise<{ status: JobStatus; active: PodView[] }> {
-  const stored = ((await ctx.store.get(w.kind, w.namespace, w.name)) ?? w.obj) as KubeObject & { status?: JobStatus };
+  const stored = (await ctx.store.get(w.kind, w.namespace, w.name)) as (KubeObject & { status?: JobStatus }) | undefined;
+  // Deleted meanwhile: nothing to run, and no status to write back.
+  if (!stored) return { status: { active: 0, succeeded: 0, failed: 0 }, active: [] };
   const status: JobStatus = { active: 0, succeeded: 0, failed: 0, ...stored.status };
   const owned = ownedPods(w, await ctx.pods.list({ namespace: w.namespace, all: true }));
   const outcomes = owned.map((v) => ({ v, outcome: podOutcome(v) }));
@@ -453,6 +595,9 @@ async function reconcileJobLocked(ctx: WorkloadContext, w: Workload): Promise<{ 
     else await createPods(ctx, w, '', step.create);
   }
   const next: JobStatus = { ...status, succeeded: counts.succeeded, failed: failedPods, active: status.condition ? 0 : active.length, startTime: status.startTime ?? new Date().toISOString() };
-  await ctx.store.put({ ...stored, status: next });
+  // The status goes into the record as it is now (a spec written meanwhile stays).
+  await withWorkloadRecord(ctx, w.kind, w.namespace, w.name, async (now) => {
+    if (now) await ctx.store.put({ ...now, status: next });
+  });
   return { status: next, active: status.condition ? [] : (await ctx.pods.list({ namespace: w.namespace, all: true })).filter((v) => w.selector(v.labels) && podOutcome(v) === 'active') };
 }
