@@ -15,6 +15,8 @@ import type { PodView } from '../../pod/status.js';
 import { PodctlError, invalidArgument } from '../../util/errors.js';
 import { parsePositiveInt } from '../../util/validate.js';
 import { openPods } from '../context.js';
+import { namedObjects } from '../resource-args.js';
+import { kindOf } from '../resource-names.js';
 import { stringify } from 'yaml';
 import { age, parseOutputFormat, renderTable, write } from '../output.js';
 
@@ -23,22 +25,7 @@ import { age, parseOutputFormat, renderTable, write } from '../output.js';
  * DaemonSets, Jobs, ConfigMaps, Secrets, claims, Namespaces): get, describe, delete, scale,
  * rollout, wait, and the workload forms of logs and exec (`deploy/web`, `job/check`).
  */
-const KIND_NAMES: Record<string, string> = {
-  deployment: 'Deployment', deployments: 'Deployment', deploy: 'Deployment',
-  replicaset: 'ReplicaSet', replicasets: 'ReplicaSet', rs: 'ReplicaSet',
-  daemonset: 'DaemonSet', daemonsets: 'DaemonSet', ds: 'DaemonSet',
-  statefulset: 'StatefulSet', statefulsets: 'StatefulSet', sts: 'StatefulSet',
-  job: 'Job', jobs: 'Job',
-  configmap: 'ConfigMap', configmaps: 'ConfigMap', cm: 'ConfigMap',
-  secret: 'Secret', secrets: 'Secret',
-  persistentvolumeclaim: 'PersistentVolumeClaim', persistentvolumeclaims: 'PersistentVolumeClaim', pvc: 'PersistentVolumeClaim',
-  namespace: 'Namespace', namespaces: 'Namespace', ns: 'Namespace',
-};
-
-/** "deploy", "deployment.apps", "jobs.batch" → the kind; undefined when it is not one of these. */
-export function kindOf(resource: string): string | undefined {
-  return KIND_NAMES[resource.toLowerCase().replace(/\.(apps|batch)$/, '')];
-}
+export { kindOf } from '../resource-names.js';
 
 interface Ctx extends WorkloadContext {
   namespace: string | undefined;
@@ -253,12 +240,16 @@ function replicaKind(resource: string): string {
   return kind;
 }
 
-export async function scaleAction(cmd: Command, resource: string, name: string | undefined): Promise<void> {
-  const [res, n] = splitRef(resource, name);
-  const kind = replicaKind(res);
+/** `scale --replicas N TYPE NAME...` or `TYPE/NAME...`, each in turn. */
+export async function scaleAction(cmd: Command, args: string[]): Promise<void> {
+  const targets = namedObjects(args, 'scale').map(({ resource, name }) => ({ kind: replicaKind(resource), name }));
   const opts = cmd.opts() as { replicas: string };
   const replicas = parsePositiveInt(opts.replicas, '--replicas', { min: 0, max: 1000 });
   const ctx = await context(cmd);
+  for (const { kind, name } of targets) await scaleOne(ctx, kind, name, replicas);
+}
+
+async function scaleOne(ctx: Ctx, kind: string, n: string, replicas: number): Promise<void> {
   const o = await requireObject(ctx, kind, n);
   const next = { ...o, spec: { ...(o.spec as object), replicas } };
   await ctx.store.put(next);
@@ -266,10 +257,15 @@ export async function scaleAction(cmd: Command, resource: string, name: string |
   write(`${objectRef(kind, n)} scaled\n`);
 }
 
-export async function rolloutAction(cmd: Command, verb: string, resource: string, name: string | undefined): Promise<void> {
-  const [res, n] = splitRef(resource, name);
-  const kind = replicaKind(res);
+/** `rollout restart|status TYPE NAME...` or `TYPE/NAME...`, each in turn. */
+export async function rolloutAction(cmd: Command, verb: string, args: string[]): Promise<void> {
+  if (verb !== 'restart' && verb !== 'status') throw invalidArgument(`rollout ${verb} is not known`, 'use rollout restart or rollout status');
+  const targets = namedObjects(args, `rollout ${verb}`).map(({ resource, name }) => ({ kind: replicaKind(resource), name }));
   const ctx = await context(cmd);
+  for (const { kind, name } of targets) await rolloutOne(ctx, verb, kind, name);
+}
+
+async function rolloutOne(ctx: Ctx, verb: 'restart' | 'status', kind: string, n: string): Promise<void> {
   const o = await requireObject(ctx, kind, n);
   if (verb === 'restart') {
     // As kubectl: a template annotation with the time gives the template a new hash.
@@ -280,7 +276,6 @@ export async function rolloutAction(cmd: Command, verb: string, resource: string
     await reconcileReplicas(ctx, workloadOf(next, ctx.defaults));
     return write(`${objectRef(kind, n)} restarted\n`);
   }
-  if (verb !== 'status') throw invalidArgument(`rollout ${verb} is not known`, 'use rollout restart or rollout status');
   await reconcileReplicas(ctx, workloadOf(o, ctx.defaults));
   const [live] = await listObjects(ctx, kind, [n]);
   const want = ((o.spec as { replicas?: number }).replicas ?? 1);
@@ -288,29 +283,30 @@ export async function rolloutAction(cmd: Command, verb: string, resource: string
   throw new PodctlError('FAILED_PRECONDITION', `deployment "${n}": ${count(live!, 'readyReplicas')} of ${want} updated replicas are available`, { hint: `see podctl describe deployment ${n}` });
 }
 
-/** "deploy/web" or ("deploy", "web"). */
-function splitRef(resource: string, name: string | undefined): [string, string] {
-  if (name !== undefined) return [resource, name];
-  const slash = resource.indexOf('/');
-  if (slash < 0) throw invalidArgument(`"${resource}" names no object`, 'give KIND NAME or KIND/NAME');
-  return [resource.slice(0, slash), resource.slice(slash + 1)];
-}
-
 /** `wait --for=condition=complete job/NAME`: runs the Job controller, waking when a pod's container exits, until the condition or the timeout. */
-export async function waitAction(cmd: Command, target: string): Promise<void> {
+export async function waitAction(cmd: Command, args: string[]): Promise<void> {
   const opts = cmd.opts() as { for: string; timeout?: string };
   const m = /^condition=(complete|failed|available)$/i.exec(opts.for);
   if (!m) throw invalidArgument(`--for=${opts.for} is not a condition podctl waits for`, 'use --for=condition=complete (or failed) with job/NAME, or --for=condition=available with deployment/NAME');
   const want = m[1]!.toLowerCase();
-  const [res, name] = splitRef(target, undefined);
-  const kind = kindOf(res);
+  const targets = namedObjects(args, 'wait').map(({ resource, name }) => {
+    const kind = kindOf(resource);
+    if (!kind) throw invalidArgument(`resource type "${resource}" is not known`, 'wait for job/NAME or deployment/NAME');
+    if (!WORKLOAD_KINDS.includes(kind)) throw invalidArgument(`${objectRef(kind, name)} has no conditions to wait for`, 'wait for job/NAME or deployment/NAME');
+    return { kind, name };
+  });
   const timeoutMs = (opts.timeout ? parseDuration(opts.timeout) : 30) * 1000;
   const ctx = await context(cmd);
-  const o = await requireObject(ctx, kind ?? '', name);
+  // One deadline for all, as kubectl's --timeout.
   const deadline = Date.now() + timeoutMs;
+  for (const { kind, name } of targets) await waitOne(ctx, kind, name, want, deadline);
+}
+
+async function waitOne(ctx: Ctx, kind: string, name: string, want: string, deadline: number): Promise<void> {
+  const o = await requireObject(ctx, kind, name);
   if (kind !== 'Job') {
     await reconcileReplicas(ctx, workloadOf(o, ctx.defaults));
-    return write(`${objectRef(kind!, name)} condition met\n`);
+    return write(`${objectRef(kind, name)} condition met\n`);
   }
   const w = workloadOf(o, ctx.defaults);
   for (;;) {
