@@ -191,9 +191,12 @@ export async function getAction(cmd: Command, args: string[]): Promise<void> {
   for (const g of groups) gettableResource(g.resource);
   const several = new Set(groups.map((g) => g.resource)).size > 1;
   let first = true;
-  // Each resource's output as it comes, a blank line between resources when there are several.
+  // Each resource's output as it comes; between resources a blank line under tables, a
+  // document separator between YAML documents, nothing between `-o name` lines (as kubectl).
+  const format = (cmd.opts() as { output?: string }).output;
+  const separator = format === 'name' ? '' : format === 'yaml' ? '---\n' : '\n';
   const out = (text: string) => {
-    write(several && !first ? `\n${text}` : text);
+    write(several && !first ? `${separator}${text}` : text);
     first = false;
   };
   for (const { resource, names } of groups) {
@@ -204,7 +207,7 @@ export async function getAction(cmd: Command, args: string[]): Promise<void> {
     }
     const other = GET_KINDS[r];
     if (other) {
-      if (several && !first) write('\n');
+      if (several && !first) write(separator);
       first = false;
       await (await other()).getResource(cmd, r, names);
       continue;
