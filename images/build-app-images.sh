@@ -149,8 +149,10 @@ busybox_binary() {
   mkdir -p "$work/lists/partial" "$work/dl"
   list=$work/sources.list
   busybox_source_list "$binary_version" "$list"
+  # Its own lists and caches: the host's apt state is not touched.
+  mkdir -p "$work/cache/archives/partial"
   local apt=(apt-get -qq -o "Dir::Etc::SourceList=$list" -o Dir::Etc::SourceParts=/dev/null
-    -o "Dir::State::Lists=$work/lists" -o APT::Sandbox::User=root)
+    -o "Dir::State::Lists=$work/lists" -o "Dir::Cache=$work/cache" -o APT::Sandbox::User=root)
   "${apt[@]}" update >/dev/null || die "apt-get update of $(<"$list") failed"
   (cd "$work/dl" && "${apt[@]}" source --download-only "busybox=$source_version" >/dev/null) || die "apt-get source busybox=$source_version failed"
   # apt-get source checked the files against the signed Sources index; dpkg-source has no key.
