@@ -125,7 +125,8 @@ describe('ClusterIP and NodePort services on the real kernel', () => {
     const started = Date.now();
     await assert.rejects(get(ip, 80), /ECONNREFUSED/);
     assert.ok(Date.now() - started < 1000, `refused after ${Date.now() - started} ms`);
-    const r = await execInPod(client, ['sh', '-c', 'nc -w 3 nobody 80 </dev/null; echo rc=$?']);
+    // busybox's nc (netcat 1.10's, as in upstream's image) names a refused connection with -vv.
+    const r = await execInPod(client, ['sh', '-c', 'nc -vv -w 3 nobody 80 </dev/null; echo rc=$?']);
     assert.match(r.stdout + r.stderr, /refused/);
   });
 

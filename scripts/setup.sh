@@ -24,12 +24,13 @@ export DEBIAN_FRONTEND=noninteractive
 DOCKERD_LOG=${PODCTL_DOCKERD_LOG:-/var/log/podctl/dockerd.log}
 DOCKERD_WAIT_SECONDS=${DOCKERD_WAIT_SECONDS:-60}
 # Runtime (docker, CNI plugins, iptables, ip), the pause build (gcc, libc6-dev), the app images
-# (busybox-static; nginx's shared libraries are taken from the host), the demo's curl.
+# (busybox is compiled from busybox-static's Debian source: dpkg-dev, bzip2, xz-utils; nginx's shared
+# libraries are taken from the host), the demo's curl.
 # Services: nftables (the rules; `podctl info` reports it), conntrack (stale UDP flows), kmod
 # (modprobe br_netfilter); `podctl trace` reads the ruleset with nft and NAT with conntrack,
 # `net graph -o svg` lays out with graphviz's dot. The cluster DNS tests ask it with dig.
 PACKAGES=(
-  containernetworking-plugins iptables iproute2 gcc libc6-dev make busybox-static curl
+  containernetworking-plugins iptables iproute2 gcc libc6-dev make busybox-static dpkg-dev bzip2 xz-utils curl
   ca-certificates libcrypt1 libpcre2-8-0 libssl3 zlib1g nftables conntrack kmod graphviz
   bind9-dnsutils
 )

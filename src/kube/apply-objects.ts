@@ -6,11 +6,13 @@ import { loadPods, type LoadedPod } from './load-pods.js';
 import type { KubeObject, ObjectStore } from './objects/store.js';
 import type { ManifestDefaults } from './parse-pod.js';
 import type { ManifestDocument } from './read-manifests.js';
+import { withoutServerSetFields } from './server-set.js';
 import { canonicalJson } from './spec-hash.js';
 import { manifestProblemsError } from './manifest-problems.js';
 
 /**
- * `podctl apply -f` over every kind: read and check all documents first (the OpenAPI schema,
+ * `podctl apply -f` over every kind: drop what an API server sets itself (status, uid, ...:
+ * server-set.ts), read and check all documents first (the OpenAPI schema,
  * then podctl's own reading, with ConfigMaps, Secrets and claims of the same apply visible to
  * the pods that name them), so a bad document changes nothing; then apply in dependency order
  * whatever the file order: Namespaces, then ConfigMaps, Secrets and claims, then (the caller's)
@@ -45,8 +47,9 @@ function merge(own: ManifestIssue[], schema: ManifestIssue[]): ManifestIssue[] {
   return [...own, ...schema.filter((i) => !seen.has(i.path) && ![...seen].some((p) => i.path.startsWith(`${p}.`) || i.path.startsWith(`${p}[`)))];
 }
 
-export async function planApply(docs: ManifestDocument[], defaults: ManifestDefaults, store: ObjectStore, options: PlanOptions = {}): Promise<ApplyPlan> {
+export async function planApply(input: ManifestDocument[], defaults: ManifestDefaults, store: ObjectStore, options: PlanOptions = {}): Promise<ApplyPlan> {
   const { schemaIssues } = await import('./schema.js');
+  const docs = input.map((d) => ({ ...d, value: withoutServerSetFields(d.value) }));
   const problems: string[] = [];
   const warnings: string[] = [];
   const others: ManifestDocument[] = [];
@@ -59,6 +62,8 @@ export async function planApply(docs: ManifestDocument[], defaults: ManifestDefa
   for (const doc of docs) {
     const kind = kindOf(doc);
     if (typeof kind === 'string' && options.otherKinds?.includes(kind)) {
+      // Read by the caller's module, but held to the same schema as every other kind.
+      if (doc.value && typeof doc.value === 'object') problems.push(...((await schemaIssues(doc.value as Record<string, unknown>)) ?? []).map((e) => `${doc.source}: ${e.path}: ${e.reason}`));
       others.push(doc);
       continue;
     }

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, type Tags } from 'yaml';
 import { PodctlError, invalidArgument } from '../util/errors.js';
 import { filesOf } from '../util/files-of.js';
 
@@ -37,8 +37,10 @@ async function manifestFiles(path: string): Promise<string[]> {
 }
 
 export function parseManifestText(text: string, source: string): ManifestDocument[] {
-  // YAML 1.1, as kubectl reads manifests: `defaultMode: 0644` is octal there.
-  const parsed = parseAllDocuments(text, { version: '1.1' });
+  // YAML 1.1, as kubectl reads manifests: `defaultMode: 0644` is octal there. A timestamp stays
+  // the text it was written as, as kubectl's YAML reader keeps it (`creationTimestamp:
+  // 2024-05-01T10:00:00Z` unquoted is a string to the API, not a date).
+  const parsed = parseAllDocuments(text, { version: '1.1', customTags: withoutTimestamps });
   const all = Array.isArray(parsed) ? parsed : [parsed];
   const docs: ManifestDocument[] = [];
   all.forEach((doc, i) => {
@@ -59,6 +61,8 @@ export function parseManifestText(text: string, source: string): ManifestDocumen
   });
   return docs;
 }
+
+const withoutTimestamps = (tags: Tags): Tags => tags.filter((t) => typeof t !== 'object' || t.tag !== 'tag:yaml.org,2002:timestamp');
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

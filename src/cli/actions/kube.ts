@@ -21,6 +21,8 @@ import { openPods } from '../context.js';
 import { age, parseOutputFormat, renderTable, write } from '../output.js';
 import { waitSpecFromFlags } from './pods.js';
 import { forEachReported } from '../each.js';
+import { parseResourceArgs } from '../resource-args.js';
+import { kindOf as objectKindOf } from '../resource-names.js';
 
 interface ManifestFlags {
   filename: string[];
@@ -94,9 +96,18 @@ async function waitForWorkloads(ctx: WorkloadContext, applied: Array<{ w: Worklo
   });
 }
 
-export async function deleteAction(cmd: Command, kindArg: string | undefined, names: string[]): Promise<void> {
+export async function deleteAction(cmd: Command, args: string[]): Promise<void> {
   const flags = cmd.opts() as Partial<ManifestFlags> & { gracePeriod?: number; ignoreNotFound?: boolean; force?: boolean };
-  if (kindArg !== undefined) return deleteNamed(cmd, kindArg, names);
+  if (args.length > 0 && flags.filename?.length) throw invalidArgument('delete takes -f FILE or resources, not both', 'run it once for each');
+  if (args.length > 0) {
+    const groups = parseResourceArgs(args, 'delete');
+    const bare = groups.find((g) => g.names.length === 0);
+    if (bare) throw invalidArgument(`resource(s) were provided, but no name was specified: ${bare.resource}`, `e.g. podctl delete ${bare.resource} NAME or ${bare.resource}/NAME`);
+    // Every type is checked before anything is deleted.
+    for (const g of groups) deletableResource(g.resource);
+    for (const g of groups) await deleteNamed(cmd, g.resource, g.names);
+    return;
+  }
   if (!flags.filename?.length) throw invalidArgument('nothing to delete', 'give -f FILE, or KIND NAME (podctl delete deployment web)');
   const grace = flags.gracePeriod;
   const docs = await readManifests(flags.filename);
@@ -154,27 +165,33 @@ function kindOfObject(value: unknown): string | undefined {
   return typeof kind === 'string' && (STORED_KINDS as readonly string[]).includes(kind) ? kind : undefined;
 }
 
-async function deleteNamed(cmd: Command, kindArg: string, names: string[]): Promise<void> {
-  const [resource, inline] = kindArg.includes('/') ? [kindArg.slice(0, kindArg.indexOf('/')), kindArg.slice(kindArg.indexOf('/') + 1)] : [kindArg, undefined];
-  const all = inline ? [inline, ...names] : names;
-  if (all.length === 0) throw invalidArgument(`delete ${kindArg}: no name given`, `e.g. podctl delete ${resource} NAME`);
-  if (['pod', 'pods', 'po'].includes(resource)) {
+const POD_RESOURCES = ['pod', 'pods', 'po'];
+const SERVICE_RESOURCES = ['svc', 'service', 'services'];
+
+/** Refuses a type delete does not know, before anything is deleted. */
+function deletableResource(resource: string): void {
+  const r = resource.toLowerCase();
+  if (POD_RESOURCES.includes(r) || SERVICE_RESOURCES.includes(r) || objectKindOf(r)) return;
+  throw invalidArgument(`resource type "${resource}" is not known`, `podctl deletes ${KNOWN_RESOURCES}`);
+}
+
+async function deleteNamed(cmd: Command, kindArg: string, all: string[]): Promise<void> {
+  const resource = kindArg.toLowerCase();
+  if (POD_RESOURCES.includes(resource)) {
     const flags = cmd.opts() as { namespace?: string; ignoreNotFound?: boolean; gracePeriod?: number };
     const pods = await openPods(cmd);
     return forEachReported(all.map((name) => ({ name, namespace: flags.namespace ?? DEFAULT_NAMESPACE })), describeRef, removePod(pods, flags.ignoreNotFound, flags.gracePeriod));
   }
-  if (['svc', 'service', 'services'].includes(resource)) {
+  if (SERVICE_RESOURCES.includes(resource)) {
     const flags = cmd.opts() as { namespace?: string; ignoreNotFound?: boolean };
     const pods = await openPods(cmd);
     return forEachReported(all.map((name) => ({ name, namespace: flags.namespace ?? DEFAULT_NAMESPACE })), serviceRefText, removeService(pods, flags.ignoreNotFound), 1);
   }
-  const { kindOf, deleteByName } = await import('./objects.js');
-  const kind = kindOf(resource);
-  if (!kind) throw invalidArgument(`resource type "${resource}" is not known`, `podctl deletes ${KNOWN_RESOURCES}`);
-  await deleteByName(cmd, kind, all);
+  const { deleteByName } = await import('./objects.js');
+  await deleteByName(cmd, objectKindOf(resource)!, all);
 }
 
-const KNOWN_RESOURCES = 'pods, deployments, replicasets, daemonsets, jobs, services, endpoints, configmaps, secrets, persistentvolumeclaims, namespaces';
+const KNOWN_RESOURCES = 'pods, deployments, replicasets, daemonsets, statefulsets, jobs, services, endpoints, configmaps, secrets, persistentvolumeclaims, namespaces';
 
 /** Delete needs only a Pod's identity, not a valid spec (as with kubectl). */
 function refOf(value: unknown, namespace: string, source: string): PodRef[] {
@@ -188,32 +205,43 @@ function refOf(value: unknown, namespace: string, source: string): PodRef[] {
 }
 
 /** `get pods,deploy,cm`: each resource in turn, names prefixed by kind when there are several (as kubectl). */
-export async function getAction(cmd: Command, resource: string, names: string[]): Promise<void> {
-  const resources = resource.split(',').filter(Boolean);
-  const several = resources.length > 1;
+export async function getAction(cmd: Command, args: string[]): Promise<void> {
+  const groups = parseResourceArgs(args, 'get');
+  if (groups.length === 0) throw invalidArgument('you must specify the type of resource to get', `e.g. podctl get pods, podctl get pod/NAME; types: ${KNOWN_RESOURCES}`);
+  // Every type is checked before anything is printed.
+  for (const g of groups) gettableResource(g.resource);
+  const several = new Set(groups.map((g) => g.resource)).size > 1;
   let first = true;
-  // Each resource's output as it comes, a blank line between resources when there are several.
+  // Each resource's output as it comes; between resources a blank line under tables, a
+  // document separator between YAML documents, nothing between `-o name` lines (as kubectl).
+  const format = (cmd.opts() as { output?: string }).output;
+  const separator = format === 'name' ? '' : format === 'yaml' ? '---\n' : '\n';
   const out = (text: string) => {
-    write(several && !first ? `\n${text}` : text);
+    write(several && !first ? `${separator}${text}` : text);
     first = false;
   };
-  for (const r of resources) {
-    if (['pod', 'pods', 'po'].includes(r)) {
+  for (const { resource, names } of groups) {
+    const r = resource.toLowerCase();
+    if (POD_RESOURCES.includes(r)) {
       await getPods(cmd, names, several, out);
       continue;
     }
     const other = GET_KINDS[r];
     if (other) {
-      if (several && !first) write('\n');
+      if (several && !first) write(separator);
       first = false;
       await (await other()).getResource(cmd, r, names);
       continue;
     }
-    const { kindOf, getObjects } = await import('./objects.js');
-    const kind = kindOf(r);
-    if (!kind) throw invalidArgument(`resource type "${r}" is not known`, `podctl gets ${KNOWN_RESOURCES}`);
-    out(await getObjects(cmd, kind, names, several));
+    const { getObjects } = await import('./objects.js');
+    out(await getObjects(cmd, objectKindOf(r)!, names, several));
   }
+}
+
+function gettableResource(resource: string): void {
+  const r = resource.toLowerCase();
+  if (POD_RESOURCES.includes(r) || GET_KINDS[r] || objectKindOf(r)) return;
+  throw invalidArgument(`resource type "${resource}" is not known`, `podctl gets ${KNOWN_RESOURCES}`);
 }
 
 async function getPods(cmd: Command, names: string[], prefixNames: boolean, out: (text: string) => void): Promise<void> {

@@ -15,6 +15,8 @@ import type { PodView } from '../../pod/status.js';
 import { PodctlError, invalidArgument, isPodctlError } from '../../util/errors.js';
 import { parsePositiveInt } from '../../util/validate.js';
 import { openPods } from '../context.js';
+import { namedObjects } from '../resource-args.js';
+import { kindOf } from '../resource-names.js';
 import { stringify } from 'yaml';
 import { age, parseOutputFormat, renderTable, write } from '../output.js';
 
@@ -23,22 +25,7 @@ import { age, parseOutputFormat, renderTable, write } from '../output.js';
  * DaemonSets, Jobs, ConfigMaps, Secrets, claims, Namespaces): get, describe, delete, scale,
  * rollout, wait, and the workload forms of logs and exec (`deploy/web`, `job/check`).
  */
-const KIND_NAMES: Record<string, string> = {
-  deployment: 'Deployment', deployments: 'Deployment', deploy: 'Deployment',
-  replicaset: 'ReplicaSet', replicasets: 'ReplicaSet', rs: 'ReplicaSet',
-  daemonset: 'DaemonSet', daemonsets: 'DaemonSet', ds: 'DaemonSet',
-  statefulset: 'StatefulSet', statefulsets: 'StatefulSet', sts: 'StatefulSet',
-  job: 'Job', jobs: 'Job',
-  configmap: 'ConfigMap', configmaps: 'ConfigMap', cm: 'ConfigMap',
-  secret: 'Secret', secrets: 'Secret',
-  persistentvolumeclaim: 'PersistentVolumeClaim', persistentvolumeclaims: 'PersistentVolumeClaim', pvc: 'PersistentVolumeClaim',
-  namespace: 'Namespace', namespaces: 'Namespace', ns: 'Namespace',
-};
-
-/** "deploy", "deployment.apps", "jobs.batch" → the kind; undefined when it is not one of these. */
-export function kindOf(resource: string): string | undefined {
-  return KIND_NAMES[resource.toLowerCase().replace(/\.(apps|batch)$/, '')];
-}
+export { kindOf } from '../resource-names.js';
 
 interface Ctx extends WorkloadContext {
   namespace: string | undefined;
@@ -240,12 +227,16 @@ function replicaKind(resource: string): string {
   return kind;
 }
 
-export async function scaleAction(cmd: Command, resource: string, name: string | undefined): Promise<void> {
-  const [res, n] = splitRef(resource, name);
-  const kind = replicaKind(res);
+/** `scale --replicas N TYPE NAME...` or `TYPE/NAME...`, each in turn. */
+export async function scaleAction(cmd: Command, args: string[]): Promise<void> {
+  const targets = namedObjects(args, 'scale').map(({ resource, name }) => ({ kind: replicaKind(resource), name }));
   const opts = cmd.opts() as { replicas: string; wait?: boolean; timeout?: number };
   const replicas = parsePositiveInt(opts.replicas, '--replicas', { min: 0, max: 1000 });
   const ctx = await context(cmd);
+  for (const { kind, name } of targets) await scaleOne(ctx, kind, name, replicas, opts);
+}
+
+async function scaleOne(ctx: Ctx, kind: string, n: string, replicas: number, opts: { wait?: boolean; timeout?: number }): Promise<void> {
   // Written under the workload's record lock from the record as it is now: concurrent scales
   // never undo each other's write, and the controller converges to the last one.
   const next = await updateWorkloadSpec(ctx, kind, ctx.namespace ?? DEFAULT_NAMESPACE, n, (spec) => ({ ...spec, replicas }));
@@ -277,11 +268,16 @@ async function waitAndSay(ctx: Ctx, kind: string, name: string, goal: ReplicaGoa
   write(`${objectRef(kind, name)} condition met\n`);
 }
 
-export async function rolloutAction(cmd: Command, verb: string, resource: string, name: string | undefined): Promise<void> {
-  const [res, n] = splitRef(resource, name);
-  const kind = replicaKind(res);
+/** `rollout restart|status TYPE NAME...` or `TYPE/NAME...`, each in turn. */
+export async function rolloutAction(cmd: Command, verb: string, args: string[]): Promise<void> {
+  if (verb !== 'restart' && verb !== 'status') throw invalidArgument(`rollout ${verb} is not known`, 'use rollout restart or rollout status');
+  const targets = namedObjects(args, `rollout ${verb}`).map(({ resource, name }) => ({ kind: replicaKind(resource), name }));
   const opts = cmd.opts() as { timeout?: number };
   const ctx = await context(cmd);
+  for (const { kind, name } of targets) await rolloutOne(ctx, verb, kind, name, opts.timeout);
+}
+
+async function rolloutOne(ctx: Ctx, verb: 'restart' | 'status', kind: string, n: string, timeout: number | undefined): Promise<void> {
   if (verb === 'restart') {
     // As kubectl: a template annotation with the time gives the template a new hash.
     const next = await updateWorkloadSpec(ctx, kind, ctx.namespace ?? DEFAULT_NAMESPACE, n, (spec) => {
@@ -292,34 +288,33 @@ export async function rolloutAction(cmd: Command, verb: string, resource: string
     await reconcileReplicas(ctx, workloadOf(next!, ctx.defaults));
     return write(`${objectRef(kind, n)} restarted\n`);
   }
-  if (verb !== 'status') throw invalidArgument(`rollout ${verb} is not known`, 'use rollout restart or rollout status');
   await requireObject(ctx, kind, n);
-  await waitAndSay(ctx, kind, n, 'rolled-out', deadlineOf(opts.timeout, 60));
-}
-
-/** "deploy/web" or ("deploy", "web"). */
-function splitRef(resource: string, name: string | undefined): [string, string] {
-  if (name !== undefined) return [resource, name];
-  const slash = resource.indexOf('/');
-  if (slash < 0) throw invalidArgument(`"${resource}" names no object`, 'give KIND NAME or KIND/NAME');
-  return [resource.slice(0, slash), resource.slice(slash + 1)];
+  await waitAndSay(ctx, kind, n, 'rolled-out', deadlineOf(timeout, 60));
 }
 
 /** `wait --for=condition=complete job/NAME`: runs the Job controller, waking when a pod's container exits, until the condition or the timeout. */
-export async function waitAction(cmd: Command, target: string): Promise<void> {
+export async function waitAction(cmd: Command, args: string[]): Promise<void> {
   const opts = cmd.opts() as { for: string; timeout?: string };
   const m = /^condition=(complete|failed|available|ready)$/i.exec(opts.for);
   if (!m) throw invalidArgument(`--for=${opts.for} is not a condition podctl waits for`, 'use --for=condition=complete (or failed) with job/NAME, or --for=condition=available (or ready) with deployment/NAME');
   const want = m[1]!.toLowerCase();
-  const [res, name] = splitRef(target, undefined);
-  const kind = kindOf(res);
-  if (!kind || !WORKLOAD_KINDS.includes(kind)) throw invalidArgument(`"${target}" names no workload`, 'give job/NAME, deployment/NAME, statefulset/NAME, replicaset/NAME or daemonset/NAME');
-  const replicaWait = want === 'available' || want === 'ready';
-  if (replicaWait === (kind === 'Job')) throw invalidArgument(`--for=condition=${want} does not apply to ${res}/${name}`, kind === 'Job' ? 'wait for a Job with --for=condition=complete (or failed)' : `wait for a ${kind} with --for=condition=available (or ready)`);
+  const targets = namedObjects(args, 'wait').map(({ resource, name }) => {
+    const kind = kindOf(resource);
+    if (!kind) throw invalidArgument(`resource type "${resource}" is not known`, 'wait for job/NAME or deployment/NAME');
+    if (!WORKLOAD_KINDS.includes(kind)) throw invalidArgument(`${objectRef(kind, name)} has no conditions to wait for`, 'wait for job/NAME or deployment/NAME');
+    const replicaWait = want === 'available' || want === 'ready';
+    if (replicaWait === (kind === 'Job')) throw invalidArgument(`--for=condition=${want} does not apply to ${resource}/${name}`, kind === 'Job' ? 'wait for a Job with --for=condition=complete (or failed)' : `wait for a ${kind} with --for=condition=available (or ready)`);
+    return { kind, name };
+  });
   const timeoutMs = (opts.timeout ? parseDuration(opts.timeout) : 30) * 1000;
   const ctx = await context(cmd);
-  const o = await requireObject(ctx, kind, name);
+  // One deadline for all, as kubectl's --timeout.
   const deadline = Date.now() + timeoutMs;
+  for (const { kind, name } of targets) await waitOne(ctx, kind, name, want, deadline);
+}
+
+async function waitOne(ctx: Ctx, kind: string, name: string, want: string, deadline: number): Promise<void> {
+  const o = await requireObject(ctx, kind, name);
   if (kind !== 'Job') return waitAndSay(ctx, kind, name, want as ReplicaGoal, deadline);
   const w = workloadOf(o, ctx.defaults);
   for (;;) {

@@ -28,71 +28,70 @@ export function registerKubeCommands(program: Command): void {
   program
     .command('delete')
     .description('delete what Kubernetes manifests name, or KIND NAME (a workload with its pods; a claim with its volume)')
-    .argument('[kind]', 'pod, deployment, replicaset, daemonset, statefulset, job, configmap, secret, pvc, namespace (or KIND/NAME)')
-    .argument('[names...]', 'names')
+    .argument('[resources...]', 'TYPE NAME..., TYPE/NAME... or TYPE1,TYPE2 NAME: pod, deployment, replicaset, daemonset, statefulset, job, service, configmap, secret, pvc, namespace')
     .option('-f, --filename <file|dir|->', 'a YAML/JSON manifest, a directory of them, or - for stdin (repeatable)', collect)
     .option('--grace-period <seconds>', "seconds the containers get to stop (default: the pod's terminationGracePeriodSeconds)", wholeNumber('--grace-period', { min: 0, max: 3600 }))
     .option('--ignore-not-found', 'something that does not exist is not an error')
     .option('--force', 'delete a PersistentVolumeClaim that pods still use, with those pods')
     .option('-n, --namespace <ns>', 'namespace (default: default)')
-    .addHelpText('after', '\nExamples:\n  podctl delete -f app.yaml\n  podctl delete deployment web\n  podctl delete pvc data --force')
-    .action(async (kind: string | undefined, names: string[], _o, cmd: Command) => (await actions()).deleteAction(cmd, kind, names));
+    .addHelpText('after', '\nExamples:\n  podctl delete -f app.yaml\n  podctl delete deployment web\n  podctl delete pod/a pod/b service/web\n  podctl delete pvc data --force')
+    .action(async (args: string[], _o, cmd: Command) => (await actions()).deleteAction(cmd, args));
 
   program
     .command('get')
     .description('list pods, services and other objects, or print them as manifests with status (-o yaml|json)')
-    .argument('<resource>', 'pods, svc, endpoints, deploy, rs, ds, jobs, cm, secrets, pvc, ns, or several: pods,deploy,svc')
-    .argument('[names...]', 'names (default: all in the namespace)')
+    .argument('[resources...]', 'TYPE [NAME...], TYPE/NAME... or TYPE1,TYPE2 [NAME...]: pods, svc, endpoints, deploy, rs, ds, sts, jobs, cm, secrets, pvc, ns (default: all of a type in the namespace)')
     .option('-o, --output <format>', 'output: table, wide, name, json or yaml', 'table')
     .option('-n, --namespace <ns>', 'pod namespace (default: default)')
     .option('-A, --all-namespaces', 'every namespace')
     .option('-l, --selector <selector>', 'only objects whose labels match: app=web, tier!=db, env in (a,b), !key')
     .option('--show-labels', 'add a LABELS column')
-    .addHelpText('after', '\nExamples:\n  podctl get pods\n  podctl get pod web -o yaml\n  podctl get pods,deploy,rs,jobs,cm,secrets,pvc -l app=web')
-    .action(async (resource: string, names: string[], _o, cmd: Command) => (await actions()).getAction(cmd, resource, names));
+    .addHelpText('after', '\nExamples:\n  podctl get pods\n  podctl get pod web -o yaml\n  podctl get pod/web deployment.apps/api\n  podctl get pods,deploy,rs,jobs,cm,secrets,pvc -l app=web')
+    .action(async (args: string[], _o, cmd: Command) => (await actions()).getAction(cmd, args));
 
   program
     .command('describe')
     .description('show one object in detail: its fields, its pods and their states')
-    .argument('<kind>', 'svc, deployment, replicaset, daemonset, statefulset, job, configmap, secret, pvc, namespace')
-    .argument('<name>', 'name')
+    .argument('<resources...>', 'TYPE NAME... or TYPE/NAME...: svc, deployment, replicaset, daemonset, statefulset, job, configmap, secret, pvc, namespace')
     .option('-n, --namespace <ns>', 'namespace (default: default)')
-    .action(async (kind: string, name: string, _o, cmd: Command) =>
-      SERVICE_RESOURCES.includes(kind) ? (await import('../actions/services.js')).describeAction(cmd, kind, name) : (await objects()).describeAction(cmd, kind, name),
-    );
+    .action(async (args: string[], _o, cmd: Command) => {
+      const { namedObjects } = await import('../resource-args.js');
+      for (const { resource, name } of namedObjects(args, 'describe')) {
+        if (SERVICE_RESOURCES.includes(resource.toLowerCase())) await (await import('../actions/services.js')).describeAction(cmd, resource, name);
+        else await (await objects()).describeAction(cmd, resource, name);
+      }
+    });
 
   program
     .command('scale')
     .description('set the replicas of a Deployment, ReplicaSet or StatefulSet and make it so')
-    .argument('<kind>', 'deployment (or deployment/NAME)')
-    .argument('[name]', 'name')
+    .argument('<resources...>', 'TYPE NAME... or TYPE/NAME...: deployment, replicaset, statefulset')
     .requiredOption('--replicas <n>', 'the number of pods')
     .option('--wait', 'wait until the replicas are ready (else exit 1 naming what is missing); a later change by another command ends the wait')
     .option('--timeout <seconds>', 'how long --wait may take (default 60)', wholeNumber('--timeout', { max: 3600 }))
     .option('-n, --namespace <ns>', 'namespace (default: default)')
-    .addHelpText('after', '\nExamples:\n  podctl scale deployment web --replicas 3\n  podctl scale deployment web --replicas 3 --wait --timeout 120')
-    .action(async (kind: string, name: string | undefined, _o, cmd: Command) => (await objects()).scaleAction(cmd, kind, name));
+    .addHelpText('after', '\nExamples:\n  podctl scale deployment web --replicas 3\n  podctl scale --replicas 0 deploy/web rs/cache\n  podctl scale deployment web --replicas 3 --wait --timeout 120')
+    .action(async (args: string[], _o, cmd: Command) => (await objects()).scaleAction(cmd, args));
 
   program
     .command('rollout')
     .description("restart a Deployment's pods in a rolling way, or wait until its rollout is done (every replica of the current template ready; exit 1 at the timeout)")
     .argument('<verb>', 'restart or status')
-    .argument('<kind>', 'deployment (or deployment/NAME)')
-    .argument('[name]', 'name')
+    .argument('<resources...>', 'TYPE NAME... or TYPE/NAME...: deployment, statefulset')
     .option('--timeout <seconds>', 'how long status waits (default 60)', wholeNumber('--timeout', { max: 3600 }))
     .option('-n, --namespace <ns>', 'namespace (default: default)')
     .addHelpText('after', '\nExamples:\n  podctl rollout restart deployment web\n  podctl rollout status deployment/web')
-    .action(async (verb: string, kind: string, name: string | undefined, _o, cmd: Command) => (await objects()).rolloutAction(cmd, verb, kind, name));
+    .action(async (verb: string, args: string[], _o, cmd: Command) => (await objects()).rolloutAction(cmd, verb, args));
 
   program
     .command('wait')
     .description('wait for a condition of a Job (complete, failed) or of a Deployment, StatefulSet, ReplicaSet or DaemonSet (available: replicas - maxUnavailable ready; ready: every replica ready)')
-    .argument('<target>', 'job/NAME or deployment/NAME (statefulset/, replicaset/, daemonset/)')
+    .argument('<resources...>', 'TYPE/NAME... or TYPE NAME...: job, deployment, statefulset, replicaset, daemonset')
     .requiredOption('--for <condition>', 'condition=complete, condition=failed, condition=available or condition=ready')
     .option('--timeout <duration>', 'give up after this long: 60s, 2m (default 30s)')
     .option('-n, --namespace <ns>', 'namespace (default: default)')
     .addHelpText('after', '\nExample:\n  podctl wait --for=condition=complete job/migrate --timeout 60s')
-    .action(async (target: string, _o, cmd: Command) => (await objects()).waitAction(cmd, target));
+    .action(async (args: string[], _o, cmd: Command) => (await objects()).waitAction(cmd, args));
 
   const kube = program.command('kube').description('Kubernetes manifests from podctl pods');
   kube
