@@ -263,14 +263,17 @@ async function dockerdPid(): Promise<number | undefined> {
   return pids.length === 1 ? pids[0] : undefined;
 }
 
+/** Running, not a zombie (this host's init may leave dead children unreaped for long). */
+const alive = (pid: number): Promise<boolean> =>
+  readFile(`/proc/${pid}/stat`, 'utf8').then(
+    (s) => !/\) Z /.test(s),
+    () => false,
+  );
+
 async function waitGone(pid: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const alive = await readFile(`/proc/${pid}/stat`, 'utf8').then(
-      (s) => !/\) Z /.test(s),
-      () => false,
-    );
-    if (!alive) return;
+    if (!(await alive(pid))) return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`dockerd (pid ${pid}) did not exit within ${timeoutMs} ms`);
@@ -278,6 +281,7 @@ async function waitGone(pid: number, timeoutMs: number): Promise<void> {
 
 const LOCAL_ENGINE = ['unix:///var/run/docker.sock', 'unix:///run/docker.sock'];
 const DOCKERD_PID_FILE = '/var/run/docker.pid';
+const CONTAINERD_PID_FILE = '/var/run/docker/containerd/containerd.pid';
 
 async function cannotRestartBecause(): Promise<string | undefined> {
   const host = process.env.DOCKER_HOST;
@@ -311,6 +315,14 @@ export async function restartEngine(whileDown: () => Promise<void> = async () =>
   // not, soon) its pid still names a process: the next dockerd would refuse to start ("pid file
   // found"), as it did once here. The file is ours to remove only when it names the one killed.
   if ((await readFile(DOCKERD_PID_FILE, 'utf8').catch(() => '')).trim() === String(pid)) await rm(DOCKERD_PID_FILE, { force: true });
+  // The same for the containerd that dockerd ran: it dies with dockerd (parent-death signal), and
+  // while its unreaped pid still looks alive the next dockerd waits for its socket and gives up
+  // ("containerd is still running", then "timeout waiting for containerd to start").
+  const containerd = Number((await readFile(CONTAINERD_PID_FILE, 'utf8').catch(() => '')).trim());
+  if (containerd > 0) {
+    await waitGone(containerd, 10_000).catch(() => undefined);
+    if (!(await alive(containerd))) await rm(CONTAINERD_PID_FILE, { force: true });
+  }
   await whileDown();
   await execa('bash', [`${REPO_ROOT}/scripts/setup.sh`], { env: { CI: 'true' }, stdin: 'ignore' });
 }

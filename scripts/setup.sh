@@ -83,6 +83,21 @@ build() {
 
 engine_answers() { timeout 10 docker version >/dev/null 2>&1; }
 
+# A dockerd (or its containerd) that was killed leaves its pid file; where init does not reap
+# the dead process soon, its pid still looks alive and the next dockerd refuses to start ("pid
+# file found") or waits for that containerd until it gives up. Such a file goes when its process
+# is gone or a zombie; a live one is left alone.
+remove_stale_pid_file() {
+  local file=$1 pid state
+  [[ -f $file ]] || return 0
+  pid=$(<"$file")
+  state=$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null || true)
+  if [[ -z $state || $state == Z ]]; then
+    step "docker: removing $file (process $pid is gone)"
+    rm -f "$file"
+  fi
+}
+
 ensure_engine() {
   if engine_answers; then
     step "docker: engine answers"
@@ -95,6 +110,8 @@ ensure_engine() {
   command -v dockerd >/dev/null || die "dockerd not found: apt-get install docker.io"
   step "docker: starting dockerd (log: $DOCKERD_LOG)"
   mkdir -p "$(dirname "$DOCKERD_LOG")"
+  remove_stale_pid_file /var/run/docker.pid
+  remove_stale_pid_file /var/run/docker/containerd/containerd.pid
   # setsid + nohup: the engine outlives this script, its terminal and its process group.
   setsid nohup dockerd >>"$DOCKERD_LOG" 2>&1 </dev/null &
   wait_for_engine dockerd "$!" "$DOCKERD_LOG" engine_answers
