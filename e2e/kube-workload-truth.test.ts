@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LeakChecker } from './harness/leaks.js';
 import { fetchText, inspectPod, podctl, podctlOk, sh, type CliResult } from './harness/run.js';
-import { assertOneErrorLine, engineRestartSkip, restartEngine } from './reliability-support.js';
+import { assertOneErrorLine, clearAsRebootWould, engineRestartSkip, restartEngine } from './reliability-support.js';
 
 // What a workload's status means, on the real engine: after dockerd is killed and started
 // again a re-apply brings every workload back (pods restarted in place, Services answering);
@@ -176,10 +176,7 @@ describe('after a reboot (simulated)', async () => {
     try {
       const pods = namesOf(await podsOf('pct-wt-boot'));
       // What a reboot clears: /var/run/netns and /run/podctl are tmpfs (Docker's containers stay, stopped).
-      await restartEngine(async () => {
-        for (const pod of [...pods, bare]) await sh('ip', ['netns', 'delete', pod]);
-        await rm('/run/podctl', { recursive: true, force: true });
-      });
+      await restartEngine(() => clearAsRebootWould([...pods, bare]));
       const again = await podctlOk(['apply', '-f', file, '--wait', '--timeout', '120'], { timeoutMs: 300_000 });
       assert.match(again.stdout, /^deployment\.apps\/pct-wt-boot configured$/m);
       for (const pod of pods) assert.match(again.stdout, new RegExp(`^pod/${pod} restarted$`, 'm'));

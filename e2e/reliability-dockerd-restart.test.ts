@@ -4,7 +4,7 @@ import { rm } from 'node:fs/promises';
 import { execa } from 'execa';
 import { LeakChecker } from './harness/leaks.js';
 import { fetchText, inspectPod, podctlOk, uniqueName } from './harness/run.js';
-import { assertPodGone, engineRestartSkip, gcActions, leftoversOf, pauseIdOf, restartEngine } from './reliability-support.js';
+import { assertPodGone, clearAsRebootWould, engineRestartSkip, gcActions, leftoversOf, pauseIdOf, restartEngine } from './reliability-support.js';
 
 // The engine stopped under a running pod, two ways:
 //  - dockerd restarted: every container stops, the pinned namespace keeps the pod's CNI wiring.
@@ -49,10 +49,7 @@ test('after a reboot a pod is stopped with no IP, gc releases its addresses, sta
     const pauseId = (await pauseIdOf(name))!;
     const before = await inspectPod(name);
     // What a reboot clears: /var/run/netns and /run/podctl are tmpfs (Docker's containers stay, stopped).
-    await restartEngine(async () => {
-      await execa('ip', ['netns', 'delete', name]);
-      await rm('/run/podctl', { recursive: true, force: true });
-    });
+    await restartEngine(() => clearAsRebootWould([name]));
 
     const row = (JSON.parse((await podctlOk(['ps', '-a', '-o', 'json'])).stdout) as PsRow[]).find((p) => p.name === name);
     assert.deepEqual(row && { state: row.state, ips: row.ips }, { state: 'stopped', ips: [] }, 'ps: the sandbox is gone, so the pod is stopped');

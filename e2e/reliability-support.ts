@@ -326,3 +326,18 @@ export async function restartEngine(whileDown: () => Promise<void> = async () =>
   await whileDown();
   await execa('bash', [`${REPO_ROOT}/scripts/setup.sh`], { env: { CI: 'true' }, stdin: 'ignore' });
 }
+
+/**
+ * What a reboot clears, for a simulated one (run while the engine is down): every process goes,
+ * the cluster DNS server podctl started among them (its pid file is in /run/podctl), and the
+ * tmpfs /var/run/netns pins of `pods` and /run/podctl with it. Docker's containers stay, stopped.
+ */
+export async function clearAsRebootWould(pods: string[]): Promise<void> {
+  const dns = JSON.parse(await readFile('/run/podctl/dns/server.pid', 'utf8').catch(() => '{}')) as { pid?: number };
+  if (dns.pid && (await alive(dns.pid))) {
+    process.kill(dns.pid, 'SIGKILL');
+    await waitGone(dns.pid, 10_000);
+  }
+  for (const pod of pods) await execa('ip', ['netns', 'delete', pod]);
+  await rm('/run/podctl', { recursive: true, force: true });
+}
