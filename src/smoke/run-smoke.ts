@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { dirname } from 'node:path';
+import { readdir, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { CniRuntime, SpawnPluginExec, type NetworkConfigList } from '../cni/index.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { defaultStatePaths, lockDir, type StatePaths } from '../util/paths.js';
@@ -82,6 +83,7 @@ export async function runSmoke(opts: SmokeOptions): Promise<SmokeReport> {
     if (!opts.keep) {
       const removed = await removeNewBridges(runHost, linksBefore, bridgeNames(tested)).catch(() => []);
       if (removed.length > 0) logger.info('removed the bridges this run created', { bridges: removed.join(', ') });
+      await forgetRunAttachments(smokeCacheDir(paths), runId);
     }
   }
   const counts = countChecks(reports);
@@ -159,4 +161,15 @@ function deadline(outer: AbortSignal | undefined, timeoutMs: number | undefined)
       outer?.removeEventListener('abort', onOuter);
     },
   };
+}
+
+/**
+ * cni test's cache is its own (not a node's), and without --keep this run's namespaces are gone:
+ * an entry a failed DEL kept (macvlan without its parent, say: already a failure in the report)
+ * would only make the next `cni test --cleanup` fail on it, so the run's entries go with it.
+ */
+async function forgetRunAttachments(cacheDir: string, runId: string): Promise<void> {
+  const results = join(cacheDir, 'results');
+  const mine = (await readdir(results).catch(() => [] as string[])).filter((name) => name.includes(`-${SANDBOX_PREFIX}-${runId}-`));
+  await Promise.all(mine.map((name) => rm(join(results, name), { force: true })));
 }
