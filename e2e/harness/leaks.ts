@@ -5,13 +5,17 @@ import { execa } from 'execa';
 /**
  * The leak checker every e2e test ends with. It snapshots the host before the test and
  * reports what the test left behind: podctl containers (dockerd's and podman's), /var/run/netns entries and pins,
- * host veths, host-local IP files, CNI cache files, pod checkpoints, and iptables chains or
- * rules naming a container id. CI runs tests one at a time, so a diff is exact there.
+ * host veths, host-local IP files, CNI cache files, pod checkpoints, iptables chains or
+ * rules naming a container id, and the sysctls podctl may change (SYSCTLS). CI runs tests one at a time, so a diff is exact there.
  */
 const IPAM_DIRS = ['/var/lib/podctl/cni/networks', '/var/lib/cni/networks'];
 // Object records (Deployments, ConfigMaps, Secrets, claims, ...) too.
 const STATE_DIRS = ['/var/lib/podctl/cni/cache', '/var/lib/podctl/pods', '/var/lib/podctl/objects'];
 const NETNS_DIR = '/var/run/netns';
+// The sysctls podctl changes (src/service/sysctls.ts): br_netfilter's switch, and route_localnet
+// of every interface (`default` is what a new interface starts with).
+const BRIDGE_NF = 'net/bridge/bridge-nf-call-iptables';
+const CONF_DIR = '/proc/sys/net/ipv4/conf';
 // Chains portmap creates once per host and keeps, by design.
 const SHARED_CHAINS = /^-N CNI-HOSTPORT-(DNAT|SNAT|MASQ|SETMARK)$|^-N CNI-FORWARD$|^-N CNI-ADMIN$/;
 
@@ -28,6 +32,14 @@ export interface HostSnapshot {
   podctlTable: boolean;
   /** Docker named volumes podctl made (PersistentVolumeClaims). */
   volumes: Set<string>;
+  /** Sysctl key (its /proc/sys path) -> value, for the keys podctl may change. */
+  sysctls: Map<string, string>;
+}
+
+async function sysctls(): Promise<Map<string, string>> {
+  const keys = [BRIDGE_NF, ...(await readdir(CONF_DIR).catch(() => [] as string[])).map((iface) => `net/ipv4/conf/${iface}/route_localnet`)];
+  const values = await Promise.all(keys.map((key) => readFile(`/proc/sys/${key}`, 'utf8').then((v) => v.trim(), () => undefined)));
+  return new Map(keys.flatMap((key, i) => (values[i] === undefined ? [] : [[key, values[i]!] as [string, string]])));
 }
 
 // The tables iptables-nft keeps for Docker and the CNI plugins: their added rules are judged by
@@ -72,7 +84,7 @@ async function filesUnder(dir: string): Promise<string[]> {
 }
 
 export async function snapshotHost(): Promise<HostSnapshot> {
-  const [dockerContainers, podmanContainers, netns, mountinfo, links, files, nat, filter, ruleset, volumes] = await Promise.all([
+  const [dockerContainers, podmanContainers, netns, mountinfo, links, files, nat, filter, ruleset, volumes, sysctlValues] = await Promise.all([
     lines('docker', ['ps', '-a', '--filter', 'label=io.podctl.pod', '--format', '{{.Names}}']),
     // podman's containers, whether or not its API service runs (the CLI reads its storage).
     lines('podman', ['ps', '-a', '--filter', 'label=io.podctl.pod', '--format', '{{.Names}}']),
@@ -84,6 +96,7 @@ export async function snapshotHost(): Promise<HostSnapshot> {
     lines('iptables', ['-w', '-t', 'filter', '-S']),
     lines('nft', ['-s', 'list', 'ruleset']),
     lines('docker', ['volume', 'ls', '-q', '--filter', 'label=io.podctl.pvc']),
+    sysctls(),
   ]);
   const tables = nftTables(ruleset.join('\n'));
   const podctlTable = tables.delete(PODCTL_TABLE);
@@ -99,6 +112,7 @@ export async function snapshotHost(): Promise<HostSnapshot> {
     nftTables: tables,
     podctlTable,
     volumes: new Set(volumes),
+    sysctls: sysctlValues,
   };
 }
 
@@ -126,6 +140,12 @@ export function diffSnapshots(before: HostSnapshot, after: HostSnapshot): string
   }
   for (const table of after.nftTables.keys()) if (!before.nftTables.has(table) && !IPTABLES_TABLES.test(table)) leaks.push(`nft: ${table} was added`);
   added('docker volume', before.volumes, after.volumes);
+  // A key of an interface made during the test is compared with what a new interface gets.
+  const fresh = before.sysctls.get('net/ipv4/conf/default/route_localnet');
+  for (const [key, value] of after.sysctls) {
+    const was = before.sysctls.get(key) ?? (key.endsWith('/route_localnet') ? fresh : undefined);
+    if (was !== undefined && was !== value) leaks.push(`sysctl: ${key} is ${value}, was ${was}`);
+  }
   return leaks;
 }
 
