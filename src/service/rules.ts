@@ -42,7 +42,7 @@ export interface RulesOptions {
 }
 
 /** The guard's rule, in `filter-input`. */
-export const LOCALNET_GUARD = 'iifname != "lo" ip daddr 127.0.0.0/8 ct state new ct status & dnat == 0 drop';
+export const LOCALNET_GUARD = 'iifname != "lo" ip daddr 127.0.0.0/8 ct state new ct status ! dnat drop';
 
 const proto = (p: ServicePort) => p.protocol.toLowerCase();
 const portKey = (s: ServiceRecord, p: ServicePort) => `${s.namespace}/${s.name}/${proto(p)}/${p.name || String(p.port)}`;
