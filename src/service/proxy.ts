@@ -73,7 +73,7 @@ export class ServiceProxy {
    * `force` rewrites the table even when podctl's record says it is current (gc: someone may
    * have touched it, or a podctl was killed mid-sync).
    *
-   * The order keeps route_localnet script at every instant a kill may strike: sysctls no
+   * The order keeps route_localnet guarded at every instant a kill may strike: sysctls no
    * longer needed go back first (while the old table, with its guard, still stands); the
    * first values of those about to change are recorded; then br_netfilter, the table (with
    * the guard when route_localnet is wanted), and only then route_localnet.
@@ -82,7 +82,7 @@ export class ServiceProxy {
     const previous = await readJsonIfExists<Applied>(this.appliedPath);
     const services = computeEndpoints(records, pods);
     // 127.0.0.1 NodePorts: the kernel must route 127.0.0.1-sourced packets out of the bridge
-    // and their replies back in (route_localnet), on that one interface only, script.
+    // and their replies back in (route_localnet), on that one interface only, guarded.
     const localnetFor = records.some((r) => r.type === 'NodePort') ? nodePorts.bridge?.name : undefined;
     const script = renderRules(services, {
       serviceCidr: this.serviceCidr,
