@@ -9,7 +9,7 @@ import { execa } from 'execa';
 import { PODCTL, eventually, execInPod, getOnNewConnection, inspectPod, podctl, podctlOk, sh, uniqueName } from './harness/run.js';
 import { defaultExec, applyNft } from '../src/service/host.js';
 import { renderRules } from '../src/service/rules.js';
-import { FIXTURE_OPTIONS, FIXTURE_SERVICES } from '../src/service/rules-fixture.js';
+import { FIXTURE_OPTIONS, FIXTURE_SERVICES } from '../src/service/testing/rules-fixture.js';
 
 // Services on the real kernel: busybox httpd pods that answer their own hostname, Services
 // applied through the CLI, traffic from the host (node:http, one new connection per request)

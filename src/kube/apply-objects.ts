@@ -7,6 +7,7 @@ import type { KubeObject, ObjectStore } from './objects/store.js';
 import type { ManifestDefaults } from './parse-pod.js';
 import type { ManifestDocument } from './read-manifests.js';
 import { canonicalJson } from './spec-hash.js';
+import { manifestProblemsError } from './manifest-problems.js';
 
 /**
  * `podctl apply -f` over every kind: read and check all documents first (the OpenAPI schema,
@@ -118,13 +119,8 @@ export async function planApply(docs: ManifestDocument[], defaults: ManifestDefa
       problems.push(`${o.kind} ${o.metadata.name} is given twice`);
     }
   }
-  if (problems.length > 0) {
-    const more = problems.length > 1 ? ` (and ${problems.length - 1} more: ${problems.slice(1).join('; ')})` : '';
-    throw new PodctlError('INVALID_ARGUMENT', `${problems[0]}${more}`, {
-      hint: options.strict ? 'fix the manifest, or apply without --strict to ignore unsupported fields' : 'fix the manifest and apply again',
-      details: { problems },
-    });
-  }
+  if (problems.length > 0) throw manifestProblemsError(problems, options.strict);
+
   if (podDocs.length + configObjects.length + workloads.length + others.length === 0) {
     throw new PodctlError('INVALID_ARGUMENT', `the manifests hold nothing podctl runs${warnings.length ? ` (${warnings.join('; ')})` : ''}`, { hint: 'give Pods, Deployments, Jobs, ConfigMaps, ... (see README: Manifests)' });
   }

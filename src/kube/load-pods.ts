@@ -1,9 +1,10 @@
-import { PodctlError, invalidArgument } from '../util/errors.js';
+import { invalidArgument } from '../util/errors.js';
 import { podKey } from '../pod/naming.js';
 import type { PodSpec } from '../pod/spec.js';
 import type { ManifestIssue } from './fields.js';
 import { podFromManifest, type ManifestDefaults } from './parse-pod.js';
 import type { ManifestDocument } from './read-manifests.js';
+import { manifestProblemsError } from './manifest-problems.js';
 
 export interface LoadedPod {
   source: string;
@@ -55,13 +56,8 @@ export function loadPods(docs: ManifestDocument[], defaults: ManifestDefaults, o
     }
     pods.push({ source: doc.source, spec, unsupported });
   }
-  if (problems.length > 0) {
-    const more = problems.length > 1 ? ` (and ${problems.length - 1} more: ${problems.slice(1).join('; ')})` : '';
-    throw new PodctlError('INVALID_ARGUMENT', `${problems[0]}${more}`, {
-      hint: options.strict ? 'fix the manifest, or apply without --strict to ignore unsupported fields' : 'fix the manifest and apply again',
-      details: { problems },
-    });
-  }
+  if (problems.length > 0) throw manifestProblemsError(problems, options.strict);
+
   if (pods.length === 0) {
     throw invalidArgument(`the manifests hold no Pod${warnings.length ? ` (${warnings.join('; ')})` : ''}`, 'give a file with kind: Pod documents');
   }

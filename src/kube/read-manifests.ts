@@ -1,7 +1,7 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { parseAllDocuments } from 'yaml';
-import { PodctlError, errnoOf, invalidArgument } from '../util/errors.js';
+import { PodctlError, invalidArgument } from '../util/errors.js';
+import { filesOf } from '../util/files-of.js';
 
 /** One document of a manifest source, with where it came from for error messages. */
 export interface ManifestDocument {
@@ -24,23 +24,16 @@ export async function readManifests(sources: string[], stdin: () => Promise<stri
       docs.push(...parseManifestText(await stdin(), 'stdin'));
       continue;
     }
-    for (const file of await filesOf(source)) docs.push(...parseManifestText(await readFile(file, 'utf8'), file));
+    for (const file of await manifestFiles(source)) docs.push(...parseManifestText(await readFile(file, 'utf8'), file));
   }
   return docs;
 }
 
-async function filesOf(path: string): Promise<string[]> {
-  let info;
-  try {
-    info = await stat(path);
-  } catch (err) {
-    if (errnoOf(err) === 'ENOENT') throw new PodctlError('NOT_FOUND', `manifest ${path} does not exist`, { hint: 'give a file, a directory or - for stdin' });
-    throw err;
-  }
-  if (!info.isDirectory()) return [path];
-  const names = (await readdir(path)).filter((n) => EXTENSIONS.some((ext) => n.endsWith(ext))).sort();
-  if (names.length === 0) throw invalidArgument(`directory ${path} has no .yaml, .yml or .json files`, 'put Pod manifests there, or give a file');
-  return names.map((n) => join(path, n));
+async function manifestFiles(path: string): Promise<string[]> {
+  const found = await filesOf(path, EXTENSIONS);
+  if (!found) throw new PodctlError('NOT_FOUND', `manifest ${path} does not exist`, { hint: 'give a file, a directory or - for stdin' });
+  if (found.directory && found.files.length === 0) throw invalidArgument(`directory ${path} has no .yaml, .yml or .json files`, 'put Pod manifests there, or give a file');
+  return found.files;
 }
 
 export function parseManifestText(text: string, source: string): ManifestDocument[] {

@@ -8,7 +8,7 @@ import { DockerVolumes } from '../docker/volumes.js';
 import { ensureImages, imageExists, imageUser, pullImage, type PullEvent } from '../docker/images.js';
 import { NetnsPins } from '../netns/pins.js';
 import { PodctlError, messageOf } from '../util/errors.js';
-import { acquireFileLock } from '../util/file-lock.js';
+import { acquireFileLock, withFileLock } from '../util/file-lock.js';
 import { childLogger, silentLogger, type Logger } from '../util/logger.js';
 import { cniCacheDir, defaultCniConfDir, defaultCniPath, defaultStatePaths, lockDir, type StatePaths } from '../util/paths.js';
 import { runCommand, runQuiet } from '../util/run-command.js';
@@ -30,6 +30,7 @@ import { StepRunner, withRollback, type StepTiming } from './steps.js';
 import { pauseInPinnedNetns } from './pause-health.js';
 import { removePod, stopPod } from './teardown.js';
 import { waitForPod, type WaitSpec } from './wait.js';
+import type { ForwardEvents, ForwardedPort, PortForward } from './port-forward.js';
 import { execInPod, podLogs, type ExecResult, type PodExecOptions, type PodLogsOptions } from './container-io.js';
 import { hasProbes, waitForProbes } from './probe-wait.js';
 import { ServiceManager } from '../service/services.js';
@@ -142,12 +143,7 @@ export class PodManager {
    * one workload's controller runs with it, as the pod lock serialises one pod's operations).
    */
   async withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    const lock = await acquireFileLock(join(this.paths.runDir, 'locks', `${name}.lock`), { what: name, timeoutMs: 300_000 });
-    try {
-      return await fn();
-    } finally {
-      await lock.release();
-    }
+    return withFileLock(join(this.paths.runDir, 'locks', `${name}.lock`), fn, { what: name, timeoutMs: 300_000 });
   }
 
   /** Where podctl keeps durable state (the kube layer keeps its object records there). */
@@ -444,6 +440,44 @@ export class PodManager {
     const exitCode = await this.exec(ref, command, output.sink, { timeoutMs: 60_000, ...options });
     const { stdout, stderr } = output.text();
     return { exitCode, stdout, stderr };
+  }
+
+  /**
+   * Forwards local ports to `localhost:PORT` inside a running pod (`podctl port-forward`). The
+   * forward's `ended` rejects when the pod stops or goes away, as kubectl's ends.
+   */
+  async portForward(ref: PodRef, ports: ForwardedPort[], events: ForwardEvents = {}): Promise<PortForward> {
+    const [{ forwardPorts }, { watchContainerGone }] = await Promise.all([import('./port-forward.js'), import('./container-gone.js')]);
+    const before = await this.viewOf(ref);
+    if (!before.pause.id) throw this.noSuchPod(ref);
+    const watch = await watchContainerGone(this.deps.containers, before.pause.id);
+    let forward: PortForward;
+    try {
+      const view = await this.viewOf(ref);
+      if (view.state !== 'running' || view.pause.id !== before.pause.id) {
+        throw new PodctlError('INVALID_ARGUMENT', `pod ${formatPodRef(ref)} is ${view.state}, not running: nothing to forward to`, { hint: `start it first: podctl start ${ref.name}` });
+      }
+      forward = await forwardPorts(view.netns, ports, events);
+    } catch (err) {
+      watch.stop();
+      throw err;
+    }
+    const goneError = watch.gone.then((what) => {
+      throw new PodctlError('NOT_FOUND', `lost connection to pod ${formatPodRef(ref)}: its sandbox ${what}`, { hint: 'forward again once the pod runs' });
+    });
+    const ended = Promise.race([forward.ended, goneError]).finally(async () => {
+      watch.stop();
+      await forward.close();
+    });
+    ended.catch(() => undefined);
+    return {
+      ports: forward.ports,
+      ended,
+      async close() {
+        watch.stop();
+        await forward.close();
+      },
+    };
   }
 
   /** Writes a pod's logs into `sink`: one container (default: its first app container), or `all`. */

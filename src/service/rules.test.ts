@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DELETE_SCRIPT, renderRules } from './rules.js';
-import { FIXTURE_OPTIONS, FIXTURE_SERVICES } from './rules-fixture.js';
+import { FIXTURE_OPTIONS, FIXTURE_SERVICES } from './testing/rules-fixture.js';
 
 const golden = (name: string) => readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'testdata', name), 'utf8');
 

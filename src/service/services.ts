@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { networkOf } from '../util/cidr.js';
-import { acquireFileLock } from '../util/file-lock.js';
+import { withFileLock } from '../util/file-lock.js';
 import { PodctlError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { allocate, validateServiceCidr } from './allocate.js';
@@ -153,12 +153,7 @@ export class ServiceManager {
   }
 
   private async locked<T>(fn: () => Promise<T>): Promise<T> {
-    const lock = await acquireFileLock(join(this.options.runDir, 'locks', 'services.lock'), { what: 'the services of this host' });
-    try {
-      return await fn();
-    } finally {
-      await lock.release();
-    }
+    return withFileLock(join(this.options.runDir, 'locks', 'services.lock'), fn, { what: 'the services of this host' });
   }
 }
 

@@ -1,7 +1,8 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { CONF_EXTENSIONS } from '../cni/index.js';
-import { errnoOf, invalidArgument } from '../util/errors.js';
+import { invalidArgument } from '../util/errors.js';
+import { filesOf } from '../util/files-of.js';
 
 /** One config file to test: its text and, when it has one, the name it declares. */
 export interface SmokeTarget {
@@ -17,7 +18,7 @@ export interface SmokeTarget {
  */
 export async function resolveTargets(paths: string[], networks: string[] = []): Promise<SmokeTarget[]> {
   const files: string[] = [];
-  for (const path of paths) files.push(...(await filesOf(path)));
+  for (const path of paths) files.push(...(await configFiles(path)));
   const targets: SmokeTarget[] = [];
   for (const file of files) {
     const text = await readFile(file, 'utf8');
@@ -32,18 +33,11 @@ export async function resolveTargets(paths: string[], networks: string[] = []): 
   return targets.filter((t) => networks.includes(t.name));
 }
 
-async function filesOf(path: string): Promise<string[]> {
-  let info;
-  try {
-    info = await stat(path);
-  } catch (err) {
-    if (errnoOf(err) === 'ENOENT') throw invalidArgument(`${path} does not exist`, 'give CNI config files or directories');
-    throw err;
-  }
-  if (!info.isDirectory()) return [path];
-  const names = (await readdir(path)).filter((n) => CONF_EXTENSIONS.includes(extname(n))).sort();
-  if (names.length === 0) throw invalidArgument(`${path} holds no CNI configs (${CONF_EXTENSIONS.join(', ')})`);
-  return names.map((n) => join(path, n));
+async function configFiles(path: string): Promise<string[]> {
+  const found = await filesOf(path, CONF_EXTENSIONS);
+  if (!found) throw invalidArgument(`${path} does not exist`, 'give CNI config files or directories');
+  if (found.directory && found.files.length === 0) throw invalidArgument(`${path} holds no CNI configs (${CONF_EXTENSIONS.join(', ')})`);
+  return found.files;
 }
 
 function declaredName(text: string): string | undefined {

@@ -141,7 +141,7 @@ export async function inspectAction(cmd: Command, name: string): Promise<void> {
 }
 
 /** A pod name, `pod/NAME`, or a workload (`deploy/web`, `job/check`): its newest pod, as kubectl picks one. */
-async function targetPod(cmd: Command, pods: PodManager, target: string): Promise<PodRef> {
+export async function targetPod(cmd: Command, pods: PodManager, target: string): Promise<PodRef> {
   const { podsOfTarget } = await import('./objects.js');
   const found = await podsOfTarget(cmd, pods, target);
   if (!found) return refs(cmd, [target.replace(/^(pod|pods|po)\//, '')])[0]!;

@@ -2,7 +2,8 @@ import { serviceFromManifest } from '../../service/manifest.js';
 import type { ServiceSpec } from '../../service/types.js';
 import type { ManifestDocument } from '../../kube/read-manifests.js';
 import type { PodManager } from '../../pod/manager.js';
-import { PodctlError, invalidArgument } from '../../util/errors.js';
+import { invalidArgument } from '../../util/errors.js';
+import { manifestProblemsError } from '../../kube/manifest-problems.js';
 
 /** `kind: Service` in `apply -f` / `delete -f`: checked with the rest of the manifests, applied before the pods. */
 export interface LoadedServices {
@@ -24,10 +25,8 @@ export function loadServices(docs: ManifestDocument[], namespace: string, option
     if (unsupported.length > 0) (options.strict ? problems : warnings).push(`${doc.source}: service ${spec.name}: fields podctl cannot honour${options.strict ? '' : ' (ignored)'}: ${unsupported.join(', ')}`);
     specs.push({ source: doc.source, spec });
   }
-  if (problems.length > 0) {
-    const more = problems.length > 1 ? ` (and ${problems.length - 1} more: ${problems.slice(1).join('; ')})` : '';
-    throw new PodctlError('INVALID_ARGUMENT', `${problems[0]}${more}`, { hint: 'fix the manifest and apply again', details: { problems } });
-  }
+  if (problems.length > 0) throw manifestProblemsError(problems, options.strict);
+
   return { specs, warnings };
 }
 

@@ -151,6 +151,16 @@ export function registerPodCommands(program: Command): void {
     .action(async (pod: string, command: string[], _o, cmd: Command) => (await actions()).execAction(cmd, pod, command));
 
   program
+    .command('port-forward')
+    .description('forward local ports to a pod (to localhost inside it), until Ctrl-C')
+    .argument('<target>', 'pod name, pod/NAME, svc/NAME (a ready endpoint) or deploy/NAME, job/NAME, rs/NAME, ds/NAME (its newest pod)')
+    .argument('<ports...>', 'LOCAL:REMOTE, :REMOTE (a free local port), PORT, or ADDR:LOCAL:REMOTE; REMOTE may be a port name')
+    .option('--address <addresses>', 'local addresses to listen on, comma-separated (default 127.0.0.1)')
+    .option('-n, --namespace <ns>', 'namespace (default: default)')
+    .addHelpText('after', '\nExamples:\n  podctl port-forward web 8080:80\n  podctl port-forward svc/web :80\n  podctl port-forward deploy/api 9000:http --address 127.0.0.1,::1')
+    .action(async (target: string, ports: string[], _o, cmd: Command) => (await import('../actions/port-forward.js')).portForwardAction(cmd, target, ports));
+
+  program
     .command('gc')
     .description('find and remove what podctl left anywhere: containers, namespaces, pins, IP files, CNI cache, iptables')
     .option('--dry-run', 'only report what would be removed')

@@ -1,6 +1,6 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { extname, join } from 'node:path';
-import { PodctlError, errnoOf, isPodctlError, notFound } from '../../util/errors.js';
+import { readFile } from 'node:fs/promises';
+import { PodctlError, errnoOf, invalidArgument, isPodctlError, notFound } from '../../util/errors.js';
+import { filesOf } from '../../util/files-of.js';
 import { configError } from '../errors.js';
 import type { NetworkConfigList } from '../types.js';
 import { parseNetworkConfig } from './parse-network.js';
@@ -24,12 +24,11 @@ export interface ConfProblem {
 
 /** Reads every config in `dir` (sorted by file name), keeping the valid ones and the errors. */
 export async function scanConfDir(dir: string): Promise<ConfDirScan> {
-  const names = await listConfFiles(dir);
+  const files = await confFiles(dir);
   const networks: NetworkConfigList[] = [];
   const problems: ConfProblem[] = [];
   const owner = new Map<string, string>();
-  for (const name of names) {
-    const file = join(dir, name);
+  for (const file of files) {
     try {
       const net = await loadNetworkFile(file);
       const first = owner.get(net.name);
@@ -66,22 +65,9 @@ export async function loadNetworkFile(file: string): Promise<NetworkConfigList> 
   return parseNetworkConfig(text, file);
 }
 
-async function listConfFiles(dir: string): Promise<string[]> {
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch (err) {
-    if (errnoOf(err) === 'ENOENT') {
-      throw notFound(`CNI config directory ${dir} does not exist`, 'pass --cni-conf-dir or set PODCTL_CNI_CONF_DIR');
-    }
-    throw err;
-  }
-  const names: string[] = [];
-  for (const entry of entries) {
-    if (!CONF_EXTENSIONS.includes(extname(entry.name))) continue;
-    // Symlinks count when they point at a file, as with a plain stat in libcni.
-    const isFile = entry.isFile() || (entry.isSymbolicLink() && (await stat(join(dir, entry.name)).then((s) => s.isFile(), () => false)));
-    if (isFile) names.push(entry.name);
-  }
-  return names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+async function confFiles(dir: string): Promise<string[]> {
+  const found = await filesOf(dir, CONF_EXTENSIONS);
+  if (!found) throw notFound(`CNI config directory ${dir} does not exist`, 'pass --cni-conf-dir or set PODCTL_CNI_CONF_DIR');
+  if (!found.directory) throw invalidArgument(`CNI config directory ${dir} is a file`, 'pass the directory that holds it with --cni-conf-dir');
+  return found.files;
 }

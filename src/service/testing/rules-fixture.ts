@@ -1,5 +1,5 @@
-import type { RulesOptions } from './rules.js';
-import type { ServiceEndpoints, ServiceRecord } from './types.js';
+import type { RulesOptions } from '../rules.js';
+import type { ServiceEndpoints, ServiceRecord } from '../types.js';
 
 /** A fixed model for the renderer's golden tests and the `nft -c` check in e2e. */
 const record = (over: Partial<ServiceRecord> & Pick<ServiceRecord, 'name' | 'clusterIP' | 'ports'>): ServiceRecord => ({
