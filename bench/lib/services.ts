@@ -34,7 +34,7 @@ function model(services: number, endpoints: number): ServiceEndpoints[] {
 
 async function rulesUpdate(): Promise<{ renderMs: number; transactionMs: number; bytes: number }> {
   const services = model(100, 10);
-  const options = { serviceCidr: '10.96.0.0/16', nodePortAddresses: ['127.0.0.1'], guardLocalnet: false };
+  const options = { serviceCidr: '10.96.0.0/16', podSubnets: ['10.99.0.0/16'], nodePortAddresses: ['127.0.0.1'], externalNodePorts: [], guardLocalnet: false };
   const render: number[] = [];
   const total: number[] = [];
   let bytes = 0;

@@ -6,13 +6,18 @@ import { execa } from 'execa';
  * The leak checker every e2e test ends with. It snapshots the host before the test and
  * reports what the test left behind: podctl containers (dockerd's and podman's), /var/run/netns entries and pins,
  * host veths, host-local IP files, CNI cache files, pod checkpoints, iptables chains or
- * rules naming a container id, and the firewall plugin's `CNI-FORWARD` rules for a pod address
- * (they name no container). CI runs tests one at a time, so a diff is exact there.
+ * rules naming a container id, the firewall plugin's `CNI-FORWARD` rules for a pod address
+ * (they name no container), the cluster DNS server, and the sysctls podctl may change
+ * (SYSCTLS). CI runs tests one at a time, so a diff is exact there.
  */
 const IPAM_DIRS = ['/var/lib/podctl/cni/networks', '/var/lib/cni/networks'];
 // Object records (Deployments, ConfigMaps, Secrets, claims, ...) too.
 const STATE_DIRS = ['/var/lib/podctl/cni/cache', '/var/lib/podctl/pods', '/var/lib/podctl/objects'];
 const NETNS_DIR = '/var/run/netns';
+// The sysctls podctl changes (src/service/sysctls.ts): br_netfilter's switch, and route_localnet
+// of every interface (`default` is what a new interface starts with).
+const BRIDGE_NF = 'net/bridge/bridge-nf-call-iptables';
+const CONF_DIR = '/proc/sys/net/ipv4/conf';
 // Chains portmap creates once per host and keeps, by design.
 const SHARED_CHAINS = /^-N CNI-HOSTPORT-(DNAT|SNAT|MASQ|SETMARK)$|^-N CNI-FORWARD$|^-N CNI-ADMIN$/;
 // The firewall plugin's per-address rules: `-A CNI-FORWARD -s 10.99.3.83/32 -j ACCEPT` and its `-d` twin.
@@ -33,6 +38,8 @@ export interface HostSnapshot {
   volumes: Set<string>;
   /** Whether podctl's cluster DNS server runs (it should stop with the last pod that used it). */
   dnsServer: boolean;
+  /** Sysctl key (its /proc/sys path) -> value, for the keys podctl may change. */
+  sysctls: Map<string, string>;
 }
 
 const DNS_PID_FILE = '/run/podctl/dns/server.pid';
@@ -44,6 +51,12 @@ async function dnsServerRuns(): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+async function sysctls(): Promise<Map<string, string>> {
+  const keys = [BRIDGE_NF, ...(await readdir(CONF_DIR).catch(() => [] as string[])).map((iface) => `net/ipv4/conf/${iface}/route_localnet`)];
+  const values = await Promise.all(keys.map((key) => readFile(`/proc/sys/${key}`, 'utf8').then((v) => v.trim(), () => undefined)));
+  return new Map(keys.flatMap((key, i) => (values[i] === undefined ? [] : [[key, values[i]!] as [string, string]])));
 }
 
 // The tables iptables-nft keeps for Docker and the CNI plugins: their added rules are judged by
@@ -88,7 +101,7 @@ async function filesUnder(dir: string): Promise<string[]> {
 }
 
 export async function snapshotHost(): Promise<HostSnapshot> {
-  const [dockerContainers, podmanContainers, netns, mountinfo, links, files, nat, filter, ruleset, volumes, dnsServer] = await Promise.all([
+  const [dockerContainers, podmanContainers, netns, mountinfo, links, files, nat, filter, ruleset, volumes, dnsServer, sysctlValues] = await Promise.all([
     lines('docker', ['ps', '-a', '--filter', 'label=io.podctl.pod', '--format', '{{.Names}}']),
     // podman's containers, whether or not its API service runs (the CLI reads its storage).
     lines('podman', ['ps', '-a', '--filter', 'label=io.podctl.pod', '--format', '{{.Names}}']),
@@ -101,6 +114,7 @@ export async function snapshotHost(): Promise<HostSnapshot> {
     lines('nft', ['-s', 'list', 'ruleset']),
     lines('docker', ['volume', 'ls', '-q', '--filter', 'label=io.podctl.pvc']),
     dnsServerRuns(),
+    sysctls(),
   ]);
   const tables = nftTables(ruleset.join('\n'));
   const podctlTable = tables.delete(PODCTL_TABLE);
@@ -117,6 +131,7 @@ export async function snapshotHost(): Promise<HostSnapshot> {
     podctlTable,
     volumes: new Set(volumes),
     dnsServer,
+    sysctls: sysctlValues,
   };
 }
 
@@ -145,6 +160,12 @@ export function diffSnapshots(before: HostSnapshot, after: HostSnapshot): string
   for (const table of after.nftTables.keys()) if (!before.nftTables.has(table) && !IPTABLES_TABLES.test(table)) leaks.push(`nft: ${table} was added`);
   added('docker volume', before.volumes, after.volumes);
   if (after.dnsServer && !before.dnsServer) leaks.push(`process: the cluster DNS server (${DNS_PID_FILE}) still runs`);
+  // A key of an interface made during the test is compared with what a new interface gets.
+  const fresh = before.sysctls.get('net/ipv4/conf/default/route_localnet');
+  for (const [key, value] of after.sysctls) {
+    const was = before.sysctls.get(key) ?? (key.endsWith('/route_localnet') ? fresh : undefined);
+    if (was !== undefined && was !== value) leaks.push(`sysctl: ${key} is ${value}, was ${was}`);
+  }
   return leaks;
 }
 

@@ -3,6 +3,7 @@ import { readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensurePrivateDir, readJsonIfExists, strayTempFiles, writeJsonAtomic } from '../util/atomic-file.js';
 import { PodctlError, errnoOf } from '../util/errors.js';
+import { rewriteInPlace } from '../util/rewrite-in-place.js';
 import { formatPodRef, pathKey, type PodRef } from './naming.js';
 import { specForDisk, type PodSpec } from './spec.js';
 
@@ -95,8 +96,8 @@ export class PodStore {
     const dir = this.podDir(ref);
     await ensurePrivateDir(dir);
     const path = join(dir, name);
-    // In place, not by rename: a running container's bind mount keeps the old inode.
-    await writeFile(path, content, { mode: 0o644 });
+    // In place, never empty nor short to a reader: a running container's bind mount keeps the inode.
+    await rewriteInPlace(path, content);
     return path;
   }
 

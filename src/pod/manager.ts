@@ -34,6 +34,8 @@ import type { ForwardEvents, ForwardedPort, PortForward } from './port-forward.j
 import { execInPod, podLogs, type ExecResult, type PodExecOptions, type PodLogsOptions } from './container-io.js';
 import { hasProbes, waitForProbes } from './probe-wait.js';
 import { ServiceManager } from '../service/services.js';
+import { parseNodePortAddresses } from '../service/nodeport-addresses.js';
+import type { NodePortAddresses } from '../service/types.js';
 import { bridgeOf, servicePods } from './service-pods.js';
 import type { ProxyPod } from '../service/proxy.js';
 import { discardSandbox, fillSandbox, prepareSandbox, type PreparedSandbox } from './sandbox-ahead.js';
@@ -51,8 +53,11 @@ export interface PodManagerOptions {
   onPull?: (event: PullEvent) => void;
   /** The ClusterIP range (default $PODCTL_SERVICE_CIDR or 10.96.0.0/16). */
   serviceCidr?: string;
-  /** 'all': NodePorts on every local address, not only 127.0.0.1 and the bridge ($PODCTL_NODEPORT_ADDRESSES=all). */
-  nodePortAddresses?: 'all' | 'default';
+  /**
+   * Where NodePorts also answer to anyone, not only to the host and pods on 127.0.0.1 and the
+   * bridge: 'all' local addresses, or those in these IPv4 prefixes ($PODCTL_NODEPORT_ADDRESSES).
+   */
+  nodePortAddresses?: NodePortAddresses;
   /** Called with each finished step of an operation (`podctl --timings`). */
   onStep?: (timing: StepTiming) => void;
 }
@@ -83,7 +88,8 @@ export class PodManager {
         },
       },
       serviceCidr: options.serviceCidr ?? process.env.PODCTL_SERVICE_CIDR,
-      nodePortAddresses: options.nodePortAddresses ?? (process.env.PODCTL_NODEPORT_ADDRESSES === 'all' ? 'all' : 'default'),
+      nodePortAddresses: options.nodePortAddresses ?? parseNodePortAddresses(process.env.PODCTL_NODEPORT_ADDRESSES),
+      steps: deps.steps,
     });
     deps.services = { env: (ns) => this.services.env(ns), podFiles: (ns) => this.services.podFiles(ns), clusterDns: (network) => this.services.clusterDns(network), routesToClusterDns: (routes) => this.services.routesToClusterDns(routes), leave: (pod) => this.services.sync({ leaving: [pod] }) };
   }

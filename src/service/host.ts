@@ -1,6 +1,6 @@
-import { readFile, writeFile, access } from 'node:fs/promises';
-import { PodctlError, errnoOf } from '../util/errors.js';
+import { PodctlError } from '../util/errors.js';
 import type { UdpFlow } from './endpoints.js';
+import { BRIDGE_NF_CALL_IPTABLES, procSysctls, type SysctlIO } from './sysctls.js';
 
 /** A program run with an argument array (never a shell), optionally fed on stdin. */
 export type Exec = (file: string, args: string[], input?: string) => Promise<{ exitCode: number; stdout: string; stderr: string }>;
@@ -49,45 +49,26 @@ export async function flushUdpFlows(exec: Exec, flows: UdpFlow[]): Promise<void>
   }
 }
 
-const BRIDGE_NF = '/proc/sys/net/bridge/bridge-nf-call-iptables';
-
 /**
  * Bridged replies (pod to pod on one bridge) must pass netfilter, or a DNATed reply reaches
- * the client from the pod IP instead of the ClusterIP: load br_netfilter and switch it on.
+ * the client from the pod IP instead of the ClusterIP: br_netfilter must be loaded (its
+ * sysctls, on by default, appear with it). Switching it on is the ledger's job (sysctls.ts).
  */
-export async function ensureBridgeNetfilter(exec: Exec): Promise<void> {
-  const present = await access(BRIDGE_NF).then(() => true, () => false);
-  if (!present) {
-    const r = await exec('modprobe', ['br_netfilter']);
-    if (r.exitCode !== 0) throw new PodctlError('FAILED_PRECONDITION', `cannot load br_netfilter: ${r.stderr.trim()}`, { hint: 'load it (modprobe br_netfilter): Services need it for replies between pods of one bridge' });
-  }
-  if ((await readFile(BRIDGE_NF, 'utf8')).trim() !== '1') await writeFile(BRIDGE_NF, '1\n');
+export async function loadBridgeNetfilter(exec: Exec, sysctls: SysctlIO): Promise<void> {
+  if ((await sysctls.read(BRIDGE_NF_CALL_IPTABLES)) !== undefined) return;
+  const r = await exec('modprobe', ['br_netfilter']);
+  if (r.exitCode !== 0) throw new PodctlError('FAILED_PRECONDITION', `cannot load br_netfilter: ${r.stderr.trim()}`, { hint: 'load it (modprobe br_netfilter): Services need it for replies between pods of one bridge' });
 }
 
-const localnetPath = (iface: string) => `/proc/sys/net/ipv4/conf/${iface}/route_localnet`;
-
-/** Sets route_localnet on one interface; returns the value it had, or undefined when there is no such interface. */
-export async function setRouteLocalnet(iface: string, value: '0' | '1'): Promise<string | undefined> {
-  let previous: string;
-  try {
-    previous = (await readFile(localnetPath(iface), 'utf8')).trim();
-  } catch (err) {
-    if (errnoOf(err) === 'ENOENT') return undefined;
-    throw err;
-  }
-  if (previous !== value) await writeFile(localnetPath(iface), `${value}\n`);
-  return previous;
-}
-
-/** The host as Services touch it: programs, br_netfilter and route_localnet. Unit tests pass a fake. */
+/** The host as Services touch it: programs, br_netfilter and sysctls. Unit tests pass a fake. */
 export interface ServiceHost {
   exec: Exec;
-  ensureBridgeNetfilter(): Promise<void>;
-  setRouteLocalnet(iface: string, value: '0' | '1'): Promise<string | undefined>;
+  sysctls: SysctlIO;
+  loadBridgeNetfilter(): Promise<void>;
 }
 
 export const realServiceHost: ServiceHost = {
   exec: defaultExec,
-  ensureBridgeNetfilter: () => ensureBridgeNetfilter(defaultExec),
-  setRouteLocalnet,
+  sysctls: procSysctls,
+  loadBridgeNetfilter: () => loadBridgeNetfilter(defaultExec, procSysctls),
 };

@@ -1,14 +1,16 @@
 import { createHash } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readJsonIfExists, removeIfExists, writeJsonAtomic } from '../util/atomic-file.js';
 import { errnoOf } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
+import { rewriteInPlace, withoutPadding } from '../util/rewrite-in-place.js';
 import { renderServiceHosts, withServiceHosts } from './dns.js';
 import { computeEndpoints, removedFlows, udpFlows, type EndpointPod } from './endpoints.js';
 import { applyNft, flushUdpFlows, type ServiceHost } from './host.js';
-import { renderRules } from './rules.js';
-import type { ServiceEndpoints, ServiceRecord } from './types.js';
+import { DELETE_SCRIPT, renderRules } from './rules.js';
+import { BRIDGE_NF_CALL_IPTABLES, routeLocalnetKey, SysctlLedger } from './sysctls.js';
+import type { NodePortAddresses, ServiceEndpoints, ServiceRecord } from './types.js';
 import { DNS_PORT, KUBE_DNS, clusterDnsAddress, kubeDnsEndpoints, zoneData, type ClusterDnsTarget } from './cluster-dns.js';
 import { DnsProcess, type DnsRunner } from '../dns/process.js';
 
@@ -22,27 +24,36 @@ export interface ProxyPod extends EndpointPod {
 /** Where NodePorts answer: podctl's bridge (by name, with its address once it exists) and loopback. */
 export interface NodePortHost {
   bridge?: { name: string; ip?: string };
-  /** 'all' answers on every local address (the user's choice, like kube-proxy's --nodeport-addresses). */
-  addresses: 'all' | 'default';
+  /** Pod subnets of podctl's networks: with the host itself, the only clients of Services. */
+  podSubnets: string[];
+  /** Where NodePorts also answer to anyone (see NodePortAddresses). */
+  addresses: NodePortAddresses;
 }
 
 /** What the last sync left on this host (kept under the run dir: the kernel forgets its rules on reboot too). */
 interface Applied {
   hash: string;
   udp: string[];
-  /** The interface whose route_localnet podctl switched on, and what it was before. */
-  localnet?: { iface: string; previous: string };
   /** The cluster DNS while some pod uses it, and since when (kube-dns's age). */
   dns?: ClusterDnsTarget & { since: string };
 }
 
+/** A named stretch of a sync; the pod layer passes its step runner, so tests can stop a sync at each. */
+export interface SyncSteps {
+  run<T>(name: string, fn: () => Promise<T>): Promise<T>;
+}
+
+const plainSteps: SyncSteps = { run: (_name, fn) => fn() };
+
 /**
  * Makes the host match the desired services: endpoints from the pods, the nftables table in
  * one transaction (skipped when the text is unchanged), conntrack entries of UDP endpoints
- * that left, route_localnet for loopback NodePorts, and the services block of every running
- * pod's hosts file, rewritten in place. The caller holds the services lock.
+ * that left, the sysctls Services need (br_netfilter's, route_localnet for 127.0.0.1
+ * NodePorts) through the ledger, and the services block of every running pod's hosts file,
+ * rewritten in place. The caller holds the services lock.
  */
 export class ServiceProxy {
+  private readonly sysctls: SysctlLedger;
   private readonly dnsProcess: DnsRunner;
 
   constructor(
@@ -50,8 +61,10 @@ export class ServiceProxy {
     private readonly serviceCidr: string,
     private readonly host: ServiceHost,
     private readonly logger: Logger,
+    private readonly steps: SyncSteps = plainSteps,
     dnsProcess?: DnsRunner,
   ) {
+    this.sysctls = new SysctlLedger(join(runDir, 'services', 'sysctls.json'), host.sysctls);
     this.dnsProcess = dnsProcess ?? new DnsProcess(runDir);
   }
 
@@ -67,36 +80,62 @@ export class ServiceProxy {
 
   /** True when there is nothing of podctl's on the host to keep in step. */
   async idle(records: ServiceRecord[]): Promise<boolean> {
-    return records.length === 0 && (await readJsonIfExists<Applied>(this.appliedPath)) === undefined;
+    if (records.length > 0 || (await readJsonIfExists<Applied>(this.appliedPath)) !== undefined) return false;
+    return Object.keys(await this.sysctls.held()).length === 0;
   }
 
-  /** `force` rewrites the table even when podctl's record says it is current (gc: someone may have touched it). */
+  /**
+   * `force` rewrites the table even when podctl's record says it is current (gc: someone may
+   * have touched it, or a podctl was killed mid-sync).
+   *
+   * The order keeps route_localnet guarded at every instant a kill may strike: sysctls no
+   * longer needed go back first (while the old table, with its guard, still stands); the
+   * first values of those about to change are recorded; then br_netfilter, the table (with
+   * the guard when route_localnet is wanted), and only then route_localnet.
+   */
   async sync(records: ServiceRecord[], pods: ProxyPod[], nodePorts: NodePortHost, force = false, wantDns = false): Promise<ServiceEndpoints[]> {
     const previous = await readJsonIfExists<Applied>(this.appliedPath);
     const services = computeEndpoints(records, pods);
     const dns = this.dnsTarget(records, pods, nodePorts, wantDns, previous?.dns);
-    const loopback = nodePorts.addresses === 'default' && records.some((r) => r.type === 'NodePort');
-    const addresses = nodePorts.addresses === 'all' ? 'all' : ['127.0.0.1', ...(nodePorts.bridge?.ip ? [nodePorts.bridge.ip] : [])];
-    const clusterDns = dns ? { ip: dns.ip, server: dns.server, bridge: dns.bridge, port: DNS_PORT } : undefined;
-    const script = renderRules(services, { serviceCidr: this.serviceCidr, nodePortAddresses: addresses, guardLocalnet: loopback, ...(clusterDns ? { clusterDns } : {}) });
+    // 127.0.0.1 NodePorts: the kernel must route 127.0.0.1-sourced packets out of the bridge
+    // and their replies back in (route_localnet), on that one interface only, guarded.
+    const localnetFor = records.some((r) => r.type === 'NodePort') ? nodePorts.bridge?.name : undefined;
+    const script = renderRules(services, {
+      serviceCidr: this.serviceCidr,
+      podSubnets: nodePorts.podSubnets,
+      nodePortAddresses: ['127.0.0.1', ...(nodePorts.bridge?.ip ? [nodePorts.bridge.ip] : [])],
+      externalNodePorts: nodePorts.addresses === 'default' ? [] : nodePorts.addresses,
+      guardLocalnet: localnetFor !== undefined,
+      ...(dns ? { clusterDns: { ip: dns.ip, server: dns.server, bridge: dns.bridge, port: DNS_PORT } } : {}),
+    });
+    const proxied = script !== DELETE_SCRIPT;
+    const localnet = proxied && localnetFor !== undefined ? routeLocalnetKey(localnetFor) : undefined;
+    const wanted = new Set([...(proxied ? [BRIDGE_NF_CALL_IPTABLES] : []), ...(localnet ? [localnet] : [])]);
     const hash = createHash('sha256').update(script).digest('hex');
-    const proxied = script.includes('table ip podctl {');
 
-    // The server first, then the rules that lead to it; when it goes, the rules first.
-    if (dns) await this.dnsProcess.ensure({ listen: [dns.server], port: DNS_PORT, zone: zoneData([...services, kubeDnsOf(dns)], pods, this.serviceCidr) });
-    if (proxied) await this.host.ensureBridgeNetfilter();
+    const given = await this.steps.run('services-release-sysctls', () => this.sysctls.release(wanted));
+    if (given.length > 0) this.logger.debug('sysctls put back', { keys: given });
+    await this.steps.run('services-record-sysctls', () => this.sysctls.record([...wanted].map((key) => (key === BRIDGE_NF_CALL_IPTABLES ? { key, absentAs: '0' } : { key }))));
+    // The DNS server first, then the rules that lead to it; when it goes, the rules first.
+    if (dns) await this.steps.run('services-dns-server', () => this.dnsProcess.ensure({ listen: [dns.server], port: DNS_PORT, zone: zoneData([...services, kubeDnsOf(dns)], pods, this.serviceCidr) }));
+    if (proxied) {
+      await this.steps.run('services-bridge-netfilter', async () => {
+        await this.host.loadBridgeNetfilter();
+        await this.sysctls.set(BRIDGE_NF_CALL_IPTABLES, '1');
+      });
+    }
     if (force || hash !== previous?.hash) {
-      await applyNft(this.host.exec, script);
+      await this.steps.run('services-rules', () => applyNft(this.host.exec, script));
       this.logger.debug('service rules written', { services: records.length, bytes: script.length });
     }
+    if (localnet) await this.steps.run('services-route-localnet', () => this.sysctls.set(localnet, '1'));
     if (!dns && (previous?.dns || force)) await this.dnsProcess.stop();
     const udp = udpFlows(services);
     await flushUdpFlows(this.host.exec, removedFlows(previous?.udp ?? [], udp)).catch((err: unknown) => this.logger.warn(`stale UDP conntrack entries stay: ${String(err)}`));
-    const localnet = await this.routeLocalnet(loopback ? nodePorts.bridge?.name : undefined, previous?.localnet);
     await this.rewriteHostsFiles(services, pods, dns !== undefined);
 
     if (records.length === 0 && !dns) await removeIfExists(this.appliedPath);
-    else await writeJsonAtomic(this.appliedPath, { hash, udp, ...(localnet ? { localnet } : {}), ...(dns ? { dns } : {}) } satisfies Applied);
+    else await writeJsonAtomic(this.appliedPath, { hash, udp, ...(dns ? { dns } : {}) } satisfies Applied);
     return services;
   }
 
@@ -119,31 +158,13 @@ export class ServiceProxy {
     return { ip, server: bridge.ip, bridge: bridge.name, since };
   }
 
-  /**
-   * Loopback NodePorts need the kernel to route 127.0.0.1-sourced packets out of the bridge
-   * and their replies back in: route_localnet on that one interface only, put back as it was
-   * when no NodePort service is left.
-   */
-  private async routeLocalnet(iface: string | undefined, previous: Applied['localnet']): Promise<Applied['localnet']> {
-    if (previous && previous.iface !== iface) await this.host.setRouteLocalnet(previous.iface, previous.previous === '1' ? '1' : '0');
-    if (!iface) return undefined;
-    if (previous?.iface === iface) {
-      await this.host.setRouteLocalnet(iface, '1');
-      return previous;
-    }
-    const was = await this.host.setRouteLocalnet(iface, '1');
-    return was === undefined ? undefined : { iface, previous: was };
-  }
-
-  /** In place (open, truncate, write): a rename would leave running containers on the old inode. */
+  /** In place, never empty nor short to a reader in the pod (util/rewrite-in-place.ts). */
   private async rewriteHostsFiles(services: ServiceEndpoints[], pods: ProxyPod[], dnsServes: boolean): Promise<void> {
     const blocks = new Map<string, string>();
     await Promise.all(
       pods.map(async (pod) => {
         if (!pod.hostsFile) return;
         if (!blocks.has(pod.namespace)) blocks.set(pod.namespace, renderServiceHosts(services, pod.namespace));
-        // A pod the DNS server answers keeps only the kubelet's lines: no stale name can shadow DNS.
-        const block = dnsServes && pod.clusterDns ? '' : blocks.get(pod.namespace)!;
         let current: string;
         try {
           current = await readFile(pod.hostsFile, 'utf8');
@@ -151,8 +172,10 @@ export class ServiceProxy {
           if (errnoOf(err) === 'ENOENT') return;
           throw err;
         }
-        const next = withServiceHosts(current, block);
-        if (next !== current) await writeFile(pod.hostsFile, next);
+        current = withoutPadding(current);
+        // A pod the DNS server answers keeps only the kubelet's lines: no stale name can shadow DNS.
+        const next = withServiceHosts(current, dnsServes && pod.clusterDns ? '' : blocks.get(pod.namespace)!);
+        if (next !== current) await rewriteInPlace(pod.hostsFile, next);
       }),
     );
   }

@@ -28,11 +28,29 @@ describe('renderRules', () => {
     assert.ok(renderRules(FIXTURE_SERVICES, FIXTURE_OPTIONS).startsWith(DELETE_SCRIPT + 'table ip podctl {\n'));
   });
 
-  it('matches NodePorts on every local address when asked, without the address set or the localnet guard', () => {
-    const text = renderRules(FIXTURE_SERVICES, { ...FIXTURE_OPTIONS, nodePortAddresses: 'all', guardLocalnet: false });
-    assert.doesNotMatch(text, /nodeport-ips/);
-    assert.doesNotMatch(text, /127\.0\.0\.0\/8/);
-    assert.match(text, /\t\tfib daddr type local meta l4proto \. th dport vmap @service-nodeports\n/);
+  it('gives Services to pods and the host only: prerouting jumps to them from the pod subnets, output from the host', () => {
+    const text = renderRules(FIXTURE_SERVICES, FIXTURE_OPTIONS);
+    assert.match(text, /chain nat-prerouting \{\n\t\ttype nat hook prerouting priority dstnat; policy accept;\n\t\tip saddr @pod-subnets jump services\n\t\}/);
+    assert.match(text, /chain nat-output \{\n\t\ttype nat hook output priority -100; policy accept;\n\t\tjump services\n\t\}/);
+    assert.doesNotMatch(text, /external-nodeports/);
+    const noPods = renderRules(FIXTURE_SERVICES, { ...FIXTURE_OPTIONS, podSubnets: [] });
+    assert.doesNotMatch(noPods, /pod-subnets/, 'no pod subnet known: no source but the host');
+  });
+
+  it('opens NodePorts to anyone on every local address, or on the listed prefixes, only when asked', () => {
+    const all = renderRules(FIXTURE_SERVICES, { ...FIXTURE_OPTIONS, externalNodePorts: 'all' });
+    assert.match(all, /chain external-nodeports \{\n\t\tfib daddr type local meta l4proto \. th dport vmap @service-nodeports\n\t\}/);
+    assert.match(all, /\t\tip saddr @pod-subnets jump services\n\t\tjump external-nodeports\n/);
+    assert.match(all, /\t\tjump services\n\t\tjump external-nodeports\n/, 'the host reaches them too');
+    assert.match(all, /\t\tfib daddr type local meta l4proto \. th dport vmap @no-endpoint-nodeports\n/);
+    const listed = renderRules(FIXTURE_SERVICES, { ...FIXTURE_OPTIONS, externalNodePorts: ['192.168.1.0/24'] });
+    assert.match(listed, /set nodeport-external \{\n\t\ttype ipv4_addr\n\t\tflags interval\n\t\telements = \{ 192\.168\.1\.0\/24 \}\n/);
+    assert.match(listed, /fib daddr type local ip daddr @nodeport-external meta l4proto \. th dport vmap @service-nodeports/);
+  });
+
+  it('guards route_localnet only when asked, and lets DNATed connections to 127/8 through', () => {
+    assert.match(renderRules(FIXTURE_SERVICES, FIXTURE_OPTIONS), /\t\tiifname != "lo" ip daddr 127\.0\.0\.0\/8 ct state new ct status ! dnat drop\n/);
+    assert.doesNotMatch(renderRules(FIXTURE_SERVICES, { ...FIXTURE_OPTIONS, guardLocalnet: false }), /127\.0\.0\.0\/8/);
   });
 
   it('balances over every endpoint and masquerades only hairpin, host-originated and NodePort traffic', () => {

@@ -24,8 +24,8 @@ const host: ServiceHost = {
     const failed = file === 'nft' && args[0] === '-f' && nftFails;
     return { exitCode: failed ? 1 : 0, stdout: '', stderr: failed ? 'Error: Could not process rule: No such file or directory\n' : '' };
   },
-  ensureBridgeNetfilter: async () => undefined,
-  setRouteLocalnet: async () => '0',
+  sysctls: { read: async () => '0', write: async () => true },
+  loadBridgeNetfilter: async () => undefined,
 };
 
 /** The DNS process as a recording fake: the last config it was given, or undefined once stopped. */

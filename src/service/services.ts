@@ -7,11 +7,11 @@ import { clusterSearches, renderServiceHosts, serviceEnv } from './dns.js';
 import { realServiceHost, requireNft, type ServiceHost } from './host.js';
 import { computeEndpoints } from './endpoints.js';
 import { KUBE_DNS, clusterDnsAddress, kubeDnsEndpoints } from './cluster-dns.js';
-import { cidrContains, cidrFamily } from '../util/cidr.js';
+import { cidrContains, cidrFamily, networkOf } from '../util/cidr.js';
 import type { DnsRunner } from '../dns/process.js';
-import { ServiceProxy, type NodePortHost, type ProxyPod } from './proxy.js';
+import { ServiceProxy, type NodePortHost, type ProxyPod, type SyncSteps } from './proxy.js';
 import { ServiceStore, type ServiceRef } from './store.js';
-import { DEFAULT_SERVICE_NETWORK, type ServiceEndpoints, type ServiceNetwork, type ServiceRecord, type ServiceSpec } from './types.js';
+import { DEFAULT_SERVICE_NETWORK, type NodePortAddresses, type ServiceEndpoints, type ServiceNetwork, type ServiceRecord, type ServiceSpec } from './types.js';
 
 /** What services need from the pod layer, passed in so this module never imports it. */
 export interface PodsForServices {
@@ -28,12 +28,14 @@ export interface ServiceOptions {
   pods: PodsForServices;
   /** Default 10.96.0.0/16 ($PODCTL_SERVICE_CIDR). */
   serviceCidr?: string;
-  /** 'all' to answer NodePorts on every local address ($PODCTL_NODEPORT_ADDRESSES=all). */
-  nodePortAddresses?: 'all' | 'default';
+  /** Where NodePorts also answer to anyone ($PODCTL_NODEPORT_ADDRESSES: `all`, or prefixes). */
+  nodePortAddresses?: NodePortAddresses;
   /** The host's programs and sysctls (a fake in unit tests). */
   host?: ServiceHost;
   /** The cluster DNS process (a fake in unit tests). */
   dns?: DnsRunner;
+  /** Names each stretch of a sync that changes the host (the pod layer's step runner: fault injection in tests). */
+  steps?: SyncSteps;
 }
 
 export type ApplyServiceOutcome = 'created' | 'configured' | 'unchanged';
@@ -59,7 +61,7 @@ export class ServiceManager {
     this.store = new ServiceStore(options.stateDir);
     this.host = options.host ?? realServiceHost;
     this.network = { ...DEFAULT_SERVICE_NETWORK, serviceCidr: options.serviceCidr ?? DEFAULT_SERVICE_NETWORK.serviceCidr };
-    this.proxy = new ServiceProxy(options.runDir, this.network.serviceCidr, this.host, options.logger, options.dns);
+    this.proxy = new ServiceProxy(options.runDir, this.network.serviceCidr, this.host, options.logger, options.steps, options.dns);
   }
 
   /** Creates or updates a service; its rules and every pod's hosts file are current when this returns. */
@@ -176,7 +178,7 @@ export class ServiceManager {
 
   private async syncLocked(options: { leaving?: ServiceRef[]; force?: boolean; wantDns?: boolean } = {}): Promise<ServiceEndpoints[]> {
     const [records, pods, network] = await Promise.all([this.store.list(), this.options.pods.pods(options.leaving ?? []), this.options.pods.network()]);
-    const nodePorts: NodePortHost = { addresses: this.options.nodePortAddresses ?? 'default', ...(network.bridge ? { bridge: network.bridge } : {}) };
+    const nodePorts: NodePortHost = { addresses: this.options.nodePortAddresses ?? 'default', podSubnets: network.subnets.map(networkOf), ...(network.bridge ? { bridge: network.bridge } : {}) };
     return this.proxy.sync(records, pods, nodePorts, options.force ?? false, options.wantDns ?? false);
   }
 

@@ -73,3 +73,10 @@ export const DEFAULT_SERVICE_NETWORK: ServiceNetwork = {
   serviceCidr: '10.96.0.0/16',
   nodePortRange: { min: 30000, max: 32767 },
 };
+
+/**
+ * Where NodePorts answer to anyone besides the host and pods (kube-proxy's
+ * --nodeport-addresses): nowhere ('default': 127.0.0.1 and the bridge address, to the host and
+ * pods only), every local address ('all'), or the local addresses in these IPv4 prefixes.
+ */
+export type NodePortAddresses = 'default' | 'all' | string[];

@@ -63,3 +63,8 @@ export function firstHost(cidr: string): string | undefined {
 }
 
 const prefixOf = (cidr: string): number => Number(cidr.slice(cidr.indexOf('/') + 1));
+
+/** The network of a prefix, host bits cleared (`10.99.0.7/16` is `10.99.0.0/16`): the form nftables sets take. */
+export function networkOf(cidr: string): string {
+  return `${new IPCIDR(cidr).start<string>()}/${prefixOf(cidr)}`;
+}

@@ -1,3 +1,4 @@
+import type { RulesOptions } from '../rules.js';
 import type { ServiceEndpoints, ServiceRecord } from '../types.js';
 
 /** A fixed model for the renderer's golden tests and the `nft -c` check in e2e. */
@@ -47,4 +48,4 @@ export const FIXTURE_SERVICES: ServiceEndpoints[] = [
   },
 ];
 
-export const FIXTURE_OPTIONS = { serviceCidr: '10.96.0.0/16', nodePortAddresses: ['127.0.0.1', '10.99.0.1'], guardLocalnet: true };
+export const FIXTURE_OPTIONS: RulesOptions = { serviceCidr: '10.96.0.0/16', podSubnets: ['10.99.0.0/16'], nodePortAddresses: ['127.0.0.1', '10.99.0.1'], externalNodePorts: [], guardLocalnet: true };
