@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { DEFAULT_PAUSE_IMAGE } from '../../docker/pause-image.js';
-import { objectRef } from '../../kube/apply-objects.js';
+import { objectRef } from '../../kube/apply/index.js';
 import { EventLog, containerEvents, formatEvents } from '../../kube/events.js';
 import { deleteConfigObject, objectLookup } from '../../kube/kinds/config-objects.js';
 import { deleteWorkload, hashOf, ownedPods, reconcileJob, reconcileReplicas, replicaCounts, updateWorkloadSpec, workloadOf, WORKLOAD_KINDS, type Workload, type WorkloadContext, type WorkloadKind } from '../../kube/kinds/workloads.js';

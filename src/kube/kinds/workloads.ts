@@ -3,7 +3,7 @@ import type { PodManager } from '../../pod/manager.js';
 import type { PodView } from '../../pod/status.js';
 import { POD_CONCURRENCY, type PodSpec } from '../../pod/spec.js';
 import { PodctlError, messageOf } from '../../util/errors.js';
-import { deletePod } from '../apply.js';
+import { deletePod } from '../apply/apply-pod.js';
 import { rolloutStep, resolveIntOrPercent, templateHash, podSuffix } from '../controllers/rollout.js';
 import { ordinalOf, statefulStep } from '../controllers/stateful.js';
 import { recoveryOf } from '../controllers/recovery.js';

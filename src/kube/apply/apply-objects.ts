@@ -1,14 +1,14 @@
-import { PodctlError, isPodctlError } from '../util/errors.js';
-import { Fields, ManifestIssues, type ManifestIssue } from './fields.js';
-import { applyConfigObject, objectLookup, readConfigObject } from './kinds/config-objects.js';
-import { WORKLOAD_KINDS, readWorkload, reconcileJob, reconcileReplicas, withWorkloadRecord, type Workload, type WorkloadContext, type WorkloadKind } from './kinds/workloads.js';
+import { PodctlError, isPodctlError } from '../../util/errors.js';
+import { Fields, ManifestIssues, type ManifestIssue } from '../fields.js';
+import { applyConfigObject, objectLookup, readConfigObject } from '../kinds/config-objects.js';
+import { readWorkload, reconcileJob, reconcileReplicas, withWorkloadRecord, type Workload, type WorkloadContext, type WorkloadKind } from '../kinds/workloads.js';
 import { loadPods, type LoadedPod } from './load-pods.js';
-import type { KubeObject, ObjectStore } from './objects/store.js';
-import type { ManifestDefaults } from './parse-pod.js';
+import type { KubeObject, ObjectStore } from '../objects/store.js';
+import type { ManifestDefaults } from '../parse-pod.js';
 import type { ManifestDocument } from './read-manifests.js';
-import { withoutServerSetFields } from './server-set.js';
-import { canonicalJson } from './spec-hash.js';
-import { manifestProblemsError } from './manifest-problems.js';
+import { withoutServerSetFields } from '../server-set.js';
+import { canonicalJson } from '../spec-hash.js';
+import { manifestProblemsError } from '../manifest-problems.js';
 
 /**
  * `podctl apply -f` over every kind: drop what an API server sets itself (status, uid, ...:
@@ -48,7 +48,7 @@ function merge(own: ManifestIssue[], schema: ManifestIssue[]): ManifestIssue[] {
 }
 
 export async function planApply(input: ManifestDocument[], defaults: ManifestDefaults, store: ObjectStore, options: PlanOptions = {}): Promise<ApplyPlan> {
-  const { schemaIssues } = await import('./schema.js');
+  const { schemaIssues } = await import('../schema.js');
   const docs = input.map((d) => ({ ...d, value: withoutServerSetFields(d.value) }));
   const problems: string[] = [];
   const warnings: string[] = [];
@@ -190,5 +190,3 @@ export async function applyWorkload(ctx: WorkloadContext, w: Workload, options: 
   const outcome = !existing ? 'created' : changed || acted ? 'configured' : 'unchanged';
   return { line: `${objectRef(w.kind, w.name)} ${outcome}`, generation: record.metadata.generation ?? 1 };
 }
-
-export { WORKLOAD_KINDS };
