@@ -9,6 +9,7 @@ import type { ManifestDocument } from './read-manifests.js';
 import { withoutServerSetFields } from '../server-set.js';
 import { canonicalJson } from '../spec-hash.js';
 import { manifestProblemsError } from '../manifest-problems.js';
+import { API_VERSION, objectRef } from '../object-ref.js';
 
 /**
  * `podctl apply -f` over every kind: drop what an API server sets itself (status, uid, ...:
@@ -20,7 +21,6 @@ import { manifestProblemsError } from '../manifest-problems.js';
  */
 const CONFIG_KINDS = ['Namespace', 'ConfigMap', 'Secret', 'PersistentVolumeClaim'];
 const CONFIG_ORDER = (o: KubeObject) => (o.kind === 'Namespace' ? 0 : 1);
-const API_VERSION: Record<string, string> = { Namespace: 'v1', ConfigMap: 'v1', Secret: 'v1', PersistentVolumeClaim: 'v1', Pod: 'v1', Deployment: 'apps/v1', ReplicaSet: 'apps/v1', DaemonSet: 'apps/v1', StatefulSet: 'apps/v1', Job: 'batch/v1' };
 
 export interface ApplyPlan {
   configObjects: KubeObject[];
@@ -130,12 +130,6 @@ export async function planApply(input: ManifestDocument[], defaults: ManifestDef
     throw new PodctlError('INVALID_ARGUMENT', `the manifests hold nothing podctl runs${warnings.length ? ` (${warnings.join('; ')})` : ''}`, { hint: 'give Pods, Deployments, Jobs, ConfigMaps, ... (see README: Manifests)' });
   }
   return { configObjects: configObjects.sort((a, b) => CONFIG_ORDER(a) - CONFIG_ORDER(b)), pods, workloads, others, warnings };
-}
-
-/** "configmap/web", "deployment.apps/web", "job.batch/check", as kubectl names what it applied. */
-export function objectRef(kind: string, name: string): string {
-  const group = API_VERSION[kind]?.includes('/') ? `.${API_VERSION[kind]!.split('/')[0]}` : '';
-  return `${kind.toLowerCase()}${group}/${name}`;
 }
 
 /** Namespaces, ConfigMaps, Secrets, claims: before anything that uses them. */
