@@ -128,7 +128,7 @@ export async function deleteAction(cmd: Command, args: string[]): Promise<void> 
     .sort((a, b) => order(a.kind) - order(b.kind));
   const deleteTargets = async (list: typeof targets) => {
     if (list.length === 0) return;
-    const { deleteObject } = await import('./objects.js');
+    const { deleteObject } = await import('../../kube/kinds/delete-object.js');
     const ctx = { pods, store: new ObjectStore(pods.stateDir), defaults: { namespace, defaultNetwork: '', pauseImage: DEFAULT_PAUSE_IMAGE }, readyTimeoutMs: 60_000 };
     await forEachReported(list, (t) => objectRef(t.kind, t.name), async (t) => {
       if (await deleteObject(ctx, t.kind, t.ns, t.name, flags.force ?? false, grace)) return `${objectRef(t.kind, t.name)} deleted`;
