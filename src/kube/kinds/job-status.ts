@@ -1,3 +1,4 @@
+import type { JobSpec } from 'kubernetes-types/batch/v1.js';
 import { exitCodeOf } from '../../docker/containers.js';
 import type { PodView } from '../../pod/status.js';
 import { jobStep, type JobCondition, type JobStep } from '../controllers/job.js';
@@ -42,7 +43,7 @@ export function observeJob(w: Workload, recorded: Partial<JobStatus> | undefined
   const outcomes = owned.map((v) => ({ v, outcome: podOutcome(v) }));
   const active = outcomes.filter((o) => o.outcome === 'active').map((o) => o.v);
   const finished = outcomes.filter((o) => o.outcome !== 'active').map((o) => o.v);
-  const spec = (w.obj.spec ?? {}) as { completions?: number; parallelism?: number; backoffLimit?: number; activeDeadlineSeconds?: number };
+  const spec = (w.obj.spec ?? {}) as Partial<JobSpec>;
   const onFailure = w.template.spec?.restartPolicy === 'OnFailure';
   const failedPods = outcomes.filter((o) => o.outcome === 'failed').length;
   const succeeded = outcomes.filter((o) => o.outcome === 'succeeded').length;

@@ -1,3 +1,4 @@
+import type { DeploymentSpec } from 'kubernetes-types/apps/v1.js';
 import type { PodView } from '../../pod/status.js';
 import { PodctlError } from '../../util/errors.js';
 import type { KubeObject, ObjectStore } from '../objects/store.js';
@@ -27,6 +28,7 @@ function replicaSetsOf(deployments: Workload[], views: PodView[], standalone: Ku
   for (const d of deployments) {
     const owned = ownedPods(d, views);
     const current = hashOf(d);
+    const deploymentSpec = d.obj.spec as Partial<DeploymentSpec>;
     const hashes = [...new Set([current, ...owned.map((v) => v.labels['pod-template-hash']!)])];
     for (const hash of hashes) {
       const pods = owned.filter((v) => v.labels['pod-template-hash'] === hash);
@@ -35,7 +37,7 @@ function replicaSetsOf(deployments: Workload[], views: PodView[], standalone: Ku
         apiVersion: 'apps/v1',
         kind: 'ReplicaSet',
         metadata: { name: `${d.name}-${hash}`, namespace: d.namespace, labels: { ...(d.template.metadata?.labels ?? {}), 'pod-template-hash': hash }, creationTimestamp: d.obj.metadata.creationTimestamp },
-        spec: { replicas: hash === current ? ((d.obj.spec as { replicas?: number }).replicas ?? 1) : 0, selector: (d.obj.spec as { selector?: unknown }).selector, template: d.template },
+        spec: { replicas: hash === current ? (deploymentSpec.replicas ?? 1) : 0, selector: deploymentSpec.selector, template: d.template },
         status: { replicas: pods.length, readyReplicas: pods.filter(podReady).length },
       });
     }

@@ -1,4 +1,7 @@
 import pLimit, { type LimitFunction } from 'p-limit';
+import type { DeploymentSpec, StatefulSetSpec } from 'kubernetes-types/apps/v1.js';
+import type { JobSpec } from 'kubernetes-types/batch/v1.js';
+import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import type { PodManager } from '../../pod/manager.js';
 import type { PodView } from '../../pod/status.js';
 import { POD_CONCURRENCY, type PodSpec } from '../../pod/spec.js';
@@ -36,22 +39,22 @@ export interface Workload {
   name: string;
   namespace: string;
   selector: LabelPredicate;
-  template: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: Record<string, unknown> };
+  /**
+   * The pod template: Kubernetes' metadata; the spec stays a plain object, as parse-pod reads it
+   * field by field (and checks it) whenever a pod is made from it.
+   */
+  template: Pick<PodTemplateSpec, 'metadata'> & { spec?: Record<string, unknown> };
   /** A StatefulSet's volumeClaimTemplates and their retention policy. */
   claims?: { templates: ClaimTemplate[]; retention: RetentionPolicy };
 }
 
-interface WorkloadSpec {
-  replicas?: number;
-  selector?: { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string; operator: string; values?: string[] }> };
-  template?: Workload['template'];
-  strategy?: { type?: string; rollingUpdate?: { maxSurge?: number | string; maxUnavailable?: number | string } };
-  completions?: number;
-  parallelism?: number;
-  backoffLimit?: number;
-  activeDeadlineSeconds?: number;
-  serviceName?: string;
-}
+/**
+ * The spec fields the controllers read, of any workload kind (each kind has some of them), as
+ * Kubernetes types them; optional here because a record of one kind lacks the others' fields.
+ */
+type WorkloadSpec = Partial<
+  Pick<DeploymentSpec, 'replicas' | 'selector' | 'strategy'> & Pick<StatefulSetSpec, 'serviceName'> & Pick<JobSpec, 'completions' | 'parallelism' | 'backoffLimit' | 'activeDeadlineSeconds'>
+>;
 
 const SPEC_FIELDS: Record<WorkloadKind, string[]> = {
   Deployment: ['replicas', 'selector', 'template', 'strategy', 'minReadySeconds', 'revisionHistoryLimit', 'progressDeadlineSeconds', 'paused'],
