@@ -27,8 +27,9 @@ import { API_VERSION } from '../object-ref.js';
 
 /**
  * Deployment, ReplicaSet, DaemonSet and Job: a record plus pods made from its template. podctl
- * has no daemon, so the controllers run when a command touches the workload (apply, scale,
- * rollout, wait, get): each lists the pods once, asks its pure controller what to do, does it.
+ * has no daemon, so the controllers run when a command changes or waits for the workload (apply,
+ * scale, rollout, wait; never get or describe): each lists the pods once, asks its pure
+ * controller what to do, does it.
  */
 export type WorkloadKind = 'Deployment' | 'ReplicaSet' | 'DaemonSet' | 'StatefulSet' | 'Job';
 export const WORKLOAD_KINDS: readonly string[] = ['Deployment', 'ReplicaSet', 'DaemonSet', 'StatefulSet', 'Job'];
