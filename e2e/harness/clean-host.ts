@@ -18,10 +18,13 @@ const OBJECT_RESOURCES = ['deployments', 'replicasets', 'daemonsets', 'statefuls
 
 const refText = (r: Ref) => (r.namespace && r.namespace !== 'default' ? `${r.namespace}/${r.name}` : r.name);
 
+/** The cluster DNS Service: podctl shows it while its DNS server runs, and ends it with the last pod that uses it. */
+const isClusterDns = (resource: string, o: Ref) => resource === 'services' && o.namespace === 'kube-system' && o.name === 'kube-dns';
+
 /** What `get RESOURCE -A` lists: records podctl keeps (and the ReplicaSets of standalone records only, once Deployments are gone). */
 async function objectsOf(resource: string): Promise<Ref[]> {
   const list = JSON.parse((await podctlOk(['get', resource, '-A', '-o', 'json'])).stdout) as { items: Array<{ metadata: Ref }> };
-  return list.items.map((o) => o.metadata);
+  return list.items.map((o) => o.metadata).filter((o) => !isClusterDns(resource, o));
 }
 
 /**
