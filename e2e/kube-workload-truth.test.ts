@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LeakChecker } from './harness/leaks.js';
+import { podsWith, writeManifest, type PodJson } from './harness/kube.js';
 import { fetchText, inspectPod, podctl, podctlOk, sh, type CliResult } from './harness/run.js';
 import { assertOneErrorLine, clearAsRebootWould, engineRestartSkip, restartEngine } from './reliability-support.js';
 
@@ -26,17 +27,9 @@ afterEach(async () => {
   await leaks.assertClean();
 });
 
-async function manifest(name: string, text: string): Promise<string> {
-  const path = join(work, `${name}.yaml`);
-  await writeFile(path, text);
-  return path;
-}
+const manifest = (name: string, text: string) => writeManifest(work, name, text);
 
-interface PodJson {
-  metadata: { name: string; labels?: Record<string, string> };
-  status?: { podIP?: string; phase?: string; containerStatuses?: Array<{ ready?: boolean; restartCount?: number }> };
-}
-const podsOf = async (app: string): Promise<PodJson[]> => (JSON.parse((await podctlOk(['get', 'pods', '-l', `app=${app}`, '-o', 'json'])).stdout) as { items: PodJson[] }).items;
+const podsOf = (app: string) => podsWith(`app=${app}`);
 const namesOf = (pods: PodJson[]) => pods.map((p) => p.metadata.name).sort();
 
 interface WorkloadJson {

@@ -4,6 +4,7 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LeakChecker } from './harness/leaks.js';
+import { podsWith, writeManifest } from './harness/kube.js';
 import { execa } from 'execa';
 import { fetchText, podctl, podctlOk } from './harness/run.js';
 
@@ -25,17 +26,8 @@ afterEach(async () => {
   await leaks.assertClean();
 });
 
-async function manifest(name: string, text: string): Promise<string> {
-  const path = join(work, `${name}.yaml`);
-  await writeFile(path, text);
-  return path;
-}
+const manifest = (name: string, text: string) => writeManifest(work, name, text);
 
-interface PodJson {
-  metadata: { name: string; labels?: Record<string, string> };
-  status?: { podIP?: string; phase?: string };
-}
-const podsWith = async (selector: string): Promise<PodJson[]> => (JSON.parse((await podctlOk(['get', 'pods', '-l', selector, '-o', 'json'])).stdout) as { items: PodJson[] }).items;
 const lines = (text: string) => text.trim().split('\n');
 
 const APP = (greeting: string) => `

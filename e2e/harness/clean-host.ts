@@ -1,23 +1,51 @@
 // Run before the e2e suite (scripts/run-tests.sh): an earlier run killed midway must not poison
-// this one. Removes every pod named with podctl's test prefix, lets `podctl gc` finish whatever
-// interrupted operations left, deletes test bridges no pod uses any more, and says what it did.
+// this one. Removes what podctl made on this host (found by podctl's own bookkeeping, not by
+// name), lets `podctl gc` finish whatever interrupted operations left, deletes test bridges no
+// pod uses any more, and says what it did.
 //
 //   node --import tsx e2e/harness/clean-host.ts
 import { execa } from 'execa';
 import { podctl, podctlOk } from './run.js';
 
-/** Every name the e2e tests give pods, bridges and networks starts with this. */
+/** The bridges and networks the e2e tests make are named with this prefix (their pods are named many ways). */
 export const TEST_PREFIX = 'pct-';
 
-interface Row { name: string }
+interface Ref { name: string; namespace?: string }
 interface GcAction { kind: string; target: string; action: string; reason: string; error?: string }
 
+// Workloads first (each takes its pods along), then what pods use, Namespaces last: delete's own order.
+const OBJECT_RESOURCES = ['deployments', 'replicasets', 'daemonsets', 'statefulsets', 'jobs', 'services', 'configmaps', 'secrets', 'persistentvolumeclaims', 'namespaces'];
+
+const refText = (r: Ref) => (r.namespace && r.namespace !== 'default' ? `${r.namespace}/${r.name}` : r.name);
+
+/** The cluster DNS Service: podctl shows it while its DNS server runs, and ends it with the last pod that uses it. */
+const isClusterDns = (resource: string, o: Ref) => resource === 'services' && o.namespace === 'kube-system' && o.name === 'kube-dns';
+
+/** What `get RESOURCE -A` lists: records podctl keeps (and the ReplicaSets of standalone records only, once Deployments are gone). */
+async function objectsOf(resource: string): Promise<Ref[]> {
+  const list = JSON.parse((await podctlOk(['get', resource, '-A', '-o', 'json'])).stdout) as { items: Array<{ metadata: Ref }> };
+  return list.items.map((o) => o.metadata).filter((o) => !isClusterDns(resource, o));
+}
+
+/**
+ * The tests name their pods in many ways (pct-*, svc-*, per-process tags), so leftovers are
+ * found as podctl finds its own: every pod `ps -a -A` lists (its containers carry podctl's
+ * io.podctl.* labels) and every record and Service `get -A` lists, in every namespace. This
+ * host is for the tests: nothing podctl made is kept.
+ */
 export async function cleanHost(): Promise<string[]> {
   const done: string[] = [];
-  const pods = (JSON.parse((await podctlOk(['ps', '-a', '-o', 'json'])).stdout) as Row[]).map((p) => p.name).filter((n) => n.startsWith(TEST_PREFIX));
+  for (const resource of OBJECT_RESOURCES) {
+    for (const o of await objectsOf(resource)) {
+      const args = ['delete', resource, o.name, '--ignore-not-found', '--force', ...(o.namespace ? ['-n', o.namespace] : [])];
+      const r = await podctl(args);
+      done.push(`deleted ${resource} ${refText(o)} an earlier run left${r.exitCode === 0 ? '' : ` (delete: ${r.stderr.trim()})`}`);
+    }
+  }
+  const pods = (JSON.parse((await podctlOk(['ps', '-a', '-A', '-o', 'json'])).stdout) as Ref[]).map(refText);
   if (pods.length > 0) {
     const rm = await podctl(['rm', '-f', ...pods]);
-    done.push(`removed ${pods.length} test pod(s) an earlier run left: ${pods.join(', ')}${rm.exitCode === 0 ? '' : ` (rm -f: ${rm.stderr.trim()})`}`);
+    done.push(`removed ${pods.length} pod(s) an earlier run left: ${pods.join(', ')}${rm.exitCode === 0 ? '' : ` (rm -f: ${rm.stderr.trim()})`}`);
   }
   const gc = JSON.parse((await podctlOk(['gc', '-o', 'json'])).stdout) as { actions: GcAction[] };
   for (const a of gc.actions) done.push(`gc: ${a.action} ${a.kind} ${a.target}: ${a.reason}${a.error ? ` (failed: ${a.error})` : ''}`);

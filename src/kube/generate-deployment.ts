@@ -1,4 +1,4 @@
-import type { KubePod } from './manifest-types.js';
+import type { GeneratedPod } from './generate-pod.js';
 import type { KubeObject } from './objects/store.js';
 
 /**
@@ -28,7 +28,7 @@ export function deploymentFromRecord(record: KubeObject): GeneratedDeployment {
 
 const CONTROLLER_LABELS = ['pod-template-hash', 'controller-revision-hash', 'job-name', 'batch.kubernetes.io/job-name'];
 
-export function deploymentFromPod(pod: KubePod, name: string): GeneratedDeployment {
+export function deploymentFromPod(pod: GeneratedPod, name: string): GeneratedDeployment {
   const notes: string[] = [];
   // A selector must match the template's labels and may not be empty: the pod's own labels, or app=NAME.
   // Labels a controller gave the pod would tie the new Deployment to the old one's pods.

@@ -4,7 +4,7 @@ import { stringify } from 'yaml';
 import type { PodSpec } from '../pod/spec.js';
 import { manifestFromPod } from './generate-pod.js';
 import { podFromManifest, type ManifestDefaults } from './parse-pod.js';
-import { parseManifestText } from './read-manifests.js';
+import { parseManifestText } from './apply/read-manifests.js';
 import { specHash } from './spec-hash.js';
 
 const defaults: ManifestDefaults = { namespace: 'default', defaultNetwork: 'podctl', pauseImage: 'localhost/podctl-pause:3.10' };

@@ -1,11 +1,30 @@
 import { isPodctlLabelKey } from '../pod/labels.js';
 import type { ContainerSpec, PodSpec, PortMapping, ProbeSpec, RestartPolicy } from '../pod/spec.js';
 import type { PodView } from '../pod/status.js';
+import type { Container, ContainerStatus, Pod, PodList, PodSpec as KubePodSpec, PodStatus, Probe } from 'kubernetes-types/core/v1.js';
+import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
 import { ManifestIssues } from './fields.js';
 import { labelValueProblem, qualifiedNameProblem } from './k8s-names.js';
-import type { KubeContainer, KubePod, KubePodStatus, KubeProbe } from './manifest-types.js';
 import { DEFAULT_NETWORK_ANNOTATION, NETWORKS_ANNOTATION, formatNetworksAnnotation, parseNetworksAnnotation } from './networks-annotation.js';
 import { containerState, podPhase } from './pod-status.js';
+
+/** A container's status as podctl can tell it: Docker's list gives no image digest (imageID), and a restart count only once counted. */
+export type GeneratedContainerStatus = Omit<ContainerStatus, 'imageID' | 'restartCount'> & Partial<Pick<ContainerStatus, 'restartCount'>>;
+
+/**
+ * A Pod manifest as podctl writes it: Kubernetes' Pod, with the name, namespace and spec it
+ * always has, and the status podctl can tell.
+ */
+export type GeneratedPod = Omit<Pod, 'apiVersion' | 'kind' | 'metadata' | 'spec' | 'status'> & {
+  apiVersion: 'v1';
+  kind: 'Pod';
+  metadata: ObjectMeta & Required<Pick<ObjectMeta, 'name' | 'namespace'>>;
+  spec: KubePodSpec;
+  status?: Omit<PodStatus, 'containerStatuses'> & { containerStatuses?: GeneratedContainerStatus[] };
+};
+
+/** `kind: List`, as `kubectl get pods -o yaml` prints several pods. */
+export type GeneratedPodList = Omit<PodList, 'kind' | 'items'> & { kind: 'List'; items: GeneratedPod[] };
 
 export interface GenerateOptions {
   /** The network a manifest without the default-network annotation lands on. */
@@ -14,16 +33,16 @@ export interface GenerateOptions {
   view?: PodView;
 }
 
-const RESTART: Record<RestartPolicy, KubePod['spec']['restartPolicy']> = { always: 'Always', 'unless-stopped': 'Always', 'on-failure': 'OnFailure', no: 'Never' };
+const RESTART: Record<RestartPolicy, KubePodSpec['restartPolicy']> = { always: 'Always', 'unless-stopped': 'Always', 'on-failure': 'OnFailure', no: 'Never' };
 
 /**
  * A Pod manifest that reproduces a pod: what `podctl apply` of it would build again. Only
  * fields an API server accepts are written; podctl's own bookkeeping labels are left out.
  */
-export function manifestFromPod(spec: PodSpec, options: GenerateOptions): KubePod {
+export function manifestFromPod(spec: PodSpec, options: GenerateOptions): GeneratedPod {
   const { labels, annotations } = metadataMaps(spec, options.defaultNetwork);
   const unplaced = [...spec.portMappings];
-  const pod: KubePod = {
+  const pod: GeneratedPod = {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
@@ -31,6 +50,7 @@ export function manifestFromPod(spec: PodSpec, options: GenerateOptions): KubePo
       namespace: spec.namespace,
       ...(Object.keys(labels).length ? { labels } : {}),
       ...(Object.keys(annotations).length ? { annotations } : {}),
+      ...(options.view ? { creationTimestamp: options.view.created } : {}),
     },
     spec: {
       ...(spec.hostname !== undefined ? { hostname: spec.hostname } : {}),
@@ -43,14 +63,11 @@ export function manifestFromPod(spec: PodSpec, options: GenerateOptions): KubePo
       ...dnsOf(spec),
       ...(spec.hostAliases.length ? { hostAliases: spec.hostAliases.map((a) => ({ ip: a.ip, hostnames: [...a.hostnames] })) } : {}),
     },
+    ...(options.view ? { status: statusOf(options.view) } : {}),
   };
   // Host ports published without a matching declared port (podctl run -p) go on the first container.
   const first = pod.spec.containers[0];
   if (first && unplaced.length) first.ports = [...(first.ports ?? []), ...unplaced.map((m) => ({ containerPort: m.containerPort, protocol: upper(m.protocol), ...hostSide(m) }))];
-  if (options.view) {
-    pod.metadata.creationTimestamp = options.view.created;
-    pod.status = statusOf(options.view);
-  }
   return pod;
 }
 
@@ -85,7 +102,7 @@ function metadataMaps(spec: PodSpec, defaultNetwork: string): { labels: Record<s
   return { labels, annotations };
 }
 
-function containerOf(c: ContainerSpec, unplaced: PortMapping[]): KubeContainer {
+function containerOf(c: ContainerSpec, unplaced: PortMapping[]): Container {
   const ports = (c.ports ?? []).map((p) => {
     const i = unplaced.findIndex((m) => m.containerPort === p.containerPort && m.protocol === p.protocol.toLowerCase());
     const mapping = i >= 0 ? unplaced.splice(i, 1)[0] : undefined;
@@ -105,8 +122,8 @@ function containerOf(c: ContainerSpec, unplaced: PortMapping[]): KubeContainer {
   };
 }
 
-function probeOf(p: ProbeSpec): KubeProbe {
-  const probe: KubeProbe = {};
+function probeOf(p: ProbeSpec): Probe {
+  const probe: Probe = {};
   if (p.httpGet) probe.httpGet = { path: p.httpGet.path, port: p.httpGet.port, ...(p.httpGet.scheme ? { scheme: p.httpGet.scheme } : {}) };
   if (p.tcpSocket) probe.tcpSocket = { port: p.tcpSocket.port };
   if (p.exec) probe.exec = { command: [...p.exec.command] };
@@ -115,7 +132,7 @@ function probeOf(p: ProbeSpec): KubeProbe {
 }
 
 /** The pod's policy (servers without one mean None); searches or options alone keep the default policy and add to it. */
-function dnsOf(spec: PodSpec): Pick<KubePod['spec'], 'dnsPolicy' | 'dnsConfig'> {
+function dnsOf(spec: PodSpec): Pick<KubePodSpec, 'dnsPolicy' | 'dnsConfig'> {
   const dns = spec.dns;
   const policy = dns?.policy && dns.policy !== 'ClusterFirst' ? { dnsPolicy: dns.policy } : {};
   if (!dns || (dns.servers.length === 0 && dns.searches.length === 0 && dns.options.length === 0)) return policy;
@@ -133,7 +150,7 @@ function dnsOf(spec: PodSpec): Pick<KubePod['spec'], 'dnsPolicy' | 'dnsConfig'> 
   };
 }
 
-function statusOf(view: PodView): KubePodStatus {
+function statusOf(view: PodView): NonNullable<GeneratedPod['status']> {
   const apps = view.containers.filter((c) => c.role === 'app');
   return {
     phase: podPhase(view),

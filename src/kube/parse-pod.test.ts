@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { podFromManifest, type ManifestDefaults } from './parse-pod.js';
-import { parseManifestText } from './read-manifests.js';
+import { parseManifestText } from './apply/read-manifests.js';
 
 const defaults: ManifestDefaults = { namespace: 'default', defaultNetwork: 'podctl', pauseImage: 'localhost/podctl-pause:3.10' };
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseManifestText } from './read-manifests.js';
+import { parseManifestText } from './apply/read-manifests.js';
 import { podFromManifest } from './parse-pod.js';
 import type { ObjectLookup } from './object-lookup.js';
 

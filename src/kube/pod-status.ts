@@ -1,4 +1,5 @@
 import { exitCodeOf } from '../docker/containers.js';
+import type { ContainerState } from 'kubernetes-types/core/v1.js';
 import { uptimeUpperBound } from '../pod/pause-health.js';
 import type { PodContainerView, PodView } from '../pod/status.js';
 
@@ -73,7 +74,7 @@ export function podPhase(view: PodView): 'Pending' | 'Running' | 'Succeeded' | '
 }
 
 /** Kubernetes' ContainerState of one container: exactly one of running, terminated or waiting. */
-export function containerState(c: Pick<PodContainerView, 'state' | 'status'>): Record<string, Record<string, unknown>> {
+export function containerState(c: Pick<PodContainerView, 'state' | 'status'>): ContainerState {
   if (c.state === 'running') return { running: {} };
   if (c.state === 'exited' || c.state === 'dead') {
     const exitCode = exitCodeOf(c.status) ?? 1;

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadServices } from '../cli/actions/service-kind.js';
-import { planApply } from './apply-objects.js';
+import { planApply } from './apply/apply-objects.js';
 import { ObjectStore } from './objects/store.js';
-import { parseManifestText, type ManifestDocument } from './read-manifests.js';
+import { parseManifestText, type ManifestDocument } from './apply/read-manifests.js';
 import { withoutServerSetFields } from './server-set.js';
 
 // What users bring: `kubectl create ... --dry-run=client -o yaml` output and objects exported

@@ -1,17 +1,14 @@
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { DEFAULT_PAUSE_IMAGE } from '../../docker/pause-image.js';
-import { applyPod, deletePod, describeRef } from '../../kube/apply.js';
-import { manifestFromPod } from '../../kube/generate-pod.js';
+import { manifestFromPod, type GeneratedPod, type GeneratedPodList } from '../../kube/generate-pod.js';
 import { kubectlStatus, podRestarts } from '../../kube/pod-status.js';
-import { applyConfigObjects, applyWorkload, objectRef, planApply, WORKLOAD_KINDS } from '../../kube/apply-objects.js';
-import type { Workload, WorkloadContext } from '../../kube/kinds/workloads.js';
+import { applyConfigObjects, applyPod, applyWorkload, deletePod, describeRef, objectRef, planApply, readManifests, type ManifestDocument } from '../../kube/apply/index.js';
+import { WORKLOAD_KINDS, type Workload, type WorkloadContext } from '../../kube/kinds/workloads.js';
 import { objectLookup } from '../../kube/kinds/config-objects.js';
 import { ObjectStore, STORED_KINDS, type KubeObject } from '../../kube/objects/store.js';
 import { parseSelector } from '../../kube/selector.js';
 import type { PodView } from '../../pod/status.js';
-import type { KubeList, KubePod } from '../../kube/manifest-types.js';
-import { readManifests, type ManifestDocument } from '../../kube/read-manifests.js';
 import { applyServices, loadServices, serviceRefOf, serviceRefText } from './service-kind.js';
 import type { PodManager } from '../../pod/manager.js';
 import { formatPodRef, parsePodRef, type PodRef } from '../../pod/naming.js';
@@ -130,7 +127,7 @@ export async function deleteAction(cmd: Command, args: string[]): Promise<void> 
     .sort((a, b) => order(a.kind) - order(b.kind));
   const deleteTargets = async (list: typeof targets) => {
     if (list.length === 0) return;
-    const { deleteObject } = await import('./objects.js');
+    const { deleteObject } = await import('../../kube/kinds/delete-object.js');
     const ctx = { pods, store: new ObjectStore(pods.stateDir), defaults: { namespace, defaultNetwork: '', pauseImage: DEFAULT_PAUSE_IMAGE }, readyTimeoutMs: 60_000 };
     await forEachReported(list, (t) => objectRef(t.kind, t.name), async (t) => {
       if (await deleteObject(ctx, t.kind, t.ns, t.name, flags.force ?? false, grace)) return `${objectRef(t.kind, t.name)} deleted`;
@@ -272,7 +269,7 @@ async function getPods(cmd: Command, names: string[], prefixNames: boolean, out:
     return out(views.length === 0 ? `No resources found${namespace ? ` in ${namespace} namespace` : ''}.\n` : renderTable(headers, rows));
   }
   const network = await defaultNetwork(pods);
-  const manifests: KubePod[] = [];
+  const manifests: GeneratedPod[] = [];
   const inspected: PodView[] = [];
   for (const view of views) inspected.push(await pods.inspect(view));
   await pods.countRestarts(inspected);
@@ -281,7 +278,7 @@ async function getPods(cmd: Command, names: string[], prefixNames: boolean, out:
     if (!spec) throw new PodctlError('FAILED_PRECONDITION', `pod ${formatPodRef(view)} has no checkpoint to describe`, { hint: `remove it with podctl rm -f ${formatPodRef(view)}` });
     manifests.push(manifestFromPod(spec, { defaultNetwork: network, view }));
   }
-  const value: KubePod | KubeList = names.length === 1 && manifests.length === 1 ? manifests[0]! : { apiVersion: 'v1', kind: 'List', items: manifests };
+  const value: GeneratedPod | GeneratedPodList = names.length === 1 && manifests.length === 1 ? manifests[0]! : { apiVersion: 'v1', kind: 'List', items: manifests };
   out(format === 'json' ? JSON.stringify(value, null, 2) + '\n' : stringify(value));
 }
 
@@ -291,7 +288,7 @@ export async function generateAction(cmd: Command, names: string[]): Promise<voi
   const pods = await openPods(cmd);
   const network = await defaultNetwork(pods);
   const deployments = deploymentNames(names);
-  const manifests: Array<KubePod | KubeObject> = [];
+  const manifests: Array<GeneratedPod | KubeObject> = [];
   if (deployments) {
     const { deploymentFromPod, deploymentFromRecord } = await import('../../kube/generate-deployment.js');
     const store = new ObjectStore(pods.stateDir);

@@ -1,23 +1,26 @@
 import type { Command } from 'commander';
-import { DEFAULT_PAUSE_IMAGE } from '../../docker/pause-image.js';
-import { objectRef } from '../../kube/apply-objects.js';
+import { stringify } from 'yaml';
+import { objectRef } from '../../kube/object-ref.js';
 import { EventLog, containerEvents, formatEvents } from '../../kube/events.js';
-import { deleteConfigObject, objectLookup } from '../../kube/kinds/config-objects.js';
-import { deleteWorkload, hashOf, ownedPods, reconcileJob, reconcileReplicas, replicaCounts, updateWorkloadSpec, workloadOf, WORKLOAD_KINDS, type Workload, type WorkloadContext, type WorkloadKind } from '../../kube/kinds/workloads.js';
+import { deleteObject } from '../../kube/kinds/delete-object.js';
+import { waitForJob } from '../../kube/kinds/job-wait.js';
+import { recordLivenessRestart } from '../../kube/kinds/liveness-events.js';
+import { podsOfWorkloadNewestFirst } from '../../kube/kinds/owners.js';
+import { listObjects, podsOfWorkload, requireObject } from '../../kube/kinds/read-objects.js';
+import { restartRollout, scaleWorkload } from '../../kube/kinds/replica-changes.js';
+import { openWorkloadContext } from '../../kube/kinds/workload-context.js';
+import { hashOf, workloadOf, WORKLOAD_KINDS, type WorkloadContext } from '../../kube/kinds/workloads.js';
 import type { ReplicaGoal } from '../../kube/controllers/replica-status.js';
-import { ObjectStore, type KubeObject } from '../../kube/objects/store.js';
-import { parseSelector } from '../../kube/selector.js';
-import { podReady } from '../../kube/pod-status.js';
+import type { KubeObject } from '../../kube/objects/store.js';
 import type { PodManager } from '../../pod/manager.js';
 import type { PodRef } from '../../pod/naming.js';
 import { DEFAULT_NAMESPACE } from '../../pod/spec.js';
 import type { PodView } from '../../pod/status.js';
-import { PodctlError, invalidArgument, isPodctlError } from '../../util/errors.js';
+import { PodctlError, invalidArgument } from '../../util/errors.js';
 import { parsePositiveInt } from '../../util/validate.js';
 import { openPods } from '../context.js';
 import { namedObjects } from '../resource-args.js';
 import { kindOf } from '../resource-names.js';
-import { stringify } from 'yaml';
 import { age, parseOutputFormat, renderTable, write } from '../output.js';
 
 /**
@@ -32,56 +35,15 @@ interface Ctx extends WorkloadContext {
 }
 
 async function context(cmd: Command): Promise<Ctx> {
-  const opts = cmd.opts() as { namespace?: string; allNamespaces?: boolean; timeout?: string };
-  const pods = await openPods(cmd);
-  const store = new ObjectStore(pods.stateDir);
-  const defaults = { namespace: opts.namespace ?? DEFAULT_NAMESPACE, defaultNetwork: await pods.defaultNetwork(), pauseImage: DEFAULT_PAUSE_IMAGE, objects: await objectLookup(store, []) };
-  return {
-    pods,
-    store,
-    defaults,
-    readyTimeoutMs: 60_000,
-    report: (line) => process.stdout.write(`${line}\n`),
-    namespace: opts.allNamespaces ? undefined : (opts.namespace ?? DEFAULT_NAMESPACE),
-  };
+  const opts = cmd.opts() as { namespace?: string; allNamespaces?: boolean };
+  const ctx = await openWorkloadContext(await openPods(cmd), opts.namespace ?? DEFAULT_NAMESPACE, (line) => process.stdout.write(`${line}\n`));
+  return { ...ctx, namespace: opts.allNamespaces ? undefined : (opts.namespace ?? DEFAULT_NAMESPACE) };
 }
 
-async function requireObject(ctx: Ctx, kind: string, name: string): Promise<KubeObject> {
-  const o = await ctx.store.get(kind, ctx.namespace ?? DEFAULT_NAMESPACE, name);
-  if (!o) throw new PodctlError('NOT_FOUND', `${objectRef(kind, name)} not found in namespace ${ctx.namespace ?? DEFAULT_NAMESPACE}`, { hint: `list them with podctl get ${kind.toLowerCase()}s` });
-  return o;
-}
-
-/** ReplicaSets as Kubernetes would show them: one per template hash of each Deployment's pods, plus those applied as such. */
-function replicaSetsOf(deployments: Workload[], views: PodView[], standalone: KubeObject[]): KubeObject[] {
-  const out: KubeObject[] = [...standalone];
-  for (const d of deployments) {
-    const owned = ownedPods(d, views);
-    const current = hashOf(d);
-    const hashes = [...new Set([current, ...owned.map((v) => v.labels['pod-template-hash']!)])];
-    for (const hash of hashes) {
-      const pods = owned.filter((v) => v.labels['pod-template-hash'] === hash);
-      if (hash !== current && pods.length === 0) continue;
-      out.push({
-        apiVersion: 'apps/v1',
-        kind: 'ReplicaSet',
-        metadata: { name: `${d.name}-${hash}`, namespace: d.namespace, labels: { ...(d.template.metadata?.labels ?? {}), 'pod-template-hash': hash }, creationTimestamp: d.obj.metadata.creationTimestamp },
-        spec: { replicas: hash === current ? ((d.obj.spec as { replicas?: number }).replicas ?? 1) : 0, selector: (d.obj.spec as { selector?: unknown }).selector, template: d.template },
-        status: { replicas: pods.length, readyReplicas: pods.filter(podReady).length },
-      });
-    }
-  }
-  return out;
-}
+/** The namespace a command on one named object means (-A lists every namespace, but names one object in the default). */
+const nsOf = (ctx: Ctx) => ctx.namespace ?? DEFAULT_NAMESPACE;
 
 const count = (o: KubeObject, key: string) => Number(((o.status ?? {}) as Record<string, unknown>)[key] ?? 0);
-
-/** Live status of replica workloads, from one pod list. */
-function withStatus(o: KubeObject, ctx: Ctx, views: PodView[]): KubeObject {
-  if (!['Deployment', 'DaemonSet', 'ReplicaSet', 'StatefulSet'].includes(o.kind) || o.status) return o;
-  const c = replicaCounts(workloadOf(o, ctx.defaults), views);
-  return { ...o, status: { replicas: c.replicas, readyReplicas: c.ready, updatedReplicas: c.updated, availableReplicas: c.ready } };
-}
 
 function row(o: KubeObject, wide: boolean): string[] {
   const spec = (o.spec ?? {}) as Record<string, unknown>;
@@ -126,33 +88,11 @@ const HEADERS: Record<string, string[]> = {
   Namespace: ['NAME', 'STATUS', 'AGE'],
 };
 
-/** The records of one kind, live status filled in, filtered by names and -l. */
-async function listObjects(ctx: Ctx, kind: string, names: string[], selector?: string): Promise<KubeObject[]> {
-  const needsPods = ['Deployment', 'ReplicaSet', 'DaemonSet', 'StatefulSet'].includes(kind);
-  const views = needsPods ? await ctx.pods.list({ namespace: ctx.namespace, all: true }) : [];
-  let list = await ctx.store.list(kind, ctx.namespace);
-  if (kind === 'ReplicaSet') {
-    const deployments = (await ctx.store.list('Deployment', ctx.namespace)).map((d) => workloadOf(d, ctx.defaults));
-    list = replicaSetsOf(deployments, views, list);
-  }
-  if (kind === 'Job') list = await Promise.all(list.map(async (o) => ((await reconcileJob(ctx, workloadOf(o, ctx.defaults))).status ? ((await ctx.store.get(o.kind, o.metadata.namespace, o.metadata.name)) ?? o) : o)));
-  if (selector) {
-    const match = parseSelector(selector);
-    list = list.filter((o) => match(o.metadata.labels ?? {}));
-  }
-  if (names.length > 0) {
-    const missing = names.filter((n) => !list.some((o) => o.metadata.name === n));
-    if (missing.length > 0) throw new PodctlError('NOT_FOUND', `${objectRef(kind, missing[0]!)} not found in namespace ${ctx.namespace ?? 'any'}`, { hint: `list them with podctl get ${kind.toLowerCase()}s` });
-    list = list.filter((o) => names.includes(o.metadata.name));
-  }
-  return list.map((o) => withStatus(o, ctx, views));
-}
-
 export async function getObjects(cmd: Command, kind: string, names: string[], prefixNames: boolean): Promise<string> {
   const opts = cmd.opts() as { output?: string; selector?: string; showLabels?: boolean };
   const format = parseOutputFormat(opts.output, ['table', 'wide', 'name', 'json', 'yaml']);
   const ctx = await context(cmd);
-  const list = await listObjects(ctx, kind, names, opts.selector);
+  const list = await listObjects(ctx, kind, ctx.namespace, names, opts.selector);
   if (format === 'name') return list.map((o) => `${objectRef(o.kind, o.metadata.name)}\n`).join('');
   if (format === 'json' || format === 'yaml') {
     const value = names.length === 1 && list.length === 1 ? list[0] : { apiVersion: 'v1', kind: 'List', items: list };
@@ -179,7 +119,7 @@ export async function describeAction(cmd: Command, resource: string, name: strin
 /** `describe KIND NAME`: the record's fields that matter, its pods and their states. */
 export async function describeObject(cmd: Command, kind: string, name: string): Promise<void> {
   const ctx = await context(cmd);
-  const [o] = await listObjects(ctx, kind, [name]);
+  const [o] = await listObjects(ctx, kind, ctx.namespace, [name]);
   const lines = [`Name:         ${o!.metadata.name}`, ...(o!.metadata.namespace ? [`Namespace:    ${o!.metadata.namespace}`] : []), `Labels:       ${Object.entries(o!.metadata.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(',') || '<none>'}`, `Created:      ${o!.metadata.creationTimestamp ?? ''}`];
   const spec = (o!.spec ?? {}) as Record<string, unknown>;
   if (kind === 'ConfigMap' || kind === 'Secret') {
@@ -195,7 +135,7 @@ export async function describeObject(cmd: Command, kind: string, name: string): 
       const st = (o!.status ?? {}) as { active?: number; succeeded?: number; failed?: number; condition?: { type: string; reason?: string } };
       lines.push(`Completions:  ${spec.completions ?? 1}`, `Parallelism:  ${spec.parallelism ?? 1}`, `Backoff limit: ${spec.backoffLimit ?? 6}`, `Pods status:  ${st.active ?? 0} active / ${st.succeeded ?? 0} succeeded / ${st.failed ?? 0} failed`, `Condition:    ${st.condition ? `${st.condition.type}${st.condition.reason ? ` (${st.condition.reason})` : ''}` : '<none>'}`);
     }
-    const pods = ownedPods(w, await ctx.pods.list({ namespace: w.namespace, all: true }));
+    const pods = await podsOfWorkload(ctx, w);
     lines.push('Pods:');
     for (const v of pods) lines.push(`  ${v.name}  ${v.state}  ${v.ips[0] ?? ''}  ${v.containers.filter((c) => c.role === 'app').map((c) => `${c.name}: ${c.status}`).join(', ')}`);
     if (pods.length === 0) lines.push('  <none>');
@@ -205,18 +145,12 @@ export async function describeObject(cmd: Command, kind: string, name: string): 
   write(lines.join('\n') + '\n');
 }
 
-/** Deletes a workload (the record, then its pods: see deleteWorkload) or a config object. */
-export async function deleteObject(ctx: WorkloadContext, kind: string, namespace: string, name: string, force: boolean, graceSeconds?: number): Promise<boolean> {
-  if (!WORKLOAD_KINDS.includes(kind)) return deleteConfigObject(ctx.pods, ctx.store, kind, namespace, name, force);
-  return deleteWorkload(ctx, kind as WorkloadKind, namespace, name, graceSeconds);
-}
-
 export async function deleteByName(cmd: Command, kind: string, names: string[]): Promise<void> {
   const opts = cmd.opts() as { force?: boolean; ignoreNotFound?: boolean; gracePeriod?: string };
   const grace = opts.gracePeriod === undefined ? undefined : parsePositiveInt(opts.gracePeriod, '--grace-period', { min: 0, max: 3600 });
   const ctx = await context(cmd);
   for (const name of names) {
-    if (await deleteObject(ctx, kind, ctx.namespace ?? DEFAULT_NAMESPACE, name, opts.force ?? false, grace)) write(`${objectRef(kind, name)} deleted\n`);
+    if (await deleteObject(ctx, kind, nsOf(ctx), name, opts.force ?? false, grace)) write(`${objectRef(kind, name)} deleted\n`);
     else if (!opts.ignoreNotFound) throw new PodctlError('NOT_FOUND', `${objectRef(kind, name)} not found`, { hint: 'use --ignore-not-found to skip what is gone' });
   }
 }
@@ -237,20 +171,9 @@ export async function scaleAction(cmd: Command, args: string[]): Promise<void> {
 }
 
 async function scaleOne(ctx: Ctx, kind: string, n: string, replicas: number, opts: { wait?: boolean; timeout?: number }): Promise<void> {
-  // Written under the workload's record lock from the record as it is now: concurrent scales
-  // never undo each other's write, and the controller converges to the last one.
-  const next = await updateWorkloadSpec(ctx, kind, ctx.namespace ?? DEFAULT_NAMESPACE, n, (spec) => ({ ...spec, replicas }));
-  if (!next) await requireObject(ctx, kind, n);
-  await reconcileOrPending(ctx, workloadOf(next!, ctx.defaults), opts.wait);
+  const next = await scaleWorkload(ctx, kind, nsOf(ctx), n, replicas, { waitsAfter: opts.wait });
   write(`${objectRef(kind, n)} scaled\n`);
-  if (opts.wait) await waitAndSay(ctx, kind, n, 'rolled-out', deadlineOf(opts.timeout, 60), next!.metadata.generation);
-}
-
-/** The controller's run after a change; with a wait after it, a stalled rollout is not a failure yet (the wait says at its end what is missing). */
-async function reconcileOrPending(ctx: Ctx, w: Workload, waits: boolean | undefined): Promise<void> {
-  await reconcileReplicas(ctx, w).catch((err: unknown) => {
-    if (!(waits && isPodctlError(err, 'FAILED_PRECONDITION'))) throw err;
-  });
+  if (opts.wait) await waitAndSay(ctx, kind, n, 'rolled-out', deadlineOf(opts.timeout, 60), next.metadata.generation);
 }
 
 const deadlineOf = (seconds: number | undefined, fallback: number) => Date.now() + (seconds ?? fallback) * 1000;
@@ -262,7 +185,7 @@ const deadlineOf = (seconds: number | undefined, fallback: number) => Date.now()
  */
 async function waitAndSay(ctx: Ctx, kind: string, name: string, goal: ReplicaGoal, deadline: number, generation?: number): Promise<void> {
   const { waitForReplicas } = await import('../../kube/kinds/workload-wait.js');
-  const result = await waitForReplicas(ctx, { kind, namespace: ctx.namespace ?? DEFAULT_NAMESPACE, name, goal, deadline, generation });
+  const result = await waitForReplicas(ctx, { kind, namespace: nsOf(ctx), name, goal, deadline, generation });
   if (!result.reached) return write(`${objectRef(kind, name)} changed by another command since (generation ${result.supersededBy}): not waiting for it\n`);
   if (goal === 'rolled-out') return write(`${kind.toLowerCase()} "${name}" successfully rolled out\n`);
   write(`${objectRef(kind, name)} condition met\n`);
@@ -279,16 +202,10 @@ export async function rolloutAction(cmd: Command, verb: string, args: string[]):
 
 async function rolloutOne(ctx: Ctx, verb: 'restart' | 'status', kind: string, n: string, timeout: number | undefined): Promise<void> {
   if (verb === 'restart') {
-    // As kubectl: a template annotation with the time gives the template a new hash.
-    const next = await updateWorkloadSpec(ctx, kind, ctx.namespace ?? DEFAULT_NAMESPACE, n, (spec) => {
-      const template = (spec.template ?? {}) as { metadata?: { annotations?: Record<string, string> } };
-      return { ...spec, template: { ...template, metadata: { ...template.metadata, annotations: { ...template.metadata?.annotations, 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } } };
-    });
-    if (!next) await requireObject(ctx, kind, n);
-    await reconcileReplicas(ctx, workloadOf(next!, ctx.defaults));
+    await restartRollout(ctx, kind, nsOf(ctx), n);
     return write(`${objectRef(kind, n)} restarted\n`);
   }
-  await requireObject(ctx, kind, n);
+  await requireObject(ctx.store, kind, nsOf(ctx), n);
   await waitAndSay(ctx, kind, n, 'rolled-out', deadlineOf(timeout, 60));
 }
 
@@ -314,22 +231,12 @@ export async function waitAction(cmd: Command, args: string[]): Promise<void> {
 }
 
 async function waitOne(ctx: Ctx, kind: string, name: string, want: string, deadline: number): Promise<void> {
-  const o = await requireObject(ctx, kind, name);
-  if (kind !== 'Job') return waitAndSay(ctx, kind, name, want as ReplicaGoal, deadline);
-  const w = workloadOf(o, ctx.defaults);
-  for (;;) {
-    const { status, active } = await reconcileJob(ctx, w);
-    const reached = status.condition?.type.toLowerCase();
-    if (reached === want) return write(`${objectRef('Job', name)} condition met\n`);
-    if (reached) throw new PodctlError('FAILED_PRECONDITION', `job ${name} ended ${status.condition!.type}${'reason' in status.condition! ? ` (${status.condition.reason})` : ''}, not ${want}: ${status.succeeded} succeeded, ${status.failed} failed`, { hint: `its pods are kept: podctl logs job/${name}` });
-    const left = deadline - Date.now();
-    if (left <= 0) throw new PodctlError('TIMEOUT', `timed out waiting for the condition on ${objectRef('Job', name)}`, { hint: 'wait longer with --timeout' });
-    const ids = active.flatMap((v) => v.containers.filter((c) => c.role === 'app' && c.state === 'running').map((c) => c.id));
-    let timer: NodeJS.Timeout | undefined;
-    // Waits for the first container to exit (dockerd answers then): no polling while pods run.
-    await Promise.race([...ids.map((id) => ctx.pods.waitForExit(id).catch(() => -1)), new Promise((r) => (timer = setTimeout(r, ids.length > 0 ? left : Math.min(left, 500))))]);
-    clearTimeout(timer);
+  if (kind !== 'Job') {
+    await requireObject(ctx.store, kind, nsOf(ctx), name);
+    return waitAndSay(ctx, kind, name, want as ReplicaGoal, deadline);
   }
+  await waitForJob(ctx, { namespace: nsOf(ctx), name, want: want as 'complete' | 'failed', deadline });
+  write(`${objectRef('Job', name)} condition met\n`);
 }
 
 function parseDuration(text: string): number {
@@ -350,14 +257,7 @@ export async function podsOfTarget(cmd: Command, pods: PodManager, target: strin
   if (['pod', 'pods', 'po'].includes(res)) return undefined;
   const kind = kindOf(res);
   if (!kind || !WORKLOAD_KINDS.includes(kind)) throw invalidArgument(`"${target}" names no workload`, 'give deploy/NAME, job/NAME, rs/NAME, ds/NAME or a pod name');
-  const namespace = (cmd.opts() as { namespace?: string }).namespace ?? DEFAULT_NAMESPACE;
-  const store = new ObjectStore(pods.stateDir);
-  const o = await store.get(kind, namespace, name);
-  if (!o) throw new PodctlError('NOT_FOUND', `${objectRef(kind, name)} not found in namespace ${namespace}`, { hint: `list them with podctl get ${kind.toLowerCase()}s` });
-  const w = workloadOf(o, { namespace, defaultNetwork: '', pauseImage: DEFAULT_PAUSE_IMAGE });
-  const owned = ownedPods(w, await pods.list({ namespace, all: true })).sort((a, b) => b.created.localeCompare(a.created));
-  if (owned.length === 0) throw new PodctlError('NOT_FOUND', `${objectRef(kind, name)} has no pods`, { hint: `see podctl describe ${kind.toLowerCase()} ${name}` });
-  return owned.map((v) => ({ name: v.name, namespace: v.namespace }));
+  return podsOfWorkloadNewestFirst(pods, kind, (cmd.opts() as { namespace?: string }).namespace ?? DEFAULT_NAMESPACE, name);
 }
 
 /**
@@ -366,14 +266,5 @@ export async function podsOfTarget(cmd: Command, pods: PodManager, target: strin
  */
 export async function livenessEventRecorder(cmd: Command): Promise<(pod: PodView, container: string, message: string) => Promise<void>> {
   const ctx = await context(cmd);
-  return async (pod, container, message) => {
-    const objects = (await Promise.all(WORKLOAD_KINDS.map((kind) => ctx.store.list(kind, pod.namespace)))).flat();
-    const owner = objects.map((o) => workloadOf(o, ctx.defaults)).find((w) => ownedPods(w, [pod]).length > 0);
-    if (!owner) return;
-    const object = `pod/${pod.name}`;
-    await new EventLog(ctx.store.stateDir).record(owner.kind, owner.namespace, owner.name, [
-      { type: 'Warning', reason: 'Unhealthy', object, message, from: 'kubelet (podctl watch)' },
-      { type: 'Normal', reason: 'Killing', object, message: `Container ${container} failed liveness probe, will be restarted`, from: 'kubelet (podctl watch)' },
-    ]);
-  };
+  return (pod, container, message) => recordLivenessRestart(ctx.store, ctx.defaults, pod, container, message);
 }

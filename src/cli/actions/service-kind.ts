@@ -1,6 +1,6 @@
 import { serviceFromManifest } from '../../service/manifest.js';
 import type { ServiceSpec } from '../../service/types.js';
-import type { ManifestDocument } from '../../kube/read-manifests.js';
+import type { ManifestDocument } from '../../kube/apply/index.js';
 import type { PodManager } from '../../pod/manager.js';
 import { invalidArgument } from '../../util/errors.js';
 import { manifestProblemsError } from '../../kube/manifest-problems.js';

@@ -1,6 +1,6 @@
 import { PodctlError } from '../../util/errors.js';
 import { LABEL } from '../../pod/labels.js';
-import { deletePod } from '../apply.js';
+import { deletePod } from '../apply/apply-pod.js';
 import type { PodManager } from '../../pod/manager.js';
 import { Fields, childPath, type ManifestIssues } from '../fields.js';
 import { isDnsLabel, isDnsSubdomain } from '../../util/validate.js';

@@ -1,6 +1,6 @@
 import { PodctlError, isPodctlError } from '../../util/errors.js';
 import { poll } from '../../util/poll.js';
-import { objectRef } from '../apply-objects.js';
+import { objectRef } from '../object-ref.js';
 import { missingFor, type ReplicaGoal } from '../controllers/replica-status.js';
 import { podSettled } from '../pod-status.js';
 import { reconcileReplicasIfFree, replicaCounts, rolloutLimits, workloadOf, type WorkloadContext } from './workloads.js';

@@ -1,9 +1,12 @@
 import pLimit, { type LimitFunction } from 'p-limit';
+import type { DeploymentSpec, StatefulSetSpec } from 'kubernetes-types/apps/v1.js';
+import type { JobSpec } from 'kubernetes-types/batch/v1.js';
+import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import type { PodManager } from '../../pod/manager.js';
 import type { PodView } from '../../pod/status.js';
 import { POD_CONCURRENCY, type PodSpec } from '../../pod/spec.js';
 import { PodctlError, messageOf } from '../../util/errors.js';
-import { deletePod } from '../apply.js';
+import { deletePod } from '../apply/apply-pod.js';
 import { rolloutStep, resolveIntOrPercent, templateHash, podSuffix } from '../controllers/rollout.js';
 import { ordinalOf, statefulStep } from '../controllers/stateful.js';
 import { recoveryOf } from '../controllers/recovery.js';
@@ -11,8 +14,7 @@ import type { ReplicaCounts } from '../controllers/replica-status.js';
 import { claimsOf, lookupWithClaims, readClaimTemplates, setClaims, templateWithClaims, type ClaimTemplate, type RetentionPolicy } from '../controllers/stateful-claims.js';
 import { applyConfigObject, deleteConfigObject, ensureClaimVolume } from './config-objects.js';
 import { NO_OBJECTS } from '../object-lookup.js';
-import { jobStep, type JobCondition } from '../controllers/job.js';
-import { exitCodeOf } from '../../docker/containers.js';
+import { observeJob, podOutcome, type JobStatus } from './job-status.js';
 import { podReady } from '../pod-status.js';
 import { EventLog, type KubeEvent } from '../events.js';
 import { Fields, ManifestIssues } from '../fields.js';
@@ -21,11 +23,13 @@ import type { KubeObject, ObjectStore } from '../objects/store.js';
 import { podFromTemplate, type ManifestDefaults } from '../parse-pod.js';
 import { selectorPredicate, type LabelPredicate } from '../selector.js';
 import { canonicalJson } from '../spec-hash.js';
+import { API_VERSION } from '../object-ref.js';
 
 /**
  * Deployment, ReplicaSet, DaemonSet and Job: a record plus pods made from its template. podctl
- * has no daemon, so the controllers run when a command touches the workload (apply, scale,
- * rollout, wait, get): each lists the pods once, asks its pure controller what to do, does it.
+ * has no daemon, so the controllers run when a command changes or waits for the workload (apply,
+ * scale, rollout, wait; never get or describe): each lists the pods once, asks its pure
+ * controller what to do, does it.
  */
 export type WorkloadKind = 'Deployment' | 'ReplicaSet' | 'DaemonSet' | 'StatefulSet' | 'Job';
 export const WORKLOAD_KINDS: readonly string[] = ['Deployment', 'ReplicaSet', 'DaemonSet', 'StatefulSet', 'Job'];
@@ -36,22 +40,22 @@ export interface Workload {
   name: string;
   namespace: string;
   selector: LabelPredicate;
-  template: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: Record<string, unknown> };
+  /**
+   * The pod template: Kubernetes' metadata; the spec stays a plain object, as parse-pod reads it
+   * field by field (and checks it) whenever a pod is made from it.
+   */
+  template: Pick<PodTemplateSpec, 'metadata'> & { spec?: Record<string, unknown> };
   /** A StatefulSet's volumeClaimTemplates and their retention policy. */
   claims?: { templates: ClaimTemplate[]; retention: RetentionPolicy };
 }
 
-interface WorkloadSpec {
-  replicas?: number;
-  selector?: { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string; operator: string; values?: string[] }> };
-  template?: Workload['template'];
-  strategy?: { type?: string; rollingUpdate?: { maxSurge?: number | string; maxUnavailable?: number | string } };
-  completions?: number;
-  parallelism?: number;
-  backoffLimit?: number;
-  activeDeadlineSeconds?: number;
-  serviceName?: string;
-}
+/**
+ * The spec fields the controllers read, of any workload kind (each kind has some of them), as
+ * Kubernetes types them; optional here because a record of one kind lacks the others' fields.
+ */
+type WorkloadSpec = Partial<
+  Pick<DeploymentSpec, 'replicas' | 'selector' | 'strategy'> & Pick<StatefulSetSpec, 'serviceName'> & Pick<JobSpec, 'completions' | 'parallelism' | 'backoffLimit' | 'activeDeadlineSeconds'>
+>;
 
 const SPEC_FIELDS: Record<WorkloadKind, string[]> = {
   Deployment: ['replicas', 'selector', 'template', 'strategy', 'minReadySeconds', 'revisionHistoryLimit', 'progressDeadlineSeconds', 'paused'],
@@ -124,7 +128,7 @@ export function readWorkload(root: Fields, kind: WorkloadKind, namespace: string
   const check = podOfSet(claims, template, defaults, name, ns, 0);
   podFromTemplate(check.template, 'spec.template', { name: `${name || 'x'}-check`, namespace: ns }, check.defaults, issues);
   const obj: KubeObject = {
-    apiVersion: kind === 'Job' ? 'batch/v1' : 'apps/v1',
+    apiVersion: API_VERSION[kind]!,
     kind,
     metadata: { name, namespace: ns, ...(meta.has('labels') ? { labels: meta.stringMap('labels') } : {}), ...(meta.has('annotations') ? { annotations: meta.stringMap('annotations') } : {}) },
     spec: spec.obj,
@@ -533,26 +537,9 @@ async function reconcileReplicasLocked(ctx: WorkloadContext, given: Workload): P
   return changed;
 }
 
-export interface JobStatus {
-  active: number;
-  succeeded: number;
-  failed: number;
-  condition?: JobCondition;
-  startTime?: string;
-}
-
-/** How a Job pod ended: from the Docker status of its app containers in the pod list. */
-function podOutcome(v: PodView): 'active' | 'succeeded' | 'failed' {
-  const apps = v.containers.filter((c) => c.role === 'app');
-  const codes = apps.map((c) => (c.state === 'exited' || c.state === 'dead' ? exitCodeOf(c.status) ?? 1 : undefined));
-  if (codes.some((c) => c !== undefined && c !== 0)) return 'failed';
-  if (apps.length > 0 && codes.every((c) => c === 0)) return 'succeeded';
-  return 'active';
-}
-
 /**
- * One pass of the Job controller: count the pods' outcomes, release the network of finished
- * pods (kept, for their logs), start pods up to parallelism, or record the Job's end.
+ * One pass of the Job controller: count the pods' outcomes (observeJob), release the network
+ * of finished pods (kept, for their logs), start pods up to parallelism, or record the Job's end.
  */
 export function reconcileJob(ctx: WorkloadContext, w: Workload): Promise<{ status: JobStatus; active: PodView[] }> {
   return ctx.pods.withLock(lockName(w), () => reconcileJobLocked(ctx, w));
@@ -562,42 +549,16 @@ async function reconcileJobLocked(ctx: WorkloadContext, w: Workload): Promise<{ 
   const stored = (await ctx.store.get(w.kind, w.namespace, w.name)) as (KubeObject & { status?: JobStatus }) | undefined;
   // Deleted meanwhile: nothing to run, and no status to write back.
   if (!stored) return { status: { active: 0, succeeded: 0, failed: 0 }, active: [] };
-  const status: JobStatus = { active: 0, succeeded: 0, failed: 0, ...stored.status };
-  const owned = ownedPods(w, await ctx.pods.list({ namespace: w.namespace, all: true }));
-  const outcomes = owned.map((v) => ({ v, outcome: podOutcome(v) }));
-  const active = outcomes.filter((o) => o.outcome === 'active').map((o) => o.v);
+  const { status: next, active, finished, step } = observeJob(w, stored.status, ownedPods(w, await ctx.pods.list({ namespace: w.namespace, all: true })));
   // A finished pod keeps its containers (logs) but not its address.
-  await eachLimited(outcomes.filter((o) => o.outcome !== 'active' && o.v.pause.state === 'running'), (o) => ctx.pods.stop(o.v));
-  const spec = specOf(w);
-  const onFailure = w.template.spec?.restartPolicy === 'OnFailure';
-  const failedPods = outcomes.filter((o) => o.outcome === 'failed').length;
-  const counts = {
-    succeeded: outcomes.filter((o) => o.outcome === 'succeeded').length,
-    // With OnFailure Docker already retried backoffLimit times before the pod counts as failed.
-    failed: onFailure ? failedPods * ((spec.backoffLimit ?? 6) + 1) : failedPods,
-    active: active.length,
-  };
-  if (!status.condition) {
-    const started = Date.parse(status.startTime ?? new Date().toISOString());
-    const deadline = spec.activeDeadlineSeconds;
-    const step = jobStep({
-      completions: spec.completions ?? 1,
-      parallelism: spec.parallelism ?? 1,
-      backoffLimit: spec.backoffLimit ?? 6,
-      ...counts,
-      deadlineExceeded: deadline !== undefined && Date.now() - started >= deadline * 1000,
-    });
-    if (step.stopActive) await eachLimited(active, async (v) => void (await deletePod(ctx.pods, v, 0)));
-    if (step.condition) {
-      status.condition = step.condition;
-      await record(ctx, w, [step.condition.type === 'Complete' ? { type: 'Normal', reason: 'Completed', message: 'Job completed' } : { type: 'Warning', reason: step.condition.reason, message: step.condition.reason === 'DeadlineExceeded' ? 'Job was active longer than specified deadline' : 'Job has reached the specified backoff limit' }]);
-    }
-    else await createPods(ctx, w, '', step.create);
-  }
-  const next: JobStatus = { ...status, succeeded: counts.succeeded, failed: failedPods, active: status.condition ? 0 : active.length, startTime: status.startTime ?? new Date().toISOString() };
+  await eachLimited(finished.filter((v) => v.pause.state === 'running'), (v) => ctx.pods.stop(v));
+  if (step?.stopActive) await eachLimited(active, async (v) => void (await deletePod(ctx.pods, v, 0)));
+  if (step?.condition) {
+    await record(ctx, w, [step.condition.type === 'Complete' ? { type: 'Normal', reason: 'Completed', message: 'Job completed' } : { type: 'Warning', reason: step.condition.reason, message: step.condition.reason === 'DeadlineExceeded' ? 'Job was active longer than specified deadline' : 'Job has reached the specified backoff limit' }]);
+  } else if (step) await createPods(ctx, w, '', step.create);
   // The status goes into the record as it is now (a spec written meanwhile stays).
   await withWorkloadRecord(ctx, w.kind, w.namespace, w.name, async (now) => {
     if (now) await ctx.store.put({ ...now, status: next });
   });
-  return { status: next, active: status.condition ? [] : (await ctx.pods.list({ namespace: w.namespace, all: true })).filter((v) => w.selector(v.labels) && podOutcome(v) === 'active') };
+  return { status: next, active: next.condition ? [] : (await ctx.pods.list({ namespace: w.namespace, all: true })).filter((v) => w.selector(v.labels) && podOutcome(v) === 'active') };
 }

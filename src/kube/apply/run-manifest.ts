@@ -1,6 +1,6 @@
-import type { PodHandle } from '../pod/pod-handle.js';
-import type { PodSession } from '../pod/pod-session.js';
-import type { WaitSpec } from '../pod/wait.js';
+import type { PodHandle } from '../../pod/pod-handle.js';
+import type { PodSession } from '../../pod/pod-session.js';
+import type { WaitSpec } from '../../pod/wait.js';
 import { loadPods } from './load-pods.js';
 import { parseManifestText, type ManifestDocument } from './read-manifests.js';
 

@@ -1,14 +1,15 @@
-import { PodctlError, isPodctlError } from '../util/errors.js';
-import { Fields, ManifestIssues, type ManifestIssue } from './fields.js';
-import { applyConfigObject, objectLookup, readConfigObject } from './kinds/config-objects.js';
-import { WORKLOAD_KINDS, readWorkload, reconcileJob, reconcileReplicas, withWorkloadRecord, type Workload, type WorkloadContext, type WorkloadKind } from './kinds/workloads.js';
+import { PodctlError, isPodctlError } from '../../util/errors.js';
+import { Fields, ManifestIssues, type ManifestIssue } from '../fields.js';
+import { applyConfigObject, objectLookup, readConfigObject } from '../kinds/config-objects.js';
+import { readWorkload, reconcileJob, reconcileReplicas, withWorkloadRecord, type Workload, type WorkloadContext, type WorkloadKind } from '../kinds/workloads.js';
 import { loadPods, type LoadedPod } from './load-pods.js';
-import type { KubeObject, ObjectStore } from './objects/store.js';
-import type { ManifestDefaults } from './parse-pod.js';
+import type { KubeObject, ObjectStore } from '../objects/store.js';
+import type { ManifestDefaults } from '../parse-pod.js';
 import type { ManifestDocument } from './read-manifests.js';
-import { withoutServerSetFields } from './server-set.js';
-import { canonicalJson } from './spec-hash.js';
-import { manifestProblemsError } from './manifest-problems.js';
+import { withoutServerSetFields } from '../server-set.js';
+import { canonicalJson } from '../spec-hash.js';
+import { manifestProblemsError } from '../manifest-problems.js';
+import { API_VERSION, objectRef } from '../object-ref.js';
 
 /**
  * `podctl apply -f` over every kind: drop what an API server sets itself (status, uid, ...:
@@ -20,7 +21,6 @@ import { manifestProblemsError } from './manifest-problems.js';
  */
 const CONFIG_KINDS = ['Namespace', 'ConfigMap', 'Secret', 'PersistentVolumeClaim'];
 const CONFIG_ORDER = (o: KubeObject) => (o.kind === 'Namespace' ? 0 : 1);
-const API_VERSION: Record<string, string> = { Namespace: 'v1', ConfigMap: 'v1', Secret: 'v1', PersistentVolumeClaim: 'v1', Pod: 'v1', Deployment: 'apps/v1', ReplicaSet: 'apps/v1', DaemonSet: 'apps/v1', StatefulSet: 'apps/v1', Job: 'batch/v1' };
 
 export interface ApplyPlan {
   configObjects: KubeObject[];
@@ -48,7 +48,7 @@ function merge(own: ManifestIssue[], schema: ManifestIssue[]): ManifestIssue[] {
 }
 
 export async function planApply(input: ManifestDocument[], defaults: ManifestDefaults, store: ObjectStore, options: PlanOptions = {}): Promise<ApplyPlan> {
-  const { schemaIssues } = await import('./schema.js');
+  const { schemaIssues } = await import('../schema.js');
   const docs = input.map((d) => ({ ...d, value: withoutServerSetFields(d.value) }));
   const problems: string[] = [];
   const warnings: string[] = [];
@@ -132,12 +132,6 @@ export async function planApply(input: ManifestDocument[], defaults: ManifestDef
   return { configObjects: configObjects.sort((a, b) => CONFIG_ORDER(a) - CONFIG_ORDER(b)), pods, workloads, others, warnings };
 }
 
-/** "configmap/web", "deployment.apps/web", "job.batch/check", as kubectl names what it applied. */
-export function objectRef(kind: string, name: string): string {
-  const group = API_VERSION[kind]?.includes('/') ? `.${API_VERSION[kind]!.split('/')[0]}` : '';
-  return `${kind.toLowerCase()}${group}/${name}`;
-}
-
 /** Namespaces, ConfigMaps, Secrets, claims: before anything that uses them. */
 export async function applyConfigObjects(ctx: WorkloadContext, plan: ApplyPlan): Promise<string[]> {
   const lines: string[] = [];
@@ -190,5 +184,3 @@ export async function applyWorkload(ctx: WorkloadContext, w: Workload, options: 
   const outcome = !existing ? 'created' : changed || acted ? 'configured' : 'unchanged';
   return { line: `${objectRef(w.kind, w.name)} ${outcome}`, generation: record.metadata.generation ?? 1 };
 }
-
-export { WORKLOAD_KINDS };

@@ -1,9 +1,9 @@
-import type { PodManager } from '../pod/manager.js';
-import { formatPodRef, type PodRef } from '../pod/naming.js';
-import type { PodSpec } from '../pod/spec.js';
-import type { PodView } from '../pod/status.js';
-import type { WaitSpec } from '../pod/wait.js';
-import { APPLIED_HASH_LABEL, specHash, withAppliedHash } from './spec-hash.js';
+import type { PodManager } from '../../pod/manager.js';
+import { formatPodRef, type PodRef } from '../../pod/naming.js';
+import type { PodSpec } from '../../pod/spec.js';
+import type { PodView } from '../../pod/status.js';
+import type { WaitSpec } from '../../pod/wait.js';
+import { APPLIED_HASH_LABEL, specHash, withAppliedHash } from '../spec-hash.js';
 
 export type ApplyOutcome = 'created' | 'unchanged' | 'replaced';
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseAllDocuments, type Tags } from 'yaml';
-import { PodctlError, invalidArgument } from '../util/errors.js';
-import { filesOf } from '../util/files-of.js';
+import { PodctlError, invalidArgument } from '../../util/errors.js';
+import { filesOf } from '../../util/files-of.js';
 
 /** One document of a manifest source, with where it came from for error messages. */
 export interface ManifestDocument {

@@ -1,10 +1,10 @@
-import { invalidArgument } from '../util/errors.js';
-import { podKey } from '../pod/naming.js';
-import type { PodSpec } from '../pod/spec.js';
-import type { ManifestIssue } from './fields.js';
-import { podFromManifest, type ManifestDefaults } from './parse-pod.js';
+import { invalidArgument } from '../../util/errors.js';
+import { podKey } from '../../pod/naming.js';
+import type { PodSpec } from '../../pod/spec.js';
+import type { ManifestIssue } from '../fields.js';
+import { podFromManifest, type ManifestDefaults } from '../parse-pod.js';
 import type { ManifestDocument } from './read-manifests.js';
-import { manifestProblemsError } from './manifest-problems.js';
+import { manifestProblemsError } from '../manifest-problems.js';
 
 export interface LoadedPod {
   source: string;

@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { PodContainerView, PodView } from '../../pod/status.js';
+import { Fields, ManifestIssues } from '../fields.js';
+import { observeJob } from './job-status.js';
+import { readWorkload } from './workloads.js';
+
+const job = (spec: Record<string, unknown>) =>
+  readWorkload(Fields.of({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'check' }, spec: { ...spec, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } } }, '', new ManifestIssues())!, 'Job', 'default', { namespace: 'default', defaultNetwork: 'podctl', pauseImage: 'pause' })!;
+
+const app = (state: string, status: string): PodContainerView => ({ name: 'c', id: 'c', image: 'busybox', role: 'app', state, status });
+const pod = (name: string, c: PodContainerView): PodView => ({
+  name, namespace: 'default', id: name, state: c.state === 'running' ? 'running' : 'stopped', ips: [], netns: '', networks: [], labels: { 'job-name': 'check' }, created: '2026-01-01T00:00:00.000Z',
+  pause: { id: name, image: 'pause', state: 'running' }, ready: 0, total: 1, containers: [c],
+});
+const running = (name: string) => pod(name, app('running', 'Up 2 seconds'));
+const exited = (name: string, code: number) => pod(name, app('exited', `Exited (${code}) 1 second ago`));
+const start = '2026-01-01T00:00:00.000Z';
+
+test('observeJob: counts the pods and says what the controller starts next, acting on nothing', () => {
+  const o = observeJob(job({ completions: 3, parallelism: 2 }), { startTime: start }, [exited('a', 0), running('b')], Date.parse(start) + 1000);
+  assert.deepEqual(o.status, { active: 1, succeeded: 1, failed: 0, startTime: start });
+  assert.deepEqual(o.step, { create: 1, stopActive: false });
+  assert.deepEqual([o.active.map((v) => v.name), o.finished.map((v) => v.name)], [['b'], ['a']]);
+});
+
+test('observeJob: a condition the pods reached shows before the controller records it; a recorded one stays', () => {
+  const done = observeJob(job({}), { startTime: start }, [exited('a', 0)]);
+  assert.deepEqual(done.status, { active: 0, succeeded: 1, failed: 0, condition: { type: 'Complete' }, startTime: start });
+  const failed = observeJob(job({ backoffLimit: 1 }), { startTime: start }, [exited('a', 3), exited('b', 3)]);
+  assert.deepEqual(failed.status.condition, { type: 'Failed', reason: 'BackoffLimitExceeded' });
+  assert.equal(failed.step?.stopActive, true);
+  const recorded = observeJob(job({}), { startTime: start, condition: { type: 'Failed', reason: 'DeadlineExceeded' } }, [running('a')]);
+  assert.deepEqual(recorded.status, { active: 0, succeeded: 0, failed: 0, condition: { type: 'Failed', reason: 'DeadlineExceeded' }, startTime: start });
+  assert.equal(recorded.step, undefined);
+});
+
+test('observeJob: activeDeadlineSeconds counts from the recorded start', () => {
+  const o = observeJob(job({ activeDeadlineSeconds: 10 }), { startTime: start }, [running('a')], Date.parse(start) + 11_000);
+  assert.deepEqual(o.status.condition, { type: 'Failed', reason: 'DeadlineExceeded' });
+});
