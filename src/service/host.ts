@@ -30,7 +30,7 @@ export async function flushUdpFlows(exec: RunProgram, flows: UdpFlow[]): Promise
     if (f.nodePort !== undefined) runs.push(['-D', '-p', 'udp', '--orig-port-dst', String(f.nodePort), '--dst-nat', f.endpointIP]);
     for (const args of runs) {
       const r = await exec('conntrack', args);
-      if (r.exitCode > 1) throw new PodctlError('INTERNAL', `conntrack ${args.join(' ')} failed: ${r.stderr.trim()}`);
+      if (r.exitCode !== 0 && r.exitCode !== 1) throw new PodctlError('INTERNAL', `conntrack ${args.join(' ')} failed: ${r.stderr.trim()}`);
     }
   }
 }
