@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { LeakChecker } from './harness/leaks.js';
 import { execa } from 'execa';
 import { PODCTL, eventually, execInPod, getOnNewConnection, inspectPod, podctl, podctlOk, sh, uniqueName } from './harness/run.js';
-import { defaultExec, applyNft } from '../src/service/host.js';
+import { runForServices, applyNft } from '../src/service/host.js';
 import { renderRules } from '../src/service/rules.js';
 import { FIXTURE_OPTIONS, FIXTURE_SERVICES } from '../src/service/testing/rules-fixture.js';
 
@@ -253,7 +253,7 @@ describe('ClusterIP and NodePort services on the real kernel', () => {
 
   it('keeps the old table when a transaction fails, writes the same rules twice, and gc restores a deleted table', async () => {
     const before = await sh('nft', ['list', 'table', 'ip', 'podctl']);
-    await assert.rejects(applyNft(defaultExec, renderRules(FIXTURE_SERVICES, FIXTURE_OPTIONS) + 'add rule ip podctl no-such-chain drop\n'), /nft refused/);
+    await assert.rejects(applyNft(runForServices, renderRules(FIXTURE_SERVICES, FIXTURE_OPTIONS) + 'add rule ip podctl no-such-chain drop\n'), /nft refused/);
     assert.equal(await sh('nft', ['list', 'table', 'ip', 'podctl']), before);
     await podctlOk(['gc']);
     assert.equal(await sh('nft', ['list', 'table', 'ip', 'podctl']), before);

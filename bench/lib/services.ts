@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PodManager } from '../../src/pod/manager.js';
-import { applyNft, defaultExec } from '../../src/service/host.js';
+import { applyNft, runForServices } from '../../src/service/host.js';
 import { DELETE_SCRIPT, renderRules } from '../../src/service/rules.js';
 import type { ServiceEndpoints } from '../../src/service/types.js';
 import { timedOk } from './proc.js';
@@ -43,13 +43,13 @@ async function rulesUpdate(): Promise<{ renderMs: number; transactionMs: number;
       const t0 = performance.now();
       const script = renderRules(services, options);
       const t1 = performance.now();
-      await applyNft(defaultExec, script);
+      await applyNft(runForServices, script);
       total.push(performance.now() - t0);
       render.push(t1 - t0);
       bytes = script.length;
     }
   } finally {
-    await applyNft(defaultExec, DELETE_SCRIPT);
+    await applyNft(runForServices, DELETE_SCRIPT);
   }
   return { renderMs: median(render), transactionMs: median(total), bytes };
 }

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
-import { PodctlError, errnoOf, invalidArgument, messageOf } from '../util/errors.js';
+import { PodctlError, invalidArgument } from '../util/errors.js';
+import { isMissingProgram, runProgram } from '../util/run-command.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { packageRoot } from '../util/paths.js';
 import { dockerMessage, wrapDockerError } from './client.js';
@@ -60,19 +61,19 @@ async function loadPauseBinary(pauseDir: string, compiler: string, logger: Logge
 }
 
 async function compileStatic(compiler: string, source: string, output: string): Promise<void> {
+  let result;
   try {
-    const { execa } = await import('execa'); // only when the prebuilt binary is missing: keep CLI start-up lean
-    await execa(compiler, ['-static', '-Os', '-s', '-o', output, source]);
+    result = await runProgram(compiler, ['-static', '-Os', '-s', '-o', output, source], { timeoutMs: 120_000 });
   } catch (err) {
-    if (errnoOf(err) === 'ENOENT') {
-      throw new PodctlError('FAILED_PRECONDITION', `cannot build the pause image: no C compiler (${compiler})`, {
-        hint: 'apt-get install gcc libc6-dev',
-        cause: err,
-      });
-    }
-    throw new PodctlError('INTERNAL', `compiling ${source} failed: ${messageOf(err)}`, {
-      hint: 'a static build needs libc6-dev: apt-get install gcc libc6-dev',
+    if (!isMissingProgram(err)) throw err;
+    throw new PodctlError('FAILED_PRECONDITION', `cannot build the pause image: no C compiler (${compiler})`, {
+      hint: 'apt-get install gcc libc6-dev',
       cause: err,
+    });
+  }
+  if (result.exitCode !== 0) {
+    throw new PodctlError('INTERNAL', `compiling ${source} failed: ${result.stderr.trim() || `exit code ${result.exitCode}`}`, {
+      hint: 'a static build needs libc6-dev: apt-get install gcc libc6-dev',
     });
   }
 }

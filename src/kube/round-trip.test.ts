@@ -4,7 +4,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadServices } from '../cli/actions/service-kind.js';
+import { loadServices } from './kinds/service-apply.js';
 import { planApply } from './apply/apply-objects.js';
 import { ObjectStore } from './objects/store.js';
 import { parseManifestText, type ManifestDocument } from './apply/read-manifests.js';

@@ -1,28 +1,14 @@
 import { PodctlError } from '../util/errors.js';
+import { runProgram, type RunProgram } from '../util/run-command.js';
 import type { UdpFlow } from './endpoints.js';
 import { BRIDGE_NF_CALL_IPTABLES, procSysctls, type SysctlIO } from './sysctls.js';
 
-/** A program run with an argument array (never a shell), optionally fed on stdin. */
-export type Exec = (file: string, args: string[], input?: string) => Promise<{ exitCode: number; stdout: string; stderr: string }>;
-
-export async function defaultExec(file: string, args: string[], input?: string): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  const { execa } = await import('execa');
-  const r = await execa(file, args, { reject: false, input: input ?? '', timeout: 30_000 });
-  if (r.exitCode === undefined) {
-    if ((r as { code?: string }).code === 'ENOENT') throw missingTool(file);
-    throw new PodctlError('INTERNAL', `${file} ${args.join(' ')} failed: ${r.shortMessage}`);
-  }
-  return { exitCode: r.exitCode, stdout: String(r.stdout), stderr: String(r.stderr) };
-}
-
-function missingTool(file: string): PodctlError {
-  const pkg = file === 'nft' ? 'nftables' : file;
-  return new PodctlError('FAILED_PRECONDITION', `${file} is not installed: podctl needs it for Services`, { hint: `install it (apt-get install ${pkg}) or run scripts/setup.sh` });
-}
+/** Every program Services run goes through the one seam; a missing one names Services. */
+export const runForServices: RunProgram = (file, args, options) => runProgram(file, args, { neededFor: 'Services', ...options });
 
 /** Applies an nft script as one transaction: the kernel takes all of it or none. */
-export async function applyNft(exec: Exec, script: string): Promise<void> {
-  const r = await exec('nft', ['-f', '-'], script);
+export async function applyNft(exec: RunProgram, script: string): Promise<void> {
+  const r = await exec('nft', ['-f', '-'], { input: script });
   if (r.exitCode !== 0) {
     const why = r.stderr.trim().split('\n')[0] ?? 'failed';
     throw new PodctlError('INTERNAL', `nft refused podctl's Service rules, the previous rules stay: ${why}`, { hint: 'run podctl gc to rewrite them; report a bug if it persists', details: { stderr: r.stderr } });
@@ -30,7 +16,7 @@ export async function applyNft(exec: Exec, script: string): Promise<void> {
 }
 
 /** Fails with one line when nft is missing, before anything is changed. */
-export async function requireNft(exec: Exec): Promise<void> {
+export async function requireNft(exec: RunProgram): Promise<void> {
   await exec('nft', ['--version']);
 }
 
@@ -38,13 +24,13 @@ export async function requireNft(exec: Exec): Promise<void> {
  * Deletes the conntrack entries of UDP flows to an endpoint that left, as kube-proxy does:
  * by ClusterIP and port, and by NodePort. conntrack exits 1 when nothing matched.
  */
-export async function flushUdpFlows(exec: Exec, flows: UdpFlow[]): Promise<void> {
+export async function flushUdpFlows(exec: RunProgram, flows: UdpFlow[]): Promise<void> {
   for (const f of flows) {
     const runs = [['-D', '-p', 'udp', '--orig-dst', f.clusterIP, '--orig-port-dst', String(f.port), '--dst-nat', f.endpointIP]];
     if (f.nodePort !== undefined) runs.push(['-D', '-p', 'udp', '--orig-port-dst', String(f.nodePort), '--dst-nat', f.endpointIP]);
     for (const args of runs) {
       const r = await exec('conntrack', args);
-      if (r.exitCode > 1) throw new PodctlError('INTERNAL', `conntrack ${args.join(' ')} failed: ${r.stderr.trim()}`);
+      if (r.exitCode !== 0 && r.exitCode !== 1) throw new PodctlError('INTERNAL', `conntrack ${args.join(' ')} failed: ${r.stderr.trim()}`);
     }
   }
 }
@@ -54,7 +40,7 @@ export async function flushUdpFlows(exec: Exec, flows: UdpFlow[]): Promise<void>
  * the client from the pod IP instead of the ClusterIP: br_netfilter must be loaded (its
  * sysctls, on by default, appear with it). Switching it on is the ledger's job (sysctls.ts).
  */
-export async function loadBridgeNetfilter(exec: Exec, sysctls: SysctlIO): Promise<void> {
+export async function loadBridgeNetfilter(exec: RunProgram, sysctls: SysctlIO): Promise<void> {
   if ((await sysctls.read(BRIDGE_NF_CALL_IPTABLES)) !== undefined) return;
   const r = await exec('modprobe', ['br_netfilter']);
   if (r.exitCode !== 0) throw new PodctlError('FAILED_PRECONDITION', `cannot load br_netfilter: ${r.stderr.trim()}`, { hint: 'load it (modprobe br_netfilter): Services need it for replies between pods of one bridge' });
@@ -62,13 +48,13 @@ export async function loadBridgeNetfilter(exec: Exec, sysctls: SysctlIO): Promis
 
 /** The host as Services touch it: programs, br_netfilter and sysctls. Unit tests pass a fake. */
 export interface ServiceHost {
-  exec: Exec;
+  exec: RunProgram;
   sysctls: SysctlIO;
   loadBridgeNetfilter(): Promise<void>;
 }
 
 export const realServiceHost: ServiceHost = {
-  exec: defaultExec,
+  exec: runForServices,
   sysctls: procSysctls,
-  loadBridgeNetfilter: () => loadBridgeNetfilter(defaultExec, procSysctls),
+  loadBridgeNetfilter: () => loadBridgeNetfilter(runForServices, procSysctls),
 };

@@ -19,8 +19,9 @@ let nftFails: boolean;
 let pods: ProxyPod[];
 
 const host: ServiceHost = {
-  exec: async (file, args, input) => {
-    calls.push({ file, args, ...(input !== undefined ? { input } : {}) });
+  exec: async (file, args, options) => {
+    const input = options?.input;
+    calls.push({ file, args: [...args], ...(input !== undefined ? { input } : {}) });
     const failed = file === 'nft' && args[0] === '-f' && nftFails;
     return { exitCode: failed ? 1 : 0, stdout: '', stderr: failed ? 'Error: Could not process rule: No such file or directory\n' : '' };
   },

@@ -29,7 +29,8 @@ class FakeHost implements ServiceHost {
   private check(): void {
     if (this.sysctl.get(LOCALNET) === '1' && !this.table.includes(LOCALNET_GUARD)) this.broken.push(`route_localnet on without the guard (op ${this.ops})`);
   }
-  exec: ServiceHost['exec'] = async (file, args, input) => {
+  exec: ServiceHost['exec'] = async (file, args, options) => {
+    const input = options?.input;
     if (file === 'nft' && args[0] === '-f') {
       this.step('nft');
       this.table = input ?? '';

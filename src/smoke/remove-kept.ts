@@ -5,7 +5,7 @@ import { NETNS_DIR } from '../netns/pins.js';
 import { messageOf } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { lockDir, type StatePaths } from '../util/paths.js';
-import type { RunHost } from './host/run-host.js';
+import { runProgram, type RunProgram } from '../util/run-command.js';
 
 /**
  * cni test's own CNI cache, apart from the pods' one: `podctl gc` reconciles that cache
@@ -19,7 +19,8 @@ export const SANDBOX_NAME = /^cnitest-[0-9a-f]{6}-\d+-\d+$/;
 export interface RemoveKeptOptions {
   cniPath: string[];
   statePaths: StatePaths;
-  runHost: RunHost;
+  /** Default: the host's programs; unit tests pass a fake. */
+  runHost?: RunProgram;
   logger: Logger;
 }
 
@@ -44,7 +45,7 @@ export async function removeKept(opts: RemoveKeptOptions): Promise<string[]> {
   }
   done.push(...(await removeContainers(opts.logger)));
   for (const name of (await readdir(NETNS_DIR).catch(() => [] as string[])).filter((n) => SANDBOX_NAME.test(n))) {
-    const r = await opts.runHost('ip', ['netns', 'delete', name]);
+    const r = await (opts.runHost ?? runProgram)('ip', ['netns', 'delete', name]);
     done.push(r.exitCode === 0 ? `removed namespace ${name}` : `could not remove namespace ${name}: ${r.stderr.trim()}`);
   }
   return done;

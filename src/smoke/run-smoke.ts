@@ -9,7 +9,7 @@ import { runStaticChecks, type StaticContext } from './checks/static-checks.js';
 import { chooseEngine } from './engines/choose-engine.js';
 import { bridgeNames, removeNewBridges } from './host/bridges.js';
 import { NetProbe, findPingCommand } from './host/net-probe.js';
-import { execaRunHost, type RunHost } from './host/run-host.js';
+import { runProgram, type RunProgram } from '../util/run-command.js';
 import { runLiveChecks } from './live-network.js';
 import { NetworkRun } from './network-run.js';
 import { smokeCacheDir } from './remove-kept.js';
@@ -33,7 +33,7 @@ export interface SmokeOptions {
   logger?: Logger;
   /** Aborts the run (SIGINT/SIGTERM); sandboxes are still removed. */
   signal?: AbortSignal;
-  runHost?: RunHost;
+  runHost?: RunProgram;
 }
 
 /** Sandbox names start with this, so a person (and --cleanup) can tell them apart. */
@@ -48,7 +48,7 @@ export async function runSmoke(opts: SmokeOptions): Promise<SmokeReport> {
   const startedAt = new Date().toISOString();
   const logger = opts.logger ?? silentLogger;
   const reporter = opts.reporter ?? {};
-  const runHost = opts.runHost ?? execaRunHost;
+  const runHost = opts.runHost ?? runProgram;
   const paths = opts.statePaths ?? defaultStatePaths();
   const targets = await resolveTargets(opts.paths, opts.networks);
   const runId = randomBytes(3).toString('hex');

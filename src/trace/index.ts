@@ -2,8 +2,8 @@ import { basename } from 'node:path';
 import type { PodManager } from '../pod/manager.js';
 import type { PodView } from '../pod/status.js';
 import { PodctlError } from '../util/errors.js';
-import { runCommand } from '../util/run-command.js';
-import { gatherAndTrace, type HostRun } from './gather/gather.js';
+import { runProgram } from '../util/run-command.js';
+import { gatherAndTrace } from './gather/gather.js';
 import { serviceInfo } from './services.js';
 import type { PodInfo, ServiceInfo, TraceRequest, TraceResult, TraceSnapshot } from './types.js';
 
@@ -38,7 +38,7 @@ export async function traceWithSnapshot(pods: PodManager, request: TraceRequest,
     }
   }
   const services = options.services ?? (await pods.services.list()).map(serviceInfo);
-  return gatherAndTrace(withServicePort(request, services), infos, hostRun, services);
+  return gatherAndTrace(withServicePort(request, services), infos, runProgram, services);
 }
 
 /** `svc/NAME` must name a service with a ClusterIP; without -p (port 0) the trace takes its first port. */
@@ -65,12 +65,3 @@ export function podInfo(v: PodView): PodInfo {
     networks: v.networks.map((n) => ({ name: n.name, ifname: n.ifname, ips: n.ips.map(plainIp) })),
   };
 }
-
-export const hostRun: HostRun = async (file, args) => {
-  try {
-    return { ok: true, stdout: (await runCommand(file, args)).stdout };
-  } catch (err) {
-    const stderr = String((err as PodctlError).details?.stderr ?? (err as Error).message).trim();
-    return { ok: false, error: stderr.split('\n')[0] ?? stderr };
-  }
-};

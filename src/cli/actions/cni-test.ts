@@ -29,8 +29,7 @@ export async function cniTestAction(cmd: Command, configs: string[]): Promise<vo
   const cniPath = (g.cniPath ?? defaultCniPath()).split(':').filter(Boolean);
   const smoke = await import('../../smoke/index.js');
   if (flags.cleanup) {
-    const { execaRunHost } = await import('../../smoke/host/run-host.js');
-    const done = await smoke.removeKept({ cniPath, statePaths: defaultStatePaths(), runHost: execaRunHost, logger });
+    const done = await smoke.removeKept({ cniPath, statePaths: defaultStatePaths(), logger });
     write(done.length > 0 ? done.join('\n') + '\n' : 'nothing left by podctl cni test --keep\n');
     return;
   }

@@ -42,11 +42,11 @@ async function engineInfo(): Promise<HostInfo['engine']> {
 }
 
 async function nftInfo(): Promise<HostInfo['nft']> {
-  const { runCommand } = await import('../../util/run-command.js');
+  const { runCommand, isMissingProgram } = await import('../../util/run-command.js');
   try {
     return { version: (await runCommand('nft', ['--version'], { timeoutMs: 5000 })).stdout.trim() };
   } catch (err) {
-    return { error: /ENOENT/.test(messageOf(err)) ? 'nft not found (apt-get install nftables)' : messageOf(err) };
+    return { error: isMissingProgram(err) ? 'nft not found (apt-get install nftables)' : messageOf(err) };
   }
 }
 

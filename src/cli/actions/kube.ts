@@ -9,7 +9,7 @@ import { objectLookup } from '../../kube/kinds/config-objects.js';
 import { ObjectStore, STORED_KINDS, type KubeObject } from '../../kube/objects/store.js';
 import { parseSelector } from '../../kube/selector.js';
 import type { PodView } from '../../pod/status.js';
-import { applyServices, loadServices, serviceRefOf, serviceRefText } from './service-kind.js';
+import { SERVICE_KIND, applyServices, isServiceDocument, loadServices, serviceRefOf, serviceRefText } from '../../kube/kinds/service-apply.js';
 import type { PodManager } from '../../pod/manager.js';
 import { formatPodRef, parsePodRef, type PodRef } from '../../pod/naming.js';
 import { DEFAULT_NAMESPACE } from '../../pod/spec.js';
@@ -19,7 +19,7 @@ import { age, parseOutputFormat, renderTable, write } from '../output.js';
 import { waitSpecFromFlags } from './pods.js';
 import { forEachReported } from '../each.js';
 import { parseResourceArgs } from '../resource-args.js';
-import { kindOf as objectKindOf } from '../resource-names.js';
+import { kindOf as objectKindOf, serviceKindOf } from '../resource-names.js';
 
 interface ManifestFlags {
   filename: string[];
@@ -32,29 +32,17 @@ async function defaultNetwork(pods: PodManager): Promise<string> {
   return pods.defaultNetwork();
 }
 
-/**
- * Kinds with their own module, split off before the Pod path sees the documents. Services go
- * first, so the pods of the same apply start with their env and DNS names.
- */
-const kindOf = (d: ManifestDocument) => String((d.value as { kind?: unknown } | null)?.kind ?? '');
-const KINDS = {
-  Service: (docs: ManifestDocument[]) => docs.filter((d) => kindOf(d) === 'Service'),
-} as const;
-
-const withoutKinds = (docs: ManifestDocument[]) => docs.filter((d) => !Object.hasOwn(KINDS, kindOf(d)));
-
 export async function applyAction(cmd: Command): Promise<void> {
   const flags = cmd.opts() as ManifestFlags & { strict?: boolean; wait?: boolean; timeout?: number; session?: string };
   const wait = waitSpecFromFlags({ wait: flags.wait, timeout: flags.timeout });
   const docs = await readManifests(flags.filename);
-  const serviceDocs = KINDS.Service(docs);
   // Every document is checked before anything changes.
-  const services = loadServices(serviceDocs, DEFAULT_NAMESPACE, { strict: flags.strict ?? false, namespaceFlag: flags.namespace });
+  const services = loadServices(docs.filter(isServiceDocument), DEFAULT_NAMESPACE, { strict: flags.strict ?? false, namespaceFlag: flags.namespace });
   const pods = await openPods(cmd);
   const store = new ObjectStore(pods.stateDir);
   const defaults = { namespace: DEFAULT_NAMESPACE, defaultNetwork: await defaultNetwork(pods), pauseImage: DEFAULT_PAUSE_IMAGE, session: flags.session };
   // Every document is checked before anything changes.
-  const plan = await planApply(docs, defaults, store, { strict: flags.strict ?? false, namespaceFlag: flags.namespace, otherKinds: Object.keys(KINDS) });
+  const plan = await planApply(docs, defaults, store, { strict: flags.strict ?? false, namespaceFlag: flags.namespace, otherKinds: [SERVICE_KIND] });
   [...services.warnings, ...plan.warnings].forEach(warn);
   const ctx = {
     pods,
@@ -109,8 +97,8 @@ export async function deleteAction(cmd: Command, args: string[]): Promise<void> 
   const grace = flags.gracePeriod;
   const docs = await readManifests(flags.filename);
   const namespace = flags.namespace ?? DEFAULT_NAMESPACE;
-  const serviceRefs = KINDS.Service(docs).map((d) => serviceRefOf(d, namespace));
-  const rest = withoutKinds(docs);
+  const serviceRefs = docs.filter(isServiceDocument).map((d) => serviceRefOf(d, namespace));
+  const rest = docs.filter((d) => !isServiceDocument(d));
   const objectDocs = rest.filter((d) => kindOfObject(d.value) !== undefined);
   const refs = rest.filter((d) => !objectDocs.includes(d)).flatMap((doc) => refOf(doc.value, namespace, doc.source));
   const pods = await openPods(cmd);
@@ -163,12 +151,11 @@ function kindOfObject(value: unknown): string | undefined {
 }
 
 const POD_RESOURCES = ['pod', 'pods', 'po'];
-const SERVICE_RESOURCES = ['svc', 'service', 'services'];
 
 /** Refuses a type delete does not know, before anything is deleted. */
 function deletableResource(resource: string): void {
   const r = resource.toLowerCase();
-  if (POD_RESOURCES.includes(r) || SERVICE_RESOURCES.includes(r) || objectKindOf(r)) return;
+  if (POD_RESOURCES.includes(r) || serviceKindOf(r) === 'Service' || objectKindOf(r)) return;
   throw invalidArgument(`resource type "${resource}" is not known`, `podctl deletes ${KNOWN_RESOURCES}`);
 }
 
@@ -179,7 +166,7 @@ async function deleteNamed(cmd: Command, kindArg: string, all: string[]): Promis
     const pods = await openPods(cmd);
     return forEachReported(all.map((name) => ({ name, namespace: flags.namespace ?? DEFAULT_NAMESPACE })), describeRef, removePod(pods, flags.ignoreNotFound, flags.gracePeriod));
   }
-  if (SERVICE_RESOURCES.includes(resource)) {
+  if (serviceKindOf(resource) === 'Service') {
     const flags = cmd.opts() as { namespace?: string; ignoreNotFound?: boolean };
     const pods = await openPods(cmd);
     return forEachReported(all.map((name) => ({ name, namespace: flags.namespace ?? DEFAULT_NAMESPACE })), serviceRefText, removeService(pods, flags.ignoreNotFound), 1);
@@ -223,11 +210,10 @@ export async function getAction(cmd: Command, args: string[]): Promise<void> {
       await getPods(cmd, names, several, out);
       continue;
     }
-    const other = GET_KINDS[r];
-    if (other) {
+    if (serviceKindOf(r)) {
       if (several && !first) write(separator);
       first = false;
-      await (await other()).getResource(cmd, r, names);
+      await (await import('./services.js')).getResource(cmd, r, names);
       continue;
     }
     const { getObjects } = await import('./objects.js');
@@ -237,7 +223,7 @@ export async function getAction(cmd: Command, args: string[]): Promise<void> {
 
 function gettableResource(resource: string): void {
   const r = resource.toLowerCase();
-  if (POD_RESOURCES.includes(r) || GET_KINDS[r] || objectKindOf(r)) return;
+  if (POD_RESOURCES.includes(r) || serviceKindOf(r) || objectKindOf(r)) return;
   throw invalidArgument(`resource type "${resource}" is not known`, `podctl gets ${KNOWN_RESOURCES}`);
 }
 
@@ -321,15 +307,6 @@ export function deploymentNames(args: string[]): string[] | undefined {
   if (slashed.length !== args.length) throw invalidArgument('kube generate takes pods or deployments, not both at once', 'run it once for the pods and once for the deployments');
   return slashed.map((a) => a.slice(a.indexOf('/') + 1));
 }
-
-/** `get` resources with their own module (loaded only when asked for). */
-const GET_KINDS: Record<string, () => Promise<{ getResource(cmd: Command, resource: string, names: string[]): Promise<void> }>> = {
-  svc: () => import('./services.js'),
-  service: () => import('./services.js'),
-  services: () => import('./services.js'),
-  ep: () => import('./services.js'),
-  endpoints: () => import('./services.js'),
-};
 
 function notFound(ref: PodRef): never {
   throw new PodctlError('NOT_FOUND', `pod ${formatPodRef(ref)} not found`, { hint: 'list pods with podctl ps -a' });

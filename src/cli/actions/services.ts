@@ -1,17 +1,16 @@
 import type { Command } from 'commander';
-import { clusterIPText, endpointsManifest, endpointsText, portsText, serviceManifest } from '../../service/kube-out.js';
+import { clusterIPText, endpointsManifest, endpointsText, portsText, serviceManifest } from '../../kube/kinds/service-output.js';
 import type { ServiceEndpoints } from '../../service/types.js';
-import { serviceFromManifest } from '../../service/manifest.js';
-import { exposedSelector } from '../../service/expose.js';
+import { serviceFromManifest } from '../../kube/kinds/service.js';
+import { exposedSelector } from '../../kube/kinds/service-expose.js';
 import { ObjectStore } from '../../kube/objects/store.js';
 import { DEFAULT_NAMESPACE } from '../../pod/spec.js';
 import { userLabels } from '../../pod/labels.js';
 import { PodctlError, invalidArgument } from '../../util/errors.js';
 import { openPods } from '../context.js';
+import { serviceKindOf } from '../resource-names.js';
 import { age, parseOutputFormat, renderStructured, renderTable, write } from '../output.js';
-import { serviceRefText } from './service-kind.js';
-
-const ENDPOINT_WORDS = ['ep', 'endpoints'];
+import { serviceRefText } from '../../kube/kinds/service-apply.js';
 
 /** `podctl get svc|endpoints [NAME...] [-n NS|-A] [-o ...]`. */
 export async function getResource(cmd: Command, resource: string, names: string[]): Promise<void> {
@@ -21,7 +20,7 @@ export async function getResource(cmd: Command, resource: string, names: string[
   const pods = await openPods(cmd);
   const listed = await pods.services.list(namespace);
   const chosen = names.length === 0 ? listed : names.map((n) => listed.find((s) => s.service.name === n) ?? notFound(n, namespace ?? DEFAULT_NAMESPACE));
-  const endpoints = ENDPOINT_WORDS.includes(resource);
+  const endpoints = serviceKindOf(resource) === 'Endpoints';
   if (format === 'name') return write(chosen.map((s) => `${endpoints ? 'endpoints' : 'service'}/${s.service.name}\n`).join(''));
   if (format === 'json' || format === 'yaml') {
     const items = chosen.map(endpoints ? endpointsManifest : serviceManifest);
@@ -43,7 +42,7 @@ function notFound(name: string, namespace: string): never {
 
 /** `podctl describe svc NAME`: what kubectl shows, endpoints included. */
 export async function describeAction(cmd: Command, resource: string, name: string): Promise<void> {
-  if (!['svc', 'service', 'services'].includes(resource)) throw invalidArgument(`describe: resource type "${resource}" is not known`, 'podctl describes services: podctl describe svc NAME');
+  if (serviceKindOf(resource) !== 'Service') throw invalidArgument(`describe: resource type "${resource}" is not known`, 'podctl describes services: podctl describe svc NAME');
   const opts = cmd.opts() as { namespace?: string };
   const pods = await openPods(cmd);
   const s = await pods.services.get({ name, namespace: opts.namespace ?? DEFAULT_NAMESPACE });

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { collect, wholeNumber } from './collect.js';
+import { serviceKindOf } from '../resource-names.js';
 
 /**
  * Kubernetes Pod manifests in and out: apply, delete, get, kube generate. Definitions only:
@@ -8,9 +9,6 @@ import { collect, wholeNumber } from './collect.js';
 
 const actions = () => import('../actions/kube.js');
 const objects = () => import('../actions/objects.js');
-
-/** The names `describe` takes for a Service (its body lives with the other Service actions). */
-const SERVICE_RESOURCES = ['svc', 'service', 'services'];
 
 export function registerKubeCommands(program: Command): void {
   program
@@ -57,7 +55,7 @@ export function registerKubeCommands(program: Command): void {
     .action(async (args: string[], _o, cmd: Command) => {
       const { namedObjects } = await import('../resource-args.js');
       for (const { resource, name } of namedObjects(args, 'describe')) {
-        if (SERVICE_RESOURCES.includes(resource.toLowerCase())) await (await import('../actions/services.js')).describeAction(cmd, resource, name);
+        if (serviceKindOf(resource) === 'Service') await (await import('../actions/services.js')).describeAction(cmd, resource, name);
         else await (await objects()).describeAction(cmd, resource, name);
       }
     });

@@ -1,6 +1,6 @@
 import { PodctlError, messageOf } from '../../util/errors.js';
 import type { Logger } from '../../util/logger.js';
-import type { RunHost } from '../host/run-host.js';
+import type { RunProgram } from '../../util/run-command.js';
 import type { EngineName } from '../types.js';
 import type { SandboxEngine } from './engine.js';
 import { NetnsEngine } from './netns-engine.js';
@@ -12,7 +12,7 @@ const PING_TIMEOUT_MS = 3000;
  * `--engine docker` insists on an answering engine; `--engine netns` never touches Docker;
  * without the flag Docker is used when it answers, else bare namespaces.
  */
-export async function chooseEngine(requested: EngineName | undefined, runId: string, run: RunHost, logger: Logger): Promise<SandboxEngine> {
+export async function chooseEngine(requested: EngineName | undefined, runId: string, run: RunProgram, logger: Logger): Promise<SandboxEngine> {
   if (requested === 'netns') return new NetnsEngine(run);
   const { openDocker } = await import('../../docker/client.js');
   const docker = await openDocker();

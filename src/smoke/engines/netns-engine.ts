@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { PodctlError } from '../../util/errors.js';
 import { NETNS_DIR } from '../../netns/pins.js';
 import { validateNetnsName } from '../../util/validate.js';
-import type { RunHost } from '../host/run-host.js';
+import type { RunProgram } from '../../util/run-command.js';
 import type { Sandbox, SandboxEngine } from './engine.js';
 
 
@@ -11,7 +11,7 @@ import type { Sandbox, SandboxEngine } from './engine.js';
 export class NetnsEngine implements SandboxEngine {
   readonly name = 'netns' as const;
 
-  constructor(private readonly run: RunHost) {}
+  constructor(private readonly run: RunProgram) {}
 
   async prepare(): Promise<void> {}
 

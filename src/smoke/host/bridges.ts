@@ -1,5 +1,5 @@
 import type { NetworkConfigList } from '../../cni/index.js';
-import type { RunHost } from './run-host.js';
+import type { RunProgram } from '../../util/run-command.js';
 
 /** The bridge names the networks' bridge plugins use (the plugin's default is cni0). */
 export function bridgeNames(nets: NetworkConfigList[]): Set<string> {
@@ -14,7 +14,7 @@ export function bridgeNames(nets: NetworkConfigList[]): Set<string> {
  * Deletes the bridges this run brought into being: named by a tested network, absent
  * before the run, and with no port left. A bridge that was there before is never touched.
  */
-export async function removeNewBridges(run: RunHost, before: Set<string>, candidates: Set<string>): Promise<string[]> {
+export async function removeNewBridges(run: RunProgram, before: Set<string>, candidates: Set<string>): Promise<string[]> {
   const removed: string[] = [];
   for (const name of candidates) {
     if (before.has(name)) continue;

@@ -2,7 +2,7 @@ import { access } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { join } from 'node:path';
 import { parseLinkDetails, parseQdiscs, type LinkDetails, type Qdisc } from './link-details.js';
-import type { RunHost } from './run-host.js';
+import type { RunProgram } from '../../util/run-command.js';
 
 export interface LinkAddresses {
   mac: string;
@@ -41,7 +41,7 @@ interface IpAddrJson {
  * addresses the caller has checked belong to this test.
  */
 export class NetProbe {
-  constructor(private readonly run: RunHost, private readonly pingCommand: string[]) {}
+  constructor(private readonly run: RunProgram, private readonly pingCommand: string[]) {}
 
   /** The link's MAC and addresses in namespace `netns`; undefined when there is no such link. */
   async linkInNetns(netns: string, ifName: string): Promise<LinkAddresses | undefined> {

@@ -3,8 +3,7 @@ import { tracePath } from '../path.js';
 import type { IpLink, IpRouteGet, Need, PodInfo, ServiceInfo, TraceRequest, TraceResult, TraceSnapshot } from '../types.js';
 import { parseListeners } from './listeners.js';
 
-/** Runs a host program (no shell): stdout on success, or the error text. */
-export type HostRun = (file: string, args: string[]) => Promise<{ ok: true; stdout: string } | { ok: false; error: string }>;
+import type { RunProgram, RunResult } from '../../util/run-command.js';
 
 /**
  * Gathers what a trace reads, in as few commands as possible: the host's links and
@@ -12,7 +11,7 @@ export type HostRun = (file: string, args: string[]) => Promise<{ ok: true; stdo
  * path its links, `ip route get` answers and listening sockets. The path asks for more when
  * it meets something unplanned (a DNAT to another pod): at most a few rounds.
  */
-export async function gatherAndTrace(request: TraceRequest, pods: PodInfo[], run: HostRun, services?: ServiceInfo[]): Promise<{ result: TraceResult; snapshot: TraceSnapshot }> {
+export async function gatherAndTrace(request: TraceRequest, pods: PodInfo[], run: RunProgram, services?: ServiceInfo[]): Promise<{ result: TraceResult; snapshot: TraceSnapshot }> {
   const snapshot = await baseSnapshot(request, pods, run);
   if (services) snapshot.services = services;
   await fill(snapshot, firstNeeds(request, pods), run);
@@ -26,7 +25,7 @@ export async function gatherAndTrace(request: TraceRequest, pods: PodInfo[], run
   throw new Error(`trace did not settle after 16 rounds of gathering (still asking for ${JSON.stringify(needs)})`);
 }
 
-async function baseSnapshot(request: TraceRequest, pods: PodInfo[], run: HostRun): Promise<TraceSnapshot> {
+async function baseSnapshot(request: TraceRequest, pods: PodInfo[], run: RunProgram): Promise<TraceSnapshot> {
   const [links, netns, json, text, brNf, fwd] = await Promise.all([
     must(run('ip', ['-j', '-d', 'addr', 'show'])),
     run('ip', ['-j', 'netns', 'list']),
@@ -39,7 +38,7 @@ async function baseSnapshot(request: TraceRequest, pods: PodInfo[], run: HostRun
     request,
     pods,
     links: { '': JSON.parse(links) as IpLink[] },
-    netnsIds: netns.ok && netns.stdout.trim() ? (JSON.parse(netns.stdout) as Array<{ name: string; id?: number }>) : [],
+    netnsIds: netns.exitCode === 0 && netns.stdout.trim() ? (JSON.parse(netns.stdout) as Array<{ name: string; id?: number }>) : [],
     routes: {},
     listeners: {},
     ...(brNf === undefined ? {} : { brNetfilter: brNf.trim() === '1' }),
@@ -63,7 +62,7 @@ function firstNeeds(request: TraceRequest, pods: PodInfo[]): Need[] {
   return needs;
 }
 
-async function fill(snapshot: TraceSnapshot, needs: Need[], run: HostRun): Promise<void> {
+async function fill(snapshot: TraceSnapshot, needs: Need[], run: RunProgram): Promise<void> {
   const at = (netns: string) => (netns ? ['-n', netns] : []);
   await Promise.all(
     needs.map(async (need) => {
@@ -71,7 +70,7 @@ async function fill(snapshot: TraceSnapshot, needs: Need[], run: HostRun): Promi
         snapshot.links[need.netns] = JSON.parse(await must(run('ip', [...at(need.netns), '-j', '-d', 'addr', 'show']))) as IpLink[];
       } else if (need.kind === 'route') {
         const r = await run('ip', [...at(need.netns), '-j', 'route', 'get', need.dst]);
-        snapshot.routes[`${need.netns} ${need.dst}`] = r.ok ? ((JSON.parse(r.stdout) as IpRouteGet[])[0] ?? { error: 'no answer' }) : { error: r.error };
+        snapshot.routes[`${need.netns} ${need.dst}`] = r.exitCode === 0 ? ((JSON.parse(r.stdout) as IpRouteGet[])[0] ?? { error: 'no answer' }) : { error: failure(r) };
       } else if (need.kind === 'sysctl') {
         const value = await readFile(`/proc/sys/${need.key}`, 'utf8').catch(() => '');
         snapshot.sysctls = { ...snapshot.sysctls, [need.key]: value.trim() };
@@ -83,8 +82,11 @@ async function fill(snapshot: TraceSnapshot, needs: Need[], run: HostRun): Promi
   );
 }
 
-async function must(p: Promise<{ ok: true; stdout: string } | { ok: false; error: string }>): Promise<string> {
+async function must(p: Promise<RunResult>): Promise<string> {
   const r = await p;
-  if (!r.ok) throw new Error(r.error);
+  if (r.exitCode !== 0) throw new Error(failure(r));
   return r.stdout;
 }
+
+/** A failed command in one line: the first line of its stderr. */
+const failure = (r: RunResult): string => r.stderr.trim().split('\n')[0] || `exit code ${r.exitCode}`;

@@ -1,6 +1,6 @@
 import type { PodManager } from '../../pod/manager.js';
 import { PodctlError } from '../../util/errors.js';
-import { runCommand } from '../../util/run-command.js';
+import { isMissingProgram, runCommand } from '../../util/run-command.js';
 import { podInfo } from '../index.js';
 import { serviceInfo } from '../services.js';
 import type { IpLink } from '../types.js';
@@ -30,7 +30,7 @@ export async function renderSvg(dot: string): Promise<string> {
   try {
     return (await runCommand('dot', ['-Tsvg'], { input: dot })).stdout + '\n';
   } catch (err) {
-    const missing = /ENOENT/.test(String((err as Error).message)) || (err as PodctlError).details?.exitCode === undefined;
+    const missing = isMissingProgram(err);
     throw new PodctlError(missing ? 'NOT_FOUND' : 'INTERNAL', missing ? "Graphviz's dot is not installed" : `dot failed: ${(err as Error).message}`, {
       hint: missing ? 'apt-get install graphviz (scripts/setup.sh does), or use -o dot' : 'run with -o dot and check the output',
       cause: err,

@@ -1,5 +1,5 @@
-import type { KubeObject } from '../kube/objects/store.js';
-import { PodctlError } from '../util/errors.js';
+import type { KubeObject } from '../objects/store.js';
+import { PodctlError } from '../../util/errors.js';
 
 /**
  * The selector `expose deployment|replicaset NAME` gives its Service, as kubectl does: the

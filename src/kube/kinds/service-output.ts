@@ -1,4 +1,4 @@
-import { isHeadless, type ServiceEndpoints } from './types.js';
+import { isHeadless, type ServiceEndpoints } from '../../service/types.js';
 
 /** A stored service as the Kubernetes API would show it (`get svc -o yaml`), with podctl's allocations. */
 export function serviceManifest({ service }: ServiceEndpoints): Record<string, unknown> {

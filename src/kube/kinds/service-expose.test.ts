@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KubeObject } from '../kube/objects/store.js';
-import { exposedSelector } from './expose.js';
+import type { KubeObject } from '../objects/store.js';
+import { exposedSelector } from './service-expose.js';
 
 const deployment = (selector: unknown): KubeObject => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'default' }, spec: { selector } });
 

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { serviceFromManifest } from './manifest.js';
+import { serviceFromManifest } from './service.js';
 
 const svc = (spec: Record<string, unknown>, metadata: Record<string, unknown> = { name: 'web' }) => ({ apiVersion: 'v1', kind: 'Service', metadata, spec });
 const errors = (value: unknown) => serviceFromManifest(value, 'default').issues.errors.map((e) => `${e.path}: ${e.reason}`);

@@ -1,9 +1,14 @@
-import { serviceFromManifest } from '../../service/manifest.js';
+import { serviceFromManifest } from './service.js';
 import type { ServiceSpec } from '../../service/types.js';
-import type { ManifestDocument } from '../../kube/apply/index.js';
+import type { ManifestDocument } from '../apply/index.js';
 import type { PodManager } from '../../pod/manager.js';
 import { invalidArgument } from '../../util/errors.js';
-import { manifestProblemsError } from '../../kube/manifest-problems.js';
+import { manifestProblemsError } from '../manifest-problems.js';
+
+/** Services are read by this module, not by planApply, which holds them to the schema only. */
+export const SERVICE_KIND = 'Service';
+
+export const isServiceDocument = (doc: ManifestDocument): boolean => (doc.value as { kind?: unknown } | null)?.kind === SERVICE_KIND;
 
 /** `kind: Service` in `apply -f` / `delete -f`: checked with the rest of the manifests, applied before the pods. */
 export interface LoadedServices {

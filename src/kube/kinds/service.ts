@@ -1,8 +1,8 @@
-import { Fields, ManifestIssues } from '../kube/fields.js';
-import { isPortName, labelValueProblem, qualifiedNameProblem } from '../kube/k8s-names.js';
-import { isDnsLabel } from '../util/validate.js';
-import { ipFamily } from '../util/ip.js';
-import { HEADLESS, type ServicePort, type ServiceSpec } from './types.js';
+import { Fields, ManifestIssues } from '../fields.js';
+import { isPortName, labelValueProblem, qualifiedNameProblem } from '../k8s-names.js';
+import { isDnsLabel } from '../../util/validate.js';
+import { ipFamily } from '../../util/ip.js';
+import { HEADLESS, type ServicePort, type ServiceSpec } from '../../service/types.js';
 
 export interface ParsedService {
   spec: ServiceSpec;
