@@ -19,7 +19,7 @@ import { createContainers, createPod, createSandbox, needsPodIP } from './create
 import { settleAll } from '../util/settle.js';
 import { materializeVolumes } from './volumes.js';
 import { collectGarbage, type GcAction, type GcOptions } from './gc.js';
-import { ALL_PODS_FILTER, podFilter } from './labels.js';
+import { ALL_PODS_FILTER, LABEL, podFilter } from './labels.js';
 import { formatPodRef, pathKey, type PodRef } from './naming.js';
 import { POD_CONCURRENCY, type PodSpec } from './spec.js';
 import { startContainers, startPod, startSandbox } from './start-pod.js';
@@ -37,7 +37,7 @@ import { ServiceManager } from '../service/services.js';
 import { bridgeOf, servicePods } from './service-pods.js';
 import type { ProxyPod } from '../service/proxy.js';
 import { discardSandbox, fillSandbox, prepareSandbox, type PreparedSandbox } from './sandbox-ahead.js';
-import { containerRestarts, withRestart } from './restarts.js';
+import { containerRestarts, restartsAlways, withRestart } from './restarts.js';
 
 export interface PodManagerOptions {
   cniConfDir?: string;
@@ -250,9 +250,9 @@ export class PodManager {
    * Starts a created or stopped pod; a failed start leaves it as it was. With `restartCount`,
    * the start is a restart in place of a pod that went down (a workload controller bringing
    * it back, as the kubelet does): each app container's restart is counted instead of the
-   * count starting over.
+   * count starting over. With `joinReady: false` the readiness wait is the caller's (joinWhenReady).
    */
-  async start(ref: PodRef, wait?: WaitSpec, options: { restartCount?: boolean } = {}): Promise<PodView> {
+  async start(ref: PodRef, wait?: WaitSpec, options: { restartCount?: boolean; joinReady?: boolean } = {}): Promise<PodView> {
     const view = await this.locked(ref, async (deps) => {
       const checkpoint = await this.requireCheckpoint(ref);
       if (checkpoint.phase === 'running') {
@@ -277,8 +277,34 @@ export class PodManager {
       });
       return this.viewOf(ref);
     });
-    await this.joinWhenReady(view, wait);
+    if (options.joinReady !== false) await this.joinWhenReady(view, wait);
     return view;
+  }
+
+  /**
+   * Starts again the app containers that ended under a running pause and that the pod's
+   * restart policy brings back (Docker's own policy leaves a container someone stopped or
+   * killed down): the kubelet's restart, counted. Names the containers it started.
+   */
+  async restartEndedApps(ref: PodRef): Promise<string[]> {
+    const started = await this.locked(ref, async (deps) => {
+      const [checkpoint, members] = await Promise.all([deps.store.read(ref), this.members(ref)]);
+      const pause = members.find((c) => c.labels[LABEL.role] === 'pause');
+      if (!checkpoint || checkpoint.phase !== 'running' || pause?.state !== 'running' || pause.id !== checkpoint.pauseId) return [];
+      const ended = members.filter((c) => c.labels[LABEL.role] === 'app' && c.state === 'exited' && restartsAlways(checkpoint.spec.restartPolicy));
+      const names: string[] = [];
+      for (const c of ended) {
+        const name = c.labels[LABEL.container] ?? c.name;
+        const details = await deps.containers.inspect(c.id);
+        checkpoint.restarts = withRestart(checkpoint.restarts, name, details?.restartCount ?? 0);
+        await deps.store.write(checkpoint);
+        await deps.containers.start(c.id);
+        names.push(name);
+      }
+      return names;
+    });
+    if (started.length > 0) await this.syncServices();
+    return started;
   }
 
   async stop(ref: PodRef, timeoutSeconds?: number): Promise<void> {
