@@ -7,6 +7,7 @@ import type { Logger } from '../util/logger.js';
 import { renderServiceHosts, withServiceHosts } from './dns.js';
 import { computeEndpoints, removedFlows, udpFlows, type EndpointPod } from './endpoints.js';
 import { applyNft, flushUdpFlows, type ServiceHost } from './host.js';
+import { kernelTableDigest } from './kernel-table.js';
 import { renderRules } from './rules.js';
 import type { ServiceEndpoints, ServiceRecord } from './types.js';
 import { DNS_PORT, KUBE_DNS, clusterDnsAddress, kubeDnsEndpoints, zoneData, type ClusterDnsTarget } from './cluster-dns.js';
@@ -34,6 +35,8 @@ interface Applied {
   localnet?: { iface: string; previous: string };
   /** The cluster DNS while some pod uses it, and since when (kube-dns's age). */
   dns?: ClusterDnsTarget & { since: string };
+  /** The table as the kernel listed it after the last write (see kernel-table.ts). */
+  kernel?: string;
 }
 
 /**
@@ -70,6 +73,12 @@ export class ServiceProxy {
     return records.length === 0 && (await readJsonIfExists<Applied>(this.appliedPath)) === undefined;
   }
 
+  /** True when the last sync wrote a table and the kernel's is gone or differs from it now. */
+  async drifted(): Promise<boolean> {
+    const kernel = (await readJsonIfExists<Applied>(this.appliedPath))?.kernel;
+    return kernel !== undefined && (await kernelTableDigest(this.host.exec)) !== kernel;
+  }
+
   /** `force` rewrites the table even when podctl's record says it is current (gc: someone may have touched it). */
   async sync(records: ServiceRecord[], pods: ProxyPod[], nodePorts: NodePortHost, force = false, wantDns = false): Promise<ServiceEndpoints[]> {
     const previous = await readJsonIfExists<Applied>(this.appliedPath);
@@ -85,9 +94,11 @@ export class ServiceProxy {
     // The server first, then the rules that lead to it; when it goes, the rules first.
     if (dns) await this.dnsProcess.ensure({ listen: [dns.server], port: DNS_PORT, zone: zoneData([...services, kubeDnsOf(dns)], pods, this.serviceCidr) });
     if (proxied) await this.host.ensureBridgeNetfilter();
+    let kernel = previous?.kernel;
     if (force || hash !== previous?.hash) {
       await applyNft(this.host.exec, script);
       this.logger.debug('service rules written', { services: records.length, bytes: script.length });
+      kernel = proxied ? await kernelTableDigest(this.host.exec) : undefined;
     }
     if (!dns && (previous?.dns || force)) await this.dnsProcess.stop();
     const udp = udpFlows(services);
@@ -96,7 +107,7 @@ export class ServiceProxy {
     await this.rewriteHostsFiles(services, pods, dns !== undefined);
 
     if (records.length === 0 && !dns) await removeIfExists(this.appliedPath);
-    else await writeJsonAtomic(this.appliedPath, { hash, udp, ...(localnet ? { localnet } : {}), ...(dns ? { dns } : {}) } satisfies Applied);
+    else await writeJsonAtomic(this.appliedPath, { hash, udp, ...(localnet ? { localnet } : {}), ...(dns ? { dns } : {}), ...(kernel ? { kernel } : {}) } satisfies Applied);
     return services;
   }
 
