@@ -155,6 +155,16 @@ export class PodManager {
     return lock ? { ran: true, value: await fn() } : { ran: false };
   }
 
+  /** Volatile state: locks (serve's among them). */
+  get runDir(): string {
+    return this.paths.runDir;
+  }
+
+  /** Docker's events of podctl's containers (`podctl serve`): one JSON object per line. */
+  podEvents(events: string[]): Promise<NodeJS.ReadableStream & { destroy(): void }> {
+    return this.deps.containers.events(LABEL.pod, events);
+  }
+
   /** Where podctl keeps durable state (the kube layer keeps its object records there). */
   get stateDir(): string {
     return this.paths.stateDir;
