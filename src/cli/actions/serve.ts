@@ -23,4 +23,7 @@ export async function serveAction(cmd: Command): Promise<void> {
   const { livenessEventRecorder } = await import('./objects.js');
   await serve({ pods, logger, signal: abort.signal, onUnhealthy: await livenessEventRecorder(cmd) });
   logger.info('serve: stopped');
+  // Readiness waits serve left (their probes' timers) must not hold the process: the next
+  // serve or command takes them up (the pods' checkpoints say they are still waiting).
+  setTimeout(() => process.exit(), 200).unref();
 }
