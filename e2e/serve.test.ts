@@ -100,6 +100,8 @@ describe('podctl serve', () => {
   let manifest: string;
 
   after(async () => {
+    // What serve said, for a failure's reader.
+    if (serve) process.stderr.write(`# serve's log:\n${serve.stderr().replace(/^/gm, '#   ')}\n`);
     await stopServe(serve).catch(() => serve?.child.kill('SIGKILL'));
     await podctl(['delete', '-f', manifest, '--ignore-not-found']);
     await podctl(['delete', 'svc', name, '--ignore-not-found']);

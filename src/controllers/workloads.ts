@@ -29,6 +29,8 @@ export class WorkloadControllers {
     private readonly pods: PodManager,
     private readonly store: ObjectStore,
     private readonly readiness: { watch(pod: string, join: () => Promise<void>, owner: string): void },
+    /** What each sync did, one line per pod ("pod/web-x created"). */
+    private readonly report: (key: string, line: string) => void = () => undefined,
     private readonly readyTimeoutMs = 60_000,
   ) {}
 
@@ -75,6 +77,7 @@ export class WorkloadControllers {
       store: this.store,
       defaults,
       readyTimeoutMs: this.readyTimeoutMs,
+      report: (line) => this.report(key, line),
       detached: { watchReadiness: (pod, join) => this.readiness.watch(pod, join, key) },
     };
   }

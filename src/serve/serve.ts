@@ -49,7 +49,7 @@ export async function serve(options: ServeOptions): Promise<void> {
   const store = new ObjectStore(pods.stateDir);
   const queue = new WorkQueue({ baseDelayMs: 250, maxDelayMs: 60_000 });
   const readiness = new ReadinessWaits((key) => queue.add(key), logger);
-  const controllers = new WorkloadControllers(pods, store, readiness);
+  const controllers = new WorkloadControllers(pods, store, readiness, (key, line) => logger.info(`${key}: ${line}`));
 
   const sync = async (key: string): Promise<void> => {
     const { kind, namespace, name } = parseKey(key);
@@ -58,7 +58,9 @@ export async function serve(options: ServeOptions): Promise<void> {
       for (const c of started) logger.info(`pod ${namespace}/${name}: container ${c} had ended; started again`);
       return;
     }
+    const started = Date.now();
     const result = await controllers.sync(key);
+    logger.debug(`synced ${key} in ${Date.now() - started} ms`);
     if (result.requeueAfterMs !== undefined) queue.addAfter(key, result.requeueAfterMs);
   };
 

@@ -525,7 +525,9 @@ async function reconcileReplicasLocked(ctx: WorkloadContext, given: Workload): P
     const { maxSurge, maxUnavailable } = rolloutLimits(w);
     const hash = hashOf(w);
     const hashLabel = HASH_LABEL[w.kind];
-    const owned = ownedPods(w, await ctx.pods.list({ namespace: w.namespace, all: true }));
+    // A pod being removed counts no more, as Kubernetes' controllers skip terminating pods:
+    // its successor starts at once (`podctl rm` of a replica while serve runs).
+    const owned = ownedPods(w, await ctx.pods.list({ namespace: w.namespace, all: true })).filter((v) => v.state !== 'removing');
     if (round === 0 && (await finishReadinessWaits(ctx, owned))) continue;
     const current = owned.filter((v) => hashLabel === undefined || v.labels[hashLabel] === hash);
     // Pods of older templates that are down are not restarted: the rollout removes them first.
