@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 // know nothing of each other). Test files may import anything.
 const LAYERS: ReadonlyArray<readonly string[]> = [
   ['cli', 'index.ts'],
+  ['serve'],
+  ['controllers'],
   ['kube', 'smoke', 'trace'],
   ['pod'],
   ['service'],

@@ -47,11 +47,10 @@ export function requireRoot(): void {
   }
 }
 
-/** Opens the pod manager with the global options; heavy modules load here, not at start-up. */
-export async function openPods(cmd: Command): Promise<PodManager> {
+/** Opens the pod manager with the global options (and the command's own logger, when given); heavy modules load here, not at start-up. */
+export async function openPods(cmd: Command, logger: Logger = loggerFor(cmd)): Promise<PodManager> {
   requireRoot();
   const opts = globals(cmd);
-  const logger = loggerFor(cmd);
   const [{ PodManager }, { pullRenderer }, timings] = await Promise.all([
     import('../pod/manager.js'),
     import('./pull-progress.js'),

@@ -10,6 +10,7 @@ import { registerNetCommands } from './commands/net.js';
 import { registerKubeCommands } from './commands/kube.js';
 import { registerTraceCommands } from './commands/trace.js';
 import { registerServiceCommands } from './commands/services.js';
+import { registerServeCommands } from './commands/serve.js';
 import { registerInfoCommand } from './commands/info.js';
 import { wholeNumber } from './commands/collect.js';
 
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerKubeCommands(program);
   registerTraceCommands(program);
   registerServiceCommands(program);
+  registerServeCommands(program);
   registerInfoCommand(program);
   return program;
 }

@@ -19,7 +19,7 @@ import { createContainers, createPod, createSandbox, needsPodIP } from './create
 import { settleAll } from '../util/settle.js';
 import { materializeVolumes } from './volumes.js';
 import { collectGarbage, type GcAction, type GcOptions } from './gc.js';
-import { ALL_PODS_FILTER, podFilter } from './labels.js';
+import { ALL_PODS_FILTER, LABEL, podFilter } from './labels.js';
 import { formatPodRef, pathKey, type PodRef } from './naming.js';
 import { POD_CONCURRENCY, type PodSpec } from './spec.js';
 import { startContainers, startPod, startSandbox } from './start-pod.js';
@@ -39,7 +39,7 @@ import type { NodePortAddresses } from '../service/types.js';
 import { bridgeOf, servicePods } from './service-pods.js';
 import type { ProxyPod } from '../service/proxy.js';
 import { discardSandbox, fillSandbox, prepareSandbox, type PreparedSandbox } from './sandbox-ahead.js';
-import { containerRestarts, withRestart } from './restarts.js';
+import { containerRestarts, restartsAlways, withRestart } from './restarts.js';
 
 export interface PodManagerOptions {
   cniConfDir?: string;
@@ -161,6 +161,16 @@ export class PodManager {
     return lock ? { ran: true, value: await fn() } : { ran: false };
   }
 
+  /** Volatile state: locks (serve's among them). */
+  get runDir(): string {
+    return this.paths.runDir;
+  }
+
+  /** Docker's events of podctl's containers (`podctl serve`): one JSON object per line. */
+  podEvents(events: string[]): Promise<NodeJS.ReadableStream & { destroy(): void }> {
+    return this.deps.containers.events(LABEL.pod, events);
+  }
+
   /** Where podctl keeps durable state (the kube layer keeps its object records there). */
   get stateDir(): string {
     return this.paths.stateDir;
@@ -256,9 +266,9 @@ export class PodManager {
    * Starts a created or stopped pod; a failed start leaves it as it was. With `restartCount`,
    * the start is a restart in place of a pod that went down (a workload controller bringing
    * it back, as the kubelet does): each app container's restart is counted instead of the
-   * count starting over.
+   * count starting over. With `joinReady: false` the readiness wait is the caller's (joinWhenReady).
    */
-  async start(ref: PodRef, wait?: WaitSpec, options: { restartCount?: boolean } = {}): Promise<PodView> {
+  async start(ref: PodRef, wait?: WaitSpec, options: { restartCount?: boolean; joinReady?: boolean } = {}): Promise<PodView> {
     const view = await this.locked(ref, async (deps) => {
       const checkpoint = await this.requireCheckpoint(ref);
       if (checkpoint.phase === 'running') {
@@ -283,8 +293,34 @@ export class PodManager {
       });
       return this.viewOf(ref);
     });
-    await this.joinWhenReady(view, wait);
+    if (options.joinReady !== false) await this.joinWhenReady(view, wait);
     return view;
+  }
+
+  /**
+   * Starts again the app containers that ended under a running pause and that the pod's
+   * restart policy brings back (Docker's own policy leaves a container someone stopped or
+   * killed down): the kubelet's restart, counted. Names the containers it started.
+   */
+  async restartEndedApps(ref: PodRef): Promise<string[]> {
+    const started = await this.locked(ref, async (deps) => {
+      const [checkpoint, members] = await Promise.all([deps.store.read(ref), this.members(ref)]);
+      const pause = members.find((c) => c.labels[LABEL.role] === 'pause');
+      if (!checkpoint || checkpoint.phase !== 'running' || pause?.state !== 'running' || pause.id !== checkpoint.pauseId) return [];
+      const ended = members.filter((c) => c.labels[LABEL.role] === 'app' && c.state === 'exited' && restartsAlways(checkpoint.spec.restartPolicy));
+      const names: string[] = [];
+      for (const c of ended) {
+        const name = c.labels[LABEL.container] ?? c.name;
+        const details = await deps.containers.inspect(c.id);
+        checkpoint.restarts = withRestart(checkpoint.restarts, name, details?.restartCount ?? 0);
+        await deps.store.write(checkpoint);
+        await deps.containers.start(c.id);
+        names.push(name);
+      }
+      return names;
+    });
+    if (started.length > 0) await this.syncServices();
+    return started;
   }
 
   async stop(ref: PodRef, timeoutSeconds?: number): Promise<void> {

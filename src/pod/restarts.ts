@@ -14,3 +14,9 @@ export function containerRestarts(checkpoint: Pick<PodCheckpoint, 'restarts'> | 
 export function withRestart(restarts: PodCheckpoint['restarts'], container: string, dockerCount: number): Record<string, number> {
   return { ...restarts, [container]: containerRestarts({ restarts }, container, dockerCount) + 1 };
 }
+
+/**
+ * Whether the pod's restart policy (Docker's name for it) has a container that ended brought
+ * back whatever its exit code. on-failure is left to Docker: its retries are a Job's backoffLimit.
+ */
+export const restartsAlways = (policy: string | undefined): boolean => policy === 'always' || policy === 'unless-stopped';

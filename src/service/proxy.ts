@@ -8,6 +8,7 @@ import { rewriteInPlace, withoutPadding } from '../util/rewrite-in-place.js';
 import { renderServiceHosts, withServiceHosts } from './dns.js';
 import { computeEndpoints, removedFlows, udpFlows, type EndpointPod } from './endpoints.js';
 import { applyNft, flushUdpFlows, type ServiceHost } from './host.js';
+import { kernelTableDigest } from './kernel-table.js';
 import { DELETE_SCRIPT, renderRules } from './rules.js';
 import { BRIDGE_NF_CALL_IPTABLES, routeLocalnetKey, SysctlLedger } from './sysctls.js';
 import type { NodePortAddresses, ServiceEndpoints, ServiceRecord } from './types.js';
@@ -36,6 +37,8 @@ interface Applied {
   udp: string[];
   /** The cluster DNS while some pod uses it, and since when (kube-dns's age). */
   dns?: ClusterDnsTarget & { since: string };
+  /** The table as the kernel listed it after the last write (see kernel-table.ts). */
+  kernel?: string;
 }
 
 /** A named stretch of a sync; the pod layer passes its step runner, so tests can stop a sync at each. */
@@ -84,9 +87,15 @@ export class ServiceProxy {
     return Object.keys(await this.sysctls.held()).length === 0;
   }
 
+  /** True when the last sync wrote a table and the kernel's is gone or differs from it now. */
+  async drifted(): Promise<boolean> {
+    const kernel = (await readJsonIfExists<Applied>(this.appliedPath))?.kernel;
+    return kernel !== undefined && (await kernelTableDigest(this.host.exec)) !== kernel;
+  }
+
   /**
-   * `force` rewrites the table even when podctl's record says it is current (gc: someone may
-   * have touched it, or a podctl was killed mid-sync).
+   * `force` rewrites the table even when podctl's record says it is current (gc, or serve when
+   * the kernel's table drifted: someone may have touched it, or a podctl was killed mid-sync).
    *
    * The order keeps route_localnet guarded at every instant a kill may strike: sysctls no
    * longer needed go back first (while the old table, with its guard, still stands); the
@@ -124,9 +133,11 @@ export class ServiceProxy {
         await this.sysctls.set(BRIDGE_NF_CALL_IPTABLES, '1');
       });
     }
+    let kernel = previous?.kernel;
     if (force || hash !== previous?.hash) {
       await this.steps.run('services-rules', () => applyNft(this.host.exec, script));
       this.logger.debug('service rules written', { services: records.length, bytes: script.length });
+      kernel = proxied ? await kernelTableDigest(this.host.exec) : undefined;
     }
     if (localnet) await this.steps.run('services-route-localnet', () => this.sysctls.set(localnet, '1'));
     if (!dns && (previous?.dns || force)) await this.dnsProcess.stop();
@@ -135,7 +146,7 @@ export class ServiceProxy {
     await this.rewriteHostsFiles(services, pods, dns !== undefined);
 
     if (records.length === 0 && !dns) await removeIfExists(this.appliedPath);
-    else await writeJsonAtomic(this.appliedPath, { hash, udp, ...(dns ? { dns } : {}) } satisfies Applied);
+    else await writeJsonAtomic(this.appliedPath, { hash, udp, ...(dns ? { dns } : {}), ...(kernel ? { kernel } : {}) } satisfies Applied);
     return services;
   }
 

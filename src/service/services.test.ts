@@ -16,6 +16,7 @@ import type { DnsProcessConfig, DnsRunner } from '../dns/process.js';
 let dir: string;
 let calls: Array<{ file: string; args: string[]; input?: string }>;
 let nftFails: boolean;
+let kernelTable: string | undefined;
 let pods: ProxyPod[];
 
 const host: ServiceHost = {
@@ -23,6 +24,9 @@ const host: ServiceHost = {
     const input = options?.input;
     calls.push({ file, args: [...args], ...(input !== undefined ? { input } : {}) });
     const failed = file === 'nft' && args[0] === '-f' && nftFails;
+    // The kernel's table: what the last script made of it, listed back by `nft list table`.
+    if (file === 'nft' && args[0] === '-f' && !failed) kernelTable = /table ip podctl \{[^]*\n\}\n/.exec(input ?? '')?.[0];
+    if (file === 'nft' && args[0] === 'list') return kernelTable === undefined ? { exitCode: 1, stdout: '', stderr: 'Error: No such file or directory\n' } : { exitCode: 0, stdout: kernelTable, stderr: '' };
     return { exitCode: failed ? 1 : 0, stdout: '', stderr: failed ? 'Error: Could not process rule: No such file or directory\n' : '' };
   },
   sysctls: { read: async () => '0', write: async () => true },
@@ -60,6 +64,7 @@ describe('ServiceManager', () => {
     dir = await mkdtemp(join(tmpdir(), 'pct-svc-unit-'));
     calls = [];
     nftFails = false;
+    kernelTable = undefined;
     dnsConfig = undefined;
     const hosts = join(dir, 'hosts-a');
     await writeFile(hosts, '127.0.0.1\tlocalhost\n10.99.0.5\ta\n');
@@ -167,5 +172,20 @@ describe('ServiceManager', () => {
     assert.equal(await m.clusterDns('podctl'), undefined);
     assert.equal(dnsConfig, undefined);
     assert.match(warnings.join('\n'), /service default\/old holds its address 10\.96\.0\.10.*Delete that service and apply it again without clusterIP/);
+  });
+
+  it('rewrites the table when the kernel lost or changed it, and only then', async () => {
+    const m = manager();
+    await m.apply(web);
+    assert.equal(await m.repairDrift(), false, 'the table is as written');
+    assert.equal(nftScripts().length, 1);
+    kernelTable = undefined;
+    assert.equal(await m.repairDrift(), true, 'deleted behind podctl\'s back');
+    assert.equal(nftScripts().length, 2);
+    assert.match(kernelTable ?? '', /table ip podctl/);
+    kernelTable = kernelTable!.replace('10.96.0.1', '10.96.0.9');
+    assert.equal(await m.repairDrift(), true, 'edited');
+    assert.equal(await m.repairDrift(), false);
+    assert.equal(nftScripts().length, 3);
   });
 });

@@ -165,6 +165,16 @@ export class ServiceManager {
     await this.locked(() => this.syncLocked(options));
   }
 
+  /**
+   * Rewrites the rules when the kernel's table no longer is the one the last sync wrote
+   * (deleted or edited behind podctl's back); one `nft list` when it still is. True when it rewrote.
+   */
+  async repairDrift(): Promise<boolean> {
+    if (!(await this.proxy.drifted())) return false;
+    await this.locked(() => this.syncLocked({ force: true }));
+    return true;
+  }
+
   /** The env Kubernetes gives a pod for the services of its namespace that exist now. */
   async env(namespace: string): Promise<Record<string, string>> {
     return serviceEnv(await this.store.list(), namespace);

@@ -26,9 +26,10 @@ import { canonicalJson } from '../spec-hash.js';
 import { API_VERSION } from '../object-ref.js';
 
 /**
- * Deployment, ReplicaSet, DaemonSet and Job: a record plus pods made from its template. podctl
- * has no daemon, so the controllers run when a command changes or waits for the workload (apply,
- * scale, rollout, wait; never get or describe): each lists the pods once, asks its pure
+ * Deployment, ReplicaSet, DaemonSet and Job: a record plus pods made from its template. The
+ * controllers run when a command changes or waits for the workload (apply, scale, rollout,
+ * wait; never get or describe) and, while `podctl serve` runs, on every change it sees: each
+ * lists the pods once, asks its pure
  * controller what to do, does it.
  */
 export type WorkloadKind = 'Deployment' | 'ReplicaSet' | 'DaemonSet' | 'StatefulSet' | 'Job';
@@ -163,6 +164,12 @@ export interface WorkloadContext {
   readyTimeoutMs: number;
   /** Progress lines ("pod/web-x created"). */
   report?: (line: string) => void;
+  /**
+   * `podctl serve`: one round per reconcile, never waiting for readiness. Each wait is handed
+   * to `watchReadiness` (serve runs it detached and syncs the workload again when it ends), and
+   * a rollout that can only go on once pods are ready returns instead of failing.
+   */
+  detached?: { watchReadiness(pod: string, join: () => Promise<void>): void };
 }
 
 const HASH_LABEL: Record<WorkloadKind, string | undefined> = { Deployment: 'pod-template-hash', DaemonSet: 'controller-revision-hash', StatefulSet: 'controller-revision-hash', ReplicaSet: undefined, Job: undefined };
@@ -235,6 +242,10 @@ const isReady = podReady;
  */
 async function finishReadinessWaits(ctx: WorkloadContext, owned: PodView[]): Promise<boolean> {
   const pending = owned.filter((v) => v.state === 'running' && v.awaitingReady);
+  if (ctx.detached) {
+    for (const v of pending) ctx.detached.watchReadiness(v.name, () => ctx.pods.joinWhenReady(v, { timeoutMs: ctx.readyTimeoutMs }));
+    return false;
+  }
   // One that fails its probes again stays out, and the rollout step sees it as not ready.
   await Promise.all(pending.map((v) => ctx.pods.joinWhenReady(v, { timeoutMs: ctx.readyTimeoutMs }).catch(() => undefined)));
   return pending.length > 0;
@@ -261,7 +272,8 @@ async function runPod(ctx: WorkloadContext, w: Workload, spec: PodSpec, creating
   try {
     const wait = hasProbes(spec) ? { timeoutMs: ctx.readyTimeoutMs } : undefined;
     const view = await creating(() => ctx.pods.startUnready(spec, wait));
-    await ctx.pods.joinWhenReady(view, wait);
+    if (ctx.detached) ctx.detached.watchReadiness(spec.name, () => ctx.pods.joinWhenReady(view, wait));
+    else await ctx.pods.joinWhenReady(view, wait);
   } catch (err) {
     // A pod that failed its probes or its start is gone again (run undoes it); the reason stays.
     const message = err instanceof Error ? err.message : String(err);
@@ -341,7 +353,8 @@ async function recoverPods(ctx: WorkloadContext, w: Workload, owned: PodView[], 
       try {
         const spec = await ctx.pods.getSpec(v);
         const wait = spec && hasProbes(spec) ? { timeoutMs: ctx.readyTimeoutMs } : undefined;
-        await ctx.pods.start(v, wait, { restartCount: true });
+        const view = await ctx.pods.start(v, wait, { restartCount: true, joinReady: !ctx.detached });
+        ctx.detached?.watchReadiness(v.name, () => ctx.pods.joinWhenReady(view, wait));
         await record(ctx, w, [{ type: 'Normal', reason: 'Restarted', object: `pod/${v.name}`, message: `Pod ${v.name} was ${v.state}; restarted in place` }]);
         ctx.report?.(`pod/${v.name} restarted`);
         return;
@@ -364,7 +377,7 @@ async function recoverPods(ctx: WorkloadContext, w: Workload, owned: PodView[], 
 async function reconcileStatefulLocked(ctx: WorkloadContext, given: Workload): Promise<boolean> {
   let changed = false;
   const restarted = new Set<string>();
-  for (let round = 0; round < 1000; round++) {
+  for (let round = 0; round < roundsOf(ctx); round++) {
     const w = await storedWorkload(ctx, given);
     if (!w) break;
     const replicas = specOf(w).replicas ?? 1;
@@ -379,6 +392,7 @@ async function reconcileStatefulLocked(ctx: WorkloadContext, given: Workload): P
     const step = statefulStep(replicas, [...byOrdinal].map(([ordinal, v]) => ({ ordinal, ready: isReady(v), current: v.labels['controller-revision-hash'] === hash })));
     if (step.action === 'done') break;
     if (step.action === 'wait') {
+      if (ctx.detached) break;
       throw new PodctlError('FAILED_PRECONDITION', `statefulset ${w.name}: pod ${w.name}-${step.ordinal} is not ready (${byOrdinal.get(step.ordinal)!.state}); the pods above it wait for it`, {
         hint: `see podctl describe statefulset ${w.name} and podctl logs ${w.name}-${step.ordinal}; delete the pod to have it made again`,
       });
@@ -421,6 +435,9 @@ export async function deleteStatefulClaims(ctx: WorkloadContext, w: Workload, wh
     ctx.report?.(`persistentvolumeclaim/${c.name} deleted`);
   }
 }
+
+/** Rounds of a reconcile: serve's syncs do one and are called again (see WorkloadContext.detached). */
+const roundsOf = (ctx: WorkloadContext) => (ctx.detached ? 1 : 1000);
 
 /** One controller run per workload at a time, across processes. */
 const lockName = (w: Pick<Workload, 'kind' | 'namespace' | 'name'>) => `workload-${w.kind.toLowerCase()}-${w.namespace}_${w.name}`;
@@ -505,14 +522,16 @@ export function replicaCounts(w: Workload, views: PodView[], ready: (v: PodView)
 async function reconcileReplicasLocked(ctx: WorkloadContext, given: Workload): Promise<boolean> {
   let changed = false;
   const restarted = new Set<string>();
-  for (let round = 0; round < 1000; round++) {
+  for (let round = 0; round < roundsOf(ctx); round++) {
     const w = await storedWorkload(ctx, given);
     if (!w) break;
     const replicas = desiredReplicas(w);
     const { maxSurge, maxUnavailable } = rolloutLimits(w);
     const hash = hashOf(w);
     const hashLabel = HASH_LABEL[w.kind];
-    const owned = ownedPods(w, await ctx.pods.list({ namespace: w.namespace, all: true }));
+    // A pod being removed counts no more, as Kubernetes' controllers skip terminating pods:
+    // its successor starts at once (`podctl rm` of a replica while serve runs).
+    const owned = ownedPods(w, await ctx.pods.list({ namespace: w.namespace, all: true })).filter((v) => v.state !== 'removing');
     if (round === 0 && (await finishReadinessWaits(ctx, owned))) continue;
     const current = owned.filter((v) => hashLabel === undefined || v.labels[hashLabel] === hash);
     // Pods of older templates that are down are not restarted: the rollout removes them first.
@@ -525,6 +544,7 @@ async function reconcileReplicasLocked(ctx: WorkloadContext, given: Workload): P
     const step = rolloutStep({ replicas, maxSurge: Math.max(0, maxSurge), maxUnavailable: Math.max(maxSurge === 0 ? 1 : 0, maxUnavailable), current: count(current), old: count(old) });
     if (step.done) break;
     if (step.stuck) {
+      if (ctx.detached) break;
       throw new PodctlError('FAILED_PRECONDITION', `${w.kind.toLowerCase()} ${w.name}: rollout stalled: ${current.length - current.filter(isReady).length} new pod(s) are not ready; the old pods keep serving`, {
         hint: `see podctl describe ${w.kind.toLowerCase()} ${w.name} and podctl logs ${w.kind.toLowerCase()}/${w.name}`,
       });

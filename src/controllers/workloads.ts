@@ -1,0 +1,84 @@
+import { DEFAULT_PAUSE_IMAGE } from '../docker/pause-image.js';
+import { objectLookup } from '../kube/kinds/config-objects.js';
+import { WORKLOAD_KINDS, reconcileJob, reconcileReplicasIfFree, workloadOf, type WorkloadContext } from '../kube/kinds/workloads.js';
+import type { ObjectStore } from '../kube/objects/store.js';
+import type { LabelPredicate } from '../kube/selector.js';
+import type { PodManager } from '../pod/manager.js';
+import { DEFAULT_NAMESPACE } from '../pod/spec.js';
+import { keyOf, parseKey } from './keys.js';
+
+/** What a sync asks of the queue besides forgetting its failures: to be run again after a while. */
+export interface SyncResult {
+  requeueAfterMs?: number;
+}
+
+/** A command holds the workload's controller lock (it converges itself): look again after this. */
+const BUSY_RETRY_MS = 1000;
+
+/**
+ * The Deployment, ReplicaSet, StatefulSet, DaemonSet and Job controllers as level-triggered
+ * `sync(key)`: read the desired object from the store and the pods (one list), do one round of
+ * the workload's reconcile (src/kube/kinds/workloads.ts, detached: no readiness wait), return.
+ * A readiness wait that ends, a Docker event of an owned pod or the resync syncs it again.
+ */
+export class WorkloadControllers {
+  /** The selectors of the workloads synced so far, by key: Docker events find their owners here. */
+  private readonly owners = new Map<string, { namespace: string; selector: LabelPredicate }>();
+
+  constructor(
+    private readonly pods: PodManager,
+    private readonly store: ObjectStore,
+    private readonly readiness: { watch(pod: string, join: () => Promise<void>, owner: string): void },
+    /** What each sync did, one line per pod ("pod/web-x created"). */
+    private readonly report: (key: string, line: string) => void = () => undefined,
+    private readonly readyTimeoutMs = 60_000,
+  ) {}
+
+  /** Every stored workload's key (the periodic resync). */
+  async keys(): Promise<string[]> {
+    const objects = (await Promise.all(WORKLOAD_KINDS.map((kind) => this.store.list(kind)))).flat();
+    return objects.map((o) => keyOf({ kind: o.kind, namespace: o.metadata.namespace ?? DEFAULT_NAMESPACE, name: o.metadata.name }));
+  }
+
+  /** The keys of the workloads whose selector picks a pod with these labels in `namespace`. */
+  ownersOf(namespace: string, labels: Record<string, string>): string[] {
+    return [...this.owners].filter(([, o]) => o.namespace === namespace && o.selector(labels)).map(([key]) => key);
+  }
+
+  async sync(key: string): Promise<SyncResult> {
+    const { kind, namespace, name } = parseKey(key);
+    const obj = await this.store.get(kind, namespace, name);
+    if (!obj) {
+      // Deleted: `delete` removed its pods itself (deleteWorkload), nothing is left to keep.
+      this.owners.delete(key);
+      return {};
+    }
+    const ctx = await this.context(key);
+    const w = workloadOf(obj, ctx.defaults);
+    this.owners.set(key, { namespace, selector: w.selector });
+    if (w.kind === 'Job') {
+      const { status } = await reconcileJob(ctx, w);
+      if (status.condition) return {};
+      // activeDeadlineSeconds passes without any event: look again when it is due.
+      const deadline = (obj.spec as { activeDeadlineSeconds?: number } | undefined)?.activeDeadlineSeconds;
+      return deadline !== undefined && status.startTime ? { requeueAfterMs: Math.max(0, Date.parse(status.startTime) + deadline * 1000 - Date.now()) + 50 } : {};
+    }
+    const changed = await reconcileReplicasIfFree(ctx, w);
+    if (changed === undefined) return { requeueAfterMs: BUSY_RETRY_MS };
+    // Something was done: the next round looks at its outcome (a replaced pod's successor, ...).
+    return changed ? { requeueAfterMs: 0 } : {};
+  }
+
+  /** A context per sync: config objects as stored now, readiness waits handed to serve with the owner's key. */
+  private async context(key: string): Promise<WorkloadContext> {
+    const defaults = { namespace: DEFAULT_NAMESPACE, defaultNetwork: await this.pods.defaultNetwork(), pauseImage: DEFAULT_PAUSE_IMAGE, objects: await objectLookup(this.store, []) };
+    return {
+      pods: this.pods,
+      store: this.store,
+      defaults,
+      readyTimeoutMs: this.readyTimeoutMs,
+      report: (line) => this.report(key, line),
+      detached: { watchReadiness: (pod, join) => this.readiness.watch(pod, join, key) },
+    };
+  }
+}

@@ -1,0 +1,141 @@
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { WorkQueue, runWorkers } from '../controllers/queue.js';
+import { keyOf, parseKey } from '../controllers/keys.js';
+import { watchObjectRecords } from '../controllers/object-watch.js';
+import { parsePodEvents } from '../controllers/pod-events.js';
+import { WorkloadControllers } from '../controllers/workloads.js';
+import { WORKLOAD_KINDS } from '../kube/kinds/workloads.js';
+import { ObjectStore } from '../kube/objects/store.js';
+import type { PodManager } from '../pod/manager.js';
+import type { PodView } from '../pod/status.js';
+import { messageOf } from '../util/errors.js';
+import type { Logger } from '../util/logger.js';
+import { ReadinessWaits } from './readiness.js';
+
+export interface ServeOptions {
+  pods: PodManager;
+  logger: Logger;
+  /** Aborting it stops serve; the pods keep running. */
+  signal: AbortSignal;
+  /** Records a failed liveness probe in the owner's events (the CLI's recorder). */
+  onUnhealthy?: (pod: PodView, container: string, message: string) => Promise<void>;
+  /** Every workload synced again this often (ms). */
+  resyncMs?: number;
+  /** The Services table checked against the kernel this often (ms). */
+  tableCheckMs?: number;
+  workers?: number;
+  /** Called once everything watches and the first resync is queued. */
+  onReady?: () => void;
+}
+
+/** Docker events that can change what a controller or the kubelet must do. */
+const ENGINE_EVENTS = ['start', 'die', 'destroy', 'oom', 'health_status'];
+/** A died app container is looked at a little later: a liveness restart (stop, start) is not a death. */
+const KUBELET_DELAY_MS = 300;
+/** How long a stop waits for syncs in progress before leaving them (their pods stay; gc or the next serve converge). */
+const STOP_GRACE_MS = 7000;
+
+/**
+ * `podctl serve`: the one long-running owner of the desired state on this host. One work queue
+ * feeds the controllers (Deployment, ReplicaSet, StatefulSet, DaemonSet, Job) and the kubelet's
+ * restarts of ended containers; keys come from the object store's watch, Docker's events and
+ * a periodic resync. kube-proxy's part: `watchServices` keeps endpoints following the pods
+ * (and runs liveness probes), and the table is checked against the kernel every
+ * `tableCheckMs` and after each burst of events. The caller holds serve's host lock.
+ */
+export async function serve(options: ServeOptions): Promise<void> {
+  const { pods, logger, signal } = options;
+  const store = new ObjectStore(pods.stateDir);
+  const queue = new WorkQueue({ baseDelayMs: 250, maxDelayMs: 60_000 });
+  const readiness = new ReadinessWaits((key) => queue.add(key), logger);
+  const controllers = new WorkloadControllers(pods, store, readiness, (key, line) => logger.info(`${key}: ${line}`));
+
+  const sync = async (key: string): Promise<void> => {
+    const { kind, namespace, name } = parseKey(key);
+    if (kind === 'Pod') {
+      const started = await pods.restartEndedApps({ name, namespace });
+      for (const c of started) logger.info(`pod ${namespace}/${name}: container ${c} had ended; started again`);
+      return;
+    }
+    const started = Date.now();
+    const result = await controllers.sync(key);
+    logger.debug(`synced ${key} in ${Date.now() - started} ms`);
+    if (result.requeueAfterMs !== undefined) queue.addAfter(key, result.requeueAfterMs);
+  };
+
+  const resync = async () => {
+    for (const key of await controllers.keys()) queue.add(key);
+    // Containers that ended while no event reached serve (it was not running, the stream broke).
+    for (const v of await pods.list({ all: true })) if (v.state === 'degraded' && v.pause.state === 'running') queue.add(keyOf({ kind: 'Pod', namespace: v.namespace, name: v.name }));
+  };
+
+  let checking = false;
+  const checkTable = async () => {
+    if (checking || signal.aborted) return;
+    checking = true;
+    try {
+      if (await pods.services.repairDrift()) logger.warn('the Services table was gone or changed behind podctl; rewritten');
+    } catch (err) {
+      logger.warn(`Services table check failed: ${messageOf(err)}`);
+    } finally {
+      checking = false;
+    }
+  };
+
+  const watch = await watchObjectRecords(pods.stateDir, WORKLOAD_KINDS, (key) => queue.add(key));
+  const timers: NodeJS.Timeout[] = [];
+  const workers = runWorkers(queue, options.workers ?? 4, sync, (key, err, retryMs) => logger.warn(`sync ${key} failed: ${messageOf(err)}; again in ${retryMs} ms`));
+  try {
+    await resync();
+    timers.push(setInterval(() => void resync().catch((err: unknown) => logger.warn(`resync failed: ${messageOf(err)}`)), options.resyncMs ?? 30_000));
+    timers.push(setInterval(() => void checkTable(), options.tableCheckMs ?? 30_000));
+    await checkTable();
+    const loops = [
+      untilAborted(signal, logger, 'Docker events', () => followEvents(pods, signal, (e) => {
+        if (e.role === 'app' && (e.action === 'die' || e.action === 'oom')) queue.addAfter(keyOf({ kind: 'Pod', namespace: e.namespace, name: e.pod }), KUBELET_DELAY_MS);
+        for (const key of controllers.ownersOf(e.namespace, e.labels)) queue.add(key);
+      })),
+      untilAborted(signal, logger, 'Services', () => pods.watchServices(signal, () => void checkTable(), options.onUnhealthy)),
+    ];
+    logger.info(`serve: ready; ${queue.length} workload(s) queued, resync every ${(options.resyncMs ?? 30_000) / 1000} s`);
+    options.onReady?.();
+    await Promise.all(loops);
+  } finally {
+    for (const t of timers) clearInterval(t);
+    watch.close();
+    queue.shutDown();
+    const left = await Promise.race([workers.then(() => false), sleep(STOP_GRACE_MS, true, { ref: false })]);
+    if (left) logger.warn('serve: stopped with syncs still in progress; the next serve or command converges them');
+  }
+}
+
+/** Runs `fn` again after it fails (Docker restarted, its stream broke) until `signal` aborts. */
+async function untilAborted(signal: AbortSignal, logger: Logger, what: string, fn: () => Promise<void>): Promise<void> {
+  while (!signal.aborted) {
+    try {
+      await fn();
+    } catch (err) {
+      if (signal.aborted) return;
+      logger.warn(`${what}: ${messageOf(err)}; following again in 1 s`);
+      await sleep(1000, undefined, { ref: false }).catch(() => undefined);
+    }
+  }
+}
+
+/** Follows Docker's events of podctl's containers until `signal` aborts; rejects when the stream ends otherwise. */
+async function followEvents(pods: PodManager, signal: AbortSignal, onEvent: (e: ReturnType<typeof parsePodEvents>[number]) => void): Promise<void> {
+  const stream = await pods.podEvents(ENGINE_EVENTS);
+  await new Promise<void>((resolve, reject) => {
+    const stop = () => {
+      stream.destroy();
+      resolve();
+    };
+    if (signal.aborted) return stop();
+    signal.addEventListener('abort', stop, { once: true });
+    const lines = createInterface({ input: stream as NodeJS.ReadableStream });
+    lines.on('line', (line) => parsePodEvents(line).forEach(onEvent));
+    stream.on('error', (err: Error) => (signal.aborted ? resolve() : reject(err)));
+    stream.on('end', () => (signal.aborted ? resolve() : reject(new Error('Docker closed its event stream'))));
+  });
+}
