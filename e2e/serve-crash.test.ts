@@ -123,7 +123,7 @@ ${spec}
       restartPolicy: Never
       terminationGracePeriodSeconds: 1
       containers: [{ name: c, image: busybox, command: [sh, -c, 'sleep 1; exit 3'] }]`;
-    const deadline = `  activeDeadlineSeconds: 4
+    const deadline = `  activeDeadlineSeconds: 6
   template:
     spec:
       restartPolicy: Never
@@ -132,11 +132,11 @@ ${spec}
 
     const base = uniqueName('pct-scj');
     const reference = { backoff: await runJob(`${base}-b0`, failing), deadline: await runJob(`${base}-d0`, deadline) };
-    // Killed after the first pod failed (a retry is due), and while the deadline runs out
-    // (serve is down when it passes: the next serve must end the Job itself).
+    // Killed after the first pod failed (a retry is due), and once the Job's pod is made (serve
+    // is down when the deadline passes: the next serve must end the Job itself).
     const killed = {
       backoff: await runJob(`${base}-b1`, failing, async () => (await podsWith(`job-name=${base}-b1`)).some((p) => p.state !== 'running')),
-      deadline: await runJob(`${base}-d1`, deadline, async () => (await podsWith(`job-name=${base}-d1`)).some(isReady), 5000),
+      deadline: await runJob(`${base}-d1`, deadline, async () => (await podsWith(`job-name=${base}-d1`)).length > 0, 8000),
     };
     process.stderr.write(`# serve-crash: jobs without a kill ${JSON.stringify(reference)}; with one ${JSON.stringify(killed)}\n`);
     assert.deepEqual(reference.backoff, { succeeded: 0, failed: 3, conditions: ['Failed/BackoffLimitExceeded'], pods: 3 });
