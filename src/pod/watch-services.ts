@@ -33,6 +33,9 @@ export async function watchServices(containers: Pick<DockerContainers, 'events'>
       stream.destroy();
       resolve();
     };
+    // An abort during the first sync (long with 100 pods) came before this listener: heard
+    // by nobody, serve hung on SIGTERM.
+    if (signal.aborted) return stop();
     signal.addEventListener('abort', stop, { once: true });
     stream.on('data', (chunk: Buffer) => {
       // One JSON object per line; a chunk may carry several.

@@ -135,7 +135,11 @@ async function followEvents(pods: PodManager, signal: AbortSignal, onEvent: (e: 
     signal.addEventListener('abort', stop, { once: true });
     const lines = createInterface({ input: stream as NodeJS.ReadableStream });
     lines.on('line', (line) => parsePodEvents(line).forEach(onEvent));
-    stream.on('error', (err: Error) => (signal.aborted ? resolve() : reject(err)));
+    const failed = (err: Error) => (signal.aborted ? resolve() : reject(err));
+    // readline passes its input's errors on (dockerd stopping aborts the stream): unheard, one
+    // would end serve.
+    lines.on('error', failed);
+    stream.on('error', failed);
     stream.on('end', () => (signal.aborted ? resolve() : reject(new Error('Docker closed its event stream'))));
   });
 }
