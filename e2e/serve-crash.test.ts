@@ -82,7 +82,12 @@ describe('podctl serve killed with -9', () => {
       const all = job.status?.conditions ?? (job.status?.condition ? [{ status: 'True', ...job.status.condition }] : []);
       const conditions = all.filter((c) => c.status === 'True').map((c) => `${c.type}/${c.reason ?? ''}`);
       if (conditions.some((c) => /^(Complete|Failed)\//.test(c)) && !job.status?.active) {
-        return { succeeded: job.status?.succeeded ?? 0, failed: job.status?.failed ?? 0, conditions: conditions.sort(), pods: (await podsWith(`job-name=${name}`)).length };
+        // `get` shows a condition the pods reached (a deadline passed while serve was down)
+        // before the controller acted on it (deleting the pod): the outcome is settled once no
+        // pod is running, being made or being removed.
+        const pods = await podsWith(`job-name=${name}`);
+        const settled = pods.every((p) => !['running', 'creating', 'removing'].includes(p.state));
+        if (settled) return { succeeded: job.status?.succeeded ?? 0, failed: job.status?.failed ?? 0, conditions: conditions.sort(), pods: pods.length };
       }
       assert.ok(Date.now() - started < timeoutMs, `job ${name} did not end within ${timeoutMs} ms: ${JSON.stringify(job.status)}`);
       await sleep(250);
