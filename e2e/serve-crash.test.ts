@@ -161,7 +161,7 @@ ${spec}
       assert.deepEqual(killed, reference);
     } finally {
       // A pod the bug leaves goes, so that the leak check judges the rest.
-      for (const p of await podsWith(`job-name=${base}-d1`)) await podctl(['rm', '-f', p.name]);
+      for (const job of [`${base}-d0`, `${base}-d1`]) for (const p of await podsWith(`job-name=${job}`)) await podctl(['rm', '-f', p.name]);
     }
   });
 
