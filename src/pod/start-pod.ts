@@ -11,6 +11,7 @@ import { podHostNames } from './spec.js';
 import type { Rollback } from './steps.js';
 import type { PodMember } from './create-pod.js';
 import type { NetworkConfigList } from '../cni/index.js';
+import { portmapLocalnetBridge } from './network.js';
 
 /** Brings a created (or stopped) pod up: its sandbox, then its containers. */
 export async function startPod(deps: PodDeps, checkpoint: PodCheckpoint, networks: NetworkConfigList[], rollback: Rollback): Promise<void> {
@@ -52,6 +53,7 @@ export async function startSandbox(deps: PodDeps, checkpoint: PodCheckpoint, net
     checkpoint.netnsPinned = false;
   });
 
+  await guardRouteLocalnet(deps, checkpoint, networks[0], rollback);
   const cniDns: Array<CniDns | undefined> = [];
   const cniRoutes: string[][] = [];
   for (const [index, net] of networks.entries()) {
@@ -79,6 +81,27 @@ export async function startSandbox(deps: PodDeps, checkpoint: PodCheckpoint, net
     const serviceHosts = server ? '' : (services?.hosts ?? '');
     await store.writePodFile(spec, 'hosts', renderHosts(podHostNames(spec), ips.slice(0, 1), spec.hostAliases) + serviceHosts);
   });
+}
+
+/**
+ * The portmap plugin (with `snat`, its default) switches route_localnet on at the pod's bridge
+ * so 127.0.0.1 host ports work, and never back. So the pod's checkpoint names that bridge
+ * before its ADD, and Services record the sysctl's first value and put the loopback guard in
+ * place; they give the value back once no pod or NodePort needs it. Port mappings go to the
+ * first network only (network.ts). A network whose host side is no bridge (ptp) has a veth per
+ * pod there, which goes with the pod.
+ */
+async function guardRouteLocalnet(deps: PodDeps, checkpoint: PodCheckpoint, network: NetworkConfigList | undefined, rollback: Rollback): Promise<void> {
+  const iface = network && checkpoint.spec.portMappings.length > 0 ? portmapLocalnetBridge(network) : undefined;
+  if (!deps.services || !iface) return;
+  checkpoint.routeLocalnet = iface;
+  await deps.store.write(checkpoint);
+  rollback.push('give route_localnet back', async () => {
+    delete checkpoint.routeLocalnet;
+    await deps.store.write(checkpoint);
+    await deps.services?.leave(checkpoint);
+  });
+  await deps.steps.run('guard-route-localnet', () => deps.services!.guardLocalnet());
 }
 
 /**
