@@ -83,6 +83,23 @@ export async function startSandbox(deps: PodDeps, checkpoint: PodCheckpoint, net
   });
 }
 
+type ServicesClaim = Partial<Pick<PodCheckpoint, 'clusterDns' | 'routeLocalnet'>>;
+
+/**
+ * Writes what the pod needs of Services into its checkpoint before asking for it, so a
+ * concurrent sync already keeps it (service-pods.ts); a failed start takes the claim back
+ * and syncs without the pod.
+ */
+async function claimFromServices(deps: PodDeps, checkpoint: PodCheckpoint, claim: ServicesClaim, rollback: Rollback, undo: string): Promise<void> {
+  Object.assign(checkpoint, claim);
+  await deps.store.write(checkpoint);
+  rollback.push(undo, async () => {
+    for (const key of Object.keys(claim) as Array<keyof ServicesClaim>) delete checkpoint[key];
+    await deps.store.write(checkpoint);
+    await deps.services?.leave(checkpoint);
+  });
+}
+
 /**
  * The portmap plugin (with `snat`, its default) switches route_localnet on at the pod's bridge
  * so 127.0.0.1 host ports work, and never back. So the pod's checkpoint names that bridge
@@ -94,13 +111,7 @@ export async function startSandbox(deps: PodDeps, checkpoint: PodCheckpoint, net
 async function guardRouteLocalnet(deps: PodDeps, checkpoint: PodCheckpoint, network: NetworkConfigList | undefined, rollback: Rollback): Promise<void> {
   const iface = network && checkpoint.spec.portMappings.length > 0 ? portmapLocalnetBridge(network) : undefined;
   if (!deps.services || !iface) return;
-  checkpoint.routeLocalnet = iface;
-  await deps.store.write(checkpoint);
-  rollback.push('give route_localnet back', async () => {
-    delete checkpoint.routeLocalnet;
-    await deps.store.write(checkpoint);
-    await deps.services?.leave(checkpoint);
-  });
+  await claimFromServices(deps, checkpoint, { routeLocalnet: iface }, rollback, 'give route_localnet back');
   await deps.steps.run('guard-route-localnet', () => deps.services!.guardLocalnet());
 }
 
@@ -112,13 +123,7 @@ async function guardRouteLocalnet(deps: PodDeps, checkpoint: PodCheckpoint, netw
  */
 async function clusterDnsFor(deps: PodDeps, checkpoint: PodCheckpoint, network: string | undefined, routes: string[], rollback: Rollback): Promise<string | undefined> {
   if (!deps.services || !network || dnsPolicyOf(checkpoint.spec.dns) !== 'ClusterFirst' || !deps.services.routesToClusterDns(routes)) return undefined;
-  checkpoint.clusterDns = true;
-  await deps.store.write(checkpoint);
-  rollback.push('leave the cluster DNS', async () => {
-    delete checkpoint.clusterDns;
-    await deps.store.write(checkpoint);
-    await deps.services?.leave(checkpoint);
-  });
+  await claimFromServices(deps, checkpoint, { clusterDns: true }, rollback, 'leave the cluster DNS');
   const server = await deps.services.clusterDns(network).catch((err: unknown) => {
     deps.logger.warn(`the cluster DNS is not available, pod ${checkpoint.name} resolves service names through its hosts file: ${err instanceof Error ? err.message : String(err)}`);
     return undefined;
