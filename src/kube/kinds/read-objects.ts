@@ -36,7 +36,13 @@ function replicaSetsOf(deployments: Workload[], views: PodView[], standalone: Ku
       out.push({
         apiVersion: 'apps/v1',
         kind: 'ReplicaSet',
-        metadata: { name: `${d.name}-${hash}`, namespace: d.namespace, labels: { ...(d.template.metadata?.labels ?? {}), 'pod-template-hash': hash }, creationTimestamp: d.obj.metadata.creationTimestamp },
+        metadata: {
+          name: `${d.name}-${hash}`,
+          namespace: d.namespace,
+          labels: { ...(d.template.metadata?.labels ?? {}), 'pod-template-hash': hash },
+          creationTimestamp: d.obj.metadata.creationTimestamp,
+          ...(d.obj.metadata.uid ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: d.name, uid: d.obj.metadata.uid, controller: true, blockOwnerDeletion: true }] } : {}),
+        },
         spec: { replicas: hash === current ? (deploymentSpec.replicas ?? 1) : 0, selector: deploymentSpec.selector, template: d.template },
         status: { replicas: pods.length, readyReplicas: pods.filter(podReady).length },
       });
