@@ -6,7 +6,8 @@ import { objectRef } from '../object-ref.js';
 import { podReady } from '../pod-status.js';
 import { parseSelector } from '../selector.js';
 import { observeJob, type JobStatus } from './job-status.js';
-import { hashOf, ownedPods, replicaCounts, workloadOf, type Workload, type WorkloadContext } from './workloads.js';
+import { replicaWorkloadStatus, type ReplicaWorkloadStatus } from '../controllers/replica-workload-status.js';
+import { hashOf, ownedPods, replicaObservation, workloadOf, type Workload, type WorkloadContext } from './workloads.js';
 
 /**
  * Reading stored objects for `get` and `describe`: records with their live status filled in
@@ -51,15 +52,29 @@ function replicaSetsOf(deployments: Workload[], views: PodView[], standalone: Ku
   return out;
 }
 
-/** Live status of replica workloads and Jobs, from one pod list (a record's own status stays for the others). */
+/**
+ * The status `get` and `describe` show for replica workloads and Jobs. A stored status is as
+ * old as the last controller run, and nothing may run on a read: so the counters come from the
+ * pod list now (they are never stale), while the conditions and observedGeneration stay as the
+ * controller last wrote them (they say what it decided, and when). A record's own status stays
+ * for the other kinds.
+ */
 function withStatus(o: KubeObject, ctx: WorkloadContext, views: PodView[]): KubeObject {
   if (o.kind === 'Job') {
     const w = workloadOf(o, ctx.defaults);
     return { ...o, status: observeJob(w, o.status as Partial<JobStatus> | undefined, ownedPods(w, views)).status };
   }
-  if (!REPLICA_KINDS.includes(o.kind) || o.status) return o;
-  const c = replicaCounts(workloadOf(o, ctx.defaults), views);
-  return { ...o, status: { replicas: c.replicas, readyReplicas: c.ready, updatedReplicas: c.updated, availableReplicas: c.ready } };
+  if (!REPLICA_KINDS.includes(o.kind)) return o;
+  const stored = o.status as (ReplicaWorkloadStatus & { conditions?: unknown }) | undefined;
+  const { conditions: _c, observedGeneration: _g, ...live } = replicaWorkloadStatus(stored, replicaObservation(workloadOf(o, ctx.defaults), views, new Date())) as ReplicaWorkloadStatus & { conditions?: unknown };
+  return {
+    ...o,
+    status: {
+      ...(stored?.observedGeneration !== undefined ? { observedGeneration: stored.observedGeneration } : {}),
+      ...live,
+      ...(stored?.conditions !== undefined ? { conditions: stored.conditions } : {}),
+    },
+  };
 }
 
 /**

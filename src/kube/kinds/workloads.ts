@@ -15,7 +15,9 @@ import { claimsOf, lookupWithClaims, readClaimTemplates, setClaims, templateWith
 import { applyConfigObject, deleteConfigObject, ensureClaimVolume } from './config-objects.js';
 import { NO_OBJECTS } from '../object-lookup.js';
 import { observeJob, podOutcome, type JobStatus } from './job-status.js';
-import { podReady } from '../pod-status.js';
+import { podReady, podSettled } from '../pod-status.js';
+import { podAvailable } from '../pod-available.js';
+import { replicaWorkloadStatus, type ReplicaObservation, type ReplicaWorkloadStatus } from '../controllers/replica-workload-status.js';
 import { EventLog, type KubeEvent } from '../events.js';
 import { Fields, ManifestIssues } from '../fields.js';
 import { isDnsSubdomain } from '../../util/validate.js';
@@ -327,7 +329,53 @@ export async function reconcileReplicasIfFree(ctx: WorkloadContext, w: Workload)
   return r.ran ? r.value : undefined;
 }
 
-const reconcileLocked = (ctx: WorkloadContext, w: Workload) => (w.kind === 'StatefulSet' ? reconcileStatefulLocked(ctx, w) : reconcileReplicasLocked(ctx, w));
+async function reconcileLocked(ctx: WorkloadContext, w: Workload): Promise<boolean> {
+  try {
+    return await (w.kind === 'StatefulSet' ? reconcileStatefulLocked(ctx, w) : reconcileReplicasLocked(ctx, w));
+  } finally {
+    // A stalled rollout writes its status too: that is how its deadline passes.
+    await writeReplicaStatus(ctx, w);
+  }
+}
+
+/**
+ * The controller's last step of a sync, a command's or serve's alike: the status from one pod
+ * list, written into the record as it is now (a spec written meanwhile stays), and only when it
+ * changed, so a steady workload's resourceVersion stays.
+ */
+async function writeReplicaStatus(ctx: WorkloadContext, given: Workload): Promise<void> {
+  const views = await ctx.pods.list({ namespace: given.namespace, all: true });
+  await withWorkloadRecord(ctx, given.kind, given.namespace, given.name, async (now) => {
+    if (!now) return;
+    const status = replicaWorkloadStatus(now.status as ReplicaWorkloadStatus | undefined, replicaObservation(workloadOf(now, ctx.defaults), views, new Date()));
+    if (canonicalJson(status) !== canonicalJson(now.status)) await ctx.store.put({ ...now, status });
+  });
+}
+
+/**
+ * What a replica controller sees in one pod list. Ready means settled (up a full second, as the
+ * waits count it: a crash loop's instants of running are not readiness); available, ready for
+ * minReadySeconds.
+ */
+export function replicaObservation(w: Workload, views: PodView[], now: Date): ReplicaObservation {
+  const c = replicaCounts(w, views, podSettled);
+  const spec = w.obj.spec as { minReadySeconds?: number; progressDeadlineSeconds?: number } | undefined;
+  const available = ownedPods(w, views).filter((v) => podAvailable(v, spec?.minReadySeconds ?? 0)).length;
+  return {
+    kind: w.kind,
+    name: w.name,
+    generation: w.obj.metadata.generation ?? 1,
+    desired: c.desired,
+    maxUnavailable: rolloutLimits(w).maxUnavailable,
+    ...(spec?.progressDeadlineSeconds !== undefined ? { progressDeadlineSeconds: spec.progressDeadlineSeconds } : {}),
+    hash: hashOf(w),
+    replicas: c.replicas,
+    updated: c.updated,
+    ready: c.ready,
+    available,
+    now,
+  };
+}
 
 /**
  * The workload as stored now, read under its controller's lock at every round: a reconcile
