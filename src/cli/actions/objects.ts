@@ -4,6 +4,7 @@ import { objectRef } from '../../kube/object-ref.js';
 import { EventLog, containerEvents, formatEvents } from '../../kube/events.js';
 import { deleteObject } from '../../kube/kinds/delete-object.js';
 import { waitForJob } from '../../kube/kinds/job-wait.js';
+import { jobCondition, type JobStatus } from '../../kube/kinds/job-status.js';
 import { recordLivenessRestart } from '../../kube/kinds/liveness-events.js';
 import { podsOfWorkloadNewestFirst } from '../../kube/kinds/owners.js';
 import { listObjects, podsOfWorkload, requireObject } from '../../kube/kinds/read-objects.js';
@@ -59,10 +60,10 @@ function row(o: KubeObject, wide: boolean): string[] {
     case 'StatefulSet':
       return [o.metadata.name, `${count(o, 'readyReplicas')}/${spec.replicas ?? 1}`, created];
     case 'DaemonSet':
-      return [o.metadata.name, '1', String(count(o, 'replicas')), String(count(o, 'readyReplicas')), String(count(o, 'updatedReplicas')), String(count(o, 'availableReplicas')), created];
+      return [o.metadata.name, String(count(o, 'desiredNumberScheduled')), String(count(o, 'currentNumberScheduled')), String(count(o, 'numberReady')), String(count(o, 'updatedNumberScheduled')), String(count(o, 'numberAvailable')), created];
     case 'Job': {
-      const status = (o.status ?? {}) as { succeeded?: number; condition?: { type: string }; startTime?: string };
-      const state = status.condition?.type ?? 'Running';
+      const status = (o.status ?? {}) as Partial<JobStatus>;
+      const state = jobCondition(status)?.type ?? 'Running';
       return [o.metadata.name, state, `${status.succeeded ?? 0}/${spec.completions ?? 1}`, status.startTime ? age(status.startTime) : '', created];
     }
     case 'ConfigMap':
@@ -128,12 +129,16 @@ export async function describeObject(cmd: Command, kind: string, name: string): 
   }
   if (WORKLOAD_KINDS.includes(kind)) {
     const w = workloadOf(o!, ctx.defaults);
-    if (kind !== 'Job') lines.push(`Selector:     ${JSON.stringify((spec.selector as object) ?? {})}`, `Replicas:     ${spec.replicas ?? 1} desired | ${count(o!, 'updatedReplicas')} updated | ${count(o!, 'replicas')} total | ${count(o!, 'readyReplicas')} ready`);
+    if (kind === 'DaemonSet') lines.push(`Selector:     ${JSON.stringify((spec.selector as object) ?? {})}`, `Desired Number of Nodes Scheduled: ${count(o!, 'desiredNumberScheduled')}`, `Current Number of Nodes Scheduled: ${count(o!, 'currentNumberScheduled')}`, `Number of Nodes Scheduled with Up-to-date Pods: ${count(o!, 'updatedNumberScheduled')}`, `Number of Nodes Scheduled with Available Pods: ${count(o!, 'numberAvailable')}`);
+    else if (kind !== 'Job') lines.push(`Selector:     ${JSON.stringify((spec.selector as object) ?? {})}`, `Replicas:     ${spec.replicas ?? 1} desired | ${count(o!, 'updatedReplicas')} updated | ${count(o!, 'replicas')} total | ${count(o!, 'availableReplicas')} available | ${count(o!, 'unavailableReplicas')} unavailable`);
+    const conditions = ((o!.status ?? {}) as { conditions?: Array<{ type?: string; status?: string; reason?: string }> }).conditions ?? [];
+    if (conditions.length > 0) lines.push('Conditions:', '  Type           Status  Reason', '  ----           ------  ------', ...conditions.map((c) => `  ${(c.type ?? '').padEnd(14)} ${(c.status ?? '').padEnd(7)} ${c.reason ?? ''}`));
     if (kind === 'Deployment') lines.push(`Strategy:     ${JSON.stringify(spec.strategy ?? { type: 'RollingUpdate' })}`, `Template hash: ${hashOf(w)}`);
     if (kind === 'StatefulSet') lines.push(`Service name: ${String(spec.serviceName ?? '<none>')}`, `Pod management: OrderedReady`);
     if (kind === 'Job') {
-      const st = (o!.status ?? {}) as { active?: number; succeeded?: number; failed?: number; condition?: { type: string; reason?: string } };
-      lines.push(`Completions:  ${spec.completions ?? 1}`, `Parallelism:  ${spec.parallelism ?? 1}`, `Backoff limit: ${spec.backoffLimit ?? 6}`, `Pods status:  ${st.active ?? 0} active / ${st.succeeded ?? 0} succeeded / ${st.failed ?? 0} failed`, `Condition:    ${st.condition ? `${st.condition.type}${st.condition.reason ? ` (${st.condition.reason})` : ''}` : '<none>'}`);
+      const st = (o!.status ?? {}) as Partial<JobStatus>;
+      const c = jobCondition(st);
+      lines.push(`Completions:  ${spec.completions ?? 1}`, `Parallelism:  ${spec.parallelism ?? 1}`, `Backoff limit: ${spec.backoffLimit ?? 6}`, `Pods status:  ${st.active ?? 0} active / ${st.succeeded ?? 0} succeeded / ${st.failed ?? 0} failed`, `Condition:    ${c ? `${c.type}${'reason' in c ? ` (${c.reason})` : ''}` : '<none>'}`);
     }
     const pods = await podsOfWorkload(ctx, w);
     lines.push('Pods:');

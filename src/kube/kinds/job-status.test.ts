@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PodContainerView, PodView } from '../../pod/status.js';
 import { Fields, ManifestIssues } from '../fields.js';
-import { observeJob } from './job-status.js';
+import { jobCondition, observeJob } from './job-status.js';
 import { readWorkload } from './workloads.js';
 
 const job = (spec: Record<string, unknown>) =>
@@ -25,17 +25,25 @@ test('observeJob: counts the pods and says what the controller starts next, acti
 });
 
 test('observeJob: a condition the pods reached shows before the controller records it; a recorded one stays', () => {
-  const done = observeJob(job({}), { startTime: start }, [exited('a', 0)]);
-  assert.deepEqual(done.status, { active: 0, succeeded: 1, failed: 0, condition: { type: 'Complete' }, startTime: start });
-  const failed = observeJob(job({ backoffLimit: 1 }), { startTime: start }, [exited('a', 3), exited('b', 3)]);
-  assert.deepEqual(failed.status.condition, { type: 'Failed', reason: 'BackoffLimitExceeded' });
+  const end = Date.parse(start) + 5000;
+  const at = new Date(end).toISOString();
+  const done = observeJob(job({}), { startTime: start }, [exited('a', 0)], end);
+  assert.deepEqual(done.status, {
+    active: 0, succeeded: 1, failed: 0, startTime: start, completionTime: at,
+    conditions: [{ type: 'Complete', status: 'True', reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods', lastProbeTime: at, lastTransitionTime: at }],
+  });
+  const failed = observeJob(job({ backoffLimit: 1 }), { startTime: start }, [exited('a', 3), exited('b', 3)], end);
+  assert.deepEqual(failed.status.conditions, [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit', lastProbeTime: at, lastTransitionTime: at }]);
+  assert.equal(failed.status.completionTime, undefined);
   assert.equal(failed.step?.stopActive, true);
-  const recorded = observeJob(job({}), { startTime: start, condition: { type: 'Failed', reason: 'DeadlineExceeded' } }, [running('a')]);
-  assert.deepEqual(recorded.status, { active: 0, succeeded: 0, failed: 0, condition: { type: 'Failed', reason: 'DeadlineExceeded' }, startTime: start });
+  const conditions = [{ type: 'Failed', status: 'True', reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline', lastProbeTime: start, lastTransitionTime: start }];
+  const recorded = observeJob(job({}), { startTime: start, conditions }, [running('a')], end);
+  assert.deepEqual(recorded.status, { active: 0, succeeded: 0, failed: 0, conditions, startTime: start });
+  assert.deepEqual(jobCondition(recorded.status), { type: 'Failed', reason: 'DeadlineExceeded' });
   assert.equal(recorded.step, undefined);
 });
 
 test('observeJob: activeDeadlineSeconds counts from the recorded start', () => {
   const o = observeJob(job({ activeDeadlineSeconds: 10 }), { startTime: start }, [running('a')], Date.parse(start) + 11_000);
-  assert.deepEqual(o.status.condition, { type: 'Failed', reason: 'DeadlineExceeded' });
+  assert.deepEqual(jobCondition(o.status), { type: 'Failed', reason: 'DeadlineExceeded' });
 });

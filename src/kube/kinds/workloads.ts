@@ -14,7 +14,7 @@ import type { ReplicaCounts } from '../controllers/replica-status.js';
 import { claimsOf, lookupWithClaims, readClaimTemplates, setClaims, templateWithClaims, type ClaimTemplate, type RetentionPolicy } from '../controllers/stateful-claims.js';
 import { applyConfigObject, deleteConfigObject, ensureClaimVolume } from './config-objects.js';
 import { NO_OBJECTS } from '../object-lookup.js';
-import { observeJob, podOutcome, type JobStatus } from './job-status.js';
+import { jobCondition, jobConditionMessage, observeJob, podOutcome, type JobStatus } from './job-status.js';
 import { podReady, podSettled } from '../pod-status.js';
 import { podAvailable } from '../pod-available.js';
 import { replicaWorkloadStatus, type ReplicaObservation, type ReplicaWorkloadStatus } from '../controllers/replica-workload-status.js';
@@ -622,11 +622,11 @@ async function reconcileJobLocked(ctx: WorkloadContext, w: Workload): Promise<{ 
   await eachLimited(finished.filter((v) => v.pause.state === 'running'), (v) => ctx.pods.stop(v));
   if (step?.stopActive) await eachLimited(active, async (v) => void (await deletePod(ctx.pods, v, 0)));
   if (step?.condition) {
-    await record(ctx, w, [step.condition.type === 'Complete' ? { type: 'Normal', reason: 'Completed', message: 'Job completed' } : { type: 'Warning', reason: step.condition.reason, message: step.condition.reason === 'DeadlineExceeded' ? 'Job was active longer than specified deadline' : 'Job has reached the specified backoff limit' }]);
+    await record(ctx, w, [step.condition.type === 'Complete' ? { type: 'Normal', reason: 'Completed', message: 'Job completed' } : { type: 'Warning', reason: step.condition.reason, message: jobConditionMessage(step.condition) }]);
   } else if (step) await createPods(ctx, w, '', step.create);
   // The status goes into the record as it is now (a spec written meanwhile stays).
   await withWorkloadRecord(ctx, w.kind, w.namespace, w.name, async (now) => {
     if (now) await ctx.store.put({ ...now, status: next });
   });
-  return { status: next, active: next.condition ? [] : (await ctx.pods.list({ namespace: w.namespace, all: true })).filter((v) => w.selector(v.labels) && podOutcome(v) === 'active') };
+  return { status: next, active: jobCondition(next) ? [] : (await ctx.pods.list({ namespace: w.namespace, all: true })).filter((v) => w.selector(v.labels) && podOutcome(v) === 'active') };
 }
