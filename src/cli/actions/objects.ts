@@ -12,7 +12,8 @@ import { restartRollout, scaleWorkload } from '../../kube/kinds/replica-changes.
 import { openWorkloadContext } from '../../kube/kinds/workload-context.js';
 import { hashOf, workloadOf, WORKLOAD_KINDS, type WorkloadContext } from '../../kube/kinds/workloads.js';
 import type { ReplicaGoal } from '../../kube/controllers/replica-status.js';
-import type { KubeObject } from '../../kube/objects/store.js';
+import { STORED_KINDS, type KubeObject } from '../../kube/objects/store.js';
+import { jsonPathValue, parseJsonPath } from '../../kube/jsonpath.js';
 import type { PodManager } from '../../pod/manager.js';
 import type { PodRef } from '../../pod/naming.js';
 import { DEFAULT_NAMESPACE } from '../../pod/spec.js';
@@ -214,34 +215,79 @@ async function rolloutOne(ctx: Ctx, verb: 'restart' | 'status', kind: string, n:
   await waitAndSay(ctx, kind, n, 'rolled-out', deadlineOf(timeout, 60));
 }
 
-/** `wait --for=condition=complete job/NAME`: runs the Job controller, waking when a pod's container exits, until the condition or the timeout. */
+/**
+ * `wait --for=condition=complete job/NAME`, `--for=condition=available deploy/NAME` (the
+ * controller's own waits, on the pods), `--for=condition=Progressing[=False]` (any condition
+ * the status records), `--for=jsonpath='{.status.readyReplicas}'=3` and `--for=delete`.
+ */
 export async function waitAction(cmd: Command, args: string[]): Promise<void> {
   const opts = cmd.opts() as { for: string; timeout?: string };
-  const m = /^condition=(complete|failed|available|ready)$/i.exec(opts.for);
-  if (!m) throw invalidArgument(`--for=${opts.for} is not a condition podctl waits for`, 'use --for=condition=complete (or failed) with job/NAME, or --for=condition=available (or ready) with deployment/NAME');
-  const want = m[1]!.toLowerCase();
+  const wanted = parseWaitFor(opts.for);
   const targets = namedObjects(args, 'wait').map(({ resource, name }) => {
     const kind = kindOf(resource);
     if (!kind) throw invalidArgument(`resource type "${resource}" is not known`, 'wait for job/NAME or deployment/NAME');
+    if (wanted.kind === 'delete' || wanted.kind === 'jsonpath') {
+      if (!(STORED_KINDS as readonly string[]).includes(kind)) throw invalidArgument(`podctl cannot wait for ${resource}/${name} that way`, 'wait for a Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, ConfigMap, Secret, PersistentVolumeClaim or Namespace');
+      return { kind, name };
+    }
     if (!WORKLOAD_KINDS.includes(kind)) throw invalidArgument(`${objectRef(kind, name)} has no conditions to wait for`, 'wait for job/NAME or deployment/NAME');
-    const replicaWait = want === 'available' || want === 'ready';
-    if (replicaWait === (kind === 'Job')) throw invalidArgument(`--for=condition=${want} does not apply to ${resource}/${name}`, kind === 'Job' ? 'wait for a Job with --for=condition=complete (or failed)' : `wait for a ${kind} with --for=condition=available (or ready)`);
+    if (wanted.kind === 'goal') {
+      const replicaWait = wanted.want === 'available' || wanted.want === 'ready';
+      if (replicaWait === (kind === 'Job')) throw invalidArgument(`--for=condition=${wanted.want} does not apply to ${resource}/${name}`, kind === 'Job' ? 'wait for a Job with --for=condition=complete (or failed)' : `wait for a ${kind} with --for=condition=available (or ready)`);
+    }
     return { kind, name };
   });
   const timeoutMs = (opts.timeout ? parseDuration(opts.timeout) : 30) * 1000;
   const ctx = await context(cmd);
   // One deadline for all, as kubectl's --timeout.
   const deadline = Date.now() + timeoutMs;
-  for (const { kind, name } of targets) await waitOne(ctx, kind, name, want, deadline);
+  for (const { kind, name } of targets) await waitOne(ctx, kind, name, wanted, deadline);
 }
 
-async function waitOne(ctx: Ctx, kind: string, name: string, want: string, deadline: number): Promise<void> {
-  if (kind !== 'Job') {
-    await requireObject(ctx.store, kind, nsOf(ctx), name);
-    return waitAndSay(ctx, kind, name, want as ReplicaGoal, deadline);
+type WaitFor = { kind: 'goal'; want: string } | { kind: 'condition'; type: string; status: string } | { kind: 'jsonpath'; path: string; value?: string } | { kind: 'delete' };
+
+/** `--for` as kubectl writes it; bad input is one line naming the forms. */
+function parseWaitFor(text: string): WaitFor {
+  if (text === 'delete') return { kind: 'delete' };
+  const goal = /^condition=(complete|failed|available|ready)$/i.exec(text);
+  if (goal) return { kind: 'goal', want: goal[1]!.toLowerCase() };
+  const condition = /^condition=([A-Za-z]+)(?:=(True|False|Unknown))?$/i.exec(text);
+  if (condition) return { kind: 'condition', type: condition[1]!, status: condition[2] ?? 'True' };
+  const path = /^jsonpath=(\{[^}]*\}|[^=]+)(?:=(.*))?$/.exec(text);
+  if (path) {
+    try {
+      parseJsonPath(path[1]!);
+    } catch (err) {
+      throw invalidArgument(`--for=${text}: ${(err as Error).message}`, "e.g. --for=jsonpath='{.status.readyReplicas}'=3");
+    }
+    return { kind: 'jsonpath', path: path[1]!, ...(path[2] !== undefined ? { value: path[2] } : {}) };
   }
-  await waitForJob(ctx, { namespace: nsOf(ctx), name, want: want as 'complete' | 'failed', deadline });
-  write(`${objectRef('Job', name)} condition met\n`);
+  throw invalidArgument(`--for=${text} is not a condition podctl waits for`, "use --for=condition=available|ready|progressing|complete|failed, --for=jsonpath='{.status.readyReplicas}'=3 or --for=delete");
+}
+
+async function waitOne(ctx: Ctx, kind: string, name: string, wanted: WaitFor, deadline: number): Promise<void> {
+  if (wanted.kind === 'goal' && kind !== 'Job') {
+    await requireObject(ctx.store, kind, nsOf(ctx), name);
+    return waitAndSay(ctx, kind, name, wanted.want as ReplicaGoal, deadline);
+  }
+  if (wanted.kind === 'goal') {
+    await waitForJob(ctx, { namespace: nsOf(ctx), name, want: wanted.want as 'complete' | 'failed', deadline });
+    return write(`${objectRef('Job', name)} condition met\n`);
+  }
+  const { waitForObject } = await import('../../kube/kinds/object-wait.js');
+  if (wanted.kind === 'delete') {
+    await waitForObject(ctx, { kind, namespace: nsOf(ctx), name, deadline });
+    return write(`${objectRef(kind, name)} deleted\n`);
+  }
+  const until =
+    wanted.kind === 'condition'
+      ? (o: KubeObject) => ((o.status as { conditions?: Array<{ type?: string; status?: string }> } | undefined)?.conditions ?? []).some((c) => c.type?.toLowerCase() === wanted.type.toLowerCase() && c.status?.toLowerCase() === wanted.status.toLowerCase())
+      : (o: KubeObject) => {
+          const v = jsonPathValue(o, wanted.path);
+          return wanted.value === undefined ? v !== undefined && v !== '' : v !== undefined && (typeof v === 'object' ? JSON.stringify(v) : String(v)) === wanted.value;
+        };
+  await waitForObject(ctx, { kind, namespace: nsOf(ctx), name, deadline, until });
+  write(`${objectRef(kind, name)} condition met\n`);
 }
 
 function parseDuration(text: string): number {
