@@ -83,6 +83,7 @@ it('a Deployment: uid, growing resourceVersion, generation and observedGeneratio
   // The same scale twice: one event line with its count.
   await podctlOk(['scale', 'deployment', 'pct-st-web', '--replicas', '2']);
   await podctlOk(['scale', 'deployment', 'pct-st-web', '--replicas', '3']);
+  await podctlOk(['wait', '--for=condition=Available=True', 'deployment/pct-st-web', '--timeout', '60s']);
   const described = (await podctlOk(['describe', 'deployment', 'pct-st-web'])).stdout;
   assert.match(described, /Normal\s+ScalingReplicaSet\s+\d+s \(x2 over \d+s\)\s+deployment-controller\s+deployment\/pct-st-web: Scaled up replica set pct-st-web-\w+ to 3/, described);
   assert.match(described, /Available\s+True\s+MinimumReplicasAvailable/, described);
