@@ -66,7 +66,8 @@ function withStatus(o: KubeObject, ctx: WorkloadContext, views: PodView[]): Kube
   }
   if (!REPLICA_KINDS.includes(o.kind)) return o;
   const stored = o.status as (ReplicaWorkloadStatus & { conditions?: unknown }) | undefined;
-  const { conditions: _c, observedGeneration: _g, ...live } = replicaWorkloadStatus(stored, replicaObservation(workloadOf(o, ctx.defaults), views, new Date())) as ReplicaWorkloadStatus & { conditions?: unknown };
+  // READY as the pods are now (a pod just started is ready), as get showed it before status was written.
+  const { conditions: _c, observedGeneration: _g, ...live } = replicaWorkloadStatus(stored, replicaObservation(workloadOf(o, ctx.defaults), views, new Date(), podReady)) as ReplicaWorkloadStatus & { conditions?: unknown };
   return {
     ...o,
     status: {

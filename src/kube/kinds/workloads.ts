@@ -357,8 +357,8 @@ async function writeReplicaStatus(ctx: WorkloadContext, given: Workload): Promis
  * waits count it: a crash loop's instants of running are not readiness); available, ready for
  * minReadySeconds.
  */
-export function replicaObservation(w: Workload, views: PodView[], now: Date): ReplicaObservation {
-  const c = replicaCounts(w, views, podSettled);
+export function replicaObservation(w: Workload, views: PodView[], now: Date, ready: (v: PodView) => boolean = podSettled): ReplicaObservation {
+  const c = replicaCounts(w, views, ready);
   const spec = w.obj.spec as { minReadySeconds?: number; progressDeadlineSeconds?: number } | undefined;
   const available = ownedPods(w, views).filter((v) => podAvailable(v, spec?.minReadySeconds ?? 0)).length;
   return {
