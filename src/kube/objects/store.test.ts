@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ObjectStore, type KubeObject } from './store.js';
+import { ObjectStore, withoutStoreFields, type KubeObject } from './store.js';
 
 const cm = (name: string, data: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data });
 
@@ -28,6 +28,16 @@ test('the store keeps uid and creation time and gives out one growing resourceVe
     assert.deepEqual(versions, Array.from({ length: 10 }, (_, i) => 5 + i));
     // A fresh store over the same directory goes on from the counter.
     assert.equal(Number((await new ObjectStore(dir).put(cm('a', {}))).metadata.resourceVersion), 15);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('what the store sets is left out of what a re-apply compares', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'podctl-store-'));
+  try {
+    const stored = await new ObjectStore(dir).put(cm('a', { k: '1' }));
+    assert.deepEqual(withoutStoreFields(stored), { ...cm('a', { k: '1' }), metadata: { name: 'a', namespace: 'default', creationTimestamp: stored.metadata.creationTimestamp } });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -30,6 +30,12 @@ export type StoredKind = (typeof STORED_KINDS)[number];
 
 export const CLUSTER_SCOPED = new Set<string>(['Namespace']);
 
+/** The object without what the store itself sets (uid, resourceVersion): what a no-op re-apply compares. */
+export function withoutStoreFields(obj: KubeObject): KubeObject {
+  const { uid: _uid, resourceVersion: _rv, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
+}
+
 /**
  * One JSON file per object, `<stateDir>/objects/<kind>/<namespace>_<name>.json`, written
  * atomically and 0600 (Secrets are among them), so a crash never leaves half a record and
