@@ -2,14 +2,15 @@ import type { PodView } from '../pod/status.js';
 import { podSettled } from './pod-status.js';
 
 /**
- * Available as a controller counts it: Ready for at least minReadySeconds. podctl knows a
- * pod's ready time only through its app containers' uptime in Docker's status text ("Up 5
- * seconds"), so the container's start stands in for the moment it became Ready; with
- * minReadySeconds 0 a pod still needs podSettled's full second (a crash loop's instants of
- * running are not availability).
+ * Available as Kubernetes counts it: Ready for at least minReadySeconds. podctl knows a pod's
+ * ready time only through its app containers' uptime in Docker's status text ("Up 5 seconds"),
+ * so the container's start stands in for the moment it became Ready. `ready` is the reader's
+ * readiness: the controllers' podSettled by default (a crash loop's instants of running are not
+ * availability), `get`'s podReady so that with minReadySeconds 0 AVAILABLE is READY, as kubectl
+ * shows it.
  */
-export function podAvailable(view: PodView, minReadySeconds = 0): boolean {
-  if (!podSettled(view)) return false;
+export function podAvailable(view: PodView, minReadySeconds = 0, ready: (v: PodView) => boolean = podSettled): boolean {
+  if (!ready(view)) return false;
   return view.containers.filter((c) => c.role === 'app').every((c) => uptimeLowerBound(c.status) >= minReadySeconds);
 }
 

@@ -60,8 +60,11 @@ function row(o: KubeObject, wide: boolean): string[] {
       return [o.metadata.name, String(spec.replicas ?? 1), String(count(o, 'replicas')), String(count(o, 'readyReplicas')), created];
     case 'StatefulSet':
       return [o.metadata.name, `${count(o, 'readyReplicas')}/${spec.replicas ?? 1}`, created];
-    case 'DaemonSet':
-      return [o.metadata.name, String(count(o, 'desiredNumberScheduled')), String(count(o, 'currentNumberScheduled')), String(count(o, 'numberReady')), String(count(o, 'updatedNumberScheduled')), String(count(o, 'numberAvailable')), created];
+    case 'DaemonSet': {
+      const nodeSelector = ((spec.template ?? {}) as { spec?: { nodeSelector?: Record<string, string> } }).spec?.nodeSelector ?? {};
+      const selects = Object.entries(nodeSelector).map(([k, v]) => `${k}=${v}`).join(',') || '<none>';
+      return [o.metadata.name, String(count(o, 'desiredNumberScheduled')), String(count(o, 'currentNumberScheduled')), String(count(o, 'numberReady')), String(count(o, 'updatedNumberScheduled')), String(count(o, 'numberAvailable')), selects, created];
+    }
     case 'Job': {
       const status = (o.status ?? {}) as Partial<JobStatus>;
       const state = jobCondition(status)?.type ?? 'Running';
@@ -81,7 +84,7 @@ function row(o: KubeObject, wide: boolean): string[] {
 const HEADERS: Record<string, string[]> = {
   Deployment: ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE'],
   ReplicaSet: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE'],
-  DaemonSet: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE'],
+  DaemonSet: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'NODE SELECTOR', 'AGE'],
   StatefulSet: ['NAME', 'READY', 'AGE'],
   Job: ['NAME', 'STATUS', 'COMPLETIONS', 'DURATION', 'AGE'],
   ConfigMap: ['NAME', 'DATA', 'AGE'],

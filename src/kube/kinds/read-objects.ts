@@ -66,7 +66,8 @@ function withStatus(o: KubeObject, ctx: WorkloadContext, views: PodView[]): Kube
   }
   if (!REPLICA_KINDS.includes(o.kind)) return o;
   const stored = o.status as (ReplicaWorkloadStatus & { conditions?: unknown }) | undefined;
-  // READY as the pods are now (a pod just started is ready), as get showed it before status was written.
+  // READY as the pods are now (a pod just started is ready), as get showed it before status was
+  // written, and AVAILABLE by the same readiness (with minReadySeconds 0 it is READY, as in kubectl).
   const { conditions: _c, observedGeneration: _g, ...live } = replicaWorkloadStatus(stored, replicaObservation(workloadOf(o, ctx.defaults), views, new Date(), podReady)) as ReplicaWorkloadStatus & { conditions?: unknown };
   return {
     ...o,

@@ -360,7 +360,7 @@ async function writeReplicaStatus(ctx: WorkloadContext, given: Workload): Promis
 export function replicaObservation(w: Workload, views: PodView[], now: Date, ready: (v: PodView) => boolean = podSettled): ReplicaObservation {
   const c = replicaCounts(w, views, ready);
   const spec = w.obj.spec as { minReadySeconds?: number; progressDeadlineSeconds?: number } | undefined;
-  const available = ownedPods(w, views).filter((v) => podAvailable(v, spec?.minReadySeconds ?? 0)).length;
+  const available = ownedPods(w, views).filter((v) => podAvailable(v, spec?.minReadySeconds ?? 0, ready)).length;
   return {
     kind: w.kind,
     name: w.name,
