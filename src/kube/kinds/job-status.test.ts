@@ -43,7 +43,24 @@ test('observeJob: a condition the pods reached shows before the controller recor
   assert.equal(recorded.step, undefined);
 });
 
-test('observeJob: activeDeadlineSeconds counts from the recorded start', () => {
-  const o = observeJob(job({ activeDeadlineSeconds: 10 }), { startTime: start }, [running('a')], Date.parse(start) + 11_000);
-  assert.deepEqual(jobCondition(o.status), { type: 'Failed', reason: 'DeadlineExceeded' });
+test('observeJob: activeDeadlineSeconds counts from the recorded start; the Job shows Failed once its pods are removed', () => {
+  const past = Date.parse(start) + 11_000;
+  const o = observeJob(job({ activeDeadlineSeconds: 10 }), { startTime: start }, [running('a')], past);
+  assert.deepEqual(o.step, { create: 0, stopActive: true, condition: { type: 'Failed', reason: 'DeadlineExceeded' } });
+  assert.deepEqual([jobCondition(o.status), o.status.active], [undefined, 1], 'its pod still runs: not ended yet');
+  const gone = observeJob(job({ activeDeadlineSeconds: 10 }), { startTime: start }, [], past);
+  assert.deepEqual([jobCondition(gone.status), gone.status.active, gone.status.failed], [{ type: 'Failed', reason: 'DeadlineExceeded' }, 0, 0]);
+});
+
+test('observeJob: a pod being removed is terminating: neither active nor failed, and the end waits for it', () => {
+  const past = Date.parse(start) + 11_000;
+  // The removal killed its app (137) and was cut short: a pod the controller removes, not a failure.
+  const removing: PodView = { ...exited('a', 137), state: 'removing' };
+  const o = observeJob(job({ activeDeadlineSeconds: 10 }), { startTime: start }, [removing], past);
+  assert.deepEqual([o.active.length, o.finished.length, o.terminating.map((v) => v.name)], [0, 0, ['a']]);
+  assert.deepEqual([o.status.active, o.status.failed, jobCondition(o.status)], [0, 0, undefined]);
+  assert.equal(o.step?.stopActive, true);
+  // A running Job replaces a pod being removed, as Kubernetes' default podReplacementPolicy does.
+  const ongoing = observeJob(job({}), { startTime: start }, [removing], Date.parse(start) + 1000);
+  assert.deepEqual(ongoing.step, { create: 1, stopActive: false });
 });

@@ -50,6 +50,8 @@ export interface JobObservation {
   active: PodView[];
   /** Pods whose containers ended (kept for their logs). */
   finished: PodView[];
+  /** Pods being removed (by the controller, or `podctl rm`), whose removal may have been left undone by a killed process. */
+  terminating: PodView[];
   /** What the controller does next; undefined once the Job has its condition on record. */
   step?: JobStep;
 }
@@ -57,11 +59,15 @@ export interface JobObservation {
 /**
  * A Job seen through its owned pods, without acting: the controller acts on it (reconcileJob)
  * and `get`/`describe` print its status, so both read a Job the same way. A condition the pods
- * already reached shows before the controller records it.
+ * already reached shows before the controller records it (a failed Job's once no pod of it is
+ * left to remove).
  */
 export function observeJob(w: Workload, recorded: Partial<JobStatus> | undefined, owned: PodView[], now = Date.now()): JobObservation {
   const status: JobStatus = { active: 0, succeeded: 0, failed: 0, ...recorded };
-  const outcomes = owned.map((v) => ({ v, outcome: podOutcome(v) }));
+  // A pod being removed is terminating, as one with a deletionTimestamp is to Kubernetes' Job
+  // controller: neither active nor finished. The app its removal killed did not fail.
+  const terminating = owned.filter((v) => v.state === 'removing');
+  const outcomes = owned.filter((v) => v.state !== 'removing').map((v) => ({ v, outcome: podOutcome(v) }));
   const active = outcomes.filter((o) => o.outcome === 'active').map((o) => o.v);
   const finished = outcomes.filter((o) => o.outcome !== 'active').map((o) => o.v);
   const spec = (w.obj.spec ?? {}) as Partial<JobSpec>;
@@ -85,6 +91,10 @@ export function observeJob(w: Workload, recorded: Partial<JobStatus> | undefined
       deadlineExceeded: deadline !== undefined && now - started >= deadline * 1000,
     });
     condition = step.condition;
+    // A failed Job ends once the controller has removed its pods (Kubernetes, too, records
+    // Failed only when none is left; until then they count as active): no reader sees a Job
+    // ended while a pod of it still runs or is being removed. The step still says to remove them.
+    if (step.stopActive && active.length + terminating.length > 0) condition = undefined;
   }
   const at = new Date(now).toISOString();
   // A condition reached just now is written with its time; a recorded one stays as it was.
@@ -93,6 +103,7 @@ export function observeJob(w: Workload, recorded: Partial<JobStatus> | undefined
     status: { ...status, ...ended, succeeded, failed: failedPods, active: condition ? 0 : active.length, startTime: status.startTime ?? at },
     active,
     finished,
+    terminating,
     step,
   };
 }

@@ -640,10 +640,18 @@ async function reconcileJobLocked(ctx: WorkloadContext, w: Workload): Promise<{ 
   const stored = (await ctx.store.get(w.kind, w.namespace, w.name)) as (KubeObject & { status?: JobStatus }) | undefined;
   // Deleted meanwhile: nothing to run, and no status to write back.
   if (!stored) return { status: { active: 0, succeeded: 0, failed: 0 }, active: [] };
-  const { status: next, active, finished, step } = observeJob(w, stored.status, ownedPods(w, await ctx.pods.list({ namespace: w.namespace, all: true })));
+  const owned = async () => ownedPods(w, await ctx.pods.list({ namespace: w.namespace, all: true }));
+  const seen = observeJob(w, stored.status, await owned());
+  const { active, finished, terminating, step } = seen;
   // A finished pod keeps its containers (logs) but not its address.
   await eachLimited(finished.filter((v) => v.pause.state === 'running'), (v) => ctx.pods.stop(v));
-  if (step?.stopActive) await eachLimited(active, async (v) => void (await deletePod(ctx.pods, v, 0)));
+  // A failed Job's active pods go, as Kubernetes deletes them, and so do pods whose removal a
+  // killed process left undone. Removed at once (forced, no grace): the pod reads 'removing'
+  // from the first step, never stopped-but-present as if its app had ended by itself.
+  const removals = [...terminating, ...(step?.stopActive ? active : [])];
+  await eachLimited(removals, async (v) => void (await ctx.pods.remove(v, true)));
+  // The status as the pods are after the removals: the end is recorded once none is left to stop.
+  const next = removals.length > 0 ? observeJob(w, stored.status, await owned()).status : seen.status;
   if (step?.condition) {
     await record(ctx, w, [step.condition.type === 'Complete' ? { type: 'Normal', reason: 'Completed', message: 'Job completed' } : { type: 'Warning', reason: step.condition.reason, message: jobConditionMessage(step.condition) }]);
   } else if (step) await createPods(ctx, w, '', step.create);
@@ -651,5 +659,5 @@ async function reconcileJobLocked(ctx: WorkloadContext, w: Workload): Promise<{ 
   await withWorkloadRecord(ctx, w.kind, w.namespace, w.name, async (now) => {
     if (now) await ctx.store.put({ ...now, status: next });
   });
-  return { status: next, active: jobCondition(next) ? [] : (await ctx.pods.list({ namespace: w.namespace, all: true })).filter((v) => w.selector(v.labels) && podOutcome(v) === 'active') };
+  return { status: next, active: jobCondition(next) ? [] : (await ctx.pods.list({ namespace: w.namespace, all: true })).filter((v) => w.selector(v.labels) && v.state !== 'removing' && podOutcome(v) === 'active') };
 }
