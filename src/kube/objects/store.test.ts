@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ObjectStore, withoutStoreFields, type KubeObject } from './store.js';
@@ -38,6 +38,24 @@ test('what the store sets is left out of what a re-apply compares', async () => 
   try {
     const stored = await new ObjectStore(dir).put(cm('a', { k: '1' }));
     assert.deepEqual(withoutStoreFields(stored), { ...cm('a', { k: '1' }), metadata: { name: 'a', namespace: 'default', creationTimestamp: stored.metadata.creationTimestamp } });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("a record's removal takes the temp file a writer killed mid-write left beside it, not a live writer's", async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'podctl-store-'));
+  try {
+    const store = new ObjectStore(dir);
+    await store.put(cm('a', { k: '1' }));
+    await store.put(cm('b', { k: '1' }));
+    const kindDir = join(dir, 'objects', 'configmap');
+    // Above the kernel's largest pid: no such writer is alive.
+    await writeFile(join(kindDir, '.default_a.json.4194305.abc.tmp'), '{');
+    await writeFile(join(kindDir, `.default_a.json.${process.pid}.abd.tmp`), '{');
+    await writeFile(join(kindDir, '.default_b.json.4194305.abe.tmp'), '{');
+    assert.equal(await store.remove('ConfigMap', 'default', 'a'), true);
+    assert.deepEqual((await readdir(kindDir)).sort(), [`.default_a.json.${process.pid}.abd.tmp`, '.default_b.json.4194305.abe.tmp', 'default_b.json']);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
-import { readJsonIfExists, writeJsonAtomic } from '../../util/atomic-file.js';
+import { readJsonIfExists, strayTempFiles, writeJsonAtomic } from '../../util/atomic-file.js';
 import { errnoOf } from '../../util/errors.js';
 import { withFileLock } from '../../util/file-lock.js';
 
@@ -83,6 +83,9 @@ export class ObjectStore {
     return this.locked(async () => {
       const existed = (await readJsonIfExists(path)) !== undefined;
       await rm(path, { force: true });
+      // A writer killed mid-write (serve's kill -9) left its temp file beside the record: it goes too.
+      const prefix = `.${basename(path)}.`;
+      for (const stray of await strayTempFiles(dirname(path))) if (basename(stray).startsWith(prefix)) await rm(stray, { force: true });
       return existed;
     });
   }
