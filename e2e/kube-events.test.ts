@@ -49,8 +49,8 @@ it('describe lists what the controller and the containers did; generate gives ba
   assert.equal((events.match(/SuccessfulCreate/g) ?? []).length, 2, described);
   assert.match(events, /Scaled down replica set pct-ev-\w+ to 1/, described);
   assert.match(events, /SuccessfulDelete .*Killed and deleted pod: pct-ev-/, described);
-  assert.match(events, /Normal\s+Created\s+\d+s\s+docker\s+pod\/pct-ev-\w+-\w+: Created container main \(busybox\)/, described);
-  assert.match(events, /Normal\s+Started\s+<unknown>\s+docker/, described);
+  assert.match(events, /Normal\s+Created\s+\d+s\s+kubelet\s+pod\/pct-ev-\w+-\w+: Created container main \(busybox\)/, described);
+  assert.match(events, /Normal\s+Started\s+<unknown>\s+kubelet/, described);
 
   const pod = (await podctlOk(['get', 'pods', '-l', 'app=pct-ev', '-o', 'name'])).stdout.trim().replace(/^pod\//, '');
   const logs = (await podctlOk(['logs', 'deploy/pct-ev', '--all-pods'])).stdout;

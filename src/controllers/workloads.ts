@@ -1,5 +1,6 @@
 import { DEFAULT_PAUSE_IMAGE } from '../docker/pause-image.js';
 import { objectLookup } from '../kube/kinds/config-objects.js';
+import { jobCondition } from '../kube/kinds/job-status.js';
 import { WORKLOAD_KINDS, reconcileJob, reconcileReplicasIfFree, workloadOf, type WorkloadContext } from '../kube/kinds/workloads.js';
 import type { ObjectStore } from '../kube/objects/store.js';
 import type { LabelPredicate } from '../kube/selector.js';
@@ -58,7 +59,7 @@ export class WorkloadControllers {
     this.owners.set(key, { namespace, selector: w.selector });
     if (w.kind === 'Job') {
       const { status } = await reconcileJob(ctx, w);
-      if (status.condition) return {};
+      if (jobCondition(status)) return {};
       // activeDeadlineSeconds passes without any event: look again when it is due.
       const deadline = (obj.spec as { activeDeadlineSeconds?: number } | undefined)?.activeDeadlineSeconds;
       return deadline !== undefined && status.startTime ? { requeueAfterMs: Math.max(0, Date.parse(status.startTime) + deadline * 1000 - Date.now()) + 50 } : {};

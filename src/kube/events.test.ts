@@ -4,7 +4,7 @@ import { mkdtemp, rm, stat, writeFile, appendFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PodView } from '../pod/status.js';
-import { EventLog, containerEvents, eventAge, formatEvents, type KubeEvent } from './events.js';
+import { EventLog, aggregateEvents, containerEvents, eventAge, formatEvents, type KubeEvent } from './events.js';
 
 const now = Date.parse('2026-12-03T10:00:00Z');
 
@@ -71,4 +71,15 @@ test('the log appends, survives a torn last line, keeps its last 100 and is remo
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test('identical events aggregate as Kubernetes counts them: one line, a count, first and last time', () => {
+  const e = (time: string, message = 'Created pod: web-1'): KubeEvent => ({ type: 'Normal', reason: 'SuccessfulCreate', object: 'replicaset/web', message, time, from: 'replicaset-controller' });
+  const folded = aggregateEvents([e('2026-12-03T09:50:00Z'), e('2026-12-03T09:52:00Z', 'Created pod: web-2'), e('2026-12-03T09:55:00Z'), e('2026-12-03T09:59:00Z')]);
+  assert.deepEqual(folded, [
+    { ...e('2026-12-03T09:59:00Z'), count: 3, firstTime: '2026-12-03T09:50:00Z' },
+    e('2026-12-03T09:52:00Z', 'Created pod: web-2'),
+  ]);
+  const lines = formatEvents(folded, now);
+  assert.match(lines.find((l) => l.includes('web-1'))!, /SuccessfulCreate\s+60s \(x3 over 10m\)\s+replicaset-controller/);
 });

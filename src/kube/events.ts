@@ -18,9 +18,36 @@ export interface KubeEvent {
   /** The object the event is about: `pod/web-abc`, `deployment/web`. */
   object: string;
   message: string;
-  /** ISO time, or undefined when only the fact is known. */
+  /** ISO time (the last time, for an aggregated event), or undefined when only the fact is known. */
   time?: string;
+  /** The source component: `deployment-controller`, `job-controller`, `kubelet`. */
   from: string;
+  /** How many identical events this one stands for (Kubernetes' count; 1 when absent). */
+  count?: number;
+  /** The first of them (Kubernetes' firstTimestamp), when count > 1. */
+  firstTime?: string;
+}
+
+/**
+ * Identical events (type, reason, object, message, source) folded into one with a count and
+ * its first and last time, as Kubernetes' event recorder aggregates them: a crash loop's
+ * hundredth BackOff is one line "(x100 over 10m)", not a hundred. Each stands where it first
+ * appeared.
+ */
+export function aggregateEvents(events: KubeEvent[]): KubeEvent[] {
+  const byKey = new Map<string, KubeEvent>();
+  for (const e of events) {
+    const key = JSON.stringify([e.type, e.reason, e.object, e.message, e.from]);
+    const seen = byKey.get(key);
+    if (!seen) {
+      byKey.set(key, { ...e });
+      continue;
+    }
+    const first = [seen.firstTime ?? seen.time, e.firstTime ?? e.time].filter((t): t is string => t !== undefined).sort()[0];
+    const last = [seen.time, e.time].filter((t): t is string => t !== undefined).sort().at(-1);
+    byKey.set(key, { ...seen, count: (seen.count ?? 1) + (e.count ?? 1), ...(first ? { firstTime: first } : {}), ...(last ? { time: last } : {}) });
+  }
+  return [...byKey.values()];
 }
 
 /** Kept per object: enough for describe, never growing without bound. */
@@ -64,7 +91,7 @@ export class EventLog {
         return [];
       }
     });
-    return parsed.slice(-KEEP);
+    return aggregateEvents(parsed).slice(-KEEP);
   }
 
   async remove(kind: string, namespace: string, name: string): Promise<void> {
@@ -81,14 +108,14 @@ export function containerEvents(view: PodView): KubeEvent[] {
   const out: KubeEvent[] = [];
   for (const c of view.containers.filter((x) => x.role === 'app')) {
     const object = `pod/${view.name}`;
-    out.push({ type: 'Normal', reason: 'Created', object, message: `Created container ${c.name} (${c.image})`, time: view.created, from: 'docker' });
-    if (c.state === 'running') out.push({ type: 'Normal', reason: 'Started', object, message: `Started container ${c.name}: ${c.status}`, from: 'docker' });
+    out.push({ type: 'Normal', reason: 'Created', object, message: `Created container ${c.name} (${c.image})`, time: view.created, from: 'kubelet' });
+    if (c.state === 'running') out.push({ type: 'Normal', reason: 'Started', object, message: `Started container ${c.name}: ${c.status}`, from: 'kubelet' });
     const code = exitCodeOf(c.status);
     if (code !== undefined) {
       const how = code === 0 ? 'Completed' : code === 137 ? 'Killed' : 'Failed';
-      out.push({ type: code === 0 ? 'Normal' : 'Warning', reason: how, object, message: `Container ${c.name} ${c.status.toLowerCase()}`, from: 'docker' });
+      out.push({ type: code === 0 ? 'Normal' : 'Warning', reason: how, object, message: `Container ${c.name} ${c.status.toLowerCase()}`, from: 'kubelet' });
     } else if (c.state === 'restarting') {
-      out.push({ type: 'Warning', reason: 'BackOff', object, message: `Back-off restarting container ${c.name}: ${c.status}`, from: 'docker' });
+      out.push({ type: 'Warning', reason: 'BackOff', object, message: `Back-off restarting container ${c.name}: ${c.status}`, from: 'kubelet' });
     }
   }
   return out;
@@ -111,7 +138,8 @@ export function formatEvents(events: KubeEvent[], now = Date.now()): string[] {
   if (events.length === 0) return ['Events:       <none>'];
   const at = (e: KubeEvent) => (e.time ? Date.parse(e.time) : Infinity);
   const sorted = events.map((e, i) => ({ e, i })).sort((a, b) => at(a.e) - at(b.e) || a.i - b.i).map((x) => x.e);
-  const rows = [['Type', 'Reason', 'Age', 'From', 'Message'], ['----', '------', '----', '----', '-------'], ...sorted.map((e) => [e.type, e.reason, eventAge(e.time, now), e.from, `${e.object}: ${e.message}`])];
+  const age = (e: KubeEvent) => ((e.count ?? 1) > 1 ? `${eventAge(e.time, now)} (x${e.count} over ${eventAge(e.firstTime, now)})` : eventAge(e.time, now));
+  const rows = [['Type', 'Reason', 'Age', 'From', 'Message'], ['----', '------', '----', '----', '-------'], ...sorted.map((e) => [e.type, e.reason, age(e), e.from, `${e.object}: ${e.message}`])];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return ['Events:', ...rows.map((r) => `  ${r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')}`)];
 }

@@ -6,3 +6,6 @@ export function objectRef(kind: string, name: string): string {
   const group = API_VERSION[kind]?.includes('/') ? `.${API_VERSION[kind]!.split('/')[0]}` : '';
   return `${kind.toLowerCase()}${group}/${name}`;
 }
+
+/** kubectl's message when a wait's --timeout passes: "timed out waiting for the condition on deployments/web". */
+export const waitTimedOut = (kind: string, name: string): string => `timed out waiting for the condition on ${kind.toLowerCase()}s/${name}`;

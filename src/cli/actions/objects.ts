@@ -4,6 +4,7 @@ import { objectRef } from '../../kube/object-ref.js';
 import { EventLog, containerEvents, formatEvents } from '../../kube/events.js';
 import { deleteObject } from '../../kube/kinds/delete-object.js';
 import { waitForJob } from '../../kube/kinds/job-wait.js';
+import { jobCondition, type JobStatus } from '../../kube/kinds/job-status.js';
 import { recordLivenessRestart } from '../../kube/kinds/liveness-events.js';
 import { podsOfWorkloadNewestFirst } from '../../kube/kinds/owners.js';
 import { listObjects, podsOfWorkload, requireObject } from '../../kube/kinds/read-objects.js';
@@ -11,7 +12,8 @@ import { restartRollout, scaleWorkload } from '../../kube/kinds/replica-changes.
 import { openWorkloadContext } from '../../kube/kinds/workload-context.js';
 import { hashOf, workloadOf, WORKLOAD_KINDS, type WorkloadContext } from '../../kube/kinds/workloads.js';
 import type { ReplicaGoal } from '../../kube/controllers/replica-status.js';
-import type { KubeObject } from '../../kube/objects/store.js';
+import { STORED_KINDS, type KubeObject } from '../../kube/objects/store.js';
+import { jsonPathValue, parseJsonPath } from '../../kube/jsonpath.js';
 import type { PodManager } from '../../pod/manager.js';
 import type { PodRef } from '../../pod/naming.js';
 import { DEFAULT_NAMESPACE } from '../../pod/spec.js';
@@ -58,11 +60,14 @@ function row(o: KubeObject, wide: boolean): string[] {
       return [o.metadata.name, String(spec.replicas ?? 1), String(count(o, 'replicas')), String(count(o, 'readyReplicas')), created];
     case 'StatefulSet':
       return [o.metadata.name, `${count(o, 'readyReplicas')}/${spec.replicas ?? 1}`, created];
-    case 'DaemonSet':
-      return [o.metadata.name, '1', String(count(o, 'replicas')), String(count(o, 'readyReplicas')), String(count(o, 'updatedReplicas')), String(count(o, 'availableReplicas')), created];
+    case 'DaemonSet': {
+      const nodeSelector = ((spec.template ?? {}) as { spec?: { nodeSelector?: Record<string, string> } }).spec?.nodeSelector ?? {};
+      const selects = Object.entries(nodeSelector).map(([k, v]) => `${k}=${v}`).join(',') || '<none>';
+      return [o.metadata.name, String(count(o, 'desiredNumberScheduled')), String(count(o, 'currentNumberScheduled')), String(count(o, 'numberReady')), String(count(o, 'updatedNumberScheduled')), String(count(o, 'numberAvailable')), selects, created];
+    }
     case 'Job': {
-      const status = (o.status ?? {}) as { succeeded?: number; condition?: { type: string }; startTime?: string };
-      const state = status.condition?.type ?? 'Running';
+      const status = (o.status ?? {}) as Partial<JobStatus>;
+      const state = jobCondition(status)?.type ?? 'Running';
       return [o.metadata.name, state, `${status.succeeded ?? 0}/${spec.completions ?? 1}`, status.startTime ? age(status.startTime) : '', created];
     }
     case 'ConfigMap':
@@ -79,7 +84,7 @@ function row(o: KubeObject, wide: boolean): string[] {
 const HEADERS: Record<string, string[]> = {
   Deployment: ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE'],
   ReplicaSet: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE'],
-  DaemonSet: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE'],
+  DaemonSet: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'NODE SELECTOR', 'AGE'],
   StatefulSet: ['NAME', 'READY', 'AGE'],
   Job: ['NAME', 'STATUS', 'COMPLETIONS', 'DURATION', 'AGE'],
   ConfigMap: ['NAME', 'DATA', 'AGE'],
@@ -128,12 +133,16 @@ export async function describeObject(cmd: Command, kind: string, name: string): 
   }
   if (WORKLOAD_KINDS.includes(kind)) {
     const w = workloadOf(o!, ctx.defaults);
-    if (kind !== 'Job') lines.push(`Selector:     ${JSON.stringify((spec.selector as object) ?? {})}`, `Replicas:     ${spec.replicas ?? 1} desired | ${count(o!, 'updatedReplicas')} updated | ${count(o!, 'replicas')} total | ${count(o!, 'readyReplicas')} ready`);
+    if (kind === 'DaemonSet') lines.push(`Selector:     ${JSON.stringify((spec.selector as object) ?? {})}`, `Desired Number of Nodes Scheduled: ${count(o!, 'desiredNumberScheduled')}`, `Current Number of Nodes Scheduled: ${count(o!, 'currentNumberScheduled')}`, `Number of Nodes Scheduled with Up-to-date Pods: ${count(o!, 'updatedNumberScheduled')}`, `Number of Nodes Scheduled with Available Pods: ${count(o!, 'numberAvailable')}`);
+    else if (kind !== 'Job') lines.push(`Selector:     ${JSON.stringify((spec.selector as object) ?? {})}`, `Replicas:     ${spec.replicas ?? 1} desired | ${count(o!, 'updatedReplicas')} updated | ${count(o!, 'replicas')} total | ${count(o!, 'availableReplicas')} available | ${count(o!, 'unavailableReplicas')} unavailable`);
+    const conditions = ((o!.status ?? {}) as { conditions?: Array<{ type?: string; status?: string; reason?: string }> }).conditions ?? [];
+    if (conditions.length > 0) lines.push('Conditions:', '  Type           Status  Reason', '  ----           ------  ------', ...conditions.map((c) => `  ${(c.type ?? '').padEnd(14)} ${(c.status ?? '').padEnd(7)} ${c.reason ?? ''}`));
     if (kind === 'Deployment') lines.push(`Strategy:     ${JSON.stringify(spec.strategy ?? { type: 'RollingUpdate' })}`, `Template hash: ${hashOf(w)}`);
     if (kind === 'StatefulSet') lines.push(`Service name: ${String(spec.serviceName ?? '<none>')}`, `Pod management: OrderedReady`);
     if (kind === 'Job') {
-      const st = (o!.status ?? {}) as { active?: number; succeeded?: number; failed?: number; condition?: { type: string; reason?: string } };
-      lines.push(`Completions:  ${spec.completions ?? 1}`, `Parallelism:  ${spec.parallelism ?? 1}`, `Backoff limit: ${spec.backoffLimit ?? 6}`, `Pods status:  ${st.active ?? 0} active / ${st.succeeded ?? 0} succeeded / ${st.failed ?? 0} failed`, `Condition:    ${st.condition ? `${st.condition.type}${st.condition.reason ? ` (${st.condition.reason})` : ''}` : '<none>'}`);
+      const st = (o!.status ?? {}) as Partial<JobStatus>;
+      const c = jobCondition(st);
+      lines.push(`Completions:  ${spec.completions ?? 1}`, `Parallelism:  ${spec.parallelism ?? 1}`, `Backoff limit: ${spec.backoffLimit ?? 6}`, `Pods status:  ${st.active ?? 0} active / ${st.succeeded ?? 0} succeeded / ${st.failed ?? 0} failed`, `Condition:    ${c ? `${c.type}${'reason' in c ? ` (${c.reason})` : ''}` : '<none>'}`);
     }
     const pods = await podsOfWorkload(ctx, w);
     lines.push('Pods:');
@@ -209,34 +218,79 @@ async function rolloutOne(ctx: Ctx, verb: 'restart' | 'status', kind: string, n:
   await waitAndSay(ctx, kind, n, 'rolled-out', deadlineOf(timeout, 60));
 }
 
-/** `wait --for=condition=complete job/NAME`: runs the Job controller, waking when a pod's container exits, until the condition or the timeout. */
+/**
+ * `wait --for=condition=complete job/NAME`, `--for=condition=available deploy/NAME` (the
+ * controller's own waits, on the pods), `--for=condition=Progressing[=False]` (any condition
+ * the status records), `--for=jsonpath='{.status.readyReplicas}'=3` and `--for=delete`.
+ */
 export async function waitAction(cmd: Command, args: string[]): Promise<void> {
   const opts = cmd.opts() as { for: string; timeout?: string };
-  const m = /^condition=(complete|failed|available|ready)$/i.exec(opts.for);
-  if (!m) throw invalidArgument(`--for=${opts.for} is not a condition podctl waits for`, 'use --for=condition=complete (or failed) with job/NAME, or --for=condition=available (or ready) with deployment/NAME');
-  const want = m[1]!.toLowerCase();
+  const wanted = parseWaitFor(opts.for);
   const targets = namedObjects(args, 'wait').map(({ resource, name }) => {
     const kind = kindOf(resource);
     if (!kind) throw invalidArgument(`resource type "${resource}" is not known`, 'wait for job/NAME or deployment/NAME');
+    if (wanted.kind === 'delete' || wanted.kind === 'jsonpath') {
+      if (!(STORED_KINDS as readonly string[]).includes(kind)) throw invalidArgument(`podctl cannot wait for ${resource}/${name} that way`, 'wait for a Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, ConfigMap, Secret, PersistentVolumeClaim or Namespace');
+      return { kind, name };
+    }
     if (!WORKLOAD_KINDS.includes(kind)) throw invalidArgument(`${objectRef(kind, name)} has no conditions to wait for`, 'wait for job/NAME or deployment/NAME');
-    const replicaWait = want === 'available' || want === 'ready';
-    if (replicaWait === (kind === 'Job')) throw invalidArgument(`--for=condition=${want} does not apply to ${resource}/${name}`, kind === 'Job' ? 'wait for a Job with --for=condition=complete (or failed)' : `wait for a ${kind} with --for=condition=available (or ready)`);
+    if (wanted.kind === 'goal') {
+      const replicaWait = wanted.want === 'available' || wanted.want === 'ready';
+      if (replicaWait === (kind === 'Job')) throw invalidArgument(`--for=condition=${wanted.want} does not apply to ${resource}/${name}`, kind === 'Job' ? 'wait for a Job with --for=condition=complete (or failed)' : `wait for a ${kind} with --for=condition=available (or ready)`);
+    }
     return { kind, name };
   });
   const timeoutMs = (opts.timeout ? parseDuration(opts.timeout) : 30) * 1000;
   const ctx = await context(cmd);
   // One deadline for all, as kubectl's --timeout.
   const deadline = Date.now() + timeoutMs;
-  for (const { kind, name } of targets) await waitOne(ctx, kind, name, want, deadline);
+  for (const { kind, name } of targets) await waitOne(ctx, kind, name, wanted, deadline);
 }
 
-async function waitOne(ctx: Ctx, kind: string, name: string, want: string, deadline: number): Promise<void> {
-  if (kind !== 'Job') {
-    await requireObject(ctx.store, kind, nsOf(ctx), name);
-    return waitAndSay(ctx, kind, name, want as ReplicaGoal, deadline);
+type WaitFor = { kind: 'goal'; want: string } | { kind: 'condition'; type: string; status: string } | { kind: 'jsonpath'; path: string; value?: string } | { kind: 'delete' };
+
+/** `--for` as kubectl writes it; bad input is one line naming the forms. */
+function parseWaitFor(text: string): WaitFor {
+  if (text === 'delete') return { kind: 'delete' };
+  const goal = /^condition=(complete|failed|available|ready)$/i.exec(text);
+  if (goal) return { kind: 'goal', want: goal[1]!.toLowerCase() };
+  const condition = /^condition=([A-Za-z]+)(?:=(True|False|Unknown))?$/i.exec(text);
+  if (condition) return { kind: 'condition', type: condition[1]!, status: condition[2] ?? 'True' };
+  const path = /^jsonpath=(\{[^}]*\}|[^=]+)(?:=(.*))?$/.exec(text);
+  if (path) {
+    try {
+      parseJsonPath(path[1]!);
+    } catch (err) {
+      throw invalidArgument(`--for=${text}: ${(err as Error).message}`, "e.g. --for=jsonpath='{.status.readyReplicas}'=3");
+    }
+    return { kind: 'jsonpath', path: path[1]!, ...(path[2] !== undefined ? { value: path[2] } : {}) };
   }
-  await waitForJob(ctx, { namespace: nsOf(ctx), name, want: want as 'complete' | 'failed', deadline });
-  write(`${objectRef('Job', name)} condition met\n`);
+  throw invalidArgument(`--for=${text} is not a condition podctl waits for`, "use --for=condition=available|ready|progressing|complete|failed, --for=jsonpath='{.status.readyReplicas}'=3 or --for=delete");
+}
+
+async function waitOne(ctx: Ctx, kind: string, name: string, wanted: WaitFor, deadline: number): Promise<void> {
+  if (wanted.kind === 'goal' && kind !== 'Job') {
+    await requireObject(ctx.store, kind, nsOf(ctx), name);
+    return waitAndSay(ctx, kind, name, wanted.want as ReplicaGoal, deadline);
+  }
+  if (wanted.kind === 'goal') {
+    await waitForJob(ctx, { namespace: nsOf(ctx), name, want: wanted.want as 'complete' | 'failed', deadline });
+    return write(`${objectRef('Job', name)} condition met\n`);
+  }
+  const { waitForObject } = await import('../../kube/kinds/object-wait.js');
+  if (wanted.kind === 'delete') {
+    await waitForObject(ctx, { kind, namespace: nsOf(ctx), name, deadline });
+    return write(`${objectRef(kind, name)} deleted\n`);
+  }
+  const until =
+    wanted.kind === 'condition'
+      ? (o: KubeObject) => ((o.status as { conditions?: Array<{ type?: string; status?: string }> } | undefined)?.conditions ?? []).some((c) => c.type?.toLowerCase() === wanted.type.toLowerCase() && c.status?.toLowerCase() === wanted.status.toLowerCase())
+      : (o: KubeObject) => {
+          const v = jsonPathValue(o, wanted.path);
+          return wanted.value === undefined ? v !== undefined && v !== '' : v !== undefined && (typeof v === 'object' ? JSON.stringify(v) : String(v)) === wanted.value;
+        };
+  await waitForObject(ctx, { kind, namespace: nsOf(ctx), name, deadline, until });
+  write(`${objectRef(kind, name)} condition met\n`);
 }
 
 function parseDuration(text: string): number {

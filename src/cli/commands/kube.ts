@@ -83,12 +83,12 @@ export function registerKubeCommands(program: Command): void {
 
   program
     .command('wait')
-    .description('wait for a condition of a Job (complete, failed) or of a Deployment, StatefulSet, ReplicaSet or DaemonSet (available: replicas - maxUnavailable ready; ready: every replica ready)')
+    .description('wait for a condition of a Job (complete, failed) or of a Deployment, StatefulSet, ReplicaSet or DaemonSet (available: replicas - maxUnavailable ready; ready: every replica ready), for any condition its status records, a jsonpath value, or its deletion')
     .argument('<resources...>', 'TYPE/NAME... or TYPE NAME...: job, deployment, statefulset, replicaset, daemonset')
-    .requiredOption('--for <condition>', 'condition=complete, condition=failed, condition=available or condition=ready')
+    .requiredOption('--for <condition>', "condition=complete|failed|available|ready|progressing (or condition=TYPE=False), jsonpath='{.status.readyReplicas}'=3, or delete")
     .option('--timeout <duration>', 'give up after this long: 60s, 2m (default 30s)')
     .option('-n, --namespace <ns>', 'namespace (default: default)')
-    .addHelpText('after', '\nExample:\n  podctl wait --for=condition=complete job/migrate --timeout 60s')
+    .addHelpText('after', "\nExamples:\n  podctl wait --for=condition=complete job/migrate --timeout 60s\n  podctl wait --for=jsonpath='{.status.readyReplicas}'=3 deployment/web\n  podctl wait --for=delete deployment/web --timeout 30s")
     .action(async (args: string[], _o, cmd: Command) => (await objects()).waitAction(cmd, args));
 
   const kube = program.command('kube').description('Kubernetes manifests from podctl pods');

@@ -5,7 +5,7 @@ import type { PodManager } from '../../pod/manager.js';
 import { Fields, childPath, type ManifestIssues } from '../fields.js';
 import { isDnsLabel, isDnsSubdomain } from '../../util/validate.js';
 import type { ObjectLookup } from '../object-lookup.js';
-import type { KubeObject, ObjectStore } from '../objects/store.js';
+import { withoutStoreFields, type KubeObject, type ObjectStore } from '../objects/store.js';
 import { claimVolumeName } from '../pod-volumes.js';
 
 /**
@@ -95,7 +95,7 @@ export async function applyConfigObject(pods: PodManager, store: ObjectStore, ob
   const existing = await store.get(obj.kind, obj.metadata.namespace, obj.metadata.name);
   const stamped: KubeObject = { ...obj, metadata: { ...obj.metadata, creationTimestamp: existing?.metadata.creationTimestamp ?? new Date().toISOString() } };
   if (obj.kind === 'PersistentVolumeClaim') await ensureClaimVolume(pods, obj.metadata.namespace!, obj.metadata.name);
-  if (existing && JSON.stringify(existing) === JSON.stringify(stamped)) return 'unchanged';
+  if (existing && JSON.stringify(withoutStoreFields(existing)) === JSON.stringify(withoutStoreFields(stamped))) return 'unchanged';
   await store.put(stamped);
   return existing ? 'configured' : 'created';
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PodContainerView, PodView } from '../../pod/status.js';
 import { Fields, ManifestIssues } from '../fields.js';
-import { observeJob } from './job-status.js';
+import { jobCondition, observeJob } from './job-status.js';
 import { readWorkload } from './workloads.js';
 
 const job = (spec: Record<string, unknown>) =>
@@ -25,17 +25,42 @@ test('observeJob: counts the pods and says what the controller starts next, acti
 });
 
 test('observeJob: a condition the pods reached shows before the controller records it; a recorded one stays', () => {
-  const done = observeJob(job({}), { startTime: start }, [exited('a', 0)]);
-  assert.deepEqual(done.status, { active: 0, succeeded: 1, failed: 0, condition: { type: 'Complete' }, startTime: start });
-  const failed = observeJob(job({ backoffLimit: 1 }), { startTime: start }, [exited('a', 3), exited('b', 3)]);
-  assert.deepEqual(failed.status.condition, { type: 'Failed', reason: 'BackoffLimitExceeded' });
+  const end = Date.parse(start) + 5000;
+  const at = new Date(end).toISOString();
+  const done = observeJob(job({}), { startTime: start }, [exited('a', 0)], end);
+  assert.deepEqual(done.status, {
+    active: 0, succeeded: 1, failed: 0, startTime: start, completionTime: at,
+    conditions: [{ type: 'Complete', status: 'True', reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods', lastProbeTime: at, lastTransitionTime: at }],
+  });
+  const failed = observeJob(job({ backoffLimit: 1 }), { startTime: start }, [exited('a', 3), exited('b', 3)], end);
+  assert.deepEqual(failed.status.conditions, [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit', lastProbeTime: at, lastTransitionTime: at }]);
+  assert.equal(failed.status.completionTime, undefined);
   assert.equal(failed.step?.stopActive, true);
-  const recorded = observeJob(job({}), { startTime: start, condition: { type: 'Failed', reason: 'DeadlineExceeded' } }, [running('a')]);
-  assert.deepEqual(recorded.status, { active: 0, succeeded: 0, failed: 0, condition: { type: 'Failed', reason: 'DeadlineExceeded' }, startTime: start });
+  const conditions = [{ type: 'Failed', status: 'True', reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline', lastProbeTime: start, lastTransitionTime: start }];
+  const recorded = observeJob(job({}), { startTime: start, conditions }, [running('a')], end);
+  assert.deepEqual(recorded.status, { active: 0, succeeded: 0, failed: 0, conditions, startTime: start });
+  assert.deepEqual(jobCondition(recorded.status), { type: 'Failed', reason: 'DeadlineExceeded' });
   assert.equal(recorded.step, undefined);
 });
 
-test('observeJob: activeDeadlineSeconds counts from the recorded start', () => {
-  const o = observeJob(job({ activeDeadlineSeconds: 10 }), { startTime: start }, [running('a')], Date.parse(start) + 11_000);
-  assert.deepEqual(o.status.condition, { type: 'Failed', reason: 'DeadlineExceeded' });
+test('observeJob: activeDeadlineSeconds counts from the recorded start; the Job shows Failed once its pods are removed', () => {
+  const past = Date.parse(start) + 11_000;
+  const o = observeJob(job({ activeDeadlineSeconds: 10 }), { startTime: start }, [running('a')], past);
+  assert.deepEqual(o.step, { create: 0, stopActive: true, condition: { type: 'Failed', reason: 'DeadlineExceeded' } });
+  assert.deepEqual([jobCondition(o.status), o.status.active], [undefined, 1], 'its pod still runs: not ended yet');
+  const gone = observeJob(job({ activeDeadlineSeconds: 10 }), { startTime: start }, [], past);
+  assert.deepEqual([jobCondition(gone.status), gone.status.active, gone.status.failed], [{ type: 'Failed', reason: 'DeadlineExceeded' }, 0, 0]);
+});
+
+test('observeJob: a pod being removed is terminating: neither active nor failed, and the end waits for it', () => {
+  const past = Date.parse(start) + 11_000;
+  // The removal killed its app (137) and was cut short: a pod the controller removes, not a failure.
+  const removing: PodView = { ...exited('a', 137), state: 'removing' };
+  const o = observeJob(job({ activeDeadlineSeconds: 10 }), { startTime: start }, [removing], past);
+  assert.deepEqual([o.active.length, o.finished.length, o.terminating.map((v) => v.name)], [0, 0, ['a']]);
+  assert.deepEqual([o.status.active, o.status.failed, jobCondition(o.status)], [0, 0, undefined]);
+  assert.equal(o.step?.stopActive, true);
+  // A running Job replaces a pod being removed, as Kubernetes' default podReplacementPolicy does.
+  const ongoing = observeJob(job({}), { startTime: start }, [removing], Date.parse(start) + 1000);
+  assert.deepEqual(ongoing.step, { create: 1, stopActive: false });
 });

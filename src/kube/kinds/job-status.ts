@@ -1,16 +1,37 @@
-import type { JobSpec } from 'kubernetes-types/batch/v1.js';
+import type { JobCondition as StoredJobCondition, JobSpec } from 'kubernetes-types/batch/v1.js';
 import { exitCodeOf } from '../../docker/containers.js';
 import type { PodView } from '../../pod/status.js';
 import { jobStep, type JobCondition, type JobStep } from '../controllers/job.js';
 import type { Workload } from './workloads.js';
 
-/** What podctl records in a Job's `status` (and `get`/`describe` show). */
+/** What podctl records in a Job's `status` (and `get`/`describe` show), in Kubernetes' fields. */
 export interface JobStatus {
   active: number;
   succeeded: number;
   failed: number;
-  condition?: JobCondition;
   startTime?: string;
+  completionTime?: string;
+  conditions?: StoredJobCondition[];
+}
+
+/** The Job's end as the controller recorded it in `conditions`, or undefined while it runs. */
+export function jobCondition(status: Partial<JobStatus> | undefined): JobCondition | undefined {
+  const c = status?.conditions?.find((x) => (x.type === 'Complete' || x.type === 'Failed') && x.status === 'True');
+  if (!c) return undefined;
+  if (c.type === 'Complete') return { type: 'Complete' };
+  return { type: 'Failed', reason: c.reason === 'DeadlineExceeded' ? 'DeadlineExceeded' : 'BackoffLimitExceeded' };
+}
+
+/** Kubernetes' message for a Job's end (on its condition and its event). */
+export function jobConditionMessage(c: JobCondition): string {
+  if (c.type === 'Complete') return 'Reached expected number of succeeded pods';
+  return c.reason === 'DeadlineExceeded' ? 'Job was active longer than specified deadline' : 'Job has reached the specified backoff limit';
+}
+
+/** The condition as it is stored, with Kubernetes' reason (CompletionsReached for Complete) and times. */
+function storedCondition(c: JobCondition, now: string): StoredJobCondition {
+  const reason = c.type === 'Complete' ? 'CompletionsReached' : c.reason;
+  return { type: c.type, status: 'True', reason, message: jobConditionMessage(c), lastProbeTime: now, lastTransitionTime: now };
 }
 
 /** How a Job pod ended: from the Docker status of its app containers in the pod list. */
@@ -29,6 +50,8 @@ export interface JobObservation {
   active: PodView[];
   /** Pods whose containers ended (kept for their logs). */
   finished: PodView[];
+  /** Pods being removed (by the controller, or `podctl rm`), whose removal may have been left undone by a killed process. */
+  terminating: PodView[];
   /** What the controller does next; undefined once the Job has its condition on record. */
   step?: JobStep;
 }
@@ -36,11 +59,15 @@ export interface JobObservation {
 /**
  * A Job seen through its owned pods, without acting: the controller acts on it (reconcileJob)
  * and `get`/`describe` print its status, so both read a Job the same way. A condition the pods
- * already reached shows before the controller records it.
+ * already reached shows before the controller records it (a failed Job's once no pod of it is
+ * left to remove).
  */
 export function observeJob(w: Workload, recorded: Partial<JobStatus> | undefined, owned: PodView[], now = Date.now()): JobObservation {
   const status: JobStatus = { active: 0, succeeded: 0, failed: 0, ...recorded };
-  const outcomes = owned.map((v) => ({ v, outcome: podOutcome(v) }));
+  // A pod being removed is terminating, as one with a deletionTimestamp is to Kubernetes' Job
+  // controller: neither active nor finished. The app its removal killed did not fail.
+  const terminating = owned.filter((v) => v.state === 'removing');
+  const outcomes = owned.filter((v) => v.state !== 'removing').map((v) => ({ v, outcome: podOutcome(v) }));
   const active = outcomes.filter((o) => o.outcome === 'active').map((o) => o.v);
   const finished = outcomes.filter((o) => o.outcome !== 'active').map((o) => o.v);
   const spec = (w.obj.spec ?? {}) as Partial<JobSpec>;
@@ -48,7 +75,8 @@ export function observeJob(w: Workload, recorded: Partial<JobStatus> | undefined
   const failedPods = outcomes.filter((o) => o.outcome === 'failed').length;
   const succeeded = outcomes.filter((o) => o.outcome === 'succeeded').length;
   let step: JobStep | undefined;
-  let condition = status.condition;
+  const recordedCondition = jobCondition(status);
+  let condition = recordedCondition;
   if (!condition) {
     const started = Date.parse(status.startTime ?? new Date(now).toISOString());
     const deadline = spec.activeDeadlineSeconds;
@@ -63,11 +91,19 @@ export function observeJob(w: Workload, recorded: Partial<JobStatus> | undefined
       deadlineExceeded: deadline !== undefined && now - started >= deadline * 1000,
     });
     condition = step.condition;
+    // A failed Job ends once the controller has removed its pods (Kubernetes, too, records
+    // Failed only when none is left; until then they count as active): no reader sees a Job
+    // ended while a pod of it still runs or is being removed. The step still says to remove them.
+    if (step.stopActive && active.length + terminating.length > 0) condition = undefined;
   }
+  const at = new Date(now).toISOString();
+  // A condition reached just now is written with its time; a recorded one stays as it was.
+  const ended = condition && !recordedCondition ? { conditions: [...(status.conditions ?? []), storedCondition(condition, at)], ...(condition.type === 'Complete' ? { completionTime: at } : {}) } : {};
   return {
-    status: { ...status, ...(condition ? { condition } : {}), succeeded, failed: failedPods, active: condition ? 0 : active.length, startTime: status.startTime ?? new Date(now).toISOString() },
+    status: { ...status, ...ended, succeeded, failed: failedPods, active: condition ? 0 : active.length, startTime: status.startTime ?? at },
     active,
     finished,
+    terminating,
     step,
   };
 }

@@ -1,5 +1,6 @@
 import { PodctlError } from '../../util/errors.js';
-import { objectRef } from '../object-ref.js';
+import { waitTimedOut } from '../object-ref.js';
+import { jobCondition } from './job-status.js';
 import { requireObject } from './read-objects.js';
 import { reconcileJob, workloadOf, type WorkloadContext } from './workloads.js';
 
@@ -22,11 +23,12 @@ export async function waitForJob(ctx: WorkloadContext, t: JobWait): Promise<void
   const w = workloadOf(await requireObject(ctx.store, 'Job', t.namespace, t.name), ctx.defaults);
   for (;;) {
     const { status, active } = await reconcileJob(ctx, w);
-    const reached = status.condition?.type.toLowerCase();
+    const condition = jobCondition(status);
+    const reached = condition?.type.toLowerCase();
     if (reached === t.want) return;
-    if (reached) throw new PodctlError('FAILED_PRECONDITION', `job ${t.name} ended ${status.condition!.type}${'reason' in status.condition! ? ` (${status.condition.reason})` : ''}, not ${t.want}: ${status.succeeded} succeeded, ${status.failed} failed`, { hint: `its pods are kept: podctl logs job/${t.name}` });
+    if (condition) throw new PodctlError('FAILED_PRECONDITION', `job ${t.name} ended ${condition.type}${'reason' in condition ? ` (${condition.reason})` : ''}, not ${t.want}: ${status.succeeded} succeeded, ${status.failed} failed`, { hint: `its pods are kept: podctl logs job/${t.name}` });
     const left = t.deadline - Date.now();
-    if (left <= 0) throw new PodctlError('TIMEOUT', `timed out waiting for the condition on ${objectRef('Job', t.name)}`, { hint: 'wait longer with --timeout' });
+    if (left <= 0) throw new PodctlError('TIMEOUT', waitTimedOut('Job', t.name), { hint: 'wait longer with --timeout' });
     const ids = active.flatMap((v) => v.containers.filter((c) => c.role === 'app' && c.state === 'running').map((c) => c.id));
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([...ids.map((id) => ctx.pods.waitForExit(id).catch(() => -1)), new Promise((r) => (timer = setTimeout(r, ids.length > 0 ? left : Math.min(left, 500))))]);

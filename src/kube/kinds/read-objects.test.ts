@@ -46,3 +46,25 @@ test('get and describe read a Job: status from its pods, no controller run, the 
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('get of a Deployment: counters from the pods now, conditions and observedGeneration as the controller stored them', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'podctl-read-'));
+  try {
+    const store = new ObjectStore(dir);
+    const conditions = [{ type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.', lastUpdateTime: '2026-01-01T00:00:00Z', lastTransitionTime: '2026-01-01T00:00:00Z' }];
+    await store.put({
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'default', generation: 2 },
+      spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } },
+      status: { observedGeneration: 1, replicas: 2, readyReplicas: 2, availableReplicas: 2, conditions },
+    });
+    const web = { ...pod('web-a', app('running', 'Up 3 minutes')), labels: { app: 'web', 'pod-template-hash': 'old' } };
+    const ctx: WorkloadContext = { pods: listOnly(dir, [web]), store, defaults: { namespace: 'default', defaultNetwork: 'podctl', pauseImage: 'pause' }, readyTimeoutMs: 1000 };
+    const [o] = await listObjects(ctx, 'Deployment', 'default', ['web']);
+    const status = o!.status as Record<string, unknown>;
+    assert.deepEqual([status.observedGeneration, status.replicas, status.readyReplicas, status.availableReplicas, status.unavailableReplicas], [1, 1, 1, 1, 1]);
+    assert.equal(status.updatedReplicas, 0);
+    assert.deepEqual(status.conditions, conditions);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -6,7 +6,8 @@ import { objectRef } from '../object-ref.js';
 import { podReady } from '../pod-status.js';
 import { parseSelector } from '../selector.js';
 import { observeJob, type JobStatus } from './job-status.js';
-import { hashOf, ownedPods, replicaCounts, workloadOf, type Workload, type WorkloadContext } from './workloads.js';
+import { replicaWorkloadStatus, type ReplicaWorkloadStatus } from '../controllers/replica-workload-status.js';
+import { hashOf, ownedPods, replicaObservation, workloadOf, type Workload, type WorkloadContext } from './workloads.js';
 
 /**
  * Reading stored objects for `get` and `describe`: records with their live status filled in
@@ -36,7 +37,13 @@ function replicaSetsOf(deployments: Workload[], views: PodView[], standalone: Ku
       out.push({
         apiVersion: 'apps/v1',
         kind: 'ReplicaSet',
-        metadata: { name: `${d.name}-${hash}`, namespace: d.namespace, labels: { ...(d.template.metadata?.labels ?? {}), 'pod-template-hash': hash }, creationTimestamp: d.obj.metadata.creationTimestamp },
+        metadata: {
+          name: `${d.name}-${hash}`,
+          namespace: d.namespace,
+          labels: { ...(d.template.metadata?.labels ?? {}), 'pod-template-hash': hash },
+          creationTimestamp: d.obj.metadata.creationTimestamp,
+          ...(d.obj.metadata.uid ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: d.name, uid: d.obj.metadata.uid, controller: true, blockOwnerDeletion: true }] } : {}),
+        },
         spec: { replicas: hash === current ? (deploymentSpec.replicas ?? 1) : 0, selector: deploymentSpec.selector, template: d.template },
         status: { replicas: pods.length, readyReplicas: pods.filter(podReady).length },
       });
@@ -45,15 +52,31 @@ function replicaSetsOf(deployments: Workload[], views: PodView[], standalone: Ku
   return out;
 }
 
-/** Live status of replica workloads and Jobs, from one pod list (a record's own status stays for the others). */
+/**
+ * The status `get` and `describe` show for replica workloads and Jobs. A stored status is as
+ * old as the last controller run, and nothing may run on a read: so the counters come from the
+ * pod list now (they are never stale), while the conditions and observedGeneration stay as the
+ * controller last wrote them (they say what it decided, and when). A record's own status stays
+ * for the other kinds.
+ */
 function withStatus(o: KubeObject, ctx: WorkloadContext, views: PodView[]): KubeObject {
   if (o.kind === 'Job') {
     const w = workloadOf(o, ctx.defaults);
     return { ...o, status: observeJob(w, o.status as Partial<JobStatus> | undefined, ownedPods(w, views)).status };
   }
-  if (!REPLICA_KINDS.includes(o.kind) || o.status) return o;
-  const c = replicaCounts(workloadOf(o, ctx.defaults), views);
-  return { ...o, status: { replicas: c.replicas, readyReplicas: c.ready, updatedReplicas: c.updated, availableReplicas: c.ready } };
+  if (!REPLICA_KINDS.includes(o.kind)) return o;
+  const stored = o.status as (ReplicaWorkloadStatus & { conditions?: unknown }) | undefined;
+  // READY as the pods are now (a pod just started is ready), as get showed it before status was
+  // written, and AVAILABLE by the same readiness (with minReadySeconds 0 it is READY, as in kubectl).
+  const { conditions: _c, observedGeneration: _g, ...live } = replicaWorkloadStatus(stored, replicaObservation(workloadOf(o, ctx.defaults), views, new Date(), podReady)) as ReplicaWorkloadStatus & { conditions?: unknown };
+  return {
+    ...o,
+    status: {
+      ...(stored?.observedGeneration !== undefined ? { observedGeneration: stored.observedGeneration } : {}),
+      ...live,
+      ...(stored?.conditions !== undefined ? { conditions: stored.conditions } : {}),
+    },
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { PodctlError, isPodctlError } from '../../util/errors.js';
 import { poll } from '../../util/poll.js';
-import { objectRef } from '../object-ref.js';
+import { objectRef, waitTimedOut } from '../object-ref.js';
 import { missingFor, type ReplicaGoal } from '../controllers/replica-status.js';
 import { podSettled } from '../pod-status.js';
 import { reconcileReplicasIfFree, replicaCounts, rolloutLimits, workloadOf, type WorkloadContext } from './workloads.js';
@@ -55,5 +55,7 @@ export async function waitForReplicas(ctx: WorkloadContext, t: ReplicaWait): Pro
     { firstDelayMs: 250, maxDelayMs: 1000, deadline: t.deadline },
   );
   if (result) return result;
-  throw new PodctlError('TIMEOUT', `timed out waiting for ${ref} (${t.goal}): ${missing}`, { hint: `see podctl describe ${t.kind.toLowerCase()} ${t.name} -n ${t.namespace}; wait longer with --timeout` });
+  // rollout status and --wait name their goal; wait --for=condition says it as kubectl does.
+  const head = t.goal === 'rolled-out' ? `timed out waiting for ${ref} (${t.goal})` : waitTimedOut(t.kind, t.name);
+  throw new PodctlError('TIMEOUT', `${head}: ${missing}`, { hint: `see podctl describe ${t.kind.toLowerCase()} ${t.name} -n ${t.namespace}; wait longer with --timeout` });
 }

@@ -14,8 +14,10 @@ import type { ReplicaCounts } from '../controllers/replica-status.js';
 import { claimsOf, lookupWithClaims, readClaimTemplates, setClaims, templateWithClaims, type ClaimTemplate, type RetentionPolicy } from '../controllers/stateful-claims.js';
 import { applyConfigObject, deleteConfigObject, ensureClaimVolume } from './config-objects.js';
 import { NO_OBJECTS } from '../object-lookup.js';
-import { observeJob, podOutcome, type JobStatus } from './job-status.js';
-import { podReady } from '../pod-status.js';
+import { jobCondition, jobConditionMessage, observeJob, podOutcome, type JobStatus } from './job-status.js';
+import { podReady, podSettled } from '../pod-status.js';
+import { podAvailable } from '../pod-available.js';
+import { replicaWorkloadStatus, type ReplicaObservation, type ReplicaWorkloadStatus } from '../controllers/replica-workload-status.js';
 import { EventLog, type KubeEvent } from '../events.js';
 import { Fields, ManifestIssues } from '../fields.js';
 import { isDnsSubdomain } from '../../util/validate.js';
@@ -327,7 +329,53 @@ export async function reconcileReplicasIfFree(ctx: WorkloadContext, w: Workload)
   return r.ran ? r.value : undefined;
 }
 
-const reconcileLocked = (ctx: WorkloadContext, w: Workload) => (w.kind === 'StatefulSet' ? reconcileStatefulLocked(ctx, w) : reconcileReplicasLocked(ctx, w));
+async function reconcileLocked(ctx: WorkloadContext, w: Workload): Promise<boolean> {
+  try {
+    return await (w.kind === 'StatefulSet' ? reconcileStatefulLocked(ctx, w) : reconcileReplicasLocked(ctx, w));
+  } finally {
+    // A stalled rollout writes its status too: that is how its deadline passes.
+    await writeReplicaStatus(ctx, w);
+  }
+}
+
+/**
+ * The controller's last step of a sync, a command's or serve's alike: the status from one pod
+ * list, written into the record as it is now (a spec written meanwhile stays), and only when it
+ * changed, so a steady workload's resourceVersion stays.
+ */
+async function writeReplicaStatus(ctx: WorkloadContext, given: Workload): Promise<void> {
+  const views = await ctx.pods.list({ namespace: given.namespace, all: true });
+  await withWorkloadRecord(ctx, given.kind, given.namespace, given.name, async (now) => {
+    if (!now) return;
+    const status = replicaWorkloadStatus(now.status as ReplicaWorkloadStatus | undefined, replicaObservation(workloadOf(now, ctx.defaults), views, new Date()));
+    if (canonicalJson(status) !== canonicalJson(now.status)) await ctx.store.put({ ...now, status });
+  });
+}
+
+/**
+ * What a replica controller sees in one pod list. Ready means settled (up a full second, as the
+ * waits count it: a crash loop's instants of running are not readiness); available, ready for
+ * minReadySeconds.
+ */
+export function replicaObservation(w: Workload, views: PodView[], now: Date, ready: (v: PodView) => boolean = podSettled): ReplicaObservation {
+  const c = replicaCounts(w, views, ready);
+  const spec = w.obj.spec as { minReadySeconds?: number; progressDeadlineSeconds?: number } | undefined;
+  const available = ownedPods(w, views).filter((v) => podAvailable(v, spec?.minReadySeconds ?? 0, ready)).length;
+  return {
+    kind: w.kind,
+    name: w.name,
+    generation: w.obj.metadata.generation ?? 1,
+    desired: c.desired,
+    maxUnavailable: rolloutLimits(w).maxUnavailable,
+    ...(spec?.progressDeadlineSeconds !== undefined ? { progressDeadlineSeconds: spec.progressDeadlineSeconds } : {}),
+    hash: hashOf(w),
+    replicas: c.replicas,
+    updated: c.updated,
+    ready: c.ready,
+    available,
+    now,
+  };
+}
 
 /**
  * The workload as stored now, read under its controller's lock at every round: a reconcile
@@ -592,16 +640,24 @@ async function reconcileJobLocked(ctx: WorkloadContext, w: Workload): Promise<{ 
   const stored = (await ctx.store.get(w.kind, w.namespace, w.name)) as (KubeObject & { status?: JobStatus }) | undefined;
   // Deleted meanwhile: nothing to run, and no status to write back.
   if (!stored) return { status: { active: 0, succeeded: 0, failed: 0 }, active: [] };
-  const { status: next, active, finished, step } = observeJob(w, stored.status, ownedPods(w, await ctx.pods.list({ namespace: w.namespace, all: true })));
+  const owned = async () => ownedPods(w, await ctx.pods.list({ namespace: w.namespace, all: true }));
+  const seen = observeJob(w, stored.status, await owned());
+  const { active, finished, terminating, step } = seen;
   // A finished pod keeps its containers (logs) but not its address.
   await eachLimited(finished.filter((v) => v.pause.state === 'running'), (v) => ctx.pods.stop(v));
-  if (step?.stopActive) await eachLimited(active, async (v) => void (await deletePod(ctx.pods, v, 0)));
+  // A failed Job's active pods go, as Kubernetes deletes them, and so do pods whose removal a
+  // killed process left undone. Removed at once (forced, no grace): the pod reads 'removing'
+  // from the first step, never stopped-but-present as if its app had ended by itself.
+  const removals = [...terminating, ...(step?.stopActive ? active : [])];
+  await eachLimited(removals, async (v) => void (await ctx.pods.remove(v, true)));
+  // The status as the pods are after the removals: the end is recorded once none is left to stop.
+  const next = removals.length > 0 ? observeJob(w, stored.status, await owned()).status : seen.status;
   if (step?.condition) {
-    await record(ctx, w, [step.condition.type === 'Complete' ? { type: 'Normal', reason: 'Completed', message: 'Job completed' } : { type: 'Warning', reason: step.condition.reason, message: step.condition.reason === 'DeadlineExceeded' ? 'Job was active longer than specified deadline' : 'Job has reached the specified backoff limit' }]);
+    await record(ctx, w, [step.condition.type === 'Complete' ? { type: 'Normal', reason: 'Completed', message: 'Job completed' } : { type: 'Warning', reason: step.condition.reason, message: jobConditionMessage(step.condition) }]);
   } else if (step) await createPods(ctx, w, '', step.create);
   // The status goes into the record as it is now (a spec written meanwhile stays).
   await withWorkloadRecord(ctx, w.kind, w.namespace, w.name, async (now) => {
     if (now) await ctx.store.put({ ...now, status: next });
   });
-  return { status: next, active: next.condition ? [] : (await ctx.pods.list({ namespace: w.namespace, all: true })).filter((v) => w.selector(v.labels) && podOutcome(v) === 'active') };
+  return { status: next, active: jobCondition(next) ? [] : (await ctx.pods.list({ namespace: w.namespace, all: true })).filter((v) => w.selector(v.labels) && v.state !== 'removing' && podOutcome(v) === 'active') };
 }

@@ -1,7 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { readJsonIfExists, writeJsonAtomic } from '../../util/atomic-file.js';
+import { basename, dirname, join } from 'node:path';
+import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
+import { readJsonIfExists, strayTempFiles, writeJsonAtomic } from '../../util/atomic-file.js';
 import { errnoOf } from '../../util/errors.js';
+import { withFileLock } from '../../util/file-lock.js';
 
 /** A Kubernetes object as podctl keeps it: the applied manifest, normalised, plus what podctl records in `status`. */
 export interface KubeObject {
@@ -15,6 +18,8 @@ export interface KubeObject {
     creationTimestamp?: string;
     generation?: number;
     uid?: string;
+    resourceVersion?: string;
+    ownerReferences?: OwnerReference[];
   };
   [field: string]: unknown;
 }
@@ -25,10 +30,21 @@ export type StoredKind = (typeof STORED_KINDS)[number];
 
 export const CLUSTER_SCOPED = new Set<string>(['Namespace']);
 
+/** The object without what the store itself sets (uid, resourceVersion): what a no-op re-apply compares. */
+export function withoutStoreFields(obj: KubeObject): KubeObject {
+  const { uid: _uid, resourceVersion: _rv, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
+}
+
 /**
  * One JSON file per object, `<stateDir>/objects/<kind>/<namespace>_<name>.json`, written
  * atomically and 0600 (Secrets are among them), so a crash never leaves half a record and
  * `podctl gc` knows where everything is.
+ *
+ * Every write and removal takes the store's one lock and bumps its one counter
+ * (`<stateDir>/objects/resource-version`, written before the record): resourceVersions only
+ * grow, across processes and restarts, as an API server's do. The store keeps the identity
+ * fields itself: `uid` and `creationTimestamp` are set at create and survive every later put.
  */
 export class ObjectStore {
   constructor(readonly stateDir: string) {}
@@ -45,15 +61,64 @@ export class ObjectStore {
     return readJsonIfExists<T>(this.path(kind, namespace, name));
   }
 
-  async put(obj: KubeObject): Promise<void> {
-    await writeJsonAtomic(this.path(obj.kind, obj.metadata.namespace, obj.metadata.name), obj);
+  /** Writes the object; what it was stored as (uid, creationTimestamp, resourceVersion filled in). */
+  put<T extends KubeObject>(obj: T): Promise<T> {
+    const path = this.path(obj.kind, obj.metadata.namespace, obj.metadata.name);
+    return this.locked(async (resourceVersion) => {
+      const existing = await readJsonIfExists<KubeObject>(path);
+      const metadata = {
+        ...obj.metadata,
+        uid: existing?.metadata.uid ?? obj.metadata.uid ?? randomUUID(),
+        creationTimestamp: existing?.metadata.creationTimestamp ?? obj.metadata.creationTimestamp ?? new Date().toISOString(),
+        resourceVersion,
+      };
+      const stored = { ...obj, metadata };
+      await writeJsonAtomic(path, stored);
+      return stored;
+    });
   }
 
   async remove(kind: string, namespace: string | undefined, name: string): Promise<boolean> {
     const path = this.path(kind, namespace, name);
-    const existed = (await readJsonIfExists(path)) !== undefined;
-    await rm(path, { force: true });
-    return existed;
+    return this.locked(async () => {
+      const existed = (await readJsonIfExists(path)) !== undefined;
+      await rm(path, { force: true });
+      // A writer killed mid-write (serve's kill -9) left its temp file beside the record: it goes too.
+      const prefix = `.${basename(path)}.`;
+      for (const stray of await strayTempFiles(dirname(path))) if (basename(stray).startsWith(prefix)) await rm(stray, { force: true });
+      return existed;
+    });
+  }
+
+  /** The last resourceVersion the store gave out ("0" before the first write). */
+  async resourceVersion(): Promise<string> {
+    return String((await readJsonIfExists<number>(this.counterPath())) ?? 0);
+  }
+
+  private counterPath(): string {
+    return join(this.stateDir, 'objects', 'resource-version');
+  }
+
+  /** Runs `fn` under the store's lock with the next resourceVersion, already recorded. */
+  private locked<T>(fn: (resourceVersion: string) => Promise<T>): Promise<T> {
+    // Writers of this process queue here, so only one of them at a time polls the kernel lock.
+    const run = this.queue.then(() => this.lockedAcrossProcesses(fn));
+    this.queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private queue: Promise<void> = Promise.resolve();
+
+  private lockedAcrossProcesses<T>(fn: (resourceVersion: string) => Promise<T>): Promise<T> {
+    return withFileLock(join(this.stateDir, 'objects', '.write.lock'), async () => {
+      const next = ((await readJsonIfExists<number>(this.counterPath())) ?? 0) + 1;
+      // The counter first: a crash between the two writes skips a number, never repeats one.
+      await writeJsonAtomic(this.counterPath(), next, { durable: true });
+      return fn(String(next));
+    }, { what: 'the object store', timeoutMs: 30_000 });
   }
 
   /** Every object of a kind, in one namespace or (undefined) all, sorted by namespace and name. */

@@ -1,0 +1,62 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ObjectStore, withoutStoreFields, type KubeObject } from './store.js';
+
+const cm = (name: string, data: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data });
+
+test('the store keeps uid and creation time and gives out one growing resourceVersion', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'podctl-store-'));
+  try {
+    const store = new ObjectStore(dir);
+    assert.equal(await store.resourceVersion(), '0');
+    const a1 = await store.put(cm('a', { k: '1' }));
+    const b1 = await store.put(cm('b', {}));
+    const a2 = await store.put(cm('a', { k: '2' }));
+    assert.match(a1.metadata.uid!, /^[0-9a-f-]{36}$/);
+    assert.equal(a2.metadata.uid, a1.metadata.uid);
+    assert.notEqual(b1.metadata.uid, a1.metadata.uid);
+    assert.equal(a2.metadata.creationTimestamp, a1.metadata.creationTimestamp);
+    assert.deepEqual([a1, b1, a2].map((o) => Number(o.metadata.resourceVersion)), [1, 2, 3]);
+    assert.deepEqual((await store.get('ConfigMap', 'default', 'a'))?.metadata, a2.metadata);
+    assert.equal(await store.remove('ConfigMap', 'default', 'b'), true);
+    // Concurrent writers (one process here; the lock is the kernel's across processes) never share a version.
+    const many = await Promise.all(Array.from({ length: 10 }, (_, i) => store.put(cm(`c${i}`, {}))));
+    const versions = many.map((o) => Number(o.metadata.resourceVersion)).sort((x, y) => x - y);
+    assert.deepEqual(versions, Array.from({ length: 10 }, (_, i) => 5 + i));
+    // A fresh store over the same directory goes on from the counter.
+    assert.equal(Number((await new ObjectStore(dir).put(cm('a', {}))).metadata.resourceVersion), 15);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('what the store sets is left out of what a re-apply compares', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'podctl-store-'));
+  try {
+    const stored = await new ObjectStore(dir).put(cm('a', { k: '1' }));
+    assert.deepEqual(withoutStoreFields(stored), { ...cm('a', { k: '1' }), metadata: { name: 'a', namespace: 'default', creationTimestamp: stored.metadata.creationTimestamp } });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("a record's removal takes the temp file a writer killed mid-write left beside it, not a live writer's", async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'podctl-store-'));
+  try {
+    const store = new ObjectStore(dir);
+    await store.put(cm('a', { k: '1' }));
+    await store.put(cm('b', { k: '1' }));
+    const kindDir = join(dir, 'objects', 'configmap');
+    // Above the kernel's largest pid: no such writer is alive.
+    await writeFile(join(kindDir, '.default_a.json.4194305.abc.tmp'), '{');
+    await writeFile(join(kindDir, `.default_a.json.${process.pid}.abd.tmp`), '{');
+    await writeFile(join(kindDir, '.default_b.json.4194305.abe.tmp'), '{');
+    assert.equal(await store.remove('ConfigMap', 'default', 'a'), true);
+    assert.deepEqual((await readdir(kindDir)).sort(), [`.default_a.json.${process.pid}.abd.tmp`, '.default_b.json.4194305.abe.tmp', 'default_b.json']);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
