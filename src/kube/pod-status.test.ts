@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PodContainerView, PodState, PodView } from '../pod/status.js';
-import { containerState, kubectlStatus, podPhase, podReady, podSettled } from './pod-status.js';
+import { containerState, kubectlStatus, lastContainerState, podPhase, podReady, podSettled } from './pod-status.js';
+import { terminationOf } from '../pod/backoff.js';
 
 const app = (state: string, status: string, name = 'main'): PodContainerView => ({ name, id: name, image: 'busybox', role: 'app', state, status });
 
@@ -48,4 +49,21 @@ test('settled: ready, and every app container up a full second (a crash loop run
   assert.deepEqual([podReady(justStarted), podSettled(justStarted)], [true, false]);
   assert.equal(podSettled(pod('degraded', [app('restarting', 'Restarting (3) Less than a second ago')])), false);
   assert.equal(podSettled({ ...pod('running', [app('running', 'Up 5 seconds')]), awaitingReady: true }), false);
+});
+
+test("serve's back-off: CrashLoopBackOff with the kubelet's message, lastState from the record", () => {
+  const last = terminationOf(1, false, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:01.000Z');
+  const waiting = { ...app('exited', 'Exited (1) 2 seconds ago'), backOff: { delayMs: 20_000, last, waiting: true } };
+  assert.equal(kubectlStatus(pod('degraded', [waiting])), 'CrashLoopBackOff');
+  assert.deepEqual(containerState(waiting, { name: 'p', namespace: 'default' }), {
+    waiting: { reason: 'CrashLoopBackOff', message: 'back-off 20s restarting failed container=main pod=p_default' },
+  });
+  assert.deepEqual(lastContainerState(waiting), { terminated: { exitCode: 1, reason: 'Error', startedAt: last.startedAt, finishedAt: last.finishedAt } });
+  const restarted = { ...app('running', 'Up 1 second'), backOff: { delayMs: 20_000, last, waiting: false } };
+  assert.deepEqual(containerState(restarted), { running: {} });
+  assert.equal(lastContainerState(restarted)?.terminated?.reason, 'Error');
+  // Ended and not waiting (serve handed it back, or the policy does not restart it): terminated, as before.
+  const ended = { ...app('exited', 'Exited (1) 2 seconds ago'), backOff: { delayMs: 0, last, waiting: false } };
+  assert.equal(kubectlStatus(pod('degraded', [ended])), 'Error');
+  assert.equal(lastContainerState(ended), undefined);
 });

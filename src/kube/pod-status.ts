@@ -2,6 +2,7 @@ import { exitCodeOf } from '../docker/containers.js';
 import type { ContainerState } from 'kubernetes-types/core/v1.js';
 import { uptimeUpperBound } from '../pod/pause-health.js';
 import type { PodContainerView, PodView } from '../pod/status.js';
+import { backOffMessage } from '../pod/backoff.js';
 
 /**
  * A pod as kubectl words it (`get pods` STATUS, `-o json` phase and container states), from
@@ -57,7 +58,7 @@ export function kubectlStatus(view: PodView): string {
     case 'unknown':
       return 'Unknown';
   }
-  if (apps(view).some((c) => c.state === 'restarting')) return 'CrashLoopBackOff';
+  if (apps(view).some((c) => c.state === 'restarting' || inBackOff(c))) return 'CrashLoopBackOff';
   const codes = exitCodes(view);
   if (codes.some((code) => code !== 0)) return 'Error';
   if (codes.length > 0) return 'Completed';
@@ -73,12 +74,26 @@ export function podPhase(view: PodView): 'Pending' | 'Running' | 'Succeeded' | '
   return exitCodes(view).some((code) => code !== 0) ? 'Failed' : 'Succeeded';
 }
 
-/** Kubernetes' ContainerState of one container: exactly one of running, terminated or waiting. */
-export function containerState(c: Pick<PodContainerView, 'state' | 'status'>): ContainerState {
+/** Ended and kept waiting by serve's CrashLoopBackOff (Docker shows it exited). */
+const inBackOff = (c: Pick<PodContainerView, 'state' | 'backOff'>): boolean => c.state === 'exited' && c.backOff?.waiting === true;
+
+/**
+ * Kubernetes' ContainerState of one container: exactly one of running, terminated or waiting.
+ * With its pod, a container in serve's back-off gets the kubelet's message.
+ */
+export function containerState(c: Pick<PodContainerView, 'name' | 'state' | 'status' | 'backOff'>, pod?: { name: string; namespace: string }): ContainerState {
   if (c.state === 'running') return { running: {} };
+  if (inBackOff(c)) return { waiting: { reason: 'CrashLoopBackOff', ...(pod ? { message: backOffMessage(c.backOff!.delayMs, c.name, pod.name, pod.namespace) } : {}) } };
   if (c.state === 'exited' || c.state === 'dead') {
     const exitCode = exitCodeOf(c.status) ?? 1;
     return { terminated: { exitCode, reason: terminationReason(exitCode) } };
   }
   return { waiting: { reason: c.state === 'restarting' ? 'CrashLoopBackOff' : c.status || c.state } };
+}
+
+/** Kubernetes' lastState: how a container that serve restarted or keeps in back-off last ended. */
+export function lastContainerState(c: Pick<PodContainerView, 'state' | 'backOff'>): ContainerState | undefined {
+  const last = c.backOff?.last;
+  if (!last || (c.state !== 'running' && !inBackOff(c))) return undefined;
+  return { terminated: { exitCode: last.exitCode, reason: last.reason, startedAt: last.startedAt, finishedAt: last.finishedAt } };
 }
