@@ -1,0 +1,42 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { PODCTL } from './run.js';
+
+export interface Serve {
+  child: ChildProcess;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Starts `podctl serve` without any inherited descriptor but stdio: the e2e lock's fd (the
+ * tests run under flock) must not outlive the test in a serve left behind.
+ */
+export async function startServe(): Promise<Serve> {
+  const closeFds = 'for fd in $(ls /proc/$$/fd); do [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done; exec "$@"';
+  const child = spawn('/bin/bash', ['-c', closeFds, 'serve', PODCTL, 'serve'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let text = '';
+  child.stderr!.on('data', (d: Buffer) => (text += String(d)));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const deadline = Date.now() + 20_000;
+  while (!text.includes('serve: ready')) {
+    if (child.exitCode !== null) throw new Error(`serve exited ${child.exitCode}: ${text}`);
+    if (Date.now() > deadline) throw new Error(`serve not ready in 20 s: ${text}`);
+    await sleep(50);
+  }
+  return { child, stderr: () => text, exited };
+}
+
+/** SIGTERM, and how long serve took to end (it must within 10 s; SIGKILL after 15 s fails). */
+export async function stopServe(s: Serve | undefined): Promise<number> {
+  if (!s || s.child.exitCode !== null) return 0;
+  const started = Date.now();
+  s.child.kill('SIGTERM');
+  const code = await Promise.race([s.exited, sleep(15_000).then(() => 'timeout' as const)]);
+  if (code === 'timeout') {
+    s.child.kill('SIGKILL');
+    throw new Error('serve did not stop within 15 s of SIGTERM');
+  }
+  return Date.now() - started;
+}

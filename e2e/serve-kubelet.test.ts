@@ -1,0 +1,132 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LeakChecker } from './harness/leaks.js';
+import { podctl, podctlOk, sh, uniqueName } from './harness/run.js';
+import { startServe, stopServe, type Serve } from './harness/serve.js';
+
+// The kubelet's restarts under `podctl serve`, on the real engine: a container that exits 1
+// after a second is restarted with CrashLoopBackOff's delays (at once, then 10 s, then 20 s,
+// measured from Docker's own FinishedAt/StartedAt), `get pods` shows CrashLoopBackOff with the
+// kubelet's message and lastState, RESTARTS counts, a Deployment of it is never available,
+// and a stopped serve gives Docker's restart policy back.
+let work: string;
+let leaks: LeakChecker;
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+interface DockerState {
+  StartedAt: string;
+  FinishedAt: string;
+}
+
+async function appContainer(app: string): Promise<{ pod: string; id: string }> {
+  for (let i = 0; i < 100; i++) {
+    const pods = JSON.parse((await podctlOk(['ps', '-a', '-o', 'json', '--filter', `label=app=${app}`])).stdout) as Array<{ name: string; containers: Array<{ id: string; role: string }> }>;
+    const id = pods[0]?.containers.find((c) => c.role === 'app')?.id;
+    if (id) return { pod: pods[0]!.name, id };
+    await sleep(100);
+  }
+  throw new Error(`no app container for ${app}`);
+}
+
+async function dockerState(id: string): Promise<DockerState> {
+  return JSON.parse(await sh('docker', ['inspect', '--format', '{{json .State}}', id])) as DockerState;
+}
+
+before(async () => {
+  leaks = await LeakChecker.start();
+  work = await mkdtemp(join(tmpdir(), 'pct-kubelet-'));
+});
+
+after(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('podctl serve: the kubelet', () => {
+  const name = uniqueName('pct-crash');
+  let serve: Serve | undefined;
+  let manifest = '';
+
+  after(async () => {
+    if (serve) process.stderr.write(`# serve's log:\n${serve.stderr().replace(/^/gm, '#   ')}\n`);
+    await stopServe(serve).catch(() => serve?.child.kill('SIGKILL'));
+    if (manifest) await podctl(['delete', '-f', manifest, '--ignore-not-found']);
+    await leaks.assertClean();
+  });
+
+  it('restarts a crashing container with CrashLoopBackOff delays, shows it as kubectl does, and hands Docker its policy back on stop', async () => {
+    serve = await startServe();
+    manifest = join(work, 'crash.yaml');
+    await writeFile(
+      manifest,
+      `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: ${name} }
+spec:
+  replicas: 1
+  selector: { matchLabels: { app: ${name} } }
+  template:
+    metadata: { labels: { app: ${name} } }
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+        - name: app
+          image: busybox
+          command: ['sh', '-c', 'sleep 1; exit 1']
+`,
+    );
+    await podctlOk(['apply', '-f', manifest]);
+    const { pod, id } = await appContainer(name);
+
+    // Each restart: the gap between the end Docker recorded and the next start.
+    const gaps: number[] = [];
+    let lastStart = (await dockerState(id)).StartedAt;
+    let sawBackOff = false;
+    const deadline = Date.now() + 60_000;
+    while (gaps.length < 3) {
+      assert.ok(Date.now() < deadline, `3 restarts within 60 s; gaps so far ${gaps.join(', ')}`);
+      const state = await dockerState(id);
+      if (state.StartedAt !== lastStart) {
+        gaps.push((Date.parse(state.StartedAt) - Date.parse(state.FinishedAt)) / 1000);
+        lastStart = state.StartedAt;
+      }
+      // Waiting out the 10 s delay after the second end: kubectl's words for it.
+      if (gaps.length === 1 && !sawBackOff) {
+        const table = (await podctlOk(['get', 'pods', pod])).stdout;
+        if (/CrashLoopBackOff/.test(table)) {
+          sawBackOff = true;
+          const status = (JSON.parse((await podctlOk(['get', 'pods', pod, '-o', 'json'])).stdout) as { status: { containerStatuses: Array<Record<string, any>> } }).status.containerStatuses[0]!;
+          assert.equal(status.state.waiting?.reason, 'CrashLoopBackOff', JSON.stringify(status));
+          assert.equal(status.state.waiting?.message, `back-off 10s restarting failed container=app pod=${pod}_default`);
+          assert.equal(status.lastState?.terminated?.exitCode, 1);
+          assert.equal(status.lastState?.terminated?.reason, 'Error');
+          assert.equal(status.restartCount, 1);
+          assert.match(table.split('\n')[1]!, /\s0\/1\s+CrashLoopBackOff\s+1\s/, table);
+        }
+      }
+      await sleep(200);
+    }
+    process.stderr.write(`# restart gaps (s): ${gaps.map((g) => g.toFixed(2)).join(', ')}\n`);
+    assert.ok(gaps[0]! < 2, `the first end is restarted at once: ${gaps[0]}`);
+    assert.ok(gaps[1]! >= 9.8 && gaps[1]! < 12, `then after 10 s: ${gaps[1]}`);
+    assert.ok(gaps[2]! >= 19.8 && gaps[2]! < 22, `then after 20 s: ${gaps[2]}`);
+    assert.ok(sawBackOff, 'get pods showed CrashLoopBackOff while the 10 s delay ran');
+    const table = (await podctlOk(['get', 'pods', pod])).stdout;
+    assert.match(table.split('\n')[1]!, /\s3\s/, `RESTARTS counts 3: ${table}`);
+
+    // Now in its 40 s delay: never available.
+    const waited = await podctl(['wait', '--for=condition=available', `deploy/${name}`, '--timeout', '5s']);
+    assert.equal(waited.exitCode, 1, `wait of a crash-looping Deployment must time out: ${waited.stdout}${waited.stderr}`);
+
+    const held = (await sh('docker', ['inspect', '--format', '{{.HostConfig.RestartPolicy.Name}}', id])).trim();
+    assert.equal(held, 'no', "serve holds the restarts: Docker's policy is off");
+    const stopMs = await stopServe(serve);
+    assert.ok(stopMs < 10_000, `serve stopped in ${stopMs} ms`);
+    serve = undefined;
+    const back = (await sh('docker', ['inspect', '--format', '{{.HostConfig.RestartPolicy.Name}}', id])).trim();
+    assert.equal(back, 'always', "without serve, Docker's policy heals the pod again");
+  });
+});
