@@ -76,8 +76,8 @@ export async function serve(options: ServeOptions): Promise<void> {
 
   const resync = async () => {
     for (const key of await controllers.keys()) queue.add(key);
-    // Containers that ended while no event reached serve (it was not running, the stream broke).
-    // and pods with app containers serve has not taken restarts over from Docker on yet.
+    // Containers that ended while no event reached serve (it was not running, the stream broke),
+    // and app containers whose restarts serve has not taken over from Docker yet.
     for (const v of await pods.list({ all: true })) {
       const unseen = v.containers.some((c) => c.role === 'app' && !held.has(c.id));
       if ((v.state === 'degraded' && v.pause.state === 'running') || (unseen && v.state !== 'removing')) queue.add(keyOf({ kind: 'Pod', namespace: v.namespace, name: v.name }));
@@ -123,7 +123,7 @@ export async function serve(options: ServeOptions): Promise<void> {
     const left = await Promise.race([workers.then(() => false), sleep(STOP_GRACE_MS, true, { ref: false })]);
     if (left) logger.warn('serve: stopped with syncs still in progress; the next serve or command converges them');
     const handedBack = await Promise.race([handBack(pods, held, logger).then(() => true), sleep(HAND_BACK_MS, false, { ref: false })]);
-    if (!handedBack) logger.warn('serve: stopped before every container had Docker\'s restart policy back; the next serve hands them back');
+    if (!handedBack) logger.warn("serve: stopped before every container had Docker's restart policy back; those keep it off until a serve runs again");
   }
 }
 
