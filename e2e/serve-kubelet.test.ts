@@ -117,7 +117,9 @@ spec:
     const table = (await podctlOk(['get', 'pods', pod])).stdout;
     assert.match(table.split('\n')[1]!, /\s3\s/, `RESTARTS counts 3: ${table}`);
 
-    // Now in its 40 s delay: never available.
+    // Waits out the container's last second of running: in its 40 s delay it is not available.
+    // (wait counts a container up a full second as ready: asked during that second, it passes.)
+    for (let i = 0; i < 50 && !/CrashLoopBackOff/.test((await podctlOk(['get', 'pods', pod])).stdout); i++) await sleep(200);
     const waited = await podctl(['wait', '--for=condition=available', `deploy/${name}`, '--timeout', '5s']);
     assert.equal(waited.exitCode, 1, `wait of a crash-looping Deployment must time out: ${waited.stdout}${waited.stderr}`);
 
