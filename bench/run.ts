@@ -10,6 +10,7 @@
  *   BENCH_ONLY=kube-play node --import tsx bench/run.ts     (only podctl apply vs podman kube play)
 
  *   BENCH_ONLY=life node --import tsx bench/run.ts          (only one pod's life: its rows, targets and --timings)
+ *   BENCH_ONLY=serve node --import tsx bench/run.ts         (only podctl serve: replacement, ready and idle with 100 pods, apply with it)
  */
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -28,6 +29,7 @@ import { measurePs, measureStartup } from './lib/startup.js';
 import { round } from './lib/stats.js';
 import { measureServices } from './lib/services.js';
 import { measureDns } from './lib/dns.js';
+import { measureServe, type ServeOptions } from './lib/serve.js';
 import { lifeTimings } from './lib/timings.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -38,6 +40,7 @@ const DEPLOY_REPLICAS = 10;
 // Each round runs 10 pods per engine: 3 give a median without doubling the bench.
 const KUBE_PLAY_ROUNDS = 3;
 const PS_RUNS = 9;
+const SERVE: ServeOptions = { replaceRounds: 10, idlePods: 100, idleSeconds: 60, applyRounds: 3, applyReplicas: DEPLOY_REPLICAS };
 const say = (text: string) => process.stderr.write(`bench: ${text}\n`);
 const range = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}-${i + 1}`);
 
@@ -67,6 +70,21 @@ async function dnsOnly(): Promise<void> {
     process.stdout.write(renderReport(dns.rows, dns.targets));
     writeFileSync(join(REPO_ROOT, 'bench', 'results-dns.json'), JSON.stringify({ command: 'BENCH_ONLY=dns make bench', date: new Date().toISOString(), ...dns.results, targets: dns.targets }, null, 2) + '\n');
   } finally {
+    removeScratch();
+  }
+}
+
+/** podctl serve's rows alone (`BENCH_ONLY=serve`). */
+async function serveOnly(): Promise<void> {
+  const scratch = mkdtempSync(join(tmpdir(), 'pct-bench-serve-'));
+  try {
+    await cleanBench();
+    const figures = await measureServe(scratch, SERVE, say);
+    process.stdout.write(renderReport(figures.rows, figures.targets));
+    writeFileSync(join(REPO_ROOT, 'bench', 'results-serve.json'), JSON.stringify({ command: 'BENCH_ONLY=serve make bench', date: new Date().toISOString(), ...figures.results, targets: figures.targets }, null, 2) + '\n');
+  } finally {
+    await cleanBench();
+    rmSync(scratch, { recursive: true, force: true });
     removeScratch();
   }
 }
@@ -123,6 +141,7 @@ async function main(): Promise<void> {
   if (process.env.BENCH_ONLY === 'services') return servicesOnly();
   if (process.env.BENCH_ONLY === 'dns') return dnsOnly();
   if (process.env.BENCH_ONLY === 'kube-play') return kubePlayOnly();
+  if (process.env.BENCH_ONLY === 'serve') return serveOnly();
   const bundle = statSync(join(REPO_ROOT, 'dist', 'cli', 'podctl.cjs'), { throwIfNoEntry: false });
   const compiled = statSync(join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js'), { throwIfNoEntry: false });
   if (!bundle || (compiled && compiled.mtimeMs > bundle.mtimeMs)) say('warning: the CLI bundle (dist/cli) is missing or older than dist/src: podctl is measured unbundled; run make build');
@@ -173,6 +192,8 @@ async function main(): Promise<void> {
     const services = await measureServices(podmanNet);
     say('cluster DNS: query latency and throughput from a pod, server memory');
     const dns = await measureDns();
+    const serveScratch = mkdtempSync(join(tmpdir(), 'pct-bench-serve-'));
+    const served = await measureServe(serveScratch, SERVE, say).finally(() => rmSync(serveScratch, { recursive: true, force: true }));
 
     const rows: Row[] = [
       { what: `bare node -e ''${startup.caVarSet ? ' (NODE_EXTRA_CA_CERTS set)' : ''}`, value: ms(startup.nodeMs) },
@@ -193,6 +214,7 @@ async function main(): Promise<void> {
       { what: `${removal.pods} pods removed (one podctl rm -f)`, value: `${ms(removal.ms)}, ${removal.podsPerSec.toFixed(1)} pods/s`, memory: mb(removal.maxRssKb) },
       ...services.rows,
       ...dns.rows,
+      ...served.rows,
     ];
     const targets = [
       target('pod life: podctl / by-hand', lifeRatio(lives, 'podctl', 'by-hand'), '<=', 1.0),
@@ -212,6 +234,7 @@ async function main(): Promise<void> {
       target(`${PODS} pods at once: distinct IPs`, concurrentReach.distinctIps, '>=', PODS),
       ...services.targets,
       ...dns.targets,
+      ...served.targets,
     ];
     const info = [
       `not targets: library cold / by-hand ${round(lifeRatio(lives, 'library, cold', 'by-hand'))}; against node -e '' without NODE_EXTRA_CA_CERTS: --version ${round(startup.versionRatioNoCa)}, ps (0 pods) ${round(startup.ps0RatioNoCa)}`,
@@ -237,6 +260,7 @@ async function main(): Promise<void> {
       },
       services: services.results,
       dns: dns.results,
+      serve: served.results,
       deployment,
       kubePlay: play,
       scale: { sequential: { ...sequential, reachability: sequentialReach, removal: sequentialRemoval }, concurrent: { ...concurrent, reachability: concurrentReach }, removal },

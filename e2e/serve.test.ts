@@ -1,11 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LeakChecker } from './harness/leaks.js';
-import { PODCTL, getOnNewConnection, podctl, podctlOk, sh, uniqueName } from './harness/run.js';
+import { getOnNewConnection, podctl, podctlOk, sh, uniqueName } from './harness/run.js';
+import { sleep, startServe, stopServe, type Serve } from './harness/serve.js';
 
 // `podctl serve` on the real engine and kernel: a Deployment of 3 behind a Service, with a
 // request loop running, is healed after each way a pod can go (its pause removed, its app
@@ -13,46 +13,6 @@ import { PODCTL, getOnNewConnection, podctl, podctlOk, sh, uniqueName } from './
 // back comes back; one serve per host; SIGTERM ends it and leaves the pods running.
 let work: string;
 let leaks: LeakChecker;
-
-interface Serve {
-  child: ChildProcess;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-/**
- * Starts `podctl serve` without any inherited descriptor but stdio: the e2e lock's fd (the
- * tests run under flock) must not outlive the test in a serve left behind.
- */
-async function startServe(): Promise<Serve> {
-  const closeFds = 'for fd in $(ls /proc/$$/fd); do [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done; exec "$@"';
-  const child = spawn('/bin/bash', ['-c', closeFds, 'serve', PODCTL, 'serve'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let text = '';
-  child.stderr!.on('data', (d: Buffer) => (text += String(d)));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const deadline = Date.now() + 20_000;
-  while (!text.includes('serve: ready')) {
-    if (child.exitCode !== null) throw new Error(`serve exited ${child.exitCode}: ${text}`);
-    if (Date.now() > deadline) throw new Error(`serve not ready in 20 s: ${text}`);
-    await sleep(50);
-  }
-  return { child, stderr: () => text, exited };
-}
-
-async function stopServe(s: Serve | undefined): Promise<number> {
-  if (!s || s.child.exitCode !== null) return 0;
-  const started = Date.now();
-  s.child.kill('SIGTERM');
-  const timeout = sleep(15_000).then(() => 'timeout' as const);
-  const code = await Promise.race([s.exited, timeout]);
-  if (code === 'timeout') {
-    s.child.kill('SIGKILL');
-    throw new Error('serve did not stop within 15 s of SIGTERM');
-  }
-  return Date.now() - started;
-}
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 interface PodJson {
   name: string;

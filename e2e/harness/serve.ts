@@ -1,17 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { PODCTL } from './run.js';
 
+/** A `podctl serve` a test started: its process, what it wrote to stderr so far, its exit. */
 export interface Serve {
   child: ChildProcess;
   stderr: () => string;
   exited: Promise<number | null>;
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * Starts `podctl serve` without any inherited descriptor but stdio: the e2e lock's fd (the
- * tests run under flock) must not outlive the test in a serve left behind.
+ * tests run under flock) must not outlive the test in a serve left behind. Resolves once
+ * serve says it is ready.
  */
 export async function startServe(): Promise<Serve> {
   const closeFds = 'for fd in $(ls /proc/$$/fd); do [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done; exec "$@"';
@@ -28,15 +30,22 @@ export async function startServe(): Promise<Serve> {
   return { child, stderr: () => text, exited };
 }
 
-/** SIGTERM, and how long serve took to end (it must within 10 s; SIGKILL after 15 s fails). */
+/** SIGTERM, then how long serve took to exit; SIGKILL and a failure past 15 s. */
 export async function stopServe(s: Serve | undefined): Promise<number> {
-  if (!s || s.child.exitCode !== null) return 0;
+  if (!s || s.child.exitCode !== null || s.child.signalCode !== null) return 0;
   const started = Date.now();
   s.child.kill('SIGTERM');
-  const code = await Promise.race([s.exited, sleep(15_000).then(() => 'timeout' as const)]);
+  const timeout = sleep(15_000).then(() => 'timeout' as const);
+  const code = await Promise.race([s.exited, timeout]);
   if (code === 'timeout') {
     s.child.kill('SIGKILL');
     throw new Error('serve did not stop within 15 s of SIGTERM');
   }
   return Date.now() - started;
+}
+
+/** `kill -9` of serve (a crash: nothing of its own shutdown runs), once it is gone. */
+export async function killServe(s: Serve): Promise<void> {
+  s.child.kill('SIGKILL');
+  await s.exited;
 }

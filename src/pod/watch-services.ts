@@ -1,6 +1,7 @@
 import type { DockerContainers } from '../docker/containers.js';
 import type { ServiceManager } from '../service/services.js';
 import type { Logger } from '../util/logger.js';
+import { followUntilAborted } from '../util/follow-stream.js';
 import { LABEL } from './labels.js';
 
 /** Container events that can change whether a pod is a ready endpoint. */
@@ -28,20 +29,13 @@ export async function watchServices(containers: Pick<DockerContainers, 'events'>
       .then(() => onSync(count))
       .catch((err: unknown) => logger.warn(`service sync failed: ${err instanceof Error ? err.message : String(err)}`));
   };
-  await new Promise<void>((resolve, reject) => {
-    const stop = () => {
-      stream.destroy();
-      resolve();
-    };
-    signal.addEventListener('abort', stop, { once: true });
-    stream.on('data', (chunk: Buffer) => {
-      // One JSON object per line; a chunk may carry several.
-      pending += String(chunk).split('\n').filter((l) => l.trim() !== '').length;
-      timer ??= setTimeout(flush, settleMs);
-    });
-    stream.on('error', (err: Error) => (signal.aborted ? resolve() : reject(err)));
-    stream.on('end', () => (signal.aborted ? resolve() : reject(new Error('Docker closed its event stream'))));
+  stream.on('data', (chunk: Buffer) => {
+    // One JSON object per line; a chunk may carry several.
+    pending += String(chunk).split('\n').filter((l) => l.trim() !== '').length;
+    timer ??= setTimeout(flush, settleMs);
   });
+  // An abort during the first sync (long with 100 pods) is heard too: serve stops on SIGTERM.
+  await followUntilAborted(stream, signal);
   if (timer) clearTimeout(timer);
   await running;
 }

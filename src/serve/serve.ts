@@ -10,6 +10,7 @@ import { ObjectStore } from '../kube/objects/store.js';
 import type { PodManager } from '../pod/manager.js';
 import type { PodView } from '../pod/status.js';
 import { messageOf } from '../util/errors.js';
+import { followUntilAborted, type FollowedStream } from '../util/follow-stream.js';
 import type { Logger } from '../util/logger.js';
 import { ReadinessWaits } from './readiness.js';
 
@@ -162,16 +163,10 @@ async function untilAborted(signal: AbortSignal, logger: Logger, what: string, f
 /** Follows Docker's events of podctl's containers until `signal` aborts; rejects when the stream ends otherwise. */
 async function followEvents(pods: PodManager, signal: AbortSignal, onEvent: (e: ReturnType<typeof parsePodEvents>[number]) => void): Promise<void> {
   const stream = await pods.podEvents(ENGINE_EVENTS);
-  await new Promise<void>((resolve, reject) => {
-    const stop = () => {
-      stream.destroy();
-      resolve();
-    };
-    if (signal.aborted) return stop();
-    signal.addEventListener('abort', stop, { once: true });
-    const lines = createInterface({ input: stream as NodeJS.ReadableStream });
-    lines.on('line', (line) => parsePodEvents(line).forEach(onEvent));
-    stream.on('error', (err: Error) => (signal.aborted ? resolve() : reject(err)));
-    stream.on('end', () => (signal.aborted ? resolve() : reject(new Error('Docker closed its event stream'))));
-  });
+  const lines = createInterface({ input: stream as NodeJS.ReadableStream });
+  lines.on('line', (line) => parsePodEvents(line).forEach(onEvent));
+  // readline passes its input's errors on; followUntilAborted hears them on the stream itself,
+  // and an unheard 'error' would end serve.
+  lines.on('error', () => undefined);
+  await followUntilAborted(stream as FollowedStream, signal);
 }

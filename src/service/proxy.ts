@@ -39,6 +39,8 @@ interface Applied {
   dns?: ClusterDnsTarget & { since: string };
   /** The table as the kernel listed it after the last write (see kernel-table.ts). */
   kernel?: string;
+  /** Written by podctl before the sysctl ledger: the route_localnet it switched on, and the value before. */
+  localnet?: { iface: string; previous: string };
 }
 
 /** A named stretch of a sync; the pod layer passes its step runner, so tests can stop a sync at each. */
@@ -122,6 +124,8 @@ export class ServiceProxy {
     const wanted = new Set([...(proxied ? [BRIDGE_NF_CALL_IPTABLES] : []), ...(localnet ? [localnet] : [])]);
     const hash = createHash('sha256').update(script).digest('hex');
 
+    // An older podctl's record goes into the ledger before anything else, or no one gives it back.
+    if (previous?.localnet) await this.sysctls.adopt(routeLocalnetKey(previous.localnet.iface), previous.localnet.previous === '1' ? '1' : '0');
     const given = await this.steps.run('services-release-sysctls', () => this.sysctls.release(wanted));
     if (given.length > 0) this.logger.debug('sysctls put back', { keys: given });
     await this.steps.run('services-record-sysctls', () => this.sysctls.record([...wanted].map((key) => (key === BRIDGE_NF_CALL_IPTABLES ? { key, absentAs: '0' } : { key }))));

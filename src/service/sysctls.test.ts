@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../util/logger.js';
@@ -112,6 +112,16 @@ describe('sysctls of Services', () => {
         assert.deepEqual(host.broken, [], `${phase}@${at}`);
       }
     }
+  });
+
+  it('gives back the route_localnet an older podctl switched on and recorded only in its applied file', async () => {
+    const host = new FakeHost();
+    host.sysctl.set(LOCALNET, '1');
+    await mkdir(join(dir, 'run', 'services'), { recursive: true });
+    await writeFile(join(dir, 'run', 'services', 'applied.json'), JSON.stringify({ hash: 'old', udp: [], localnet: { iface: 'podctl0', previous: '0' } }));
+    await manager(host).sync({ force: true });
+    assert.deepEqual(Object.fromEntries(host.sysctl), FIRST);
+    assert.deepEqual(host.broken, []);
   });
 
   it('records an absent key only with the meaning given, forgets a key whose interface left, and leaves unheld keys alone', async () => {

@@ -89,6 +89,16 @@ export class SysctlLedger {
     if (changed) await this.save(held);
   }
 
+  /**
+   * Holds a key whose first value is already known (a podctl from before the ledger wrote it
+   * elsewhere): the ledger gives it back like any other. A key held already keeps its value.
+   */
+  async adopt(key: string, first: string): Promise<void> {
+    const held = await this.held();
+    if (key in held) return;
+    await this.save({ ...held, [key]: first });
+  }
+
   /** Sets a key the ledger holds; one it does not hold stays as it is (its first value would be lost). */
   async set(key: string, value: string): Promise<void> {
     const held = await this.held();

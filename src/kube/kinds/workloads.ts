@@ -519,6 +519,27 @@ export function replicaCounts(w: Workload, views: PodView[], ready: (v: PodView)
   return { desired: desiredReplicas(w), replicas: owned.length, updated: updated.length, ready: owned.filter(ready).length, updatedReady: updated.filter(ready).length };
 }
 
+/** Pods whose removal this process is finishing (`namespace/name`): one attempt each at a time. */
+const finishing = new Set<string>();
+
+/**
+ * Finishes removals that their process left undone (a command or serve killed with -9 keeps
+ * the pod `removing` for good), as the kubelet finishes a terminating pod. Aside from the
+ * round: a removal still in progress holds the pod's lock, and this one waits for it, then
+ * finds nothing left to do.
+ */
+function finishRemovals(ctx: WorkloadContext, removing: PodView[]): void {
+  for (const v of removing) {
+    const key = `${v.namespace}/${v.name}`;
+    if (finishing.has(key)) continue;
+    finishing.add(key);
+    void ctx.pods
+      .remove(v, true)
+      .catch(() => undefined)
+      .finally(() => finishing.delete(key));
+  }
+}
+
 async function reconcileReplicasLocked(ctx: WorkloadContext, given: Workload): Promise<boolean> {
   let changed = false;
   const restarted = new Set<string>();
@@ -531,7 +552,9 @@ async function reconcileReplicasLocked(ctx: WorkloadContext, given: Workload): P
     const hashLabel = HASH_LABEL[w.kind];
     // A pod being removed counts no more, as Kubernetes' controllers skip terminating pods:
     // its successor starts at once (`podctl rm` of a replica while serve runs).
-    const owned = ownedPods(w, await ctx.pods.list({ namespace: w.namespace, all: true })).filter((v) => v.state !== 'removing');
+    const all = ownedPods(w, await ctx.pods.list({ namespace: w.namespace, all: true }));
+    finishRemovals(ctx, all.filter((v) => v.state === 'removing'));
+    const owned = all.filter((v) => v.state !== 'removing');
     if (round === 0 && (await finishReadinessWaits(ctx, owned))) continue;
     const current = owned.filter((v) => hashLabel === undefined || v.labels[hashLabel] === hash);
     // Pods of older templates that are down are not restarted: the rollout removes them first.
