@@ -8,16 +8,18 @@ import { podctl, podctlOk, sh, uniqueName } from './harness/run.js';
 import { startServe, stopServe, type Serve } from './harness/serve.js';
 
 // The kubelet's restarts under `podctl serve`, on the real engine: a container that exits 1
-// after a second is restarted with CrashLoopBackOff's delays (at once, then 10 s, then 20 s,
+// after 3 s is restarted with CrashLoopBackOff's delays (at once, then 10 s, then 20 s,
 // measured from Docker's own FinishedAt/StartedAt), `get pods` shows CrashLoopBackOff with the
-// kubelet's message and lastState, RESTARTS counts, a Deployment of it is never available,
-// and a stopped serve gives Docker's restart policy back.
+// kubelet's message and lastState, RESTARTS counts, a Deployment of it is never available
+// (asked while its restarted container runs, and while it waits in back-off), and a stopped
+// serve gives Docker's restart policy back.
 let work: string;
 let leaks: LeakChecker;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 interface DockerState {
+  Running: boolean;
   StartedAt: string;
   FinishedAt: string;
 }
@@ -75,7 +77,7 @@ spec:
       containers:
         - name: app
           image: busybox
-          command: ['sh', '-c', 'sleep 1; exit 1']
+          command: ['sh', '-c', 'sleep 3; exit 1']
 `,
     );
     await podctlOk(['apply', '-f', manifest]);
@@ -85,13 +87,25 @@ spec:
     const gaps: number[] = [];
     let lastStart = (await dockerState(id)).StartedAt;
     let sawBackOff = false;
-    const deadline = Date.now() + 60_000;
+    let askedRunning = false;
+    const deadline = Date.now() + 75_000;
     while (gaps.length < 3) {
-      assert.ok(Date.now() < deadline, `3 restarts within 60 s; gaps so far ${gaps.join(', ')}`);
+      assert.ok(Date.now() < deadline, `3 restarts within 75 s; gaps so far ${gaps.join(', ')}`);
       const state = await dockerState(id);
       if (state.StartedAt !== lastStart) {
         gaps.push((Date.parse(state.StartedAt) - Date.parse(state.FinishedAt)) / 1000);
         lastStart = state.StartedAt;
+      }
+      // Asked while the restarted container runs (its 3 s, each of them "running" to Docker
+      // and ready to podctl): a crash loop's running is no availability.
+      if (gaps.length === 1 && !askedRunning && state.Running) {
+        askedRunning = true;
+        const askedAt = Date.now();
+        const waited = await podctl(['wait', '--for=condition=available', `deploy/${name}`, '--timeout', '5s']);
+        assert.equal(waited.exitCode, 1, `wait asked while the restarted container runs must time out: ${waited.stdout}${waited.stderr}`);
+        const ended = await dockerState(id);
+        assert.equal(ended.StartedAt, lastStart, 'the same run: no restart during the wait (the next waits 10 s)');
+        assert.ok(askedAt < Date.parse(ended.FinishedAt), `the wait was asked before that run ended: ${new Date(askedAt).toISOString()} < ${ended.FinishedAt}`);
       }
       // Waiting out the 10 s delay after the second end: kubectl's words for it.
       if (gaps.length === 1 && !sawBackOff) {
@@ -113,12 +127,12 @@ spec:
     assert.ok(gaps[0]! < 2, `the first end is restarted at once: ${gaps[0]}`);
     assert.ok(gaps[1]! >= 9.8 && gaps[1]! < 12, `then after 10 s: ${gaps[1]}`);
     assert.ok(gaps[2]! >= 19.8 && gaps[2]! < 22, `then after 20 s: ${gaps[2]}`);
+    assert.ok(askedRunning, 'the wait was asked while the restarted container ran');
     assert.ok(sawBackOff, 'get pods showed CrashLoopBackOff while the 10 s delay ran');
     const table = (await podctlOk(['get', 'pods', pod])).stdout;
     assert.match(table.split('\n')[1]!, /\s3\s/, `RESTARTS counts 3: ${table}`);
 
-    // Waits out the container's last second of running: in its 40 s delay it is not available.
-    // (wait counts a container up a full second as ready: asked during that second, it passes.)
+    // And once its container waits in back-off (40 s now).
     for (let i = 0; i < 50 && !/CrashLoopBackOff/.test((await podctlOk(['get', 'pods', pod])).stdout); i++) await sleep(200);
     const waited = await podctl(['wait', '--for=condition=available', `deploy/${name}`, '--timeout', '5s']);
     assert.equal(waited.exitCode, 1, `wait of a crash-looping Deployment must time out: ${waited.stdout}${waited.stderr}`);

@@ -1,8 +1,8 @@
 import { exitCodeOf } from '../docker/containers.js';
 import type { ContainerState } from 'kubernetes-types/core/v1.js';
-import { uptimeUpperBound } from '../pod/pause-health.js';
+import { uptimeBounds } from '../pod/pause-health.js';
 import type { PodContainerView, PodView } from '../pod/status.js';
-import { backOffMessage } from '../pod/backoff.js';
+import { BACKOFF_RESET_AFTER_MS, backOffMessage } from '../pod/backoff.js';
 
 /**
  * A pod as kubectl words it (`get pods` STATUS, `-o json` phase and container states), from
@@ -16,13 +16,41 @@ import { backOffMessage } from '../pod/backoff.js';
 export const podReady = (view: PodView): boolean => view.state === 'running' && !view.awaitingReady;
 
 /**
- * Ready, and not just (re)started: every app container has been up a full second (Docker's
- * status is past "Up Less than a second"). A container that exits at once is restarted by
- * Docker again and again and runs only for instants: the waits (`apply --wait`, `rollout
- * status`, ...) must not take such an instant for readiness, as Kubernetes' minReadySeconds
- * would not. Costs a wait at most a second; controllers and Services keep `podReady`.
+ * Ready, and running without a break long enough that the running is not a crash loop's
+ * instant: what the waits (`apply --wait`, `wait --for=condition=available`, `rollout status`)
+ * count, as Kubernetes counts a pod available only once it was Ready for minReadySeconds.
+ * Controllers and Services keep `podReady`.
  */
-export const podSettled = (view: PodView): boolean => podReady(view) && apps(view).every((c) => uptimeUpperBound(c.status) !== 1);
+export const podSettled = (view: PodView): boolean => podReady(view) && apps(view).every(containerSettled);
+
+/** What a wait asks of every app container before a pod counts (podctl's minReadySeconds): a full second up. */
+export const SETTLE_SECONDS = 1;
+
+/**
+ * How long an app container must have run without a break before a wait counts its pod.
+ * One that never ended: SETTLE_SECONDS (Docker's own restarts, without serve, show as just
+ * started). One that serve restarted after it ended: SETTLE_SECONDS longer than that last run
+ * lasted. The runs of a crash loop are alike in length, so a container in one never gets
+ * there however a wait's question falls; one that recovered does, a second after it outlived
+ * its last run. A last run as long as the kubelet's back-off reset is no crash loop to the
+ * kubelet, nor here.
+ */
+export function settleSeconds(c: Pick<PodContainerView, 'backOff'>): number {
+  const last = c.backOff?.last;
+  if (!last) return SETTLE_SECONDS;
+  const ranMs = Date.parse(last.finishedAt) - Date.parse(last.startedAt);
+  // An unreadable record (no start Docker knew of) says nothing of the run: the whole reset time.
+  if (Number.isNaN(ranMs)) return BACKOFF_RESET_AFTER_MS / 1000;
+  return ranMs >= BACKOFF_RESET_AFTER_MS ? SETTLE_SECONDS : Math.max(0, ranMs) / 1000 + SETTLE_SECONDS;
+}
+
+/** Running, and up at least `settleSeconds` by Docker's status text (its lower bound). */
+export function containerSettled(c: Pick<PodContainerView, 'state' | 'status' | 'backOff'>): boolean {
+  if (c.state !== 'running') return false;
+  const up = uptimeBounds(c.status);
+  // A status in words other than Docker's: only what the list shows, running.
+  return up === undefined || up.lower >= settleSeconds(c);
+}
 
 /** Kubernetes' reason for a terminated container: Completed for exit 0, Error otherwise. */
 export const terminationReason = (exitCode: number): 'Completed' | 'Error' => (exitCode === 0 ? 'Completed' : 'Error');
