@@ -12,7 +12,8 @@ import { startServe, stopServe, type Serve } from './harness/serve.js';
 // measured from Docker's own FinishedAt/StartedAt), `get pods` shows CrashLoopBackOff with the
 // kubelet's message and lastState, RESTARTS counts, a Deployment of it is never available
 // (asked while its restarted container runs, and while it waits in back-off), and a stopped
-// serve gives Docker's restart policy back.
+// serve gives Docker's restart policy back. A container with a readiness probe that serve
+// restarts is not ready again until its probe passes.
 let work: string;
 let leaks: LeakChecker;
 
@@ -50,18 +51,19 @@ after(async () => {
 describe('podctl serve: the kubelet', () => {
   const name = uniqueName('pct-crash');
   let serve: Serve | undefined;
-  let manifest = '';
+  const manifests: string[] = [];
 
   after(async () => {
     if (serve) process.stderr.write(`# serve's log:\n${serve.stderr().replace(/^/gm, '#   ')}\n`);
     await stopServe(serve).catch(() => serve?.child.kill('SIGKILL'));
-    if (manifest) await podctl(['delete', '-f', manifest, '--ignore-not-found']);
+    for (const manifest of manifests) await podctl(['delete', '-f', manifest, '--ignore-not-found']);
     await leaks.assertClean();
   });
 
   it('restarts a crashing container with CrashLoopBackOff delays, shows it as kubectl does, and hands Docker its policy back on stop', async () => {
     serve = await startServe();
-    manifest = join(work, 'crash.yaml');
+    const manifest = join(work, 'crash.yaml');
+    manifests.push(manifest);
     await writeFile(
       manifest,
       `apiVersion: apps/v1
@@ -144,5 +146,63 @@ spec:
     serve = undefined;
     const back = (await sh('docker', ['inspect', '--format', '{{.HostConfig.RestartPolicy.Name}}', id])).trim();
     assert.equal(back, 'always', "without serve, Docker's policy heals the pod again");
+  });
+  it('a container serve restarted is not ready until its readiness probe passes again', async () => {
+    serve = await startServe();
+    const probed = `${name}-probe`;
+    const manifest = join(work, 'probe.yaml');
+    manifests.push(manifest);
+    // The probe fails once the container was restarted (its file system stays), until the test
+    // removes the mark: readiness then can only come from the probe.
+    await writeFile(
+      manifest,
+      `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: ${probed} }
+spec:
+  replicas: 1
+  selector: { matchLabels: { app: ${probed} } }
+  template:
+    metadata: { labels: { app: ${probed} } }
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+        - name: app
+          image: busybox
+          command: ['sh', '-c', 'if [ -f /tmp/ran ]; then touch /tmp/restarted; fi; touch /tmp/ran; exec sleep 3600']
+          readinessProbe: { exec: { command: ['sh', '-c', '! test -f /tmp/restarted'] }, periodSeconds: 1 }
+`,
+    );
+    await podctlOk(['apply', '-f', manifest, '--wait']);
+    const { pod, id } = await appContainer(probed);
+    const view = async () => (JSON.parse((await podctlOk(['ps', '-o', 'json', '--filter', `label=app=${probed}`])).stdout) as Array<{ name: string; state: string; awaitingReady?: boolean }>)[0];
+    assert.equal((await view())?.awaitingReady, undefined, 'ready after apply --wait');
+
+    const before = (await dockerState(id)).StartedAt;
+    await sh('docker', ['kill', id]);
+    let state = await dockerState(id);
+    for (let i = 0; i < 100 && !(state.Running && state.StartedAt !== before); i++) {
+      await sleep(100);
+      state = await dockerState(id);
+    }
+    assert.ok(state.Running && state.StartedAt !== before, 'serve started the killed container again at once (its first end)');
+    // serve marks the pod before it starts the container: from here on, not ready.
+    const restarted = await view();
+    assert.equal(restarted?.name, pod);
+    assert.equal(restarted?.state, 'running');
+    assert.equal(restarted?.awaitingReady, true, `a restarted container is not ready before its probe passes: ${JSON.stringify(restarted)}`);
+    const notYet = await podctl(['wait', '--for=condition=available', `deploy/${probed}`, '--timeout', '3s']);
+    assert.equal(notYet.exitCode, 1, `not available while its probe fails: ${notYet.stdout}${notYet.stderr}`);
+
+    // The probe passes again: ready, and available once it ran a second longer than its last run.
+    await sh('docker', ['exec', id, 'rm', '/tmp/restarted']);
+    const available = await podctl(['wait', '--for=condition=available', `deploy/${probed}`, '--timeout', '60s']);
+    assert.equal(available.exitCode, 0, `available once the probe passed: ${available.stdout}${available.stderr}`);
+    assert.equal((await view())?.awaitingReady, undefined);
+    assert.equal((await dockerState(id)).StartedAt, state.StartedAt, 'the same run throughout');
+
+    const stopMs = await stopServe(serve);
+    assert.ok(stopMs < 10_000, `serve stopped in ${stopMs} ms`);
+    serve = undefined;
   });
 });

@@ -68,6 +68,16 @@ export interface PodManagerOptions {
  * by a per-pod file lock; different pods proceed in parallel. State is Docker labels plus a
  * per-pod checkpoint plus the CNI cache: no daemon.
  */
+/** What serve's kubelet pass over one pod did (PodManager.kubeletSync). */
+export interface KubeletSyncResult {
+  /** The app containers it started again. */
+  started: string[];
+  /** When the earliest back-off still running ends (ms from now). */
+  retryInMs?: number;
+  /** The pod runs and awaits readiness (its probes must pass; see joinWhenReady). */
+  awaitingReady?: boolean;
+}
+
 export class PodManager {
   /** Services of this host: every pod change below brings their rules and endpoints up to date. */
   readonly services: ServiceManager;
@@ -303,13 +313,15 @@ export class PodManager {
    * The kubelet's pass over one pod (serve): takes restarts over from Docker's policy on the
    * app containers not yet in `held` (the ones serve has looked at; adds them), and starts again those that ended under a
    * running pause once their CrashLoopBackOff delay passed (backoff.ts; the record stays in
-   * the checkpoint). Names the containers it started and when the next delay ends.
+   * the checkpoint). Names the containers it started, when the next delay ends, and whether
+   * the running pod awaits readiness: as the kubelet's, a container restarted with a startup
+   * or readiness probe is not ready until its probes pass again (serve waits for them).
    * `ignoreBackOff` starts every ended one now (serve handing restarts back to Docker).
    */
-  async kubeletSync(ref: PodRef, options: { held?: Set<string>; ignoreBackOff?: boolean } = {}): Promise<{ started: string[]; retryInMs?: number }> {
+  async kubeletSync(ref: PodRef, options: { held?: Set<string>; ignoreBackOff?: boolean } = {}): Promise<KubeletSyncResult> {
     const result = await this.locked(ref, async (deps) => {
       const [checkpoint, members] = await Promise.all([deps.store.read(ref), this.members(ref)]);
-      const out: { started: string[]; retryInMs?: number } = { started: [] };
+      const out: KubeletSyncResult = { started: [] };
       const owns = checkpoint !== undefined && kubeletOwnsRestarts(checkpoint.spec.restartPolicy, checkpoint.spec.restartRetries);
       const apps = members.filter((c) => c.labels[LABEL.role] === 'app');
       for (const c of apps) {
@@ -334,10 +346,12 @@ export class PodManager {
           continue;
         }
         checkpoint.restarts = withRestart(checkpoint.restarts, name, details.restartCount);
+        if (!options.ignoreBackOff && hasProbes(checkpoint.spec.containers.filter((s) => s.name === name))) checkpoint.awaitingReady = true;
         await deps.store.write(checkpoint);
         await deps.containers.start(c.id);
         out.started.push(name);
       }
+      if (checkpoint.awaitingReady) out.awaitingReady = true;
       return out;
     });
     if (result.started.length > 0) await this.syncServices();

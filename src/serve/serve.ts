@@ -58,15 +58,26 @@ export async function serve(options: ServeOptions): Promise<void> {
   const held = new Set<string>();
   const controllers = new WorkloadControllers(pods, store, readiness, (key, line) => logger.info(`${key}: ${line}`));
 
+  // A running pod whose readiness is not known (a container serve restarted, a wait whose
+  // command was killed) is probed until it passes, as the kubelet keeps probing; its owner (the
+  // pod itself when none) is synced when the wait ends, passed or not.
+  const probeUntilReady = async (namespace: string, name: string, key: string): Promise<void> => {
+    const [view] = await pods.list({ namespace, name, all: true });
+    if (view?.state !== 'running' || !view.awaitingReady) return;
+    const owner = controllers.ownersOf(namespace, view.labels)[0] ?? key;
+    readiness.watch(name, () => pods.joinWhenReady(view, { timeoutMs: controllers.readyTimeoutMs }), owner);
+  };
+
   const sync = async (key: string): Promise<void> => {
     const { kind, namespace, name } = parseKey(key);
     if (kind === 'Pod') {
-      const { started, retryInMs } = await pods.kubeletSync({ name, namespace }, { held });
+      const { started, retryInMs, awaitingReady } = await pods.kubeletSync({ name, namespace }, { held });
       for (const c of started) logger.info(`pod ${namespace}/${name}: container ${c} had ended; started again`);
       if (retryInMs !== undefined) {
         logger.info(`pod ${namespace}/${name}: back-off, restart in ${Math.ceil(retryInMs / 1000)} s`);
         queue.addAfter(key, retryInMs + BACKOFF_SLACK_MS);
       }
+      if (awaitingReady) await probeUntilReady(namespace, name, key);
       return;
     }
     const started = Date.now();
