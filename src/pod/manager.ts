@@ -63,11 +63,6 @@ export interface PodManagerOptions {
   onStep?: (timing: StepTiming) => void;
 }
 
-/**
- * The pod lifecycle on Docker + CNI. Operations on one pod are serialised across processes
- * by a per-pod file lock; different pods proceed in parallel. State is Docker labels plus a
- * per-pod checkpoint plus the CNI cache: no daemon.
- */
 /** What serve's kubelet pass over one pod did (PodManager.kubeletSync). */
 export interface KubeletSyncResult {
   /** The app containers it started again. */
@@ -78,6 +73,11 @@ export interface KubeletSyncResult {
   awaitingReady?: boolean;
 }
 
+/**
+ * The pod lifecycle on Docker + CNI. Operations on one pod are serialised across processes
+ * by a per-pod file lock; different pods proceed in parallel. State is Docker labels plus a
+ * per-pod checkpoint plus the CNI cache: no daemon.
+ */
 export class PodManager {
   /** Services of this host: every pod change below brings their rules and endpoints up to date. */
   readonly services: ServiceManager;
