@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkQueue, runWorkers } from '../controllers/queue.js';
@@ -109,6 +110,8 @@ export async function serve(options: ServeOptions): Promise<void> {
     }
   };
 
+  // What a serve or command killed mid-write left of a record write (the record itself is whole).
+  for (const file of await store.strayWrites()) await rm(file, { force: true }).catch(() => undefined);
   const watch = await watchObjectRecords(pods.stateDir, WORKLOAD_KINDS, (key) => queue.add(key));
   const timers: NodeJS.Timeout[] = [];
   const workers = runWorkers(queue, options.workers ?? 4, sync, (key, err, retryMs) => logger.warn(`sync ${key} failed: ${messageOf(err)}; again in ${retryMs} ms`));
