@@ -26,9 +26,13 @@ interface Killed {
 
 
 
+// A host port each, so every step runs (guard-route-localnet only runs for published ports).
+let nextPort = 22_000 + (process.pid % 100) * 40;
+
 async function killRunAt(step: string, index: number): Promise<Killed> {
   const name = uniqueName('pct-rel');
-  const hung = await startHung(['run', '--name', name, '--image', imageReaching(step), '--container', 'side=busybox', '--command', 'side=sleep 3600'], step);
+  nextPort += 1;
+  const hung = await startHung(['run', '--name', name, '--image', imageReaching(step), '--container', 'side=busybox', '--command', 'side=sleep 3600', '-p', `127.0.0.1:${nextPort}:80`], step);
   const pauseId = await pauseIdOf(name);
   await hung.kill();
   return { label: `run killed before ${step}`, name, ...(pauseId ? { pauseId } : {}), leavesState: index >= firstStateful, survivesAsStopped: false };

@@ -5,10 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { LeakChecker, exists } from './harness/leaks.js';
-import { podctl, podctlOk, uniqueName } from './harness/run.js';
+import { fetchText, podctl, podctlOk, uniqueName } from './harness/run.js';
 import { startHung } from './reliability-support.js';
 
-// The sysctls a NodePort needs (route_localnet on podctl0, br_netfilter's switch), with podctl
+// The sysctls a NodePort needs (route_localnet on podctl0, br_netfilter's switch), and the
+// route_localnet the portmap plugin switches on for a pod's host ports, with podctl
 // SIGKILLed before each step of a NodePort's creation and of its removal (PODCTL_FAULT_STEP,
 // hang mode), then `podctl gc`: route_localnet is never on without the guard in podctl's table,
 // and once the service is gone every sysctl is back to its first value (the leak checker
@@ -41,8 +42,8 @@ before(async () => {
   // (--dns: dnsPolicy None), so no cluster DNS server keeps podctl's table, and with it
   // br_netfilter's switch, once the service is gone.
   await podctlOk(['run', '--image', 'busybox', '--name', pod, '--dns', '127.0.0.1', '--stop-timeout', '1', '--', 'sleep', '3600']);
-  // An older podctl left route_localnet on with nothing to undo it; the test starts from 0 and
-  // puts back what it found.
+  // A host where an older podctl (or the portmap plugin, run by another runtime) left
+  // route_localnet on: the test starts from 0 and puts back what it found.
   found = await read(LOCALNET);
   if (found !== '0') await writeFile(LOCALNET, '0\n');
   first = await values();
@@ -75,6 +76,22 @@ describe('sysctls under SIGKILL', () => {
     await podctlOk(['delete', '-f', manifest]);
     assert.deepEqual(await values(), first);
     assert.equal(await exists(LEDGER), false);
+  });
+
+  it('a pod publishing a port: the portmap plugin\'s route_localnet is recorded and guarded while the pod runs, and given back when it goes', async () => {
+    const web = uniqueName('sysctl-hostport');
+    try {
+      await podctlOk(['run', '--image', 'nginx', '--name', web, '-p', '127.0.0.1:18091:80', '--dns', '127.0.0.1', '--stop-timeout', '1', '--wait-http', ':80/']);
+      assert.equal(await read(LOCALNET), '1', 'portmap (snat) switched it on');
+      await assertGuarded('with a published port');
+      assert.deepEqual(JSON.parse(await readFile(LEDGER, 'utf8')), { 'net/ipv4/conf/podctl0/route_localnet': first.localnet }, 'recorded before the plugin ran; br_netfilter left alone');
+      assert.match((await fetchText('http://127.0.0.1:18091/')).body, /Welcome to nginx!/, '127.0.0.1 reaches the host port');
+    } finally {
+      await podctl(['rm', '-f', web]);
+    }
+    assert.deepEqual(await values(), first);
+    assert.equal(await exists(LEDGER), false);
+    assert.notEqual((await execa('nft', ['list', 'table', 'ip', 'podctl'], { reject: false })).exitCode, 0, 'no table once nothing needs the guard');
   });
 
   for (const step of CREATE_STEPS) {

@@ -5,6 +5,7 @@ export { CniError, CniErrorCodes, isCniError, configError, type CniVerb, type Cn
 export { SUPPORTED_VERSIONS, CURRENT_VERSION, isSupportedVersion, compareVersions, type CniVersion } from './versions.js';
 export { parseNetworkConfig, NETWORK_NAME } from './conf/parse-network.js';
 export { summarizeNetwork, type NetworkSummary } from './conf/summary.js';
+export { bridgeOfPlugin, networkBridge } from './conf/bridge-name.js';
 export { scanConfDir, loadNetworkFile, CONF_EXTENSIONS, type ConfDirScan, type ConfProblem } from './conf/load-dir.js';
 export { SpawnPluginExec, findPluginInDirs, pluginNotFound, type PluginExec, type PluginRequest, type PluginOutput } from './invoke/plugin-exec.js';
 export { formatCniArgs, validateContainerId, validateIfName } from './invoke/plugin-env.js';

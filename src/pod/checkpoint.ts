@@ -45,6 +45,12 @@ export interface PodCheckpoint {
   awaitingReady?: boolean;
   /** Its resolv.conf names the cluster DNS server: while it runs, the server must too (service-pods.ts). */
   clusterDns?: boolean;
+  /**
+   * The host interface on which its published ports need route_localnet (the portmap plugin
+   * switches it on there for 127.0.0.1 host ports): while the pod runs, Services hold that
+   * sysctl in their ledger, behind the loopback guard (start-pod.ts, service/proxy.ts).
+   */
+  routeLocalnet?: string;
   createdAt: string;
   /**
    * Per container, the restarts Docker's RestartCount no longer shows: each liveness restart by

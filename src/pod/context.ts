@@ -19,6 +19,8 @@ export interface PodServiceHooks {
   routesToClusterDns(routes: string[]): boolean;
   /** A sync that leaves `pod` out (a failed start gives up the cluster DNS). */
   leave(pod: { name: string; namespace: string }): Promise<void>;
+  /** A sync that takes in the starting pods' route_localnet interfaces: recorded and guarded before a plugin changes them. */
+  guardLocalnet(): Promise<void>;
 }
 
 /** Everything a pod operation needs, built once by PodManager.open; per pod, the logger names the pod. */

@@ -102,7 +102,7 @@ export class PodManager {
       nodePortAddresses: options.nodePortAddresses ?? parseNodePortAddresses(process.env.PODCTL_NODEPORT_ADDRESSES),
       steps: deps.steps,
     });
-    deps.services = { env: (ns) => this.services.env(ns), podFiles: (ns) => this.services.podFiles(ns), clusterDns: (network) => this.services.clusterDns(network), routesToClusterDns: (routes) => this.services.routesToClusterDns(routes), leave: (pod) => this.services.sync({ leaving: [pod] }) };
+    deps.services = { env: (ns) => this.services.env(ns), podFiles: (ns) => this.services.podFiles(ns), clusterDns: (network) => this.services.clusterDns(network), routesToClusterDns: (routes) => this.services.routesToClusterDns(routes), leave: (pod) => this.services.sync({ leaving: [pod] }), guardLocalnet: () => this.services.guardLocalnet() };
   }
 
   static async open(options: PodManagerOptions = {}): Promise<PodManager> {

@@ -8,7 +8,7 @@ import type { PodCheckpoint, AttachmentRecord } from './checkpoint.js';
 import type { CniDns } from './pod-files.js';
 import { ifNameFor, type PodSpec } from './spec.js';
 import type { CniRuntime, NetworkConfigList, RuntimeConf } from '../cni/index.js';
-import { toCurrentResult } from '../cni/index.js';
+import { networkBridge, toCurrentResult } from '../cni/index.js';
 
 export interface PodNetworkContext {
   spec: PodSpec;
@@ -17,6 +17,16 @@ export interface PodNetworkContext {
 }
 
 const BURST_BITS = 2 ** 31 - 1;
+
+/**
+ * Where the portmap plugin switches route_localnet on for a pod's host ports: the network's
+ * bridge, when portmap takes port mappings and `snat` is not off (it defaults to on).
+ */
+export function portmapLocalnetBridge(network: NetworkConfigList): string | undefined {
+  const portmap = network.plugins.find((p) => p.type === 'portmap' && (p.capabilities as Record<string, unknown> | undefined)?.portMappings === true);
+  if (!portmap || portmap.snat === false) return undefined;
+  return networkBridge(network);
+}
 
 export function runtimeConfFor(ctx: PodNetworkContext, index: number): RuntimeConf {
   const capabilityArgs: Record<string, unknown> = {};

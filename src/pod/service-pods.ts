@@ -1,6 +1,6 @@
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import type { NetworkConfigList } from '../cni/index.js';
+import { networkBridge, type NetworkConfigList } from '../cni/index.js';
 import { cidrFamily, firstHost } from '../util/cidr.js';
 import type { ContainerSummary } from '../docker/containers.js';
 import type { ProxyPod } from '../service/proxy.js';
@@ -19,6 +19,8 @@ export function servicePods(containers: ContainerSummary[], checkpoints: PodChec
   return podViews(containers, checkpoints).map((view) => {
     const checkpoint = byKey.get(podKey(view));
     const live = view.state === 'running' || view.state === 'degraded';
+    // A pod starting counts too: its resolv.conf already names the server, its plugins may be switching route_localnet on (start-pod.ts).
+    const holding = (checkpoint?.phase === 'starting' || checkpoint?.phase === 'running') && !gone.has(podKey(view));
     return {
       name: view.name,
       namespace: view.namespace,
@@ -29,8 +31,8 @@ export function servicePods(containers: ContainerSummary[], checkpoints: PodChec
       ...(checkpoint?.spec.hostname !== undefined ? { hostname: checkpoint.spec.hostname } : {}),
       ...(checkpoint?.spec.subdomain !== undefined ? { subdomain: checkpoint.spec.subdomain } : {}),
       ...(live && checkpoint ? { hostsFile: join(podDir(view), 'hosts') } : {}),
-      // A pod starting counts too: its resolv.conf already names the server (start-pod.ts).
-      ...(checkpoint?.clusterDns && (checkpoint.phase === 'starting' || checkpoint.phase === 'running') && !gone.has(podKey(view)) ? { clusterDns: true } : {}),
+      ...(holding && checkpoint?.clusterDns ? { clusterDns: true } : {}),
+      ...(holding && checkpoint?.routeLocalnet ? { routeLocalnet: checkpoint.routeLocalnet } : {}),
     };
   });
 }
@@ -44,11 +46,11 @@ export function servicePods(containers: ContainerSummary[], checkpoints: PodChec
  */
 export function bridgeOf(network: NetworkConfigList): { bridge?: { name: string; ip?: string }; subnets: string[] } {
   const plugin = network.plugins.find((p) => p.type === 'bridge');
+  const name = networkBridge(network);
   const ipam = (plugin?.ipam ?? {}) as { ranges?: Array<Array<{ subnet?: string; gateway?: string }>>; subnet?: string; gateway?: string };
   const ranges = [...(ipam.ranges ?? []).flat(), { subnet: ipam.subnet, gateway: ipam.gateway }].filter((r): r is { subnet: string; gateway?: string } => cidrFamily(r.subnet) === 4);
   const subnets = ranges.map((r) => r.subnet);
-  if (!plugin) return { subnets };
-  const name = typeof plugin.bridge === 'string' ? plugin.bridge : 'cni0';
+  if (!plugin || !name) return { subnets };
   const gateway = plugin.isGateway === true || plugin.isDefaultGateway === true;
   const ip = gateway && ranges[0] ? (ranges[0].gateway ?? firstHost(ranges[0].subnet)) : networkInterfaces()[name]?.find((a) => a.family === 'IPv4')?.address;
   return { bridge: { name, ...(ip ? { ip } : {}) }, subnets };

@@ -11,6 +11,7 @@ import { podHostNames } from './spec.js';
 import type { Rollback } from './steps.js';
 import type { PodMember } from './create-pod.js';
 import type { NetworkConfigList } from '../cni/index.js';
+import { portmapLocalnetBridge } from './network.js';
 
 /** Brings a created (or stopped) pod up: its sandbox, then its containers. */
 export async function startPod(deps: PodDeps, checkpoint: PodCheckpoint, networks: NetworkConfigList[], rollback: Rollback): Promise<void> {
@@ -52,6 +53,7 @@ export async function startSandbox(deps: PodDeps, checkpoint: PodCheckpoint, net
     checkpoint.netnsPinned = false;
   });
 
+  await guardRouteLocalnet(deps, checkpoint, networks[0], rollback);
   const cniDns: Array<CniDns | undefined> = [];
   const cniRoutes: string[][] = [];
   for (const [index, net] of networks.entries()) {
@@ -81,6 +83,38 @@ export async function startSandbox(deps: PodDeps, checkpoint: PodCheckpoint, net
   });
 }
 
+type ServicesClaim = Partial<Pick<PodCheckpoint, 'clusterDns' | 'routeLocalnet'>>;
+
+/**
+ * Writes what the pod needs of Services into its checkpoint before asking for it, so a
+ * concurrent sync already keeps it (service-pods.ts); a failed start takes the claim back
+ * and syncs without the pod.
+ */
+async function claimFromServices(deps: PodDeps, checkpoint: PodCheckpoint, claim: ServicesClaim, rollback: Rollback, undo: string): Promise<void> {
+  Object.assign(checkpoint, claim);
+  await deps.store.write(checkpoint);
+  rollback.push(undo, async () => {
+    for (const key of Object.keys(claim) as Array<keyof ServicesClaim>) delete checkpoint[key];
+    await deps.store.write(checkpoint);
+    await deps.services?.leave(checkpoint);
+  });
+}
+
+/**
+ * The portmap plugin (with `snat`, its default) switches route_localnet on at the pod's bridge
+ * so 127.0.0.1 host ports work, and never back. So the pod's checkpoint names that bridge
+ * before its ADD, and Services record the sysctl's first value and put the loopback guard in
+ * place; they give the value back once no pod or NodePort needs it. Port mappings go to the
+ * first network only (network.ts). A network whose host side is no bridge (ptp) has a veth per
+ * pod there, which goes with the pod.
+ */
+async function guardRouteLocalnet(deps: PodDeps, checkpoint: PodCheckpoint, network: NetworkConfigList | undefined, rollback: Rollback): Promise<void> {
+  const iface = network && checkpoint.spec.portMappings.length > 0 ? portmapLocalnetBridge(network) : undefined;
+  if (!deps.services || !iface) return;
+  await claimFromServices(deps, checkpoint, { routeLocalnet: iface }, rollback, 'give route_localnet back');
+  await deps.steps.run('guard-route-localnet', () => deps.services!.guardLocalnet());
+}
+
 /**
  * A ClusterFirst pod on the default gateway bridge whose routes reach the service range uses
  * the cluster DNS: its checkpoint says so before the server is asked for (a concurrent sync
@@ -89,13 +123,7 @@ export async function startSandbox(deps: PodDeps, checkpoint: PodCheckpoint, net
  */
 async function clusterDnsFor(deps: PodDeps, checkpoint: PodCheckpoint, network: string | undefined, routes: string[], rollback: Rollback): Promise<string | undefined> {
   if (!deps.services || !network || dnsPolicyOf(checkpoint.spec.dns) !== 'ClusterFirst' || !deps.services.routesToClusterDns(routes)) return undefined;
-  checkpoint.clusterDns = true;
-  await deps.store.write(checkpoint);
-  rollback.push('leave the cluster DNS', async () => {
-    delete checkpoint.clusterDns;
-    await deps.store.write(checkpoint);
-    await deps.services?.leave(checkpoint);
-  });
+  await claimFromServices(deps, checkpoint, { clusterDns: true }, rollback, 'leave the cluster DNS');
   const server = await deps.services.clusterDns(network).catch((err: unknown) => {
     deps.logger.warn(`the cluster DNS is not available, pod ${checkpoint.name} resolves service names through its hosts file: ${err instanceof Error ? err.message : String(err)}`);
     return undefined;

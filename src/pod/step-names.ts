@@ -20,6 +20,8 @@ export const RUN_STEPS = [
   'ensure-images',
   'start-pause',
   'pin-netns',
+  // Runs only for a pod that publishes ports on a portmap network (route_localnet recorded and guarded).
+  'guard-route-localnet',
   'cni-add-<network>',
   'write-pod-files',
   'run-init-containers',

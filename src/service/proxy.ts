@@ -9,8 +9,8 @@ import { renderServiceHosts, withServiceHosts } from './dns.js';
 import { computeEndpoints, removedFlows, udpFlows, type EndpointPod } from './endpoints.js';
 import { applyNft, flushUdpFlows, type ServiceHost } from './host.js';
 import { kernelTableDigest } from './kernel-table.js';
-import { DELETE_SCRIPT, renderRules } from './rules.js';
-import { BRIDGE_NF_CALL_IPTABLES, routeLocalnetKey, SysctlLedger } from './sysctls.js';
+import { DELETE_SCRIPT, proxiedServices, renderRules } from './rules.js';
+import { BRIDGE_NF_CALL_IPTABLES, routeLocalnetKey, SysctlLedger, sysctlLedgerPath } from './sysctls.js';
 import type { NodePortAddresses, ServiceEndpoints, ServiceRecord } from './types.js';
 import { DNS_PORT, KUBE_DNS, clusterDnsAddress, kubeDnsEndpoints, zoneData, type ClusterDnsTarget } from './cluster-dns.js';
 import { DnsProcess, type DnsRunner } from '../dns/process.js';
@@ -20,6 +20,8 @@ export interface ProxyPod extends EndpointPod {
   hostsFile?: string;
   /** Its resolv.conf names the cluster DNS (and it is not leaving): the server must run, and its hosts file carries no service names. */
   clusterDns?: boolean;
+  /** The host interface its published ports need route_localnet on (and it is not leaving). */
+  routeLocalnet?: string;
 }
 
 /** Where NodePorts answer: podctl's bridge (by name, with its address once it exists) and loopback. */
@@ -69,7 +71,7 @@ export class ServiceProxy {
     private readonly steps: SyncSteps = plainSteps,
     dnsProcess?: DnsRunner,
   ) {
-    this.sysctls = new SysctlLedger(join(runDir, 'services', 'sysctls.json'), host.sysctls);
+    this.sysctls = new SysctlLedger(sysctlLedgerPath(runDir), host.sysctls);
     this.dnsProcess = dnsProcess ?? new DnsProcess(runDir);
   }
 
@@ -108,30 +110,31 @@ export class ServiceProxy {
     const previous = await readJsonIfExists<Applied>(this.appliedPath);
     const services = computeEndpoints(records, pods);
     const dns = this.dnsTarget(records, pods, nodePorts, wantDns, previous?.dns);
-    // 127.0.0.1 NodePorts: the kernel must route 127.0.0.1-sourced packets out of the bridge
-    // and their replies back in (route_localnet), on that one interface only, guarded.
-    const localnetFor = records.some((r) => r.type === 'NodePort') ? nodePorts.bridge?.name : undefined;
+    const localnets = localnetInterfaces(records, pods, nodePorts);
     const script = renderRules(services, {
       serviceCidr: this.serviceCidr,
       podSubnets: nodePorts.podSubnets,
       nodePortAddresses: ['127.0.0.1', ...(nodePorts.bridge?.ip ? [nodePorts.bridge.ip] : [])],
       externalNodePorts: nodePorts.addresses === 'default' ? [] : nodePorts.addresses,
-      guardLocalnet: localnetFor !== undefined,
+      guardLocalnet: localnets.length > 0,
       ...(dns ? { clusterDns: { ip: dns.ip, server: dns.server, bridge: dns.bridge, port: DNS_PORT } } : {}),
     });
-    const proxied = script !== DELETE_SCRIPT;
-    const localnet = proxied && localnetFor !== undefined ? routeLocalnetKey(localnetFor) : undefined;
-    const wanted = new Set([...(proxied ? [BRIDGE_NF_CALL_IPTABLES] : []), ...(localnet ? [localnet] : [])]);
+    const tabled = script !== DELETE_SCRIPT;
+    // Bridged pod traffic must pass netfilter only when a service or the DNS server has rules for it; the guard alone does not need it.
+    const bridged = dns !== undefined || proxiedServices(services).length > 0;
+    const wanted = new Set([...(bridged ? [BRIDGE_NF_CALL_IPTABLES] : []), ...localnets.map(routeLocalnetKey)]);
     const hash = createHash('sha256').update(script).digest('hex');
 
     // An older podctl's record goes into the ledger before anything else, or no one gives it back.
     if (previous?.localnet) await this.sysctls.adopt(routeLocalnetKey(previous.localnet.iface), previous.localnet.previous === '1' ? '1' : '0');
     const given = await this.steps.run('services-release-sysctls', () => this.sysctls.release(wanted));
     if (given.length > 0) this.logger.debug('sysctls put back', { keys: given });
-    await this.steps.run('services-record-sysctls', () => this.sysctls.record([...wanted].map((key) => (key === BRIDGE_NF_CALL_IPTABLES ? { key, absentAs: '0' } : { key }))));
+    // A bridge the first pod's plugin is about to create starts with the kernel's default for new interfaces.
+    const freshInterface = await this.host.sysctls.read(routeLocalnetKey('default'));
+    await this.steps.run('services-record-sysctls', () => this.sysctls.record([...wanted].map((key) => ({ key, absentAs: key === BRIDGE_NF_CALL_IPTABLES ? '0' : freshInterface }))));
     // The DNS server first, then the rules that lead to it; when it goes, the rules first.
     if (dns) await this.steps.run('services-dns-server', () => this.dnsProcess.ensure({ listen: [dns.server], port: DNS_PORT, zone: zoneData([...services, kubeDnsOf(dns)], pods, this.serviceCidr) }));
-    if (proxied) {
+    if (bridged) {
       await this.steps.run('services-bridge-netfilter', async () => {
         await this.host.loadBridgeNetfilter();
         await this.sysctls.set(BRIDGE_NF_CALL_IPTABLES, '1');
@@ -141,15 +144,15 @@ export class ServiceProxy {
     if (force || hash !== previous?.hash) {
       await this.steps.run('services-rules', () => applyNft(this.host.exec, script));
       this.logger.debug('service rules written', { services: records.length, bytes: script.length });
-      kernel = proxied ? await kernelTableDigest(this.host.exec) : undefined;
+      kernel = tabled ? await kernelTableDigest(this.host.exec) : undefined;
     }
-    if (localnet) await this.steps.run('services-route-localnet', () => this.sysctls.set(localnet, '1'));
+    if (localnets.length > 0) await this.steps.run('services-route-localnet', () => Promise.all(localnets.map((iface) => this.sysctls.set(routeLocalnetKey(iface), '1'))));
     if (!dns && (previous?.dns || force)) await this.dnsProcess.stop();
     const udp = udpFlows(services);
     await flushUdpFlows(this.host.exec, removedFlows(previous?.udp ?? [], udp)).catch((err: unknown) => this.logger.warn(`stale UDP conntrack entries stay: ${String(err)}`));
     await this.rewriteHostsFiles(services, pods, dns !== undefined);
 
-    if (records.length === 0 && !dns) await removeIfExists(this.appliedPath);
+    if (records.length === 0 && !tabled) await removeIfExists(this.appliedPath);
     else await writeJsonAtomic(this.appliedPath, { hash, udp, ...(dns ? { dns } : {}), ...(kernel ? { kernel } : {}) } satisfies Applied);
     return services;
   }
@@ -194,6 +197,16 @@ export class ServiceProxy {
       }),
     );
   }
+}
+
+/**
+ * Where route_localnet must be on, sorted: the bridge NodePorts answer 127.0.0.1 through (a
+ * NodePort service exists), and each interface a running or starting pod's published ports
+ * need (its plugin switches it on: podctl records the first value before and guards it).
+ */
+function localnetInterfaces(records: ServiceRecord[], pods: ProxyPod[], nodePorts: NodePortHost): string[] {
+  const nodePortBridge = records.some((r) => r.type === 'NodePort') && nodePorts.bridge ? [nodePorts.bridge.name] : [];
+  return [...new Set([...nodePortBridge, ...pods.flatMap((p) => (p.routeLocalnet ? [p.routeLocalnet] : []))])].sort();
 }
 
 const kubeDnsOf = (dns: ClusterDnsTarget & { since: string }): ServiceEndpoints => kubeDnsEndpoints(dns, dns.since);

@@ -19,8 +19,9 @@ describe('renderRules', () => {
   });
 
   it('only deletes the table when no proxied service is left (headless services have no rules)', () => {
-    assert.equal(renderRules([], FIXTURE_OPTIONS), DELETE_SCRIPT);
-    assert.equal(renderRules(FIXTURE_SERVICES.filter((s) => s.service.clusterIP === 'None'), FIXTURE_OPTIONS), DELETE_SCRIPT);
+    const unguarded = { ...FIXTURE_OPTIONS, guardLocalnet: false };
+    assert.equal(renderRules([], unguarded), DELETE_SCRIPT);
+    assert.equal(renderRules(FIXTURE_SERVICES.filter((s) => s.service.clusterIP === 'None'), unguarded), DELETE_SCRIPT);
     assert.match(DELETE_SCRIPT, /^add table ip podctl\ndelete table ip podctl\n$/);
   });
 
@@ -51,6 +52,10 @@ describe('renderRules', () => {
   it('guards route_localnet only when asked, and lets DNATed connections to 127/8 through', () => {
     assert.match(renderRules(FIXTURE_SERVICES, FIXTURE_OPTIONS), /\t\tiifname != "lo" ip daddr 127\.0\.0\.0\/8 ct state new ct status ! dnat drop\n/);
     assert.doesNotMatch(renderRules(FIXTURE_SERVICES, { ...FIXTURE_OPTIONS, guardLocalnet: false }), /127\.0\.0\.0\/8/);
+    const alone = renderRules([], { ...FIXTURE_OPTIONS, guardLocalnet: true });
+    assert.notEqual(alone, DELETE_SCRIPT, 'the guard alone keeps the table (host ports of the portmap plugin)');
+    assert.match(alone, /\t\tiifname != "lo" ip daddr 127\.0\.0\.0\/8 ct state new ct status ! dnat drop\n/);
+    assert.equal(renderRules([], { ...FIXTURE_OPTIONS, guardLocalnet: false }), DELETE_SCRIPT);
   });
 
   it('balances over every endpoint and masquerades only hairpin, host-originated and NodePort traffic', () => {

@@ -34,7 +34,7 @@ export interface RulesOptions {
    */
   externalNodePorts: 'all' | string[];
   /**
-   * route_localnet is on (127.0.0.1 NodePorts): drop new connections to 127/8 that arrive on
+   * route_localnet is on (127.0.0.1 NodePorts, or host ports of the portmap plugin): drop new connections to 127/8 that arrive on
    * any interface but lo and were not DNATed there, so pods cannot reach the host's
    * loopback-only services that way while another tool's DNAT to 127.0.0.1 still works.
    */
@@ -55,11 +55,16 @@ const endpointChain = (s: ServiceRecord, p: ServicePort, e: Endpoint) => `ep-${p
 /** The script that removes the table (and succeeds when there is none). */
 export const DELETE_SCRIPT = `add table ${FAMILY} ${TABLE}\ndelete table ${FAMILY} ${TABLE}\n`;
 
-/** The nft script for the desired state: the table recreated, or only deleted when nothing is left. */
+/** The services that get rules (a ClusterIP and ports), in the rules' order. */
+export function proxiedServices(services: ServiceEndpoints[]): ServiceEndpoints[] {
+  return services.filter((s) => !isHeadless(s.service) && s.ports.length > 0).sort((a, b) => byKey(a.service, b.service));
+}
+
+/** The nft script for the desired state: the table recreated, or only deleted when nothing is left (no service, DNS server or guard). */
 export function renderRules(services: ServiceEndpoints[], options: RulesOptions): string {
   const head = DELETE_SCRIPT;
-  const proxied = services.filter((s) => !isHeadless(s.service) && s.ports.length > 0).sort((a, b) => byKey(a.service, b.service));
-  if (proxied.length === 0 && !options.clusterDns) return head;
+  const proxied = proxiedServices(services);
+  if (proxied.length === 0 && !options.clusterDns && !options.guardLocalnet) return head;
   return head + renderTable(proxied, options);
 }
 

@@ -18,6 +18,7 @@ let calls: Array<{ file: string; args: string[]; input?: string }>;
 let nftFails: boolean;
 let kernelTable: string | undefined;
 let pods: ProxyPod[];
+let sysctlValues: Map<string, string>;
 
 const host: ServiceHost = {
   exec: async (file, args, options) => {
@@ -29,7 +30,10 @@ const host: ServiceHost = {
     if (file === 'nft' && args[0] === 'list') return kernelTable === undefined ? { exitCode: 1, stdout: '', stderr: 'Error: No such file or directory\n' } : { exitCode: 0, stdout: kernelTable, stderr: '' };
     return { exitCode: failed ? 1 : 0, stdout: '', stderr: failed ? 'Error: Could not process rule: No such file or directory\n' : '' };
   },
-  sysctls: { read: async () => '0', write: async () => true },
+  sysctls: { read: async (key) => sysctlValues.get(key) ?? '0', write: async (key, value) => {
+    sysctlValues.set(key, value);
+    return true;
+  } },
   loadBridgeNetfilter: async () => undefined,
 };
 
@@ -49,7 +53,7 @@ const manager = () =>
     host,
     dns,
     pods: {
-      pods: async (leaving) => pods.map((p) => (leaving.some((l) => l.name === p.name) ? { ...p, ready: false, clusterDns: false } : p)),
+      pods: async (leaving) => pods.map((p) => (leaving.some((l) => l.name === p.name) ? { ...p, ready: false, clusterDns: false, routeLocalnet: undefined } : p)),
       network: async () => ({ name: 'podctl', bridge: { name: 'podctl0', ip: '10.99.0.1' }, subnets: ['10.99.0.0/16'] }),
     },
   });
@@ -66,6 +70,7 @@ describe('ServiceManager', () => {
     nftFails = false;
     kernelTable = undefined;
     dnsConfig = undefined;
+    sysctlValues = new Map();
     const hosts = join(dir, 'hosts-a');
     await writeFile(hosts, '127.0.0.1\tlocalhost\n10.99.0.5\ta\n');
     pods = [{ name: 'a', namespace: 'default', labels: { app: 'web' }, ips: ['10.99.0.5'], ready: true, ports: [], hostsFile: hosts }];
@@ -105,6 +110,32 @@ describe('ServiceManager', () => {
     const before = calls.length;
     await services.sync();
     assert.equal(calls.length, before, 'with no service and none before, a sync runs nothing');
+  });
+
+  it('holds the route_localnet a pod\'s host ports need behind the guard, without br_netfilter, and gives it back when the pod leaves', async () => {
+    const m = manager();
+    const localnet = 'net/ipv4/conf/podctl0/route_localnet';
+    pods[0] = { ...pods[0]!, routeLocalnet: 'podctl0' };
+    await m.guardLocalnet();
+    const guarded = nftScripts().at(-1)!;
+    assert.match(guarded, /iifname != "lo" ip daddr 127\.0\.0\.0\/8 ct state new ct status ! dnat drop/);
+    assert.equal(sysctlValues.get(localnet), '1');
+    assert.equal(sysctlValues.get('net/bridge/bridge-nf-call-iptables'), undefined, 'the guard alone leaves bridged traffic alone');
+    assert.deepEqual(JSON.parse(await readFile(join(dir, 'run', 'services', 'sysctls.json'), 'utf8')), { [localnet]: '0' });
+
+    await m.sync({ leaving: [{ name: 'a', namespace: 'default' }] });
+    assert.equal(nftScripts().at(-1), DELETE_SCRIPT);
+    assert.equal(sysctlValues.get(localnet), '0', 'the first value is back');
+    assert.deepEqual(await readdir(join(dir, 'run', 'services')), [], 'and nothing is held');
+  });
+
+  it('records a bridge not made yet with the kernel\'s default for new interfaces', async () => {
+    sysctlValues.set('net/ipv4/conf/default/route_localnet', '0');
+    const io = host.sysctls;
+    const absent = { ...host, sysctls: { read: async (key: string) => (key.includes('podctl0') && !sysctlValues.has(key) ? undefined : io.read(key)), write: io.write } };
+    const m = new ServiceManager({ stateDir: join(dir, 'state'), runDir: join(dir, 'run'), logger: silentLogger, host: absent, dns, pods: { pods: async () => [{ ...pods[0]!, routeLocalnet: 'podctl0' }], network: async () => ({ name: 'podctl', bridge: { name: 'podctl0', ip: '10.99.0.1' }, subnets: ['10.99.0.0/16'] }) } });
+    await m.guardLocalnet();
+    assert.deepEqual(JSON.parse(await readFile(join(dir, 'run', 'services', 'sysctls.json'), 'utf8')), { 'net/ipv4/conf/podctl0/route_localnet': '0' });
   });
 
   it('applies several services as one change: one nft transaction, and a refusal of any stores none', async () => {

@@ -149,6 +149,16 @@ export class ServiceManager {
     });
   }
 
+  /**
+   * Records and guards the route_localnet that starting pods' published ports need (their
+   * checkpoints name the interface), before their plugins switch it on. Needs nft: the guard
+   * is a rule of podctl's table.
+   */
+  async guardLocalnet(): Promise<void> {
+    await requireNft(this.host.exec);
+    await this.locked(() => this.syncLocked());
+  }
+
   async get(ref: ServiceRef): Promise<ServiceEndpoints> {
     const [found] = (await this.list(ref.namespace)).filter((s) => s.service.name === ref.name);
     if (!found) throw new PodctlError('NOT_FOUND', `service ${refText(ref)} not found`, { hint: 'list services with podctl get svc -A' });

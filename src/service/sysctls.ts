@@ -1,4 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { readJsonIfExists, removeIfExists, writeJsonAtomic } from '../util/atomic-file.js';
 import { errnoOf } from '../util/errors.js';
 
@@ -13,6 +14,9 @@ import { errnoOf } from '../util/errors.js';
  * value or a ledger entry that the next sync (or `podctl gc`) puts back; never a value podctl
  * set that no one will undo, and never podctl's own value recorded as the first.
  */
+/** Where the ledger of a run dir lives. */
+export const sysctlLedgerPath = (runDir: string) => join(runDir, 'services', 'sysctls.json');
+
 export const BRIDGE_NF_CALL_IPTABLES = 'net/bridge/bridge-nf-call-iptables';
 export const routeLocalnetKey = (iface: string) => `net/ipv4/conf/${iface}/route_localnet`;
 export const isRouteLocalnet = (key: string) => /^net\/ipv4\/conf\/[^/]+\/route_localnet$/.test(key);

@@ -8,6 +8,7 @@ import { StderrCapturingExec } from './capture-exec.js';
 import { runStaticChecks, type StaticContext } from './checks/static-checks.js';
 import { chooseEngine } from './engines/choose-engine.js';
 import { bridgeNames, removeNewBridges } from './host/bridges.js';
+import { readRouteLocalnet, restoreRouteLocalnet } from './host/route-localnet.js';
 import { NetProbe, findPingCommand } from './host/net-probe.js';
 import { runProgram, type RunProgram } from '../util/run-command.js';
 import { runLiveChecks } from './live-network.js';
@@ -58,6 +59,7 @@ export async function runSmoke(opts: SmokeOptions): Promise<SmokeReport> {
   reporter.runStarted?.({ engine: engine.name, networks: targets.length });
 
   const linksBefore = await probe.hostLinks();
+  const localnetBefore = await readRouteLocalnet(linksBefore);
   const tested: NetworkConfigList[] = [];
   const reports: NetworkReport[] = [];
   const kept: KeptPod[] = [];
@@ -83,6 +85,8 @@ export async function runSmoke(opts: SmokeOptions): Promise<SmokeReport> {
     if (!opts.keep) {
       const removed = await removeNewBridges(runHost, linksBefore, bridgeNames(tested)).catch(() => []);
       if (removed.length > 0) logger.info('removed the bridges this run created', { bridges: removed.join(', ') });
+      const reset = await restoreRouteLocalnet(localnetBefore, paths.runDir);
+      if (reset.length > 0) logger.info('put route_localnet back where the plugins changed it', { interfaces: reset.join(', ') });
       await forgetRunAttachments(smokeCacheDir(paths), runId);
     }
   }

@@ -1,3 +1,4 @@
+import { bridgeOfPlugin } from '../../cni/index.js';
 import type { KernelRoute } from '../host/net-probe.js';
 import { cidrContains, cidrsOverlap, compareIp, toCidr } from '../../util/cidr.js';
 import { isObj, type Json } from './json.js';
@@ -48,7 +49,7 @@ export function ownDevices(root: unknown): Set<string> {
   if (!isObj(root)) return devs;
   const plugins = Array.isArray(root.plugins) ? root.plugins : [root];
   for (const p of plugins) {
-    if (isObj(p) && p.type === 'bridge') devs.add(str(p.bridge) ?? 'cni0');
+    if (isObj(p) && p.type === 'bridge') devs.add(bridgeOfPlugin(p));
   }
   return devs;
 }

@@ -1,11 +1,11 @@
-import type { NetworkConfigList } from '../../cni/index.js';
+import { bridgeOfPlugin, type NetworkConfigList } from '../../cni/index.js';
 import type { RunProgram } from '../../util/run-command.js';
 
 /** The bridge names the networks' bridge plugins use (the plugin's default is cni0). */
 export function bridgeNames(nets: NetworkConfigList[]): Set<string> {
   const names = new Set<string>();
   for (const net of nets) {
-    for (const p of net.plugins) if (p.type === 'bridge') names.add(typeof p.bridge === 'string' ? p.bridge : 'cni0');
+    for (const p of net.plugins) if (p.type === 'bridge') names.add(bridgeOfPlugin(p));
   }
   return names;
 }

@@ -1,4 +1,4 @@
-import type { PluginConf } from '../../cni/index.js';
+import { bridgeOfPlugin, type PluginConf } from '../../cni/index.js';
 import type { LinkDetails } from '../host/link-details.js';
 import { bareIp } from '../checks/result-view.js';
 import { mtuSetLater } from './host-side.js';
@@ -20,7 +20,7 @@ export interface BridgeSeen {
  * as configured, the VLAN, and the MTU of bridge, veth and pod interface.
  */
 export function bridgeProblems(conf: PluginConf, gateways: string[], seen: BridgeSeen, podMtuByLater: boolean): string[] {
-  const name = typeof conf.bridge === 'string' ? conf.bridge : 'cni0';
+  const name = bridgeOfPlugin(conf);
   const { bridge, hostVeth, pod } = seen;
   if (!bridge || bridge.kind !== 'bridge') return [`bridge ${name} does not exist on the host`];
   const problems: string[] = [];
@@ -59,7 +59,7 @@ export function describeBridge(seen: BridgeSeen): string {
 }
 
 export const bridgePromises: PluginPromises = (conf, index, pod, ctx) => {
-  const name = typeof conf.bridge === 'string' ? conf.bridge : 'cni0';
+  const name = bridgeOfPlugin(conf);
   const seen = lazy(async (): Promise<BridgeSeen> => {
     const [host, link, addresses] = await Promise.all([ctx.hostSide(), podLink(ctx, pod), ctx.probe.hostLinkAddresses(name)]);
     const hostVeth = host.peerOf(link);
