@@ -32,7 +32,8 @@ export class WorkloadControllers {
     private readonly readiness: { watch(pod: string, join: () => Promise<void>, owner: string): void },
     /** What each sync did, one line per pod ("pod/web-x created"). */
     private readonly report: (key: string, line: string) => void = () => undefined,
-    private readonly readyTimeoutMs = 60_000,
+    /** How long one readiness wait probes before it gives up (and the next sync starts another). */
+    readonly readyTimeoutMs = 60_000,
   ) {}
 
   /** Every stored workload's key (the periodic resync). */

@@ -28,6 +28,9 @@ export interface ContainerDetails extends ContainerSummary {
   startedAt: string;
   /** Restarts made by Docker's restart policy since the container was last started by a client (a start resets it). */
   restartCount: number;
+  finishedAt: string;
+  exitCode: number;
+  oomKilled: boolean;
 }
 
 export interface CreateContainerSpec {
@@ -148,6 +151,16 @@ export class DockerContainers {
     }
   }
 
+  /** Sets a container's restart policy in place (`docker update --restart`); a container gone is fine. */
+  async setRestartPolicy(id: string, policy: Dockerode.HostRestartPolicy): Promise<void> {
+    try {
+      await this.docker.getContainer(id).update({ RestartPolicy: policy });
+    } catch (err) {
+      if (dockerStatus(err) === 404) return;
+      throw this.fail(err, `update container ${id.slice(0, 12)}`);
+    }
+  }
+
   async stop(id: string, timeoutSeconds: number): Promise<void> {
     try {
       await this.docker.getContainer(id).stop({ t: timeoutSeconds });
@@ -190,6 +203,9 @@ export class DockerContainers {
       running: info.State.Running,
       startedAt: info.State.StartedAt,
       restartCount: info.RestartCount ?? 0,
+      finishedAt: info.State.FinishedAt,
+      exitCode: info.State.ExitCode,
+      oomKilled: info.State.OOMKilled,
     };
   }
 

@@ -6,7 +6,7 @@ import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
 import { ManifestIssues } from './fields.js';
 import { labelValueProblem, qualifiedNameProblem } from './k8s-names.js';
 import { DEFAULT_NETWORK_ANNOTATION, NETWORKS_ANNOTATION, formatNetworksAnnotation, parseNetworksAnnotation } from './networks-annotation.js';
-import { containerState, podPhase } from './pod-status.js';
+import { containerState, lastContainerState, podPhase } from './pod-status.js';
 
 /** A container's status as podctl can tell it: Docker's list gives no image digest (imageID), and a restart count only once counted. */
 export type GeneratedContainerStatus = Omit<ContainerStatus, 'imageID' | 'restartCount'> & Partial<Pick<ContainerStatus, 'restartCount'>>;
@@ -150,6 +150,11 @@ function dnsOf(spec: PodSpec): Pick<KubePodSpec, 'dnsPolicy' | 'dnsConfig'> {
   };
 }
 
+const optionalLastState = (c: PodView['containers'][number]) => {
+  const lastState = lastContainerState(c);
+  return lastState ? { lastState } : {};
+};
+
 function statusOf(view: PodView): NonNullable<GeneratedPod['status']> {
   const apps = view.containers.filter((c) => c.role === 'app');
   return {
@@ -162,7 +167,8 @@ function statusOf(view: PodView): NonNullable<GeneratedPod['status']> {
             image: c.image,
             ready: c.state === 'running',
             ...(c.restarts !== undefined ? { restartCount: c.restarts } : {}),
-            state: containerState(c),
+            state: containerState(c, view),
+            ...optionalLastState(c),
           })),
         }
       : {}),

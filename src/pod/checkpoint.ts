@@ -1,3 +1,4 @@
+import type { BackOffRecord } from './backoff.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -57,6 +58,8 @@ export interface PodCheckpoint {
    * before it. Cleared when the pod is started. See `restarts.ts`.
    */
   restarts?: Record<string, number>;
+  /** Per container, serve's CrashLoopBackOff (backoff.ts): kept here so a new serve goes on with the same delays. */
+  backOff?: Record<string, BackOffRecord>;
   /**
    * The engine endpoint the pod's containers live on (DOCKER_HOST form). Several engines can
    * share one host and one state dir; each podctl sees and collects only its own engine's

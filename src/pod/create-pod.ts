@@ -12,6 +12,7 @@ import { expandContainer } from './expand-vars.js';
 import { dockerMounts, materializeVolumes, releaseVolumes } from './volumes.js';
 import type Dockerode from 'dockerode';
 import { settleAll } from '../util/settle.js';
+import { engineRestartPolicy } from './restarts.js';
 
 /** Resources, security context, tmpfs and init as Docker's HostConfig. */
 export function dockerLimits(c: ContainerSpec): Dockerode.HostConfig {
@@ -155,7 +156,7 @@ async function createApp(deps: PodDeps, spec: PodSpec, c: ContainerSpec, role: C
     // One resolv.conf and hosts for the whole pod, written at start (see pod-files.ts).
     Binds: POD_FILES.map((file) => `${podDir}/${file}:/etc/${file}:ro`),
     Mounts: await dockerMounts(deps.volumes, podDir, spec, c),
-    RestartPolicy: role === 'init' ? { Name: 'no' } : { Name: spec.restartPolicy, ...(spec.restartPolicy === 'on-failure' && spec.restartRetries !== undefined ? { MaximumRetryCount: spec.restartRetries } : {}) },
+    RestartPolicy: role === 'init' ? { Name: 'no' } : engineRestartPolicy(spec),
     ...dockerLimits(c),
   };
   // Always was pulled and Never checked in preparePod: only IfNotPresent pulls here.

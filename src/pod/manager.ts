@@ -39,7 +39,8 @@ import type { NodePortAddresses } from '../service/types.js';
 import { bridgeOf, servicePods } from './service-pods.js';
 import type { ProxyPod } from '../service/proxy.js';
 import { discardSandbox, fillSandbox, prepareSandbox, type PreparedSandbox } from './sandbox-ahead.js';
-import { containerRestarts, restartsAlways, withRestart } from './restarts.js';
+import { containerRestarts, engineRestartPolicy, withRestart } from './restarts.js';
+import { judgeEnd, kubeletOwnsRestarts, kubeletRestarts, terminationOf } from './backoff.js';
 
 export interface PodManagerOptions {
   cniConfDir?: string;
@@ -60,6 +61,16 @@ export interface PodManagerOptions {
   nodePortAddresses?: NodePortAddresses;
   /** Called with each finished step of an operation (`podctl --timings`). */
   onStep?: (timing: StepTiming) => void;
+}
+
+/** What serve's kubelet pass over one pod did (PodManager.kubeletSync). */
+export interface KubeletSyncResult {
+  /** The app containers it started again. */
+  started: string[];
+  /** When the earliest back-off still running ends (ms from now). */
+  retryInMs?: number;
+  /** The pod runs and awaits readiness (its probes must pass; see joinWhenReady). */
+  awaitingReady?: boolean;
 }
 
 /**
@@ -289,6 +300,7 @@ export class PodManager {
         // this start is itself a restart of the pod's containers.
         if (options.restartCount) checkpoint.restarts = Object.fromEntries(checkpoint.spec.containers.map((c) => [c.name, (checkpoint.restarts?.[c.name] ?? 0) + 1]));
         else delete checkpoint.restarts;
+        delete checkpoint.backOff;
         await startPod(deps, checkpoint, networks, rollback);
       });
       return this.viewOf(ref);
@@ -298,29 +310,64 @@ export class PodManager {
   }
 
   /**
-   * Starts again the app containers that ended under a running pause and that the pod's
-   * restart policy brings back (Docker's own policy leaves a container someone stopped or
-   * killed down): the kubelet's restart, counted. Names the containers it started.
+   * The kubelet's pass over one pod (serve): takes restarts over from Docker's policy on the
+   * app containers not yet in `held` (the ones serve has looked at; adds them), and starts again those that ended under a
+   * running pause once their CrashLoopBackOff delay passed (backoff.ts; the record stays in
+   * the checkpoint). Names the containers it started, when the next delay ends, and whether
+   * the running pod awaits readiness: as the kubelet's, a container restarted with a startup
+   * or readiness probe is not ready until its probes pass again (serve waits for them).
+   * `ignoreBackOff` starts every ended one now (serve handing restarts back to Docker).
    */
-  async restartEndedApps(ref: PodRef): Promise<string[]> {
-    const started = await this.locked(ref, async (deps) => {
+  async kubeletSync(ref: PodRef, options: { held?: Set<string>; ignoreBackOff?: boolean } = {}): Promise<KubeletSyncResult> {
+    const result = await this.locked(ref, async (deps) => {
       const [checkpoint, members] = await Promise.all([deps.store.read(ref), this.members(ref)]);
+      const out: KubeletSyncResult = { started: [] };
+      const owns = checkpoint !== undefined && kubeletOwnsRestarts(checkpoint.spec.restartPolicy, checkpoint.spec.restartRetries);
+      const apps = members.filter((c) => c.labels[LABEL.role] === 'app');
+      for (const c of apps) {
+        if (!options.held || options.held.has(c.id)) continue;
+        if (owns) await deps.containers.setRestartPolicy(c.id, { Name: 'no' });
+        options.held.add(c.id);
+      }
+      if (!checkpoint || !owns) return out;
       const pause = members.find((c) => c.labels[LABEL.role] === 'pause');
-      if (!checkpoint || checkpoint.phase !== 'running' || pause?.state !== 'running' || pause.id !== checkpoint.pauseId) return [];
-      const ended = members.filter((c) => c.labels[LABEL.role] === 'app' && c.state === 'exited' && restartsAlways(checkpoint.spec.restartPolicy));
-      const names: string[] = [];
-      for (const c of ended) {
+      if (checkpoint.phase !== 'running' || pause?.state !== 'running' || pause.id !== checkpoint.pauseId) return out;
+      for (const c of apps.filter((a) => a.state === 'exited')) {
         const name = c.labels[LABEL.container] ?? c.name;
         const details = await deps.containers.inspect(c.id);
-        checkpoint.restarts = withRestart(checkpoint.restarts, name, details?.restartCount ?? 0);
+        if (!details || !kubeletRestarts(checkpoint.spec.restartPolicy, checkpoint.spec.restartRetries, details.exitCode)) continue;
+        const end = terminationOf(details.exitCode, details.oomKilled, details.startedAt, details.finishedAt);
+        const judged = judgeEnd(checkpoint.backOff?.[name], end, Date.now());
+        const waitMs = options.ignoreBackOff ? 0 : judged.waitMs;
+        checkpoint.backOff = { ...checkpoint.backOff, [name]: { ...judged.record, waiting: waitMs > 0 } };
+        if (waitMs > 0) {
+          out.retryInMs = Math.min(out.retryInMs ?? waitMs, waitMs);
+          await deps.store.write(checkpoint);
+          continue;
+        }
+        checkpoint.restarts = withRestart(checkpoint.restarts, name, details.restartCount);
+        if (!options.ignoreBackOff && hasProbes(checkpoint.spec.containers.filter((s) => s.name === name))) checkpoint.awaitingReady = true;
         await deps.store.write(checkpoint);
         await deps.containers.start(c.id);
-        names.push(name);
+        out.started.push(name);
       }
-      return names;
+      if (checkpoint.awaitingReady) out.awaitingReady = true;
+      return out;
     });
-    if (started.length > 0) await this.syncServices();
-    return started;
+    if (result.started.length > 0) await this.syncServices();
+    return result;
+  }
+
+  /** Gives the pod's app containers in `held` Docker's restart policy back (serve stopping), removing them from `held`. */
+  async releaseRestarts(ref: PodRef, held: Set<string>): Promise<void> {
+    await this.locked(ref, async (deps) => {
+      const [checkpoint, members] = await Promise.all([deps.store.read(ref), this.members(ref)]);
+      const owns = checkpoint !== undefined && kubeletOwnsRestarts(checkpoint.spec.restartPolicy, checkpoint.spec.restartRetries);
+      for (const c of members.filter((m) => held.has(m.id))) {
+        if (owns) await deps.containers.setRestartPolicy(c.id, engineRestartPolicy(checkpoint!.spec));
+        held.delete(c.id);
+      }
+    });
   }
 
   async stop(ref: PodRef, timeoutSeconds?: number): Promise<void> {

@@ -6,16 +6,25 @@ import { stat } from 'node:fs/promises';
  * containers and the CNI wiring stay in the old, pinned one.
  */
 
-/** Upper bound of the uptime in docker's "Up 5 minutes" status text, in seconds. */
-export function uptimeUpperBound(status: string): number | undefined {
+/**
+ * The uptime docker's "Up 5 minutes" status text allows, in seconds: at least `lower`, less
+ * than `upper`. Docker floors seconds and minutes ("Up 5 seconds" is [5, 6) s) and rounds
+ * hours, from which it counts days and longer: there the bounds are a unit wider.
+ */
+export function uptimeBounds(status: string): { lower: number; upper: number } | undefined {
   const m = /^Up (Less than a second|About a minute|About an hour|(\d+) (second|minute|hour|day|week|month|year)s?)/.exec(status);
   if (!m) return undefined;
-  if (m[1] === 'Less than a second') return 1;
-  if (m[1] === 'About a minute') return 120;
-  if (m[1] === 'About an hour') return 2 * 3600;
+  if (m[1] === 'Less than a second') return { lower: 0, upper: 1 };
+  if (m[1] === 'About a minute') return { lower: 60, upper: 120 };
+  if (m[1] === 'About an hour') return { lower: 3600, upper: 2 * 3600 };
   const unit: Record<string, number> = { second: 1, minute: 60, hour: 3600, day: 86400, week: 7 * 86400, month: 31 * 86400, year: 366 * 86400 };
-  return (Number(m[2]) + 1) * (unit[m[3]!] ?? 1);
+  const n = Number(m[2]);
+  const size = unit[m[3]!] ?? 1;
+  return { lower: (size < 3600 ? n : n - 1) * size, upper: (n + 1) * size };
 }
+
+/** Upper bound of the uptime in docker's "Up 5 minutes" status text, in seconds. */
+export const uptimeUpperBound = (status: string): number | undefined => uptimeBounds(status)?.upper;
 
 /**
  * The cheap check `ps` can afford (no extra API call): the list's status says the pause has

@@ -1,4 +1,5 @@
 import type { PodCheckpoint } from './checkpoint.js';
+import type { PodSpec } from './spec.js';
 
 /**
  * A container's restarts while its pod runs, as kubectl's RESTARTS counts them: those Docker's
@@ -15,8 +16,7 @@ export function withRestart(restarts: PodCheckpoint['restarts'], container: stri
   return { ...restarts, [container]: containerRestarts({ restarts }, container, dockerCount) + 1 };
 }
 
-/**
- * Whether the pod's restart policy (Docker's name for it) has a container that ended brought
- * back whatever its exit code. on-failure is left to Docker: its retries are a Job's backoffLimit.
- */
-export const restartsAlways = (policy: string | undefined): boolean => policy === 'always' || policy === 'unless-stopped';
+/** Docker's restart policy for the pod's app containers, as podctl creates them and as serve hands them back. */
+export function engineRestartPolicy(spec: Pick<PodSpec, 'restartPolicy' | 'restartRetries'>): { Name: string; MaximumRetryCount?: number } {
+  return { Name: spec.restartPolicy, ...(spec.restartPolicy === 'on-failure' && spec.restartRetries !== undefined ? { MaximumRetryCount: spec.restartRetries } : {}) };
+}

@@ -1,3 +1,4 @@
+import type { BackOffRecord } from './backoff.js';
 import type { ContainerSummary } from '../docker/containers.js';
 import type { PodCheckpoint } from './checkpoint.js';
 import { LABEL, userLabels } from './labels.js';
@@ -31,6 +32,8 @@ export interface PodContainerView {
   status: string;
   /** Restarts while the pod runs: filled by `PodManager.countRestarts` (not by the list: Docker's count takes an inspect). */
   restarts?: number;
+  /** serve's CrashLoopBackOff record of it (checkpoint): how it last ended, whether it waits. */
+  backOff?: BackOffRecord;
 }
 
 export interface PodView {
@@ -111,7 +114,8 @@ export function podView(checkpoint: PodCheckpoint | undefined, members: Containe
     containers: apps
       .map((c) => {
         const name = c.labels[LABEL.container] ?? c.name;
-        return { name, id: c.id, image: requestedImage(checkpoint, name) ?? c.image, role: c.labels[LABEL.role] ?? 'app', state: c.state, status: c.status };
+        const backOff = checkpoint?.backOff?.[name];
+        return { name, id: c.id, image: requestedImage(checkpoint, name) ?? c.image, role: c.labels[LABEL.role] ?? 'app', state: c.state, status: c.status, ...(backOff ? { backOff } : {}) };
       })
       .sort((a, b) => byCodePoint(a.name, b.name)),
     ready: apps.filter((c) => c.labels[LABEL.role] === 'app' && c.state === 'running').length,

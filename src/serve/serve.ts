@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkQueue, runWorkers } from '../controllers/queue.js';
@@ -35,7 +36,11 @@ const ENGINE_EVENTS = ['start', 'die', 'destroy', 'oom', 'health_status'];
 /** A died app container is looked at a little later: a liveness restart (stop, start) is not a death. */
 const KUBELET_DELAY_MS = 300;
 /** How long a stop waits for syncs in progress before leaving them (their pods stay; gc or the next serve converge). */
-const STOP_GRACE_MS = 7000;
+const STOP_GRACE_MS = 6000;
+/** How long a stop gives Docker's restart policies back (stop must end within 10 s). */
+const HAND_BACK_MS = 2500;
+/** A pod in back-off is looked at this long after its delay ends, so the delay has surely passed. */
+const BACKOFF_SLACK_MS = 50;
 
 /**
  * `podctl serve`: the one long-running owner of the desired state on this host. One work queue
@@ -50,13 +55,30 @@ export async function serve(options: ServeOptions): Promise<void> {
   const store = new ObjectStore(pods.stateDir);
   const queue = new WorkQueue({ baseDelayMs: 250, maxDelayMs: 60_000 });
   const readiness = new ReadinessWaits((key) => queue.add(key), logger);
+  // App containers serve has looked at; on those of pods whose restarts it owns, Docker's policy is off.
+  const held = new Set<string>();
   const controllers = new WorkloadControllers(pods, store, readiness, (key, line) => logger.info(`${key}: ${line}`));
+
+  // A running pod whose readiness is not known (a container serve restarted, a wait whose
+  // command was killed) is probed until it passes, as the kubelet keeps probing; its owner (the
+  // pod itself when none) is synced when the wait ends, passed or not.
+  const probeUntilReady = async (namespace: string, name: string, key: string): Promise<void> => {
+    const [view] = await pods.list({ namespace, name, all: true });
+    if (view?.state !== 'running' || !view.awaitingReady) return;
+    const owner = controllers.ownersOf(namespace, view.labels)[0] ?? key;
+    readiness.watch(name, () => pods.joinWhenReady(view, { timeoutMs: controllers.readyTimeoutMs }), owner);
+  };
 
   const sync = async (key: string): Promise<void> => {
     const { kind, namespace, name } = parseKey(key);
     if (kind === 'Pod') {
-      const started = await pods.restartEndedApps({ name, namespace });
+      const { started, retryInMs, awaitingReady } = await pods.kubeletSync({ name, namespace }, { held });
       for (const c of started) logger.info(`pod ${namespace}/${name}: container ${c} had ended; started again`);
+      if (retryInMs !== undefined) {
+        logger.info(`pod ${namespace}/${name}: back-off, restart in ${Math.ceil(retryInMs / 1000)} s`);
+        queue.addAfter(key, retryInMs + BACKOFF_SLACK_MS);
+      }
+      if (awaitingReady) await probeUntilReady(namespace, name, key);
       return;
     }
     const started = Date.now();
@@ -67,8 +89,12 @@ export async function serve(options: ServeOptions): Promise<void> {
 
   const resync = async () => {
     for (const key of await controllers.keys()) queue.add(key);
-    // Containers that ended while no event reached serve (it was not running, the stream broke).
-    for (const v of await pods.list({ all: true })) if (v.state === 'degraded' && v.pause.state === 'running') queue.add(keyOf({ kind: 'Pod', namespace: v.namespace, name: v.name }));
+    // Containers that ended while no event reached serve (it was not running, the stream broke),
+    // and app containers whose restarts serve has not taken over from Docker yet.
+    for (const v of await pods.list({ all: true })) {
+      const unseen = v.containers.some((c) => c.role === 'app' && !held.has(c.id));
+      if ((v.state === 'degraded' && v.pause.state === 'running') || (unseen && v.state !== 'removing')) queue.add(keyOf({ kind: 'Pod', namespace: v.namespace, name: v.name }));
+    }
   };
 
   let checking = false;
@@ -84,6 +110,8 @@ export async function serve(options: ServeOptions): Promise<void> {
     }
   };
 
+  // What a serve or command killed mid-write left of a record write (the record itself is whole).
+  for (const file of await store.strayWrites()) await rm(file, { force: true }).catch(() => undefined);
   const watch = await watchObjectRecords(pods.stateDir, WORKLOAD_KINDS, (key) => queue.add(key));
   const timers: NodeJS.Timeout[] = [];
   const workers = runWorkers(queue, options.workers ?? 4, sync, (key, err, retryMs) => logger.warn(`sync ${key} failed: ${messageOf(err)}; again in ${retryMs} ms`));
@@ -94,6 +122,7 @@ export async function serve(options: ServeOptions): Promise<void> {
     await checkTable();
     const loops = [
       untilAborted(signal, logger, 'Docker events', () => followEvents(pods, signal, (e) => {
+        if (e.role === 'app' && e.action === 'start') queue.add(keyOf({ kind: 'Pod', namespace: e.namespace, name: e.pod }));
         if (e.role === 'app' && (e.action === 'die' || e.action === 'oom')) queue.addAfter(keyOf({ kind: 'Pod', namespace: e.namespace, name: e.pod }), KUBELET_DELAY_MS);
         for (const key of controllers.ownersOf(e.namespace, e.labels)) queue.add(key);
       })),
@@ -108,7 +137,28 @@ export async function serve(options: ServeOptions): Promise<void> {
     queue.shutDown();
     const left = await Promise.race([workers.then(() => false), sleep(STOP_GRACE_MS, true, { ref: false })]);
     if (left) logger.warn('serve: stopped with syncs still in progress; the next serve or command converges them');
+    const handedBack = await Promise.race([handBack(pods, held, logger).then(() => true), sleep(HAND_BACK_MS, false, { ref: false })]);
+    if (!handedBack) logger.warn("serve: stopped before every container had Docker's restart policy back; those keep it off until a serve runs again");
   }
+}
+
+/**
+ * Without serve, Docker's restart policy heals the pods again: serve gives it back to the
+ * containers it held, and starts those it kept waiting in back-off (Docker starts no
+ * container that has already ended).
+ */
+async function handBack(pods: PodManager, held: Set<string>, logger: Logger): Promise<void> {
+  const views = (await pods.list({ all: true })).filter((v) => v.containers.some((c) => held.has(c.id)));
+  await Promise.all(
+    views.map(async (v) => {
+      try {
+        await pods.releaseRestarts(v, held);
+        await pods.kubeletSync(v, { ignoreBackOff: true });
+      } catch (err) {
+        logger.warn(`pod ${v.namespace}/${v.name}: restart policy not handed back to Docker: ${messageOf(err)}`);
+      }
+    }),
+  );
 }
 
 /** Runs `fn` again after it fails (Docker restarted, its stream broke) until `signal` aborts. */

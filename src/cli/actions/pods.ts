@@ -5,7 +5,8 @@ import type { PodManager } from '../../pod/manager.js';
 import type { PodView } from '../../pod/status.js';
 import { DEFAULT_NAMESPACE } from '../../pod/spec.js';
 import type { WaitSpec } from '../../pod/wait.js';
-import { invalidArgument, isPodctlError, PodctlError } from '../../util/errors.js';
+import { invalidArgument, isPodctlError, messageOf, PodctlError } from '../../util/errors.js';
+import type { GcAction } from '../../pod/gc.js';
 import { openPods } from '../context.js';
 import { age, parseOutputFormat, renderStructured, renderTable, write } from '../output.js';
 import { specFromFlags, type SpecFlags } from '../pod-spec-from-flags.js';
@@ -190,6 +191,13 @@ export async function gcAction(cmd: Command): Promise<void> {
   const format = parseOutputFormat(opts.output, ['table', 'json']);
   const pods = await openPods(cmd);
   const found = await pods.gc({ dryRun: opts.dryRun ?? false, ...(opts.session ? { session: opts.session } : {}) });
+  // The object store is the CLI's, not the pod layer's: its killed writes are swept here.
+  const [{ ObjectStore }, { rm }] = await Promise.all([import('../../kube/objects/store.js'), import('node:fs/promises')]);
+  for (const file of await new ObjectStore(pods.stateDir).strayWrites()) {
+    const action: GcAction = { kind: 'stray-file', target: file, action: 'remove', reason: 'a write its podctl was killed in' };
+    found.push(action);
+    if (!opts.dryRun) await rm(file, { force: true }).catch((err: unknown) => (action.error = messageOf(err)));
+  }
   if (format === 'json') return write(await renderStructured({ dryRun: opts.dryRun ?? false, actions: found }, 'json'));
   if (found.length === 0) return write('nothing to collect\n');
   write(renderTable(['KIND', 'TARGET', 'ACTION', 'REASON', 'RESULT'], found.map((a) => [a.kind, a.target, opts.dryRun ? `would ${a.action}` : a.action, a.reason, a.error ? `failed: ${a.error}` : opts.dryRun ? '' : 'done'])));

@@ -45,7 +45,7 @@ export async function waitForReplicas(ctx: WorkloadContext, t: ReplicaWait): Pro
         if (!isPodctlError(err, 'FAILED_PRECONDITION')) throw err;
         stalled = err.message;
       }
-      // Ready for a full second: a crash loop's instants of running are not readiness.
+      // Settled (podSettled): a crash loop's moments of running are not readiness.
       const counts = replicaCounts(w, await ctx.pods.list({ namespace: t.namespace, all: true }), podSettled);
       const gap = missingFor(t.goal, counts, rolloutLimits(w).maxUnavailable);
       if (gap === undefined) return { reached: true };

@@ -133,4 +133,15 @@ export class ObjectStore {
     const all: Array<T | undefined> = await Promise.all(names.map((n) => readJsonIfExists<T>(join(this.dir(kind), n))));
     return all.filter((o): o is T => o !== undefined && (namespace === undefined || CLUSTER_SCOPED.has(kind) || o.metadata.namespace === namespace));
   }
+
+  /**
+   * The temp files of record writes whose process was killed mid-write (serve or a command
+   * under `kill -9`): their writer is gone, the record is the old one or none. Removed by
+   * `podctl gc` and by serve when it starts.
+   */
+  async strayWrites(): Promise<string[]> {
+    const root = join(this.stateDir, 'objects');
+    const kinds = await readdir(root).catch(() => [] as string[]);
+    return (await Promise.all(kinds.map((kind) => strayTempFiles(join(root, kind))))).flat();
+  }
 }
