@@ -133,6 +133,15 @@ spec:
         assert.deepEqual(lines.filter((l) => l[0]).map((l) => l[0]).sort(), ['configmaps', 'daemonsets', 'deployments', 'endpoints', 'jobs', 'namespaces', 'persistentvolumeclaims', 'pods', 'replicasets', 'secrets', 'services', 'statefulsets']);
       });
 
+      it('discovery: the aggregated documents, so no request per group version', async () => {
+        // A cache of its own, so discovery is asked for now; -v=6 logs each request.
+        const r = await kubectl(v, ['api-resources', '-v=6', '--cache-dir', join(work, `cache-${v}`)]);
+        assert.equal(r.exitCode, 0, String(r.stderr));
+        // 1.27 logs `GET https://... 200 OK`, 1.33 `verb="GET" url="https://..." status="200 OK"`.
+        const gets = [...String(r.stderr).matchAll(/GET"? (?:url=")?https:\/\/127\.0\.0\.1:\d+(\/[^?"\s]*)[^"\s]*"? (?:status=")?200 OK/g)].map((m) => m[1]);
+        assert.deepEqual(gets.sort(), ['/api', '/apis']);
+      });
+
       it("get pods -o wide: podctl's columns and its rows", async () => {
         const [header, ...rows] = (await kubectlOk(v, ['get', 'pods', '-o', 'wide', '-l', `app=${name}`])).trim().split('\n');
         assert.deepEqual(header!.trim().split(/\s+/), ['NAME', 'READY', 'STATUS', 'RESTARTS', 'IP', 'AGE', 'NAMESPACE', 'NETWORKS']);
@@ -145,6 +154,11 @@ spec:
       it('get deploy,svc: both kinds, prefixed as against a cluster', async () => {
         const out = await kubectlOk(v, ['get', 'deploy,svc', '-l', `app=${name}`]);
         assert.match(out, new RegExp(`^deployment\\.apps/${name}\\s+2/2\\s+2\\s+2\\s+\\S+$`, 'm'));
+        const all = (await kubectlOk(v, ['get', 'all', '-o', 'name'])).split('\n');
+        for (const ref of [`service/${name}`, `deployment.apps/${name}`]) assert.ok(all.includes(ref), `get all lists ${ref}`);
+        assert.equal(all.filter((ref) => ref.startsWith(`pod/${name}-`)).length, 2);
+        assert.equal(all.filter((ref) => ref.startsWith(`replicaset.apps/${name}-`)).length, 1);
+        assert.equal(await kubectlOk(v, ['get', 'deploy', name, '-o', 'jsonpath={.spec.replicas}']), '2');
         const svc = await kubectlOk(v, ['get', 'svc', name]);
         assert.match(svc, /^NAME\s+TYPE\s+CLUSTER-IP\s+PORT\(S\)\s+AGE$/m);
         assert.match(svc, new RegExp(`^${name}\\s+ClusterIP\\s+\\d+\\.\\d+\\.\\d+\\.\\d+\\s+80/TCP\\s+\\S+$`, 'm'));
@@ -178,6 +192,10 @@ spec:
         assert.equal(String(missing.stderr).trim(), 'Error from server (NotFound): pods "x" not found');
         const deploy = await kubectl(v, ['get', 'deploy', 'x']);
         assert.equal(String(deploy.stderr).trim(), 'Error from server (NotFound): deployments.apps "x" not found');
+        // No watch yet: refused as the API server refuses a verb a resource does not have.
+        const watch = await kubectl(v, ['get', 'pods', '-l', `app=${name}`, '--watch-only', '--request-timeout', '10s']);
+        assert.equal(watch.exitCode, 1);
+        assert.match(String(watch.stderr), /the server does not allow this method on the requested resource/);
         const unknown = await kubectl(v, ['get', 'nodes']);
         assert.equal(unknown.exitCode, 1);
         assert.match(String(unknown.stderr), /the server doesn't have a resource type "nodes"/);
