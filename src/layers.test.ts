@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 const LAYERS: ReadonlyArray<readonly string[]> = [
   ['cli', 'index.ts'],
   ['serve'],
+  ['api'],
   ['controllers'],
   ['kube', 'smoke', 'trace'],
   ['pod'],

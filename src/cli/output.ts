@@ -57,13 +57,5 @@ export function exitQuietlyWhenOutputCloses(
   streams.stderr.on('error', onError('stderr'));
 }
 
-/** "3m", "2h", "5d": how long ago an ISO time was, as docker prints ages. */
-export function age(iso: string, now = Date.now()): string {
-  const then = Date.parse(iso);
-  if (Number.isNaN(then)) return '';
-  const s = Math.max(0, Math.round((now - then) / 1000));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m`;
-  if (s < 86400) return `${Math.floor(s / 3600)}h`;
-  return `${Math.floor(s / 86400)}d`;
-}
+/** "3m", "2h", "5d": how long ago an ISO time was (in util/: the API's Tables print it too). */
+export { age } from '../util/age.js';

@@ -14,6 +14,8 @@ import { messageOf } from '../util/errors.js';
 import { followUntilAborted, type FollowedStream } from '../util/follow-stream.js';
 import type { Logger } from '../util/logger.js';
 import { ReadinessWaits } from './readiness.js';
+import { serveApi, type RunningApi } from '../api/index.js';
+import type { ListenAddress } from '../api/listen.js';
 
 export interface ServeOptions {
   pods: PodManager;
@@ -27,6 +29,8 @@ export interface ServeOptions {
   /** The Services table checked against the kernel this often (ms). */
   tableCheckMs?: number;
   workers?: number;
+  /** Where the Kubernetes API listens (HTTPS); none when undefined. */
+  api?: ListenAddress;
   /** Called once everything watches and the first resync is queued. */
   onReady?: () => void;
 }
@@ -114,12 +118,14 @@ export async function serve(options: ServeOptions): Promise<void> {
   for (const file of await store.strayWrites()) await rm(file, { force: true }).catch(() => undefined);
   const watch = await watchObjectRecords(pods.stateDir, WORKLOAD_KINDS, (key) => queue.add(key));
   const timers: NodeJS.Timeout[] = [];
+  let api: RunningApi | undefined;
   const workers = runWorkers(queue, options.workers ?? 4, sync, (key, err, retryMs) => logger.warn(`sync ${key} failed: ${messageOf(err)}; again in ${retryMs} ms`));
   try {
     await resync();
     timers.push(setInterval(() => void resync().catch((err: unknown) => logger.warn(`resync failed: ${messageOf(err)}`)), options.resyncMs ?? 30_000));
     timers.push(setInterval(() => void checkTable(), options.tableCheckMs ?? 30_000));
     await checkTable();
+    if (options.api) api = await serveApi(pods, logger, options.api);
     const loops = [
       untilAborted(signal, logger, 'Docker events', () => followEvents(pods, signal, (e) => {
         if (e.role === 'app' && e.action === 'start') queue.add(keyOf({ kind: 'Pod', namespace: e.namespace, name: e.pod }));
@@ -133,6 +139,7 @@ export async function serve(options: ServeOptions): Promise<void> {
     await Promise.all(loops);
   } finally {
     for (const t of timers) clearInterval(t);
+    await api?.close();
     watch.close();
     queue.shutDown();
     const left = await Promise.race([workers.then(() => false), sleep(STOP_GRACE_MS, true, { ref: false })]);

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { DEFAULT_PAUSE_IMAGE } from '../../docker/pause-image.js';
 import { manifestFromPod, type GeneratedPod, type GeneratedPodList } from '../../kube/generate-pod.js';
-import { kubectlStatus, podRestarts } from '../../kube/pod-status.js';
 import { applyConfigObjects, applyPod, applyWorkload, deletePod, describeRef, objectRef, planApply, readManifests, type ManifestDocument } from '../../kube/apply/index.js';
 import { WORKLOAD_KINDS, type Workload, type WorkloadContext } from '../../kube/kinds/workloads.js';
 import { objectLookup } from '../../kube/kinds/config-objects.js';
@@ -15,7 +14,8 @@ import { formatPodRef, parsePodRef, type PodRef } from '../../pod/naming.js';
 import { DEFAULT_NAMESPACE } from '../../pod/spec.js';
 import { PodctlError, invalidArgument, messageOf } from '../../util/errors.js';
 import { openPods } from '../context.js';
-import { age, parseOutputFormat, renderTable, write } from '../output.js';
+import { podTable, visibleColumns } from '../../kube/tables.js';
+import { parseOutputFormat, renderTable, write } from '../output.js';
 import { waitSpecFromFlags } from './pods.js';
 import { forEachReported } from '../each.js';
 import { parseResourceArgs } from '../resource-args.js';
@@ -240,30 +240,16 @@ async function getPods(cmd: Command, names: string[], prefixNames: boolean, out:
     const labels = (v: PodView) => Object.entries(v.labels).map(([k, val]) => `${k}=${val}`).join(',') || '<none>';
     const nsColumn = namespace === undefined && format !== 'wide'; // wide has its own NAMESPACE column
     await pods.countRestarts(views);
-    const headers = [...(nsColumn ? ['NAMESPACE'] : []), 'NAME', 'READY', 'STATUS', 'RESTARTS', 'IP', 'AGE', ...(format === 'wide' ? ['NAMESPACE', 'NETWORKS'] : []), ...(opts.showLabels ? ['LABELS'] : [])];
-    const rows = views.map((v) => [
-      ...(nsColumn ? [v.namespace] : []),
-      prefixNames ? `pod/${v.name}` : v.name,
-      `${v.ready}/${v.total}`,
-      kubectlStatus(v),
-      String(podRestarts(v)),
-      v.ips[0] ?? '',
-      age(v.created),
-      ...(format === 'wide' ? [v.namespace, v.networks.map((n) => n.name).join(',')] : []),
-      ...(opts.showLabels ? [labels(v)] : []),
-    ]);
+    const table = visibleColumns(podTable(views), format === 'wide');
+    const headers = [...(nsColumn ? ['NAMESPACE'] : []), ...table.headers, ...(opts.showLabels ? ['LABELS'] : [])];
+    const rows = views.map((v, i) => {
+      const [name, ...rest] = table.rows[i]!;
+      return [...(nsColumn ? [v.namespace] : []), prefixNames ? `pod/${name}` : name!, ...rest, ...(opts.showLabels ? [labels(v)] : [])];
+    });
     return out(views.length === 0 ? `No resources found${namespace ? ` in ${namespace} namespace` : ''}.\n` : renderTable(headers, rows));
   }
-  const network = await defaultNetwork(pods);
-  const manifests: GeneratedPod[] = [];
-  const inspected: PodView[] = [];
-  for (const view of views) inspected.push(await pods.inspect(view));
-  await pods.countRestarts(inspected);
-  for (const view of inspected) {
-    const spec = await pods.getSpec(view);
-    if (!spec) throw new PodctlError('FAILED_PRECONDITION', `pod ${formatPodRef(view)} has no checkpoint to describe`, { hint: `remove it with podctl rm -f ${formatPodRef(view)}` });
-    manifests.push(manifestFromPod(spec, { defaultNetwork: network, view }));
-  }
+  const { podManifests } = await import('../../kube/pod-manifests.js');
+  const manifests = await podManifests(pods, views, await defaultNetwork(pods));
   const value: GeneratedPod | GeneratedPodList = names.length === 1 && manifests.length === 1 ? manifests[0]! : { apiVersion: 'v1', kind: 'List', items: manifests };
   out(format === 'json' ? JSON.stringify(value, null, 2) + '\n' : stringify(value));
 }

@@ -23,7 +23,8 @@ import { parsePositiveInt } from '../../util/validate.js';
 import { openPods } from '../context.js';
 import { namedObjects } from '../resource-args.js';
 import { kindOf } from '../resource-names.js';
-import { age, parseOutputFormat, renderTable, write } from '../output.js';
+import { objectTable, visibleColumns } from '../../kube/tables.js';
+import { parseOutputFormat, renderTable, write } from '../output.js';
 
 /**
  * kubectl's everyday verbs over the kinds podctl keeps as records (Deployments, ReplicaSets,
@@ -47,52 +48,6 @@ const nsOf = (ctx: Ctx) => ctx.namespace ?? DEFAULT_NAMESPACE;
 
 const count = (o: KubeObject, key: string) => Number(((o.status ?? {}) as Record<string, unknown>)[key] ?? 0);
 
-function row(o: KubeObject, wide: boolean): string[] {
-  const spec = (o.spec ?? {}) as Record<string, unknown>;
-  const created = age(o.metadata.creationTimestamp ?? '');
-  switch (o.kind) {
-    case 'Deployment': {
-      const tmpl = (spec.template ?? {}) as { spec?: { containers?: Array<{ name: string; image: string }> } };
-      const base = [o.metadata.name, `${count(o, 'readyReplicas')}/${spec.replicas ?? 1}`, String(count(o, 'updatedReplicas')), String(count(o, 'availableReplicas')), created];
-      return wide ? [...base, (tmpl.spec?.containers ?? []).map((c) => c.name).join(','), (tmpl.spec?.containers ?? []).map((c) => c.image).join(','), JSON.stringify((spec.selector as { matchLabels?: unknown })?.matchLabels ?? {})] : base;
-    }
-    case 'ReplicaSet':
-      return [o.metadata.name, String(spec.replicas ?? 1), String(count(o, 'replicas')), String(count(o, 'readyReplicas')), created];
-    case 'StatefulSet':
-      return [o.metadata.name, `${count(o, 'readyReplicas')}/${spec.replicas ?? 1}`, created];
-    case 'DaemonSet': {
-      const nodeSelector = ((spec.template ?? {}) as { spec?: { nodeSelector?: Record<string, string> } }).spec?.nodeSelector ?? {};
-      const selects = Object.entries(nodeSelector).map(([k, v]) => `${k}=${v}`).join(',') || '<none>';
-      return [o.metadata.name, String(count(o, 'desiredNumberScheduled')), String(count(o, 'currentNumberScheduled')), String(count(o, 'numberReady')), String(count(o, 'updatedNumberScheduled')), String(count(o, 'numberAvailable')), selects, created];
-    }
-    case 'Job': {
-      const status = (o.status ?? {}) as Partial<JobStatus>;
-      const state = jobCondition(status)?.type ?? 'Running';
-      return [o.metadata.name, state, `${status.succeeded ?? 0}/${spec.completions ?? 1}`, status.startTime ? age(status.startTime) : '', created];
-    }
-    case 'ConfigMap':
-      return [o.metadata.name, String(Object.keys({ ...(o.data as object), ...(o.binaryData as object) }).length), created];
-    case 'Secret':
-      return [o.metadata.name, String(o.type ?? 'Opaque'), String(Object.keys((o.data as object) ?? {}).length), created];
-    case 'PersistentVolumeClaim':
-      return [o.metadata.name, 'Bound', `podctl-pvc-${o.metadata.namespace}-${o.metadata.name}`, ((spec.accessModes as string[]) ?? []).join(','), created];
-    default:
-      return [o.metadata.name, 'Active', created];
-  }
-}
-
-const HEADERS: Record<string, string[]> = {
-  Deployment: ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE'],
-  ReplicaSet: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE'],
-  DaemonSet: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'NODE SELECTOR', 'AGE'],
-  StatefulSet: ['NAME', 'READY', 'AGE'],
-  Job: ['NAME', 'STATUS', 'COMPLETIONS', 'DURATION', 'AGE'],
-  ConfigMap: ['NAME', 'DATA', 'AGE'],
-  Secret: ['NAME', 'TYPE', 'DATA', 'AGE'],
-  PersistentVolumeClaim: ['NAME', 'STATUS', 'VOLUME', 'ACCESS MODES', 'AGE'],
-  Namespace: ['NAME', 'STATUS', 'AGE'],
-};
-
 export async function getObjects(cmd: Command, kind: string, names: string[], prefixNames: boolean): Promise<string> {
   const opts = cmd.opts() as { output?: string; selector?: string; showLabels?: boolean };
   const format = parseOutputFormat(opts.output, ['table', 'wide', 'name', 'json', 'yaml']);
@@ -104,10 +59,10 @@ export async function getObjects(cmd: Command, kind: string, names: string[], pr
     return format === 'json' ? JSON.stringify(value, null, 2) + '\n' : stringify(value);
   }
   if (list.length === 0) return `No ${kind} resources found${ctx.namespace ? ` in ${ctx.namespace} namespace` : ''}.\n`;
-  const wide = format === 'wide';
-  const headers = [...(ctx.namespace === undefined ? ['NAMESPACE'] : []), ...HEADERS[kind]!, ...(wide && kind === 'Deployment' ? ['CONTAINERS', 'IMAGES', 'SELECTOR'] : []), ...(opts.showLabels ? ['LABELS'] : [])];
-  const rows = list.map((o) => {
-    const r = row(o, wide);
+  const table = visibleColumns(objectTable(kind, list), format === 'wide');
+  const headers = [...(ctx.namespace === undefined ? ['NAMESPACE'] : []), ...table.headers, ...(opts.showLabels ? ['LABELS'] : [])];
+  const rows = list.map((o, i) => {
+    const r = table.rows[i]!;
     if (prefixNames) r[0] = objectRef(o.kind, r[0]!);
     const labels = Object.entries(o.metadata.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(',') || '<none>';
     return [...(ctx.namespace === undefined ? [o.metadata.namespace ?? ''] : []), ...r, ...(opts.showLabels ? [labels] : [])];

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { clusterIPText, endpointsManifest, endpointsText, portsText, serviceManifest } from '../../kube/kinds/service-output.js';
+import { clusterIPText, endpointsManifest, serviceManifest } from '../../kube/kinds/service-output.js';
+import { endpointsTable, serviceTable, visibleColumns } from '../../kube/tables.js';
 import type { ServiceEndpoints } from '../../service/types.js';
 import { serviceFromManifest } from '../../kube/kinds/service.js';
 import { exposedSelector } from '../../kube/kinds/service-expose.js';
@@ -9,7 +10,7 @@ import { userLabels } from '../../pod/labels.js';
 import { PodctlError, invalidArgument } from '../../util/errors.js';
 import { openPods } from '../context.js';
 import { serviceKindOf } from '../resource-names.js';
-import { age, parseOutputFormat, renderStructured, renderTable, write } from '../output.js';
+import { parseOutputFormat, renderStructured, renderTable, write } from '../output.js';
 import { serviceRefText } from '../../kube/kinds/service-apply.js';
 
 /** `podctl get svc|endpoints [NAME...] [-n NS|-A] [-o ...]`. */
@@ -28,10 +29,8 @@ export async function getResource(cmd: Command, resource: string, names: string[
   }
   const all = opts.allNamespaces ? ['NAMESPACE'] : [];
   const ns = (s: ServiceEndpoints) => (opts.allNamespaces ? [s.service.namespace] : []);
-  if (endpoints) return write(renderTable([...all, 'NAME', 'ENDPOINTS', 'AGE'], chosen.map((s) => [...ns(s), s.service.name, endpointsText(s), age(s.service.createdAt)])));
-  const wide = format === 'wide' ? ['SELECTOR'] : [];
-  const rows = chosen.map((s) => [...ns(s), s.service.name, s.service.type, clusterIPText(s), portsText(s), age(s.service.createdAt), ...(format === 'wide' ? [selectorText(s.service.selector)] : [])]);
-  write(renderTable([...all, 'NAME', 'TYPE', 'CLUSTER-IP', 'PORT(S)', 'AGE', ...wide], rows));
+  const table = visibleColumns((endpoints ? endpointsTable : serviceTable)(chosen), format === 'wide');
+  write(renderTable([...all, ...table.headers], table.rows.map((r, i) => [...ns(chosen[i]!), ...r])));
 }
 
 const selectorText = (selector: Record<string, string>) => Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',');

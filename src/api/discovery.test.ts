@@ -1,0 +1,52 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { aggregatedContentType, aggregatedDiscovery, aggregatedVersionAccepted, apiGroupDocument, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
+
+// What kubectl 1.33 sends for /api and /apis (aggregated first, then the legacy document).
+const KUBECTL_133_ACCEPT = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json';
+
+test('the core group: APIVersions and the v1 resources with kinds, verbs, short names and categories', () => {
+  assert.deepEqual(apiVersions('127.0.0.1:6443'), { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1:6443' }] });
+  const list = apiResourceList('', 'v1') as { groupVersion: string; resources: Array<Record<string, unknown>> };
+  assert.equal(list.groupVersion, 'v1');
+  const pods = list.resources.find((r) => r.name === 'pods');
+  assert.deepEqual(pods, { name: 'pods', singularName: 'pod', namespaced: true, kind: 'Pod', verbs: ['get', 'list'], shortNames: ['po'], categories: ['all'] });
+  const ns = list.resources.find((r) => r.name === 'namespaces')!;
+  assert.equal(ns.namespaced, false);
+  assert.deepEqual(list.resources.map((r) => r.name), ['namespaces', 'pods', 'services', 'endpoints', 'configmaps', 'secrets', 'persistentvolumeclaims']);
+});
+
+test('named groups: apps and batch, each with its preferred version and resources', () => {
+  const groups = (apiGroupList() as { groups: Array<{ name: string; preferredVersion: { groupVersion: string } }> }).groups;
+  assert.deepEqual(groups.map((g) => [g.name, g.preferredVersion.groupVersion]), [['apps', 'apps/v1'], ['batch', 'batch/v1']]);
+  assert.equal((apiGroupDocument('apps') as { kind: string }).kind, 'APIGroup');
+  assert.equal(apiGroupDocument('networking.k8s.io'), undefined);
+  const apps = apiResourceList('apps', 'v1') as { groupVersion: string; resources: Array<{ name: string; shortNames?: string[]; categories?: string[] }> };
+  assert.equal(apps.groupVersion, 'apps/v1');
+  assert.deepEqual(apps.resources.map((r) => [r.name, r.shortNames?.[0]]), [['deployments', 'deploy'], ['replicasets', 'rs'], ['statefulsets', 'sts'], ['daemonsets', 'ds']]);
+  assert.ok(apps.resources.every((r) => r.categories?.includes('all')));
+  assert.equal((apiResourceList('batch', 'v1') as { resources: Array<{ kind: string }> }).resources[0]!.kind, 'Job');
+  assert.equal(apiResourceList('apps', 'v1beta1'), undefined);
+});
+
+test('aggregated discovery: asked for by kubectl 1.33 (v2), kubectl 1.27 (v2beta1), not by a plain client', () => {
+  assert.equal(aggregatedVersionAccepted(KUBECTL_133_ACCEPT), 'v2');
+  assert.equal(aggregatedVersionAccepted('application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json'), 'v2beta1');
+  assert.equal(aggregatedVersionAccepted('application/json, */*'), undefined);
+  assert.equal(aggregatedVersionAccepted(undefined), undefined);
+  assert.equal(aggregatedContentType('v2'), 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList');
+});
+
+test('the aggregated documents hold the same resources as the legacy ones', () => {
+  const core = aggregatedDiscovery(true, 'v2') as { apiVersion: string; items: Array<{ metadata: { name: string }; versions: Array<{ version: string; resources: Array<Record<string, unknown>> }> }> };
+  assert.equal(core.apiVersion, 'apidiscovery.k8s.io/v2');
+  assert.deepEqual(core.items.map((i) => i.metadata.name), ['']);
+  const pods = core.items[0]!.versions[0]!.resources.find((r) => r.resource === 'pods');
+  assert.deepEqual(pods, { resource: 'pods', responseKind: { group: '', version: 'v1', kind: 'Pod' }, scope: 'Namespaced', singularResource: 'pod', verbs: ['get', 'list'], shortNames: ['po'], categories: ['all'] });
+  const named = aggregatedDiscovery(false, 'v2beta1') as typeof core;
+  assert.deepEqual(named.items.map((i) => i.metadata.name), ['apps', 'batch']);
+  const legacy = (apiResourceList('apps', 'v1') as { resources: Array<{ name: string }> }).resources.map((r) => r.name);
+  assert.deepEqual(named.items[0]!.versions[0]!.resources.map((r) => r.resource), legacy);
+  const ns = core.items[0]!.versions[0]!.resources.find((r) => r.resource === 'namespaces')!;
+  assert.equal(ns.scope, 'Cluster');
+});
