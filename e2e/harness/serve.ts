@@ -13,11 +13,11 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 /**
  * Starts `podctl serve` without any inherited descriptor but stdio: the e2e lock's fd (the
  * tests run under flock) must not outlive the test in a serve left behind. Resolves once
- * serve says it is ready.
+ * serve says it is ready (its API listening too). `args` go after `serve` (`--listen ...`).
  */
-export async function startServe(): Promise<Serve> {
+export async function startServe(args: string[] = []): Promise<Serve> {
   const closeFds = 'for fd in $(ls /proc/$$/fd); do [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done; exec "$@"';
-  const child = spawn('/bin/bash', ['-c', closeFds, 'serve', PODCTL, 'serve'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn('/bin/bash', ['-c', closeFds, 'serve', PODCTL, 'serve', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let text = '';
   child.stderr!.on('data', (d: Buffer) => (text += String(d)));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
