@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { PodManager } from '../pod/manager.js';
 import type { Logger } from '../util/logger.js';
@@ -50,6 +51,14 @@ export async function startApiServer(options: ApiServerOptions): Promise<Server>
       },
     );
   });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', (err) => logger.debug(`api: ${req.method} ${req.url}: ${err.message}`));
+    void upgrade(options, req, socket, head).catch((err: unknown) => {
+      const status = statusOf(err);
+      if (status.code >= 500) logger.warn(`api: ${req.method} ${req.url}: ${messageOf(err)}`);
+      refuseUpgrade(socket, status);
+    });
+  });
   // A client that goes away mid-request must not end serve.
   server.on('tlsClientError', (err) => logger.debug(`api: TLS: ${err.message}`));
   await new Promise<void>((resolve, reject) => {
@@ -67,6 +76,24 @@ function send(res: ServerResponse, reply: Reply): void {
   const text = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
   res.writeHead(reply.status, { 'Content-Type': reply.contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
   res.end(text);
+}
+
+/** An upgrade refused: the Status as a plain HTTP answer on the raw connection, which then closes. */
+function refuseUpgrade(socket: Duplex, status: Status): void {
+  const text = JSON.stringify(status);
+  socket.end(`HTTP/1.1 ${status.code} ${STATUS_CODES[status.code] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nCache-Control: no-cache, private\r\nConnection: close\r\n\r\n${text}`);
+}
+
+const EXEC_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/exec\/?$/;
+
+/** Requests that upgrade the connection (exec); each streaming handler loads on its first use. */
+async function upgrade(options: ApiServerOptions, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  if (!authenticated(req, options.credentials.token)) return refuseUpgrade(socket, UNAUTHORIZED);
+  const url = new URL(req.url ?? '/', 'https://podctl');
+  const exec = EXEC_PATH.exec(url.pathname);
+  if (!exec) return refuseUpgrade(socket, PAGE_NOT_FOUND);
+  const { serveExec } = await import('./exec.js');
+  await serveExec(options, req, socket, head, { namespace: decodeURIComponent(exec[1]!), name: decodeURIComponent(exec[2]!) }, url.searchParams);
 }
 
 function authenticated(req: IncomingMessage, token: string): boolean {

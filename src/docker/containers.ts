@@ -68,6 +68,19 @@ export interface ExecOptions {
   tty?: boolean;
   /** Abandon a command still running after this long with a TIMEOUT error. */
   timeoutMs?: number;
+  /** Called once the command runs, with what can steer it while it runs (a TTY's size). */
+  onStart?: (running: RunningExec) => void;
+}
+
+/** A terminal's size in characters. */
+export interface TerminalSize {
+  width: number;
+  height: number;
+}
+
+/** A command running in a container: its TTY can be resized (Docker's exec resize). */
+export interface RunningExec {
+  resize(size: TerminalSize): Promise<void>;
 }
 
 export interface LogsOptions {
@@ -239,6 +252,15 @@ export class DockerContainers {
       throw this.fail(err, `run ${JSON.stringify(command)} in container ${id.slice(0, 12)}`);
     }
     stdin?.pipe(stream);
+    options.onStart?.({
+      resize: async ({ width, height }) => {
+        try {
+          await exec.resize({ w: width, h: height });
+        } catch (err) {
+          throw this.fail(err, `resize the terminal of ${JSON.stringify(command)}`);
+        }
+      },
+    });
     let timer: NodeJS.Timeout | undefined;
     try {
       const timedOut = new Promise<never>((_, reject) => {

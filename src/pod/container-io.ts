@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import type { ContainerSummary, OutputSink } from '../docker/containers.js';
+import type { ContainerSummary, ExecOptions, OutputSink } from '../docker/containers.js';
 import { PodctlError } from '../util/errors.js';
 import type { PodDeps } from './context.js';
 import { LABEL, type ContainerRole } from './labels.js';
@@ -21,6 +21,8 @@ export interface PodExecOptions {
   tty?: boolean;
   /** Abandon a command still running after this long (TIMEOUT); Docker cannot kill one exec. */
   timeoutMs?: number;
+  /** Called once the command runs (to resize its TTY). */
+  onStart?: ExecOptions['onStart'];
 }
 
 export interface PodLogsOptions {
