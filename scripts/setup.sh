@@ -29,10 +29,11 @@ DOCKERD_WAIT_SECONDS=${DOCKERD_WAIT_SECONDS:-60}
 # Services: nftables (the rules; `podctl info` reports it), conntrack (stale UDP flows), kmod
 # (modprobe br_netfilter); `podctl trace` reads the ruleset with nft and NAT with conntrack,
 # `net graph -o svg` lays out with graphviz's dot. The cluster DNS tests ask it with dig.
+# The API tests drive serve with the official Python client too (python3-kubernetes).
 PACKAGES=(
   containernetworking-plugins iptables iproute2 gcc libc6-dev make busybox-static dpkg-dev bzip2 xz-utils curl
   ca-certificates libcrypt1 libpcre2-8-0 libssl3 zlib1g nftables conntrack kmod graphviz
-  bind9-dnsutils
+  bind9-dnsutils python3-kubernetes
 )
 if ((!PODMAN_HOST)); then PACKAGES+=(docker.io); fi
 if ((WITH_PODMAN)); then PACKAGES+=(podman); fi
