@@ -133,7 +133,8 @@ spec:
     // waits for its size to change, prints the new one.
     const go = join(work, 'resize-now');
     // Docker 20.10's exec takes no initial size: the first one lands just after the command starts.
-    const inPod = `until stty size >/dev/null 2>&1; do sleep 0.1; done; stty size; while [ "$(stty size)" = "33 111" ]; do sleep 0.1; done; stty size`;
+    // (busybox's `stty size` exits 0 with an error line while the terminal has no size yet.)
+    const inPod = `until stty size 2>/dev/null | grep -q "^[1-9]"; do sleep 0.1; done; stty size; while [ "$(stty size)" = "33 111" ]; do sleep 0.1; done; stty size`;
     const inScript = `stty rows 33 cols 111; (while [ ! -e ${go} ]; do sleep 0.1; done; stty rows 40 cols 100) & ${KUBECTL} --kubeconfig ${kubeconfig} exec -it ${pod} -- sh -c '${inPod}'; code=$?; wait; exit $code`;
     const child = execa('script', ['-qec', inScript, '/dev/null'], { reject: false, env: env(), extendEnv: false, timeout: 60_000, stdin: 'pipe' });
     let seen = '';

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { PassThrough, Writable } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { RunningExec, TerminalSize } from '../docker/containers.js';
@@ -93,22 +94,39 @@ function onClientMessage(protocol: ChannelProtocol, message: Buffer, ws: WebSock
   }
 }
 
-/** Resizes that may come before the command runs: the latest is applied when it starts. */
+/**
+ * Resizes that may come before the command runs: the latest is applied when it starts. Docker
+ * 20.10's exec takes no size when created, and its resize fails until the process runs, which
+ * may be a moment after the attach returns: a size is retried until it lands (as the docker
+ * CLI does with its first), unless a newer one came meanwhile.
+ */
 function terminalResizer(logger: Logger): { resize: (size: TerminalSize) => void; started: (running: RunningExec) => void } {
   let running: RunningExec | undefined;
-  let pending: TerminalSize | undefined;
-  const apply = (r: RunningExec, size: TerminalSize) => r.resize(size).catch((err: unknown) => logger.debug(`api: exec resize: ${messageOf(err)}`));
+  let latest: TerminalSize | undefined;
+  const apply = async (r: RunningExec, size: TerminalSize) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await r.resize(size);
+      } catch (err) {
+        if (attempt >= RESIZE_ATTEMPTS || latest !== size) return logger.debug(`api: exec resize: ${messageOf(err)}`);
+        await sleep(RESIZE_RETRY_MS);
+      }
+    }
+  };
   return {
     resize: (size) => {
+      latest = size;
       if (running) void apply(running, size);
-      else pending = size;
     },
     started: (r) => {
       running = r;
-      if (pending) void apply(r, pending);
+      if (latest) void apply(r, latest);
     },
   };
 }
+
+const RESIZE_ATTEMPTS = 20;
+const RESIZE_RETRY_MS = 50;
 
 /** A sink stream that hands each chunk to `deliver` at once (in order), or drops it when the client did not ask for that stream. */
 function channelWriter(deliver: ((data: Buffer) => void) | undefined): Writable {
