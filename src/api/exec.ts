@@ -96,9 +96,9 @@ function onClientMessage(protocol: ChannelProtocol, message: Buffer, ws: WebSock
 
 /**
  * Resizes that may come before the command runs: the latest is applied when it starts. Docker
- * 20.10's exec takes no size when created, and its resize fails until the process runs, which
- * may be a moment after the attach returns: a size is retried until it lands (as the docker
- * CLI does with its first), unless a newer one came meanwhile.
+ * 20.10's exec takes no size when created, and a resize racing the process's start can fail
+ * (the docker CLI retries its first for this): a size is retried a short while until it lands,
+ * unless a newer one came meanwhile.
  */
 function terminalResizer(logger: Logger): { resize: (size: TerminalSize) => void; started: (running: RunningExec) => void } {
   let running: RunningExec | undefined;
