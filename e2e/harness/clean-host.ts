@@ -4,11 +4,16 @@
 // pod uses any more, and says what it did.
 //
 //   node --import tsx e2e/harness/clean-host.ts
+import { existsSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
 import { execa } from 'execa';
 import { podctl, podctlOk } from './run.js';
 
 /** The bridges and networks the e2e tests make are named with this prefix (their pods are named many ways). */
 export const TEST_PREFIX = 'pct-';
+
+/** Where `podctl serve` publishes its API's address (src/api/index.ts); the credentials beside it in /var/lib/podctl/api are kept. */
+const API_ADDRESS_FILE = '/run/podctl/api/server.json';
 
 interface Ref { name: string; namespace?: string }
 interface GcAction { kind: string; target: string; action: string; reason: string; error?: string }
@@ -49,6 +54,12 @@ export async function cleanHost(): Promise<string[]> {
   }
   const gc = JSON.parse((await podctlOk(['gc', '-o', 'json'])).stdout) as { actions: GcAction[] };
   for (const a of gc.actions) done.push(`gc: ${a.action} ${a.kind} ${a.target}: ${a.reason}${a.error ? ` (failed: ${a.error})` : ''}`);
+  // The API address a serve killed with SIGKILL left published (a live serve's stays: nothing here stops one).
+  const published = await readFile(API_ADDRESS_FILE, 'utf8').then((t) => JSON.parse(t) as { pid: number }, () => undefined);
+  if (published && !existsSync(`/proc/${published.pid}`)) {
+    await rm(API_ADDRESS_FILE, { force: true });
+    done.push(`removed ${API_ADDRESS_FILE} of a serve that is gone (pid ${published.pid})`);
+  }
   const links = JSON.parse(String((await execa('ip', ['-j', 'link', 'show', 'type', 'bridge'])).stdout)) as Array<{ ifname: string }>;
   for (const { ifname } of links.filter((l) => l.ifname.startsWith(TEST_PREFIX))) {
     const r = await execa('ip', ['link', 'del', ifname], { reject: false });

@@ -12,7 +12,10 @@ import { execa } from 'execa';
  */
 const IPAM_DIRS = ['/var/lib/podctl/cni/networks', '/var/lib/cni/networks'];
 // Object records (Deployments, ConfigMaps, Secrets, claims, ...) too.
-const STATE_DIRS = ['/var/lib/podctl/cni/cache', '/var/lib/podctl/pods', '/var/lib/podctl/objects'];
+// And the API's files: the address a running serve publishes (gone when it stops) and whatever
+// else appears beside the credentials, which serve makes once and keeps by design (KEPT_FILES).
+const STATE_DIRS = ['/var/lib/podctl/cni/cache', '/var/lib/podctl/pods', '/var/lib/podctl/objects', '/var/lib/podctl/api', '/run/podctl/api'];
+const KEPT_FILES = new Set(['ca.crt', 'ca.key', 'server.crt', 'server.key', 'token'].map((f) => `/var/lib/podctl/api/${f}`));
 const NETNS_DIR = '/var/run/netns';
 // The sysctls podctl changes (src/service/sysctls.ts): br_netfilter's switch, and route_localnet
 // of every interface (`default` is what a new interface starts with).
@@ -93,7 +96,7 @@ async function filesUnder(dir: string): Promise<string[]> {
     for (const e of entries) {
       const p = join(d, e.name);
       if (e.isDirectory()) await walk(p);
-      else if (e.name !== 'lock' && !e.name.startsWith('last_reserved_ip')) out.push(p);
+      else if (e.name !== 'lock' && !e.name.startsWith('last_reserved_ip') && !KEPT_FILES.has(p)) out.push(p);
     }
   };
   await walk(dir);

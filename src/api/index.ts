@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { PodManager } from '../pod/manager.js';
 import { readJsonIfExists, removeIfExists, writeJsonAtomic } from '../util/atomic-file.js';
@@ -28,9 +29,11 @@ export async function serveApi(pods: PodManager, logger: Logger, listen: ListenA
     const busy = errnoOf(err) === 'EADDRINUSE';
     throw new PodctlError(busy ? 'ALREADY_EXISTS' : 'UNAVAILABLE', `the API cannot listen on ${listen.host}:${listen.port}: ${busy ? 'the port is in use' : String(err)}`, { hint: 'give serve another --listen ADDRESS:PORT' });
   });
-  const url = `https://${clientHost(listen.host)}:${listen.port}`;
+  // The port bound (the kernel's pick for port 0).
+  const { port } = server.address() as AddressInfo;
+  const url = `https://${clientHost(listen.host)}:${port}`;
   await writeJsonAtomic(addressFile(pods.runDir), { url, pid: process.pid });
-  logger.info(`api: serving the Kubernetes API on https://${listen.host}:${listen.port} (podctl kubeconfig prints a kubeconfig for it)`);
+  logger.info(`api: serving the Kubernetes API on https://${listen.host}:${port} (podctl kubeconfig prints a kubeconfig for it)`);
   return {
     url,
     close: async () => {

@@ -106,7 +106,7 @@ async function handle(options: ApiServerOptions, req: IncomingMessage): Promise<
   if (HEALTH_PATHS.includes(path)) return new Reply(200, 'ok', 'text/plain; charset=utf-8');
   if (path === '/version') return json(kubernetesVersion());
   if (!authenticated(req, options.credentials.token)) return statusReply(UNAUTHORIZED);
-  if (req.method !== 'GET') return statusReply(failure(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'));
+  if (req.method !== 'GET') return statusReply(METHOD_NOT_ALLOWED);
   const accept = req.headers.accept;
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   if (parts[0] === 'api' && parts.length === 1) {
@@ -123,8 +123,13 @@ async function handle(options: ApiServerOptions, req: IncomingMessage): Promise<
   if (rest.length === 0) return orNotFound(apiResourceList(group, version));
   const target = resolveTarget(group, version, rest);
   if (!target) return statusReply(PAGE_NOT_FOUND);
+  // Discovery lists no watch verb yet: a watch gets the API server's answer for a verb a resource lacks.
+  if (isWatch(url.searchParams)) return statusReply(METHOD_NOT_ALLOWED);
   return read(options, target, url.searchParams, accept);
 }
+
+const METHOD_NOT_ALLOWED = failure(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+const isWatch = (query: URLSearchParams) => ['true', '1'].includes(query.get('watch') ?? '');
 
 const orNotFound = (body: unknown) => (body === undefined ? statusReply(PAGE_NOT_FOUND) : json(body));
 

@@ -57,4 +57,5 @@ export function exitQuietlyWhenOutputCloses(
   streams.stderr.on('error', onError('stderr'));
 }
 
+/** "3m", "2h", "5d": how long ago an ISO time was (in util/: the API's Tables print it too). */
 export { age } from '../util/age.js';

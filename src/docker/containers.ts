@@ -9,6 +9,8 @@ export interface ContainerSummary {
   id: string;
   name: string;
   image: string;
+  /** The image's id (`sha256:...`): Kubernetes' `imageID`. */
+  imageId?: string;
   state: string; // created | running | paused | restarting | removing | exited | dead
   status: string; // "Up 3 minutes", "Exited (0) 2 seconds ago"
   labels: Record<string, string>;
@@ -112,6 +114,7 @@ export class DockerContainers {
         id: row.Id,
         name: (row.Names[0] ?? '').replace(/^\//, ''),
         image: row.Image,
+        imageId: row.ImageID,
         state: row.State,
         status: row.Status,
         labels: row.Labels ?? {},

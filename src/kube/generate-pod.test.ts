@@ -103,10 +103,10 @@ test('`get pod -o yaml` output (with status and creationTimestamp) applies back 
   const view = {
     name: 'web', namespace: 'default', id: 'abc', state: 'running' as const, ips: ['10.99.0.7'], netns: '/var/run/netns/web', networks: [],
     pause: { id: 'abc', image: 'pause', state: 'running' }, ready: 1, total: 1, labels: {}, created: '2026-01-01T00:00:00.000Z',
-    containers: [{ name: 'nginx', id: 'def', image: 'nginx:latest', role: 'app', state: 'running', status: 'Up 1 second' }],
+    containers: [{ name: 'nginx', id: 'def', image: 'nginx:latest', imageId: 'sha256:0123', role: 'app', state: 'running', status: 'Up 1 second' }],
   };
   const pod = manifestFromPod(fromRun, { defaultNetwork: 'podctl', view });
-  assert.deepEqual(pod.status, { phase: 'Running', podIP: '10.99.0.7', podIPs: [{ ip: '10.99.0.7' }], containerStatuses: [{ name: 'nginx', image: 'nginx:latest', ready: true, state: { running: {} } }] });
+  assert.deepEqual(pod.status, { phase: 'Running', podIP: '10.99.0.7', podIPs: [{ ip: '10.99.0.7' }], containerStatuses: [{ name: 'nginx', image: 'nginx:latest', imageID: 'sha256:0123', containerID: 'docker://def', ready: true, state: { running: {} } }] });
   const { parsed, issues } = podFromManifest(parseManifestText(stringify(pod), 'get.yaml')[0]!.value, defaults);
   assert.deepEqual(issues.errors, []);
   assert.deepEqual(parsed!.unsupported, []);

@@ -8,8 +8,8 @@ import { labelValueProblem, qualifiedNameProblem } from './k8s-names.js';
 import { DEFAULT_NETWORK_ANNOTATION, NETWORKS_ANNOTATION, formatNetworksAnnotation, parseNetworksAnnotation } from './networks-annotation.js';
 import { containerState, podPhase } from './pod-status.js';
 
-/** A container's status as podctl can tell it: Docker's list gives no image digest (imageID), and a restart count only once counted. */
-export type GeneratedContainerStatus = Omit<ContainerStatus, 'imageID' | 'restartCount'> & Partial<Pick<ContainerStatus, 'restartCount'>>;
+/** A container's status as podctl can tell it: a restart count only once counted. */
+export type GeneratedContainerStatus = Omit<ContainerStatus, 'restartCount'> & Partial<Pick<ContainerStatus, 'restartCount'>>;
 
 /**
  * A Pod manifest as podctl writes it: Kubernetes' Pod, with the name, namespace and spec it
@@ -160,6 +160,9 @@ function statusOf(view: PodView): NonNullable<GeneratedPod['status']> {
           containerStatuses: apps.map((c) => ({
             name: c.name,
             image: c.image,
+            // Required by the API's schema (client libraries refuse a status without it).
+            imageID: c.imageId ?? '',
+            containerID: `docker://${c.id}`,
             ready: c.state === 'running',
             ...(c.restarts !== undefined ? { restartCount: c.restarts } : {}),
             state: containerState(c),

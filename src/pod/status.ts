@@ -26,6 +26,8 @@ export interface PodContainerView {
   name: string;
   id: string;
   image: string;
+  /** The image's id as Docker's list gives it (`sha256:...`). */
+  imageId?: string;
   role: string;
   state: string;
   status: string;
@@ -111,7 +113,7 @@ export function podView(checkpoint: PodCheckpoint | undefined, members: Containe
     containers: apps
       .map((c) => {
         const name = c.labels[LABEL.container] ?? c.name;
-        return { name, id: c.id, image: requestedImage(checkpoint, name) ?? c.image, role: c.labels[LABEL.role] ?? 'app', state: c.state, status: c.status };
+        return { name, id: c.id, image: requestedImage(checkpoint, name) ?? c.image, ...(c.imageId ? { imageId: c.imageId } : {}), role: c.labels[LABEL.role] ?? 'app', state: c.state, status: c.status };
       })
       .sort((a, b) => byCodePoint(a.name, b.name)),
     ready: apps.filter((c) => c.labels[LABEL.role] === 'app' && c.state === 'running').length,
