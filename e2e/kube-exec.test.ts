@@ -129,13 +129,14 @@ spec:
 
   it('runs -it under a pseudo-terminal: the terminal size reaches the pod, and a resize too', async () => {
     // script(1) gives kubectl a terminal of 33x111; once the pod has printed that size, the
-    // shell inside script resizes the terminal (kubectl sends the new size) and the pod, which
+    // shell inside script resizes the terminal (its background job through /dev/tty: an async
+    // list has /dev/null as stdin), kubectl sends the new size, and the pod, which
     // waits for its size to change, prints the new one.
     const go = join(work, 'resize-now');
-    // Docker 20.10's exec takes no initial size: the first one lands just after the command starts.
-    // (busybox's `stty size` exits 0 with an error line while the terminal has no size yet.)
-    const inPod = `until stty size 2>/dev/null | grep -q "^[1-9]"; do sleep 0.1; done; stty size; while [ "$(stty size)" = "33 111" ]; do sleep 0.1; done; stty size`;
-    const inScript = `stty rows 33 cols 111; (while [ ! -e ${go} ]; do sleep 0.1; done; stty rows 40 cols 100) & ${KUBECTL} --kubeconfig ${kubeconfig} exec -it ${pod} -- sh -c '${inPod}'; code=$?; wait; exit $code`;
+    // Docker 20.10's exec takes no initial size: the first one lands just after the command starts
+    // (busybox's stty prints nothing on stdout for a terminal without a size).
+    const inPod = `until [ -n "$(stty size 2>/dev/null)" ]; do sleep 0.1; done; stty size; while [ "$(stty size)" = "33 111" ]; do sleep 0.1; done; stty size`;
+    const inScript = `stty rows 33 cols 111; (while [ ! -e ${go} ]; do sleep 0.1; done; stty rows 40 cols 100 </dev/tty) & ${KUBECTL} --kubeconfig ${kubeconfig} exec -it ${pod} -- sh -c '${inPod}'; code=$?; wait; exit $code`;
     const child = execa('script', ['-qec', inScript, '/dev/null'], { reject: false, env: env(), extendEnv: false, timeout: 60_000, stdin: 'pipe' });
     let seen = '';
     child.stdout!.on('data', (d: Buffer) => {
