@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:https';
@@ -10,28 +10,19 @@ import { parse, stringify } from 'yaml';
 import { issueCertificate, makeCa } from '../src/api/pki.js';
 import { LeakChecker } from './harness/leaks.js';
 import { podctl, podctlOk, uniqueName } from './harness/run.js';
-import { startServe, stopServe, type Serve } from './harness/serve.js';
+import { stopServe, type Serve } from './harness/serve.js';
+import { kubectlPath, serveWithApi } from './harness/kube-api.js';
 
 // `podctl serve`'s Kubernetes API driven by real clients: the oldest and the newest kubectl
 // installed (kubectl.1.27 and kubectl.1.33, by path) and the Python client, against a
 // Deployment and a Service applied with podctl. Each client gets its own HOME (kubectl caches
 // discovery under ~/.kube) and the kubeconfig `podctl kubeconfig` prints.
-const KUBECTL_DIR = '/usr/lib/google-cloud-sdk/bin';
 const KUBECTLS = ['1.27', '1.33'];
 const API_DIR = '/var/lib/podctl/api';
 const ADDRESS_FILE = '/run/podctl/api/server.json';
 
 let leaks: LeakChecker;
 let work: string;
-
-/** A port nothing listens on now (the kernel's pick on 127.0.0.1). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 before(async () => {
   leaks = await LeakChecker.start();
@@ -51,7 +42,7 @@ describe('kubectl and the Python client against podctl serve', () => {
   let home: string;
 
   const kubectl = (version: string, args: string[], config = kubeconfig) =>
-    execa(join(KUBECTL_DIR, `kubectl.${version}`), ['--kubeconfig', config, ...args], { reject: false, env: { HOME: home, PATH: process.env.PATH ?? '' }, extendEnv: false, stdin: 'ignore', timeout: 60_000 });
+    execa(kubectlPath(version), ['--kubeconfig', config, ...args], { reject: false, env: { HOME: home, PATH: process.env.PATH ?? '' }, extendEnv: false, stdin: 'ignore', timeout: 60_000 });
   const kubectlOk = async (version: string, args: string[], config?: string) => {
     const r = await kubectl(version, args, config);
     assert.equal(r.exitCode, 0, `kubectl.${version} ${args.join(' ')}: ${String(r.stderr)}`);
@@ -85,11 +76,7 @@ spec:
   ports: [{ port: 80 }]
 `,
     );
-    port = await freePort();
-    serve = await startServe(['--listen', `127.0.0.1:${port}`]);
-    await podctlOk(['apply', '-f', manifest, '--wait']);
-    kubeconfig = join(work, 'kubeconfig');
-    await writeFile(kubeconfig, (await podctlOk(['kubeconfig'])).stdout);
+    ({ serve, port, kubeconfig } = await serveWithApi(work, manifest));
   });
 
   after(async () => {

@@ -2,32 +2,23 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { LeakChecker } from './harness/leaks.js';
 import { podctl, podctlOk, uniqueName } from './harness/run.js';
-import { startServe, stopServe, type Serve } from './harness/serve.js';
+import { stopServe, type Serve } from './harness/serve.js';
+import { kubectlPath, serveWithApi } from './harness/kube-api.js';
 
 // `kubectl exec` through `podctl serve`'s API (WebSocket, v5.channel.k8s.io) with the newest
 // kubectl installed, called by path, and the Python client's stream() (v4.channel.k8s.io),
 // against the pod of a Deployment applied with podctl. kubectl gets its own HOME (it caches
 // discovery under ~/.kube) and the kubeconfig `podctl kubeconfig` prints.
-const KUBECTL = '/usr/lib/google-cloud-sdk/bin/kubectl.1.33';
+const KUBECTL = kubectlPath('1.33');
 
 let leaks: LeakChecker;
 let work: string;
-
-/** A port nothing listens on now (the kernel's pick on 127.0.0.1). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 before(async () => {
   leaks = await LeakChecker.start();
@@ -79,11 +70,7 @@ spec:
   ports: [{ port: 80 }]
 `,
     );
-    port = await freePort();
-    serve = await startServe(['--listen', `127.0.0.1:${port}`]);
-    await podctlOk(['apply', '-f', manifest, '--wait']);
-    kubeconfig = join(work, 'kubeconfig');
-    await writeFile(kubeconfig, (await podctlOk(['kubeconfig'])).stdout);
+    ({ serve, port, kubeconfig } = await serveWithApi(work, manifest));
     const pods = await kubectl(['get', 'pods', '-l', `app=${name}`, '-o', 'jsonpath={.items[*].metadata.name}']);
     assert.equal(pods.exitCode, 0, String(pods.stderr));
     pod = String(pods.stdout).trim();

@@ -164,9 +164,13 @@ export class ServiceProxy {
    */
   private dnsTarget(records: ServiceRecord[], pods: ProxyPod[], nodePorts: NodePortHost, wantDns: boolean, previous: Applied['dns']): Applied['dns'] {
     if (!wantDns && !pods.some((p) => p.clusterDns)) return undefined;
+    const ip = clusterDnsAddress(this.serviceCidr);
+    // The server stays on the bridge its pods use while they run: a podctl with another
+    // --cni-conf-dir syncs too (its default network is another bridge, perhaps not made yet).
+    // Only a pod starting on this network's bridge (wantDns) takes it there.
+    if (!wantDns && previous?.ip === ip) return previous;
     const bridge = nodePorts.bridge;
     if (!bridge?.ip) return undefined;
-    const ip = clusterDnsAddress(this.serviceCidr);
     const holder = records.find((r) => r.clusterIP === ip && !(r.name === KUBE_DNS.name && r.namespace === KUBE_DNS.namespace));
     if (holder) {
       this.logger.warn(`the cluster DNS cannot start: service ${holder.namespace}/${holder.name} holds its address ${ip}; pods resolve service names through their hosts files. Delete that service and apply it again without clusterIP, then restart the pods`);

@@ -176,6 +176,19 @@ describe('ServiceManager', () => {
     assert.deepEqual((await m.list()).map((s) => s.service.name), ['web']);
   });
 
+  it('keeps the server on its pods\' bridge when a podctl with another default network syncs (another --cni-conf-dir)', async () => {
+    pods[0]!.clusterDns = true;
+    await manager().apply(web);
+    assert.deepEqual(dnsConfig?.listen, ['10.99.0.1']);
+    const elsewhere = new ServiceManager({
+      stateDir: join(dir, 'state'), runDir: join(dir, 'run'), logger: silentLogger, host, dns,
+      pods: { pods: async () => [...pods, { name: 'b', namespace: 'default', labels: {}, ips: ['10.234.3.2'], ready: true, ports: [], routeLocalnet: 'private0' }], network: async () => ({ name: 'private', bridge: { name: 'private0', ip: '10.234.3.1' }, subnets: ['10.234.3.0/24'] }) },
+    });
+    await elsewhere.guardLocalnet();
+    assert.deepEqual(dnsConfig?.listen, ['10.99.0.1']);
+    assert.match(nftScripts().at(-1)!, /dnat to 10\.99\.0\.1:53/);
+  });
+
   it('asked for by a starting pod, starts the server and gives its address; not for another network', async () => {
     const m = manager();
     assert.equal(await m.clusterDns('macvlan-net'), undefined);
