@@ -76,6 +76,8 @@ test("strayWrites: a killed writer's temp files in every kind's folder, not the 
   await mkdir(join(stateDir, 'objects', 'deployment'));
   const deadDeploy = join(stateDir, 'objects', 'deployment', '.default_d.json.99999998.mxbj52i7.tmp');
   await writeFile(deadDeploy, '{');
-  assert.deepEqual((await store.strayWrites()).sort(), [deadDeploy, dead].sort());
+  const deadCounter = join(stateDir, 'objects', '.resource-version.99999997.mxbj52i8.tmp');
+  await writeFile(deadCounter, '1');
+  assert.deepEqual((await store.strayWrites()).sort(), [deadDeploy, dead, deadCounter].sort());
   assert.equal((await store.list('Job')).length, 1, 'the record is read as before');
 });

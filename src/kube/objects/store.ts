@@ -142,6 +142,7 @@ export class ObjectStore {
   async strayWrites(): Promise<string[]> {
     const root = join(this.stateDir, 'objects');
     const kinds = await readdir(root).catch(() => [] as string[]);
-    return (await Promise.all(kinds.map((kind) => strayTempFiles(join(root, kind))))).flat();
+    // The resourceVersion counter lives in the root, the records in a folder per kind.
+    return (await Promise.all([root, ...kinds.map((kind) => join(root, kind))].map((dir) => strayTempFiles(dir)))).flat();
   }
 }
