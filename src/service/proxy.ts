@@ -130,7 +130,7 @@ export class ServiceProxy {
     const given = await this.steps.run('services-release-sysctls', () => this.sysctls.release(wanted));
     if (given.length > 0) this.logger.debug('sysctls put back', { keys: given });
     // A bridge the first pod's plugin is about to create starts with the kernel's default for new interfaces.
-    const freshInterface = await this.host.sysctls.read(routeLocalnetKey('default'));
+    const freshInterface = localnets.length > 0 ? await this.host.sysctls.read(routeLocalnetKey('default')) : undefined;
     await this.steps.run('services-record-sysctls', () => this.sysctls.record([...wanted].map((key) => ({ key, absentAs: key === BRIDGE_NF_CALL_IPTABLES ? '0' : freshInterface }))));
     // The DNS server first, then the rules that lead to it; when it goes, the rules first.
     if (dns) await this.steps.run('services-dns-server', () => this.dnsProcess.ensure({ listen: [dns.server], port: DNS_PORT, zone: zoneData([...services, kubeDnsOf(dns)], pods, this.serviceCidr) }));
