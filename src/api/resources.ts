@@ -20,6 +20,10 @@ export interface ApiResource {
 /** What every served resource answers now: reads. */
 export const READ_VERBS = ['get', 'list'] as const;
 
+/** The writes (src/api/write.ts) of every resource podctl keeps; Endpoints follow their Service and are read only. */
+export const WRITE_VERBS = ['create', 'update', 'patch', 'delete', 'deletecollection'] as const;
+export const writable = (r: ApiResource): boolean => r.kind !== 'Endpoints';
+
 const core = (kind: string, name: string, extra: Partial<ApiResource> = {}): ApiResource => ({ group: '', version: 'v1', kind, name, singularName: kind.toLowerCase(), namespaced: true, ...extra });
 const apps = (kind: string, name: string, shortNames: string[]): ApiResource => ({ group: 'apps', version: 'v1', kind, name, singularName: kind.toLowerCase(), namespaced: true, shortNames, categories: ['all'] });
 

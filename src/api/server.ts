@@ -8,7 +8,7 @@ import { messageOf } from '../util/errors.js';
 import { bearerMatches, type ApiCredentials } from './credentials.js';
 import { aggregatedContentType, aggregatedDiscovery, aggregatedVersionAccepted, apiGroupDocument, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import { readResource } from './read.js';
-import { findResource, groupVersionOf, type ApiResource } from './resources.js';
+import { findResource, groupVersionOf, writable, type ApiResource } from './resources.js';
 import { failure, PAGE_NOT_FOUND, statusOf, UNAUTHORIZED, type Status } from './status.js';
 import { tableOf, tableVersionAccepted } from './table.js';
 import { kubernetesVersion } from './version.js';
@@ -33,6 +33,8 @@ class Reply {
     readonly status: number,
     readonly body: unknown,
     readonly contentType = 'application/json',
+    /** `Warning` headers: `299 - "text"`, as the API server sends them. */
+    readonly warnings: string[] = [],
   ) {}
 }
 
@@ -74,7 +76,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<Server>
 
 function send(res: ServerResponse, reply: Reply): void {
   const text = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
-  res.writeHead(reply.status, { 'Content-Type': reply.contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
+  res.writeHead(reply.status, {
+    'Content-Type': reply.contentType,
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-cache, private',
+    ...(reply.warnings.length ? { Warning: reply.warnings.map((w) => `299 - ${JSON.stringify(w.replace(/[^\x20-\x7e]/g, ' '))}`) } : {}),
+  });
   res.end(text);
 }
 
@@ -106,7 +113,7 @@ async function handle(options: ApiServerOptions, req: IncomingMessage): Promise<
   if (HEALTH_PATHS.includes(path)) return new Reply(200, 'ok', 'text/plain; charset=utf-8');
   if (path === '/version') return json(kubernetesVersion());
   if (!authenticated(req, options.credentials.token)) return statusReply(UNAUTHORIZED);
-  if (req.method !== 'GET') return statusReply(METHOD_NOT_ALLOWED);
+  if (req.method !== 'GET') return write(options, path, req, url.searchParams);
   const accept = req.headers.accept;
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   if (parts[0] === 'api' && parts.length === 1) {
@@ -126,6 +133,17 @@ async function handle(options: ApiServerOptions, req: IncomingMessage): Promise<
   // Discovery lists no watch verb yet: a watch gets the API server's answer for a verb a resource lacks.
   if (isWatch(url.searchParams)) return statusReply(METHOD_NOT_ALLOWED);
   return read(options, target, url.searchParams, accept);
+}
+
+/** The write verbs on a resource path (write.ts, loaded on the first write); 405 on any other path. */
+async function write(options: ApiServerOptions, path: string, req: IncomingMessage, query: URLSearchParams): Promise<Reply> {
+  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  const [group, version, rest] = parts[0] === 'api' ? ['', parts[1], parts.slice(2)] : parts[0] === 'apis' ? [parts[1]!, parts[2], parts.slice(3)] : ['', undefined, []];
+  const target = version !== undefined && rest.length > 0 ? resolveTarget(group, version, rest) : undefined;
+  if (!target || !writable(target.resource)) return statusReply(METHOD_NOT_ALLOWED);
+  const { serveWrite } = await import('./write.js');
+  const reply = await serveWrite(options.pods, target, req, query);
+  return new Reply(reply.code, reply.body, 'application/json', reply.warnings);
 }
 
 const METHOD_NOT_ALLOWED = failure(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');

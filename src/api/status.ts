@@ -32,6 +32,8 @@ export function failure(code: number, reason: string, message: string, details?:
 
 /** Anything a handler threw, as the Status to answer with (500 InternalError for what is not a PodctlError). */
 export function statusOf(err: unknown): Status {
+  const own = err instanceof PodctlError ? (err.details?.status as Status | undefined) : undefined;
+  if (own?.kind === 'Status') return own;
   const mapped = err instanceof PodctlError ? BY_CODE[err.code] : undefined;
   if (!mapped) return failure(500, 'InternalError', `Internal error occurred: ${messageOf(err)}`);
   return failure(mapped.code, mapped.reason, messageOf(err), err instanceof PodctlError ? err.details : undefined);
@@ -49,3 +51,12 @@ export function objectNotFound(r: ApiResource, name: string): PodctlError {
 }
 
 export const badRequest = (message: string): PodctlError => new PodctlError('INVALID_ARGUMENT', message);
+
+/**
+ * An error that answers with a Status of its own, for the API server's reasons that no podctl
+ * error code names (AlreadyExists, Conflict, Invalid with causes, MethodNotSupported); `code`
+ * is the podctl code for anyone who catches it below the API.
+ */
+export function apiError(code: ErrorCode, status: Status): PodctlError {
+  return new PodctlError(code, status.message, { details: { status } });
+}

@@ -19,6 +19,8 @@ export interface ServiceSpec {
   name: string;
   namespace: string;
   labels: Record<string, string>;
+  /** Kept as given (kubectl's last-applied-configuration among them); absent when none. */
+  annotations?: Record<string, string>;
   selector: Record<string, string>;
   type: ServiceType;
   /** An address of the service range, `None` for a headless service, or undefined to allocate one. */

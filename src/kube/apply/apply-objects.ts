@@ -149,12 +149,16 @@ export interface AppliedWorkload {
 /**
  * One workload: store its record (a new generation when its spec changed) under the record
  * lock, then run its controller, which converges to the stored spec and brings back pods that
- * are down. "unchanged" means the spec and the pods were already as wanted; a re-apply that had
- * to restart or replace pods says "configured".
+ * are down (`recordOnly`: the API's writes, whose pods serve's controllers converge). "unchanged"
+ * means the spec, labels, annotations and pods were already as wanted; a re-apply that had to
+ * restart or replace pods says "configured".
  */
-export async function applyWorkload(ctx: WorkloadContext, w: Workload, options: { waitsAfter?: boolean } = {}): Promise<AppliedWorkload> {
+export async function applyWorkload(ctx: WorkloadContext, w: Workload, options: { waitsAfter?: boolean; recordOnly?: boolean } = {}): Promise<AppliedWorkload> {
   const { existing, changed, record } = await withWorkloadRecord(ctx, w.kind, w.namespace, w.name, async (existing) => {
-    const changed = !existing || canonicalJson(existing.spec) !== canonicalJson(w.obj.spec) || canonicalJson(existing.metadata.labels ?? {}) !== canonicalJson(w.obj.metadata.labels ?? {});
+    const specChanged = !existing || canonicalJson(existing.spec) !== canonicalJson(w.obj.spec);
+    // Labels and annotations (kubectl's last-applied-configuration) are stored too, without a new generation.
+    const metaOf = (o: KubeObject) => canonicalJson([o.metadata.labels ?? {}, o.metadata.annotations ?? {}]);
+    const changed = !existing || specChanged || metaOf(existing) !== metaOf(w.obj);
     if (existing && w.kind === 'Job' && canonicalJson((existing.spec as { template?: unknown }).template) !== canonicalJson(w.template)) {
       throw new PodctlError('INVALID_ARGUMENT', `job.batch/${w.name}: spec.template: field is immutable`, { hint: `delete the Job first: podctl delete job ${w.name}` });
     }
@@ -162,7 +166,7 @@ export async function applyWorkload(ctx: WorkloadContext, w: Workload, options: 
     if (existing && w.kind === 'StatefulSet' && claimsOf(existing.spec) !== claimsOf(w.obj.spec)) {
       throw new PodctlError('INVALID_ARGUMENT', `statefulset.apps/${w.name}: spec.volumeClaimTemplates: field is immutable, as in Kubernetes (the claims already made keep their data)`, { hint: `delete the StatefulSet first (its claims stay): podctl delete statefulset ${w.name}` });
     }
-    const generation = (existing?.metadata.generation ?? 0) + (changed ? 1 : 0);
+    const generation = (existing?.metadata.generation ?? 0) + (specChanged ? 1 : 0);
     const record: KubeObject = {
       ...w.obj,
       metadata: { ...w.obj.metadata, creationTimestamp: existing?.metadata.creationTimestamp ?? new Date().toISOString(), generation },
@@ -173,7 +177,9 @@ export async function applyWorkload(ctx: WorkloadContext, w: Workload, options: 
   });
   const applied = { ...w, obj: record };
   let acted = false;
-  if (w.kind === 'Job') await reconcileJob(ctx, applied);
+  if (options.recordOnly) {
+    // The API's writes: serve's controllers see the record change and converge the pods.
+  } else if (w.kind === 'Job') await reconcileJob(ctx, applied);
   else {
     // With a wait after it, a stalled rollout is not a failure yet: the wait says at its end what is missing.
     acted = await reconcileReplicas(ctx, applied).catch((err: unknown) => {

@@ -5,7 +5,7 @@ export function serviceManifest({ service }: ServiceEndpoints): Record<string, u
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name: service.name, namespace: service.namespace, uid: service.uid, creationTimestamp: service.createdAt, ...(Object.keys(service.labels).length ? { labels: service.labels } : {}) },
+    metadata: { name: service.name, namespace: service.namespace, uid: service.uid, creationTimestamp: service.createdAt, ...(Object.keys(service.labels).length ? { labels: service.labels } : {}), ...(service.annotations ? { annotations: service.annotations } : {}) },
     spec: {
       type: service.type,
       selector: service.selector,

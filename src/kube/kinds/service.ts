@@ -29,8 +29,8 @@ export function serviceFromManifest(value: unknown, defaultNamespace: string): {
   const namespace = meta?.string('namespace') ?? defaultNamespace;
   if (!isDnsLabel(namespace)) issues.error('metadata.namespace', 'must be a lowercase DNS label');
   const labels = meta?.stringMap('labels') ?? {};
+  const annotations = meta?.stringMap('annotations') ?? {};
   meta?.only(['name', 'namespace', 'labels', 'annotations', 'uid', 'resourceVersion', 'creationTimestamp', 'generation', 'managedFields'], {
-    annotations: '*',
     uid: '*',
     resourceVersion: '*',
     creationTimestamp: '*',
@@ -59,7 +59,7 @@ export function serviceFromManifest(value: unknown, defaultNamespace: string): {
   const ports = readPorts(spec, type, clusterIP === HEADLESS);
   if (issues.errors.length > 0 || name === undefined) return { issues };
   return {
-    parsed: { spec: { name, namespace, labels, selector, type, ports, ...(clusterIP ? { clusterIP } : {}) }, unsupported: issues.unsupported },
+    parsed: { spec: { name, namespace, labels, ...(Object.keys(annotations).length ? { annotations } : {}), selector, type, ports, ...(clusterIP ? { clusterIP } : {}) }, unsupported: issues.unsupported },
     issues,
   };
 }

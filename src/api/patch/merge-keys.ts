@@ -1,0 +1,95 @@
+/**
+ * How a strategic merge patch merges each list of the kinds the API serves: the list's merge key
+ * and strategy, and the types its fields lead to. The one place these facts live.
+ *
+ * Source: the official Kubernetes OpenAPI (api/openapi-spec/swagger.json of v1.27 to v1.33),
+ * each list's `x-kubernetes-patch-merge-key` and `x-kubernetes-patch-strategy`; no npm package
+ * carries them (kubernetes-types and kubernetes-models drop the extensions). `retainKeys`
+ * (PodSpec.volumes' elements, DeploymentSpec.strategy) needs no entry: the client that computes a
+ * patch writes it into the patch as `$retainKeys`, which the merge honours wherever it is. A list not named
+ * here is atomic: a patch replaces it whole, as the API server does for a list without a
+ * strategy (tolerations, args, command, envFrom, readinessGates, ...). Tested against the patches
+ * kubectl computes (e2e/kube-api-write.test.ts: apply re-applies and `kubectl patch`).
+ */
+export interface ListStrategy {
+  /** The field that names an element (`name`, `containerPort`); absent for a set of primitives. */
+  mergeKey?: string;
+  /** The type of the elements, for lists nested in them. */
+  elementType?: TypeName;
+}
+
+export interface TypeInfo {
+  /** Lists with a merge strategy (`patchStrategy: merge`). */
+  lists?: Record<string, ListStrategy>;
+  /** Fields that lead to another type described here. */
+  fields?: Record<string, TypeName>;
+}
+
+export type TypeName =
+  | 'Object'
+  | 'ObjectMeta'
+  | 'PodTemplateSpec'
+  | 'PodSpec'
+  | 'Container'
+  | 'WorkloadSpec'
+  | 'ServiceSpec'
+  | 'Status';
+
+export const TYPES: Record<TypeName, TypeInfo> = {
+  /** The top of every served object: metadata, spec, status. The spec's type is the kind's (SPEC_TYPE). */
+  Object: { fields: { metadata: 'ObjectMeta', status: 'Status' } },
+  ObjectMeta: {
+    lists: {
+      finalizers: {},
+      ownerReferences: { mergeKey: 'uid' },
+    },
+  },
+  PodTemplateSpec: { fields: { metadata: 'ObjectMeta', spec: 'PodSpec' } },
+  PodSpec: {
+    lists: {
+      containers: { mergeKey: 'name', elementType: 'Container' },
+      initContainers: { mergeKey: 'name', elementType: 'Container' },
+      ephemeralContainers: { mergeKey: 'name', elementType: 'Container' },
+      volumes: { mergeKey: 'name' },
+      imagePullSecrets: { mergeKey: 'name' },
+      hostAliases: { mergeKey: 'ip' },
+      topologySpreadConstraints: { mergeKey: 'topologyKey' },
+      resourceClaims: { mergeKey: 'name' },
+      schedulingGates: { mergeKey: 'name' },
+    },
+  },
+  Container: {
+    lists: {
+      env: { mergeKey: 'name' },
+      ports: { mergeKey: 'containerPort' },
+      volumeMounts: { mergeKey: 'mountPath' },
+      volumeDevices: { mergeKey: 'devicePath' },
+    },
+  },
+  /** DeploymentSpec, ReplicaSetSpec, DaemonSetSpec, StatefulSetSpec, JobSpec: their template. */
+  WorkloadSpec: { fields: { template: 'PodTemplateSpec' } },
+  ServiceSpec: { lists: { ports: { mergeKey: 'port' } } },
+  /** PodStatus, DeploymentStatus, ...: their conditions by type. */
+  Status: { lists: { conditions: { mergeKey: 'type' } } },
+};
+
+/** What `spec` is for each served kind. */
+export const SPEC_TYPE: Record<string, TypeName | undefined> = {
+  Pod: 'PodSpec',
+  Service: 'ServiceSpec',
+  Deployment: 'WorkloadSpec',
+  ReplicaSet: 'WorkloadSpec',
+  DaemonSet: 'WorkloadSpec',
+  StatefulSet: 'WorkloadSpec',
+  Job: 'WorkloadSpec',
+};
+
+/** The type a field of `type` leads to (undefined: a type with no strategic lists below it). */
+export function fieldType(type: TypeName | undefined, field: string, kind: string): TypeName | undefined {
+  if (type === 'Object' && field === 'spec') return SPEC_TYPE[kind];
+  return type ? TYPES[type].fields?.[field] : undefined;
+}
+
+export function listStrategy(type: TypeName | undefined, field: string): ListStrategy | undefined {
+  return type ? TYPES[type].lists?.[field] : undefined;
+}

@@ -1,0 +1,305 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { DEFAULT_PAUSE_IMAGE } from '../docker/pause-image.js';
+import { applyConfigObjects, applyPod, applyWorkload, planApply, type ApplyPlan, type ManifestDocument } from '../kube/apply/index.js';
+import { SERVICE_KIND, applyServices, loadServices } from '../kube/kinds/service-apply.js';
+import { openWorkloadContext } from '../kube/kinds/workload-context.js';
+import type { PodManager } from '../pod/manager.js';
+import { DEFAULT_NAMESPACE } from '../pod/spec.js';
+import { PodctlError, isPodctlError, messageOf } from '../util/errors.js';
+import { APPLY_PATCH_TYPE, PATCH_TYPES, applyPatch, type PatchType } from './patch/index.js';
+import { readResource } from './read.js';
+import { groupVersionOf, type ApiResource } from './resources.js';
+import { apiError, badRequest, failure, objectNotFound, type Status } from './status.js';
+import { removeObject } from './delete.js';
+
+/**
+ * The API's write verbs: create (POST), update (PUT), patch (PATCH: patch/), delete and
+ * deletecollection (DELETE: delete.ts). Each write goes through podctl's own apply path
+ * (planApply's checks, then applyConfigObjects, applyServices, applyPod or applyWorkload with
+ * the record only, whose pods serve's controllers then converge), so what kubectl writes is
+ * what `podctl apply` would have written, and the answer is the object read back as GET reads
+ * it. The API server's rules on top: a resourceVersion on create is refused, a stale one on
+ * update is a Conflict, `dryRun=All` checks and answers without writing.
+ */
+export interface WriteTarget {
+  resource: ApiResource;
+  namespace?: string;
+  name?: string;
+}
+
+export interface WriteReply {
+  code: number;
+  body: unknown;
+  /** `Warning` headers (kubectl prints each as `Warning: ...`). */
+  warnings: string[];
+}
+
+type JsonMap = Record<string, unknown>;
+
+/** The largest body the API server takes (3 MiB). */
+const MAX_BODY = 3 * 1024 * 1024;
+
+// The API's writes run one at a time, so a resourceVersion checked is the one written over.
+let queue: Promise<unknown> = Promise.resolve();
+function oneAtATime<T>(fn: () => Promise<T>): Promise<T> {
+  const run = queue.then(fn, fn);
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+export async function serveWrite(pods: PodManager, target: WriteTarget, req: IncomingMessage, query: URLSearchParams): Promise<WriteReply> {
+  const dryRun = dryRunOf(query);
+  const method = req.method ?? 'GET';
+  const { resource, name } = target;
+  if (method === 'POST' && name === undefined) {
+    const body = await readBody(req);
+    return oneAtATime(() => create(pods, target, body, dryRun));
+  }
+  if (method === 'PUT' && name !== undefined) {
+    const body = await readBody(req);
+    return oneAtATime(() => update(pods, target, body, dryRun));
+  }
+  if (method === 'PATCH' && name !== undefined) {
+    const type = patchTypeOf(req.headers['content-type']);
+    const patch = await readBody(req);
+    return oneAtATime(() => patchObject(pods, target, type, patch, dryRun));
+  }
+  if (method === 'DELETE') {
+    const options = deleteOptions(query, req.headers['content-length'] !== undefined ? await readBody(req).catch(() => undefined) : undefined);
+    return oneAtATime(() => removeObject(pods, target, options, dryRun, query));
+  }
+  throw methodNotSupported(resource, method);
+}
+
+function methodNotSupported(r: ApiResource, method: string): PodctlError {
+  return apiError('INVALID_ARGUMENT', failure(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`, { kind: r.name, ...(r.group ? { group: r.group } : {}), causes: [{ reason: 'MethodNotSupported', message: `${method} is not supported` }] }));
+}
+
+/** `dryRun=All` (the only value the API server knows); anything else is a BadRequest. */
+function dryRunOf(query: URLSearchParams): boolean {
+  const values = query.getAll('dryRun');
+  for (const v of values) if (v !== 'All') throw badRequest(`dryRun: Unsupported value: "${v}": supported values: "All"`);
+  return values.length > 0;
+}
+
+function patchTypeOf(contentType: string | undefined): PatchType {
+  const type = (contentType ?? '').split(';')[0]!.trim();
+  if ((PATCH_TYPES as readonly string[]).includes(type)) return type as PatchType;
+  const message = type === APPLY_PATCH_TYPE ? 'server-side apply is not served by podctl yet: use client-side apply (kubectl apply without --server-side)' : `the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.join(', ')}`;
+  throw apiError('INVALID_ARGUMENT', failure(415, 'UnsupportedMediaType', message));
+}
+
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY) throw apiError('INVALID_ARGUMENT', failure(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728'));
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
+  try {
+    if (/yaml/.test(type)) return (await import('yaml')).parse(text) as unknown;
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw badRequest(`the body of the request could not be decoded: ${messageOf(err)}`);
+  }
+}
+
+const isMap = (v: unknown): v is JsonMap => typeof v === 'object' && v !== null && !Array.isArray(v);
+const metaOf = (o: JsonMap): JsonMap => (isMap(o.metadata) ? o.metadata : {});
+
+/** `deployments.apps "web"`: how the API server names one object in its messages. */
+export const qualifiedName = (r: ApiResource, name: string) => `${r.group ? `${r.name}.${r.group}` : r.name} "${name}"`;
+
+/** The object in a create or update body, with apiVersion, kind and namespace checked against the URL. */
+function objectOfBody(target: WriteTarget, body: unknown): JsonMap {
+  const r = target.resource;
+  if (!isMap(body)) throw badRequest('the body of the request must be an object');
+  const apiVersion = body.apiVersion ?? groupVersionOf(r);
+  const kind = body.kind ?? r.kind;
+  if (apiVersion !== groupVersionOf(r) || kind !== r.kind) throw badRequest(`the API version in the data (${String(apiVersion)}) does not match the expected API version (${groupVersionOf(r)}), or the kind (${String(kind)}) is not ${r.kind}`);
+  const metadata = { ...metaOf(body) };
+  if (r.namespaced) {
+    const ns = target.namespace ?? DEFAULT_NAMESPACE;
+    if (metadata.namespace !== undefined && metadata.namespace !== '' && metadata.namespace !== ns) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    metadata.namespace = ns;
+  } else delete metadata.namespace;
+  return { ...body, apiVersion, kind, metadata };
+}
+
+/** The object as GET answers it now, or undefined. */
+async function current(pods: PodManager, target: WriteTarget, name: string): Promise<JsonMap | undefined> {
+  try {
+    return (await readResource(pods, target.resource, { namespace: target.resource.namespaced ? target.namespace : undefined, name, table: false })).objects?.[0];
+  } catch (err) {
+    if (isPodctlError(err, 'NOT_FOUND')) return undefined;
+    throw err;
+  }
+}
+
+async function create(pods: PodManager, target: WriteTarget, body: unknown, dryRun: boolean): Promise<WriteReply> {
+  const r = target.resource;
+  const obj = objectOfBody(target, body);
+  const metadata = metaOf(obj);
+  if (!metadata.name && typeof metadata.generateName === 'string' && metadata.generateName) metadata.name = `${metadata.generateName}${generatedSuffix()}`;
+  const name = typeof metadata.name === 'string' ? metadata.name : '';
+  if (!name) throw invalid(r, name, [{ field: 'metadata.name', message: 'Required value: name or generateName is required' }]);
+  // The API server's storage refuses it, in these words (a 500: kubectl prints the message as it is).
+  const rv = metadata.resourceVersion;
+  if (rv !== undefined && rv !== '' && rv !== '0') throw apiError('INVALID_ARGUMENT', failure(500, 'InternalError', 'resourceVersion should not be set on objects to be created'));
+  if (await current(pods, target, name)) {
+    throw apiError('ALREADY_EXISTS', failure(409, 'AlreadyExists', `${qualifiedName(r, name)} already exists`, { name, ...(r.group ? { group: r.group } : {}), kind: r.name }));
+  }
+  const warnings = await writeThrough(pods, target, obj, dryRun);
+  return { code: 201, body: dryRun ? asStored(obj, undefined) : await readBack(pods, target, name), warnings };
+}
+
+async function update(pods: PodManager, target: WriteTarget, body: unknown, dryRun: boolean): Promise<WriteReply> {
+  const r = target.resource;
+  const name = target.name!;
+  const obj = objectOfBody(target, body);
+  const metadata = metaOf(obj);
+  if (metadata.name !== undefined && metadata.name !== name) throw badRequest(`the name of the object (${String(metadata.name)}) does not match the name on the URL (${name})`);
+  metadata.name = name;
+  const existing = await current(pods, target, name);
+  if (!existing) throw objectNotFound(r, name);
+  checkResourceVersion(r, name, metadata.resourceVersion, existing);
+  const warnings = await writeThrough(pods, target, obj, dryRun);
+  return { code: 200, body: dryRun ? asStored(obj, existing) : await readBack(pods, target, name), warnings };
+}
+
+async function patchObject(pods: PodManager, target: WriteTarget, type: PatchType, patch: unknown, dryRun: boolean): Promise<WriteReply> {
+  const r = target.resource;
+  const name = target.name!;
+  const existing = await current(pods, target, name);
+  if (!existing) throw objectNotFound(r, name);
+  let patched: JsonMap;
+  try {
+    patched = applyPatch(type, existing, patch, r.kind);
+  } catch (err) {
+    if (isPodctlError(err) && err.details?.patchError) throw apiError('INVALID_ARGUMENT', failure(422, 'Invalid', `${qualifiedName(r, name)} is invalid: ${err.message}`, { name, kind: r.kind, ...(r.group ? { group: r.group } : {}) }));
+    throw err;
+  }
+  // A patch that sets a resourceVersion asks for the update to be made on that version only.
+  const rv = metaOf(patched).resourceVersion;
+  if (rv !== metaOf(existing).resourceVersion) checkResourceVersion(r, name, rv, existing);
+  const obj = objectOfBody(target, patched);
+  if (metaOf(obj).name !== name) throw badRequest('a patch may not change metadata.name');
+  const warnings = await writeThrough(pods, target, obj, dryRun);
+  return { code: 200, body: dryRun ? asStored(obj, existing) : await readBack(pods, target, name), warnings };
+}
+
+/** A stale resourceVersion (one the object no longer has) is the API server's 409 Conflict. */
+function checkResourceVersion(r: ApiResource, name: string, given: unknown, existing: JsonMap): void {
+  if (given === undefined || given === '') return;
+  if (given === metaOf(existing).resourceVersion) return;
+  throw apiError('FAILED_PRECONDITION', failure(409, 'Conflict', `Operation cannot be fulfilled on ${qualifiedName(r, name)}: the object has been modified; please apply your changes to the latest version and try again`, { name, ...(r.group ? { group: r.group } : {}), kind: r.name }));
+}
+
+/** What a dry run answers: the object with what the store would keep from the existing one. */
+function asStored(obj: JsonMap, existing: JsonMap | undefined): JsonMap {
+  const before = existing ? metaOf(existing) : {};
+  const keep = Object.fromEntries(['uid', 'creationTimestamp', 'resourceVersion', 'generation'].filter((k) => before[k] !== undefined).map((k) => [k, before[k]]));
+  return { ...obj, metadata: { ...metaOf(obj), ...keep }, ...(existing?.status !== undefined ? { status: existing.status } : {}) };
+}
+
+async function readBack(pods: PodManager, target: WriteTarget, name: string): Promise<JsonMap> {
+  const obj = await current(pods, target, name);
+  if (!obj) throw new PodctlError('INTERNAL', `${qualifiedName(target.resource, name)} was written but cannot be read back`);
+  return obj;
+}
+
+const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+/** Five characters as the API server's generateName adds them (no vowels, no look-alikes). */
+function generatedSuffix(): string {
+  return [...randomBytes(5)].map((b) => SUFFIX_ALPHABET[b % SUFFIX_ALPHABET.length]).join('');
+}
+
+/**
+ * The object through podctl's apply: checked by planApply (the OpenAPI schema and podctl's
+ * readers: an error is a 422 Invalid with a cause per field), then written as `podctl apply`
+ * writes it, unless a dry run. The warnings are the fields podctl cannot honour.
+ */
+async function writeThrough(pods: PodManager, target: WriteTarget, obj: JsonMap, dryRun: boolean): Promise<string[]> {
+  const r = target.resource;
+  const name = String(metaOf(obj).name);
+  const namespace = target.namespace ?? DEFAULT_NAMESPACE;
+  const docs: ManifestDocument[] = [{ source: SOURCE, value: obj } as ManifestDocument];
+  const ctx = await openWorkloadContext(pods, namespace);
+  const defaults = { namespace, defaultNetwork: ctx.defaults.defaultNetwork, pauseImage: DEFAULT_PAUSE_IMAGE };
+  let plan: ApplyPlan;
+  let services: ReturnType<typeof loadServices> | undefined;
+  try {
+    plan = await planApply(docs, defaults, ctx.store, { otherKinds: [SERVICE_KIND] });
+    if (plan.others.length > 0) services = loadServices(plan.others, namespace, { strict: false });
+  } catch (err) {
+    throw asInvalid(r, name, err);
+  }
+  const warnings = [...plan.warnings, ...(services?.warnings ?? [])].map(withoutSource);
+  if (dryRun) return warnings;
+  try {
+    await applyConfigObjects(ctx, plan);
+    if (services) await applyServices(pods, services, (line) => warnings.push(line));
+    for (const { spec } of plan.pods) await applyPod(pods, spec);
+    for (const w of plan.workloads) await applyWorkload(ctx, w, { recordOnly: true });
+  } catch (err) {
+    // What the write path refuses (an immutable field, an address taken) is the object's fault: Invalid.
+    throw isPodctlError(err, 'INVALID_ARGUMENT') ? asInvalid(r, name, err) : err;
+  }
+  return warnings;
+}
+
+/** The source name planApply puts before each problem; taken off again for the causes. */
+const SOURCE = 'request';
+const withoutSource = (line: string) => (line.startsWith(`${SOURCE}: `) ? line.slice(SOURCE.length + 2) : line);
+
+interface Cause {
+  field?: string;
+  message: string;
+}
+
+/** A podctl refusal of the object as the API server's 422 Invalid, a cause per problem with its field path. */
+function asInvalid(r: ApiResource, name: string, err: unknown): unknown {
+  if (!isPodctlError(err, 'INVALID_ARGUMENT')) return err;
+  const problems = (err.details?.problems as string[] | undefined) ?? [err.message];
+  return invalid(r, name, problems.map(withoutSource).map(causeOf));
+}
+
+/** `spec.replicas: must be >= 0` → the field and the message. */
+function causeOf(line: string): Cause {
+  const m = /^([A-Za-z$][\w.$-]*(?:\[[^\]]*\][\w.$-]*)*): (.*)$/.exec(line);
+  return m ? { field: m[1]!, message: m[2]! } : { message: line };
+}
+
+function invalid(r: ApiResource, name: string, causes: Cause[]): PodctlError {
+  const text = causes.map((c) => (c.field ? `${c.field}: ${c.message}` : c.message));
+  const message = `${r.kind} "${name}" is invalid: ${text.length > 1 ? `[${text.join(', ')}]` : text[0]}`;
+  const status: Status = failure(422, 'Invalid', message, {
+    name,
+    ...(r.group ? { group: r.group } : {}),
+    kind: r.kind,
+    causes: causes.map((c) => ({ reason: 'FieldValueInvalid', message: c.message, ...(c.field ? { field: c.field } : {}) })),
+  });
+  return apiError('INVALID_ARGUMENT', status);
+}
+
+/** DeleteOptions from the query (kubectl) or the body (client libraries): the body wins where both say. */
+export interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  propagationPolicy?: string;
+}
+
+function deleteOptions(query: URLSearchParams, body: unknown): DeleteOptions {
+  const fromBody = isMap(body) ? body : {};
+  const grace = fromBody.gracePeriodSeconds ?? query.get('gracePeriodSeconds') ?? undefined;
+  const propagation = fromBody.propagationPolicy ?? query.get('propagationPolicy') ?? undefined;
+  const gracePeriodSeconds = grace === undefined || grace === null ? undefined : Number(grace);
+  if (gracePeriodSeconds !== undefined && (!Number.isInteger(gracePeriodSeconds) || gracePeriodSeconds < 0)) throw badRequest(`gracePeriodSeconds: Invalid value: ${JSON.stringify(grace)}: must be a non-negative integer`);
+  if (propagation !== undefined && propagation !== null && !['Orphan', 'Background', 'Foreground'].includes(String(propagation))) {
+    throw badRequest(`propagationPolicy: Unsupported value: "${String(propagation)}": supported values: "Foreground", "Background", "Orphan"`);
+  }
+  return { ...(gracePeriodSeconds !== undefined ? { gracePeriodSeconds } : {}), ...(propagation ? { propagationPolicy: String(propagation) } : {}) };
+}
