@@ -25,8 +25,18 @@ test('named groups: apps and batch, each with its preferred version and resource
   assert.equal(apiGroupDocument('networking.k8s.io'), undefined);
   const apps = apiResourceList('apps', 'v1') as { groupVersion: string; resources: Array<{ name: string; shortNames?: string[]; categories?: string[] }> };
   assert.equal(apps.groupVersion, 'apps/v1');
-  assert.deepEqual(apps.resources.map((r) => [r.name, r.shortNames?.[0]]), [['deployments', 'deploy'], ['replicasets', 'rs'], ['statefulsets', 'sts'], ['daemonsets', 'ds']]);
-  assert.ok(apps.resources.every((r) => r.categories?.includes('all')));
+  assert.deepEqual(apps.resources.map((r) => [r.name, r.shortNames?.[0]]), [
+    ['deployments', 'deploy'],
+    ['deployments/scale', undefined],
+    ['replicasets', 'rs'],
+    ['replicasets/scale', undefined],
+    ['statefulsets', 'sts'],
+    ['statefulsets/scale', undefined],
+    ['daemonsets', 'ds'],
+  ]);
+  assert.ok(apps.resources.filter((r) => !r.name.includes('/')).every((r) => r.categories?.includes('all')));
+  // kubectl scale finds the Scale kind of the subresource here.
+  assert.deepEqual(apps.resources.find((r) => r.name === 'deployments/scale'), { name: 'deployments/scale', singularName: '', namespaced: true, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] });
   assert.equal((apiResourceList('batch', 'v1') as { resources: Array<{ kind: string }> }).resources[0]!.kind, 'Job');
   assert.equal(apiResourceList('apps', 'v1beta1'), undefined);
 });
@@ -48,7 +58,9 @@ test('the aggregated documents hold the same resources as the legacy ones', () =
   const named = aggregatedDiscovery(false, 'v2beta1') as typeof core;
   assert.deepEqual(named.items.map((i) => i.metadata.name), ['apps', 'batch']);
   const legacy = (apiResourceList('apps', 'v1') as { resources: Array<{ name: string }> }).resources.map((r) => r.name);
-  assert.deepEqual(named.items[0]!.versions[0]!.resources.map((r) => r.resource), legacy);
+  const aggregated = named.items[0]!.versions[0]!.resources;
+  // The aggregated form lists subresources inside their resource.
+  assert.deepEqual(aggregated.flatMap((r) => [r.resource, ...((r.subresources as Array<{ subresource: string }> | undefined) ?? []).map((s) => `${String(r.resource)}/${s.subresource}`)]), legacy);
   const ns = core.items[0]!.versions[0]!.resources.find((r) => r.resource === 'namespaces')!;
   assert.equal(ns.scope, 'Cluster');
 });

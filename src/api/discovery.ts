@@ -1,4 +1,4 @@
-import { API_RESOURCES, READ_VERBS, WRITE_VERBS, apiGroups, writable, groupVersionOf, type ApiResource } from './resources.js';
+import { API_RESOURCES, READ_VERBS, SUBRESOURCES, WRITE_VERBS, apiGroups, writable, groupVersionOf, type ApiResource } from './resources.js';
 
 /**
  * The API server's discovery documents, built from the resource table: the legacy ones
@@ -38,15 +38,18 @@ export function apiResourceList(group: string, version: string): Record<string, 
     kind: 'APIResourceList',
     apiVersion: 'v1',
     groupVersion: groupVersionOf({ group, version }),
-    resources: resources.map((r) => ({
-      name: r.name,
-      singularName: r.singularName,
-      namespaced: r.namespaced,
-      kind: r.kind,
-      verbs: verbsOf(r),
-      ...(r.shortNames ? { shortNames: r.shortNames } : {}),
-      ...(r.categories ? { categories: r.categories } : {}),
-    })),
+    resources: resources.flatMap((r) => [
+      {
+        name: r.name,
+        singularName: r.singularName,
+        namespaced: r.namespaced,
+        kind: r.kind,
+        verbs: verbsOf(r),
+        ...(r.shortNames ? { shortNames: r.shortNames } : {}),
+        ...(r.categories ? { categories: r.categories } : {}),
+      },
+      ...(r.subresources ?? []).map((sub) => ({ name: `${r.name}/${sub}`, singularName: '', namespaced: r.namespaced, group: SUBRESOURCES[sub].group, version: SUBRESOURCES[sub].version, kind: SUBRESOURCES[sub].kind, verbs: [...SUBRESOURCES[sub].verbs] })),
+    ]),
   };
 }
 
@@ -90,6 +93,9 @@ export function aggregatedDiscovery(core: boolean, v: AggregatedVersion): Record
           verbs: verbsOf(r),
           ...(r.shortNames ? { shortNames: r.shortNames } : {}),
           ...(r.categories ? { categories: r.categories } : {}),
+          ...(r.subresources
+            ? { subresources: r.subresources.map((sub) => ({ subresource: sub, responseKind: { group: SUBRESOURCES[sub].group, version: SUBRESOURCES[sub].version, kind: SUBRESOURCES[sub].kind }, verbs: [...SUBRESOURCES[sub].verbs] })) }
+            : {}),
         })),
       })),
     })),

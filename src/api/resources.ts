@@ -15,6 +15,8 @@ export interface ApiResource {
   namespaced: boolean;
   shortNames?: string[];
   categories?: string[];
+  /** `scale` (autoscaling/v1 Scale: get, update, patch), served by scale.ts. */
+  subresources?: Array<'scale'>;
 }
 
 /** What every served resource answers now: reads. */
@@ -24,8 +26,11 @@ export const READ_VERBS = ['get', 'list'] as const;
 export const WRITE_VERBS = ['create', 'update', 'patch', 'delete', 'deletecollection'] as const;
 export const writable = (r: ApiResource): boolean => r.kind !== 'Endpoints';
 
+/** A subresource's kind and verbs, for discovery. */
+export const SUBRESOURCES = { scale: { group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] } } as const;
+
 const core = (kind: string, name: string, extra: Partial<ApiResource> = {}): ApiResource => ({ group: '', version: 'v1', kind, name, singularName: kind.toLowerCase(), namespaced: true, ...extra });
-const apps = (kind: string, name: string, shortNames: string[]): ApiResource => ({ group: 'apps', version: 'v1', kind, name, singularName: kind.toLowerCase(), namespaced: true, shortNames, categories: ['all'] });
+const apps = (kind: string, name: string, shortNames: string[], extra: Partial<ApiResource> = {}): ApiResource => ({ group: 'apps', version: 'v1', kind, name, singularName: kind.toLowerCase(), namespaced: true, shortNames, categories: ['all'], ...extra });
 
 export const API_RESOURCES: readonly ApiResource[] = [
   core('Namespace', 'namespaces', { namespaced: false, shortNames: ['ns'] }),
@@ -35,9 +40,9 @@ export const API_RESOURCES: readonly ApiResource[] = [
   core('ConfigMap', 'configmaps', { shortNames: ['cm'] }),
   core('Secret', 'secrets'),
   core('PersistentVolumeClaim', 'persistentvolumeclaims', { shortNames: ['pvc'] }),
-  apps('Deployment', 'deployments', ['deploy']),
-  apps('ReplicaSet', 'replicasets', ['rs']),
-  apps('StatefulSet', 'statefulsets', ['sts']),
+  apps('Deployment', 'deployments', ['deploy'], { subresources: ['scale'] }),
+  apps('ReplicaSet', 'replicasets', ['rs'], { subresources: ['scale'] }),
+  apps('StatefulSet', 'statefulsets', ['sts'], { subresources: ['scale'] }),
   apps('DaemonSet', 'daemonsets', ['ds']),
   { group: 'batch', version: 'v1', kind: 'Job', name: 'jobs', singularName: 'job', namespaced: true, categories: ['all'] },
 ];

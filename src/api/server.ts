@@ -130,19 +130,19 @@ async function handle(options: ApiServerOptions, req: IncomingMessage): Promise<
   if (rest.length === 0) return orNotFound(apiResourceList(group, version));
   const target = resolveTarget(group, version, rest);
   if (!target) return statusReply(PAGE_NOT_FOUND);
+  if (target.subresource) return write(options, path, req, url.searchParams);
   // Discovery lists no watch verb yet: a watch gets the API server's answer for a verb a resource lacks.
   if (isWatch(url.searchParams)) return statusReply(METHOD_NOT_ALLOWED);
   return read(options, target, url.searchParams, accept);
 }
 
-/** The write verbs on a resource path (write.ts, loaded on the first write); 405 on any other path. */
+/** The write verbs on a resource path (write.ts, loaded on the first write), and the scale subresource (scale.ts); 405 on any other path. */
 async function write(options: ApiServerOptions, path: string, req: IncomingMessage, query: URLSearchParams): Promise<Reply> {
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   const [group, version, rest] = parts[0] === 'api' ? ['', parts[1], parts.slice(2)] : parts[0] === 'apis' ? [parts[1]!, parts[2], parts.slice(3)] : ['', undefined, []];
   const target = version !== undefined && rest.length > 0 ? resolveTarget(group, version, rest) : undefined;
   if (!target || !writable(target.resource)) return statusReply(METHOD_NOT_ALLOWED);
-  const { serveWrite } = await import('./write.js');
-  const reply = await serveWrite(options.pods, target, req, query);
+  const reply = target.subresource ? await (await import('./scale.js')).serveScale(options.pods, target, req, query) : await (await import('./write.js')).serveWrite(options.pods, target, req, query);
   return new Reply(reply.code, reply.body, 'application/json', reply.warnings);
 }
 
@@ -155,16 +155,20 @@ interface Target {
   resource: ApiResource;
   namespace?: string;
   name?: string;
+  /** `scale` of `deployments/NAME/scale`. */
+  subresource?: 'scale';
 }
 
-/** `pods`, `pods/NAME` (cluster-scoped only), `namespaces/NS/pods[/NAME]`; undefined for what the API server does not serve. */
+/** `pods`, `pods/NAME` (cluster-scoped only), `namespaces/NS/pods[/NAME[/scale]]`; undefined for what the API server does not serve. */
 export function resolveTarget(group: string, version: string, rest: string[]): Target | undefined {
-  const [first, second, third, fourth, ...more] = rest;
+  const [first, second, third, fourth, fifth, ...more] = rest;
   if (more.length > 0) return undefined;
   if (first === 'namespaces' && third !== undefined) {
     const resource = findResource(group, version, third);
+    if (fifth !== undefined) return fifth === 'scale' && fourth !== undefined && resource?.namespaced && resource.subresources?.includes(fifth) ? { resource, namespace: second, name: fourth, subresource: fifth } : undefined;
     return resource?.namespaced ? { resource, namespace: second, ...(fourth !== undefined ? { name: fourth } : {}) } : undefined;
   }
+  if (fifth !== undefined) return undefined;
   if (third !== undefined) return undefined;
   const resource = findResource(group, version, first!);
   if (!resource || (second !== undefined && resource.namespaced)) return undefined;

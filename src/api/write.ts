@@ -42,7 +42,7 @@ const MAX_BODY = 3 * 1024 * 1024;
 
 // The API's writes run one at a time, so a resourceVersion checked is the one written over.
 let queue: Promise<unknown> = Promise.resolve();
-function oneAtATime<T>(fn: () => Promise<T>): Promise<T> {
+export function oneAtATime<T>(fn: () => Promise<T>): Promise<T> {
   const run = queue.then(fn, fn);
   queue = run.catch(() => undefined);
   return run;
@@ -72,25 +72,25 @@ export async function serveWrite(pods: PodManager, target: WriteTarget, req: Inc
   throw methodNotSupported(resource, method);
 }
 
-function methodNotSupported(r: ApiResource, method: string): PodctlError {
+export function methodNotSupported(r: ApiResource, method: string): PodctlError {
   return apiError('INVALID_ARGUMENT', failure(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`, { kind: r.name, ...(r.group ? { group: r.group } : {}), causes: [{ reason: 'MethodNotSupported', message: `${method} is not supported` }] }));
 }
 
 /** `dryRun=All` (the only value the API server knows); anything else is a BadRequest. */
-function dryRunOf(query: URLSearchParams): boolean {
+export function dryRunOf(query: URLSearchParams): boolean {
   const values = query.getAll('dryRun');
   for (const v of values) if (v !== 'All') throw badRequest(`dryRun: Unsupported value: "${v}": supported values: "All"`);
   return values.length > 0;
 }
 
-function patchTypeOf(contentType: string | undefined): PatchType {
+export function patchTypeOf(contentType: string | undefined): PatchType {
   const type = (contentType ?? '').split(';')[0]!.trim();
   if ((PATCH_TYPES as readonly string[]).includes(type)) return type as PatchType;
   const message = type === APPLY_PATCH_TYPE ? 'server-side apply is not served by podctl yet: use client-side apply (kubectl apply without --server-side)' : `the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.join(', ')}`;
   throw apiError('INVALID_ARGUMENT', failure(415, 'UnsupportedMediaType', message));
 }
 
-async function readBody(req: IncomingMessage): Promise<unknown> {
+export async function readBody(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -131,7 +131,7 @@ function objectOfBody(target: WriteTarget, body: unknown): JsonMap {
 }
 
 /** The object as GET answers it now, or undefined. */
-async function current(pods: PodManager, target: WriteTarget, name: string): Promise<JsonMap | undefined> {
+export async function current(pods: PodManager, target: WriteTarget, name: string): Promise<JsonMap | undefined> {
   try {
     return (await readResource(pods, target.resource, { namespace: target.resource.namespaced ? target.namespace : undefined, name, table: false })).objects?.[0];
   } catch (err) {
@@ -171,7 +171,7 @@ async function update(pods: PodManager, target: WriteTarget, body: unknown, dryR
   return { code: 200, body: dryRun ? asStored(obj, existing) : await readBack(pods, target, name), warnings };
 }
 
-async function patchObject(pods: PodManager, target: WriteTarget, type: PatchType, patch: unknown, dryRun: boolean): Promise<WriteReply> {
+export async function patchObject(pods: PodManager, target: WriteTarget, type: PatchType, patch: unknown, dryRun: boolean): Promise<WriteReply> {
   const r = target.resource;
   const name = target.name!;
   const existing = await current(pods, target, name);
@@ -193,7 +193,7 @@ async function patchObject(pods: PodManager, target: WriteTarget, type: PatchTyp
 }
 
 /** A stale resourceVersion (one the object no longer has) is the API server's 409 Conflict. */
-function checkResourceVersion(r: ApiResource, name: string, given: unknown, existing: JsonMap): void {
+export function checkResourceVersion(r: ApiResource, name: string, given: unknown, existing: JsonMap): void {
   if (given === undefined || given === '') return;
   if (given === metaOf(existing).resourceVersion) return;
   throw apiError('FAILED_PRECONDITION', failure(409, 'Conflict', `Operation cannot be fulfilled on ${qualifiedName(r, name)}: the object has been modified; please apply your changes to the latest version and try again`, { name, ...(r.group ? { group: r.group } : {}), kind: r.name }));

@@ -22,7 +22,7 @@ export function applyPatch(type: PatchType, original: JsonMap, patch: unknown, k
       if (!isMap(patch)) throw invalidPatch('a merge patch must be a JSON object');
       return mergePatch(original, patch) as JsonMap;
     case 'application/strategic-merge-patch+json':
-      return strategicMergePatch(original as never, patch, kind) as JsonMap;
+      return strategicMergePatch(original, patch, kind);
   }
 }
 

@@ -24,7 +24,8 @@ const deployment = () => ({
   },
 });
 type D = ReturnType<typeof deployment>;
-const containers = (d: unknown) => (d as D).spec.template.spec.containers;
+const asD = (d: unknown) => d as D;
+const containers = (d: unknown) => asD(d).spec.template.spec.containers;
 
 test('a merge-keyed list merges element by element: set image and set env touch one container', () => {
   const out = strategicMergePatch(deployment(), { spec: { template: { spec: { containers: [{ name: 'web', image: 'busybox' }] } } } }, 'Deployment');
@@ -48,7 +49,7 @@ test("client-side apply's removal: $patch delete by merge key, $setElementOrder,
     },
   };
   const out = strategicMergePatch(deployment(), patch, 'Deployment');
-  assert.equal((out as D).metadata.labels, undefined);
+  assert.equal(asD(out).metadata.labels, undefined);
   assert.deepEqual(containers(out).map((c) => c.name), ['side', 'web']);
   const web = containers(out).find((c) => c.name === 'web')!;
   assert.deepEqual(web.env, [{ name: 'A', value: '1' }]);
@@ -58,26 +59,26 @@ test("client-side apply's removal: $patch delete by merge key, $setElementOrder,
 test('lists without a strategy (args) are replaced; a set of primitives (finalizers) takes the union; $deleteFromPrimitiveList removes', () => {
   const out = strategicMergePatch(deployment(), { metadata: { finalizers: ['b', 'a'] }, spec: { template: { spec: { containers: [{ name: 'side', args: ['sleep', '2'] }] } } } }, 'Deployment');
   assert.deepEqual(containers(out)[1]!.args, ['sleep', '2']);
-  assert.deepEqual((out as D).metadata.finalizers, ['a', 'b']);
+  assert.deepEqual(asD(out).metadata.finalizers, ['a', 'b']);
   const removed = strategicMergePatch(out, { metadata: { '$deleteFromPrimitiveList/finalizers': ['a'] } }, 'Deployment');
-  assert.deepEqual((removed as D).metadata.finalizers, ['b']);
+  assert.deepEqual(asD(removed).metadata.finalizers, ['b']);
 });
 
 test('$retainKeys clears the fields it does not name (a strategy changed to Recreate); $patch replace takes a map or a list whole', () => {
   const out = strategicMergePatch(deployment(), { spec: { strategy: { $retainKeys: ['type'], type: 'Recreate', rollingUpdate: null } } }, 'Deployment');
-  assert.deepEqual((out as D).spec.strategy, { type: 'Recreate' });
+  assert.deepEqual(asD(out).spec.strategy, { type: 'Recreate' });
   const vol = strategicMergePatch(deployment(), { spec: { template: { spec: { volumes: [{ name: 'data', $retainKeys: ['configMap', 'name'], configMap: { name: 'cfg' } }] } } } }, 'Deployment');
-  assert.deepEqual((vol as D).spec.template.spec.volumes, [{ name: 'data', configMap: { name: 'cfg' } }]);
+  assert.deepEqual(asD(vol).spec.template.spec.volumes, [{ name: 'data', configMap: { name: 'cfg' } }]);
   const replaced = strategicMergePatch(deployment(), { spec: { template: { spec: { containers: [{ $patch: 'replace' }, { name: 'only', image: 'nginx' }] } } } }, 'Deployment');
   assert.deepEqual(containers(replaced), [{ name: 'only', image: 'nginx' }]);
   const map = strategicMergePatch(deployment(), { metadata: { labels: { $patch: 'replace', tier: 'db' } } }, 'Deployment');
-  assert.deepEqual((map as D).metadata.labels, { tier: 'db' });
+  assert.deepEqual(asD(map).metadata.labels, { tier: 'db' });
 });
 
 test("a Service's ports merge by port, a ConfigMap's data as a map; the original is not changed", () => {
   const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { ports: [{ port: 80, targetPort: 8080 }, { port: 81 }] } };
   const out = strategicMergePatch(svc, { spec: { ports: [{ port: 80, targetPort: 9090 }] } }, 'Service');
-  assert.deepEqual((out as typeof svc).spec.ports, [{ port: 80, targetPort: 9090 }, { port: 81 }]);
+  assert.deepEqual((out as unknown as typeof svc).spec.ports, [{ port: 80, targetPort: 9090 }, { port: 81 }]);
   assert.equal(svc.spec.ports[0]!.targetPort, 8080);
   const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { a: '1', b: '2' } };
   assert.deepEqual(strategicMergePatch(cm, { data: { a: null, c: '3' } }, 'ConfigMap').data, { b: '2', c: '3' });

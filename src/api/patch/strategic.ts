@@ -23,9 +23,9 @@ const ORDER = '$setElementOrder/';
 
 const isMap = (v: unknown): v is JsonMap => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export function strategicMergePatch(original: JsonMap, patch: unknown, kind: string): JsonMap {
+export function strategicMergePatch(original: Record<string, unknown>, patch: unknown, kind: string): Record<string, unknown> {
   if (!isMap(patch)) throw invalidPatch('a strategic merge patch must be a JSON object');
-  return mergeMap(original, patch, 'Object', kind) ?? {};
+  return mergeMap(original as JsonMap, patch, 'Object', kind) ?? {};
 }
 
 function mergeMap(original: JsonMap | undefined, patch: JsonMap, type: TypeName | undefined, kind: string): JsonMap | undefined {
