@@ -66,7 +66,8 @@ export async function serveWrite(pods: PodManager, target: WriteTarget, req: Inc
     return oneAtATime(() => patchObject(pods, target, type, patch, dryRun));
   }
   if (method === 'DELETE') {
-    const options = deleteOptions(query, req.headers['content-length'] !== undefined ? await readBody(req).catch(() => undefined) : undefined);
+    const hasBody = (req.headers['content-length'] ?? '0') !== '0' || req.headers['transfer-encoding'] !== undefined;
+    const options = deleteOptions(query, hasBody ? await readBody(req) : undefined);
     return oneAtATime(() => removeObject(pods, target, options, dryRun, query));
   }
   throw methodNotSupported(resource, method);

@@ -1,0 +1,275 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { LeakChecker } from './harness/leaks.js';
+import { podctl, podctlOk, uniqueName } from './harness/run.js';
+import { sleep, startServe, stopServe, type Serve } from './harness/serve.js';
+import { freePort, kubectlPath } from './harness/kube-api.js';
+
+// The API's writes driven by real clients: the oldest and the newest kubectl installed and the
+// Python client change state through `podctl serve`, and podctl's own commands see it (and
+// serve's controllers make the pods). Each kubectl version works on objects of its own.
+const KUBECTLS = ['1.27', '1.33'];
+
+let leaks: LeakChecker;
+let work: string;
+
+before(async () => {
+  leaks = await LeakChecker.start();
+  work = await mkdtemp(join(tmpdir(), 'pct-kube-write-'));
+});
+
+after(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('kubectl and the Python client write through podctl serve', () => {
+  let serve: Serve | undefined;
+  let kubeconfig: string;
+  let home: string;
+  const made: Array<{ file?: string; args?: string[] }> = [];
+
+  // apply, create and replace validate against the server's OpenAPI by default, which this
+  // branch does not serve (the api-read part of #22 does): validation is the server's here.
+  const validateOff = (args: string[]) => (['apply', 'create', 'replace'].includes(args[0]!) ? [...args, '--validate=false'] : args);
+  const kubectl = (version: string, args: string[], input?: string) =>
+    execa(kubectlPath(version), ['--kubeconfig', kubeconfig, ...validateOff(args)], { reject: false, env: { HOME: home, PATH: process.env.PATH ?? '' }, extendEnv: false, timeout: 60_000, ...(input !== undefined ? { input } : { stdin: 'ignore' as const }) });
+  const kubectlOk = async (version: string, args: string[], input?: string) => {
+    const r = await kubectl(version, args, input);
+    assert.equal(r.exitCode, 0, `kubectl.${version} ${args.join(' ')}: ${String(r.stderr)}`);
+    return String(r.stdout);
+  };
+  const json = async <T>(version: string, args: string[]) => JSON.parse(await kubectlOk(version, [...args, '-o', 'json'])) as T;
+  /** Until `check` passes (serve's controllers converge in their own time), or fail with its last answer. */
+  const eventually = async (what: string, check: () => Promise<boolean>) => {
+    for (let i = 0; i < 120; i++) {
+      if (await check()) return;
+      await sleep(500);
+    }
+    assert.fail(`${what}: not reached in 60 s`);
+  };
+  const podsOf = async (app: string) => JSON.parse((await podctlOk(['get', 'pods', '-l', `app=${app}`, '-o', 'json'])).stdout) as { items: Array<{ spec: { containers: Array<{ image: string; env?: Array<{ name: string; value: string }> }> }; status: { phase: string } }> };
+
+  before(async () => {
+    home = join(work, 'home');
+    const port = await freePort();
+    serve = await startServe(['--listen', `127.0.0.1:${port}`]);
+    kubeconfig = join(work, 'kubeconfig');
+    await writeFile(kubeconfig, (await podctlOk(['kubeconfig'])).stdout);
+  });
+
+  after(async () => {
+    if (serve) process.stderr.write(`# serve's log:\n${serve.stderr().replace(/^/gm, '#   ')}\n`);
+    await stopServe(serve).catch(() => serve?.child.kill('SIGKILL'));
+    // Whatever a failed test left: removed with podctl itself.
+    for (const m of made.reverse()) {
+      if (m.file) await podctl(['delete', '-f', m.file, '--ignore-not-found']);
+      if (m.args) await podctl(['delete', ...m.args, '--ignore-not-found']);
+    }
+    await leaks.assertClean();
+  });
+
+  for (const v of KUBECTLS) {
+    describe(`kubectl ${v}`, () => {
+      const app = uniqueName(`pct-w${v.replace('.', '')}`);
+      const file = () => join(work, `${app}.yaml`);
+      const manifest = (opts: { data: string; env: string; image?: string }) => `apiVersion: v1
+kind: ConfigMap
+metadata: { name: ${app} }
+data: { ${opts.data} }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: ${app}, labels: { app: ${app} } }
+spec:
+  replicas: 1
+  selector: { matchLabels: { app: ${app} } }
+  template:
+    metadata: { labels: { app: ${app} } }
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+        - name: web
+          image: ${opts.image ?? 'nginx'}
+          env: [${opts.env}]
+---
+apiVersion: v1
+kind: Service
+metadata: { name: ${app} }
+spec:
+  selector: { app: ${app} }
+  ports: [{ port: 80 }]
+`;
+      const applyLines = async (text: string) => {
+        await writeFile(file(), text);
+        return (await kubectlOk(v, ['apply', '-f', file()])).trim().split('\n').sort();
+      };
+
+      it('apply -f: created; again: unchanged; changed: configured; a field removed by re-apply is gone; the pods follow', async () => {
+        made.push({ file: file() });
+        const first = { data: 'a: "1", b: "2"', env: '{ name: A, value: "1" }, { name: B, value: "2" }' };
+        assert.deepEqual(await applyLines(manifest(first)), [`configmap/${app} created`, `deployment.apps/${app} created`, `service/${app} created`]);
+        assert.deepEqual(await applyLines(manifest(first)), [`configmap/${app} unchanged`, `deployment.apps/${app} unchanged`, `service/${app} unchanged`]);
+        // podctl sees what kubectl made, and serve's controllers made the pod.
+        assert.match((await podctlOk(['get', 'deployment', app])).stdout, new RegExp(`^${app}\\s`, 'm'));
+        assert.match((await podctlOk(['get', 'service', app])).stdout, new RegExp(`^${app}\\s`, 'm'));
+        await eventually('a running pod', async () => (await podsOf(app)).items.some((p) => p.status.phase === 'Running'));
+
+        assert.deepEqual(await applyLines(manifest({ data: 'a: "1", b: "3"', env: first.env })), [`configmap/${app} configured`, `deployment.apps/${app} unchanged`, `service/${app} unchanged`]);
+        // B leaves the manifest: kubectl's three-way patch deletes it by its merge key (name).
+        assert.deepEqual(await applyLines(manifest({ data: 'a: "1"', env: '{ name: A, value: "1" }' })), [`configmap/${app} configured`, `deployment.apps/${app} configured`, `service/${app} unchanged`]);
+        const cm = await json<{ data: Record<string, string> }>(v, ['get', 'configmap', app]);
+        assert.deepEqual(cm.data, { a: '1' });
+        const d = await json<{ spec: { template: { spec: { containers: Array<{ env: unknown }> } } } }>(v, ['get', 'deployment', app]);
+        assert.deepEqual(d.spec.template.spec.containers[0]!.env, [{ name: 'A', value: '1' }]);
+        await eventually('the pod without B', async () => {
+          const pods = (await podsOf(app)).items;
+          return pods.length === 1 && pods[0]!.status.phase === 'Running' && JSON.stringify(pods[0]!.spec.containers[0]!.env ?? []) === JSON.stringify([{ name: 'A', value: '1' }]);
+        });
+      });
+
+      it('set image rolls the Deployment; set env, label, annotate, scale', async () => {
+        await kubectlOk(v, ['set', 'image', `deployment/${app}`, 'web=nginx:latest']);
+        await eventually('the pod of the new image', async () => {
+          const pods = (await podsOf(app)).items;
+          return pods.length === 1 && pods[0]!.spec.containers[0]!.image === 'nginx:latest' && pods[0]!.status.phase === 'Running';
+        });
+        await kubectlOk(v, ['set', 'env', `deployment/${app}`, 'FOO=bar']);
+        await eventually('the pod with FOO', async () => (await podsOf(app)).items.some((p) => p.spec.containers[0]!.env?.some((e) => e.name === 'FOO' && e.value === 'bar')));
+        await kubectlOk(v, ['label', 'deployment', app, 'tier=web']);
+        await kubectlOk(v, ['annotate', 'service', app, 'note=from kubectl']);
+        await kubectlOk(v, ['annotate', 'configmap', app, 'note=cm']);
+        assert.equal((await json<{ metadata: { labels: Record<string, string> } }>(v, ['get', 'deployment', app])).metadata.labels.tier, 'web');
+        assert.equal((await json<{ metadata: { annotations: Record<string, string> } }>(v, ['get', 'service', app])).metadata.annotations.note, 'from kubectl');
+        assert.equal((await json<{ metadata: { annotations: Record<string, string> } }>(v, ['get', 'configmap', app])).metadata.annotations.note, 'cm');
+        assert.equal((await kubectlOk(v, ['scale', 'deployment', app, '--replicas=2'])).trim(), `deployment.apps/${app} scaled`);
+        assert.equal(await kubectlOk(v, ['get', 'deployment', app, '-o', 'jsonpath={.spec.replicas}']), '2');
+        await eventually('two pods', async () => (await podsOf(app)).items.filter((p) => p.status.phase === 'Running').length === 2);
+        assert.equal((await podctlOk(['get', 'deployment', app, '-o', 'jsonpath={.spec.replicas}'])).stdout.trim(), '2');
+      });
+
+      it('patch --type json, merge and strategic', async () => {
+        await kubectlOk(v, ['patch', 'configmap', app, '--type', 'merge', '-p', '{"data":{"c":"3"}}']);
+        await kubectlOk(v, ['patch', 'configmap', app, '--type', 'json', '-p', '[{"op":"remove","path":"/data/a"},{"op":"add","path":"/data/d","value":"4"}]']);
+        assert.deepEqual((await json<{ data: Record<string, string> }>(v, ['get', 'configmap', app])).data, { c: '3', d: '4' });
+        // A strategic patch merges the container named web instead of replacing the list.
+        await kubectlOk(v, ['patch', 'deployment', app, '--type', 'strategic', '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"web","env":[{"name":"A","value":"2"}]}]}}}}']);
+        const c = (await json<{ spec: { template: { spec: { containers: Array<{ name: string; image: string; env: Array<{ name: string; value: string }> }> } } } }>(v, ['get', 'deployment', app])).spec.template.spec.containers;
+        assert.equal(c.length, 1);
+        assert.equal(c[0]!.image, 'nginx:latest');
+        assert.deepEqual(c[0]!.env.find((e) => e.name === 'A'), { name: 'A', value: '2' });
+        assert.ok(c[0]!.env.some((e) => e.name === 'FOO'), 'the other variables stay');
+        const bad = await kubectl(v, ['patch', 'configmap', app, '--type', 'json', '-p', '[{"op":"remove","path":"/data/nothing"}]']);
+        assert.equal(bad.exitCode, 1);
+        assert.match(String(bad.stderr), /is invalid: the patch cannot be applied/);
+      });
+
+      it('replace: the object back with a change; a stale resourceVersion is a Conflict', async () => {
+        const cm = await json<{ metadata: Record<string, unknown>; data: Record<string, string> }>(v, ['get', 'configmap', app]);
+        cm.data.e = '5';
+        assert.equal((await kubectlOk(v, ['replace', '-f', '-'], JSON.stringify(cm))).trim(), `configmap/${app} replaced`);
+        assert.equal((await json<{ data: Record<string, string> }>(v, ['get', 'configmap', app])).data.e, '5');
+        // The same body again carries the resourceVersion that was current before the replace.
+        const stale = await kubectl(v, ['replace', '-f', '-'], JSON.stringify(cm));
+        assert.equal(stale.exitCode, 1);
+        assert.match(String(stale.stderr), new RegExp(`Error from server \\(Conflict\\).*Operation cannot be fulfilled on configmaps "${app}": the object has been modified`));
+      });
+
+      it('create deployment|service|configmap|secret; a name taken is AlreadyExists; an invalid name is Invalid', async () => {
+        const name = `${app}-c`;
+        made.push({ args: ['deployment', name] }, { args: ['service', name] }, { args: ['configmap', name] }, { args: ['secret', name] });
+        assert.equal((await kubectlOk(v, ['create', 'deployment', name, '--image=nginx'])).trim(), `deployment.apps/${name} created`);
+        assert.equal((await kubectlOk(v, ['create', 'service', 'clusterip', name, '--tcp=80:80'])).trim(), `service/${name} created`);
+        assert.equal((await kubectlOk(v, ['create', 'configmap', name, '--from-literal=k=v'])).trim(), `configmap/${name} created`);
+        assert.equal((await kubectlOk(v, ['create', 'secret', 'generic', name, '--from-literal=p=secret'])).trim(), `secret/${name} created`);
+        assert.equal((await podctlOk(['get', 'configmap', name, '-o', 'jsonpath={.data.k}'])).stdout.trim(), 'v');
+        assert.equal(Buffer.from((await podctlOk(['get', 'secret', name, '-o', 'jsonpath={.data.p}'])).stdout.trim(), 'base64').toString(), 'secret');
+        await eventually('the created deployment runs a pod', async () => (await podsOf(name)).items.some((p) => p.status.phase === 'Running'));
+        const again = await kubectl(v, ['create', 'configmap', name, '--from-literal=k=v']);
+        assert.equal(String(again.stderr).trim(), `error: failed to create configmap: configmaps "${name}" already exists`);
+        const invalid = await kubectl(v, ['create', 'configmap', 'Bad_Name', '--from-literal=k=v']);
+        assert.equal(invalid.exitCode, 1);
+        assert.match(String(invalid.stderr), /ConfigMap "Bad_Name" is invalid: metadata\.name: /);
+        for (const kind of ['deployment', 'service', 'configmap', 'secret']) await kubectlOk(v, ['delete', kind, name]);
+        assert.equal((await podctl(['get', 'configmap', name])).exitCode, 1);
+      });
+
+      it('delete -f returns once everything is gone: records, service, pods', async () => {
+        const out = (await kubectlOk(v, ['delete', '-f', file()])).trim().split('\n').sort();
+        assert.deepEqual(out, [`configmap "${app}" deleted`, `deployment.apps "${app}" deleted`, `service "${app}" deleted`]);
+        assert.equal((await podsOf(app)).items.length, 0);
+        assert.equal((await podctl(['get', 'deployment', app])).exitCode, 1);
+        assert.equal((await podctl(['get', 'service', app])).exitCode, 1);
+      });
+    });
+  }
+
+  it('dryRun=All answers without writing; deletecollection by label; a resourceVersion on create is refused', async () => {
+    const name = uniqueName('pct-wdry');
+    made.push({ args: ['configmap', `${name}-1`] }, { args: ['configmap', `${name}-2`] });
+    assert.equal((await kubectlOk('1.33', ['create', 'configmap', name, '--from-literal=k=v', '--dry-run=server'])).trim(), `configmap/${name} created (server dry run)`);
+    assert.equal((await podctl(['get', 'configmap', name])).exitCode, 1, 'nothing was written');
+    for (const n of [1, 2]) await kubectlOk('1.33', ['create', 'configmap', `${name}-${n}`, '--from-literal=k=v']);
+    await kubectlOk('1.33', ['label', 'configmap', `${name}-1`, `${name}-2`, 'batch=dry']);
+    const withVersion = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${name}-3`, resourceVersion: '12' }, data: {} };
+    const refused = await kubectl('1.33', ['create', '-f', '-'], JSON.stringify(withVersion));
+    assert.equal(refused.exitCode, 1);
+    assert.match(String(refused.stderr), /resourceVersion should not be set on objects to be created/);
+    // kubectl deletes one by one; a client library's deletecollection takes them in one request.
+    const script = [
+      'import sys',
+      'from kubernetes import client, config',
+      'config.load_kube_config(config_file=sys.argv[1])',
+      'api = client.CoreV1Api()',
+      'api.delete_collection_namespaced_config_map("default", label_selector="batch=dry")',
+      'print(len(api.list_namespaced_config_map("default", label_selector="batch=dry").items))',
+    ].join('\n');
+    const r = await execa('/usr/bin/python3', ['-c', script, kubeconfig], { reject: false, env: { HOME: home }, timeout: 60_000 });
+    assert.equal(r.exitCode, 0, String(r.stderr));
+    assert.equal(String(r.stdout).trim(), '0');
+  });
+
+  it('the Python client creates, updates (a stale one: 409) and deletes a ConfigMap', async () => {
+    const name = uniqueName('pct-wpy');
+    made.push({ args: ['configmap', name] });
+    const script = [
+      'import sys',
+      'from kubernetes import client, config',
+      'from kubernetes.client.rest import ApiException',
+      'config.load_kube_config(config_file=sys.argv[1])',
+      'api = client.CoreV1Api()',
+      'name = sys.argv[2]',
+      'made = api.create_namespaced_config_map("default", client.V1ConfigMap(metadata=client.V1ObjectMeta(name=name), data={"k": "1"}))',
+      'print("created", made.metadata.name, made.data["k"])',
+      'made.data["k"] = "2"',
+      'updated = api.replace_namespaced_config_map(name, "default", made)',
+      'print("updated", updated.data["k"], updated.metadata.resource_version != made.metadata.resource_version)',
+      'made.data["k"] = "3"',
+      'try:',
+      '    api.replace_namespaced_config_map(name, "default", made)',
+      'except ApiException as e:',
+      '    print("stale", e.status, e.reason)',
+      'api.delete_namespaced_config_map(name, "default")',
+      'try:',
+      '    api.read_namespaced_config_map(name, "default")',
+      'except ApiException as e:',
+      '    print("gone", e.status)',
+    ].join('\n');
+    const r = await execa('/usr/bin/python3', ['-c', script, kubeconfig, name], { reject: false, env: { HOME: home }, timeout: 60_000 });
+    assert.equal(r.exitCode, 0, String(r.stderr));
+    assert.deepEqual(String(r.stdout).trim().split('\n'), [`created ${name} 1`, 'updated 2 True', 'stale 409 Conflict', 'gone 404']);
+    assert.equal((await podctl(['get', 'configmap', name])).exitCode, 1);
+  });
+
+  it('discovery lists the write verbs and the scale subresource', async () => {
+    const out = await kubectlOk('1.33', ['api-resources', '-o', 'wide', '--no-headers']);
+    const row = (n: string) => out.split('\n').find((l) => l.startsWith(`${n} `)) ?? '';
+    assert.match(row('deployments'), /\[create delete deletecollection get list patch update\]/);
+    assert.match(row('endpoints'), /\[get list\]/);
+    const raw = JSON.parse(await kubectlOk('1.33', ['get', '--raw', '/apis/apps/v1'])) as { resources: Array<{ name: string; kind: string }> };
+    assert.equal(raw.resources.find((r) => r.name === 'deployments/scale')?.kind, 'Scale');
+  });
+});
