@@ -37,6 +37,8 @@ export interface WriteReply {
 
 type JsonMap = Record<string, unknown>;
 
+const PROTOBUF = 'application/vnd.kubernetes.protobuf';
+
 /** The largest body the API server takes (3 MiB). */
 const MAX_BODY = 3 * 1024 * 1024;
 
@@ -101,6 +103,10 @@ export async function readBody(req: IncomingMessage): Promise<unknown> {
   }
   const text = Buffer.concat(chunks).toString('utf8');
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
+  if (type === PROTOBUF) {
+    // client-go's typed clients (kubectl 1.31+'s `create deployment|service|configmap|secret`) send protobuf and have no fallback.
+    throw apiError('INVALID_ARGUMENT', failure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (podctl does not read ${PROTOBUF}; send the object as JSON, e.g. kubectl create -f or kubectl apply -f)`));
+  }
   try {
     if (/yaml/.test(type)) return (await import('yaml')).parse(text) as unknown;
     return JSON.parse(text) as unknown;
@@ -181,7 +187,7 @@ export async function patchObject(pods: PodManager, target: WriteTarget, type: P
   try {
     patched = applyPatch(type, existing, patch, r.kind);
   } catch (err) {
-    if (isPodctlError(err) && err.details?.patchError) throw apiError('INVALID_ARGUMENT', failure(422, 'Invalid', `${qualifiedName(r, name)} is invalid: ${err.message}`, { name, kind: r.kind, ...(r.group ? { group: r.group } : {}) }));
+    if (isPodctlError(err) && err.details?.patchError) throw invalid(r, name, [{ message: err.message }]);
     throw err;
   }
   // A patch that sets a resourceVersion asks for the update to be made on that version only.
