@@ -52,6 +52,7 @@ export function oneAtATime<T>(fn: () => Promise<T>): Promise<T> {
 
 export async function serveWrite(pods: PodManager, target: WriteTarget, req: IncomingMessage, query: URLSearchParams): Promise<WriteReply> {
   const dryRun = dryRunOf(query);
+  checkFieldValidation(query);
   const method = req.method ?? 'GET';
   const { resource, name } = target;
   if (method === 'POST' && name === undefined) {
@@ -84,6 +85,16 @@ export function dryRunOf(query: URLSearchParams): boolean {
   const values = query.getAll('dryRun');
   for (const v of values) if (v !== 'All') throw badRequest(`dryRun: Unsupported value: "${v}": supported values: "All"`);
   return values.length > 0;
+}
+
+/**
+ * `fieldValidation` Strict, Warn or Ignore: each is accepted, and each refuses what the schema
+ * checks refuse (types, required fields, podctl's own reading); unknown fields are not found yet
+ * (that needs the OpenAPI schema of every field), so Strict refuses no more than Warn.
+ */
+function checkFieldValidation(query: URLSearchParams): void {
+  const v = query.get('fieldValidation');
+  if (v !== null && !['Strict', 'Warn', 'Ignore'].includes(v)) throw badRequest(`fieldValidation: Unsupported value: "${v}": supported values: "Ignore", "Warn", "Strict"`);
 }
 
 export function patchTypeOf(contentType: string | undefined): PatchType {
@@ -276,7 +287,7 @@ function asInvalid(r: ApiResource, name: string, err: unknown): unknown {
 }
 
 /** `spec.replicas: must be >= 0` → the field and the message. */
-function causeOf(line: string): Cause {
+export function causeOf(line: string): Cause {
   const m = /^([A-Za-z$][\w.$-]*(?:\[[^\]]*\][\w.$-]*)*): (.*)$/.exec(line);
   return m ? { field: m[1]!, message: m[2]! } : { message: line };
 }
@@ -299,7 +310,7 @@ export interface DeleteOptions {
   propagationPolicy?: string;
 }
 
-function deleteOptions(query: URLSearchParams, body: unknown): DeleteOptions {
+export function deleteOptions(query: URLSearchParams, body: unknown): DeleteOptions {
   const fromBody = isMap(body) ? body : {};
   const grace = fromBody.gracePeriodSeconds ?? query.get('gracePeriodSeconds') ?? undefined;
   const propagation = fromBody.propagationPolicy ?? query.get('propagationPolicy') ?? undefined;

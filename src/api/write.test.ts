@@ -1,0 +1,42 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { statusOf } from './status.js';
+import { causeOf, checkResourceVersion, deleteOptions, dryRunOf } from './write.js';
+import { findResource } from './resources.js';
+
+test("podctl's problem lines become the causes of an Invalid: the field path, then the message", () => {
+  assert.deepEqual(causeOf('metadata.name: must be a lowercase DNS-1123 name'), { field: 'metadata.name', message: 'must be a lowercase DNS-1123 name' });
+  assert.deepEqual(causeOf('spec.template.spec.containers[0].ports[1].containerPort: must be 1-65535'), { field: 'spec.template.spec.containers[0].ports[1].containerPort', message: 'must be 1-65535' });
+  assert.deepEqual(causeOf('Deployment web is given twice'), { message: 'Deployment web is given twice' });
+});
+
+test('DeleteOptions from the query or the body; bad values are a BadRequest', () => {
+  assert.deepEqual(deleteOptions(new URLSearchParams('gracePeriodSeconds=0&propagationPolicy=Foreground'), undefined), { gracePeriodSeconds: 0, propagationPolicy: 'Foreground' });
+  assert.deepEqual(deleteOptions(new URLSearchParams('gracePeriodSeconds=5'), { kind: 'DeleteOptions', propagationPolicy: 'Background', gracePeriodSeconds: 1 }), { gracePeriodSeconds: 1, propagationPolicy: 'Background' });
+  assert.deepEqual(deleteOptions(new URLSearchParams(), {}), {});
+  assert.equal(statusOf(captured(() => deleteOptions(new URLSearchParams('gracePeriodSeconds=-1'), undefined))).code, 400);
+  assert.equal(statusOf(captured(() => deleteOptions(new URLSearchParams('propagationPolicy=Later'), undefined))).reason, 'BadRequest');
+});
+
+test('a stale resourceVersion is a 409 Conflict in the API server words; none or the current one passes; dryRun takes All only', () => {
+  const cm = findResource('', 'v1', 'configmaps')!;
+  const existing = { metadata: { name: 'c', resourceVersion: '7' } };
+  checkResourceVersion(cm, 'c', undefined, existing);
+  checkResourceVersion(cm, 'c', '7', existing);
+  const status = statusOf(captured(() => checkResourceVersion(cm, 'c', '6', existing)));
+  assert.equal(status.code, 409);
+  assert.equal(status.reason, 'Conflict');
+  assert.equal(status.message, 'Operation cannot be fulfilled on configmaps "c": the object has been modified; please apply your changes to the latest version and try again');
+  assert.equal(dryRunOf(new URLSearchParams('dryRun=All')), true);
+  assert.equal(dryRunOf(new URLSearchParams()), false);
+  assert.equal(statusOf(captured(() => dryRunOf(new URLSearchParams('dryRun=Some')))).code, 400);
+});
+
+function captured(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (err) {
+    return err;
+  }
+  assert.fail('expected a throw');
+}
