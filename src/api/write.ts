@@ -198,7 +198,8 @@ export async function patchObject(pods: PodManager, target: WriteTarget, type: P
   try {
     patched = applyPatch(type, existing, patch, r.kind);
   } catch (err) {
-    if (isPodctlError(err) && err.details?.patchError) throw invalid(r, name, [{ message: err.message }]);
+    // A patch that does not fit the object is the request's fault: a BadRequest saying which operation.
+    if (isPodctlError(err) && err.details?.patchError) throw badRequest(err.message);
     throw err;
   }
   // A patch that sets a resourceVersion asks for the update to be made on that version only.
