@@ -125,8 +125,14 @@ spec:
         await eventually('a running pod', async () => (await podsOf(app)).items.some((p) => p.status.phase === 'Running'));
 
         assert.deepEqual(await applyLines(manifest({ data: 'a: "1", b: "3"', env: first.env })), [`configmap/${app} configured`, `deployment.apps/${app} unchanged`, `service/${app} unchanged`]);
-        // B leaves the manifest: kubectl's three-way patch deletes it by its merge key (name).
-        assert.deepEqual(await applyLines(manifest({ data: 'a: "1"', env: '{ name: A, value: "1" }' })), [`configmap/${app} configured`, `deployment.apps/${app} configured`, `service/${app} unchanged`]);
+        // B leaves the manifest: kubectl's three-way patch deletes it by its merge key (name),
+        // with the directives the strategic merge applies (-v=8 logs the request bodies).
+        await writeFile(file(), manifest({ data: 'a: "1"', env: '{ name: A, value: "1" }' }));
+        const removal = await kubectl(v, ['apply', '-f', file(), '-v=8']);
+        assert.equal(removal.exitCode, 0, String(removal.stderr));
+        assert.deepEqual(String(removal.stdout).trim().split('\n').sort(), [`configmap/${app} configured`, `deployment.apps/${app} configured`, `service/${app} unchanged`]);
+        assert.match(String(removal.stderr), /\$setElementOrder\/env/);
+        assert.match(String(removal.stderr), /\\?"\$patch\\?":\\?"delete\\?",\\?"name\\?":\\?"B\\?"/);
         const cm = await json<{ data: Record<string, string> }>(v, ['get', 'configmap', app]);
         assert.deepEqual(cm.data, { a: '1' });
         const d = await json<{ spec: { template: { spec: { containers: Array<{ env: unknown }> } } } }>(v, ['get', 'deployment', app]);
