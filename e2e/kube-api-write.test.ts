@@ -240,6 +240,12 @@ spec:
     const object = (n: string) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: n }, data: { k: 'v' } });
     assert.equal((await kubectlOk('1.33', ['create', '-f', '-', '--dry-run=server'], object(name))).trim(), `configmap/${name} created (server dry run)`);
     assert.equal((await podctl(['get', 'configmap', name])).exitCode, 1, 'nothing was written');
+    // A field podctl cannot honour comes back as a Warning header, which kubectl prints.
+    const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name }, spec: { minReadySeconds: 5, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'web', image: 'nginx' }] } } } };
+    const warned = await kubectl('1.33', ['create', '-f', '-', '--dry-run=server'], JSON.stringify(deployment));
+    assert.equal(String(warned.stdout).trim(), `deployment.apps/${name} created (server dry run)`);
+    assert.match(String(warned.stderr), /^Warning: deployment \S+: fields podctl cannot honour \(ignored\): spec\.minReadySeconds$/m);
+    assert.equal((await podctl(['get', 'deployment', name])).exitCode, 1, 'nothing was written');
     for (const n of [1, 2]) await kubectlOk('1.33', ['create', '-f', '-'], object(`${name}-${n}`));
     await kubectlOk('1.33', ['label', 'configmap', `${name}-1`, `${name}-2`, 'batch=dry']);
     // kubectl deletes one by one; a client library's deletecollection takes them in one request.
