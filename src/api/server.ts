@@ -7,6 +7,7 @@ import type { Logger } from '../util/logger.js';
 import { messageOf } from '../util/errors.js';
 import { bearerMatches, type ApiCredentials } from './credentials.js';
 import { aggregatedContentType, aggregatedDiscovery, aggregatedVersionAccepted, apiGroupDocument, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
+import { prepareLogs } from './logs.js';
 import { readResource } from './read.js';
 import { findResource, groupVersionOf, type ApiResource } from './resources.js';
 import { failure, PAGE_NOT_FOUND, statusOf, UNAUTHORIZED, type Status } from './status.js';
@@ -36,20 +37,23 @@ class Reply {
   ) {}
 }
 
+/** An answer written as it is produced (logs); it rejects only while nothing was sent, and then becomes a Status. */
+class Streamed {
+  constructor(readonly write: (res: ServerResponse) => Promise<void>) {}
+}
+
 const json = (body: unknown) => new Reply(200, body);
 const statusReply = (s: Status) => new Reply(s.code, s);
 
 export async function startApiServer(options: ApiServerOptions): Promise<Server> {
   const { credentials, logger } = options;
   const server = createServer({ key: credentials.server.key, cert: credentials.server.cert, ca: [credentials.ca.cert], requestCert: true, rejectUnauthorized: false }, (req, res) => {
-    void handle(options, req).then(
-      (reply) => send(res, reply),
-      (err: unknown) => {
-        const status = statusOf(err);
-        if (status.code >= 500) logger.warn(`api: ${req.method} ${req.url}: ${messageOf(err)}`);
-        send(res, statusReply(status));
-      },
-    );
+    const fail = (err: unknown) => {
+      const status = statusOf(err);
+      if (status.code >= 500) logger.warn(`api: ${req.method} ${req.url}: ${messageOf(err)}`);
+      send(res, statusReply(status));
+    };
+    void handle(options, req).then((reply) => (reply instanceof Streamed ? reply.write(res).catch(fail) : send(res, reply)), fail);
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', (err) => logger.debug(`api: ${req.method} ${req.url}: ${err.message}`));
@@ -85,6 +89,7 @@ function refuseUpgrade(socket: Duplex, status: Status): void {
 }
 
 const EXEC_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/exec\/?$/;
+const LOG_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/log$/;
 
 /** Requests that upgrade the connection (exec); each streaming handler loads on its first use. */
 async function upgrade(options: ApiServerOptions, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
@@ -100,13 +105,15 @@ function authenticated(req: IncomingMessage, token: string): boolean {
   return bearerMatches(req.headers.authorization, token) || (req.socket as TLSSocket).authorized === true;
 }
 
-async function handle(options: ApiServerOptions, req: IncomingMessage): Promise<Reply> {
+async function handle(options: ApiServerOptions, req: IncomingMessage): Promise<Reply | Streamed> {
   const url = new URL(req.url ?? '/', 'https://podctl');
   const path = url.pathname.replace(/\/+$/, '') || '/';
   if (HEALTH_PATHS.includes(path)) return new Reply(200, 'ok', 'text/plain; charset=utf-8');
   if (path === '/version') return json(kubernetesVersion());
   if (!authenticated(req, options.credentials.token)) return statusReply(UNAUTHORIZED);
   if (req.method !== 'GET') return statusReply(METHOD_NOT_ALLOWED);
+  const log = LOG_PATH.exec(path);
+  if (log) return new Streamed(await prepareLogs(options.pods, options.logger, { namespace: decodeURIComponent(log[1]!), name: decodeURIComponent(log[2]!) }, url.searchParams));
   const accept = req.headers.accept;
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   if (parts[0] === 'api' && parts.length === 1) {
