@@ -8,6 +8,7 @@ import { messageOf } from '../util/errors.js';
 import { bearerMatches, type ApiCredentials } from './credentials.js';
 import { aggregatedContentType, aggregatedDiscovery, aggregatedVersionAccepted, apiGroupDocument, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import { prepareLogs } from './logs.js';
+import { pageOf } from './paging.js';
 import { readResource } from './read.js';
 import { findResource, groupVersionOf, type ApiResource } from './resources.js';
 import { failure, PAGE_NOT_FOUND, statusOf, UNAUTHORIZED, type Status } from './status.js';
@@ -162,8 +163,12 @@ export function resolveTarget(group: string, version: string, rest: string[]): T
 
 async function read(options: ApiServerOptions, { resource, namespace, name }: Target, query: URLSearchParams, accept: string | undefined): Promise<Reply> {
   const tableVersion = tableVersionAccepted(accept);
-  const result = await readResource(options.pods, resource, { namespace, name, labelSelector: query.get('labelSelector'), fieldSelector: query.get('fieldSelector'), table: tableVersion !== undefined });
-  if (tableVersion) return json(tableOf(result, tableVersion, query.get('includeObject') === 'None' ? 'None' : 'PartialObjectMetadata'));
+  const read = await readResource(options.pods, resource, { namespace, name, labelSelector: query.get('labelSelector'), fieldSelector: query.get('fieldSelector'), table: tableVersion !== undefined });
+  const page = name === undefined ? pageOf(read, query.get('limit'), query.get('continue')) : { result: read };
+  if ('kind' in page) return statusReply(page);
+  const { result } = page;
+  const listMeta = { resourceVersion: '', ...(page.continue ? { continue: page.continue, remainingItemCount: page.remainingItemCount } : {}) };
+  if (tableVersion) return json({ ...tableOf(result, tableVersion, query.get('includeObject') === 'None' ? 'None' : 'PartialObjectMetadata'), ...(name === undefined ? { metadata: listMeta } : {}) });
   if (name !== undefined) return json(result.objects![0]);
-  return json({ kind: `${resource.kind}List`, apiVersion: groupVersionOf(resource), metadata: { resourceVersion: '' }, items: result.objects });
+  return json({ kind: `${resource.kind}List`, apiVersion: groupVersionOf(resource), metadata: listMeta, items: result.objects });
 }
