@@ -117,6 +117,12 @@ async function handle(options: ApiServerOptions, req: IncomingMessage): Promise<
   if (log) return new Streamed(await prepareLogs(options.pods, options.logger, { namespace: decodeURIComponent(log[1]!), name: decodeURIComponent(log[2]!) }, url.searchParams));
   const accept = req.headers.accept;
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  if (parts[0] === 'openapi' && parts[1] === 'v3') {
+    // Loaded (with its definitions) on the first request: serve's start-up reads none of it.
+    const { openApiV3 } = await import('./openapi.js');
+    const body = await openApiV3(parts.slice(2), kubernetesVersion().gitVersion!);
+    return body === undefined ? statusReply(PAGE_NOT_FOUND) : new Reply(200, body);
+  }
   if (parts[0] === 'api' && parts.length === 1) {
     const v = aggregatedVersionAccepted(accept);
     return v ? new Reply(200, aggregatedDiscovery(true, v), aggregatedContentType(v)) : json(apiVersions(`${options.host}:${options.port}`));
