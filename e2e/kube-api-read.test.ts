@@ -143,6 +143,7 @@ spec:
   after(async () => {
     if (serve) process.stderr.write(`# serve's log:\n${serve.stderr().replace(/^/gm, '#   ')}\n`);
     await stopServe(serve).catch(() => serve?.child.kill('SIGKILL'));
+    await podctl(['delete', 'configmap', `${name}-strict`, '--ignore-not-found']);
     await podctl(['delete', '-f', extra, '--ignore-not-found']);
     await podctl(['delete', '-f', manifest, '--ignore-not-found']);
     await leaks.assertClean();
@@ -206,6 +207,24 @@ spec:
         assert.equal(pages.filter((p) => p.includes('continue=')).length, pages.length - 1);
         const table = await kubectlOk(v, ['get', 'pods', '--chunk-size', '1']);
         assert.equal(table.trim().split('\n').filter((l) => l.startsWith('NAME')).length, 1, 'one header for all pages');
+      });
+
+      it('explain: the fields and descriptions of the served OpenAPI (v2 for 1.27, v3 for 1.33)', async () => {
+        const strategy = await kubectlOk(v, ['explain', 'deployment.spec.strategy']);
+        assert.match(strategy, /^FIELD: strategy <DeploymentStrategy>$/m);
+        assert.match(strategy, /^\s+rollingUpdate\s+<RollingUpdateDeployment>$/m);
+        assert.match(strategy, /Type of deployment\. Can be "Recreate" or "RollingUpdate"/);
+        const recursive = await kubectlOk(v, ['explain', 'pods', '--recursive']);
+        assert.match(recursive, /^KIND:\s+Pod$/m);
+        assert.match(recursive, /^\s+livenessProbe\s+<Probe>$/m);
+        assert.match(recursive, /^\s+containers\s+<\[\]Container> -required-$/m);
+      });
+
+      it('apply --validate=strict: kubectl leaves the check to the server (fieldValidation=Strict)', async () => {
+        const file = join(work, `strict-${v}.yaml`);
+        await writeFile(file, `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: ${name}-strict }\ndata: { a: b }\nbogus: 1\n`);
+        const r = await kubectl(v, ['apply', '--validate=strict', '-f', file, '-v=6']);
+        assert.match(String(r.stderr), /POST"? (?:url=")?https:\S+\/configmaps\?\S*fieldValidation=Strict/);
       });
 
       it('endpointslices and serviceaccounts', async () => {

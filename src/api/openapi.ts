@@ -141,3 +141,17 @@ export async function openApiV3(rest: string[], kubeVersion: string): Promise<st
   }
   return (await documentOf(rest.join('/'), kubeVersion))?.body;
 }
+
+let v2: Promise<{ json: string; protobuf: Buffer }> | undefined;
+
+/** `/openapi/v2`: protobuf when the client takes it (kubectl asks for nothing else), else JSON; made once. */
+export async function openApiV2(accept: string | undefined, kubeVersion: string): Promise<{ body: Buffer | string; contentType: string }> {
+  v2 ??= Promise.all([definitions(), import('./openapi-v2.js')]).then(([defs, { v2Document, encodeV2 }]) => {
+    const doc = v2Document(defs, kubeVersion);
+    return { json: JSON.stringify(doc), protobuf: encodeV2(doc) };
+  });
+  v2.catch(() => (v2 = undefined));
+  const made = await v2;
+  const { PROTOBUF_V2, PROTOBUF_V2_ANSWER } = await import('./openapi-v2.js');
+  return (accept ?? '').includes(PROTOBUF_V2) ? { body: made.protobuf, contentType: PROTOBUF_V2_ANSWER } : { body: made.json, contentType: 'application/json' };
+}

@@ -78,7 +78,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Server>
 }
 
 function send(res: ServerResponse, reply: Reply): void {
-  const text = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
+  const text = typeof reply.body === 'string' || Buffer.isBuffer(reply.body) ? reply.body : JSON.stringify(reply.body);
   res.writeHead(reply.status, { 'Content-Type': reply.contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
   res.end(text);
 }
@@ -117,9 +117,13 @@ async function handle(options: ApiServerOptions, req: IncomingMessage): Promise<
   if (log) return new Streamed(await prepareLogs(options.pods, options.logger, { namespace: decodeURIComponent(log[1]!), name: decodeURIComponent(log[2]!) }, url.searchParams));
   const accept = req.headers.accept;
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
-  if (parts[0] === 'openapi' && parts[1] === 'v3') {
+  if (parts[0] === 'openapi' && (parts[1] === 'v3' || (parts[1] === 'v2' && parts.length === 2))) {
     // Loaded (with its definitions) on the first request: serve's start-up reads none of it.
-    const { openApiV3 } = await import('./openapi.js');
+    const { openApiV2, openApiV3 } = await import('./openapi.js');
+    if (parts[1] === 'v2') {
+      const { body, contentType } = await openApiV2(req.headers.accept, kubernetesVersion().gitVersion!);
+      return new Reply(200, body, contentType);
+    }
     const body = await openApiV3(parts.slice(2), kubernetesVersion().gitVersion!);
     return body === undefined ? statusReply(PAGE_NOT_FOUND) : new Reply(200, body);
   }
