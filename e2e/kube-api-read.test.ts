@@ -166,6 +166,8 @@ spec:
         const stamped = (await kubectlOk(v, ['logs', pod, '-c', 'web', '--timestamps', '--tail', '1'])).trim();
         assert.match(stamped, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z web line 5$/);
         assert.equal(await kubectlOk(v, ['logs', pod, '-c', 'web', '--limit-bytes', '8']), 'web line');
+        assert.deepEqual((await kubectlOk(v, ['logs', pod, '-c', 'web', '--since', '1h'])).split('\n'), all);
+        assert.equal(await kubectlOk(v, ['logs', pod, '-c', 'web', '--since-time', '2099-01-01T00:00:00Z']), '');
       });
 
       it('logs --previous: the run before the restart; the current one without it', async () => {

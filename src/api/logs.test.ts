@@ -1,8 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
-import { isPodctlError } from '../util/errors.js';
-import { limitedWriter, logContainer, parseLogQuery } from './logs.js';
+import { createServer, get } from 'node:http';
+import { isPodctlError, PodctlError } from '../util/errors.js';
+import { limitedWriter, logContainer, parseLogQuery, prepareLogs } from './logs.js';
 
 const q = (text: string) => new URLSearchParams(text);
 const badRequest = (message: RegExp) => (err: unknown) => isPodctlError(err, 'INVALID_ARGUMENT') && message.test(err.message);
@@ -55,5 +56,62 @@ describe('limitedWriter', () => {
     w.write(Buffer.from('h'));
     assert.equal(String(out.read()), 'abcde');
     assert.equal(reached, 1);
+  });
+});
+
+describe('prepareLogs', () => {
+  // A real HTTP exchange on loopback, with a pod layer that follows until it is told to stop.
+  const logger = { debug() {}, info() {}, warn() {}, error() {} } as unknown as Parameters<typeof prepareLogs>[1];
+  const spec = { containers: [{ name: 'web' }], initContainers: [] };
+
+  it('a follow ends when the client goes: the read is aborted', async () => {
+    let aborted!: () => void;
+    const stopped = new Promise<void>((resolve) => (aborted = resolve));
+    const pods = {
+      getSpec: async () => spec,
+      logs: async (_ref: unknown, sink: { stdout: NodeJS.WritableStream }, options: { signal: AbortSignal; follow: boolean }) => {
+        assert.equal(options.follow, true);
+        sink.stdout.write('first\n');
+        await new Promise<void>((resolve) => options.signal.addEventListener('abort', () => resolve()));
+        aborted();
+      },
+    } as unknown as Parameters<typeof prepareLogs>[0];
+    const server = createServer((req, res) => void prepareLogs(pods, logger, { namespace: 'default', name: 'web' }, new URL(req.url!, 'http://x').searchParams).then((write) => write(res)));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      await new Promise<void>((resolve, reject) => {
+        const req = get({ host: '127.0.0.1', port, path: '/?follow=true' }, (res) => {
+          assert.equal(res.statusCode, 200);
+          assert.equal(res.headers['content-type'], 'text/plain');
+          res.once('data', (d: Buffer) => {
+            assert.equal(String(d), 'first\n');
+            req.destroy();
+            resolve();
+          });
+        });
+        req.on('error', reject);
+      });
+      await stopped;
+    } finally {
+      server.close();
+    }
+  });
+
+  it('a refusal of the pod layer before any output is still thrown (the server answers a Status)', async () => {
+    const pods = {
+      getSpec: async () => spec,
+      logs: async () => {
+        throw new PodctlError('INVALID_ARGUMENT', 'previous terminated container "web" in pod "web" not found');
+      },
+    } as unknown as Parameters<typeof prepareLogs>[0];
+    const write = await prepareLogs(pods, logger, { namespace: 'default', name: 'web' }, q('previous=true'));
+    const res = { headersSent: false, on() {}, writeHead() { throw new Error('no answer may start'); } } as unknown as Parameters<typeof write>[0];
+    await assert.rejects(write(res), badRequest(/previous terminated container/));
+  });
+
+  it('a pod that is not there: NotFound before anything', async () => {
+    const pods = { getSpec: async () => undefined } as unknown as Parameters<typeof prepareLogs>[0];
+    await assert.rejects(prepareLogs(pods, logger, { namespace: 'default', name: 'gone' }, q('')), (e) => isPodctlError(e, 'NOT_FOUND') && e.message === 'pods "gone" not found');
   });
 });
