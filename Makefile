@@ -8,6 +8,8 @@ PAUSE := images/pause/pause
 BUILD_STAMP := dist/.build-stamp
 # The CLI's esbuild bundle and its V8 code cache (bin/load-cli.cjs prefers it; dist/src stays the library and the fallback).
 BUNDLE := dist/cli/podctl.cjs
+# The OpenAPI definitions the API serves, generated from kubernetes-types' declarations.
+OPENAPI := dist/openapi/definitions.json
 # tap ends with `# pass N` / `# fail N`, the same on a terminal and in CI logs.
 export TEST_REPORTER ?= tap
 NODE_TEST := node --import tsx --test --test-concurrency=1 --test-reporter=$(TEST_REPORTER)
@@ -20,7 +22,10 @@ setup:
 	@scripts/setup.sh $(SETUP_FLAGS)
 test e2e: SETUP_FLAGS := --with-podman
 
-build: $(PAUSE) $(BUILD_STAMP) $(BUNDLE)
+build: $(PAUSE) $(BUILD_STAMP) $(BUNDLE) $(OPENAPI)
+
+$(OPENAPI): scripts/generate-openapi.mjs package-lock.json
+	node scripts/generate-openapi.mjs $@
 
 # Rebuild only when a source, the compiler options or the dependencies changed.
 $(BUILD_STAMP): $(TS_SOURCES) tsconfig.json package-lock.json

@@ -117,7 +117,7 @@ spec:
         assert.deepEqual(row('namespaces'), ['namespaces', 'ns', 'v1', 'false', 'Namespace']);
         assert.deepEqual(row('deployments'), ['deployments', 'deploy', 'apps/v1', 'true', 'Deployment']);
         assert.deepEqual(row('jobs'), ['jobs', 'batch/v1', 'true', 'Job']);
-        assert.deepEqual(lines.filter((l) => l[0]).map((l) => l[0]).sort(), ['configmaps', 'daemonsets', 'deployments', 'endpoints', 'jobs', 'namespaces', 'persistentvolumeclaims', 'pods', 'replicasets', 'secrets', 'services', 'statefulsets']);
+        assert.deepEqual(lines.filter((l) => l[0]).map((l) => l[0]).sort(), ['configmaps', 'daemonsets', 'deployments', 'endpoints', 'endpointslices', 'events', 'events', 'jobs', 'namespaces', 'persistentvolumeclaims', 'pods', 'replicasets', 'secrets', 'serviceaccounts', 'services', 'statefulsets']);
       });
 
       it('discovery: the aggregated documents, so no request per group version', async () => {

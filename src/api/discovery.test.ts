@@ -15,12 +15,12 @@ test('the core group: APIVersions and the v1 resources with kinds, verbs, short 
   assert.deepEqual(list.resources.find((r) => r.name === 'endpoints')?.verbs, ['get', 'list']);
   const ns = list.resources.find((r) => r.name === 'namespaces')!;
   assert.equal(ns.namespaced, false);
-  assert.deepEqual(list.resources.map((r) => r.name), ['namespaces', 'pods', 'services', 'endpoints', 'configmaps', 'secrets', 'persistentvolumeclaims']);
+  assert.deepEqual(list.resources.map((r) => r.name), ['namespaces', 'pods', 'services', 'endpoints', 'configmaps', 'secrets', 'persistentvolumeclaims', 'events', 'serviceaccounts']);
 });
 
-test('named groups: apps and batch, each with its preferred version and resources', () => {
+test('named groups: apps, batch, discovery.k8s.io and events.k8s.io, each with its preferred version and resources', () => {
   const groups = (apiGroupList() as { groups: Array<{ name: string; preferredVersion: { groupVersion: string } }> }).groups;
-  assert.deepEqual(groups.map((g) => [g.name, g.preferredVersion.groupVersion]), [['apps', 'apps/v1'], ['batch', 'batch/v1']]);
+  assert.deepEqual(groups.map((g) => [g.name, g.preferredVersion.groupVersion]), [['apps', 'apps/v1'], ['batch', 'batch/v1'], ['discovery.k8s.io', 'discovery.k8s.io/v1'], ['events.k8s.io', 'events.k8s.io/v1']]);
   assert.equal((apiGroupDocument('apps') as { kind: string }).kind, 'APIGroup');
   assert.equal(apiGroupDocument('networking.k8s.io'), undefined);
   const apps = apiResourceList('apps', 'v1') as { groupVersion: string; resources: Array<{ name: string; shortNames?: string[]; categories?: string[] }> };
@@ -56,7 +56,7 @@ test('the aggregated documents hold the same resources as the legacy ones', () =
   const pods = core.items[0]!.versions[0]!.resources.find((r) => r.resource === 'pods');
   assert.deepEqual(pods, { resource: 'pods', responseKind: { group: '', version: 'v1', kind: 'Pod' }, scope: 'Namespaced', singularResource: 'pod', verbs: ['get', 'list', 'create', 'update', 'patch', 'delete', 'deletecollection'], shortNames: ['po'], categories: ['all'] });
   const named = aggregatedDiscovery(false, 'v2beta1') as typeof core;
-  assert.deepEqual(named.items.map((i) => i.metadata.name), ['apps', 'batch']);
+  assert.deepEqual(named.items.map((i) => i.metadata.name), ['apps', 'batch', 'discovery.k8s.io', 'events.k8s.io']);
   const legacy = (apiResourceList('apps', 'v1') as { resources: Array<{ name: string }> }).resources.map((r) => r.name);
   const aggregated = named.items[0]!.versions[0]!.resources;
   // The aggregated form lists subresources inside their resource.

@@ -1,3 +1,4 @@
+import { EVENT_FIELDS } from './events.js';
 import { badRequest } from './status.js';
 
 /**
@@ -12,7 +13,7 @@ export interface FieldRequirement {
 }
 
 const COMMON_FIELDS = ['metadata.name', 'metadata.namespace'];
-const KIND_FIELDS: Record<string, string[]> = { Pod: ['status.phase'] };
+const KIND_FIELDS: Record<string, string[]> = { Pod: ['status.phase'], Event: EVENT_FIELDS };
 
 export const selectableFields = (kind: string): string[] => [...COMMON_FIELDS, ...(KIND_FIELDS[kind] ?? [])];
 

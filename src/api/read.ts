@@ -9,6 +9,9 @@ import type { PodManager } from '../pod/manager.js';
 import { DEFAULT_NAMESPACE } from '../pod/spec.js';
 import type { PodView } from '../pod/status.js';
 import type { ServiceEndpoints } from '../service/types.js';
+import { readEndpointSlices } from './endpoint-slices.js';
+import { readEvents } from './events.js';
+import { readServiceAccounts } from './service-accounts.js';
 import { fieldsMatch, fieldsOfObject, parseFieldSelector } from './field-selector.js';
 import type { ApiResource } from './resources.js';
 import { objectNotFound } from './status.js';
@@ -50,12 +53,15 @@ export async function readResource(pods: PodManager, r: ApiResource, req: ReadRe
   const labels = req.labelSelector ? parseSelector(req.labelSelector) : () => true;
   const wanted = (name: string, labelSet: Record<string, string> | undefined, fieldSet: Record<string, string | undefined>) =>
     (req.name === undefined || name === req.name) && labels(labelSet ?? {}) && fieldsMatch(fields, fieldSet);
-  const result = await (r.kind === 'Pod' ? readPods : r.kind === 'Service' || r.kind === 'Endpoints' ? readServices : readObjects)(pods, r, req, wanted);
+  const result = await (MORE_READERS[r.kind] ?? (r.kind === 'Pod' ? readPods : r.kind === 'Service' || r.kind === 'Endpoints' ? readServices : readObjects))(pods, r, req, wanted);
   if (req.name !== undefined && result.metadata.length === 0) throw objectNotFound(r, req.name);
   return result;
 }
 
-type Wanted = (name: string, labels: Record<string, string> | undefined, fields: Record<string, string | undefined>) => boolean;
+/** Kinds read by modules of their own (each loaded with the API; none is costly to load). */
+const MORE_READERS: Record<string, (pods: PodManager, r: ApiResource, req: ReadRequest, wanted: Wanted) => Promise<ReadResult>> = { Event: readEvents, EndpointSlice: readEndpointSlices, ServiceAccount: readServiceAccounts };
+
+export type Wanted = (name: string, labels: Record<string, string> | undefined, fields: Record<string, string | undefined>) => boolean;
 
 async function readPods(pods: PodManager, _r: ApiResource, req: ReadRequest, wanted: Wanted): Promise<ReadResult> {
   const views = (await pods.list({ namespace: req.namespace, all: true })).filter((v) => wanted(v.name, v.labels, { 'metadata.name': v.name, 'metadata.namespace': v.namespace, 'status.phase': podPhase(v) }));

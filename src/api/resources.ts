@@ -40,11 +40,15 @@ export const API_RESOURCES: readonly ApiResource[] = [
   core('ConfigMap', 'configmaps', { shortNames: ['cm'] }),
   core('Secret', 'secrets'),
   core('PersistentVolumeClaim', 'persistentvolumeclaims', { shortNames: ['pvc'] }),
+  core('Event', 'events', { shortNames: ['ev'] }),
+  core('ServiceAccount', 'serviceaccounts', { shortNames: ['sa'] }),
   apps('Deployment', 'deployments', ['deploy'], { subresources: ['scale'] }),
   apps('ReplicaSet', 'replicasets', ['rs'], { subresources: ['scale'] }),
   apps('StatefulSet', 'statefulsets', ['sts'], { subresources: ['scale'] }),
   apps('DaemonSet', 'daemonsets', ['ds']),
   { group: 'batch', version: 'v1', kind: 'Job', name: 'jobs', singularName: 'job', namespaced: true, categories: ['all'] },
+  { group: 'discovery.k8s.io', version: 'v1', kind: 'EndpointSlice', name: 'endpointslices', singularName: 'endpointslice', namespaced: true },
+  { group: 'events.k8s.io', version: 'v1', kind: 'Event', name: 'events', singularName: 'event', namespaced: true, shortNames: ['ev'] },
 ];
 
 /** `v1`, `apps/v1`: what `apiVersion` and discovery call a group version. */

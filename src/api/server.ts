@@ -7,6 +7,8 @@ import type { Logger } from '../util/logger.js';
 import { messageOf } from '../util/errors.js';
 import { bearerMatches, type ApiCredentials } from './credentials.js';
 import { aggregatedContentType, aggregatedDiscovery, aggregatedVersionAccepted, apiGroupDocument, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
+import { prepareLogs } from './logs.js';
+import { pageOf } from './paging.js';
 import { readResource } from './read.js';
 import { findResource, groupVersionOf, writable, type ApiResource } from './resources.js';
 import { failure, PAGE_NOT_FOUND, statusOf, UNAUTHORIZED, type Status } from './status.js';
@@ -38,20 +40,23 @@ class Reply {
   ) {}
 }
 
+/** An answer written as it is produced (logs); it rejects only while nothing was sent, and then becomes a Status. */
+class Streamed {
+  constructor(readonly write: (res: ServerResponse) => Promise<void>) {}
+}
+
 const json = (body: unknown) => new Reply(200, body);
 const statusReply = (s: Status) => new Reply(s.code, s);
 
 export async function startApiServer(options: ApiServerOptions): Promise<Server> {
   const { credentials, logger } = options;
   const server = createServer({ key: credentials.server.key, cert: credentials.server.cert, ca: [credentials.ca.cert], requestCert: true, rejectUnauthorized: false }, (req, res) => {
-    void handle(options, req).then(
-      (reply) => send(res, reply),
-      (err: unknown) => {
-        const status = statusOf(err);
-        if (status.code >= 500) logger.warn(`api: ${req.method} ${req.url}: ${messageOf(err)}`);
-        send(res, statusReply(status));
-      },
-    );
+    const fail = (err: unknown) => {
+      const status = statusOf(err);
+      if (status.code >= 500) logger.warn(`api: ${req.method} ${req.url}: ${messageOf(err)}`);
+      send(res, statusReply(status));
+    };
+    void handle(options, req).then((reply) => (reply instanceof Streamed ? reply.write(res).catch(fail) : send(res, reply)), fail);
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', (err) => logger.debug(`api: ${req.method} ${req.url}: ${err.message}`));
@@ -75,7 +80,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Server>
 }
 
 function send(res: ServerResponse, reply: Reply): void {
-  const text = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
+  const text = typeof reply.body === 'string' || Buffer.isBuffer(reply.body) ? reply.body : JSON.stringify(reply.body);
   res.writeHead(reply.status, {
     'Content-Type': reply.contentType,
     'Content-Length': Buffer.byteLength(text),
@@ -92,6 +97,7 @@ function refuseUpgrade(socket: Duplex, status: Status): void {
 }
 
 const EXEC_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/exec\/?$/;
+const LOG_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/log$/;
 
 /** Requests that upgrade the connection (exec); each streaming handler loads on its first use. */
 async function upgrade(options: ApiServerOptions, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
@@ -107,15 +113,27 @@ function authenticated(req: IncomingMessage, token: string): boolean {
   return bearerMatches(req.headers.authorization, token) || (req.socket as TLSSocket).authorized === true;
 }
 
-async function handle(options: ApiServerOptions, req: IncomingMessage): Promise<Reply> {
+async function handle(options: ApiServerOptions, req: IncomingMessage): Promise<Reply | Streamed> {
   const url = new URL(req.url ?? '/', 'https://podctl');
   const path = url.pathname.replace(/\/+$/, '') || '/';
   if (HEALTH_PATHS.includes(path)) return new Reply(200, 'ok', 'text/plain; charset=utf-8');
   if (path === '/version') return json(kubernetesVersion());
   if (!authenticated(req, options.credentials.token)) return statusReply(UNAUTHORIZED);
   if (req.method !== 'GET') return write(options, path, req, url.searchParams);
+  const log = LOG_PATH.exec(path);
+  if (log) return new Streamed(await prepareLogs(options.pods, options.logger, { namespace: decodeURIComponent(log[1]!), name: decodeURIComponent(log[2]!) }, url.searchParams));
   const accept = req.headers.accept;
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  if (parts[0] === 'openapi' && (parts[1] === 'v3' || (parts[1] === 'v2' && parts.length === 2))) {
+    // Loaded (with its definitions) on the first request: serve's start-up reads none of it.
+    const { openApiV2, openApiV3 } = await import('./openapi.js');
+    if (parts[1] === 'v2') {
+      const { body, contentType } = await openApiV2(req.headers.accept, kubernetesVersion().gitVersion!);
+      return new Reply(200, body, contentType);
+    }
+    const body = await openApiV3(parts.slice(2), kubernetesVersion().gitVersion!);
+    return body === undefined ? statusReply(PAGE_NOT_FOUND) : new Reply(200, body);
+  }
   if (parts[0] === 'api' && parts.length === 1) {
     const v = aggregatedVersionAccepted(accept);
     return v ? new Reply(200, aggregatedDiscovery(true, v), aggregatedContentType(v)) : json(apiVersions(`${options.host}:${options.port}`));
@@ -177,8 +195,12 @@ export function resolveTarget(group: string, version: string, rest: string[]): T
 
 async function read(options: ApiServerOptions, { resource, namespace, name }: Target, query: URLSearchParams, accept: string | undefined): Promise<Reply> {
   const tableVersion = tableVersionAccepted(accept);
-  const result = await readResource(options.pods, resource, { namespace, name, labelSelector: query.get('labelSelector'), fieldSelector: query.get('fieldSelector'), table: tableVersion !== undefined });
-  if (tableVersion) return json(tableOf(result, tableVersion, query.get('includeObject') === 'None' ? 'None' : 'PartialObjectMetadata'));
+  const read = await readResource(options.pods, resource, { namespace, name, labelSelector: query.get('labelSelector'), fieldSelector: query.get('fieldSelector'), table: tableVersion !== undefined });
+  const page = name === undefined ? pageOf(read, query.get('limit'), query.get('continue')) : { result: read };
+  if ('kind' in page) return statusReply(page);
+  const { result } = page;
+  const listMeta = { resourceVersion: '', ...(page.continue ? { continue: page.continue, remainingItemCount: page.remainingItemCount } : {}) };
+  if (tableVersion) return json({ ...tableOf(result, tableVersion, query.get('includeObject') === 'None' ? 'None' : 'PartialObjectMetadata'), ...(name === undefined ? { metadata: listMeta } : {}) });
   if (name !== undefined) return json(result.objects![0]);
-  return json({ kind: `${resource.kind}List`, apiVersion: groupVersionOf(resource), metadata: { resourceVersion: '' }, items: result.objects });
+  return json({ kind: `${resource.kind}List`, apiVersion: groupVersionOf(resource), metadata: listMeta, items: result.objects });
 }

@@ -26,7 +26,7 @@ export function tableOf(result: ReadResult, version: 'v1' | 'v1beta1', includeOb
     kind: 'Table',
     apiVersion: `meta.k8s.io/${version}`,
     metadata: { resourceVersion: '' },
-    columnDefinitions: table.columns.map((c, i) => ({ name: c.header, type: 'string', format: i === 0 ? 'name' : '', description: '', priority: c.wide ? 1 : 0 })),
+    columnDefinitions: table.columns.map((c, i) => ({ name: c.header, type: 'string', format: i === (table.nameColumn ?? 0) ? 'name' : '', description: '', priority: c.wide ? 1 : 0 })),
     rows: table.rows.map((cells, i) => ({
       cells,
       ...(includeObject === 'None' ? {} : { object: { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${version}`, metadata: result.metadata[i] } }),

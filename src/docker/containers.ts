@@ -87,6 +87,12 @@ export interface LogsOptions {
   follow?: boolean;
   tail?: number;
   timestamps?: boolean;
+  /** Only lines logged at or after this time (Unix seconds, fractions allowed). */
+  since?: number;
+  /** Only lines logged before this time (Unix seconds, fractions allowed). */
+  until?: number;
+  /** Stops reading (a client that went away); the read then ends without an error. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -284,18 +290,29 @@ export class DockerContainers {
 
   /** A container's output so far (or, with `follow`, until it stops) into `sink`. */
   async logs(id: string, sink: OutputSink, options: LogsOptions = {}): Promise<void> {
-    const query = { stdout: true, stderr: true, timestamps: options.timestamps ?? false, ...(options.tail !== undefined ? { tail: options.tail } : {}) };
+    const query = {
+      stdout: true,
+      stderr: true,
+      timestamps: options.timestamps ?? false,
+      ...(options.tail !== undefined ? { tail: options.tail } : {}),
+      ...(options.since !== undefined ? { since: options.since } : {}),
+      ...(options.until !== undefined ? { until: options.until } : {}),
+      ...(options.signal ? { abortSignal: options.signal } : {}),
+    };
     let stream: NodeJS.ReadableStream;
     try {
       const container = this.docker.getContainer(id);
       // dockerode answers a follow with a stream and a one-shot read with a buffer.
       stream = options.follow ? await container.logs({ ...query, follow: true }) : Readable.from([await container.logs({ ...query, follow: false })]);
     } catch (err) {
+      if (options.signal?.aborted) return;
       if (dockerStatus(err) === 404) throw new PodctlError('NOT_FOUND', `container ${id.slice(0, 12)} not found`, { cause: err });
       throw this.fail(err, `read the logs of container ${id.slice(0, 12)}`);
     }
     // The logs of a TTY container are not multiplexed: demuxStream passes them through as stdout.
-    await this.copyOutput(stream, false, sink);
+    await this.copyOutput(stream, false, sink).catch((err: unknown) => {
+      if (!options.signal?.aborted) throw err;
+    });
   }
 
   /** Copies an attached stream into the sink (demultiplexed by docker-modem unless it is a TTY's) until it ends. */

@@ -83,3 +83,19 @@ test('identical events aggregate as Kubernetes counts them: one line, a count, f
   const lines = formatEvents(folded, now);
   assert.match(lines.find((l) => l.includes('web-1'))!, /SuccessfulCreate\s+60s \(x3 over 10m\)\s+replicaset-controller/);
 });
+
+test('readAll: every object log of a namespace (or all), each folded as read folds it', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'pct-events-all-'));
+  try {
+    const log = new EventLog(dir);
+    const e = { type: 'Normal' as const, reason: 'ScalingReplicaSet', object: 'deployment/web', message: 'Scaled up', from: 'deployment-controller' };
+    await log.record('Deployment', 'default', 'web', [e, e]);
+    await log.record('Job', 'team', 'batch', [{ ...e, reason: 'Completed', object: 'job/batch', from: 'job-controller' }]);
+    const all = await log.readAll();
+    assert.deepEqual(all.map((l) => [l.namespace, l.events.map((x) => `${x.reason}x${x.count ?? 1}`)]).sort(), [['default', ['ScalingReplicaSetx2']], ['team', ['Completedx1']]]);
+    assert.deepEqual((await log.readAll('team')).map((l) => l.namespace), ['team']);
+    assert.deepEqual(await new EventLog(join(dir, 'none')).readAll(), []);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

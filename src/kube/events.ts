@@ -1,4 +1,4 @@
-import { appendFile, readFile, rm, stat } from 'node:fs/promises';
+import { appendFile, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PodView } from '../pod/status.js';
 import { ensurePrivateDir, writeFileAtomic } from '../util/atomic-file.js';
@@ -92,6 +92,24 @@ export class EventLog {
       }
     });
     return aggregateEvents(parsed).slice(-KEEP);
+  }
+
+  /** Every object's log in `namespace` (all when undefined), each read as `read` reads one. */
+  async readAll(namespace?: string): Promise<Array<{ namespace: string; events: KubeEvent[] }>> {
+    const root = join(this.stateDir, 'events');
+    const kinds = await readdir(root).catch((err: unknown) => {
+      if (errnoOf(err) === 'ENOENT') return [] as string[];
+      throw err;
+    });
+    const logs = await Promise.all(
+      kinds.map(async (kind) => {
+        const files = await readdir(join(root, kind)).catch(() => [] as string[]);
+        // `<ns>_<name>.jsonl`: neither a namespace nor a name may hold `_`.
+        const wanted = files.filter((f) => f.endsWith('.jsonl')).map((f) => f.slice(0, -'.jsonl'.length).split('_') as [string, string]).filter(([ns]) => namespace === undefined || ns === namespace);
+        return Promise.all(wanted.map(async ([ns, name]) => ({ namespace: ns, events: await this.read(kind, ns, name) })));
+      }),
+    );
+    return logs.flat();
   }
 
   async remove(kind: string, namespace: string, name: string): Promise<void> {

@@ -13,6 +13,8 @@ import { kubectlStatus, podRestarts } from './pod-status.js';
  */
 export interface ResourceTable {
   columns: Array<{ header: string; wide: boolean }>;
+  /** The column holding the name when it is not the first (events: the last, a wide one). */
+  nameColumn?: number;
   rows: string[][];
 }
 

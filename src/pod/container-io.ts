@@ -4,6 +4,9 @@ import { PodctlError } from '../util/errors.js';
 import type { PodDeps } from './context.js';
 import { LABEL, type ContainerRole } from './labels.js';
 import { formatPodRef, type PodRef } from './naming.js';
+import type { PodCheckpoint } from './checkpoint.js';
+import { instanceWindow, type LogWindow } from './log-window.js';
+import { containerRestarts } from './restarts.js';
 import type { PodSpec } from './spec.js';
 
 /** What a command run in a container printed and how it ended. */
@@ -35,6 +38,15 @@ export interface PodLogsOptions {
   timestamps?: boolean;
   /** kubectl's --prefix: every line starts `[pod/NAME/CONTAINER] `, even with one container. */
   podPrefix?: boolean;
+  /** Only lines logged at or after this time (Unix seconds). */
+  since?: number;
+  /**
+   * One of Kubernetes' instances of the one container read: `current` (since its last restart)
+   * or `previous` (the run before; INVALID_ARGUMENT when it never restarted). See log-window.ts.
+   */
+  instance?: 'current' | 'previous';
+  /** Stops reading (the reader went away). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -79,17 +91,29 @@ export async function execInPod(deps: PodDeps, ref: PodRef, members: ContainerSu
 }
 
 /** Writes the logs of one container (or, with `all`, of every container) of the pod into `sink`. */
-export async function podLogs(deps: PodDeps, ref: PodRef, members: ContainerSummary[], spec: PodSpec | undefined, sink: OutputSink, options: PodLogsOptions): Promise<void> {
+export async function podLogs(deps: PodDeps, ref: PodRef, members: ContainerSummary[], spec: PodSpec | undefined, sink: OutputSink, options: PodLogsOptions, restarts?: PodCheckpoint['restarts']): Promise<void> {
   const chosen = options.all && options.container === undefined ? inDeclaredOrder(members, spec) : [pickContainer(ref, members, spec, options.container, ['init', 'app'])];
   if (chosen.length === 0) throw new PodctlError('NOT_FOUND', `pod ${formatPodRef(ref)} not found`, { hint: 'check its name and namespace against the list of pods' });
   const read = async (c: ContainerSummary) => {
     const into = options.podPrefix || chosen.length > 1 ? prefixLines(linePrefix(ref, c.labels[LABEL.container] ?? c.name, options.podPrefix ?? false), sink) : { sink, flush: () => {} };
-    await deps.containers.logs(c.id, into.sink, options);
+    const window = options.instance ? await instanceOf(deps, ref, c, restarts, options.instance) : {};
+    const since = Math.max(options.since ?? 0, window.since ?? 0);
+    await deps.containers.logs(c.id, into.sink, { ...options, ...(since > 0 ? { since } : {}), ...(window.until !== undefined ? { until: window.until } : {}) });
     into.flush();
   };
   // Followed logs run side by side; a one-shot read prints each container's lines together.
   if (options.follow) await Promise.all(chosen.map(read));
   else for (const c of chosen) await read(c);
+}
+
+/** The window of a container's log that is one of its instances (log-window.ts), from one inspect. */
+async function instanceOf(deps: PodDeps, ref: PodRef, c: ContainerSummary, restarts: PodCheckpoint['restarts'], instance: 'current' | 'previous'): Promise<LogWindow> {
+  const name = c.labels[LABEL.container] ?? c.name;
+  const details = await deps.containers.inspect(c.id);
+  if (!details) throw new PodctlError('NOT_FOUND', `container ${name} of pod ${formatPodRef(ref)} is gone`);
+  const window = instanceWindow({ running: details.running, startedAt: details.startedAt, finishedAt: details.finishedAt, restarts: containerRestarts({ restarts }, name, details.restartCount) }, instance);
+  if (!window) throw new PodctlError('INVALID_ARGUMENT', `previous terminated container "${name}" in pod "${ref.name}" not found`, { hint: 'the container has not restarted' });
+  return window;
 }
 
 /** `[nginx] ` between a pod's containers; kubectl's `[pod/web-x/nginx] ` when lines of several pods meet. */

@@ -592,8 +592,8 @@ export class PodManager {
 
   /** Writes a pod's logs into `sink`: one container (default: its first app container), or `all`. */
   async logs(ref: PodRef, sink: OutputSink, options: PodLogsOptions = {}): Promise<void> {
-    const [members, spec] = await Promise.all([this.members(ref), this.getSpec(ref)]);
-    await podLogs(this.deps, ref, members, spec, sink, options);
+    const [members, checkpoint] = await Promise.all([this.members(ref), this.deps.store.read(ref)]);
+    await podLogs(this.deps, ref, members, checkpoint?.spec, sink, options, checkpoint?.restarts);
   }
 
   /** Pods as Services see them: one labelled list call plus the checkpoints. */
