@@ -32,11 +32,8 @@ describe('kubectl and the Python client write through podctl serve', () => {
   let home: string;
   const made: Array<{ file?: string; args?: string[] }> = [];
 
-  // apply, create and replace validate against the server's OpenAPI by default, which this
-  // branch does not serve (the api-read part of #22 does): validation is the server's here.
-  const validateOff = (args: string[]) => (['apply', 'create', 'replace'].includes(args[0]!) ? [...args, '--validate=false'] : args);
   const kubectl = (version: string, args: string[], input?: string) =>
-    execa(kubectlPath(version), ['--kubeconfig', kubeconfig, ...validateOff(args)], { reject: false, env: { HOME: home, PATH: process.env.PATH ?? '' }, extendEnv: false, timeout: 60_000, ...(input !== undefined ? { input } : { stdin: 'ignore' as const }) });
+    execa(kubectlPath(version), ['--kubeconfig', kubeconfig, ...args], { reject: false, env: { HOME: home, PATH: process.env.PATH ?? '' }, extendEnv: false, timeout: 60_000, ...(input !== undefined ? { input } : { stdin: 'ignore' as const }) });
   const kubectlOk = async (version: string, args: string[], input?: string) => {
     const r = await kubectl(version, args, input);
     assert.equal(r.exitCode, 0, `kubectl.${version} ${args.join(' ')}: ${String(r.stderr)}`);

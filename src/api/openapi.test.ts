@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 // The build's generator, run on the installed kubernetes-types (as `make build` runs it).
 // @ts-expect-error: a plain .mjs script without declarations
 import { definitionsFrom, kubernetesTypesModules, prefixOf } from '../../scripts/generate-openapi.mjs';
-import { closure, groupVersionDocument, kindSchemaName, type Definitions } from './openapi.js';
+import { closure, groupVersionDocument, kindSchemaName, withPatchStrategies, type Definitions } from './openapi.js';
 
 let defs: Definitions;
 
@@ -18,6 +18,19 @@ describe('the definitions generated from kubernetes-types', () => {
     assert.equal(prefixOf('apps/v1'), 'io.k8s.api.apps.v1');
     assert.equal(prefixOf('meta/v1'), 'io.k8s.apimachinery.pkg.apis.meta.v1');
     assert.equal(prefixOf('api/resource'), 'io.k8s.apimachinery.pkg.api.resource');
+  });
+
+  it('lists carry the merge keys and strategies of the strategic merge patch (kubectl computes apply from them)', () => {
+    const decorated = withPatchStrategies(structuredClone(defs));
+    const prop = (def: string, field: string) => (decorated[def] as { properties: Record<string, Record<string, unknown>> }).properties[field]!;
+    assert.equal(prop('io.k8s.api.core.v1.PodSpec', 'containers')['x-kubernetes-patch-merge-key'], 'name');
+    assert.equal(prop('io.k8s.api.core.v1.Container', 'ports')['x-kubernetes-patch-merge-key'], 'containerPort');
+    assert.equal(prop('io.k8s.api.core.v1.ServiceSpec', 'ports')['x-kubernetes-patch-merge-key'], 'port');
+    assert.equal(prop('io.k8s.api.apps.v1.DeploymentStatus', 'conditions')['x-kubernetes-patch-merge-key'], 'type');
+    assert.equal(prop('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', 'finalizers')['x-kubernetes-patch-strategy'], 'merge');
+    assert.equal(prop('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', 'finalizers')['x-kubernetes-patch-merge-key'], undefined);
+    // An atomic list stays unmarked.
+    assert.equal(prop('io.k8s.api.core.v1.Container', 'args')['x-kubernetes-patch-strategy'], undefined);
   });
 
   it('a kind: its group, version and kind, fields with descriptions, references across modules', () => {

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PodctlError, errnoOf } from '../util/errors.js';
 import { packageRoot } from '../util/paths.js';
+import { DEFINITIONS_OF, TYPES, type TypeName } from './patch/merge-keys.js';
 import { API_RESOURCES, groupVersionOf, type ApiResource } from './resources.js';
 
 /**
@@ -12,7 +13,8 @@ import { API_RESOURCES, groupVersionOf, type ApiResource } from './resources.js'
  * Each document holds its kinds with every schema they reach, and paths whose operations name
  * their kind (x-kubernetes-group-version-kind) and the query parameters the API takes: kubectl
  * reads those to know that the server validates fields itself (`fieldValidation`).
- * `/openapi/v2` is not served: kubectl reads it only as protobuf, and only when v3 is missing.
+ * `/openapi/v2` is the same schemas as Swagger 2.0 (openapi-v2.ts). The lists' patch strategies,
+ * which the declarations lost, come from the strategic merge patch's own table (merge-keys.ts).
  */
 export type Definitions = Record<string, Schema>;
 type Schema = Record<string, unknown>;
@@ -23,7 +25,7 @@ let loaded: Promise<Definitions> | undefined;
 
 async function definitions(): Promise<Definitions> {
   loaded ??= readFile(definitionsFile(), 'utf8').then(
-    (text) => (JSON.parse(text) as { definitions: Definitions }).definitions,
+    (text) => withPatchStrategies((JSON.parse(text) as { definitions: Definitions }).definitions),
     (err: unknown) => {
       loaded = undefined;
       if (errnoOf(err) === 'ENOENT') throw new PodctlError('UNAVAILABLE', `the OpenAPI definitions are not built (${definitionsFile()} is missing)`, { hint: 'run make build' });
@@ -31,6 +33,22 @@ async function definitions(): Promise<Definitions> {
     },
   );
   return loaded;
+}
+
+/** Each list with a merge strategy marked as the official OpenAPI marks it (x-kubernetes-patch-*). */
+export function withPatchStrategies(defs: Definitions): Definitions {
+  for (const [type, names] of Object.entries(DEFINITIONS_OF) as Array<[TypeName, readonly string[]]>) {
+    for (const name of names) {
+      const properties = defs[name]?.properties as Record<string, Schema> | undefined;
+      for (const [field, strategy] of Object.entries(TYPES[type].lists ?? {})) {
+        const property = properties?.[field];
+        if (!property) continue;
+        property['x-kubernetes-patch-strategy'] = 'merge';
+        if (strategy.mergeKey) property['x-kubernetes-patch-merge-key'] = strategy.mergeKey;
+      }
+    }
+  }
+  return defs;
 }
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });

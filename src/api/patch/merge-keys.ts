@@ -73,6 +73,32 @@ export const TYPES: Record<TypeName, TypeInfo> = {
   Status: { lists: { conditions: { mergeKey: 'type' } } },
 };
 
+/**
+ * The official OpenAPI definitions each type stands for: the served OpenAPI carries the same
+ * strategies (kubectl computes `apply`'s patches from the server's schema when it has one, and
+ * without a merge key it replaces a list whole, so a re-apply would never read `unchanged`).
+ */
+export const DEFINITIONS_OF: Record<TypeName, readonly string[]> = {
+  Object: [],
+  ObjectMeta: ['io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'],
+  PodTemplateSpec: [],
+  PodSpec: ['io.k8s.api.core.v1.PodSpec'],
+  Container: ['io.k8s.api.core.v1.Container', 'io.k8s.api.core.v1.EphemeralContainer'],
+  WorkloadSpec: [],
+  ServiceSpec: ['io.k8s.api.core.v1.ServiceSpec'],
+  Status: [
+    'io.k8s.api.core.v1.PodStatus',
+    'io.k8s.api.core.v1.NamespaceStatus',
+    'io.k8s.api.core.v1.PersistentVolumeClaimStatus',
+    'io.k8s.api.core.v1.ServiceStatus',
+    'io.k8s.api.apps.v1.DeploymentStatus',
+    'io.k8s.api.apps.v1.ReplicaSetStatus',
+    'io.k8s.api.apps.v1.StatefulSetStatus',
+    'io.k8s.api.apps.v1.DaemonSetStatus',
+    'io.k8s.api.batch.v1.JobStatus',
+  ],
+};
+
 /** What `spec` is for each served kind. */
 export const SPEC_TYPE: Record<string, TypeName | undefined> = {
   Pod: 'PodSpec',
