@@ -1,4 +1,5 @@
 import { API_RESOURCES, READ_VERBS, apiGroups, groupVersionOf, type ApiResource } from './resources.js';
+import { watchable } from './watchable.js';
 
 /**
  * The API server's discovery documents, built from the resource table: the legacy ones
@@ -7,7 +8,7 @@ import { API_RESOURCES, READ_VERBS, apiGroups, groupVersionOf, type ApiResource 
  * asks for first and that spares it a request per group version.
  */
 
-const verbsOf = (_r: ApiResource): string[] => [...READ_VERBS];
+const verbsOf = (r: ApiResource): string[] => [...READ_VERBS, ...(watchable(r) ? ['watch'] : [])];
 
 /** `/api`: the core group's versions. */
 export function apiVersions(serverAddress: string): Record<string, unknown> {

@@ -12,6 +12,8 @@ import { findResource, groupVersionOf, type ApiResource } from './resources.js';
 import { failure, PAGE_NOT_FOUND, statusOf, UNAUTHORIZED, type Status } from './status.js';
 import { tableOf, tableVersionAccepted } from './table.js';
 import { kubernetesVersion } from './version.js';
+import { listVersion, serveWatch, stampVersions, type Watching } from './watch.js';
+import { watchable } from './watchable.js';
 
 /**
  * The Kubernetes API over HTTPS, for kubectl and client libraries: health and version (open to
@@ -24,6 +26,8 @@ export interface ApiServerOptions {
   credentials: ApiCredentials;
   host: string;
   port: number;
+  /** The store's change feed and the observed pods and Services: watches, and the resourceVersions reads carry. */
+  watching?: Watching;
 }
 
 const HEALTH_PATHS = ['/healthz', '/livez', '/readyz'];
@@ -33,6 +37,8 @@ class Reply {
     readonly status: number,
     readonly body: unknown,
     readonly contentType = 'application/json',
+    /** A streamed answer (a watch): it writes the response itself. */
+    readonly stream?: (res: ServerResponse) => Promise<void>,
   ) {}
 }
 
@@ -73,6 +79,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<Server>
 }
 
 function send(res: ServerResponse, reply: Reply): void {
+  if (reply.stream) {
+    reply.stream(res).catch((err: unknown) => (res.headersSent ? res.end() : send(res, statusReply(statusOf(err)))));
+    return;
+  }
   const text = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
   res.writeHead(reply.status, { 'Content-Type': reply.contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
   res.end(text);
@@ -123,8 +133,13 @@ async function handle(options: ApiServerOptions, req: IncomingMessage): Promise<
   if (rest.length === 0) return orNotFound(apiResourceList(group, version));
   const target = resolveTarget(group, version, rest);
   if (!target) return statusReply(PAGE_NOT_FOUND);
-  // Discovery lists no watch verb yet: a watch gets the API server's answer for a verb a resource lacks.
-  if (isWatch(url.searchParams)) return statusReply(METHOD_NOT_ALLOWED);
+  if (isWatch(url.searchParams)) {
+    // A resource without the watch verb in discovery gets the API server's answer for a verb a resource lacks.
+    const watching = options.watching;
+    if (!watching || !watchable(target.resource)) return statusReply(METHOD_NOT_ALLOWED);
+    const table = tableVersionAccepted(accept);
+    return new Reply(200, undefined, undefined, (res) => serveWatch(options.pods, watching, { ...target, query: url.searchParams, table }, res));
+  }
   return read(options, target, url.searchParams, accept);
 }
 
@@ -155,8 +170,12 @@ export function resolveTarget(group: string, version: string, rest: string[]): T
 
 async function read(options: ApiServerOptions, { resource, namespace, name }: Target, query: URLSearchParams, accept: string | undefined): Promise<Reply> {
   const tableVersion = tableVersionAccepted(accept);
+  // The list's version is read before the list: a watch from it misses nothing the list did not show.
+  const listRv = options.watching ? String(options.watching.feed.last) : '';
   const result = await readResource(options.pods, resource, { namespace, name, labelSelector: query.get('labelSelector'), fieldSelector: query.get('fieldSelector'), table: tableVersion !== undefined });
-  if (tableVersion) return json(tableOf(result, tableVersion, query.get('includeObject') === 'None' ? 'None' : 'PartialObjectMetadata'));
+  const watching = options.watching;
+  if (watching) stampVersions(watching, resource, result);
+  if (tableVersion) return json(listVersion(tableOf(result, tableVersion, query.get('includeObject') === 'None' ? 'None' : 'PartialObjectMetadata'), listRv));
   if (name !== undefined) return json(result.objects![0]);
-  return json({ kind: `${resource.kind}List`, apiVersion: groupVersionOf(resource), metadata: { resourceVersion: '' }, items: result.objects });
+  return json({ kind: `${resource.kind}List`, apiVersion: groupVersionOf(resource), metadata: { resourceVersion: listRv }, items: result.objects });
 }
