@@ -179,8 +179,8 @@ spec:
         assert.equal(String(missing.stderr).trim(), 'Error from server (NotFound): pods "x" not found');
         const deploy = await kubectl(v, ['get', 'deploy', 'x']);
         assert.equal(String(deploy.stderr).trim(), 'Error from server (NotFound): deployments.apps "x" not found');
-        // No watch yet: refused as the API server refuses a verb a resource does not have.
-        const watch = await kubectl(v, ['get', 'pods', '-l', `app=${name}`, '--watch-only', '--request-timeout', '10s']);
+        // ReplicaSets are computed, so not watched: refused as the API server refuses a verb a resource does not have.
+        const watch = await kubectl(v, ['get', 'rs', '-l', `app=${name}`, '--watch-only', '--request-timeout', '10s']);
         assert.equal(watch.exitCode, 1);
         assert.match(String(watch.stderr), /the server does not allow this method on the requested resource/);
         const unknown = await kubectl(v, ['get', 'nodes']);

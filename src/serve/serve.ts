@@ -119,7 +119,9 @@ export async function serve(options: ServeOptions): Promise<void> {
   // What a serve or command killed mid-write left of a record write (the record itself is whole).
   for (const file of await store.strayWrites()) await rm(file, { force: true }).catch(() => undefined);
   // Every store change, whichever process wrote it, in order (the change log); the API's watches read the same feed.
-  const feed = await ChangeFeed.open(join(pods.stateDir, 'objects'), { initialFloor: Number(await store.resourceVersion()) }, (err) => logger.warn(`object store watch: ${messageOf(err)}`));
+  // PODCTL_WATCH_HISTORY: how many changes a watch can resume across (the API server's watch cache; tests make it small).
+  const history = Number(process.env.PODCTL_WATCH_HISTORY) || undefined;
+  const feed = await ChangeFeed.open(join(pods.stateDir, 'objects'), { initialFloor: Number(await store.resourceVersion()), maxChanges: history }, (err) => logger.warn(`object store watch: ${messageOf(err)}`));
   const watch = watchObjectChanges(feed, WORKLOAD_KINDS, (key) => queue.add(key));
   const timers: NodeJS.Timeout[] = [];
   let api: RunningApi | undefined;
