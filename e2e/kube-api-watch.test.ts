@@ -89,17 +89,18 @@ spec:
       it('get deploy -w and get pods -w show a podctl scale as it happens', async () => {
         const deploys = follow(v, ['get', 'deploy', name, '-w']);
         const pods = follow(v, ['get', 'pods', '-l', `app=${name}`, '-w']);
-        // The list first (the header and the current rows), then the changes.
-        await eventually(async () => assert.match(deploys.output(), new RegExp(`^${name}\\s+2/2\\s`, 'm')));
+        // The list first (the header and the current row), then the changes. (The stored status
+        // may lag a pod's readiness until the controller's next sync: within the 30 s resync.)
+        await eventually(async () => assert.match(deploys.output(), new RegExp(`^NAME\\s+READY\\s+UP-TO-DATE\\s+AVAILABLE\\s+AGE\\n${name}\\s`)));
         await podctlOk(['scale', 'deploy', name, '--replicas', '3']);
-        await eventually(async () => assert.match(deploys.output(), new RegExp(`^${name}\\s+3/3\\s+3\\s+3\\s`, 'm')), 30_000);
+        await eventually(async () => assert.match(deploys.output(), new RegExp(`^${name}\\s+3/3\\s+3\\s+3\\s`, 'm')), 40_000);
         await eventually(async () => {
           const ready = new Set([...pods.output().matchAll(new RegExp(`^(${name}-\\S+)\\s+1/1\\s+Running\\s`, 'gm'))].map((m) => m[1]));
           assert.equal(ready.size, 3, pods.output());
-        }, 30_000);
+        }, 40_000);
         assert.equal(pods.output().match(/^NAME\s+READY\s+STATUS/gm)?.length, 1, 'one header, then rows');
         await podctlOk(['scale', 'deploy', name, '--replicas', '2', '--wait']);
-        await eventually(async () => assert.match(deploys.output().trim().split('\n').at(-1)!, new RegExp(`^${name}\s+2/2\s+2\s+2\s`)), 30_000);
+        await eventually(async () => assert.match(deploys.output().trim().split('\n').at(-1)!, new RegExp(`^${name}\\s+2/2\\s+2\\s+2\\s`)), 40_000);
         deploys.stop();
         pods.stop();
       });

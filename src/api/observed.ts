@@ -40,7 +40,7 @@ export class ObservedObjects {
   private pendingAll = false;
   private timer: NodeJS.Timeout | undefined;
   private scanning: Promise<void> = Promise.resolve();
-  private readonly watchers: FSWatcher[] = [];
+  private readonly watchers = new Set<FSWatcher>();
   private rescan: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -58,21 +58,34 @@ export class ObservedObjects {
       if (e.type === 'DELETED') this.known.delete(key);
       else this.known.set(key, { object: e.object, row: e.row ?? [] });
     })();
-    for (const dir of [join(this.pods.stateDir, 'pods'), join(this.pods.stateDir, 'services')]) {
-      await ensurePrivateDir(dir);
-      const recursive = dir.endsWith('pods');
-      const w = watch(dir, { recursive }, (_event, file) => {
-        const name = String(file ?? '');
-        if (!recursive) return this.trigger();
-        const m = /^([^_/]+)_([^/]+)(?:\/checkpoint\.json)?$/.exec(name);
-        if (m) this.trigger(m[1], m[2]);
-      });
-      w.on('error', (err) => this.logger.warn(`api: watching ${dir}: ${err.message}`));
-      this.watchers.push(w);
-    }
+    await this.watchDir(join(this.pods.stateDir, 'services'), false);
+    await this.watchDir(join(this.pods.stateDir, 'pods'), true);
     this.rescan = setInterval(() => this.trigger(), RESCAN_MS);
     this.rescan.unref();
     this.trigger();
+  }
+
+  /**
+   * Wakes on changes under `dir`. Node's recursive watch adds a watch per pod folder and fails
+   * when one goes while it is being added (a pod removed at once): it is then made again and
+   * everything looked at.
+   */
+  private async watchDir(dir: string, recursive: boolean): Promise<void> {
+    await ensurePrivateDir(dir);
+    const w = watch(dir, { recursive }, (_event, file) => {
+      if (!recursive) return this.trigger();
+      const m = /^([^_/]+)_([^/]+)(?:\/checkpoint\.json)?$/.exec(String(file ?? ''));
+      if (m) this.trigger(m[1], m[2]);
+    });
+    this.watchers.add(w);
+    w.on('error', (err) => {
+      this.logger.debug(`api: watching ${dir}: ${err.message}; watching again`);
+      w.close();
+      this.watchers.delete(w);
+      if (this.closed) return;
+      this.trigger();
+      void this.watchDir(dir, recursive).catch((e: unknown) => this.logger.warn(`api: watching ${dir}: ${messageOf(e)}`));
+    });
   }
 
   /** A pod changed (a Docker event of one of its containers); no names: look at everything. */

@@ -12,7 +12,7 @@ import { findResource, groupVersionOf, type ApiResource } from './resources.js';
 import { failure, PAGE_NOT_FOUND, statusOf, UNAUTHORIZED, type Status } from './status.js';
 import { tableOf, tableVersionAccepted } from './table.js';
 import { kubernetesVersion } from './version.js';
-import { listVersion, serveWatch, stampVersions, type Watching } from './watch.js';
+import { listVersion, queryFlag, serveWatch, stampVersions, type Watching } from './watch.js';
 import { watchable } from './watchable.js';
 
 /**
@@ -144,7 +144,7 @@ async function handle(options: ApiServerOptions, req: IncomingMessage): Promise<
 }
 
 const METHOD_NOT_ALLOWED = failure(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
-const isWatch = (query: URLSearchParams) => ['true', '1'].includes(query.get('watch') ?? '');
+const isWatch = (query: URLSearchParams) => queryFlag(query, 'watch');
 
 const orNotFound = (body: unknown) => (body === undefined ? statusReply(PAGE_NOT_FOUND) : json(body));
 

@@ -36,6 +36,9 @@ export interface WatchRequest {
 
 type Send = (type: string, object: unknown) => void;
 
+/** A boolean query parameter as the API server reads one (Go's strconv.ParseBool: `true`, `True`, `1`, `t`, ...). */
+export const queryFlag = (query: URLSearchParams, name: string): boolean => ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(query.get(name) ?? '');
+
 /**
  * A watch as the API server answers one: a stream of `{"type", "object"}` lines. Without a
  * resourceVersion (or "0") the current objects come first as ADDED, then every change after the
@@ -99,7 +102,7 @@ export async function serveWatch(pods: PodManager, watching: Watching, req: Watc
       res.end();
       return;
     }
-    if (['true', '1'].includes(query.get('allowWatchBookmarks') ?? '')) {
+    if (queryFlag(query, 'allowWatchBookmarks')) {
       const bookmark = () => {
         send('BOOKMARK', { kind: resource.kind, apiVersion: groupVersionOf(resource), metadata: { resourceVersion: String(watching.feed.last) } });
         timers.push(setTimeout(bookmark, BOOKMARK_MS));
