@@ -10,8 +10,10 @@ import { median, round } from './stats.js';
 /**
  * How soon a watch of the API sees a change stored by another process: serve runs with its API,
  * a watch of ConfigMaps is open over HTTPS, and this process writes ConfigMap records through
- * the object store as a podctl command does. The figure is from the write's return to the
- * event's arrival (the change log's inotify wake-up, serve's read and the event on the wire).
+ * the object store as a podctl command does. The figure is from the start of the write (the
+ * store's lock, the counter and the log line, both fsynced, and the record) to the event's
+ * arrival (inotify wakes serve, which reads the log line and sends the event): the event often
+ * arrives before the write returns, since the log line is the commit and the record follows.
  */
 const STATE_DIR = '/var/lib/podctl';
 
@@ -58,18 +60,18 @@ export async function measureWatch(rounds: number): Promise<{ rows: Row[]; targe
     await opened;
     const latencies: number[] = [];
     for (const name of names) {
+      const writing = process.hrtime.bigint();
       await store.put({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: NAMESPACE }, data: { k: 'v' } });
-      const stored = process.hrtime.bigint();
       const deadline = Date.now() + 5000;
       while (!arrived.has(name) && Date.now() < deadline) await sleep(1);
       const at = arrived.get(name);
-      latencies.push(at === undefined ? Infinity : Math.max(0, Number(at - stored) / 1e6));
+      latencies.push(at === undefined ? Infinity : Number(at - writing) / 1e6);
       await sleep(50);
     }
     req.destroy();
     const results = { watchRounds: rounds, watchMedianMs: round(median(latencies)), watchP95Ms: round(p95(latencies)) };
     return {
-      rows: [{ what: `a watch sees a stored change (${rounds} writes by another process; median / p95)`, value: `${ms(results.watchMedianMs)} / ${ms(results.watchP95Ms)}` }],
+      rows: [{ what: `a watch sees a stored change, from the write's start (${rounds} writes by another process; median / p95)`, value: `${ms(results.watchMedianMs)} / ${ms(results.watchP95Ms)}` }],
       targets: [target('a watch sees a stored change, p95 (ms)', results.watchP95Ms, '<=', 50)],
       results,
     };
