@@ -1,6 +1,7 @@
 import type { Change } from '../kube/objects/change-log.js';
 import type { KubeObject } from '../kube/objects/store.js';
 import { endpointsTable, podTable, serviceTable, type ResourceTable } from '../kube/tables.js';
+import type { PodView } from '../pod/status.js';
 
 /** An observed object (pod, Service, Endpoints) as last logged: the API's object and its `podctl get` row. */
 export interface Observed {
@@ -47,3 +48,6 @@ export function diffObserved(known: ReadonlyMap<string, Observed>, current: Obse
   }
   return out;
 }
+
+/** What of a pod's view (one list call) tells that its object may have changed: all but Docker's clock-bound status text ("Up 5 minutes"). */
+export const podViewPrint = (view: PodView): string => JSON.stringify({ ...view, containers: view.containers.map(({ status: _status, ...c }) => c) });

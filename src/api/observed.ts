@@ -11,7 +11,7 @@ import type { PodView } from '../pod/status.js';
 import { ensurePrivateDir } from '../util/atomic-file.js';
 import { messageOf } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
-import { diffObserved, observedKey, type Observed } from './observed-diff.js';
+import { diffObserved, observedKey, podViewPrint, type Observed } from './observed-diff.js';
 
 /** The kinds the API serves from what serve observes rather than from store records. */
 export const OBSERVED_KINDS = ['Pod', 'Service', 'Endpoints'] as const;
@@ -36,6 +36,8 @@ const RESCAN_MS = 10_000;
  */
 export class ObservedObjects {
   private readonly known = new Map<string, Observed>();
+  /** Each pod's view when its object was last built: a look at every pod builds again only those whose view moved. */
+  private readonly viewPrints = new Map<string, string>();
   private readonly pendingPods = new Set<string>();
   private pendingAll = false;
   private timer: NodeJS.Timeout | undefined;
@@ -118,7 +120,7 @@ export class ObservedObjects {
     this.pendingPods.clear();
     if (this.closed) return;
     const views = all ? await this.pods.list({ all: true }) : (await Promise.all(names.map((n) => { const [namespace, name] = n.split('/'); return this.pods.list({ namespace, name, all: true }); }))).flat();
-    const { observed, unread } = await this.observePods(views);
+    const { observed, unread } = await this.observePods(views, !all);
     // A pod that could not be read now (its checkpoint being written) is neither changed nor gone.
     const scope = (all ? [...this.known.keys()].filter((k) => k.startsWith('Pod/')) : names.map((n) => `Pod/${n}`)).filter((k) => !unread.has(k));
     await this.log(diffObserved(this.known, observed, 'Pod', scope));
@@ -128,19 +130,31 @@ export class ObservedObjects {
     await this.log([...diffObserved(this.known, svc, 'Service'), ...diffObserved(this.known, eps, 'Endpoints')]);
   }
 
-  /** Each pod as the API shows it and its `get pods` row; a pod that went while it was read is left to the next look. */
-  private async observePods(views: PodView[]): Promise<{ observed: Observed[]; unread: Set<string> }> {
+  /**
+   * Each pod as the API shows it and its `get pods` row; a pod that went while it was read is
+   * left to the next look. Unless `rebuild`, a known pod whose view has not moved is taken as
+   * last logged (building an object takes an inspect: a look at 100 pods every 10 s costs one list).
+   */
+  private async observePods(views: PodView[], rebuild: boolean): Promise<{ observed: Observed[]; unread: Set<string> }> {
     const observed: Observed[] = [];
     const unread = new Set<string>();
     if (views.length === 0) return { observed, unread };
     const net = await this.pods.defaultNetwork();
     for (const view of views) {
+      const key = `Pod/${view.namespace}/${view.name}`;
+      const print = podViewPrint(view);
+      const known = this.known.get(key);
+      if (!rebuild && known && this.viewPrints.get(key) === print) {
+        observed.push(known);
+        continue;
+      }
       try {
         const [object] = await podManifests(this.pods, [view], net);
         await this.pods.countRestarts([view]);
         observed.push({ object: object as unknown as KubeObject, row: podTable([view]).rows[0]! });
+        this.viewPrints.set(key, print);
       } catch (err) {
-        unread.add(`Pod/${view.namespace}/${view.name}`);
+        unread.add(key);
         this.logger.debug(`api: pod ${view.namespace}/${view.name} not observed now: ${messageOf(err)}`);
       }
     }
@@ -151,8 +165,10 @@ export class ObservedObjects {
     for (const c of changes) {
       const logged = await this.store.observe(c.type, c.object, c.row);
       const key = observedKey(logged);
-      if (c.type === 'DELETED') this.known.delete(key);
-      else this.known.set(key, { object: logged, row: c.row ?? [] });
+      if (c.type === 'DELETED') {
+        this.known.delete(key);
+        this.viewPrints.delete(key);
+      } else this.known.set(key, { object: logged, row: c.row ?? [] });
     }
   }
 }

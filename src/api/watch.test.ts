@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FeedEvent } from '../kube/objects/change-feed.js';
 import type { KubeObject } from '../kube/objects/store.js';
-import { diffObserved, type Observed } from './observed-diff.js';
+import { diffObserved, podViewPrint, type Observed } from './observed-diff.js';
+import type { PodView } from '../pod/status.js';
 import { findResource } from './resources.js';
 import { translate } from './watch.js';
 
@@ -35,4 +36,10 @@ test('observed pods: new ones ADDED, changed ones MODIFIED, a row whose AGE alon
   assert.equal(changes[2]!.object.metadata.resourceVersion, '7');
   // A look at one pod says nothing of the others.
   assert.deepEqual(diffObserved(known, [], 'Pod', ['Pod/default/a']).map((c) => `${c.type} ${c.object.metadata.name}`), ['DELETED a']);
+});
+
+test("a pod's view print ignores Docker's clock-bound status text, not a container's state", () => {
+  const view = (status: string, state: string) => ({ name: 'a', namespace: 'default', state: 'running', containers: [{ name: 'web', id: 'c1', image: 'nginx', role: 'app', state, status }] }) as unknown as PodView;
+  assert.equal(podViewPrint(view('Up 5 seconds', 'running')), podViewPrint(view('Up 2 minutes', 'running')));
+  assert.notEqual(podViewPrint(view('Up 5 seconds', 'running')), podViewPrint(view('Exited (1) 1 second ago', 'exited')));
 });
