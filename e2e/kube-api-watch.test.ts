@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { LeakChecker } from './harness/leaks.js';
 import { eventually, podctl, podctlOk, uniqueName } from './harness/run.js';
-import { stopServe, type Serve } from './harness/serve.js';
+import { killServe, startServe, stopServe, type Serve } from './harness/serve.js';
 import { kubectlPath, serveWithApi } from './harness/kube-api.js';
 
 // Watches of `podctl serve`'s API by real clients: kubectl 1.27 and 1.33 (get -w, rollout
@@ -35,6 +35,7 @@ describe('watches of podctl serve by kubectl and the Python client', () => {
   let manifest: string;
   let kubeconfig: string;
   let home: string;
+  let port: number;
   const running: ResultPromise[] = [];
   const configMaps: string[] = [];
 
@@ -71,7 +72,7 @@ spec:
     manifest = join(work, 'app.yaml');
     await writeFile(manifest, deployment(2, 'start'));
     process.env.PODCTL_WATCH_HISTORY = String(HISTORY);
-    ({ serve, kubeconfig } = await serveWithApi(work, manifest));
+    ({ serve, port, kubeconfig } = await serveWithApi(work, manifest));
   });
 
   after(async () => {
@@ -153,7 +154,7 @@ print(json.dumps(seen))
     assert.ok(resources.resources.find((x) => x.name === 'deployments')!.verbs.includes('watch'));
   });
 
-  it('the Python client resumes from a resourceVersion, and gets 410 for one older than the history', async () => {
+  it('the Python client resumes from a resourceVersion (also across a kill -9 of serve), and gets 410 for one older than the history', async () => {
     const script = `
 import json, sys
 from kubernetes import client, config, watch
@@ -198,6 +199,16 @@ else:
     // More changes than serve keeps: the list's version is gone.
     await applyConfigMaps(Array.from({ length: HISTORY + 5 }, (_, i) => `${name}-n${i}`));
     assert.equal(await py('expired', listed), '410');
+
+    // serve killed (-9), changes made by podctl while it is down, serve started again: a watch
+    // from a version before the kill gets them, in order, from the store's change log.
+    const before = await py('list');
+    await killServe(serve!);
+    serve = undefined;
+    await applyConfigMaps([`${name}-down-1`, `${name}-down-2`]);
+    serve = await startServe(['--listen', `127.0.0.1:${port}`]);
+    const missed = JSON.parse(await py('watch', before, '2')) as string[][];
+    assert.deepEqual(missed.map(([t, n]) => [t, n]), [['ADDED', `${name}-down-1`], ['ADDED', `${name}-down-2`]]);
   });
 
   /** `podctl apply -f` (or delete) of ConfigMaps labelled for this test: one store write each. */

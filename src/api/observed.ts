@@ -31,7 +31,7 @@ const RESCAN_MS = 10_000;
  * on) or its checkpoint is written (inotify on the pods folder: phases, readiness, back-off), at
  * the Services when their records change or a pod was looked at, and at everything every 10 s.
  * A look compares the object and its Table row (without AGE) with the last logged; only a
- * difference is logged. At start the last logged state comes from the feed's history: what is
+ * difference is logged. At start the last logged state comes from the change log: what is
  * unchanged keeps its resourceVersion, what changed while serve was down is logged as changed.
  */
 export class ObservedObjects {
@@ -54,12 +54,7 @@ export class ObservedObjects {
 
   /** Takes the last logged state from the feed's history, then looks at everything (in the background) and follows. */
   async start(feed: ChangeFeed): Promise<void> {
-    feed.subscribe(feed.floor, (e) => {
-      if (!(OBSERVED_KINDS as readonly string[]).includes(e.object.kind)) return;
-      const key = observedKey(e.object);
-      if (e.type === 'DELETED') this.known.delete(key);
-      else this.known.set(key, { object: e.object, row: e.row ?? [] });
-    })();
+    for (const c of feed.lastChanges()) if ((OBSERVED_KINDS as readonly string[]).includes(c.object.kind)) this.known.set(observedKey(c.object), { object: c.object, row: c.row ?? [] });
     await this.watchDir(join(this.pods.stateDir, 'services'), false);
     await this.watchDir(join(this.pods.stateDir, 'pods'), true);
     this.rescan = setInterval(() => this.trigger(), RESCAN_MS);

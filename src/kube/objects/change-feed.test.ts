@@ -119,6 +119,9 @@ test('history is bounded: a resourceVersion older than it is EXPIRED; the log ro
       await until(events, 14 - floor, feed);
       assert.deepEqual(events.map((e) => e.rv), Array.from({ length: 14 - floor }, (_, i) => floor + 1 + i));
       assert.equal(feed.floor, 10);
+      // Each object's last state is known beyond the history kept (a restarted serve compares with it).
+      const known = new Set([...feed.lastChanges()].map((c) => c.object.metadata.name));
+      for (let i = 6; i < 14; i++) assert.ok(known.has(`c${i}`), `c${i}`);
     } finally {
       feed.close();
     }

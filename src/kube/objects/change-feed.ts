@@ -40,7 +40,8 @@ export class ChangeFeed {
   last = 0;
   private readonly history: Array<{ event: FeedEvent; bytes: number }> = [];
   private historyBytes = 0;
-  private readonly latest = new Map<string, KubeObject>();
+  /** Each object's last change read (the whole log on disk, not only the history kept): its last state. */
+  private readonly latest = new Map<string, Change>();
   private readonly listeners = new Set<(e: FeedEvent) => void>();
   private handle: FileHandle | undefined;
   private ino = 0;
@@ -103,6 +104,11 @@ export class ChangeFeed {
     for (const { event } of this.history) if (event.rv > fromRv) listener(event);
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** The last change of every object the log knows and that is not deleted (its state as last logged). */
+  lastChanges(): Iterable<Change> {
+    return this.latest.values();
   }
 
   close(): void {
@@ -174,9 +180,9 @@ export class ChangeFeed {
     // A line read twice (the same file reached by both names around a rotation) is delivered once.
     if (change.rv <= this.last) return;
     const key = objectKey(change.object);
-    const previous = this.latest.get(key);
+    const previous = this.latest.get(key)?.object;
     if (change.type === 'DELETED') this.latest.delete(key);
-    else this.latest.set(key, change.object);
+    else this.latest.set(key, change);
     const event: FeedEvent = previous ? { ...change, previous } : change;
     this.last = change.rv;
     const bytes = JSON.stringify(change.object).length;
