@@ -131,6 +131,21 @@ test('history is bounded: a resourceVersion older than it is EXPIRED; the log ro
   });
 });
 
+test('a serve started again reads the history from the log, whatever the counter says now', async () => {
+  await withDir(async (dir) => {
+    const store = new ObjectStore(dir);
+    for (const n of ['a', 'b', 'c']) await store.put(cm(n));
+    const feed = await ChangeFeed.open(join(dir, 'objects'), { initialFloor: Number(await store.resourceVersion()) });
+    try {
+      const events: FeedEvent[] = [];
+      feed.subscribe(1, (e) => events.push(e));
+      assert.deepEqual(summary(events), ['ADDED b@2', 'ADDED c@3']);
+    } finally {
+      feed.close();
+    }
+  });
+});
+
 test('a store written before the log existed: the feed starts at the counter, not at 0', async () => {
   await withDir(async (dir) => {
     const feed = await ChangeFeed.open(join(dir, 'objects'), { initialFloor: 7 });

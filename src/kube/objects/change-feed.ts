@@ -15,7 +15,7 @@ export interface ChangeFeedOptions {
   /** History kept in memory for watches that resume (the API server's watch cache). */
   maxChanges?: number;
   maxBytes?: number;
-  /** Changes up to this resourceVersion are not in the log (a store written before it started). */
+  /** Where the history starts when there is no log yet (the store's counter: what came before was never logged). */
   initialFloor?: number;
 }
 
@@ -123,12 +123,10 @@ export class ChangeFeed {
     const olderText = await readTextIfExists(this.paths.older);
     const olderIno = await stat(this.paths.older).then((s) => s.ino, () => -1);
     const older = olderText !== undefined && olderIno !== this.ino ? parseSegment(olderText) : undefined;
-    this.floor = older?.floor ?? initialFloor;
-    this.last = this.floor;
-    for (const c of older?.changes ?? []) this.deliver(c);
-    const first = await this.readChunk();
-    if (!older && first.header !== undefined) this.floor = this.last = Math.max(this.last, first.header);
-    for (const c of first.changes) this.deliver(c);
+    const current = await this.readChunk();
+    // The history starts at the older file's floor, else the current one's; without a log, at the store's counter.
+    this.floor = this.last = older?.floor ?? current.header ?? initialFloor;
+    for (const c of [...(older?.changes ?? []), ...current.changes]) this.deliver(c);
   }
 
   private async openCurrent(): Promise<boolean> {
