@@ -11,6 +11,7 @@
 
  *   BENCH_ONLY=life node --import tsx bench/run.ts          (only one pod's life: its rows, targets and --timings)
  *   BENCH_ONLY=serve node --import tsx bench/run.ts         (only podctl serve: replacement, ready and idle with 100 pods, apply with it)
+ *   BENCH_ONLY=watch node --import tsx bench/run.ts         (only the API's watch: how soon it sees a stored change)
  */
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -30,6 +31,7 @@ import { round } from './lib/stats.js';
 import { measureServices } from './lib/services.js';
 import { measureDns } from './lib/dns.js';
 import { measureServe, type ServeOptions } from './lib/serve.js';
+import { measureWatch } from './lib/watch.js';
 import { lifeTimings } from './lib/timings.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -89,6 +91,16 @@ async function serveOnly(): Promise<void> {
   }
 }
 
+const WATCH_ROUNDS = 40;
+
+/** The API watch's row alone (`BENCH_ONLY=watch`). */
+async function watchOnly(): Promise<void> {
+  say(`the API's watch: ${WATCH_ROUNDS} ConfigMaps stored by another process, each timed until its event arrives`);
+  const figures = await measureWatch(WATCH_ROUNDS);
+  process.stdout.write(renderReport(figures.rows, figures.targets));
+  writeFileSync(join(REPO_ROOT, 'bench', 'results-watch.json'), JSON.stringify({ command: 'BENCH_ONLY=watch make bench', date: new Date().toISOString(), ...figures.results, targets: figures.targets }, null, 2) + '\n');
+}
+
 /** The kube play row alone (`BENCH_ONLY=kube-play`): a quick run while working on workloads. */
 async function kubePlayOnly(): Promise<void> {
   const podmanNet = mkdtempSync(join(tmpdir(), 'pct-bench-podman-net-'));
@@ -142,6 +154,7 @@ async function main(): Promise<void> {
   if (process.env.BENCH_ONLY === 'dns') return dnsOnly();
   if (process.env.BENCH_ONLY === 'kube-play') return kubePlayOnly();
   if (process.env.BENCH_ONLY === 'serve') return serveOnly();
+  if (process.env.BENCH_ONLY === 'watch') return watchOnly();
   const bundle = statSync(join(REPO_ROOT, 'dist', 'cli', 'podctl.cjs'), { throwIfNoEntry: false });
   const compiled = statSync(join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js'), { throwIfNoEntry: false });
   if (!bundle || (compiled && compiled.mtimeMs > bundle.mtimeMs)) say('warning: the CLI bundle (dist/cli) is missing or older than dist/src: podctl is measured unbundled; run make build');
@@ -194,6 +207,8 @@ async function main(): Promise<void> {
     const dns = await measureDns();
     const serveScratch = mkdtempSync(join(tmpdir(), 'pct-bench-serve-'));
     const served = await measureServe(serveScratch, SERVE, say).finally(() => rmSync(serveScratch, { recursive: true, force: true }));
+    say(`the API's watch: ${WATCH_ROUNDS} ConfigMaps stored by another process`);
+    const watched = await measureWatch(WATCH_ROUNDS);
 
     const rows: Row[] = [
       { what: `bare node -e ''${startup.caVarSet ? ' (NODE_EXTRA_CA_CERTS set)' : ''}`, value: ms(startup.nodeMs) },
@@ -215,6 +230,7 @@ async function main(): Promise<void> {
       ...services.rows,
       ...dns.rows,
       ...served.rows,
+      ...watched.rows,
     ];
     const targets = [
       target('pod life: podctl / by-hand', lifeRatio(lives, 'podctl', 'by-hand'), '<=', 1.0),
@@ -235,6 +251,7 @@ async function main(): Promise<void> {
       ...services.targets,
       ...dns.targets,
       ...served.targets,
+      ...watched.targets,
     ];
     const info = [
       `not targets: library cold / by-hand ${round(lifeRatio(lives, 'library, cold', 'by-hand'))}; against node -e '' without NODE_EXTRA_CA_CERTS: --version ${round(startup.versionRatioNoCa)}, ps (0 pods) ${round(startup.ps0RatioNoCa)}`,
@@ -261,6 +278,7 @@ async function main(): Promise<void> {
       services: services.results,
       dns: dns.results,
       serve: served.results,
+      watch: watched.results,
       deployment,
       kubePlay: play,
       scale: { sequential: { ...sequential, reachability: sequentialReach, removal: sequentialRemoval }, concurrent: { ...concurrent, reachability: concurrentReach }, removal },

@@ -35,10 +35,10 @@ const sleep = (msecs: number) => new Promise<void>((r) => setTimeout(r, msecs));
  * Starts serve with the bench's network, no descriptor but stdio inherited (the host lock's fd
  * stays with the bench), and times it from spawn to its "serve: ready" line.
  */
-async function startServe(): Promise<Running> {
+export async function startServe(extraArgs: string[] = []): Promise<Running> {
   const closeFds = 'for fd in $(ls /proc/$$/fd); do [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done; exec "$@"';
   const start = process.hrtime.bigint();
-  const child = spawn('/bin/bash', ['-c', closeFds, 'serve', PODCTL, ...podctlArgs(['serve'])], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn('/bin/bash', ['-c', closeFds, 'serve', PODCTL, ...podctlArgs(['serve', ...extraArgs])], { stdio: ['ignore', 'ignore', 'pipe'] });
   let text = '';
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   const readyMs = await new Promise<number>((resolve, reject) => {

@@ -15,7 +15,8 @@ const IPAM_DIRS = ['/var/lib/podctl/cni/networks', '/var/lib/cni/networks'];
 // And the API's files: the address a running serve publishes (gone when it stops) and whatever
 // else appears beside the credentials, which serve makes once and keeps by design (KEPT_FILES).
 const STATE_DIRS = ['/var/lib/podctl/cni/cache', '/var/lib/podctl/pods', '/var/lib/podctl/objects', '/var/lib/podctl/api', '/run/podctl/api'];
-const KEPT_FILES = new Set(['ca.crt', 'ca.key', 'server.crt', 'server.key', 'token'].map((f) => `/var/lib/podctl/api/${f}`));
+// The object store's change log is kept by design too (bounded: two segments; watches resume from it).
+const KEPT_FILES = new Set([...['ca.crt', 'ca.key', 'server.crt', 'server.key', 'token'].map((f) => `/var/lib/podctl/api/${f}`), '/var/lib/podctl/objects/changes.log', '/var/lib/podctl/objects/changes.1.log']);
 const NETNS_DIR = '/var/run/netns';
 // The sysctls podctl changes (src/service/sysctls.ts): br_netfilter's switch, and route_localnet
 // of every interface (`default` is what a new interface starts with).

@@ -10,7 +10,7 @@ test('the core group: APIVersions and the v1 resources with kinds, verbs, short 
   const list = apiResourceList('', 'v1') as { groupVersion: string; resources: Array<Record<string, unknown>> };
   assert.equal(list.groupVersion, 'v1');
   const pods = list.resources.find((r) => r.name === 'pods');
-  assert.deepEqual(pods, { name: 'pods', singularName: 'pod', namespaced: true, kind: 'Pod', verbs: ['get', 'list', 'create', 'update', 'patch', 'delete', 'deletecollection'], shortNames: ['po'], categories: ['all'] });
+  assert.deepEqual(pods, { name: 'pods', singularName: 'pod', namespaced: true, kind: 'Pod', verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'], shortNames: ['po'], categories: ['all'] });
   // Endpoints follow their Service: read only.
   assert.deepEqual(list.resources.find((r) => r.name === 'endpoints')?.verbs, ['get', 'list']);
   const ns = list.resources.find((r) => r.name === 'namespaces')!;
@@ -54,7 +54,7 @@ test('the aggregated documents hold the same resources as the legacy ones', () =
   assert.equal(core.apiVersion, 'apidiscovery.k8s.io/v2');
   assert.deepEqual(core.items.map((i) => i.metadata.name), ['']);
   const pods = core.items[0]!.versions[0]!.resources.find((r) => r.resource === 'pods');
-  assert.deepEqual(pods, { resource: 'pods', responseKind: { group: '', version: 'v1', kind: 'Pod' }, scope: 'Namespaced', singularResource: 'pod', verbs: ['get', 'list', 'create', 'update', 'patch', 'delete', 'deletecollection'], shortNames: ['po'], categories: ['all'] });
+  assert.deepEqual(pods, { resource: 'pods', responseKind: { group: '', version: 'v1', kind: 'Pod' }, scope: 'Namespaced', singularResource: 'pod', verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'], shortNames: ['po'], categories: ['all'] });
   const named = aggregatedDiscovery(false, 'v2beta1') as typeof core;
   assert.deepEqual(named.items.map((i) => i.metadata.name), ['apps', 'batch', 'discovery.k8s.io', 'events.k8s.io']);
   const legacy = (apiResourceList('apps', 'v1') as { resources: Array<{ name: string }> }).resources.map((r) => r.name);
@@ -63,4 +63,10 @@ test('the aggregated documents hold the same resources as the legacy ones', () =
   assert.deepEqual(aggregated.flatMap((r) => [r.resource, ...((r.subresources as Array<{ subresource: string }> | undefined) ?? []).map((s) => `${String(r.resource)}/${s.subresource}`)]), legacy);
   const ns = core.items[0]!.versions[0]!.resources.find((r) => r.resource === 'namespaces')!;
   assert.equal(ns.scope, 'Cluster');
+});
+
+test('watch is listed where every change passes through the change log: not for ReplicaSets, which are computed', () => {
+  const apps = apiResourceList('apps', 'v1')!.resources as Array<{ name: string; verbs: string[] }>;
+  assert.deepEqual(apps.find((r) => r.name === 'deployments')?.verbs, ['get', 'list', 'watch']);
+  assert.deepEqual(apps.find((r) => r.name === 'replicasets')?.verbs, ['get', 'list']);
 });

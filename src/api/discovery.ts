@@ -1,4 +1,5 @@
 import { API_RESOURCES, READ_VERBS, SUBRESOURCES, WRITE_VERBS, apiGroups, writable, groupVersionOf, type ApiResource } from './resources.js';
+import { watchable } from './watchable.js';
 
 /**
  * The API server's discovery documents, built from the resource table: the legacy ones
@@ -7,7 +8,7 @@ import { API_RESOURCES, READ_VERBS, SUBRESOURCES, WRITE_VERBS, apiGroups, writab
  * asks for first and that spares it a request per group version.
  */
 
-const verbsOf = (r: ApiResource): string[] => [...READ_VERBS, ...(writable(r) ? WRITE_VERBS : [])];
+const verbsOf = (r: ApiResource): string[] => [...READ_VERBS, ...(watchable(r) ? ['watch'] : []), ...(writable(r) ? WRITE_VERBS : [])];
 
 /** `/api`: the core group's versions. */
 export function apiVersions(serverAddress: string): Record<string, unknown> {

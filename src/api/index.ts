@@ -8,6 +8,9 @@ import { processAlive } from '../util/process-alive.js';
 import { ensureCredentials } from './credentials.js';
 import { clientHost, isLoopback, type ListenAddress } from './listen.js';
 import { startApiServer } from './server.js';
+import type { ChangeFeed } from '../kube/objects/change-feed.js';
+import { ObjectStore } from '../kube/objects/store.js';
+import { ObservedObjects } from './observed.js';
 
 /** Where a running serve says its API listens, for `podctl kubeconfig` (the run dir: a reboot ends serve too). */
 const addressFile = (runDir: string) => join(runDir, 'api', 'server.json');
@@ -15,6 +18,8 @@ const addressFile = (runDir: string) => join(runDir, 'api', 'server.json');
 export interface RunningApi {
   /** `https://127.0.0.1:6443`: what a client on this host dials. */
   url: string;
+  /** A pod's containers changed (serve's Docker events): its watchers hear of it. */
+  podChanged(namespace: string, name: string): void;
   close(): Promise<void>;
 }
 
@@ -22,10 +27,13 @@ export interface RunningApi {
  * The API part of `podctl serve`: credentials made or read, the HTTPS server listening, its
  * address published for `podctl kubeconfig`; `close` stops listening and withdraws the address.
  */
-export async function serveApi(pods: PodManager, logger: Logger, listen: ListenAddress): Promise<RunningApi> {
+export async function serveApi(pods: PodManager, logger: Logger, listen: ListenAddress, feed?: ChangeFeed): Promise<RunningApi> {
   if (!isLoopback(listen.host)) logger.warn(`api: listening on ${listen.host}, which other hosts may reach: anyone with the token or a client certificate controls podctl's pods`);
   const credentials = await ensureCredentials(pods.stateDir, listen.host);
-  const server = await startApiServer({ pods, logger, credentials, ...listen }).catch((err: unknown) => {
+  const observed = feed && new ObservedObjects(pods, new ObjectStore(pods.stateDir), logger);
+  await observed?.start(feed!);
+  const server = await startApiServer({ pods, logger, credentials, ...listen, ...(feed && observed ? { watching: { feed, observed } } : {}) }).catch((err: unknown) => {
+    observed?.close();
     const busy = errnoOf(err) === 'EADDRINUSE';
     throw new PodctlError(busy ? 'ALREADY_EXISTS' : 'UNAVAILABLE', `the API cannot listen on ${listen.host}:${listen.port}: ${busy ? 'the port is in use' : String(err)}`, { hint: 'give serve another --listen ADDRESS:PORT' });
   });
@@ -36,7 +44,9 @@ export async function serveApi(pods: PodManager, logger: Logger, listen: ListenA
   logger.info(`api: serving the Kubernetes API on https://${listen.host}:${port} (podctl kubeconfig prints a kubeconfig for it)`);
   return {
     url,
+    podChanged: (namespace, name) => observed?.trigger(namespace, name),
     close: async () => {
+      observed?.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await removeIfExists(addressFile(pods.runDir));

@@ -14,6 +14,8 @@ import { findResource, groupVersionOf, writable, type ApiResource } from './reso
 import { failure, PAGE_NOT_FOUND, statusOf, UNAUTHORIZED, type Status } from './status.js';
 import { tableOf, tableVersionAccepted } from './table.js';
 import { kubernetesVersion } from './version.js';
+import { queryFlag, serveWatch, stampVersions, type Watching } from './watch.js';
+import { watchable } from './watchable.js';
 
 /**
  * The Kubernetes API over HTTPS, for kubectl and client libraries: health and version (open to
@@ -26,6 +28,8 @@ export interface ApiServerOptions {
   credentials: ApiCredentials;
   host: string;
   port: number;
+  /** The store's change feed and the observed pods and Services: watches, and the resourceVersions reads carry. */
+  watching?: Watching;
 }
 
 const HEALTH_PATHS = ['/healthz', '/livez', '/readyz'];
@@ -40,7 +44,7 @@ class Reply {
   ) {}
 }
 
-/** An answer written as it is produced (logs); it rejects only while nothing was sent, and then becomes a Status. */
+/** An answer written as it is produced (logs, watches); a failure before its first byte becomes a Status. */
 class Streamed {
   constructor(readonly write: (res: ServerResponse) => Promise<void>) {}
 }
@@ -56,7 +60,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<Server>
       if (status.code >= 500) logger.warn(`api: ${req.method} ${req.url}: ${messageOf(err)}`);
       send(res, statusReply(status));
     };
-    void handle(options, req).then((reply) => (reply instanceof Streamed ? reply.write(res).catch(fail) : send(res, reply)), fail);
+    // A streamed answer that fails after its first byte can only end.
+    const failStreamed = (err: unknown) => (res.headersSent ? (logger.debug(`api: ${req.method} ${req.url}: ${messageOf(err)}`), res.end()) : fail(err));
+    void handle(options, req).then((reply) => (reply instanceof Streamed ? reply.write(res).catch(failStreamed) : send(res, reply)), fail);
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', (err) => logger.debug(`api: ${req.method} ${req.url}: ${err.message}`));
@@ -149,8 +155,13 @@ async function handle(options: ApiServerOptions, req: IncomingMessage): Promise<
   const target = resolveTarget(group, version, rest);
   if (!target) return statusReply(PAGE_NOT_FOUND);
   if (target.subresource) return write(options, path, req, url.searchParams);
-  // Discovery lists no watch verb yet: a watch gets the API server's answer for a verb a resource lacks.
-  if (isWatch(url.searchParams)) return statusReply(METHOD_NOT_ALLOWED);
+  if (isWatch(url.searchParams)) {
+    // A resource without the watch verb in discovery gets the API server's answer for a verb a resource lacks.
+    const watching = options.watching;
+    if (!watching || !watchable(target.resource)) return statusReply(METHOD_NOT_ALLOWED);
+    const table = tableVersionAccepted(accept);
+    return new Streamed((res) => serveWatch(options.pods, watching, { ...target, query: url.searchParams, table }, res));
+  }
   return read(options, target, url.searchParams, accept);
 }
 
@@ -165,7 +176,7 @@ async function write(options: ApiServerOptions, path: string, req: IncomingMessa
 }
 
 const METHOD_NOT_ALLOWED = failure(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
-const isWatch = (query: URLSearchParams) => ['true', '1'].includes(query.get('watch') ?? '');
+const isWatch = (query: URLSearchParams) => queryFlag(query, 'watch');
 
 const orNotFound = (body: unknown) => (body === undefined ? statusReply(PAGE_NOT_FOUND) : json(body));
 
@@ -195,11 +206,15 @@ export function resolveTarget(group: string, version: string, rest: string[]): T
 
 async function read(options: ApiServerOptions, { resource, namespace, name }: Target, query: URLSearchParams, accept: string | undefined): Promise<Reply> {
   const tableVersion = tableVersionAccepted(accept);
+  // The list's version is read before the list: a watch from it misses nothing the list did not show.
+  const listRv = options.watching ? String(options.watching.feed.last) : '';
   const read = await readResource(options.pods, resource, { namespace, name, labelSelector: query.get('labelSelector'), fieldSelector: query.get('fieldSelector'), table: tableVersion !== undefined });
+  const watching = options.watching;
+  if (watching) stampVersions(watching, resource, read);
   const page = name === undefined ? pageOf(read, query.get('limit'), query.get('continue')) : { result: read };
   if ('kind' in page) return statusReply(page);
   const { result } = page;
-  const listMeta = { resourceVersion: '', ...(page.continue ? { continue: page.continue, remainingItemCount: page.remainingItemCount } : {}) };
+  const listMeta = { resourceVersion: listRv, ...(page.continue ? { continue: page.continue, remainingItemCount: page.remainingItemCount } : {}) };
   if (tableVersion) return json({ ...tableOf(result, tableVersion, query.get('includeObject') === 'None' ? 'None' : 'PartialObjectMetadata'), ...(name === undefined ? { metadata: listMeta } : {}) });
   if (name !== undefined) return json(result.objects![0]);
   return json({ kind: `${resource.kind}List`, apiVersion: groupVersionOf(resource), metadata: listMeta, items: result.objects });

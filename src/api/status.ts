@@ -23,6 +23,7 @@ const BY_CODE: Partial<Record<ErrorCode, { code: number; reason: string }>> = {
   PERMISSION: { code: 401, reason: 'Unauthorized' },
   FAILED_PRECONDITION: { code: 409, reason: 'Conflict' },
   TIMEOUT: { code: 504, reason: 'Timeout' },
+  EXPIRED: { code: 410, reason: 'Expired' },
   UNAVAILABLE: { code: 503, reason: 'ServiceUnavailable' },
 };
 

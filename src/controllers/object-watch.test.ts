@@ -1,25 +1,32 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile, rename } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { watchObjectRecords } from './object-watch.js';
+import { ChangeFeed } from '../kube/objects/change-feed.js';
+import { ObjectStore } from '../kube/objects/store.js';
+import { watchObjectChanges } from './object-watch.js';
 
-test('a record written by rename or removed wakes its key; temporary files do not', async () => {
+test("a store write or removal (another store's, as another process's) wakes its key; other kinds do not", async () => {
   const dir = await mkdtemp(join(tmpdir(), 'podctl-watch-'));
-  const keys = new Set<string>();
-  const w = await watchObjectRecords(dir, ['Deployment', 'Job'], (k) => keys.add(k));
+  const store = new ObjectStore(dir);
+  await store.put({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'old', namespace: 'default' } });
+  const feed = await ChangeFeed.open(join(dir, 'objects'));
+  const keys: string[] = [];
+  const w = watchObjectChanges(feed, ['Deployment', 'Job'], (k) => keys.push(k));
   try {
-    const d = join(dir, 'objects', 'deployment');
-    await writeFile(join(d, 'tmp-x'), '{}');
-    await rename(join(d, 'tmp-x'), join(d, 'default_web.json'));
-    await writeFile(join(dir, 'objects', 'job', 'dev_pi-2.json'), '{}');
-    await rm(join(d, 'default_web.json'));
-    await sleep(100);
-    assert.deepEqual([...keys].sort(), ['Deployment/default/web', 'Job/dev/pi-2']);
+    await store.put({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'default' } });
+    await store.put({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', namespace: 'default' } });
+    await store.put({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'pi-2', namespace: 'dev' } });
+    await store.remove('Deployment', 'default', 'web');
+    while (keys.length < 3) await sleep(5);
+    await feed.poke();
+    // Only what changed after the watch began: the old Deployment is the resync's.
+    assert.deepEqual(keys, ['Deployment/default/web', 'Job/dev/pi-2', 'Deployment/default/web']);
   } finally {
     w.close();
+    feed.close();
     await rm(dir, { recursive: true, force: true });
   }
 });

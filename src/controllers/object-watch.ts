@@ -1,26 +1,14 @@
-import { watch, type FSWatcher } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import type { ChangeFeed } from '../kube/objects/change-feed.js';
 import { keyOf } from './keys.js';
 
 /**
- * Object changes as they happen: an inotify watch on each kind's record directory of the
- * object store (`objects/<kind>/<namespace>_<name>.json`, written by rename), so a podctl
- * command that writes or removes a record wakes its controller at once; the periodic resync
- * catches anything a watch missed. The directories are made first, so a kind with no record
- * yet is watched too.
+ * Object changes as they happen, for the controllers: the store's change feed (every write,
+ * whichever process made it, in order), mapped to the queue key of each changed object of
+ * `kinds`. The periodic resync still catches anything a sync missed.
  */
-export async function watchObjectRecords(stateDir: string, kinds: readonly string[], onChange: (key: string) => void): Promise<{ close(): void }> {
-  const watchers: FSWatcher[] = [];
-  for (const kind of kinds) {
-    const dir = join(stateDir, 'objects', kind.toLowerCase());
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    const watcher = watch(dir, (_event, file) => {
-      const m = /^([^_]*)_(.+)\.json$/.exec(String(file ?? ''));
-      if (m) onChange(keyOf({ kind, namespace: m[1]!, name: m[2]! }));
-    });
-    watcher.on('error', () => undefined);
-    watchers.push(watcher);
-  }
-  return { close: () => watchers.forEach((w) => w.close()) };
+export function watchObjectChanges(feed: ChangeFeed, kinds: readonly string[], onChange: (key: string) => void): { close(): void } {
+  const close = feed.subscribe(feed.last, ({ object }) => {
+    if (kinds.includes(object.kind)) onChange(keyOf({ kind: object.kind, namespace: object.metadata.namespace ?? '', name: object.metadata.name }));
+  });
+  return { close };
 }

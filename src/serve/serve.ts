@@ -1,12 +1,14 @@
 import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkQueue, runWorkers } from '../controllers/queue.js';
 import { keyOf, parseKey } from '../controllers/keys.js';
-import { watchObjectRecords } from '../controllers/object-watch.js';
+import { watchObjectChanges } from '../controllers/object-watch.js';
 import { parsePodEvents } from '../controllers/pod-events.js';
 import { WorkloadControllers } from '../controllers/workloads.js';
 import { WORKLOAD_KINDS } from '../kube/kinds/workloads.js';
+import { ChangeFeed } from '../kube/objects/change-feed.js';
 import { ObjectStore } from '../kube/objects/store.js';
 import type { PodManager } from '../pod/manager.js';
 import type { PodView } from '../pod/status.js';
@@ -116,7 +118,11 @@ export async function serve(options: ServeOptions): Promise<void> {
 
   // What a serve or command killed mid-write left of a record write (the record itself is whole).
   for (const file of await store.strayWrites()) await rm(file, { force: true }).catch(() => undefined);
-  const watch = await watchObjectRecords(pods.stateDir, WORKLOAD_KINDS, (key) => queue.add(key));
+  // Every store change, whichever process wrote it, in order (the change log); the API's watches read the same feed.
+  // PODCTL_WATCH_HISTORY: how many changes a watch can resume across (the API server's watch cache; tests make it small).
+  const history = Number(process.env.PODCTL_WATCH_HISTORY) || undefined;
+  const feed = await ChangeFeed.open(join(pods.stateDir, 'objects'), { initialFloor: Number(await store.resourceVersion()), maxChanges: history }, (err) => logger.warn(`object store watch: ${messageOf(err)}`));
+  const watch = watchObjectChanges(feed, WORKLOAD_KINDS, (key) => queue.add(key));
   const timers: NodeJS.Timeout[] = [];
   let api: RunningApi | undefined;
   const workers = runWorkers(queue, options.workers ?? 4, sync, (key, err, retryMs) => logger.warn(`sync ${key} failed: ${messageOf(err)}; again in ${retryMs} ms`));
@@ -125,12 +131,13 @@ export async function serve(options: ServeOptions): Promise<void> {
     timers.push(setInterval(() => void resync().catch((err: unknown) => logger.warn(`resync failed: ${messageOf(err)}`)), options.resyncMs ?? 30_000));
     timers.push(setInterval(() => void checkTable(), options.tableCheckMs ?? 30_000));
     await checkTable();
-    if (options.api) api = await serveApi(pods, logger, options.api);
+    if (options.api) api = await serveApi(pods, logger, options.api, feed);
     const loops = [
       untilAborted(signal, logger, 'Docker events', () => followEvents(pods, signal, (e) => {
         if (e.role === 'app' && e.action === 'start') queue.add(keyOf({ kind: 'Pod', namespace: e.namespace, name: e.pod }));
         if (e.role === 'app' && (e.action === 'die' || e.action === 'oom')) queue.addAfter(keyOf({ kind: 'Pod', namespace: e.namespace, name: e.pod }), KUBELET_DELAY_MS);
         for (const key of controllers.ownersOf(e.namespace, e.labels)) queue.add(key);
+        api?.podChanged(e.namespace, e.pod);
       })),
       untilAborted(signal, logger, 'Services', () => pods.watchServices(signal, () => void checkTable(), options.onUnhealthy)),
     ];
@@ -141,6 +148,7 @@ export async function serve(options: ServeOptions): Promise<void> {
     for (const t of timers) clearInterval(t);
     await api?.close();
     watch.close();
+    feed.close();
     queue.shutDown();
     const left = await Promise.race([workers.then(() => false), sleep(STOP_GRACE_MS, true, { ref: false })]);
     if (left) logger.warn('serve: stopped with syncs still in progress; the next serve or command converges them');

@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'TIMEOUT' // something did not finish in time
   | 'LOCKED' // another podctl process holds the lock
   | 'FAILED_PRECONDITION' // the state does not allow the operation (pod not running, ...)
+  | 'EXPIRED' // a resourceVersion older than the change history podctl keeps
   | 'INTERNAL'; // a bug or an unexpected answer
 
 export interface ErrorOptions {

@@ -5,6 +5,7 @@ import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import { readJsonIfExists, strayTempFiles, writeJsonAtomic } from '../../util/atomic-file.js';
 import { errnoOf } from '../../util/errors.js';
 import { withFileLock } from '../../util/file-lock.js';
+import { ChangeLog, type Change } from './change-log.js';
 
 /** A Kubernetes object as podctl keeps it: the applied manifest, normalised, plus what podctl records in `status`. */
 export interface KubeObject {
@@ -47,7 +48,12 @@ export function withoutStoreFields(obj: KubeObject): KubeObject {
  * fields itself: `uid` and `creationTimestamp` are set at create and survive every later put.
  */
 export class ObjectStore {
-  constructor(readonly stateDir: string) {}
+  /** The change log every write goes through first (what watches read). */
+  readonly log: ChangeLog;
+
+  constructor(readonly stateDir: string) {
+    this.log = new ChangeLog(join(stateDir, 'objects'));
+  }
 
   private dir(kind: string): string {
     return join(this.stateDir, 'objects', kind.toLowerCase());
@@ -73,6 +79,8 @@ export class ObjectStore {
         resourceVersion,
       };
       const stored = { ...obj, metadata };
+      // The log line first: it is the commit, the record follows (finishLastChange redoes it after a kill).
+      await this.log.append({ rv: Number(resourceVersion), type: existing ? 'MODIFIED' : 'ADDED', object: stored });
       await writeJsonAtomic(path, stored);
       return stored;
     });
@@ -80,14 +88,45 @@ export class ObjectStore {
 
   async remove(kind: string, namespace: string | undefined, name: string): Promise<boolean> {
     const path = this.path(kind, namespace, name);
-    return this.locked(async () => {
-      const existed = (await readJsonIfExists(path)) !== undefined;
+    return this.locked(async (resourceVersion) => {
+      const existing = await readJsonIfExists<KubeObject>(path);
+      const existed = existing !== undefined;
+      // A DELETED change carries the object as it was last, with the deletion's resourceVersion.
+      if (existing) await this.log.append({ rv: Number(resourceVersion), type: 'DELETED', object: { ...existing, metadata: { ...existing.metadata, resourceVersion } } });
       await rm(path, { force: true });
       // A writer killed mid-write (serve's kill -9) left its temp file beside the record: it goes too.
       const prefix = `.${basename(path)}.`;
       for (const stray of await strayTempFiles(dirname(path))) if (basename(stray).startsWith(prefix)) await rm(stray, { force: true });
       return existed;
     });
+  }
+
+  /**
+   * Records a change of an object that is not a record here (a pod, a Service: serve observes
+   * them): it gets the next resourceVersion and its place in the change log, so one watch
+   * orders it among the records' changes. The object as logged (resourceVersion set).
+   */
+  observe(type: Change['type'], object: KubeObject, row?: string[]): Promise<KubeObject> {
+    return this.locked(async (resourceVersion) => {
+      const logged = { ...object, metadata: { ...object.metadata, resourceVersion } };
+      await this.log.append({ rv: Number(resourceVersion), type, object: logged, ...(row ? { row } : {}) });
+      return logged;
+    });
+  }
+
+  /**
+   * The record of the last logged change, written or removed if its writer was killed between
+   * the log line and the record (run under the lock, before the next change).
+   */
+  private async finishLastChange(): Promise<void> {
+    const last = await this.log.lastChange();
+    if (!last || !(STORED_KINDS as readonly string[]).includes(last.object.kind)) return;
+    const { kind, metadata } = last.object;
+    const path = this.path(kind, metadata.namespace, metadata.name);
+    const record = await readJsonIfExists<KubeObject>(path);
+    const recordRv = Number(record?.metadata.resourceVersion ?? 0);
+    if (last.type === 'DELETED' && record && recordRv <= last.rv) await rm(path, { force: true });
+    if (last.type !== 'DELETED' && recordRv < last.rv) await writeJsonAtomic(path, last.object);
   }
 
   /** The last resourceVersion the store gave out ("0" before the first write). */
@@ -114,6 +153,7 @@ export class ObjectStore {
 
   private lockedAcrossProcesses<T>(fn: (resourceVersion: string) => Promise<T>): Promise<T> {
     return withFileLock(join(this.stateDir, 'objects', '.write.lock'), async () => {
+      await this.finishLastChange();
       const next = ((await readJsonIfExists<number>(this.counterPath())) ?? 0) + 1;
       // The counter first: a crash between the two writes skips a number, never repeats one.
       await writeJsonAtomic(this.counterPath(), next, { durable: true });
