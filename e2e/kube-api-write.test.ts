@@ -303,7 +303,7 @@ spec:
   it('discovery lists the write verbs and the scale subresource', async () => {
     const out = await kubectlOk('1.33', ['api-resources', '-o', 'wide', '--no-headers']);
     const row = (n: string) => out.split('\n').find((l) => l.startsWith(`${n} `)) ?? '';
-    assert.match(row('deployments'), /\sget,list,create,update,patch,delete,deletecollection\s/);
+    assert.match(row('deployments'), /\sget,list,watch,create,update,patch,delete,deletecollection\s/);
     assert.match(row('endpoints'), /\sget,list\s/);
     const raw = JSON.parse(await kubectlOk('1.33', ['get', '--raw', '/apis/apps/v1'])) as { resources: Array<{ name: string; kind: string }> };
     assert.equal(raw.resources.find((r) => r.name === 'deployments/scale')?.kind, 'Scale');
