@@ -199,6 +199,8 @@ class Forwards {
             }
           });
           socket.on('error', (err) => forward.fail(messageOf(err)));
+          // No half-close in this protocol: the pod's end ends the port's connection, as the kubelet's does.
+          socket.once('end', () => socket.end());
           socket.once('close', () => {
             this.active.delete(forward);
             portEnded();

@@ -29,7 +29,7 @@ export class SpdySession extends EventEmitter<{ stream: [SpdyStream]; close: [] 
   constructor(private readonly socket: Duplex) {
     super();
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('close', () => this.destroy(new Error('the connection closed')));
+    socket.on('close', () => this.destroy());
     socket.on('error', () => undefined);
   }
 
@@ -216,6 +216,8 @@ export class SpdyStream extends Duplex {
   ) {
     super({ allowHalfOpen: true });
     this.once('close', () => session.forget(this));
+    // A client's reset or a broken connection is no failure of serve: users that care listen for 'error' or 'close'.
+    this.on('error', () => undefined);
   }
 
   /** Accepts the stream (SYN_REPLY). */
