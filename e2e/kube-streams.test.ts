@@ -84,6 +84,9 @@ spec:
         - name: web
           image: busybox
           command: [sh, -c, 'mkdir -p /www && echo hello > /www/index.html && dd if=/dev/urandom of=/www/big bs=1048576 count=100 2>/dev/null && sha256sum /www/big > /www/sum && exec httpd -f -p 127.0.0.1:8080 -h /www']
+        - name: ticker
+          image: busybox
+          command: [sh, -c, 'i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.2; done']
 ---
 apiVersion: v1
 kind: Service
@@ -152,6 +155,26 @@ spec:
       assert.equal(r.exitCode, 0, `${String(r.stdout)} ${String(r.stderr)}`);
       assert.deepEqual(String(r.stdout).split(/\r?\n/).filter(Boolean), ['33 111', '40 100']);
     });
+  });
+
+  it("kubectl attach (1.27 over SPDY, 1.33 over WebSocket) follows a running container's output", async () => {
+    for (const binary of [OLDEST, NEWEST]) {
+      const child = execa(binary, ['--kubeconfig', kubeconfig, 'attach', pod, '-c', 'ticker'], { reject: false, buffer: false, env: env(), extendEnv: false, stdin: 'ignore' });
+      let err = '';
+      child.stderr!.on('data', (d: Buffer) => (err += String(d)));
+      const seen = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout!.on('data', (d: Buffer) => {
+          out += String(d);
+          if ((out.match(/^tick \d+$/gm) ?? []).length >= 2) resolve(out);
+        });
+        void child.then((r) => reject(new Error(`kubectl attach exited ${r.exitCode}: ${err}`)));
+      });
+      child.kill('SIGTERM');
+      await child;
+      const ticks = (seen.match(/^tick (\d+)$/gm) ?? []).map((l) => Number(l.split(' ')[1]));
+      assert.equal(ticks[1], ticks[0]! + 1, `consecutive lines of the running process: ${seen}`);
+    }
   });
 
   for (const [version, binary, transport] of [

@@ -22,10 +22,22 @@ export interface ExecStreams {
   stdin?: NodeJS.ReadableStream;
   stdout: Writable;
   stderr: Writable;
+  /** The client went away: an attach lets go of the container (an exec ends with its stdin). */
+  gone: AbortSignal;
 }
 
 export async function runExecCommand(ctx: ExecContext, ref: PodRef, request: ExecRequest, streams: ExecStreams, onStart: (running: RunningExec) => void): Promise<ExecOutcome> {
   try {
+    if (request.verb === 'attach') {
+      await ctx.pods.attach(ref, { stdout: streams.stdout, stderr: streams.stderr }, {
+        tty: request.tty,
+        signal: streams.gone,
+        ...(request.container !== undefined ? { container: request.container } : {}),
+        ...(streams.stdin ? { stdin: streams.stdin } : {}),
+        onStart,
+      });
+      return { exitCode: 0, command: [] };
+    }
     const exitCode = await ctx.pods.exec(ref, request.command, { stdout: streams.stdout, stderr: streams.stderr }, {
       tty: request.tty,
       ...(request.container !== undefined ? { container: request.container } : {}),

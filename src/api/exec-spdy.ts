@@ -9,7 +9,7 @@ import { awaitStreams, endAll, STREAM_TYPE } from './spdy/stream-set.js';
 import { parseResize, statusMessage, type ChannelProtocol, type ExecRequest } from './stream-channels.js';
 
 /**
- * `pods/NAME/exec` over SPDY/3.1 (kubectl 1.27-1.29, and later ones when WebSocket fails): the
+ * `pods/NAME/exec` and `attach` over SPDY/3.1 (kubectl 1.27-1.29, and later ones when WebSocket fails): the
  * client opens one stream per channel, named by its `streamtype` header (error, stdin, stdout,
  * stderr, resize); once all the request needs are open the command runs, and its outcome goes on
  * the error stream (a JSON Status from v4 on, an error's text before), then every stream ends
@@ -50,13 +50,15 @@ async function runOverSpdy(ctx: ExecContext, session: SpdySession, ref: PodRef, 
     clientStdin.on('error', () => stdin.end());
     session.once('close', () => stdin.end());
   }
+  const gone = new AbortController();
+  session.once('close', () => gone.abort());
   // The client writes nothing on these: read their ends so they can close.
   for (const type of [STREAM_TYPE.error, STREAM_TYPE.stdout, STREAM_TYPE.stderr]) streams.get(type)?.resume();
   const outcome = await runExecCommand(
     ctx,
     ref,
     request,
-    { stdout: streams.get(STREAM_TYPE.stdout) ?? channelWriter(undefined), stderr: streams.get(STREAM_TYPE.stderr) ?? channelWriter(undefined), ...(stdin ? { stdin } : {}) },
+    { stdout: streams.get(STREAM_TYPE.stdout) ?? channelWriter(undefined), stderr: streams.get(STREAM_TYPE.stderr) ?? channelWriter(undefined), gone: gone.signal, ...(stdin ? { stdin } : {}) },
     terminal.started,
   );
   const status = statusMessage(statusProtocol(protocol), outcome);

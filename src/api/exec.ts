@@ -27,8 +27,7 @@ const websockets = new WebSocketServer({ noServer: true, perMessageDeflate: fals
  * upgrade), then upgrades and runs the command. Resolves when the WebSocket is handed over.
  */
 export async function serveExec(ctx: ExecContext, req: IncomingMessage, socket: Duplex, head: Buffer, ref: PodRef, query: URLSearchParams, verb: 'exec' | 'attach' = 'exec'): Promise<void> {
-  if (verb === 'attach') throw new PodctlError('INVALID_ARGUMENT', 'attach is not served yet: use exec');
-  const request = parseExecQuery(query);
+  const request = parseExecQuery(query, verb);
   const spdy = isSpdyUpgrade(req);
   if (!spdy && (req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
     throw new PodctlError('INVALID_ARGUMENT', `exec is served over WebSocket or SPDY/3.1, not over ${req.headers.upgrade}`);
@@ -58,12 +57,16 @@ async function runExec(ctx: ExecContext, ws: WebSocket, ref: PodRef, request: Ex
     }
   });
   // A client gone ends the command's stdin (Docker cannot kill one exec; without stdin most commands end).
-  ws.on('close', () => stdin?.end());
+  const gone = new AbortController();
+  ws.on('close', () => {
+    stdin?.end();
+    gone.abort();
+  });
   ws.on('error', (err) => ctx.logger.debug(`api: exec WebSocket: ${err.message}`));
   // The lowest stream the client reads gets an empty first message: the client knows the stream is up.
   send(request.stdout ? CHANNEL.stdout : request.stderr ? CHANNEL.stderr : CHANNEL.error, Buffer.alloc(0));
   const sink = { stdout: channelWriter(request.stdout ? (d) => send(CHANNEL.stdout, d) : undefined), stderr: channelWriter(request.stderr ? (d) => send(CHANNEL.stderr, d) : undefined) };
-  const outcome = await runExecCommand(ctx, ref, request, { ...sink, ...(stdin ? { stdin } : {}) }, terminal.started);
+  const outcome = await runExecCommand(ctx, ref, request, { ...sink, gone: gone.signal, ...(stdin ? { stdin } : {}) }, terminal.started);
   const status = statusMessage(protocol, outcome);
   if (status) send(CHANNEL.error, status);
   ws.close(1000);

@@ -31,7 +31,7 @@ import { pauseInPinnedNetns } from './pause-health.js';
 import { removePod, stopPod } from './teardown.js';
 import { waitForPod, type WaitSpec } from './wait.js';
 import type { ForwardEvents, ForwardedPort, PodDialer, PortForward } from './port-forward.js';
-import { execInPod, podLogs, type ExecResult, type PodExecOptions, type PodLogsOptions } from './container-io.js';
+import { attachInPod, execInPod, podLogs, type ExecResult, type PodAttachOptions, type PodExecOptions, type PodLogsOptions } from './container-io.js';
 import { hasProbes, waitForProbes } from './probe-wait.js';
 import { ServiceManager } from '../service/services.js';
 import { parseNodePortAddresses } from '../service/nodeport-addresses.js';
@@ -542,6 +542,12 @@ export class PodManager {
   async exec(ref: PodRef, command: string[], sink: OutputSink, options: PodExecOptions = {}): Promise<number> {
     const [members, spec] = await Promise.all([this.members(ref), this.getSpec(ref)]);
     return execInPod(this.deps, ref, members, spec, command, sink, options);
+  }
+
+  /** Attaches to a running container of the pod (kubectl attach): its output into `sink` until it exits or `options.signal` aborts. */
+  async attach(ref: PodRef, sink: OutputSink, options: PodAttachOptions = {}): Promise<void> {
+    const [members, spec] = await Promise.all([this.members(ref), this.getSpec(ref)]);
+    await attachInPod(this.deps, ref, members, spec, sink, options);
   }
 
   /** Like `exec`, but returns what the command printed (default time limit 60 s). */
