@@ -119,14 +119,14 @@ spec:
 
   describe('exec over SPDY/3.1 (kubectl 1.27)', () => {
     it('prints stdout and stderr apart, exits 0', async () => {
-      const r = await kubectl(OLDEST, ['exec', pod, '--', 'sh', '-c', 'echo out; echo err >&2']);
+      const r = await kubectl(OLDEST, ['exec', pod, '-c', 'web', '--', 'sh', '-c', 'echo out; echo err >&2']);
       assert.equal(r.exitCode, 0, String(r.stderr));
       assert.equal(r.stdout, 'out\n');
       assert.equal(r.stderr, 'err\n');
     });
 
     it("exits with the command's exit code (3)", async () => {
-      const r = await kubectl(OLDEST, ['exec', pod, '--', 'sh', '-c', 'echo before; exit 3']);
+      const r = await kubectl(OLDEST, ['exec', pod, '-c', 'web', '--', 'sh', '-c', 'echo before; exit 3']);
       assert.equal(r.exitCode, 3, String(r.stderr));
       assert.equal(r.stdout, 'before\n');
       assert.match(String(r.stderr), /command terminated with exit code 3/);
@@ -136,7 +136,7 @@ spec:
       const blob = randomBytes(10_000_000);
       const file = join(work, 'blob');
       await writeFile(file, blob);
-      const r = await kubectl(OLDEST, ['exec', '-i', pod, '--', 'sha256sum'], { inputFile: file });
+      const r = await kubectl(OLDEST, ['exec', '-i', pod, '-c', 'web', '--', 'sha256sum'], { inputFile: file });
       assert.equal(r.exitCode, 0, String(r.stderr));
       assert.equal(String(r.stdout).split(/\s+/)[0], createHash('sha256').update(blob).digest('hex'));
     });
@@ -144,7 +144,7 @@ spec:
     it('runs -it under a pseudo-terminal: the size and a resize reach the pod', async () => {
       const go = join(work, 'resize-now');
       const inPod = `until [ -n "$(stty size 2>/dev/null)" ]; do sleep 0.1; done; stty size; while [ "$(stty size)" = "33 111" ]; do sleep 0.1; done; stty size`;
-      const inScript = `stty rows 33 cols 111; (while [ ! -e ${go} ]; do sleep 0.1; done; stty rows 40 cols 100 </dev/tty) & ${OLDEST} --kubeconfig ${kubeconfig} exec -it ${pod} -- sh -c '${inPod}'; code=$?; wait; exit $code`;
+      const inScript = `stty rows 33 cols 111; (while [ ! -e ${go} ]; do sleep 0.1; done; stty rows 40 cols 100 </dev/tty) & ${OLDEST} --kubeconfig ${kubeconfig} exec -it ${pod} -c web -- sh -c '${inPod}'; code=$?; wait; exit $code`;
       const child = execa('script', ['-qec', inScript, '/dev/null'], { reject: false, env: env(), extendEnv: false, timeout: 60_000, stdin: 'pipe' });
       let seen = '';
       child.stdout!.on('data', (d: Buffer) => {
@@ -247,7 +247,7 @@ print(pf.error(8080))
     const relays = await execa('pgrep', ['-af', `nsenter --net=/var/run/netns/${lone}`], { reject: false });
     assert.equal(String(relays.stdout).trim(), '', 'no relay process is left');
     // serve answers as before.
-    assert.equal((await kubectl(NEWEST, ['exec', pod, '--', 'echo', 'still'])).stdout, 'still\n');
+    assert.equal((await kubectl(NEWEST, ['exec', pod, '-c', 'web', '--', 'echo', 'still'])).stdout, 'still\n');
   });
 
   // kubectl cp writes what it downloads with os.Create (modes 0666 less the umask, whatever the
@@ -260,18 +260,18 @@ print(pf.error(8080))
     await chmod(join(src, 'run.sh'), 0o755);
     await writeFile(join(src, 'sub', 'secret'), randomBytes(100_000));
     await chmod(join(src, 'sub', 'secret'), 0o600);
-    const up = await kubectl(NEWEST, ['cp', src, `${pod}:/tmp/tree`]);
+    const up = await kubectl(NEWEST, ['cp', '-c', 'web', src, `${pod}:/tmp/tree`]);
     assert.equal(up.exitCode, 0, String(up.stderr));
     const listing = await execInPod(pod, ['sh', '-c', 'stat -c "%a %n" /tmp/tree/run.sh /tmp/tree/sub/secret && /tmp/tree/run.sh']);
     assert.equal(listing.stdout.trim(), '755 /tmp/tree/run.sh\n600 /tmp/tree/sub/secret\nhi');
     const back = join(work, 'back');
-    const down = await kubectl(OLDEST, ['cp', `${pod}:/tmp/tree`, back]);
+    const down = await kubectl(OLDEST, ['cp', '-c', 'web', `${pod}:/tmp/tree`, back]);
     assert.equal(down.exitCode, 0, String(down.stderr));
     assert.deepEqual(await readFile(join(back, 'sub', 'secret')), await readFile(join(src, 'sub', 'secret')));
     assert.equal(await readFile(join(back, 'run.sh'), 'utf8'), '#!/bin/sh\necho hi\n');
     const extracted = join(work, 'extracted');
     await mkdir(extracted);
-    const archive = await execa('sh', ['-c', `${OLDEST} --kubeconfig ${kubeconfig} exec ${pod} -- tar cf - -C /tmp tree | tar xpf - -C ${extracted}`], { reject: false, env: env(), extendEnv: false });
+    const archive = await execa('sh', ['-c', `${OLDEST} --kubeconfig ${kubeconfig} exec ${pod} -c web -- tar cf - -C /tmp tree | tar xpf - -C ${extracted}`], { reject: false, env: env(), extendEnv: false });
     assert.equal(archive.exitCode, 0, String(archive.stderr));
     assert.equal((await stat(join(extracted, 'tree', 'run.sh'))).mode & 0o777, 0o755);
     assert.equal((await stat(join(extracted, 'tree', 'sub', 'secret'))).mode & 0o777, 0o600);
