@@ -11,6 +11,7 @@
 
  *   BENCH_ONLY=life node --import tsx bench/run.ts          (only one pod's life: its rows, targets and --timings)
  *   BENCH_ONLY=serve node --import tsx bench/run.ts         (only podctl serve: replacement, ready and idle with 100 pods, apply with it)
+ *   BENCH_ONLY=streams node --import tsx bench/run.ts       (only kubectl port-forward throughput and kubectl exec time through serve's API)
  */
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -31,6 +32,7 @@ import { measureServices } from './lib/services.js';
 import { measureDns } from './lib/dns.js';
 import { measureServe, type ServeOptions } from './lib/serve.js';
 import { lifeTimings } from './lib/timings.js';
+import { measureStreams, type StreamsOptions } from './lib/streams.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const PODS = Number(process.env.BENCH_PODS ?? 50);
@@ -41,6 +43,7 @@ const DEPLOY_REPLICAS = 10;
 const KUBE_PLAY_ROUNDS = 3;
 const PS_RUNS = 9;
 const SERVE: ServeOptions = { replaceRounds: 10, idlePods: 100, idleSeconds: 60, applyRounds: 3, applyReplicas: DEPLOY_REPLICAS };
+const STREAMS: StreamsOptions = { transferRounds: 3, execRounds: 9 };
 const say = (text: string) => process.stderr.write(`bench: ${text}\n`);
 const range = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}-${i + 1}`);
 
@@ -82,6 +85,21 @@ async function serveOnly(): Promise<void> {
     const figures = await measureServe(scratch, SERVE, say);
     process.stdout.write(renderReport(figures.rows, figures.targets));
     writeFileSync(join(REPO_ROOT, 'bench', 'results-serve.json'), JSON.stringify({ command: 'BENCH_ONLY=serve make bench', date: new Date().toISOString(), ...figures.results, targets: figures.targets }, null, 2) + '\n');
+  } finally {
+    await cleanBench();
+    rmSync(scratch, { recursive: true, force: true });
+    removeScratch();
+  }
+}
+
+/** The streaming rows alone (`BENCH_ONLY=streams`). */
+async function streamsOnly(): Promise<void> {
+  const scratch = mkdtempSync(join(tmpdir(), 'pct-bench-streams-'));
+  try {
+    await cleanBench();
+    const figures = await measureStreams(scratch, STREAMS, say);
+    process.stdout.write(renderReport(figures.rows, figures.targets));
+    writeFileSync(join(REPO_ROOT, 'bench', 'results-streams.json'), JSON.stringify({ command: 'BENCH_ONLY=streams make bench', date: new Date().toISOString(), ...figures.results, targets: figures.targets }, null, 2) + '\n');
   } finally {
     await cleanBench();
     rmSync(scratch, { recursive: true, force: true });
@@ -142,6 +160,7 @@ async function main(): Promise<void> {
   if (process.env.BENCH_ONLY === 'dns') return dnsOnly();
   if (process.env.BENCH_ONLY === 'kube-play') return kubePlayOnly();
   if (process.env.BENCH_ONLY === 'serve') return serveOnly();
+  if (process.env.BENCH_ONLY === 'streams') return streamsOnly();
   const bundle = statSync(join(REPO_ROOT, 'dist', 'cli', 'podctl.cjs'), { throwIfNoEntry: false });
   const compiled = statSync(join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js'), { throwIfNoEntry: false });
   if (!bundle || (compiled && compiled.mtimeMs > bundle.mtimeMs)) say('warning: the CLI bundle (dist/cli) is missing or older than dist/src: podctl is measured unbundled; run make build');
@@ -194,6 +213,8 @@ async function main(): Promise<void> {
     const dns = await measureDns();
     const serveScratch = mkdtempSync(join(tmpdir(), 'pct-bench-serve-'));
     const served = await measureServe(serveScratch, SERVE, say).finally(() => rmSync(serveScratch, { recursive: true, force: true }));
+    const streamsScratch = mkdtempSync(join(tmpdir(), 'pct-bench-streams-'));
+    const streams = await measureStreams(streamsScratch, STREAMS, say).finally(() => rmSync(streamsScratch, { recursive: true, force: true }));
 
     const rows: Row[] = [
       { what: `bare node -e ''${startup.caVarSet ? ' (NODE_EXTRA_CA_CERTS set)' : ''}`, value: ms(startup.nodeMs) },
@@ -215,6 +236,7 @@ async function main(): Promise<void> {
       ...services.rows,
       ...dns.rows,
       ...served.rows,
+      ...streams.rows,
     ];
     const targets = [
       target('pod life: podctl / by-hand', lifeRatio(lives, 'podctl', 'by-hand'), '<=', 1.0),
@@ -235,6 +257,7 @@ async function main(): Promise<void> {
       ...services.targets,
       ...dns.targets,
       ...served.targets,
+      ...streams.targets,
     ];
     const info = [
       `not targets: library cold / by-hand ${round(lifeRatio(lives, 'library, cold', 'by-hand'))}; against node -e '' without NODE_EXTRA_CA_CERTS: --version ${round(startup.versionRatioNoCa)}, ps (0 pods) ${round(startup.ps0RatioNoCa)}`,
@@ -261,6 +284,7 @@ async function main(): Promise<void> {
       services: services.results,
       dns: dns.results,
       serve: served.results,
+      streams: streams.results,
       deployment,
       kubePlay: play,
       scale: { sequential: { ...sequential, reachability: sequentialReach, removal: sequentialRemoval }, concurrent: { ...concurrent, reachability: concurrentReach }, removal },
