@@ -12,6 +12,7 @@
  *   BENCH_ONLY=life node --import tsx bench/run.ts          (only one pod's life: its rows, targets and --timings)
  *   BENCH_ONLY=serve node --import tsx bench/run.ts         (only podctl serve: replacement, ready and idle with 100 pods, apply with it)
  *   BENCH_ONLY=watch node --import tsx bench/run.ts         (only the API's watch: how soon it sees a stored change)
+ *   BENCH_ONLY=streams node --import tsx bench/run.ts       (only kubectl port-forward throughput and kubectl exec time through serve's API)
  */
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -33,6 +34,7 @@ import { measureDns } from './lib/dns.js';
 import { measureServe, type ServeOptions } from './lib/serve.js';
 import { measureWatch } from './lib/watch.js';
 import { lifeTimings } from './lib/timings.js';
+import { measureStreams, type StreamsOptions } from './lib/streams.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const PODS = Number(process.env.BENCH_PODS ?? 50);
@@ -43,6 +45,7 @@ const DEPLOY_REPLICAS = 10;
 const KUBE_PLAY_ROUNDS = 3;
 const PS_RUNS = 9;
 const SERVE: ServeOptions = { replaceRounds: 10, idlePods: 100, idleSeconds: 60, applyRounds: 3, applyReplicas: DEPLOY_REPLICAS };
+const STREAMS: StreamsOptions = { transferRounds: 3, execRounds: 9 };
 const say = (text: string) => process.stderr.write(`bench: ${text}\n`);
 const range = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}-${i + 1}`);
 
@@ -101,6 +104,21 @@ async function watchOnly(): Promise<void> {
   writeFileSync(join(REPO_ROOT, 'bench', 'results-watch.json'), JSON.stringify({ command: 'BENCH_ONLY=watch make bench', date: new Date().toISOString(), ...figures.results, targets: figures.targets }, null, 2) + '\n');
 }
 
+/** The streaming rows alone (`BENCH_ONLY=streams`). */
+async function streamsOnly(): Promise<void> {
+  const scratch = mkdtempSync(join(tmpdir(), 'pct-bench-streams-'));
+  try {
+    await cleanBench();
+    const figures = await measureStreams(scratch, STREAMS, say);
+    process.stdout.write(renderReport(figures.rows, figures.targets));
+    writeFileSync(join(REPO_ROOT, 'bench', 'results-streams.json'), JSON.stringify({ command: 'BENCH_ONLY=streams make bench', date: new Date().toISOString(), ...figures.results, targets: figures.targets }, null, 2) + '\n');
+  } finally {
+    await cleanBench();
+    rmSync(scratch, { recursive: true, force: true });
+    removeScratch();
+  }
+}
+
 /** The kube play row alone (`BENCH_ONLY=kube-play`): a quick run while working on workloads. */
 async function kubePlayOnly(): Promise<void> {
   const podmanNet = mkdtempSync(join(tmpdir(), 'pct-bench-podman-net-'));
@@ -155,6 +173,7 @@ async function main(): Promise<void> {
   if (process.env.BENCH_ONLY === 'kube-play') return kubePlayOnly();
   if (process.env.BENCH_ONLY === 'serve') return serveOnly();
   if (process.env.BENCH_ONLY === 'watch') return watchOnly();
+  if (process.env.BENCH_ONLY === 'streams') return streamsOnly();
   const bundle = statSync(join(REPO_ROOT, 'dist', 'cli', 'podctl.cjs'), { throwIfNoEntry: false });
   const compiled = statSync(join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js'), { throwIfNoEntry: false });
   if (!bundle || (compiled && compiled.mtimeMs > bundle.mtimeMs)) say('warning: the CLI bundle (dist/cli) is missing or older than dist/src: podctl is measured unbundled; run make build');
@@ -209,6 +228,8 @@ async function main(): Promise<void> {
     const served = await measureServe(serveScratch, SERVE, say).finally(() => rmSync(serveScratch, { recursive: true, force: true }));
     say(`the API's watch: ${WATCH_ROUNDS} ConfigMaps stored by another process`);
     const watched = await measureWatch(WATCH_ROUNDS);
+    const streamsScratch = mkdtempSync(join(tmpdir(), 'pct-bench-streams-'));
+    const streams = await measureStreams(streamsScratch, STREAMS, say).finally(() => rmSync(streamsScratch, { recursive: true, force: true }));
 
     const rows: Row[] = [
       { what: `bare node -e ''${startup.caVarSet ? ' (NODE_EXTRA_CA_CERTS set)' : ''}`, value: ms(startup.nodeMs) },
@@ -231,6 +252,7 @@ async function main(): Promise<void> {
       ...dns.rows,
       ...served.rows,
       ...watched.rows,
+      ...streams.rows,
     ];
     const targets = [
       target('pod life: podctl / by-hand', lifeRatio(lives, 'podctl', 'by-hand'), '<=', 1.0),
@@ -252,6 +274,7 @@ async function main(): Promise<void> {
       ...dns.targets,
       ...served.targets,
       ...watched.targets,
+      ...streams.targets,
     ];
     const info = [
       `not targets: library cold / by-hand ${round(lifeRatio(lives, 'library, cold', 'by-hand'))}; against node -e '' without NODE_EXTRA_CA_CERTS: --version ${round(startup.versionRatioNoCa)}, ps (0 pods) ${round(startup.ps0RatioNoCa)}`,
@@ -279,6 +302,7 @@ async function main(): Promise<void> {
       dns: dns.results,
       serve: served.results,
       watch: watched.results,
+      streams: streams.results,
       deployment,
       kubePlay: play,
       scale: { sequential: { ...sequential, reachability: sequentialReach, removal: sequentialRemoval }, concurrent: { ...concurrent, reachability: concurrentReach }, removal },

@@ -102,17 +102,19 @@ function refuseUpgrade(socket: Duplex, status: Status): void {
   socket.end(`HTTP/1.1 ${status.code} ${STATUS_CODES[status.code] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nCache-Control: no-cache, private\r\nConnection: close\r\n\r\n${text}`);
 }
 
-const EXEC_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/exec\/?$/;
+const STREAM_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|attach|portforward)\/?$/;
 const LOG_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/log$/;
 
-/** Requests that upgrade the connection (exec); each streaming handler loads on its first use. */
+/** Requests that upgrade the connection (exec, attach, portforward); each streaming handler loads on its first use. */
 async function upgrade(options: ApiServerOptions, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
   if (!authenticated(req, options.credentials.token)) return refuseUpgrade(socket, UNAUTHORIZED);
   const url = new URL(req.url ?? '/', 'https://podctl');
-  const exec = EXEC_PATH.exec(url.pathname);
-  if (!exec) return refuseUpgrade(socket, PAGE_NOT_FOUND);
+  const stream = STREAM_PATH.exec(url.pathname);
+  if (!stream) return refuseUpgrade(socket, PAGE_NOT_FOUND);
+  const ref = { namespace: decodeURIComponent(stream[1]!), name: decodeURIComponent(stream[2]!) };
+  if (stream[3] === 'portforward') return (await import('./port-forward.js')).servePortForward(options, req, socket, head, ref, url.searchParams);
   const { serveExec } = await import('./exec.js');
-  await serveExec(options, req, socket, head, { namespace: decodeURIComponent(exec[1]!), name: decodeURIComponent(exec[2]!) }, url.searchParams);
+  await serveExec(options, req, socket, head, ref, url.searchParams, stream[3] === 'attach' ? 'attach' : 'exec');
 }
 
 function authenticated(req: IncomingMessage, token: string): boolean {

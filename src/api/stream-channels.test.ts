@@ -64,8 +64,11 @@ test('before v4: nothing on success, the message text on failure', () => {
 
 test("an exec's query: one command argument per parameter, flags true or 1, a TTY without stderr apart", () => {
   const q = (s: string) => parseExecQuery(new URLSearchParams(s));
-  assert.deepEqual(q('command=sh&command=-c&command=echo+a+b&stdout=true&stderr=1&container=web'), { command: ['sh', '-c', 'echo a b'], container: 'web', stdin: false, stdout: true, stderr: true, tty: false });
-  assert.deepEqual(q('command=sh&stdin=True&stdout=true&stderr=true&tty=true'), { command: ['sh'], stdin: true, stdout: true, stderr: false, tty: true });
+  assert.deepEqual(q('command=sh&command=-c&command=echo+a+b&stdout=true&stderr=1&container=web'), { verb: 'exec', command: ['sh', '-c', 'echo a b'], container: 'web', stdin: false, stdout: true, stderr: true, tty: false });
+  assert.deepEqual(q('command=sh&stdin=True&stdout=true&stderr=true&tty=true'), { verb: 'exec', command: ['sh'], stdin: true, stdout: true, stderr: false, tty: true });
   invalid(() => q('stdout=true'));
   invalid(() => q('command=ls'));
+  // attach takes no command: it joins the container's own process.
+  assert.deepEqual(parseExecQuery(new URLSearchParams('stdout=true&stderr=true&container=web'), 'attach'), { verb: 'attach', command: [], container: 'web', stdin: false, stdout: true, stderr: true, tty: false });
+  invalid(() => parseExecQuery(new URLSearchParams('container=web'), 'attach'));
 });

@@ -103,6 +103,8 @@ export function outcomeStatus(outcome: ExecOutcome): Record<string, unknown> {
 }
 
 export interface ExecRequest {
+  /** `exec` runs `command`; `attach` joins the container's own process (no command). */
+  verb: 'exec' | 'attach';
   command: string[];
   container?: string;
   stdin: boolean;
@@ -113,12 +115,12 @@ export interface ExecRequest {
 
 const flag = (query: URLSearchParams, name: string) => ['true', '1'].includes((query.get(name) ?? '').toLowerCase());
 
-/** An exec's query (`command` repeated, one per argument); a TTY has no stderr apart, as on a cluster. */
-export function parseExecQuery(query: URLSearchParams): ExecRequest {
-  const command = query.getAll('command');
-  if (command.length === 0) throw new PodctlError('INVALID_ARGUMENT', 'you must specify at least one command for the container');
+/** An exec's query (`command` repeated, one per argument), or an attach's (no command); a TTY has no stderr apart, as on a cluster. */
+export function parseExecQuery(query: URLSearchParams, verb: ExecRequest['verb'] = 'exec'): ExecRequest {
+  const command = verb === 'exec' ? query.getAll('command') : [];
+  if (verb === 'exec' && command.length === 0) throw new PodctlError('INVALID_ARGUMENT', 'you must specify at least one command for the container');
   const tty = flag(query, 'tty');
-  const request: ExecRequest = { command, stdin: flag(query, 'stdin'), stdout: flag(query, 'stdout'), stderr: flag(query, 'stderr') && !tty, tty };
+  const request: ExecRequest = { verb, command, stdin: flag(query, 'stdin'), stdout: flag(query, 'stdout'), stderr: flag(query, 'stderr') && !tty, tty };
   if (!request.stdin && !request.stdout && !flag(query, 'stderr')) throw new PodctlError('INVALID_ARGUMENT', 'you must specify at least one of stdin, stdout, stderr');
   const container = query.get('container');
   return container ? { ...request, container } : request;

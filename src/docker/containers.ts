@@ -72,6 +72,16 @@ export interface ExecOptions {
   onStart?: (running: RunningExec) => void;
 }
 
+export interface AttachOptions {
+  /** Piped to the container's stdin (which it reads only when created with stdin open). */
+  stdin?: NodeJS.ReadableStream;
+  /** The container runs with a TTY: its output is not multiplexed, and it can be resized. */
+  tty?: boolean;
+  /** Ends the attachment (the container runs on). */
+  signal?: AbortSignal;
+  onStart?: (running: RunningExec) => void;
+}
+
 /** A terminal's size in characters. */
 export interface TerminalSize {
   width: number;
@@ -285,6 +295,42 @@ export class DockerContainers {
       return (await exec.inspect()).ExitCode ?? 1;
     } catch (err) {
       throw this.fail(err, `read the exit code of ${JSON.stringify(command)}`);
+    }
+  }
+
+  /**
+   * Attaches to a running container's stdio (`docker attach`): its output from now on into
+   * `sink` until it exits or `signal` aborts; stdin goes to it if given.
+   */
+  async attach(id: string, sink: OutputSink, options: AttachOptions = {}): Promise<void> {
+    const container = this.docker.getContainer(id);
+    const stdin = options.stdin;
+    let stream: NodeJS.ReadWriteStream & { destroy(): void };
+    try {
+      stream = (await container.attach({ stream: true, stdin: stdin !== undefined, stdout: true, stderr: true, hijack: stdin !== undefined })) as NodeJS.ReadWriteStream & { destroy(): void };
+    } catch (err) {
+      throw this.fail(err, `attach to container ${id.slice(0, 12)}`);
+    }
+    const abort = () => stream.destroy();
+    if (options.signal?.aborted) abort();
+    options.signal?.addEventListener('abort', abort, { once: true });
+    stdin?.pipe(stream);
+    options.onStart?.({
+      resize: async ({ width, height }) => {
+        try {
+          await container.resize({ w: width, h: height });
+        } catch (err) {
+          throw this.fail(err, `resize the terminal of container ${id.slice(0, 12)}`);
+        }
+      },
+    });
+    try {
+      await this.copyOutput(stream, options.tty ?? false, sink);
+    } catch (err) {
+      if (!options.signal?.aborted) throw this.fail(err, `follow the output of container ${id.slice(0, 12)}`);
+    } finally {
+      options.signal?.removeEventListener('abort', abort);
+      stdin?.unpipe(stream);
     }
   }
 

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import type { ContainerSummary, ExecOptions, OutputSink } from '../docker/containers.js';
+import type { AttachOptions, ContainerSummary, ExecOptions, OutputSink } from '../docker/containers.js';
 import { PodctlError } from '../util/errors.js';
 import type { PodDeps } from './context.js';
 import { LABEL, type ContainerRole } from './labels.js';
@@ -81,13 +81,27 @@ export function inDeclaredOrder(members: ContainerSummary[], spec: PodSpec | und
 /** Runs a command in a running container of the pod; returns its exit code. */
 export async function execInPod(deps: PodDeps, ref: PodRef, members: ContainerSummary[], spec: PodSpec | undefined, command: string[], sink: OutputSink, options: PodExecOptions): Promise<number> {
   if (command.length === 0) throw new PodctlError('INVALID_ARGUMENT', 'no command given', { hint: 'give the command to run, e.g. ls /' });
-  const target = pickContainer(ref, members, spec, options.container, ['app']);
+  return deps.containers.exec(runningTarget(ref, members, spec, options.container).id, command, sink, options);
+}
+
+export interface PodAttachOptions extends AttachOptions {
+  /** Default: the pod's first app container (see pickContainer). */
+  container?: string;
+}
+
+/** Attaches to a running container of the pod (its output from now on, its stdin) until it exits or the signal aborts. */
+export async function attachInPod(deps: PodDeps, ref: PodRef, members: ContainerSummary[], spec: PodSpec | undefined, sink: OutputSink, options: PodAttachOptions): Promise<void> {
+  return deps.containers.attach(runningTarget(ref, members, spec, options.container).id, sink, options);
+}
+
+function runningTarget(ref: PodRef, members: ContainerSummary[], spec: PodSpec | undefined, container: string | undefined): ContainerSummary {
+  const target = pickContainer(ref, members, spec, container, ['app']);
   if (target.state !== 'running') {
     throw new PodctlError('FAILED_PRECONDITION', `container ${target.labels[LABEL.container]} of pod ${formatPodRef(ref)} is not running (${target.status})`, {
       hint: 'start the pod first',
     });
   }
-  return deps.containers.exec(target.id, command, sink, options);
+  return target;
 }
 
 /** Writes the logs of one container (or, with `all`, of every container) of the pod into `sink`. */

@@ -30,8 +30,8 @@ import { StepRunner, withRollback, type StepTiming } from './steps.js';
 import { pauseInPinnedNetns } from './pause-health.js';
 import { removePod, stopPod } from './teardown.js';
 import { waitForPod, type WaitSpec } from './wait.js';
-import type { ForwardEvents, ForwardedPort, PortForward } from './port-forward.js';
-import { execInPod, podLogs, type ExecResult, type PodExecOptions, type PodLogsOptions } from './container-io.js';
+import type { ForwardEvents, ForwardedPort, PodDialer, PortForward } from './port-forward.js';
+import { attachInPod, execInPod, podLogs, type ExecResult, type PodAttachOptions, type PodExecOptions, type PodLogsOptions } from './container-io.js';
 import { hasProbes, waitForProbes } from './probe-wait.js';
 import { ServiceManager } from '../service/services.js';
 import { parseNodePortAddresses } from '../service/nodeport-addresses.js';
@@ -544,6 +544,12 @@ export class PodManager {
     return execInPod(this.deps, ref, members, spec, command, sink, options);
   }
 
+  /** Attaches to a running container of the pod (kubectl attach): its output into `sink` until it exits or `options.signal` aborts. */
+  async attach(ref: PodRef, sink: OutputSink, options: PodAttachOptions = {}): Promise<void> {
+    const [members, spec] = await Promise.all([this.members(ref), this.getSpec(ref)]);
+    await attachInPod(this.deps, ref, members, spec, sink, options);
+  }
+
   /** Like `exec`, but returns what the command printed (default time limit 60 s). */
   async execCapture(ref: PodRef, command: string[], options: Omit<PodExecOptions, 'stdin' | 'tty'> = {}): Promise<ExecResult> {
     const output = collectOutput();
@@ -557,17 +563,34 @@ export class PodManager {
    * forward's `ended` rejects when the pod stops or goes away, as kubectl's ends.
    */
   async portForward(ref: PodRef, ports: ForwardedPort[], events: ForwardEvents = {}): Promise<PortForward> {
-    const [{ forwardPorts }, { watchContainerGone }] = await Promise.all([import('./port-forward.js'), import('./container-gone.js')]);
+    const { forwardPorts } = await import('./port-forward.js');
+    const { forward, ended, close } = await this.whileRunning(ref, (netns) => forwardPorts(netns, ports, events));
+    return { ports: forward.ports, ended, close };
+  }
+
+  /**
+   * Connections to `localhost:PORT` inside a running pod, dialed on demand (the API's
+   * port-forward). `ended` rejects when the pod stops or goes away.
+   */
+  async podDialer(ref: PodRef): Promise<PodDialer> {
+    const { startDialer } = await import('./port-forward.js');
+    const { forward, ended, close } = await this.whileRunning(ref, (netns) => startDialer(netns));
+    return { dial: (port) => forward.dial(port), ended, close };
+  }
+
+  /** Starts something in a running pod's namespace, and ends it (rejecting `ended`) when the pod's sandbox stops or goes away. */
+  private async whileRunning<T extends { ended: Promise<void>; close(): Promise<void> }>(ref: PodRef, start: (netns: string) => Promise<T>): Promise<{ forward: T; ended: Promise<void>; close(): Promise<void> }> {
+    const { watchContainerGone } = await import('./container-gone.js');
     const before = await this.viewOf(ref);
     if (!before.pause.id) throw this.noSuchPod(ref);
     const watch = await watchContainerGone(this.deps.containers, before.pause.id);
-    let forward: PortForward;
+    let forward: T;
     try {
       const view = await this.viewOf(ref);
       if (view.state !== 'running' || view.pause.id !== before.pause.id) {
         throw new PodctlError('INVALID_ARGUMENT', `pod ${formatPodRef(ref)} is ${view.state}, not running: nothing to forward to`, { hint: `start it first: podctl start ${ref.name}` });
       }
-      forward = await forwardPorts(view.netns, ports, events);
+      forward = await start(view.netns);
     } catch (err) {
       watch.stop();
       throw err;
@@ -581,7 +604,7 @@ export class PodManager {
     });
     ended.catch(() => undefined);
     return {
-      ports: forward.ports,
+      forward,
       ended,
       async close() {
         watch.stop();

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { PodctlError, errnoOf, messageOf } from '../util/errors.js';
 
 /**
@@ -19,10 +19,20 @@ const RELAY = `const net = require('net');
 const send = (m) => process.connected && process.send(m);
 function dial(port, hosts, done) {
   const s = net.connect({ host: hosts[0], port, allowHalfOpen: true });
+  // Not read here before it is piped or handed over: no byte may stay behind in the relay.
+  s.pause();
   s.once('connect', () => done(undefined, s));
   s.once('error', (e) => (hosts.length > 1 && e.code === 'ECONNREFUSED' ? dial(port, hosts.slice(1), done) : done(e)));
 }
 process.on('message', (m, server) => {
+  if (m && m.type === 'dial') {
+    dial(m.port, ['127.0.0.1', '::1'], (err, s) => {
+      if (err) return send({ type: 'dial-failed', id: m.id, message: err.code === 'ECONNREFUSED' ? 'connection refused: nothing listens on localhost:' + m.port + ' in the pod' : err.message });
+      // The connected socket goes to podctl (SCM_RIGHTS) and is closed here once sent.
+      if (process.connected) process.send({ type: 'dialed', id: m.id }, s);
+    });
+    return;
+  }
   if (!m || m.type !== 'serve' || !server) return;
   // A passed server comes without its options: keep half-closed connections open, as podctl's.
   server.allowHalfOpen = true;
@@ -94,6 +104,69 @@ export async function forwardPorts(netnsPath: string, ports: ForwardedPort[], ev
     if (m.type === 'connection') events.onConnection?.(m.local);
     else if (m.type === 'error') events.onError?.(m.local, m.remote, m.message);
   });
+  const { ended, close } = relayLife(child, netnsPath);
+  return { ports: servers.map((s, i) => ({ ...ports[i]!, local: s.port })), ended, close };
+}
+
+type RelayMessage =
+  | { type: 'ready' }
+  | { type: 'dialed'; id: number }
+  | { type: 'dial-failed'; id: number; message: string }
+  | { type: 'serving'; local: number }
+  | { type: 'connection'; local: number }
+  | { type: 'error'; local: number; remote: number; message: string };
+
+/**
+ * Connections to `localhost:PORT` inside a pod, one at a time on demand (the API's
+ * port-forward): the relay dials in the pod's namespace and hands the connected socket to this
+ * process (SCM_RIGHTS), so the bytes then flow between podctl and the pod with no relay between.
+ */
+export interface PodDialer {
+  dial(port: number): Promise<Socket>;
+  /** Resolves after close(); rejects when the relay died on its own. */
+  readonly ended: Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startDialer(netnsPath: string): Promise<PodDialer> {
+  const relay = await startRelay(netnsPath);
+  const waiting = new Map<number, { resolve: (s: Socket) => void; reject: (err: Error) => void }>();
+  let nextId = 1;
+  relay.on('message', (m: RelayMessage, handle: unknown) => {
+    if (m.type !== 'dialed' && m.type !== 'dial-failed') return;
+    const call = waiting.get(m.id);
+    waiting.delete(m.id);
+    if (!call) return (handle as Socket | undefined)?.destroy();
+    if (m.type === 'dial-failed') return call.reject(new PodctlError('UNAVAILABLE', m.message));
+    const socket = handle as Socket;
+    // A received socket comes without its options: keep half-closed connections open.
+    socket.allowHalfOpen = true;
+    call.resolve(socket);
+  });
+  const { ended, close } = relayLife(relay, netnsPath);
+  ended.catch((err: Error) => {
+    for (const call of waiting.values()) call.reject(err);
+    waiting.clear();
+  });
+  return {
+    ended,
+    close,
+    dial(port) {
+      return new Promise((resolve, reject) => {
+        const id = nextId++;
+        waiting.set(id, { resolve, reject });
+        relay.send({ type: 'dial', id, port }, (err) => {
+          if (!err) return;
+          waiting.delete(id);
+          reject(new PodctlError('UNAVAILABLE', `the port-forward relay in ${netnsPath} is gone: ${err.message}`));
+        });
+      });
+    },
+  };
+}
+
+/** The relay's end: `ended` rejects when it exits on its own; `close()` ends it and resolves `ended`. */
+function relayLife(child: ChildProcess, netnsPath: string): { ended: Promise<void>; close: () => Promise<void> } {
   let closing = false;
   const ended = new Promise<void>((resolve, reject) => {
     child.once('exit', (code, signal) => {
@@ -103,7 +176,6 @@ export async function forwardPorts(netnsPath: string, ports: ForwardedPort[], ev
   });
   ended.catch(() => undefined);
   return {
-    ports: servers.map((s, i) => ({ ...ports[i]!, local: s.port })),
     ended,
     async close() {
       closing = true;
@@ -112,12 +184,6 @@ export async function forwardPorts(netnsPath: string, ports: ForwardedPort[], ev
     },
   };
 }
-
-type RelayMessage =
-  | { type: 'ready' }
-  | { type: 'serving'; local: number }
-  | { type: 'connection'; local: number }
-  | { type: 'error'; local: number; remote: number; message: string };
 
 function listen(p: ForwardedPort): Promise<{ server: Server; port: number }> {
   return new Promise((resolve, reject) => {
