@@ -51,6 +51,8 @@ export function manifestFromPod(spec: PodSpec, options: GenerateOptions): Genera
       ...(Object.keys(labels).length ? { labels } : {}),
       ...(Object.keys(annotations).length ? { annotations } : {}),
       ...(options.view ? { creationTimestamp: options.view.created } : {}),
+      ...(spec.ownerReferences?.length ? { ownerReferences: spec.ownerReferences.map((r) => ({ ...r })) } : {}),
+      ...(options.view?.deletionTimestamp ? { deletionTimestamp: options.view.deletionTimestamp, deletionGracePeriodSeconds: options.view.deletionGracePeriodSeconds ?? 0 } : {}),
     },
     spec: {
       ...(spec.hostname !== undefined ? { hostname: spec.hostname } : {}),

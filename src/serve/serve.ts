@@ -104,6 +104,12 @@ export async function serve(options: ServeOptions): Promise<void> {
 
   const resync = async () => {
     for (const key of await controllers.keys()) queue.add(key);
+    // Pods whose owner went while no sync saw it go (serve was down, the key's sync failed);
+    // aside, as their grace periods run.
+    void controllers.collectGarbage().then(
+      (pods) => pods.forEach((pod) => logger.info(`pod ${pod} deleted: its owner is gone`)),
+      (err: unknown) => logger.warn(`garbage collection failed: ${messageOf(err)}`),
+    );
     // Containers that ended while no event reached serve (it was not running, the stream broke),
     // and app containers whose restarts serve has not taken over from Docker yet.
     for (const v of await pods.list({ all: true })) {

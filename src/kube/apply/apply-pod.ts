@@ -48,7 +48,9 @@ export async function deletePod(pods: PodManager, ref: PodRef, graceSeconds?: nu
   // The graceful stop is a courtesy to the containers; if it fails, the forced remove below
   // still kills them and releases the network, and reports its own failure.
   if (views[0]?.state === 'running' || views[0]?.state === 'degraded') await pods.stop(ref, graceSeconds).catch(() => undefined);
-  return pods.remove(ref, true);
+  // Another process may finish it meanwhile (serve finishes the removals of terminating pods): deleted either way.
+  await pods.remove(ref, true);
+  return true;
 }
 
 export const describeRef = (ref: PodRef): string => `pod/${formatPodRef(ref)}`;
