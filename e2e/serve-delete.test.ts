@@ -120,10 +120,11 @@ describe('podctl delete: owner references and propagation', () => {
     }, 5000);
     assert.deepEqual(marked.metadata.finalizers, ['foregroundDeletion']);
     // Its pods are terminating meanwhile (their grace period is 2 s), and none is made again.
-    const pods = await podsOf(name);
-    assert.ok(pods.length <= 2, `no new pod: ${pods.length}`);
-    const table = (await podctlOk(['get', 'pods', '-l', `app=${name}`])).stdout;
-    if (pods.length > 0) assert.match(table, /Terminating/);
+    await eventually(async () => {
+      const pods = await podsOf(name);
+      assert.ok(pods.length <= 2, `no new pod: ${pods.length}`);
+      if (pods.length > 0) assert.match((await podctlOk(['get', 'pods', '-l', `app=${name}`])).stdout, /Terminating/);
+    }, 5000);
     const r = await deleting;
     assert.equal(r.exitCode, 0, r.stderr);
     assert.equal((await podsOf(name)).length, 0);

@@ -92,4 +92,43 @@ spec:
     assert.equal(containers.length, 2, containers.join(' '));
     assert.match(serve.stderr(), /its sandbox was gone; made a new one/);
   });
+
+  it('a container its liveness probe restarted is not ready until its readiness probe passes again', async () => {
+    const probed = `${name}-lv`;
+    const file = join(work, 'probed.yaml');
+    await writeFile(
+      file,
+      `apiVersion: v1
+kind: Pod
+metadata: { name: ${probed} }
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+    - name: app
+      image: busybox
+      command: ['sh', '-c', 'rm -f /tmp/ready /tmp/sick; exec sleep 3600']
+      livenessProbe: { exec: { command: ['sh', '-c', '! test -f /tmp/sick'] }, periodSeconds: 1, failureThreshold: 1 }
+      readinessProbe: { exec: { command: ['test', '-f', '/tmp/ready'] }, periodSeconds: 1 }
+`,
+    );
+    const status = async () => ((JSON.parse((await podctlOk(['get', 'pod', probed, '-o', 'json'])).stdout) as PodJson).status.containerStatuses ?? [])[0];
+    try {
+      await podctlOk(['apply', '-f', file]);
+      assert.equal((await execInPod(probed, ['touch', '/tmp/ready'])).exitCode, 0);
+      await eventually(async () => assert.equal((await status())?.ready, true), 10_000);
+      // Unhealthy: restarted by the liveness probe; its start removed /tmp/ready.
+      assert.equal((await execInPod(probed, ['touch', '/tmp/sick'])).exitCode, 0);
+      const restarted = await eventually(async () => {
+        const c = await status();
+        assert.equal(c?.restartCount, 1);
+        assert.equal(c?.ready, false, 'not ready after the restart');
+        return c;
+      }, 20_000);
+      assert.ok(restarted);
+      assert.equal((await execInPod(probed, ['touch', '/tmp/ready'])).exitCode, 0);
+      await eventually(async () => assert.equal((await status())?.ready, true, 'ready once its probe passes'), 15_000);
+    } finally {
+      await podctl(['delete', '-f', file, '--ignore-not-found', '--grace-period', '0']);
+    }
+  });
 });
