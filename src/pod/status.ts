@@ -76,6 +76,10 @@ export function sandboxDied(checkpoint: PodCheckpoint, members: ContainerSummary
   if (checkpoint.deletionTimestamp) return false;
   if (checkpoint.sandboxRecreation) return checkpoint.phase === 'running' || checkpoint.phase === 'starting';
   const pause = members.find((c) => c.labels[LABEL.role] === 'pause' && c.id === checkpoint.pauseId);
+  // A pod that restarts nothing (restart policy no: Kubernetes' Never) and whose app already
+  // ended has run: a new sandbox would run it again.
+  const ended = members.some((c) => c.labels[LABEL.role] === 'app' && (c.state === 'exited' || c.state === 'dead'));
+  if (checkpoint.spec.restartPolicy === 'no' && ended) return false;
   return checkpoint.phase === 'running' && pause?.state !== 'running';
 }
 
