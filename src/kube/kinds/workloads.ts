@@ -594,6 +594,9 @@ export async function deleteWorkload(ctx: WorkloadContext, kind: WorkloadKind, n
 /** The workload's pods (each with `grace`, or its own grace period), its claims when its policy says so, its events. */
 async function deleteDependents(ctx: WorkloadContext, w: Workload, grace: number | undefined): Promise<void> {
   const pods = ownedPods(w, await ctx.pods.list({ namespace: w.namespace, all: true }));
+  // All Terminating at once (as `get` shows them), so no other controller or garbage collector
+  // takes one for its own deletion with another grace period meanwhile.
+  await Promise.all(pods.map((v) => ctx.pods.beginDeletion(v, grace)));
   await eachLimited(pods, async (v) => void (await deletePod(ctx.pods, v, grace)));
   if (w.claims?.retention.whenDeleted === 'Delete') await deleteStatefulClaims(ctx, w);
   await new EventLog(ctx.store.stateDir).remove(w.kind, w.namespace, w.name);
