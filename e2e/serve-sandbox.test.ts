@@ -122,6 +122,8 @@ spec:
         const c = await status();
         assert.equal(c?.restartCount, 1);
         assert.equal(c?.ready, false, 'not ready after the restart');
+        // Started again: its command removed /tmp/sick (and /tmp/ready).
+        assert.notEqual((await execInPod(probed, ['test', '-f', '/tmp/sick'])).exitCode, 0);
         return c;
       }, 20_000);
       assert.ok(restarted);
