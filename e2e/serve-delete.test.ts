@@ -163,7 +163,7 @@ metadata: { name: ${name} }
 spec:
   parallelism: 2
   completions: 2
-  activeDeadlineSeconds: 2
+  activeDeadlineSeconds: 5
   template:
     spec:
       restartPolicy: Never

@@ -521,17 +521,26 @@ export class PodManager {
       // kubelet's, a container with a startup or readiness probe is not ready after it until
       // the probe passes again: the pod leaves its Services now and joins them then.
       const probed = hasProbes((this.specs.get(t.pod.id!)?.containers ?? []).filter((c) => c.name === t.container));
-      await this.locked(t.pod, async (deps) => {
-        const [checkpoint, details] = await Promise.all([deps.store.read(t.pod), deps.containers.inspect(t.id)]);
-        if (!checkpoint || checkpoint.pauseId !== t.pod.id) return;
-        checkpoint.restarts = withRestart(checkpoint.restarts, t.container, details?.restartCount ?? 0);
-        if (probed) checkpoint.awaitingReady = true;
-        await deps.store.write(checkpoint);
-      });
-      if (probed) await this.syncServices();
-      const spec = this.specs.get(t.pod.id!);
-      await this.deps.containers.stop(t.id, spec?.stopTimeout ?? 10);
-      await this.deps.containers.start(t.id);
+      // A failed restart is said, never thrown: the probe loop runs detached, and `watch` or serve must go on.
+      try {
+        const restarting = await this.locked(t.pod, async (deps) => {
+          const [checkpoint, details] = await Promise.all([deps.store.read(t.pod), deps.containers.inspect(t.id)]);
+          // A pod stopping or being deleted meanwhile is not restarted (its probe failed because it is going).
+          if (!checkpoint || checkpoint.pauseId !== t.pod.id || checkpoint.phase !== 'running' || checkpoint.deletionTimestamp) return false;
+          checkpoint.restarts = withRestart(checkpoint.restarts, t.container, details?.restartCount ?? 0);
+          if (probed) checkpoint.awaitingReady = true;
+          await deps.store.write(checkpoint);
+          return true;
+        });
+        if (!restarting) return;
+        if (probed) await this.syncServices();
+        const spec = this.specs.get(t.pod.id!);
+        await this.deps.containers.stop(t.id, spec?.stopTimeout ?? 10);
+        await this.deps.containers.start(t.id);
+      } catch (err) {
+        this.deps.logger.warn(`pod ${t.pod.name}, container ${t.container}: the liveness restart failed: ${messageOf(err)}`);
+        return;
+      }
       if (probed) {
         void this.joinWhenReady(t.pod, { timeoutMs: LIVENESS_READY_TIMEOUT_MS }).catch((err: unknown) => this.deps.logger.warn(`pod ${t.pod.name} is not ready after its liveness restart: ${messageOf(err)}`));
       }

@@ -399,7 +399,8 @@ async function storedWorkload(ctx: WorkloadContext, w: Workload): Promise<Worklo
  * down. One line per pod says what was done.
  */
 async function recoverPods(ctx: WorkloadContext, w: Workload, owned: PodView[], restarted: Set<string>): Promise<boolean> {
-  const down = owned.filter((v) => recoveryOf(v) !== undefined);
+  // A pod being deleted went down on purpose.
+  const down = owned.filter((v) => recoveryOf(v) !== undefined && !v.deletionTimestamp);
   await eachLimited(down, async (v) => {
     if (recoveryOf(v) === 'restart' && !restarted.has(v.name)) {
       restarted.add(v.name);
@@ -676,9 +677,6 @@ export function replicaCounts(w: Workload, views: PodView[], ready: (v: PodView)
   return { desired: desiredReplicas(w), replicas: owned.length, updated: updated.length, ready: owned.filter(ready).length, updatedReady: updated.filter(ready).length };
 }
 
-/** Being deleted: removed, or marked (deletionTimestamp) while its containers get their grace period. */
-const terminating = (v: PodView): boolean => v.state === 'removing' || v.deletionTimestamp !== undefined;
-
 /** Pods whose removal this process is finishing (`namespace/name`): one attempt each at a time. */
 const finishing = new Set<string>();
 
@@ -713,8 +711,10 @@ async function reconcileReplicasLocked(ctx: WorkloadContext, given: Workload): P
     // A pod being removed counts no more, as Kubernetes' controllers skip terminating pods:
     // its successor starts at once (`podctl rm` of a replica while serve runs).
     const all = ownedPods(w, await ctx.pods.list({ namespace: w.namespace, all: true }));
-    finishRemovals(ctx, all.filter(terminating));
-    const owned = all.filter((v) => !terminating(v));
+    finishRemovals(ctx, all.filter((v) => v.state === 'removing'));
+    // A pod in its grace period (deletionTimestamp, not yet removing) still counts, as before:
+    // maxSurge holds for the pods that exist; it is only never brought back (recoverPods).
+    const owned = all.filter((v) => v.state !== 'removing');
     if (round === 0 && (await finishReadinessWaits(ctx, owned))) continue;
     const current = owned.filter((v) => hashLabel === undefined || v.labels[hashLabel] === hash);
     // Pods of older templates that are down are not restarted: the rollout removes them first.
