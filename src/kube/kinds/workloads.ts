@@ -711,7 +711,9 @@ async function reconcileReplicasLocked(ctx: WorkloadContext, given: Workload): P
     // A pod being removed counts no more, as Kubernetes' controllers skip terminating pods:
     // its successor starts at once (`podctl rm` of a replica while serve runs).
     const all = ownedPods(w, await ctx.pods.list({ namespace: w.namespace, all: true }));
-    finishRemovals(ctx, all.filter((v) => v.state === 'removing'));
+    // Also a pod marked for deletion whose deleting process failed or died (a dockerd restart
+    // under its stop): removed once nothing holds it (a graceful stop in progress holds its lock).
+    finishRemovals(ctx, all.filter((v) => v.state === 'removing' || v.deletionTimestamp !== undefined));
     // A pod in its grace period (deletionTimestamp, not yet removing) still counts, as before:
     // maxSurge holds for the pods that exist; it is only never brought back (recoverPods).
     const owned = all.filter((v) => v.state !== 'removing');
