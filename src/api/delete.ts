@@ -1,26 +1,22 @@
 import { deletePod } from '../kube/apply/index.js';
 import { deleteObject } from '../kube/kinds/delete-object.js';
 import { openWorkloadContext } from '../kube/kinds/workload-context.js';
-import { WORKLOAD_KINDS } from '../kube/kinds/workloads.js';
 import type { PodManager } from '../pod/manager.js';
 import { DEFAULT_NAMESPACE } from '../pod/spec.js';
 import { readResource } from './read.js';
 import { groupVersionOf, type ApiResource } from './resources.js';
-import { apiError, failure } from './status.js';
 import type { DeleteOptions, WriteReply, WriteTarget } from './write.js';
 
 /**
  * DELETE of one object, or of every object a list would show (deletecollection, with the
  * same label and field selectors): through podctl's own deletes (deletePod, the Service
- * proxy's remove, kube's deleteObject for records and workloads, which removes a workload's
- * pods with it), each given the request's gracePeriodSeconds.
+ * proxy's remove, kube's deleteObject for records and workloads, which deletes a workload's
+ * dependents as its propagationPolicy says), each given the request's gracePeriodSeconds. The
+ * request does the whole deletion, as `podctl delete` does.
  */
 export async function removeObject(pods: PodManager, target: WriteTarget, options: DeleteOptions, dryRun: boolean, query: URLSearchParams): Promise<WriteReply> {
   const r = target.resource;
   const namespace = r.namespaced ? target.namespace : undefined;
-  if (options.propagationPolicy === 'Orphan' && WORKLOAD_KINDS.includes(r.kind)) {
-    throw apiError('INVALID_ARGUMENT', failure(422, 'Invalid', `${r.kind} pods are always deleted with it by podctl: propagationPolicy Orphan is not supported`, { kind: r.name, causes: [{ reason: 'FieldValueNotSupported', field: 'propagationPolicy', message: 'Unsupported value: "Orphan"' }] }));
-  }
   const found = await readResource(pods, r, {
     namespace,
     ...(target.name !== undefined ? { name: target.name } : {}),
@@ -41,5 +37,5 @@ async function removeOne(pods: PodManager, r: ApiResource, namespace: string, na
   const grace = options.gracePeriodSeconds;
   if (r.kind === 'Pod') await deletePod(pods, { name, namespace }, grace);
   else if (r.kind === 'Service') await pods.services.remove({ name, namespace });
-  else await deleteObject(await openWorkloadContext(pods, namespace), r.kind, namespace, name, false, grace);
+  else await deleteObject(await openWorkloadContext(pods, namespace), r.kind, namespace, name, false, { propagationPolicy: options.propagationPolicy, gracePeriodSeconds: grace });
 }

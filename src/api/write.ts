@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { PropagationPolicy } from '../kube/controllers/owners.js';
 import type { IncomingMessage } from 'node:http';
 import { DEFAULT_PAUSE_IMAGE } from '../docker/pause-image.js';
 import { applyConfigObjects, applyPod, applyWorkload, planApply, type ApplyPlan, type ManifestDocument } from '../kube/apply/index.js';
@@ -308,7 +309,7 @@ function invalid(r: ApiResource, name: string, causes: Cause[]): PodctlError {
 /** DeleteOptions from the query (kubectl) or the body (client libraries): the body wins where both say. */
 export interface DeleteOptions {
   gracePeriodSeconds?: number;
-  propagationPolicy?: string;
+  propagationPolicy?: PropagationPolicy;
 }
 
 export function deleteOptions(query: URLSearchParams, body: unknown): DeleteOptions {
@@ -320,5 +321,5 @@ export function deleteOptions(query: URLSearchParams, body: unknown): DeleteOpti
   if (propagation !== undefined && propagation !== null && !['Orphan', 'Background', 'Foreground'].includes(String(propagation))) {
     throw badRequest(`propagationPolicy: Unsupported value: "${String(propagation)}": supported values: "Foreground", "Background", "Orphan"`);
   }
-  return { ...(gracePeriodSeconds !== undefined ? { gracePeriodSeconds } : {}), ...(propagation ? { propagationPolicy: String(propagation) } : {}) };
+  return { ...(gracePeriodSeconds !== undefined ? { gracePeriodSeconds } : {}), ...(propagation ? { propagationPolicy: String(propagation) as PropagationPolicy } : {}) };
 }

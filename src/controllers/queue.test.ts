@@ -106,3 +106,29 @@ test('workers never run one key twice at once, retry failures with backoff and s
   assert.equal(q.numRequeues('bad'), 0, 'forgotten after its success');
   assert.ok(calls < 40, `coalesced: ${calls} syncs for 40 adds`);
 });
+
+test("a failure the policy calls no fault of the key retries after its fixed delay and grows no backoff; forgetAll resets every key's", async () => {
+  const q = new WorkQueue({ baseDelayMs: 1 });
+  const away = new Error('engine away');
+  let fails = 3;
+  const delays: number[] = [];
+  const done = runWorkers(
+    q,
+    1,
+    async () => {
+      if (fails-- > 0) throw away;
+    },
+    (_key, _err, delay) => delays.push(delay),
+    { retryWithoutBackoffMs: (err) => (err === away ? 2 : undefined) },
+  );
+  q.add('k');
+  await sleep(40);
+  q.shutDown();
+  await done;
+  assert.deepEqual(delays, [2, 2, 2]);
+  assert.equal(q.numRequeues('k'), 0);
+  q.addRateLimited('a');
+  q.addRateLimited('b');
+  q.forgetAll();
+  assert.equal(q.numRequeues('a') + q.numRequeues('b'), 0);
+});

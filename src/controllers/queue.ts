@@ -69,6 +69,11 @@ export class WorkQueue {
     this.failures.delete(key);
   }
 
+  /** Every key's backoff starts over (what made them fail is gone: the engine answers again). */
+  forgetAll(): void {
+    this.failures.clear();
+  }
+
   numRequeues(key: string): number {
     return this.failures.get(key) ?? 0;
   }
@@ -113,11 +118,21 @@ export class WorkQueue {
   }
 }
 
+/** What a worker does with a failed key besides reporting it (runWorkers). */
+export interface FailurePolicy {
+  /**
+   * A failure that says nothing about the key (the engine is away: a dockerd restart): the key
+   * is tried again after this many ms without growing its backoff. Undefined: a failure of the key.
+   */
+  retryWithoutBackoffMs?(err: unknown): number | undefined;
+}
+
 /**
  * Runs `workers` loops taking keys from the queue until it shuts down: a success forgets the
- * key's backoff; a failure requeues it rate-limited and is reported. Resolves when every loop ended.
+ * key's backoff; a failure requeues it rate-limited (or, one the policy calls no fault of the
+ * key, after a fixed delay) and is reported. Resolves when every loop ended.
  */
-export async function runWorkers(queue: WorkQueue, workers: number, sync: (key: string) => Promise<void>, onError: (key: string, err: unknown, retryInMs: number) => void): Promise<void> {
+export async function runWorkers(queue: WorkQueue, workers: number, sync: (key: string) => Promise<void>, onError: (key: string, err: unknown, retryInMs: number) => void, policy: FailurePolicy = {}): Promise<void> {
   const loop = async () => {
     for (;;) {
       const key = await queue.get();
@@ -126,7 +141,12 @@ export async function runWorkers(queue: WorkQueue, workers: number, sync: (key: 
         await sync(key);
         queue.forget(key);
       } catch (err) {
-        onError(key, err, queue.addRateLimited(key));
+        const fixed = policy.retryWithoutBackoffMs?.(err);
+        if (fixed === undefined) onError(key, err, queue.addRateLimited(key));
+        else {
+          queue.addAfter(key, fixed);
+          onError(key, err, fixed);
+        }
       } finally {
         queue.done(key);
       }

@@ -1,7 +1,8 @@
 import { DEFAULT_PAUSE_IMAGE } from '../docker/pause-image.js';
 import { objectLookup } from '../kube/kinds/config-objects.js';
 import { jobCondition } from '../kube/kinds/job-status.js';
-import { WORKLOAD_KINDS, reconcileJob, reconcileReplicasIfFree, workloadOf, type WorkloadContext } from '../kube/kinds/workloads.js';
+import { collectGarbage } from '../kube/kinds/garbage-collector.js';
+import { WORKLOAD_KINDS, finishDeletion, reconcileJob, reconcileReplicasIfFree, workloadOf, type WorkloadContext } from '../kube/kinds/workloads.js';
 import type { ObjectStore } from '../kube/objects/store.js';
 import type { LabelPredicate } from '../kube/selector.js';
 import type { PodManager } from '../pod/manager.js';
@@ -42,6 +43,11 @@ export class WorkloadControllers {
     return objects.map((o) => keyOf({ kind: o.kind, namespace: o.metadata.namespace ?? DEFAULT_NAMESPACE, name: o.metadata.name }));
   }
 
+  /** The garbage collector's pass over every namespace (serve's resync). */
+  async collectGarbage(): Promise<string[]> {
+    return collectGarbage(await this.context('garbage-collector'));
+  }
+
   /** The keys of the workloads whose selector picks a pod with these labels in `namespace`. */
   ownersOf(namespace: string, labels: Record<string, string>): string[] {
     return [...this.owners].filter(([, o]) => o.namespace === namespace && o.selector(labels)).map(([key]) => key);
@@ -50,12 +56,20 @@ export class WorkloadControllers {
   async sync(key: string): Promise<SyncResult> {
     const { kind, namespace, name } = parseKey(key);
     const obj = await this.store.get(kind, namespace, name);
+    const ctx = await this.context(key);
     if (!obj) {
-      // Deleted: `delete` removed its pods itself (deleteWorkload), nothing is left to keep.
+      // Deleted (Background): a command removed its pods itself; the API leaves them to the
+      // garbage collector, as does a command killed before it was done.
       this.owners.delete(key);
+      for (const pod of await collectGarbage(ctx, namespace)) this.report(key, `pod/${pod} deleted (its owner is gone)`);
       return {};
     }
-    const ctx = await this.context(key);
+    if (obj.metadata.deletionTimestamp) {
+      // Foreground or Orphan deletion under way (the API's, or a killed command's): finished here.
+      await finishDeletion(ctx, obj);
+      this.report(key, `deleted (${(obj.metadata.finalizers ?? []).join(', ')})`);
+      return {};
+    }
     const w = workloadOf(obj, ctx.defaults);
     this.owners.set(key, { namespace, selector: w.selector });
     if (w.kind === 'Job') {

@@ -106,7 +106,19 @@ test('`get pod -o yaml` output (with status and creationTimestamp) applies back 
     containers: [{ name: 'nginx', id: 'def', image: 'nginx:latest', imageId: 'sha256:0123', role: 'app', state: 'running', status: 'Up 1 second' }],
   };
   const pod = manifestFromPod(fromRun, { defaultNetwork: 'podctl', view });
-  assert.deepEqual(pod.status, { phase: 'Running', podIP: '10.99.0.7', podIPs: [{ ip: '10.99.0.7' }], containerStatuses: [{ name: 'nginx', image: 'nginx:latest', imageID: 'sha256:0123', containerID: 'docker://def', ready: true, state: { running: {} } }] });
+  const conditions = (ready: string) => [
+    { type: 'PodScheduled', status: 'True' },
+    { type: 'Initialized', status: 'True' },
+    { type: 'ContainersReady', status: ready },
+    { type: 'Ready', status: ready },
+  ];
+  assert.deepEqual(pod.status, {
+    phase: 'Running', conditions: conditions('True'), startTime: '2026-01-01T00:00:00.000Z', podIP: '10.99.0.7', podIPs: [{ ip: '10.99.0.7' }],
+    containerStatuses: [{ name: 'nginx', image: 'nginx:latest', imageID: 'sha256:0123', containerID: 'docker://def', ready: true, started: true, state: { running: {} } }],
+  });
+  // Restarted with a readiness probe that has not passed again: running, started, not ready.
+  const waiting = manifestFromPod(fromRun, { defaultNetwork: 'podctl', view: { ...view, awaitingReady: true } }).status!;
+  assert.deepEqual([waiting.conditions, waiting.containerStatuses?.[0]?.ready, waiting.containerStatuses?.[0]?.started], [conditions('False'), false, true]);
   const { parsed, issues } = podFromManifest(parseManifestText(stringify(pod), 'get.yaml')[0]!.value, defaults);
   assert.deepEqual(issues.errors, []);
   assert.deepEqual(parsed!.unsupported, []);

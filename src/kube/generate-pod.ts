@@ -6,7 +6,7 @@ import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
 import { ManifestIssues } from './fields.js';
 import { labelValueProblem, qualifiedNameProblem } from './k8s-names.js';
 import { DEFAULT_NETWORK_ANNOTATION, NETWORKS_ANNOTATION, formatNetworksAnnotation, parseNetworksAnnotation } from './networks-annotation.js';
-import { containerState, lastContainerState, podPhase } from './pod-status.js';
+import { containerState, lastContainerState, podPhase, podReady } from './pod-status.js';
 
 /** A container's status as podctl can tell it: a restart count only once counted. */
 export type GeneratedContainerStatus = Omit<ContainerStatus, 'restartCount'> & Partial<Pick<ContainerStatus, 'restartCount'>>;
@@ -51,6 +51,8 @@ export function manifestFromPod(spec: PodSpec, options: GenerateOptions): Genera
       ...(Object.keys(labels).length ? { labels } : {}),
       ...(Object.keys(annotations).length ? { annotations } : {}),
       ...(options.view ? { creationTimestamp: options.view.created } : {}),
+      ...(spec.ownerReferences?.length ? { ownerReferences: spec.ownerReferences.map((r) => ({ ...r })) } : {}),
+      ...(options.view?.deletionTimestamp ? { deletionTimestamp: options.view.deletionTimestamp, deletionGracePeriodSeconds: options.view.deletionGracePeriodSeconds ?? 0 } : {}),
     },
     spec: {
       ...(spec.hostname !== undefined ? { hostname: spec.hostname } : {}),
@@ -155,10 +157,21 @@ const optionalLastState = (c: PodView['containers'][number]) => {
   return lastState ? { lastState } : {};
 };
 
+/**
+ * The pod's status as the kubelet reports it. A container is ready while it runs and the pod
+ * awaits no readiness (its startup and readiness probes passed: after a restart they must pass
+ * again); the pod conditions follow: PodScheduled (the one node), Initialized (its init
+ * containers ran), ContainersReady and Ready.
+ */
 function statusOf(view: PodView): NonNullable<GeneratedPod['status']> {
   const apps = view.containers.filter((c) => c.role === 'app');
+  const containerReady = (c: PodView['containers'][number]) => c.state === 'running' && !view.awaitingReady && !view.deletionTimestamp;
+  const allReady = apps.length > 0 && apps.every(containerReady) && podReady(view);
+  const condition = (type: string, status: boolean) => ({ type, status: status ? 'True' : 'False' });
   return {
     phase: podPhase(view),
+    conditions: [condition('PodScheduled', true), condition('Initialized', view.state !== 'creating'), condition('ContainersReady', allReady), condition('Ready', allReady)],
+    ...(view.created ? { startTime: view.created } : {}),
     ...(view.ips[0] ? { podIP: view.ips[0], podIPs: view.ips.map((ip) => ({ ip })) } : {}),
     ...(apps.length
       ? {
@@ -168,7 +181,8 @@ function statusOf(view: PodView): NonNullable<GeneratedPod['status']> {
             // Required by the API's schema (client libraries refuse a status without it).
             imageID: c.imageId ?? '',
             containerID: `docker://${c.id}`,
-            ready: c.state === 'running',
+            ready: containerReady(c),
+            started: c.state === 'running',
             ...(c.restarts !== undefined ? { restartCount: c.restarts } : {}),
             state: containerState(c, view),
             ...optionalLastState(c),

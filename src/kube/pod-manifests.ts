@@ -1,7 +1,7 @@
 import type { PodManager } from '../pod/manager.js';
 import { formatPodRef } from '../pod/naming.js';
 import type { PodView } from '../pod/status.js';
-import { PodctlError } from '../util/errors.js';
+import { PodctlError, isPodctlError } from '../util/errors.js';
 import { manifestFromPod, type GeneratedPod } from './generate-pod.js';
 
 /**
@@ -10,7 +10,8 @@ import { manifestFromPod, type GeneratedPod } from './generate-pod.js';
  * pods through this.
  */
 export async function podManifests(pods: PodManager, views: PodView[], defaultNetwork: string): Promise<GeneratedPod[]> {
-  const inspected = await Promise.all(views.map((v) => pods.inspect(v)));
+  // A pod removed between the list and its inspect (a Job's at its deadline) is gone: left out.
+  const inspected = (await Promise.all(views.map((v) => pods.inspect(v).catch((err: unknown) => (isPodctlError(err, 'NOT_FOUND') ? undefined : Promise.reject(err)))))).filter((v): v is PodView => v !== undefined);
   await pods.countRestarts(inspected);
   const manifests: GeneratedPod[] = [];
   for (const view of inspected) {

@@ -24,6 +24,8 @@ test('kubectl STATUS: lifecycle words, and a running pod with a container Docker
   assert.equal(kubectlStatus(pod('creating', [app('created', 'Created')])), 'ContainerCreating');
   assert.equal(kubectlStatus(pod('created', [app('created', 'Created')])), 'Pending');
   assert.equal(kubectlStatus(pod('removing', [app('running', 'Up 1 minute')])), 'Terminating');
+  // Marked for deletion while its containers get their grace period: Terminating, as kubectl shows a deletionTimestamp.
+  assert.equal(kubectlStatus({ ...pod('running', [app('running', 'Up 1 minute')]), deletionTimestamp: '2026-01-01T00:00:01.000Z' }), 'Terminating');
   assert.equal(kubectlStatus(pod('dead', [])), 'Unknown');
   assert.equal(kubectlStatus(pod('degraded', [app('restarting', 'Restarting (1) 2 seconds ago')])), 'CrashLoopBackOff');
   assert.equal(kubectlStatus(pod('degraded', [app('exited', 'Exited (2) 1 second ago', 'a'), app('running', 'Up 5 seconds', 'b')])), 'Error');

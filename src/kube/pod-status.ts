@@ -73,6 +73,7 @@ function exitCodes(view: PodView): number[] {
  * CrashLoopBackOff (Docker is restarting one), Unknown. podctl's own words stay in `ps`.
  */
 export function kubectlStatus(view: PodView): string {
+  if (view.deletionTimestamp) return 'Terminating';
   switch (view.state) {
     case 'running':
       return 'Running';

@@ -58,6 +58,18 @@ export interface PodCheckpoint {
    * before it. Cleared when the pod is started. See `restarts.ts`.
    */
   restarts?: Record<string, number>;
+  /**
+   * Set when the pod's deletion began (Kubernetes' metadata.deletionTimestamp): the pod is
+   * Terminating from then on, and no controller or kubelet brings it back.
+   */
+  deletionTimestamp?: string;
+  /** The grace period its deletion gives the containers (metadata.deletionGracePeriodSeconds). */
+  deletionGracePeriodSeconds?: number;
+  /**
+   * Set while the kubelet (serve) makes the pod a new sandbox after its pause died: a serve
+   * killed meanwhile leaves it, and the next one makes the sandbox again (recreateSandbox).
+   */
+  sandboxRecreation?: boolean;
   /** Per container, serve's CrashLoopBackOff (backoff.ts): kept here so a new serve goes on with the same delays. */
   backOff?: Record<string, BackOffRecord>;
   /**

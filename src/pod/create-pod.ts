@@ -69,7 +69,7 @@ export type PodMember = Pick<ContainerSummary, 'id' | 'labels'>;
  * container, whose name is the pod's atomic reservation. Each step registers its undo.
  */
 export async function createSandbox(deps: PodDeps, spec: PodSpec, rollback: Rollback): Promise<PodCheckpoint> {
-  const { steps, store, containers } = deps;
+  const { steps, store } = deps;
   const checkpoint = newCheckpoint(spec);
 
   await steps.run('check-name', async () => {
@@ -82,6 +82,14 @@ export async function createSandbox(deps: PodDeps, spec: PodSpec, rollback: Roll
     await store.remove(spec);
   });
 
+  checkpoint.pauseId = await createPause(deps, spec, rollback);
+  await store.write(checkpoint);
+  return checkpoint;
+}
+
+/** Creates the pod's pause container by name (the pod's atomic name reservation); its id. */
+export async function createPause(deps: PodDeps, spec: PodSpec, rollback: Rollback): Promise<string> {
+  const { steps, containers } = deps;
   const pauseId = await steps.run('create-pause', async () => {
     try {
       return await withImage(deps, podImages(spec), () => containers.create({
@@ -98,9 +106,7 @@ export async function createSandbox(deps: PodDeps, spec: PodSpec, rollback: Roll
     }
   });
   rollback.push('remove pause container', () => containers.remove(pauseId));
-  checkpoint.pauseId = pauseId;
-  await store.write(checkpoint);
-  return checkpoint;
+  return pauseId;
 }
 
 /** The files of the pod bind-mounted over /etc/<same name> in every container (see pod-files.ts). */

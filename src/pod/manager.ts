@@ -15,21 +15,22 @@ import { runCommand, runQuiet } from '../util/run-command.js';
 import { PodStore, type PodCheckpoint } from './checkpoint.js';
 import type { PodDeps } from './context.js';
 import { preparePod } from './prepare.js';
-import { createContainers, createPod, createSandbox, needsPodIP } from './create-pod.js';
+import { createContainers, createPause, createPod, createSandbox, needsPodIP } from './create-pod.js';
 import { settleAll } from '../util/settle.js';
 import { materializeVolumes } from './volumes.js';
 import { collectGarbage, type GcAction, type GcOptions } from './gc.js';
 import { ALL_PODS_FILTER, LABEL, podFilter } from './labels.js';
 import { formatPodRef, pathKey, type PodRef } from './naming.js';
-import { POD_CONCURRENCY, type PodSpec } from './spec.js';
+import { POD_CONCURRENCY, type OwnerRef, type PodSpec } from './spec.js';
 import { startContainers, startPod, startSandbox } from './start-pod.js';
-import { filterViews, podView, podViews, type ListFilter, type PodView } from './status.js';
+import { filterViews, podView, podViews, sandboxDied, type ListFilter, type PodView } from './status.js';
 
 export type { ListFilter } from './status.js';
 import { StepRunner, withRollback, type StepTiming } from './steps.js';
 import { pauseInPinnedNetns } from './pause-health.js';
-import { removePod, stopPod } from './teardown.js';
+import { releaseNetworks, removeContainers, removePod, stopPod } from './teardown.js';
 import { waitForPod, type WaitSpec } from './wait.js';
+import type { ContainerEventSource } from './watch-services.js';
 import type { ForwardEvents, ForwardedPort, PodDialer, PortForward } from './port-forward.js';
 import { attachInPod, execInPod, podLogs, type ExecResult, type PodAttachOptions, type PodExecOptions, type PodLogsOptions } from './container-io.js';
 import { hasProbes, waitForProbes } from './probe-wait.js';
@@ -41,6 +42,9 @@ import type { ProxyPod } from '../service/proxy.js';
 import { discardSandbox, fillSandbox, prepareSandbox, type PreparedSandbox } from './sandbox-ahead.js';
 import { containerRestarts, engineRestartPolicy, withRestart } from './restarts.js';
 import { judgeEnd, kubeletOwnsRestarts, kubeletRestarts, terminationOf } from './backoff.js';
+
+/** How long the readiness wait after a liveness restart probes (the next one or serve's resync starts over). */
+const LIVENESS_READY_TIMEOUT_MS = 60_000;
 
 export interface PodManagerOptions {
   cniConfDir?: string;
@@ -329,7 +333,8 @@ export class PodManager {
         if (owns) await deps.containers.setRestartPolicy(c.id, { Name: 'no' });
         options.held.add(c.id);
       }
-      if (!checkpoint || !owns) return out;
+      // A pod being deleted is not brought back: its containers end with it.
+      if (!checkpoint || !owns || checkpoint.deletionTimestamp) return out;
       const pause = members.find((c) => c.labels[LABEL.role] === 'pause');
       if (checkpoint.phase !== 'running' || pause?.state !== 'running' || pause.id !== checkpoint.pauseId) return out;
       for (const c of apps.filter((a) => a.state === 'exited')) {
@@ -356,6 +361,88 @@ export class PodManager {
     });
     if (result.started.length > 0) await this.syncServices();
     return result;
+  }
+
+  /**
+   * The kubelet's new sandbox for a pod whose pause died or was removed while it ran (serve,
+   * see `sandboxDied`): the old network state is released first (CNI DEL from the cache, the
+   * pin dropped), the old pause and app containers go, then a new pause, CNI ADD again and the
+   * app containers made again from the spec, each one's restart counted. A pod with probes
+   * awaits readiness again. The checkpoint says a new sandbox is under way until it runs, so a
+   * serve killed meanwhile leaves it for the next. False when there was nothing to do.
+   */
+  async recreateSandbox(ref: PodRef): Promise<boolean> {
+    const networks = await (async () => {
+      const spec = (await this.deps.store.read(ref))?.spec;
+      return spec ? preparePod(this.forPod(spec), spec) : undefined;
+    })();
+    if (!networks) return false;
+    const done = await this.locked(ref, async (deps) => {
+      const [checkpoint, members] = await Promise.all([deps.store.read(ref), this.members(ref)]);
+      if (!checkpoint || !sandboxDied(checkpoint, members)) return false;
+      const spec = checkpoint.spec;
+      if (!checkpoint.sandboxRecreation) {
+        // Counted once, with the Docker counts the removal is about to lose.
+        const apps = members.filter((c) => c.labels[LABEL.role] === 'app');
+        const counts = new Map(await Promise.all(apps.map(async (c) => [c.labels[LABEL.container] ?? c.name, (await deps.containers.inspect(c.id))?.restartCount ?? 0] as const)));
+        for (const c of spec.containers) checkpoint.restarts = withRestart(checkpoint.restarts, c.name, counts.get(c.name) ?? 0);
+        checkpoint.sandboxRecreation = true;
+        delete checkpoint.backOff;
+        await deps.store.write(checkpoint);
+      }
+      await this.services.sync({ leaving: [checkpoint] }).catch(this.syncFailed);
+      await releaseNetworks(deps, checkpoint, true);
+      await deps.store.write(checkpoint);
+      await deps.steps.run('remove-containers', () => removeContainers(deps, members));
+      await withRollback(deps.logger, async (rollback) => {
+        rollback.push('leave the sandbox to be made again', async () => {
+          checkpoint.phase = 'running';
+          checkpoint.sandboxRecreation = true;
+          delete checkpoint.pauseId;
+          await deps.store.write(checkpoint);
+        });
+        checkpoint.pauseId = await createPause(deps, spec, rollback);
+        if (hasProbes(spec.containers)) checkpoint.awaitingReady = true;
+        await deps.store.write(checkpoint);
+        await deps.steps.run('materialize-volumes', () => materializeVolumes(deps, spec, rollback));
+        await startSandbox(deps, checkpoint, networks, rollback);
+        const podIP = needsPodIP(spec) ? checkpoint.attachments[0]?.ips[0]?.split('/')[0] : undefined;
+        delete checkpoint.sandboxRecreation;
+        await startContainers(deps, checkpoint, await createContainers(deps, spec, checkpoint.pauseId, rollback, podIP), rollback);
+      });
+      return true;
+    });
+    if (done) await this.syncServices();
+    return done;
+  }
+
+  /**
+   * Marks the pod Terminating (Kubernetes' deletionTimestamp, with the grace period its
+   * containers get: `graceSeconds`, else the pod's terminationGracePeriodSeconds) before its
+   * deletion stops it; a mark already there stays. False when the pod has no checkpoint.
+   */
+  async beginDeletion(ref: PodRef, graceSeconds?: number): Promise<boolean> {
+    return this.locked(ref, async (deps) => {
+      const checkpoint = await deps.store.read(ref);
+      if (!checkpoint) return false;
+      if (checkpoint.deletionTimestamp) return true;
+      checkpoint.deletionTimestamp = new Date().toISOString();
+      checkpoint.deletionGracePeriodSeconds = graceSeconds ?? checkpoint.spec.stopTimeout;
+      await deps.store.write(checkpoint);
+      return true;
+    });
+  }
+
+  /** Rewrites the pod's owner references (orphaned by its owner's deletion). */
+  async setOwnerReferences(ref: PodRef, change: (refs: OwnerRef[] | undefined) => OwnerRef[]): Promise<void> {
+    await this.locked(ref, async (deps) => {
+      const checkpoint = await deps.store.read(ref);
+      if (!checkpoint) return;
+      const refs = change(checkpoint.spec.ownerReferences);
+      if (refs.length > 0) checkpoint.spec.ownerReferences = refs;
+      else delete checkpoint.spec.ownerReferences;
+      await deps.store.write(checkpoint);
+    });
   }
 
   /** Gives the pod's app containers in `held` Docker's restart policy back (serve stopping), removing them from `held`. */
@@ -425,24 +512,41 @@ export class PodManager {
   }
 
   /** Keeps Services current from Docker's event stream until `signal` aborts (`podctl watch`). */
-  async watchServices(signal: AbortSignal, onSync?: (events: number) => void, onUnhealthy?: (pod: PodView, container: string, message: string) => Promise<void>): Promise<void> {
-    const [{ watchServices }, { LivenessProbes }] = await Promise.all([import('./watch-services.js'), import('./liveness.js')]);
+  async watchServices(signal: AbortSignal, onSync?: (events: number) => void, onUnhealthy?: (pod: PodView, container: string, message: string) => Promise<void>, source?: ContainerEventSource): Promise<void> {
+    const [{ watchServices, dockerEventSource }, { LivenessProbes }] = await Promise.all([import('./watch-services.js'), import('./liveness.js')]);
     const liveness = new LivenessProbes(async (t, message) => {
       this.deps.logger.warn(`pod ${t.pod.name}, container ${t.container}: ${message}; restarting it`);
       await onUnhealthy?.(t.pod, t.container, message);
-      // Recorded before the restart, with the Docker count the start is about to reset.
-      await this.locked(t.pod, async (deps) => {
-        const [checkpoint, details] = await Promise.all([deps.store.read(t.pod), deps.containers.inspect(t.id)]);
-        if (!checkpoint || checkpoint.pauseId !== t.pod.id) return;
-        checkpoint.restarts = withRestart(checkpoint.restarts, t.container, details?.restartCount ?? 0);
-        await deps.store.write(checkpoint);
-      });
-      const spec = this.specs.get(t.pod.id!);
-      await this.deps.containers.stop(t.id, spec?.stopTimeout ?? 10);
-      await this.deps.containers.start(t.id);
+      // Recorded before the restart, with the Docker count the start is about to reset. As the
+      // kubelet's, a container with a startup or readiness probe is not ready after it until
+      // the probe passes again: the pod leaves its Services now and joins them then.
+      const probed = hasProbes((this.specs.get(t.pod.id!)?.containers ?? []).filter((c) => c.name === t.container));
+      // A failed restart is said, never thrown: the probe loop runs detached, and `watch` or serve must go on.
+      try {
+        const restarting = await this.locked(t.pod, async (deps) => {
+          const [checkpoint, details] = await Promise.all([deps.store.read(t.pod), deps.containers.inspect(t.id)]);
+          // A pod stopping or being deleted meanwhile is not restarted (its probe failed because it is going).
+          if (!checkpoint || checkpoint.pauseId !== t.pod.id || checkpoint.phase !== 'running' || checkpoint.deletionTimestamp) return false;
+          checkpoint.restarts = withRestart(checkpoint.restarts, t.container, details?.restartCount ?? 0);
+          if (probed) checkpoint.awaitingReady = true;
+          await deps.store.write(checkpoint);
+          return true;
+        });
+        if (!restarting) return;
+        if (probed) await this.syncServices();
+        const spec = this.specs.get(t.pod.id!);
+        await this.deps.containers.stop(t.id, spec?.stopTimeout ?? 10);
+        await this.deps.containers.start(t.id);
+      } catch (err) {
+        this.deps.logger.warn(`pod ${t.pod.name}, container ${t.container}: the liveness restart failed: ${messageOf(err)}`);
+        return;
+      }
+      if (probed) {
+        void this.joinWhenReady(t.pod, { timeoutMs: LIVENESS_READY_TIMEOUT_MS }).catch((err: unknown) => this.deps.logger.warn(`pod ${t.pod.name} is not ready after its liveness restart: ${messageOf(err)}`));
+      }
     });
     try {
-      await watchServices(this.deps.containers, this.services, this.deps.logger, signal, (events) => {
+      await watchServices(source ?? dockerEventSource(this.deps.containers), this.services, this.deps.logger, signal, (events) => {
         onSync?.(events);
         void this.livenessTargets().then(
           (targets) => liveness.reconcile(targets),

@@ -160,7 +160,22 @@ export interface PodSpec {
   bandwidth?: { ingressRate?: number; egressRate?: number };
   /** Groups the pods of one test run, so a crashed run's pods can be collected. */
   session?: string;
+  /** Kubernetes' metadata.ownerReferences: the workload that made the pod (the kube layer sets them). */
+  ownerReferences?: OwnerRef[];
 }
+
+/** One of a pod's owners, as Kubernetes' OwnerReference: the one with `controller` keeps the pod. */
+export interface OwnerRef {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+/** The owner that controls the pod (restarts, replaces and deletes it), if any. */
+export const controllerOf = (spec: Pick<PodSpec, 'ownerReferences'>): OwnerRef | undefined => spec.ownerReferences?.find((r) => r.controller);
 
 export const DEFAULT_NAMESPACE = 'default';
 export const DEFAULT_STOP_TIMEOUT = 10;

@@ -6,7 +6,7 @@ import { newCheckpoint } from './create-pod.js';
 import { judgePod } from './gc.js';
 import { LABEL } from './labels.js';
 import type { PodSpec } from './spec.js';
-import { filterViews, groupByPod, podState, podView, podViews } from './status.js';
+import { filterViews, groupByPod, podState, podView, podViews, sandboxDied } from './status.js';
 
 const spec = {
   name: 'web', namespace: 'default', labels: { app: 'web' }, annotations: {}, networks: ['podctl', 'storage'], portMappings: [], hostAliases: [],
@@ -97,4 +97,16 @@ test('a pod shows its images as its spec names them, whatever name the engine re
   assert.deepEqual(view.containers.map((x) => [x.name, x.image]), [['nginx', 'nginx']]);
   // Without a checkpoint (state deleted behind podctl's back) the engine's name is all there is.
   assert.deepEqual(podView(undefined, members, named).containers.map((x) => x.image), ['localhost/nginx:latest']);
+});
+
+test('sandboxDied: a pod that should run whose pause is down or gone, or whose new sandbox was under way; not one being deleted, stopped, or a no-restart pod that already ran', () => {
+  assert.equal(sandboxDied(checkpoint('running'), up), false);
+  assert.equal(sandboxDied(checkpoint('running'), [c('pause', 'exited'), c('app', 'running')]), true, 'pause killed');
+  assert.equal(sandboxDied(checkpoint('running'), [c('app', 'running')]), true, 'pause removed');
+  assert.equal(sandboxDied(checkpoint('running', { spec: { ...spec, restartPolicy: 'always' } }), [c('app', 'exited')]), true, 'dockerd restarted');
+  assert.equal(sandboxDied(checkpoint('running'), [c('app', 'exited')]), false, 'restart policy no and the app ended');
+  assert.equal(sandboxDied(checkpoint('stopped'), [c('pause', 'exited'), c('app', 'exited')]), false);
+  assert.equal(sandboxDied(checkpoint('running', { deletionTimestamp: '2026-01-01T00:00:01.000Z' }), [c('app', 'running')]), false);
+  assert.equal(sandboxDied(checkpoint('starting', { sandboxRecreation: true }), []), true, 'a serve killed during it');
+  assert.equal(podView(checkpoint('running'), [c('app', 'running')], { name: 'web', namespace: 'default' }).sandboxDied, true);
 });

@@ -6,7 +6,7 @@ import { NETNS_DIR } from '../netns/pins.js';
 import { join } from 'node:path';
 import { pauseRestartedBehindOurBack } from './pause-health.js';
 import { podKey } from './naming.js';
-import { DEFAULT_NAMESPACE, ifNameFor } from './spec.js';
+import { DEFAULT_NAMESPACE, ifNameFor, type OwnerRef } from './spec.js';
 
 export interface ListFilter {
   /** A namespace, or undefined for all namespaces. */
@@ -58,6 +58,29 @@ export interface PodView {
   problems?: string[];
   /** Started with a readiness wait that has not passed yet (or whose waiting command was killed). */
   awaitingReady?: boolean;
+  /** The pod's owners (Kubernetes' metadata.ownerReferences), from its spec. */
+  ownerReferences?: OwnerRef[];
+  /** When its deletion began: the pod is Terminating. */
+  deletionTimestamp?: string;
+  deletionGracePeriodSeconds?: number;
+  /** It should run but its sandbox is gone (pause died or removed): the kubelet makes it a new one. */
+  sandboxDied?: boolean;
+}
+
+/**
+ * The pod should run but its pause is down or gone (killed, `docker rm -f`, a dockerd restart,
+ * a reboot), or a new sandbox for it was under way: the kubelet makes it a new sandbox. Not one
+ * being deleted.
+ */
+export function sandboxDied(checkpoint: PodCheckpoint, members: ContainerSummary[]): boolean {
+  if (checkpoint.deletionTimestamp) return false;
+  if (checkpoint.sandboxRecreation) return checkpoint.phase === 'running' || checkpoint.phase === 'starting';
+  const pause = members.find((c) => c.labels[LABEL.role] === 'pause' && c.id === checkpoint.pauseId);
+  // A pod that restarts nothing (restart policy no: Kubernetes' Never) and whose app already
+  // ended has run: a new sandbox would run it again.
+  const ended = members.some((c) => c.labels[LABEL.role] === 'app' && (c.state === 'exited' || c.state === 'dead'));
+  if (checkpoint.spec.restartPolicy === 'no' && ended) return false;
+  return checkpoint.phase === 'running' && pause?.state !== 'running';
 }
 
 /**
@@ -127,6 +150,9 @@ export function podView(checkpoint: PodCheckpoint | undefined, members: Containe
     created: checkpoint?.createdAt ?? (pause ? new Date(pause.created * 1000).toISOString() : ''),
     ...(state === 'degraded' ? { problems: degradedBecause(checkpoint, members) } : {}),
     ...(checkpoint?.awaitingReady ? { awaitingReady: true } : {}),
+    ...(checkpoint?.spec.ownerReferences?.length ? { ownerReferences: checkpoint.spec.ownerReferences } : {}),
+    ...(checkpoint?.deletionTimestamp ? { deletionTimestamp: checkpoint.deletionTimestamp, deletionGracePeriodSeconds: checkpoint.deletionGracePeriodSeconds ?? 0 } : {}),
+    ...(checkpoint && sandboxDied(checkpoint, members) ? { sandboxDied: true } : {}),
   };
 }
 

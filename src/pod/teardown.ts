@@ -77,7 +77,7 @@ export function appsAndPause(members: ContainerSummary[]): { apps: ContainerSumm
  * Removes the apps and the pause; on dockerd all at once (the pause's kill-and-wait overlaps the
  * apps'), on podman the pause after its apps. The engine is asked while the apps go.
  */
-async function removeContainers(deps: PodDeps, members: ContainerSummary[]): Promise<void> {
+export async function removeContainers(deps: PodDeps, members: ContainerSummary[]): Promise<void> {
   const { apps, pause } = appsAndPause(members);
   const remove = (list: ContainerSummary[]) => Promise.all(list.map((c) => deps.containers.remove(c.id)));
   const appsGone = remove(apps);

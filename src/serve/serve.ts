@@ -12,7 +12,8 @@ import { ChangeFeed } from '../kube/objects/change-feed.js';
 import { ObjectStore } from '../kube/objects/store.js';
 import type { PodManager } from '../pod/manager.js';
 import type { PodView } from '../pod/status.js';
-import { messageOf } from '../util/errors.js';
+import { isPodctlError, messageOf } from '../util/errors.js';
+import { SERVICE_EVENTS, type ContainerEventSource } from '../pod/watch-services.js';
 import { followUntilAborted, type FollowedStream } from '../util/follow-stream.js';
 import type { Logger } from '../util/logger.js';
 import { ReadinessWaits } from './readiness.js';
@@ -39,6 +40,10 @@ export interface ServeOptions {
 
 /** Docker events that can change what a controller or the kubelet must do. */
 const ENGINE_EVENTS = ['start', 'die', 'destroy', 'oom', 'health_status'];
+/** serve follows one event stream for both: the controllers' events and the Services loop's. */
+const FOLLOWED_EVENTS = [...new Set([...ENGINE_EVENTS, ...SERVICE_EVENTS])];
+/** A sync that failed because the engine is away (a dockerd restart) is tried again after this, with no backoff of its own. */
+const ENGINE_AWAY_RETRY_MS = 1000;
 /** A died app container is looked at a little later: a liveness restart (stop, start) is not a death. */
 const KUBELET_DELAY_MS = 300;
 /** How long a stop waits for syncs in progress before leaving them (their pods stay; gc or the next serve converge). */
@@ -75,9 +80,15 @@ export async function serve(options: ServeOptions): Promise<void> {
     readiness.watch(name, () => pods.joinWhenReady(view, { timeoutMs: controllers.readyTimeoutMs }), owner);
   };
 
+  // A pod whose sandbox died is the kubelet's to make again, unless a controller owns it: that
+  // one restarts or replaces it (kube/controllers/recovery.ts), and two would race.
+  const controlled = (v: PodView) => v.ownerReferences?.some((r) => r.controller) === true || controllers.ownersOf(v.namespace, v.labels).length > 0;
+
   const sync = async (key: string): Promise<void> => {
     const { kind, namespace, name } = parseKey(key);
     if (kind === 'Pod') {
+      const [view] = await pods.list({ namespace, name, all: true });
+      if (view?.sandboxDied && !controlled(view) && (await pods.recreateSandbox(view))) logger.info(`pod ${namespace}/${name}: its sandbox was gone; made a new one`);
       const { started, retryInMs, awaitingReady } = await pods.kubeletSync({ name, namespace }, { held });
       for (const c of started) logger.info(`pod ${namespace}/${name}: container ${c} had ended; started again`);
       if (retryInMs !== undefined) {
@@ -95,11 +106,17 @@ export async function serve(options: ServeOptions): Promise<void> {
 
   const resync = async () => {
     for (const key of await controllers.keys()) queue.add(key);
+    // Pods whose owner went while no sync saw it go (serve was down, the key's sync failed);
+    // aside, as their grace periods run.
+    void controllers.collectGarbage().then(
+      (pods) => pods.forEach((pod) => logger.info(`pod ${pod} deleted: its owner is gone`)),
+      (err: unknown) => logger.warn(`garbage collection failed: ${messageOf(err)}`),
+    );
     // Containers that ended while no event reached serve (it was not running, the stream broke),
     // and app containers whose restarts serve has not taken over from Docker yet.
     for (const v of await pods.list({ all: true })) {
       const unseen = v.containers.some((c) => c.role === 'app' && !held.has(c.id));
-      if ((v.state === 'degraded' && v.pause.state === 'running') || (unseen && v.state !== 'removing')) queue.add(keyOf({ kind: 'Pod', namespace: v.namespace, name: v.name }));
+      if ((v.state === 'degraded' && v.pause.state === 'running') || v.sandboxDied || (unseen && v.state !== 'removing')) queue.add(keyOf({ kind: 'Pod', namespace: v.namespace, name: v.name }));
     }
   };
 
@@ -125,7 +142,20 @@ export async function serve(options: ServeOptions): Promise<void> {
   const watch = watchObjectChanges(feed, WORKLOAD_KINDS, (key) => queue.add(key));
   const timers: NodeJS.Timeout[] = [];
   let api: RunningApi | undefined;
-  const workers = runWorkers(queue, options.workers ?? 4, sync, (key, err, retryMs) => logger.warn(`sync ${key} failed: ${messageOf(err)}; again in ${retryMs} ms`));
+  const workers = runWorkers(queue, options.workers ?? 4, sync, (key, err, retryMs) => logger.warn(`sync ${key} failed: ${messageOf(err)}; again in ${retryMs} ms`), {
+    retryWithoutBackoffMs: (err) => (isPodctlError(err, 'UNAVAILABLE') ? ENGINE_AWAY_RETRY_MS : undefined),
+  });
+  // The Services loop hears the same stream as the controllers: one stream from Docker, not two.
+  const serviceListeners = new Set<(line: string) => void>();
+  const serviceEvents: ContainerEventSource = async (onLine, sig) => {
+    serviceListeners.add(onLine);
+    try {
+      await new Promise<void>((resolve) => (sig.aborted ? resolve() : sig.addEventListener('abort', () => resolve(), { once: true })));
+    } finally {
+      serviceListeners.delete(onLine);
+    }
+  };
+  let followedBefore = false;
   try {
     await resync();
     timers.push(setInterval(() => void resync().catch((err: unknown) => logger.warn(`resync failed: ${messageOf(err)}`)), options.resyncMs ?? 30_000));
@@ -133,13 +163,28 @@ export async function serve(options: ServeOptions): Promise<void> {
     await checkTable();
     if (options.api) api = await serveApi(pods, logger, options.api, feed);
     const loops = [
-      untilAborted(signal, logger, 'Docker events', () => followEvents(pods, signal, (e) => {
-        if (e.role === 'app' && e.action === 'start') queue.add(keyOf({ kind: 'Pod', namespace: e.namespace, name: e.pod }));
-        if (e.role === 'app' && (e.action === 'die' || e.action === 'oom')) queue.addAfter(keyOf({ kind: 'Pod', namespace: e.namespace, name: e.pod }), KUBELET_DELAY_MS);
-        for (const key of controllers.ownersOf(e.namespace, e.labels)) queue.add(key);
-        api?.podChanged(e.namespace, e.pod);
+      untilAborted(signal, logger, 'Docker events', () => followEvents(pods, signal, () => {
+        // Following again after the stream broke (a dockerd restart): what failed while the
+        // engine was away failed through no fault of its own, and events were missed.
+        if (followedBefore) {
+          queue.forgetAll();
+          void resync().catch((err: unknown) => logger.warn(`resync failed: ${messageOf(err)}`));
+        }
+        followedBefore = true;
+      }, (line) => {
+        for (const listener of serviceListeners) listener(line);
+        for (const e of parsePodEvents(line)) {
+          if (!ENGINE_EVENTS.includes(e.action)) continue;
+          const podKey = keyOf({ kind: 'Pod', namespace: e.namespace, name: e.pod });
+          if (e.role === 'app' && e.action === 'start') queue.add(podKey);
+          if (e.role === 'app' && (e.action === 'die' || e.action === 'oom')) queue.addAfter(podKey, KUBELET_DELAY_MS);
+          // A pause that died or went: the kubelet makes a bare pod a new sandbox.
+          if (e.role === 'pause' && (e.action === 'die' || e.action === 'destroy')) queue.addAfter(podKey, KUBELET_DELAY_MS);
+          for (const key of controllers.ownersOf(e.namespace, e.labels)) queue.add(key);
+          api?.podChanged(e.namespace, e.pod);
+        }
       })),
-      untilAborted(signal, logger, 'Services', () => pods.watchServices(signal, () => void checkTable(), options.onUnhealthy)),
+      untilAborted(signal, logger, 'Services', () => pods.watchServices(signal, () => void checkTable(), options.onUnhealthy, serviceEvents)),
     ];
     logger.info(`serve: ready; ${queue.length} workload(s) queued, resync every ${(options.resyncMs ?? 30_000) / 1000} s`);
     options.onReady?.();
@@ -189,11 +234,12 @@ async function untilAborted(signal: AbortSignal, logger: Logger, what: string, f
   }
 }
 
-/** Follows Docker's events of podctl's containers until `signal` aborts; rejects when the stream ends otherwise. */
-async function followEvents(pods: PodManager, signal: AbortSignal, onEvent: (e: ReturnType<typeof parsePodEvents>[number]) => void): Promise<void> {
-  const stream = await pods.podEvents(ENGINE_EVENTS);
+/** Follows Docker's events of podctl's containers, one line each, until `signal` aborts; rejects when the stream ends otherwise. */
+async function followEvents(pods: PodManager, signal: AbortSignal, onFollowing: () => void, onLine: (line: string) => void): Promise<void> {
+  const stream = await pods.podEvents(FOLLOWED_EVENTS);
+  onFollowing();
   const lines = createInterface({ input: stream as NodeJS.ReadableStream });
-  lines.on('line', (line) => parsePodEvents(line).forEach(onEvent));
+  lines.on('line', onLine);
   // readline passes its input's errors on; followUntilAborted hears them on the stream itself,
   // and an unheard 'error' would end serve.
   lines.on('error', () => undefined);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { PropagationPolicy } from '../../kube/controllers/owners.js';
 import { stringify } from 'yaml';
 import { DEFAULT_PAUSE_IMAGE } from '../../docker/pause-image.js';
 import { manifestFromPod, type GeneratedPod, type GeneratedPodList } from '../../kube/generate-pod.js';
@@ -82,7 +83,7 @@ async function waitForWorkloads(ctx: WorkloadContext, applied: Array<{ w: Worklo
 }
 
 export async function deleteAction(cmd: Command, args: string[]): Promise<void> {
-  const flags = cmd.opts() as Partial<ManifestFlags> & { gracePeriod?: number; ignoreNotFound?: boolean; force?: boolean };
+  const flags = cmd.opts() as Partial<ManifestFlags> & { gracePeriod?: number; cascade?: PropagationPolicy; ignoreNotFound?: boolean; force?: boolean };
   if (args.length > 0 && flags.filename?.length) throw invalidArgument('delete takes -f FILE or resources, not both', 'run it once for each');
   if (args.length > 0) {
     const groups = parseResourceArgs(args, 'delete');
@@ -118,7 +119,7 @@ export async function deleteAction(cmd: Command, args: string[]): Promise<void> 
     const { deleteObject } = await import('../../kube/kinds/delete-object.js');
     const ctx = { pods, store: new ObjectStore(pods.stateDir), defaults: { namespace, defaultNetwork: '', pauseImage: DEFAULT_PAUSE_IMAGE }, readyTimeoutMs: 60_000 };
     await forEachReported(list, (t) => objectRef(t.kind, t.name), async (t) => {
-      if (await deleteObject(ctx, t.kind, t.ns, t.name, flags.force ?? false, grace)) return `${objectRef(t.kind, t.name)} deleted`;
+      if (await deleteObject(ctx, t.kind, t.ns, t.name, flags.force ?? false, { propagationPolicy: flags.cascade, gracePeriodSeconds: grace })) return `${objectRef(t.kind, t.name)} deleted`;
       if (!flags.ignoreNotFound) throw new PodctlError('NOT_FOUND', `${objectRef(t.kind, t.name)} not found`, { hint: 'use --ignore-not-found to skip what is gone' });
     }, 1).catch((err: unknown) => (failure ??= err));
   };

@@ -3,6 +3,7 @@ import { stringify } from 'yaml';
 import { objectRef } from '../../kube/object-ref.js';
 import { EventLog, containerEvents, formatEvents } from '../../kube/events.js';
 import { deleteObject } from '../../kube/kinds/delete-object.js';
+import type { PropagationPolicy } from '../../kube/controllers/owners.js';
 import { waitForJob } from '../../kube/kinds/job-wait.js';
 import { jobCondition, type JobStatus } from '../../kube/kinds/job-status.js';
 import { recordLivenessRestart } from '../../kube/kinds/liveness-events.js';
@@ -110,11 +111,11 @@ export async function describeObject(cmd: Command, kind: string, name: string): 
 }
 
 export async function deleteByName(cmd: Command, kind: string, names: string[]): Promise<void> {
-  const opts = cmd.opts() as { force?: boolean; ignoreNotFound?: boolean; gracePeriod?: string };
-  const grace = opts.gracePeriod === undefined ? undefined : parsePositiveInt(opts.gracePeriod, '--grace-period', { min: 0, max: 3600 });
+  // --grace-period and --cascade are checked (and -1 made undefined) while the command line is parsed.
+  const opts = cmd.opts() as { force?: boolean; ignoreNotFound?: boolean; gracePeriod?: number; cascade?: PropagationPolicy };
   const ctx = await context(cmd);
   for (const name of names) {
-    if (await deleteObject(ctx, kind, nsOf(ctx), name, opts.force ?? false, grace)) write(`${objectRef(kind, name)} deleted\n`);
+    if (await deleteObject(ctx, kind, nsOf(ctx), name, opts.force ?? false, { propagationPolicy: opts.cascade, gracePeriodSeconds: opts.gracePeriod })) write(`${objectRef(kind, name)} deleted\n`);
     else if (!opts.ignoreNotFound) throw new PodctlError('NOT_FOUND', `${objectRef(kind, name)} not found`, { hint: 'use --ignore-not-found to skip what is gone' });
   }
 }

@@ -12,6 +12,19 @@ export const wholeNumber =
   (value: string): number =>
     parsePositiveInt(value, flag, range);
 
+/**
+ * kubectl delete's --grace-period: seconds the pods' containers get to stop (0: at once);
+ * -1, kubectl's default, means each pod's own terminationGracePeriodSeconds (undefined).
+ */
+export const gracePeriod = (value: string): number | undefined => (value.trim() === '-1' ? undefined : parsePositiveInt(value, '--grace-period', { min: 0, max: 3600 }));
+
+/** kubectl delete's --cascade: background (the default), foreground, orphan; kubectl's deprecated true and false too. */
+export function cascadePolicy(value: string): 'Background' | 'Foreground' | 'Orphan' {
+  const policy = ({ background: 'Background', true: 'Background', foreground: 'Foreground', orphan: 'Orphan', false: 'Orphan' } as const)[value.trim().toLowerCase()];
+  if (!policy) throw invalidArgument(`--cascade ${value}: must be background, foreground or orphan`, 'e.g. --cascade=orphan keeps the pods of what is deleted');
+  return policy;
+}
+
 /** Seconds, fractions allowed, as milliseconds (`--timeout 0.5`). */
 export const secondsAsMs =
   (flag: string) =>

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { collect, wholeNumber } from './collect.js';
+import { cascadePolicy, collect, gracePeriod, wholeNumber } from './collect.js';
 import { serviceKindOf } from '../resource-names.js';
 
 /**
@@ -28,11 +28,12 @@ export function registerKubeCommands(program: Command): void {
     .description('delete what Kubernetes manifests name, or KIND NAME (a workload with its pods; a claim with its volume)')
     .argument('[resources...]', 'TYPE NAME..., TYPE/NAME... or TYPE1,TYPE2 NAME: pod, deployment, replicaset, daemonset, statefulset, job, service, configmap, secret, pvc, namespace')
     .option('-f, --filename <file|dir|->', 'a YAML/JSON manifest, a directory of them, or - for stdin (repeatable)', collect)
-    .option('--grace-period <seconds>', "seconds the containers get to stop (default: the pod's terminationGracePeriodSeconds)", wholeNumber('--grace-period', { min: 0, max: 3600 }))
+    .option('--grace-period <seconds>', "seconds the pods' containers get to stop, 0 at once (default -1: each pod's terminationGracePeriodSeconds)", gracePeriod)
+    .option('--cascade <policy>', "what happens to the dependents of a workload: background (deleted after it), foreground (deleted before it; it shows a deletionTimestamp meanwhile) or orphan (kept, without their owner)", cascadePolicy, 'Background')
     .option('--ignore-not-found', 'something that does not exist is not an error')
     .option('--force', 'delete a PersistentVolumeClaim that pods still use, with those pods')
     .option('-n, --namespace <ns>', 'namespace (default: default)')
-    .addHelpText('after', '\nExamples:\n  podctl delete -f app.yaml\n  podctl delete deployment web\n  podctl delete pod/a pod/b service/web\n  podctl delete pvc data --force')
+    .addHelpText('after', '\nExamples:\n  podctl delete -f app.yaml\n  podctl delete deployment web\n  podctl delete deployment web --cascade=orphan\n  podctl delete job migrate --cascade=foreground --grace-period 0\n  podctl delete pod/a pod/b service/web\n  podctl delete pvc data --force')
     .action(async (args: string[], _o, cmd: Command) => (await actions()).deleteAction(cmd, args));
 
   program

@@ -35,17 +35,22 @@ export async function applyPod(pods: PodManager, spec: PodSpec, wait?: WaitSpec)
 }
 
 /**
- * Deletes a pod the way Kubernetes does: its containers get their grace period
- * (terminationGracePeriodSeconds, or `graceSeconds`) to stop, then everything is removed.
+ * Deletes a pod the way Kubernetes does: marked Terminating (deletionTimestamp), its
+ * containers get their grace period (terminationGracePeriodSeconds, or `graceSeconds`; 0 stops
+ * them at once) to stop, then everything is removed.
  * Returns false when there was no such pod.
  */
 export async function deletePod(pods: PodManager, ref: PodRef, graceSeconds?: number): Promise<boolean> {
   const views = await pods.list({ name: ref.name, namespace: ref.namespace, all: true });
   if (views.length === 0) return false;
+  // Terminating from now on (get shows it; controllers and the kubelet leave it alone).
+  await pods.beginDeletion(ref, graceSeconds);
   // The graceful stop is a courtesy to the containers; if it fails, the forced remove below
   // still kills them and releases the network, and reports its own failure.
   if (views[0]?.state === 'running' || views[0]?.state === 'degraded') await pods.stop(ref, graceSeconds).catch(() => undefined);
-  return pods.remove(ref, true);
+  // Another process may finish it meanwhile (serve finishes the removals of terminating pods): deleted either way.
+  await pods.remove(ref, true);
+  return true;
 }
 
 export const describeRef = (ref: PodRef): string => `pod/${formatPodRef(ref)}`;

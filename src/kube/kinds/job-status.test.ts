@@ -64,3 +64,15 @@ test('observeJob: a pod being removed is terminating: neither active nor failed,
   const ongoing = observeJob(job({}), { startTime: start }, [removing], Date.parse(start) + 1000);
   assert.deepEqual(ongoing.step, { create: 1, stopActive: false });
 });
+
+test('observeJob: failed only grows: pods removed past the deadline stay counted once they are gone, as Kubernetes counts them', () => {
+  const past = Date.parse(start) + 11_000;
+  // The controller recorded failed 2 (one pod that failed, one active pod it removed at the deadline).
+  const o = observeJob(job({ activeDeadlineSeconds: 10 }), { startTime: start, failed: 2 }, [exited('a', 1)], past);
+  assert.equal(o.status.failed, 2);
+  assert.deepEqual(jobCondition(o.status), { type: 'Failed', reason: 'DeadlineExceeded' });
+  // A pod marked for deletion (deletionTimestamp) is terminating: neither active nor failed.
+  const marked = { ...running('b'), deletionTimestamp: start };
+  const t = observeJob(job({ activeDeadlineSeconds: 10 }), { startTime: start }, [marked], Date.parse(start) + 1000);
+  assert.deepEqual([t.terminating.map((v) => v.name), t.status.active, t.status.failed], [['b'], 0, 0]);
+});

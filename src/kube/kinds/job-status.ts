@@ -66,8 +66,9 @@ export function observeJob(w: Workload, recorded: Partial<JobStatus> | undefined
   const status: JobStatus = { active: 0, succeeded: 0, failed: 0, ...recorded };
   // A pod being removed is terminating, as one with a deletionTimestamp is to Kubernetes' Job
   // controller: neither active nor finished. The app its removal killed did not fail.
-  const terminating = owned.filter((v) => v.state === 'removing');
-  const outcomes = owned.filter((v) => v.state !== 'removing').map((v) => ({ v, outcome: podOutcome(v) }));
+  const isTerminating = (v: PodView) => v.state === 'removing' || v.deletionTimestamp !== undefined;
+  const terminating = owned.filter(isTerminating);
+  const outcomes = owned.filter((v) => !isTerminating(v)).map((v) => ({ v, outcome: podOutcome(v) }));
   const active = outcomes.filter((o) => o.outcome === 'active').map((o) => o.v);
   const finished = outcomes.filter((o) => o.outcome !== 'active').map((o) => o.v);
   const spec = (w.obj.spec ?? {}) as Partial<JobSpec>;
@@ -100,7 +101,9 @@ export function observeJob(w: Workload, recorded: Partial<JobStatus> | undefined
   // A condition reached just now is written with its time; a recorded one stays as it was.
   const ended = condition && !recordedCondition ? { conditions: [...(status.conditions ?? []), storedCondition(condition, at)], ...(condition.type === 'Complete' ? { completionTime: at } : {}) } : {};
   return {
-    status: { ...status, ...ended, succeeded, failed: failedPods, active: condition ? 0 : active.length, startTime: status.startTime ?? at },
+    // `failed` only grows, as Kubernetes' count: it keeps the pods the controller removed
+    // because the Job failed (past its deadline), which the pods can no longer show.
+    status: { ...status, ...ended, succeeded, failed: Math.max(status.failed, failedPods), active: condition ? 0 : active.length, startTime: status.startTime ?? at },
     active,
     finished,
     terminating,

@@ -11,7 +11,8 @@ import { ownedPods, workloadOf, WORKLOAD_KINDS, type Workload } from './workload
 
 /**
  * Between pods and the workloads that own them, found as the controllers find their pods:
- * by selector (and template hash or ordinal) in one pod list. No owner references are kept.
+ * by selector (and template hash or ordinal) in one pod list, so that pods made before they
+ * carried ownerReferences (and bare pods a selector picks) are found as the controllers find them.
  */
 
 /** The workload owning `pod`, if any (a bare pod has none). */

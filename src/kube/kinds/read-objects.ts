@@ -6,6 +6,7 @@ import { objectRef } from '../object-ref.js';
 import { podReady } from '../pod-status.js';
 import { parseSelector } from '../selector.js';
 import { observeJob, type JobStatus } from './job-status.js';
+import { controllerRef, replicaSetUid } from '../controllers/owners.js';
 import { replicaWorkloadStatus, type ReplicaWorkloadStatus } from '../controllers/replica-workload-status.js';
 import { hashOf, ownedPods, replicaObservation, workloadOf, type Workload, type WorkloadContext } from './workloads.js';
 
@@ -42,7 +43,8 @@ function replicaSetsOf(deployments: Workload[], views: PodView[], standalone: Ku
           namespace: d.namespace,
           labels: { ...(d.template.metadata?.labels ?? {}), 'pod-template-hash': hash },
           creationTimestamp: d.obj.metadata.creationTimestamp,
-          ...(d.obj.metadata.uid ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: d.name, uid: d.obj.metadata.uid, controller: true, blockOwnerDeletion: true }] } : {}),
+          // The uid its pods' owner references name (derived: these ReplicaSets are not stored).
+          ...(d.obj.metadata.uid ? { uid: replicaSetUid(d.obj.metadata.uid, hash), ownerReferences: [controllerRef('Deployment', d.name, d.obj.metadata.uid)] } : {}),
         },
         spec: { replicas: hash === current ? (deploymentSpec.replicas ?? 1) : 0, selector: deploymentSpec.selector, template: d.template },
         status: { replicas: pods.length, readyReplicas: pods.filter(podReady).length },

@@ -26,6 +26,7 @@ import { podFromTemplate, type ManifestDefaults } from '../parse-pod.js';
 import { selectorPredicate, type LabelPredicate } from '../selector.js';
 import { canonicalJson } from '../spec-hash.js';
 import { API_VERSION } from '../object-ref.js';
+import { FINALIZER, controllerRef, replicaSetUid, withoutOwner, type PropagationPolicy } from '../controllers/owners.js';
 
 /**
  * Deployment, ReplicaSet, DaemonSet and Job: a record plus pods made from its template. The
@@ -202,6 +203,9 @@ function podSpecFor(ctx: WorkloadContext, w: Workload, hash: string, ordinal?: n
   const spec = podFromTemplate(template, 'spec.template', { name, namespace: w.namespace, labels }, defaults, issues);
   if (!spec || issues.errors.length > 0) throw new PodctlError('INVALID_ARGUMENT', `${w.kind} ${w.name}: ${issues.errors.map((e) => `${e.path}: ${e.reason}`).join('; ')}`, { hint: 'fix the manifest and apply again' });
   if (w.kind === 'Job' && spec.restartPolicy === 'on-failure') spec.restartRetries = specOf(w).backoffLimit ?? 6;
+  // Who owns the pod, as Kubernetes records it: a Deployment's pods its ReplicaSet of their hash.
+  const uid = w.obj.metadata.uid;
+  if (uid) spec.ownerReferences = [w.kind === 'Deployment' ? controllerRef('ReplicaSet', `${w.name}-${hash}`, replicaSetUid(uid, hash)) : controllerRef(w.kind, w.name, uid)];
   if (ordinal !== undefined) {
     spec.hostname = name;
     if (specOf(w).serviceName) spec.subdomain = specOf(w).serviceName;
@@ -384,7 +388,8 @@ export function replicaObservation(w: Workload, views: PodView[], now: Date, rea
  */
 async function storedWorkload(ctx: WorkloadContext, w: Workload): Promise<Workload | undefined> {
   const stored = await ctx.store.get(w.kind, w.namespace, w.name);
-  return stored && workloadOf(stored, ctx.defaults);
+  // One being deleted (Foreground, Orphan) makes no more pods: its deletion is under way.
+  return stored && !stored.metadata.deletionTimestamp ? workloadOf(stored, ctx.defaults) : undefined;
 }
 
 /**
@@ -394,7 +399,8 @@ async function storedWorkload(ctx: WorkloadContext, w: Workload): Promise<Worklo
  * down. One line per pod says what was done.
  */
 async function recoverPods(ctx: WorkloadContext, w: Workload, owned: PodView[], restarted: Set<string>): Promise<boolean> {
-  const down = owned.filter((v) => recoveryOf(v) !== undefined);
+  // A pod being deleted went down on purpose.
+  const down = owned.filter((v) => recoveryOf(v) !== undefined && !v.deletionTimestamp);
   await eachLimited(down, async (v) => {
     if (recoveryOf(v) === 'restart' && !restarted.has(v.name)) {
       restarted.add(v.name);
@@ -514,33 +520,137 @@ export function updateWorkloadSpec(ctx: WorkloadContext, kind: string, namespace
   });
 }
 
+/** How a workload is deleted (Kubernetes' DeleteOptions, as kubectl's --cascade and --grace-period give them). */
+export interface DeleteOptions {
+  /**
+   * Background (the default): the record goes at once, then its pods. Foreground: the record
+   * stays, with a deletionTimestamp and the foregroundDeletion finalizer, until its pods are
+   * gone. Orphan: the record goes (after the orphan finalizer's work) and its dependents stay,
+   * without their reference to it; a Deployment's ReplicaSets are kept as records of their own.
+   */
+  propagationPolicy?: PropagationPolicy;
+  /** The seconds each pod's containers get to stop (0: at once); default each pod's terminationGracePeriodSeconds. */
+  gracePeriodSeconds?: number;
+  /**
+   * Return once the record is deleted or marked, leaving the dependents to `podctl serve` (its
+   * garbage collector removes the pods of an owner that is gone, its sync of a marked workload
+   * finishes the deletion): for the API inside serve. Without it (the commands) the deletion is
+   * done here, whole, whether serve runs or not.
+   */
+  leaveDependentsToServe?: boolean;
+}
+
 /**
- * Deletes a workload: its record first (under the record lock, so no later write brings it
- * back and every running reconcile stops at its next round), then, under the controller's lock
- * (after any reconcile in progress), its pods and its event log; when a pod cannot be removed
-the record is put back for a retry. Claims of a StatefulSet stay
- * (Kubernetes' default, whenDeleted: Retain) unless its policy says Delete. False when there
- * was no such workload.
+ * Deletes a workload as Kubernetes does, by `options.propagationPolicy` (see DeleteOptions).
+ * Background removes its record first (under the record lock, so no later write brings it back
+ * and every running reconcile stops at its next round), then, under the controller's lock (after
+ * any reconcile in progress), its pods and its event log; when a pod cannot be removed the
+ * record is put back for a retry. Foreground and Orphan mark the record first (a process killed
+ * meanwhile leaves the mark, and serve or the next delete finishes it). Claims of a StatefulSet
+ * stay (Kubernetes' default, whenDeleted: Retain) unless its policy says Delete. False when
+ * there was no such workload.
  */
-export async function deleteWorkload(ctx: WorkloadContext, kind: WorkloadKind, namespace: string, name: string, graceSeconds?: number): Promise<boolean> {
+export async function deleteWorkload(ctx: WorkloadContext, kind: WorkloadKind, namespace: string, name: string, options: DeleteOptions = {}): Promise<boolean> {
+  const policy = options.propagationPolicy ?? 'Background';
+  const grace = options.gracePeriodSeconds;
+  if (policy !== 'Background') {
+    const marked = await withWorkloadRecord(ctx, kind, namespace, name, async (stored) => {
+      if (!stored) return undefined;
+      const finalizer = FINALIZER[policy];
+      if (stored.metadata.deletionTimestamp && stored.metadata.finalizers?.includes(finalizer)) return stored;
+      const metadata = {
+        ...stored.metadata,
+        deletionTimestamp: stored.metadata.deletionTimestamp ?? new Date().toISOString(),
+        ...(grace !== undefined ? { deletionGracePeriodSeconds: grace } : {}),
+        finalizers: [...new Set([...(stored.metadata.finalizers ?? []), finalizer])],
+      };
+      return ctx.store.put({ ...stored, metadata });
+    });
+    if (!marked) return false;
+    if (!options.leaveDependentsToServe) await finishDeletion(ctx, marked);
+    return true;
+  }
   const o = await withWorkloadRecord(ctx, kind, namespace, name, async (stored) => {
     if (stored) await ctx.store.remove(kind, namespace, name);
     return stored;
   });
   if (!o) return false;
   const w = workloadOf(o, ctx.defaults);
+  // The garbage collector removes pods only; claims the set's policy deletes are removed here.
+  if (options.leaveDependentsToServe && w.claims?.retention.whenDeleted !== 'Delete') {
+    await new EventLog(ctx.store.stateDir).remove(kind, namespace, name);
+    return true;
+  }
   await ctx.pods.withLock(lockName(w), async () => {
-    const pods = ownedPods(w, await ctx.pods.list({ namespace, all: true }));
-    await eachLimited(pods, async (v) => void (await deletePod(ctx.pods, v, graceSeconds))).catch(async (err: unknown) => {
+    await deleteDependents(ctx, w, grace).catch(async (err: unknown) => {
       // A pod that could not be removed keeps its workload's record (unless one was applied
       // again meanwhile), so that the delete can be run again.
       await withWorkloadRecord(ctx, kind, namespace, name, async (now) => void (now ?? (await ctx.store.put(o))));
       throw err;
     });
-    if (w.claims?.retention.whenDeleted === 'Delete') await deleteStatefulClaims(ctx, w);
-    await new EventLog(ctx.store.stateDir).remove(kind, namespace, name);
   });
   return true;
+}
+
+/** The workload's pods (each with `grace`, or its own grace period), its claims when its policy says so, its events. */
+async function deleteDependents(ctx: WorkloadContext, w: Workload, grace: number | undefined): Promise<void> {
+  const pods = ownedPods(w, await ctx.pods.list({ namespace: w.namespace, all: true }));
+  // All Terminating at once (as `get` shows them), so no other controller or garbage collector
+  // takes one for its own deletion with another grace period meanwhile.
+  await Promise.all(pods.map((v) => ctx.pods.beginDeletion(v, grace)));
+  await eachLimited(pods, async (v) => void (await deletePod(ctx.pods, v, grace)));
+  if (w.claims?.retention.whenDeleted === 'Delete') await deleteStatefulClaims(ctx, w);
+  await new EventLog(ctx.store.stateDir).remove(w.kind, w.namespace, w.name);
+}
+
+/**
+ * Does what a marked workload's finalizers ask, under its controller's lock, then removes its
+ * record (the one marked: a workload applied again meanwhile is another object and stays):
+ * `foregroundDeletion` deletes its pods first, `orphan` takes its reference off its pods (a
+ * Deployment's ReplicaSets become records of their own, keeping their pods). A command's
+ * Foreground or Orphan delete runs it, and serve's sync of a marked workload (a command killed
+ * meanwhile, or the API's delete).
+ */
+export async function finishDeletion(ctx: WorkloadContext, marked: KubeObject): Promise<void> {
+  const w = workloadOf(marked, ctx.defaults);
+  const finalizers = marked.metadata.finalizers ?? [];
+  await ctx.pods.withLock(lockName(w), async () => {
+    if (finalizers.includes(FINALIZER.Orphan)) await orphanDependents(ctx, w);
+    if (finalizers.includes(FINALIZER.Foreground)) await deleteDependents(ctx, w, marked.metadata.deletionGracePeriodSeconds);
+  });
+  const removed = await withWorkloadRecord(ctx, w.kind, w.namespace, w.name, async (now) => now?.metadata.uid === marked.metadata.uid && (await ctx.store.remove(w.kind, w.namespace, w.name)));
+  if (removed) await new EventLog(ctx.store.stateDir).remove(w.kind, w.namespace, w.name);
+}
+
+/** Orphan propagation: the pods lose their reference to the workload; a Deployment's ReplicaSets are stored, keeping theirs. */
+async function orphanDependents(ctx: WorkloadContext, w: Workload): Promise<void> {
+  const uid = w.obj.metadata.uid;
+  const pods = ownedPods(w, await ctx.pods.list({ namespace: w.namespace, all: true }));
+  if (w.kind === 'Deployment' && uid) {
+    const current = hashOf(w);
+    for (const hash of new Set([current, ...pods.map((v) => v.labels['pod-template-hash']!)])) {
+      const count = pods.filter((v) => v.labels['pod-template-hash'] === hash).length;
+      await ctx.store.put(replicaSetRecord(w, hash, uid, hash === current ? desiredReplicas(w) : count));
+    }
+    return;
+  }
+  await eachLimited(pods, (v) => ctx.pods.setOwnerReferences(v, (refs) => withoutOwner(refs, uid ?? '')));
+}
+
+/** A Deployment's ReplicaSet of one template hash as a record of its own (Orphan), with the uid its pods name. */
+function replicaSetRecord(d: Workload, hash: string, deploymentUid: string, replicas: number): KubeObject {
+  const selector = (d.obj.spec as Partial<DeploymentSpec>).selector ?? {};
+  const labels = { ...(d.template.metadata?.labels ?? {}), 'pod-template-hash': hash };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSet',
+    metadata: { name: `${d.name}-${hash}`, namespace: d.namespace, labels, uid: replicaSetUid(deploymentUid, hash), generation: 1 },
+    spec: {
+      replicas,
+      selector: { ...selector, matchLabels: { ...(selector.matchLabels ?? {}), 'pod-template-hash': hash } },
+      template: { ...d.template, metadata: { ...(d.template.metadata ?? {}), labels } },
+    },
+  };
 }
 
 /** The replicas a Deployment, ReplicaSet, DaemonSet or StatefulSet wants (a DaemonSet: one, the one node). */
@@ -601,7 +711,11 @@ async function reconcileReplicasLocked(ctx: WorkloadContext, given: Workload): P
     // A pod being removed counts no more, as Kubernetes' controllers skip terminating pods:
     // its successor starts at once (`podctl rm` of a replica while serve runs).
     const all = ownedPods(w, await ctx.pods.list({ namespace: w.namespace, all: true }));
-    finishRemovals(ctx, all.filter((v) => v.state === 'removing'));
+    // Also a pod marked for deletion whose deleting process failed or died (a dockerd restart
+    // under its stop): removed once nothing holds it (a graceful stop in progress holds its lock).
+    finishRemovals(ctx, all.filter((v) => v.state === 'removing' || v.deletionTimestamp !== undefined));
+    // A pod in its grace period (deletionTimestamp, not yet removing) still counts, as before:
+    // maxSurge holds for the pods that exist; it is only never brought back (recoverPods).
     const owned = all.filter((v) => v.state !== 'removing');
     if (round === 0 && (await finishReadinessWaits(ctx, owned))) continue;
     const current = owned.filter((v) => hashLabel === undefined || v.labels[hashLabel] === hash);
@@ -636,10 +750,12 @@ export function reconcileJob(ctx: WorkloadContext, w: Workload): Promise<{ statu
   return ctx.pods.withLock(lockName(w), () => reconcileJobLocked(ctx, w));
 }
 
-async function reconcileJobLocked(ctx: WorkloadContext, w: Workload): Promise<{ status: JobStatus; active: PodView[] }> {
-  const stored = (await ctx.store.get(w.kind, w.namespace, w.name)) as (KubeObject & { status?: JobStatus }) | undefined;
-  // Deleted meanwhile: nothing to run, and no status to write back.
-  if (!stored) return { status: { active: 0, succeeded: 0, failed: 0 }, active: [] };
+async function reconcileJobLocked(ctx: WorkloadContext, given: Workload): Promise<{ status: JobStatus; active: PodView[] }> {
+  const stored = (await ctx.store.get(given.kind, given.namespace, given.name)) as (KubeObject & { status?: JobStatus }) | undefined;
+  // Deleted meanwhile, or being deleted: nothing to run, and no status to write back.
+  if (!stored || stored.metadata.deletionTimestamp) return { status: { active: 0, succeeded: 0, failed: 0 }, active: [] };
+  // The record as stored: its uid is what the pods' owner references name.
+  const w = { ...given, obj: stored };
   const owned = async () => ownedPods(w, await ctx.pods.list({ namespace: w.namespace, all: true }));
   const seen = observeJob(w, stored.status, await owned());
   const { active, finished, terminating, step } = seen;
@@ -649,9 +765,16 @@ async function reconcileJobLocked(ctx: WorkloadContext, w: Workload): Promise<{ 
   // killed process left undone. Removed at once (forced, no grace): the pod reads 'removing'
   // from the first step, never stopped-but-present as if its app had ended by itself.
   const removals = [...terminating, ...(step?.stopActive ? active : [])];
+  // Active pods removed because the Job failed count as failed, as Kubernetes counts them:
+  // recorded before they go, so a killed controller's successor counts them too.
+  if (step?.stopActive && active.length > 0) {
+    await withWorkloadRecord(ctx, w.kind, w.namespace, w.name, async (now) => {
+      if (now) await ctx.store.put({ ...now, status: { ...seen.status, failed: seen.status.failed + active.length } });
+    });
+  }
   await eachLimited(removals, async (v) => void (await ctx.pods.remove(v, true)));
   // The status as the pods are after the removals: the end is recorded once none is left to stop.
-  const next = removals.length > 0 ? observeJob(w, stored.status, await owned()).status : seen.status;
+  const next = removals.length > 0 ? observeJob(w, (await ctx.store.get<KubeObject & { status?: JobStatus }>(w.kind, w.namespace, w.name))?.status, await owned()).status : seen.status;
   if (step?.condition) {
     await record(ctx, w, [step.condition.type === 'Complete' ? { type: 'Normal', reason: 'Completed', message: 'Job completed' } : { type: 'Warning', reason: step.condition.reason, message: jobConditionMessage(step.condition) }]);
   } else if (step) await createPods(ctx, w, '', step.create);

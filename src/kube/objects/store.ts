@@ -21,6 +21,11 @@ export interface KubeObject {
     uid?: string;
     resourceVersion?: string;
     ownerReferences?: OwnerReference[];
+    /** Set when a deletion that keeps the object a while began (Foreground, Orphan): see kinds/workloads.ts deleteWorkload. */
+    deletionTimestamp?: string;
+    deletionGracePeriodSeconds?: number;
+    /** What must happen before the object goes (foregroundDeletion, orphan). */
+    finalizers?: string[];
   };
   [field: string]: unknown;
 }
