@@ -223,12 +223,18 @@ spec:
         assert.match(recursive, /^\s+containers\s+<\[\]Container> -required-$/m);
       });
 
-      it('apply --validate=strict: kubectl leaves the check to the server (fieldValidation=Strict)', async () => {
+      it('apply --validate=strict|warn: kubectl leaves the check to the server (fieldValidation), which finds the unknown field', async () => {
         const file = join(work, `strict-${v}.yaml`);
         await writeFile(file, `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: ${name}-strict }\ndata: { a: b }\nbogus: 1\n`);
-        const r = await kubectl(v, ['apply', '--validate=strict', '-f', file, '-v=6']);
+        const strict = await kubectl(v, ['apply', '--validate=strict', '-f', file, '-v=6']);
         // A create (POST) or, once the other kubectl made it, a patch (PATCH): both ask the server to validate.
-        assert.match(String(r.stderr), /(?:POST|PATCH)"? (?:url=")?https:\S+\/configmaps(?:\/\S+)?\?\S*fieldValidation=Strict/);
+        assert.match(String(strict.stderr), /(?:POST|PATCH)"? (?:url=")?https:\S+\/configmaps(?:\/\S+)?\?\S*fieldValidation=Strict/);
+        assert.notEqual(strict.exitCode, 0);
+        assert.match(String(strict.stderr), /ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "bogus"/);
+        const warn = await kubectl(v, ['apply', '--validate=warn', '-f', file]);
+        assert.equal(warn.exitCode, 0, String(warn.stderr));
+        assert.match(String(warn.stderr), /^Warning: unknown field "bogus"$/m);
+        assert.equal(await kubectlOk(v, ['get', 'configmap', `${name}-strict`, '-o', 'jsonpath={.data.a}']), 'b');
       });
 
       it('endpointslices and serviceaccounts', async () => {

@@ -151,6 +151,13 @@ async function documentOf(path: string, kubeVersion: string): Promise<{ body: st
  * carries its document's hash, so a client's cache knows when it changed) or
  * `/openapi/v3/api/v1`, `/openapi/v3/apis/G/V`; undefined for what is not served.
  */
+/** The definitions and the name of a kind's schema (undefined: a kind the definitions do not hold). */
+export async function kindSchema(r: Pick<ApiResource, 'group' | 'version' | 'kind'>): Promise<{ defs: Definitions; name: string } | undefined> {
+  const defs = await definitions();
+  const name = kindSchemaName(defs, r);
+  return name ? { defs, name } : undefined;
+}
+
 export async function openApiV3(rest: string[], kubeVersion: string): Promise<string | undefined> {
   if (rest.length === 0) {
     const paths: Record<string, { serverRelativeURL: string }> = {};

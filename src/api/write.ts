@@ -53,21 +53,25 @@ export function oneAtATime<T>(fn: () => Promise<T>): Promise<T> {
 
 export async function serveWrite(pods: PodManager, target: WriteTarget, req: IncomingMessage, query: URLSearchParams): Promise<WriteReply> {
   const dryRun = dryRunOf(query);
-  checkFieldValidation(query);
+  const validation = fieldValidationOf(query);
   const method = req.method ?? 'GET';
   const { resource, name } = target;
+  const warnedOf = (warnings: string[]) => (reply: WriteReply): WriteReply => ({ ...reply, warnings: [...warnings, ...reply.warnings] });
   if (method === 'POST' && name === undefined) {
     const body = await readBody(req);
-    return oneAtATime(() => create(pods, target, body, dryRun));
+    const warnings = await checkFields(resource, body, validation);
+    return oneAtATime(() => create(pods, target, body, dryRun)).then(warnedOf(warnings));
   }
   if (method === 'PUT' && name !== undefined) {
     const body = await readBody(req);
-    return oneAtATime(() => update(pods, target, body, dryRun));
+    const warnings = await checkFields(resource, body, validation);
+    return oneAtATime(() => update(pods, target, body, dryRun)).then(warnedOf(warnings));
   }
   if (method === 'PATCH' && name !== undefined) {
     const type = patchTypeOf(req.headers['content-type']);
     const patch = await readBody(req);
-    return oneAtATime(() => patchObject(pods, target, type, patch, dryRun));
+    const warnings = type === 'application/json-patch+json' ? [] : await checkFields(resource, patch, validation);
+    return oneAtATime(() => patchObject(pods, target, type, patch, dryRun)).then(warnedOf(warnings));
   }
   if (method === 'DELETE') {
     const hasBody = (req.headers['content-length'] ?? '0') !== '0' || req.headers['transfer-encoding'] !== undefined;
@@ -88,14 +92,28 @@ export function dryRunOf(query: URLSearchParams): boolean {
   return values.length > 0;
 }
 
-/**
- * `fieldValidation` Strict, Warn or Ignore: each is accepted, and each refuses what the schema
- * checks refuse (types, required fields, podctl's own reading); unknown fields are not found yet
- * (that needs the OpenAPI schema of every field), so Strict refuses no more than Warn.
- */
-function checkFieldValidation(query: URLSearchParams): void {
+type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+/** `fieldValidation` Strict, Warn (the API server's default) or Ignore; anything else is a BadRequest. */
+function fieldValidationOf(query: URLSearchParams): FieldValidation {
   const v = query.get('fieldValidation');
   if (v !== null && !['Strict', 'Warn', 'Ignore'].includes(v)) throw badRequest(`fieldValidation: Unsupported value: "${v}": supported values: "Ignore", "Warn", "Strict"`);
+  return (v ?? 'Warn') as FieldValidation;
+}
+
+/**
+ * Fields the kind's schema does not name, in a body or a merge patch (a JSON patch's values are
+ * not looked at): under Strict the API server's BadRequest, under Warn one warning each (the
+ * types, required fields and podctl's own reading are checked whatever the mode, by apply).
+ */
+async function checkFields(r: ApiResource, value: unknown, mode: FieldValidation): Promise<string[]> {
+  if (mode === 'Ignore') return [];
+  const [{ kindSchema }, { unknownFields, unknownFieldsMessage }] = await Promise.all([import('./openapi.js'), import('./unknown-fields.js')]);
+  const schema = await kindSchema(r);
+  const unknown = schema ? unknownFields(schema.defs, schema.name, value) : [];
+  if (unknown.length === 0) return [];
+  if (mode === 'Warn') return unknown.map((path) => unknownFieldsMessage([path]));
+  throw badRequest(`${r.kind} in version "${r.version}" cannot be handled as a ${r.kind}: strict decoding error: ${unknownFieldsMessage(unknown)}`);
 }
 
 export function patchTypeOf(contentType: string | undefined): PatchType {
