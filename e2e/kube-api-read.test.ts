@@ -8,7 +8,7 @@ import { LeakChecker } from './harness/leaks.js';
 import { podsWith } from './harness/kube.js';
 import { eventually, execInPod, podctl, podctlOk, uniqueName } from './harness/run.js';
 import { stopServe, type Serve } from './harness/serve.js';
-import { kubectlPath, serveWithApi } from './harness/kube-api.js';
+import { kubectlPath, runKubectl, serveWithApi } from './harness/kube-api.js';
 
 // The read side of `podctl serve`'s API beyond get and list, driven by real clients: the
 // oldest and the newest kubectl installed (by path) and Debian's Python client. Logs (tail,
@@ -42,7 +42,7 @@ describe('the API read side with kubectl and the Python client', () => {
   let followPod: string;
 
   const kubectl = (version: string, args: string[]) =>
-    execa(kubectlPath(version), ['--kubeconfig', kubeconfig, ...args], { reject: false, env: { HOME: join(home, version), PATH: process.env.PATH ?? '' }, extendEnv: false, stdin: 'ignore', timeout: 60_000 });
+    runKubectl(kubectlPath(version), kubeconfig, args, { home: join(home, version) });
   const kubectlOk = async (version: string, args: string[]) => {
     const r = await kubectl(version, args);
     assert.equal(r.exitCode, 0, `kubectl.${version} ${args.join(' ')}: ${String(r.stderr)}`);

@@ -7,7 +7,7 @@ import { execa, type ResultPromise } from 'execa';
 import { LeakChecker } from './harness/leaks.js';
 import { eventually, podctl, podctlOk, uniqueName } from './harness/run.js';
 import { killServe, startServe, stopServe, type Serve } from './harness/serve.js';
-import { kubectlPath, serveWithApi } from './harness/kube-api.js';
+import { kubectlPath, runKubectl, serveWithApi } from './harness/kube-api.js';
 
 // Watches of `podctl serve`'s API by real clients: kubectl 1.27 and 1.33 (get -w, rollout
 // status, wait) and the Python client's watch.Watch (resume from a resourceVersion, 410 Gone),
@@ -56,7 +56,7 @@ spec:
 `;
 
   const kubectl = (version: string, args: string[]) =>
-    execa(kubectlPath(version), ['--kubeconfig', kubeconfig, ...args], { reject: false, env: { HOME: home, PATH: process.env.PATH ?? '' }, extendEnv: false, stdin: 'ignore', timeout: 120_000 });
+    runKubectl(kubectlPath(version), kubeconfig, args, { home, timeout: 120_000 });
 
   /** A kubectl left running (a watch); its output so far, and it is killed after the test. */
   const follow = (version: string, args: string[]) => {

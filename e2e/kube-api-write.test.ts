@@ -7,7 +7,7 @@ import { execa } from 'execa';
 import { LeakChecker } from './harness/leaks.js';
 import { podctl, podctlOk, uniqueName } from './harness/run.js';
 import { sleep, startServe, stopServe, type Serve } from './harness/serve.js';
-import { freePort, kubectlPath } from './harness/kube-api.js';
+import { freePort, kubectlPath, runKubectl } from './harness/kube-api.js';
 
 // The API's writes driven by real clients: the oldest and the newest kubectl installed and the
 // Python client change state through `podctl serve`, and podctl's own commands see it (and
@@ -33,7 +33,7 @@ describe('kubectl and the Python client write through podctl serve', () => {
   const made: Array<{ file?: string; args?: string[] }> = [];
 
   const kubectl = (version: string, args: string[], input?: string) =>
-    execa(kubectlPath(version), ['--kubeconfig', kubeconfig, ...args], { reject: false, env: { HOME: home, PATH: process.env.PATH ?? '' }, extendEnv: false, timeout: 60_000, ...(input !== undefined ? { input } : { stdin: 'ignore' as const }) });
+    runKubectl(kubectlPath(version), kubeconfig, args, { home, ...(input !== undefined ? { input } : {}) });
   const kubectlOk = async (version: string, args: string[], input?: string) => {
     const r = await kubectl(version, args, input);
     assert.equal(r.exitCode, 0, `kubectl.${version} ${args.join(' ')}: ${String(r.stderr)}`);

@@ -11,7 +11,7 @@ import { issueCertificate, makeCa } from '../src/api/pki.js';
 import { LeakChecker } from './harness/leaks.js';
 import { podctl, podctlOk, uniqueName } from './harness/run.js';
 import { stopServe, type Serve } from './harness/serve.js';
-import { kubectlPath, serveWithApi } from './harness/kube-api.js';
+import { kubectlPath, runKubectl, serveWithApi } from './harness/kube-api.js';
 
 // `podctl serve`'s Kubernetes API driven by real clients: the oldest and the newest kubectl
 // installed (kubectl.1.27 and kubectl.1.33, by path) and the Python client, against a
@@ -42,7 +42,7 @@ describe('kubectl and the Python client against podctl serve', () => {
   let home: string;
 
   const kubectl = (version: string, args: string[], config = kubeconfig) =>
-    execa(kubectlPath(version), ['--kubeconfig', config, ...args], { reject: false, env: { HOME: home, PATH: process.env.PATH ?? '' }, extendEnv: false, stdin: 'ignore', timeout: 60_000 });
+    runKubectl(kubectlPath(version), config, args, { home });
   const kubectlOk = async (version: string, args: string[], config?: string) => {
     const r = await kubectl(version, args, config);
     assert.equal(r.exitCode, 0, `kubectl.${version} ${args.join(' ')}: ${String(r.stderr)}`);
