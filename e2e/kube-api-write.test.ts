@@ -304,7 +304,8 @@ spec:
     const out = await kubectlOk('1.33', ['api-resources', '-o', 'wide', '--no-headers']);
     const row = (n: string) => out.split('\n').find((l) => l.startsWith(`${n} `)) ?? '';
     assert.match(row('deployments'), /\sget,list,watch,create,update,patch,delete,deletecollection\s/);
-    assert.match(row('endpoints'), /\sget,list\s/);
+    // Endpoints follow their Service: read and watched, never written.
+    assert.match(row('endpoints'), /\sget,list,watch\s/);
     const raw = JSON.parse(await kubectlOk('1.33', ['get', '--raw', '/apis/apps/v1'])) as { resources: Array<{ name: string; kind: string }> };
     assert.equal(raw.resources.find((r) => r.name === 'deployments/scale')?.kind, 'Scale');
   });

@@ -145,6 +145,11 @@ export class ObservedObjects {
       }
       try {
         const [object] = await podManifests(this.pods, [view], net);
+        // A pod removed between the list and its inspect has no manifest: the next look says it is gone.
+        if (!object) {
+          unread.add(key);
+          continue;
+        }
         await this.pods.countRestarts([view]);
         observed.push({ object: object as unknown as KubeObject, row: podTable([view]).rows[0]! });
         this.viewPrints.set(key, print);
