@@ -122,7 +122,8 @@ spec:
     const go = join(work, 'resize-now');
     // Docker 20.10's exec takes no initial size: the first one lands just after the command starts
     // (busybox's stty prints nothing on stdout for a terminal without a size).
-    const inPod = `until [ -n "$(stty size 2>/dev/null)" ]; do sleep 0.1; done; stty size; while [ "$(stty size)" = "33 111" ]; do sleep 0.1; done; stty size`;
+    // stty sets rows and cols one at a time: kubectl may pass on 40x111 before 40x100, so the pod waits for the last.
+    const inPod = `until [ -n "$(stty size 2>/dev/null)" ]; do sleep 0.1; done; stty size; until [ "$(stty size)" = "40 100" ]; do sleep 0.1; done; stty size`;
     const inScript = `stty rows 33 cols 111; (while [ ! -e ${go} ]; do sleep 0.1; done; stty rows 40 cols 100 </dev/tty) & ${KUBECTL} --kubeconfig ${kubeconfig} exec -it ${pod} -- sh -c '${inPod}'; code=$?; wait; exit $code`;
     const child = execa('script', ['-qec', inScript, '/dev/null'], { reject: false, env: env(), extendEnv: false, timeout: 60_000, stdin: 'pipe' });
     let seen = '';
