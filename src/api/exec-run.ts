@@ -69,14 +69,20 @@ export function terminalResizer(logger: Logger): { resize: (size: TerminalSize) 
       }
     }
   };
+  // One resize at a time, the newest last: two in flight may land in either order (stty sets rows,
+  // then cols: 40x111 landing after 40x100 left the terminal at the wrong size).
+  let inFlight: Promise<void> = Promise.resolve();
+  const enqueue = (r: RunningExec, size: TerminalSize) => {
+    inFlight = inFlight.then(() => (latest === size ? apply(r, size) : undefined));
+  };
   return {
     resize: (size) => {
       latest = size;
-      if (running) void apply(running, size);
+      if (running) enqueue(running, size);
     },
     started: (r) => {
       running = r;
-      if (latest) void apply(r, latest);
+      if (latest) enqueue(r, latest);
     },
   };
 }
