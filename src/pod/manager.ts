@@ -740,11 +740,17 @@ export class PodManager {
   /**
    * Before a pod's containers stop: mark it leaving (so no concurrent sync counts it ready),
    * then take it out of every service, so new connections go to the other endpoints only.
+   * A pod already marked is taken out again: the process that marked it may have died before
+   * its sync wrote the table (serve killed mid-deletion), and the kernel's table may still
+   * send connections to it.
    */
   private async leaveServices(checkpoint: PodCheckpoint, phase: 'stopping' | 'removing'): Promise<void> {
-    if (checkpoint.phase !== 'running') return;
-    checkpoint.phase = phase;
-    await this.deps.store.write(checkpoint);
+    if (checkpoint.phase === 'running') {
+      checkpoint.phase = phase;
+      await this.deps.store.write(checkpoint);
+    } else if (checkpoint.phase !== 'stopping' && checkpoint.phase !== 'removing') {
+      return;
+    }
     await this.services.sync({ leaving: [checkpoint] }).catch(this.syncFailed);
   }
 
