@@ -38,6 +38,12 @@ describe('servicePods', () => {
     assert.equal(ready({ ...waiting.checkpoint, awaitingReady: true }), false);
     assert.equal(ready(waiting.checkpoint), true);
   });
+
+  it('leaves out a Terminating pod whose containers still run (its deleter may have died before it left)', () => {
+    const terminating = pod('a', 'running');
+    const [view] = servicePods(terminating.containers, [{ ...terminating.checkpoint, deletionTimestamp: '2026-12-06T13:33:34.000Z' }], [], (ref) => `/state/${ref.name}`);
+    assert.equal(view?.ready, false);
+  });
 });
 
 describe('bridgeOf', () => {

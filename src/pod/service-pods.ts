@@ -11,7 +11,9 @@ import { podViews } from './status.js';
 /**
  * Pods as Services see them, from the same one labelled list call and checkpoints `ps` uses:
  * ready means running, wired, past its readiness wait and not on its way out (a pod being
- * stopped or removed is left out before its containers stop, so no new connection reaches it).
+ * stopped or removed is left out before its containers stop, so no new connection reaches it;
+ * a Terminating one too, as Kubernetes' endpoints leave out terminating pods, even when the
+ * process deleting it died before it got that far).
  */
 export function servicePods(containers: ContainerSummary[], checkpoints: PodCheckpoint[], leaving: PodRef[], podDir: (ref: PodRef) => string): ProxyPod[] {
   const byKey = new Map(checkpoints.map((c) => [podKey(c), c]));
@@ -26,7 +28,7 @@ export function servicePods(containers: ContainerSummary[], checkpoints: PodChec
       namespace: view.namespace,
       labels: view.labels,
       ips: view.ips.map((ip) => ip.split('/')[0]!),
-      ready: view.state === 'running' && checkpoint?.phase === 'running' && !checkpoint.awaitingReady && !gone.has(podKey(view)),
+      ready: view.state === 'running' && checkpoint?.phase === 'running' && !checkpoint.awaitingReady && !checkpoint.deletionTimestamp && !gone.has(podKey(view)),
       ports: (checkpoint?.spec.containers ?? []).flatMap((c) => c.ports ?? []),
       ...(checkpoint?.spec.hostname !== undefined ? { hostname: checkpoint.spec.hostname } : {}),
       ...(checkpoint?.spec.subdomain !== undefined ? { subdomain: checkpoint.spec.subdomain } : {}),
