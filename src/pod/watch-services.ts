@@ -27,14 +27,16 @@ export function dockerEventSource(containers: Pick<DockerContainers, 'events'>, 
  * `podctl watch`: a foreground loop on Docker's event stream that keeps Services current
  * between podctl commands. Events of podctl's containers (label filter on the server side)
  * are coalesced: one sync per burst, at most `settleMs` after the first event of it, so a pod
- * whose container died leaves its services well within a second. Ends when `signal` aborts.
+ * whose container died leaves its services well within a second. The events are heard from
+ * before the first (forced) sync: one that comes during it is synced after it, never lost
+ * (serve's first sync comes right after a crash, while pods still change). Ends when `signal`
+ * aborts; rejects when the first sync or the stream fails.
  */
 export async function watchServices(source: ContainerEventSource, services: ServiceManager, logger: Logger, signal: AbortSignal, onSync: (events: number) => void = () => undefined, settleMs = 100): Promise<void> {
-  await services.sync({ force: true });
-  onSync(0);
   let pending = 0;
   let timer: NodeJS.Timeout | undefined;
-  let running = Promise.resolve();
+  const first = services.sync({ force: true }).then(() => onSync(0));
+  let running = first.catch(() => undefined);
   const flush = () => {
     timer = undefined;
     const count = pending;
@@ -44,13 +46,25 @@ export async function watchServices(source: ContainerEventSource, services: Serv
       .then(() => onSync(count))
       .catch((err: unknown) => logger.warn(`service sync failed: ${err instanceof Error ? err.message : String(err)}`));
   };
+  // The stream ends with the first sync when that fails (the caller follows again).
+  const following = new AbortController();
+  const stop = () => following.abort();
+  signal.addEventListener('abort', stop, { once: true });
+  if (signal.aborted) stop();
   try {
-    // An abort during the first sync (long with 100 pods) is heard too: serve stops on SIGTERM.
-    await source(() => {
+    const heard = source(() => {
       pending++;
       timer ??= setTimeout(flush, settleMs);
-    }, signal);
+    }, following.signal);
+    // An abort during the first sync (long with 100 pods) is heard too: serve stops on SIGTERM.
+    await first.catch(async (err: unknown) => {
+      stop();
+      await heard.catch(() => undefined);
+      throw err;
+    });
+    await heard;
   } finally {
+    signal.removeEventListener('abort', stop);
     if (timer) clearTimeout(timer);
     await running;
   }
