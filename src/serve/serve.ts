@@ -120,17 +120,27 @@ export async function serve(options: ServeOptions): Promise<void> {
     }
   };
 
-  let checking = false;
-  const checkTable = async () => {
-    if (checking || signal.aborted) return;
-    checking = true;
-    try {
-      if (await pods.services.repairDrift()) logger.warn('the Services table was gone or changed behind podctl; rewritten');
-    } catch (err) {
-      logger.warn(`Services table check failed: ${messageOf(err)}`);
-    } finally {
-      checking = false;
+  // One check at a time; one asked for meanwhile runs after it (the table may have gone after
+  // the running check listed it: skipping would leave it gone until the next tick).
+  let checking: Promise<void> | undefined;
+  let checkAgain = false;
+  const checkTable = async (): Promise<void> => {
+    if (signal.aborted) return;
+    if (checking) {
+      checkAgain = true;
+      return checking;
     }
+    checking = (async () => {
+      do {
+        checkAgain = false;
+        try {
+          if (await pods.services.repairDrift()) logger.warn('the Services table was gone or changed behind podctl; rewritten');
+        } catch (err) {
+          logger.warn(`Services table check failed: ${messageOf(err)}`);
+        }
+      } while (checkAgain && !signal.aborted);
+    })().finally(() => (checking = undefined));
+    return checking;
   };
 
   // What a serve or command killed mid-write left of a record write (the record itself is whole).
