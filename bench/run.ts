@@ -13,6 +13,7 @@
  *   BENCH_ONLY=serve node --import tsx bench/run.ts         (only podctl serve: replacement, ready and idle with 100 pods, apply with it)
  *   BENCH_ONLY=watch node --import tsx bench/run.ts         (only the API's watch: how soon it sees a stored change)
  *   BENCH_ONLY=streams node --import tsx bench/run.ts       (only kubectl port-forward throughput and kubectl exec time through serve's API)
+ *   BENCH_ONLY=kube-api node --import tsx bench/run.ts      (only kubectl get pods with 100 pods, and kubectl apply + rollout status, through serve's API)
  */
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -35,6 +36,7 @@ import { measureServe, type ServeOptions } from './lib/serve.js';
 import { measureWatch } from './lib/watch.js';
 import { lifeTimings } from './lib/timings.js';
 import { measureStreams, type StreamsOptions } from './lib/streams.js';
+import { measureKubeApi, type KubeApiOptions } from './lib/kube-api.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const PODS = Number(process.env.BENCH_PODS ?? 50);
@@ -46,6 +48,7 @@ const KUBE_PLAY_ROUNDS = 3;
 const PS_RUNS = 9;
 const SERVE: ServeOptions = { replaceRounds: 10, idlePods: 100, idleSeconds: 60, applyRounds: 3, applyReplicas: DEPLOY_REPLICAS };
 const STREAMS: StreamsOptions = { transferRounds: 3, execRounds: 9 };
+const KUBE_API: KubeApiOptions = { listPods: PS_PODS, listRounds: 9, applyReplicas: DEPLOY_REPLICAS, applyRounds: 3 };
 const say = (text: string) => process.stderr.write(`bench: ${text}\n`);
 const range = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}-${i + 1}`);
 
@@ -119,6 +122,21 @@ async function streamsOnly(): Promise<void> {
   }
 }
 
+/** The Kubernetes API's rows alone (`BENCH_ONLY=kube-api`). */
+async function kubeApiOnly(): Promise<void> {
+  const scratch = mkdtempSync(join(tmpdir(), 'pct-bench-kube-api-'));
+  try {
+    await cleanBench();
+    const figures = await measureKubeApi(scratch, KUBE_API, say);
+    process.stdout.write(renderReport(figures.rows, figures.targets));
+    writeFileSync(join(REPO_ROOT, 'bench', 'results-kube-api.json'), JSON.stringify({ command: 'BENCH_ONLY=kube-api make bench', date: new Date().toISOString(), ...figures.results, targets: figures.targets }, null, 2) + '\n');
+  } finally {
+    await cleanBench();
+    rmSync(scratch, { recursive: true, force: true });
+    removeScratch();
+  }
+}
+
 /** The kube play row alone (`BENCH_ONLY=kube-play`): a quick run while working on workloads. */
 async function kubePlayOnly(): Promise<void> {
   const podmanNet = mkdtempSync(join(tmpdir(), 'pct-bench-podman-net-'));
@@ -174,6 +192,7 @@ async function main(): Promise<void> {
   if (process.env.BENCH_ONLY === 'serve') return serveOnly();
   if (process.env.BENCH_ONLY === 'watch') return watchOnly();
   if (process.env.BENCH_ONLY === 'streams') return streamsOnly();
+  if (process.env.BENCH_ONLY === 'kube-api') return kubeApiOnly();
   const bundle = statSync(join(REPO_ROOT, 'dist', 'cli', 'podctl.cjs'), { throwIfNoEntry: false });
   const compiled = statSync(join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js'), { throwIfNoEntry: false });
   if (!bundle || (compiled && compiled.mtimeMs > bundle.mtimeMs)) say('warning: the CLI bundle (dist/cli) is missing or older than dist/src: podctl is measured unbundled; run make build');
@@ -230,6 +249,8 @@ async function main(): Promise<void> {
     const watched = await measureWatch(WATCH_ROUNDS);
     const streamsScratch = mkdtempSync(join(tmpdir(), 'pct-bench-streams-'));
     const streams = await measureStreams(streamsScratch, STREAMS, say).finally(() => rmSync(streamsScratch, { recursive: true, force: true }));
+    const kubeApiScratch = mkdtempSync(join(tmpdir(), 'pct-bench-kube-api-'));
+    const kubeApi = await measureKubeApi(kubeApiScratch, KUBE_API, say).finally(() => rmSync(kubeApiScratch, { recursive: true, force: true }));
 
     const rows: Row[] = [
       { what: `bare node -e ''${startup.caVarSet ? ' (NODE_EXTRA_CA_CERTS set)' : ''}`, value: ms(startup.nodeMs) },
@@ -253,6 +274,7 @@ async function main(): Promise<void> {
       ...served.rows,
       ...watched.rows,
       ...streams.rows,
+      ...kubeApi.rows,
     ];
     const targets = [
       target('pod life: podctl / by-hand', lifeRatio(lives, 'podctl', 'by-hand'), '<=', 1.0),
@@ -275,6 +297,7 @@ async function main(): Promise<void> {
       ...served.targets,
       ...watched.targets,
       ...streams.targets,
+      ...kubeApi.targets,
     ];
     const info = [
       `not targets: library cold / by-hand ${round(lifeRatio(lives, 'library, cold', 'by-hand'))}; against node -e '' without NODE_EXTRA_CA_CERTS: --version ${round(startup.versionRatioNoCa)}, ps (0 pods) ${round(startup.ps0RatioNoCa)}`,
@@ -303,6 +326,7 @@ async function main(): Promise<void> {
       serve: served.results,
       watch: watched.results,
       streams: streams.results,
+      kubeApi: kubeApi.results,
       deployment,
       kubePlay: play,
       scale: { sequential: { ...sequential, reachability: sequentialReach, removal: sequentialRemoval }, concurrent: { ...concurrent, reachability: concurrentReach }, removal },

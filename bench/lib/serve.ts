@@ -60,7 +60,7 @@ export async function startServe(extraArgs: string[] = []): Promise<Running> {
 }
 
 /** A Deployment of busybox pods that do nothing (no probe: Ready once running). */
-function deployment(dir: string, name: string, replicas: number): string {
+export function deployment(dir: string, name: string, replicas: number): string {
   const file = join(dir, `${name}.yaml`);
   writeFileSync(
     file,

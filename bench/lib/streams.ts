@@ -1,10 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect, createServer, type Server } from 'node:net';
-import { join } from 'node:path';
 import { execa } from 'execa';
-import { timedOk } from './proc.js';
+import { KUBECTL_NEWEST, KUBECTL_OLDEST, serveApi } from './api-client.js';
 import { ms, target, type Row, type Target } from './report.js';
 import { NAMESPACE, PODCTL, podctlArgs } from './setting.js';
 import { median, pairedRatio, round } from './stats.js';
@@ -16,8 +14,6 @@ import { median, pairedRatio, round } from './stats.js';
  * `kubectl exec POD -- true` against `kubectl get pod POD`. The pod is busybox httpd serving a
  * file of zeros (the bytes do not matter, only how fast they cross).
  */
-const KUBECTL_NEWEST = '/usr/lib/google-cloud-sdk/bin/kubectl.1.33';
-const KUBECTL_OLDEST = '/usr/lib/google-cloud-sdk/bin/kubectl.1.27';
 const POD = 'pct-bench-streams';
 const FILE_MB = 200;
 
@@ -31,17 +27,11 @@ export interface StreamsOptions {
 const sleep = (msecs: number) => new Promise<void>((r) => setTimeout(r, msecs));
 
 export async function measureStreams(scratch: string, options: StreamsOptions, say: (text: string) => void): Promise<{ rows: Row[]; targets: Target[]; results: Record<string, unknown> }> {
-  const port = await freePort();
-  const serve = await startServe(port);
+  const api = await serveApi(scratch);
+  const { kubeconfig, env, kubectl } = api;
   const relay: { server?: Server } = {};
   const forwards: ChildProcess[] = [];
   try {
-    const home = join(scratch, 'home');
-    mkdirSync(home, { recursive: true });
-    const kubeconfig = join(scratch, 'kubeconfig');
-    writeFileSync(kubeconfig, (await execa(PODCTL, ['kubeconfig'])).stdout);
-    const env = { HOME: home, PATH: process.env.PATH ?? '' };
-    const kubectl = (binary: string, args: string[]) => timedOk(binary, ['--kubeconfig', kubeconfig, '-n', NAMESPACE, ...args], { env });
     say(`streams: a busybox pod serving ${FILE_MB} MB`);
     await execa(PODCTL, podctlArgs(['run', '-n', NAMESPACE, '--name', POD, '--image', 'busybox', '--', 'sh', '-c', `mkdir -p /www && dd if=/dev/zero of=/www/big bs=1048576 count=${FILE_MB} 2>/dev/null && touch /www/ready && exec httpd -f -p 8080 -h /www`]));
     for (let i = 0; (await execa(PODCTL, podctlArgs(['exec', '-n', NAMESPACE, POD, '--', 'test', '-e', '/www/ready'])).catch(() => ({ exitCode: 1 }))).exitCode !== 0; i++) {
@@ -86,34 +76,9 @@ export async function measureStreams(scratch: string, options: StreamsOptions, s
   } finally {
     for (const f of forwards) f.kill('SIGTERM');
     relay.server?.close();
-    serve.kill('SIGTERM');
-    await new Promise((r) => serve.once('exit', r));
+    await api.stop();
     await execa(PODCTL, podctlArgs(['rm', '-f', '-n', NAMESPACE, POD]), { reject: false });
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** serve with its API, no descriptor but stdio inherited (the host lock's fd stays with the bench). */
-async function startServe(port: number): Promise<ChildProcess> {
-  const closeFds = 'for fd in $(ls /proc/$$/fd); do [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done; exec "$@"';
-  const child = spawn('/bin/bash', ['-c', closeFds, 'serve', PODCTL, ...podctlArgs(['serve', '--listen', `127.0.0.1:${port}`])], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let text = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stderr!.on('data', (d: Buffer) => {
-      text += String(d);
-      if (text.includes('serve: ready')) resolve();
-    });
-    child.on('exit', (code) => reject(new Error(`serve exited ${code} before it was ready: ${text}`)));
-    setTimeout(() => reject(new Error(`serve not ready in 30 s: ${text}`)), 30_000).unref();
-  });
-  return child;
 }
 
 /** The baseline: a Node TCP relay on loopback to the pod's IP, one pipe each way. */

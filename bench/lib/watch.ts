@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { createServer } from 'node:net';
 import { ObjectStore, type KubeObject } from '../../src/kube/objects/store.js';
+import { freePort } from './api-client.js';
 import { ms, target, type Row, type Target } from './report.js';
 import { startServe } from './serve.js';
 import { NAMESPACE } from './setting.js';
@@ -19,14 +19,6 @@ const STATE_DIR = '/var/lib/podctl';
 
 const p95 = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.ceil(values.length * 0.95) - 1] ?? NaN;
 const sleep = (msecs: number) => new Promise<void>((r) => setTimeout(r, msecs));
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 export async function measureWatch(rounds: number): Promise<{ rows: Row[]; targets: Target[]; results: Record<string, unknown> }> {
   const port = await freePort();

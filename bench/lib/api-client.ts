@@ -1,0 +1,48 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { timedOk, type Timed } from './proc.js';
+import { startServe } from './serve.js';
+import { NAMESPACE, PODCTL } from './setting.js';
+
+/** The kubectl binaries the bench drives serve's API with (the `kubectl` package's side-by-side versions). */
+export const KUBECTL_NEWEST = '/usr/lib/google-cloud-sdk/bin/kubectl.1.33';
+export const KUBECTL_OLDEST = '/usr/lib/google-cloud-sdk/bin/kubectl.1.27';
+
+/** A loopback port nobody listens on now. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** serve with its API on a free loopback port, and kubectl set up for it. */
+export interface ServedApi {
+  port: number;
+  kubeconfig: string;
+  /** kubectl's environment: its own HOME (its discovery cache) under the scratch dir, PATH only. */
+  env: Record<string, string>;
+  /** Runs `binary` against the API in the bench namespace, timed; fails with kubectl's own message. */
+  kubectl: (binary: string, args: string[]) => Promise<Timed>;
+  stop: () => Promise<void>;
+}
+
+export async function serveApi(scratch: string): Promise<ServedApi> {
+  const port = await freePort();
+  const serve = await startServe(['--listen', `127.0.0.1:${port}`]);
+  try {
+    const home = join(scratch, 'home');
+    mkdirSync(home, { recursive: true });
+    const kubeconfig = join(scratch, 'kubeconfig');
+    writeFileSync(kubeconfig, (await execa(PODCTL, ['kubeconfig'])).stdout);
+    const env = { HOME: home, PATH: process.env.PATH ?? '' };
+    const kubectl = (binary: string, args: string[]) => timedOk(binary, ['--kubeconfig', kubeconfig, '-n', NAMESPACE, ...args], { env, timeoutMs: 600_000 });
+    return { port, kubeconfig, env, kubectl, stop: serve.stop };
+  } catch (err) {
+    await serve.stop();
+    throw err;
+  }
+}
