@@ -47,6 +47,10 @@ export interface CreateContainerSpec {
   /** "uid[:gid]" or a user name (docker --user). */
   user?: string;
   tty?: boolean;
+  /** Keep the process's stdin open for attaches (Docker's OpenStdin; AttachStdin with it, as `docker create -i` sets). */
+  openStdin?: boolean;
+  /** With openStdin: the first attach's end closes the process's stdin. */
+  stdinOnce?: boolean;
   /**
    * A sandbox's pause: a network namespace with only `lo`, made by runc itself. The engine
    * then builds no network sandbox of its own, and dockerd adds no `libnetwork-setkey`
@@ -157,6 +161,7 @@ export class DockerContainers {
         WorkingDir: spec.workingDir,
         ...(spec.user !== undefined ? { User: spec.user } : {}),
         Tty: spec.tty ?? false,
+        ...(spec.openStdin ? { OpenStdin: true, AttachStdin: true, StdinOnce: spec.stdinOnce ?? false } : {}),
         ...(spec.bareNetns ? { NetworkDisabled: true } : {}),
         HostConfig: spec.bareNetns ? { ...spec.hostConfig, NetworkMode: 'none' } : spec.hostConfig,
       });

@@ -176,6 +176,8 @@ async function createApp(deps: PodDeps, spec: PodSpec, c: ContainerSpec, role: C
     cmd: args,
     workingDir: c.workingDir,
     ...(c.security?.user !== undefined ? { user: c.security.user } : {}),
+    ...(c.stdin ? { openStdin: true, stdinOnce: c.stdinOnce ?? false } : {}),
+    ...(c.tty ? { tty: true } : {}),
     hostConfig,
   }));
   rollback.push(`remove container ${c.name}`, () => deps.containers.remove(id));
