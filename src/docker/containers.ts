@@ -60,6 +60,11 @@ export interface CreateContainerSpec {
   hostConfig: Dockerode.HostConfig;
 }
 
+/** Docker's fields for a container's stdin and terminal: an open stdin is attached at start too, as `docker create -i` makes it. */
+export function dockerStdio(spec: Pick<CreateContainerSpec, 'tty' | 'openStdin' | 'stdinOnce'>): { Tty: boolean; OpenStdin?: boolean; AttachStdin?: boolean; StdinOnce?: boolean } {
+  return { Tty: spec.tty ?? false, ...(spec.openStdin ? { OpenStdin: true, AttachStdin: true, StdinOnce: spec.stdinOnce ?? false } : {}) };
+}
+
 /** Where a container's or an exec's output goes, stdout and stderr apart (a TTY has stdout only). */
 export interface OutputSink {
   stdout: NodeJS.WritableStream;
@@ -160,8 +165,7 @@ export class DockerContainers {
         Cmd: spec.cmd,
         WorkingDir: spec.workingDir,
         ...(spec.user !== undefined ? { User: spec.user } : {}),
-        Tty: spec.tty ?? false,
-        ...(spec.openStdin ? { OpenStdin: true, AttachStdin: true, StdinOnce: spec.stdinOnce ?? false } : {}),
+        ...dockerStdio(spec),
         ...(spec.bareNetns ? { NetworkDisabled: true } : {}),
         HostConfig: spec.bareNetns ? { ...spec.hostConfig, NetworkMode: 'none' } : spec.hostConfig,
       });
