@@ -16,6 +16,8 @@ import { kubectlPath, runKubectl, serveWithApi } from './harness/kube-api.js';
 // the pod's status and deletes the pod. Under a pseudo-terminal (script(1)) the terminal's size
 // and a resize reach the container; with a pipe (-i) stdin's end closes the container's stdin.
 const VERSIONS = ['1.27', '1.33'] as const;
+/** Shell that waits until the terminal has a size: kubectl's first resize may land after the first line typed. */
+const SIZED = 'until [ -n "$(stty size 2>/dev/null)" ]; do sleep 0.1; done';
 
 let leaks: LeakChecker;
 let work: string;
@@ -112,8 +114,9 @@ spec:
       const inScript = `stty rows 33 cols 111; (while [ ! -e ${go} ]; do sleep 0.1; done; stty rows 40 cols 100 </dev/tty) & ${kubectlPath(v)} --kubeconfig ${kubeconfig} run ${pod} -it --rm --restart=Never --image=busybox -- sh; code=$?; wait; exit $code`;
       const term = underTerminal(inScript, env());
       await term.see(/If you don't see a command prompt/);
-      term.type('stty size');
-      await term.see(/\b33 111\b/);
+      // kubectl sends the terminal's size beside what is typed: the shell waits for it to land.
+      term.type(`${SIZED}; echo "size $(stty size)"`);
+      await term.see(/size 33 111/);
       const spec = await kubectl(v, ['get', 'pod', pod, '-o', 'jsonpath={.spec.containers[0].stdin} {.spec.containers[0].stdinOnce} {.spec.containers[0].tty}']);
       assert.equal(spec.stdout, 'true true true', String(spec.stderr));
       await writeFile(go, '');
@@ -143,7 +146,7 @@ spec:
       assert.equal(spec.stdout, 'true true', String(spec.stderr));
       const term = underTerminal(`stty rows 30 cols 90; ${kubectlPath(v)} --kubeconfig ${kubeconfig} attach -it ${pod}`, env());
       await term.see(/If you don't see a command prompt/);
-      term.type('echo "answer $((6 * 7)) at $(stty size)"');
+      term.type(`${SIZED}; echo "answer $((6 * 7)) at $(stty size)"`);
       await term.see(/answer 42 at 30 90/);
       term.type('exit');
       const r = await term.child;
