@@ -47,6 +47,10 @@ export interface CreateContainerSpec {
   /** "uid[:gid]" or a user name (docker --user). */
   user?: string;
   tty?: boolean;
+  /** Keep the process's stdin open for attaches (Docker's OpenStdin; AttachStdin with it, as `docker create -i` sets). */
+  openStdin?: boolean;
+  /** With openStdin: the first attach's end closes the process's stdin. */
+  stdinOnce?: boolean;
   /**
    * A sandbox's pause: a network namespace with only `lo`, made by runc itself. The engine
    * then builds no network sandbox of its own, and dockerd adds no `libnetwork-setkey`
@@ -54,6 +58,11 @@ export interface CreateContainerSpec {
    */
   bareNetns?: boolean;
   hostConfig: Dockerode.HostConfig;
+}
+
+/** Docker's fields for a container's stdin and terminal: an open stdin is attached at start too, as `docker create -i` makes it. */
+export function dockerStdio(spec: Pick<CreateContainerSpec, 'tty' | 'openStdin' | 'stdinOnce'>): { Tty: boolean; OpenStdin?: boolean; AttachStdin?: boolean; StdinOnce?: boolean } {
+  return { Tty: spec.tty ?? false, ...(spec.openStdin ? { OpenStdin: true, AttachStdin: true, StdinOnce: spec.stdinOnce ?? false } : {}) };
 }
 
 /** Where a container's or an exec's output goes, stdout and stderr apart (a TTY has stdout only). */
@@ -156,7 +165,7 @@ export class DockerContainers {
         Cmd: spec.cmd,
         WorkingDir: spec.workingDir,
         ...(spec.user !== undefined ? { User: spec.user } : {}),
-        Tty: spec.tty ?? false,
+        ...dockerStdio(spec),
         ...(spec.bareNetns ? { NetworkDisabled: true } : {}),
         HostConfig: spec.bareNetns ? { ...spec.hostConfig, NetworkMode: 'none' } : spec.hostConfig,
       });

@@ -65,6 +65,15 @@ test('generate → parse gives back the same pod (labels that moved to annotatio
   assert.equal(spec.hostname, 'front');
 });
 
+test('an open stdin, stdinOnce and a TTY are generated and read back; a container without them shows none', () => {
+  const attachable: PodSpec = { ...fromRun, containers: [{ name: 't', image: 'busybox', env: {}, args: ['sh'], stdin: true, stdinOnce: true, tty: true }, { name: 'plain', image: 'busybox', env: {} }] };
+  const pod = manifestFromPod(attachable, { defaultNetwork: 'podctl' });
+  assert.deepEqual(pod.spec.containers.map((c) => [c.stdin, c.stdinOnce, c.tty]), [[true, true, true], [undefined, undefined, undefined]]);
+  const { spec } = reparse(attachable);
+  assert.deepEqual(spec.containers.map((c) => [c.stdin, c.stdinOnce, c.tty]), [[true, true, true], [undefined, undefined, undefined]]);
+  assert.equal(specHash(spec), specHash(reparse(spec).spec));
+});
+
 test('a pod applied from a manifest round-trips to an equal spec hash', () => {
   const yaml = `
 apiVersion: v1

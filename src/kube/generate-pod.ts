@@ -121,6 +121,9 @@ function containerOf(c: ContainerSpec, unplaced: PortMapping[]): Container {
     ...(ports.length ? { ports } : {}),
     ...(c.startupProbe ? { startupProbe: probeOf(c.startupProbe) } : {}),
     ...(c.readinessProbe ? { readinessProbe: probeOf(c.readinessProbe) } : {}),
+    ...(c.stdin ? { stdin: true } : {}),
+    ...(c.stdinOnce ? { stdinOnce: true } : {}),
+    ...(c.tty ? { tty: true } : {}),
   };
 }
 

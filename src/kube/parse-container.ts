@@ -12,6 +12,8 @@ import { mountsOf, type PodMeta } from './pod-volumes.js';
 const PROTOCOLS = ['TCP', 'UDP', 'SCTP'] as const;
 /** Defaults an API server writes into every container on export; they change nothing here. */
 const HARMLESS_CONTAINER = { terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File' };
+/** The defaults of the attach fields: harmless on any container (an init container's export has them too). */
+const NO_STDIO = { stdin: false, stdinOnce: false, tty: false };
 
 /** What a container reads beyond its own fields: the pod's metadata, the objects it may name, the pod's security defaults. */
 export interface ContainerContext {
@@ -30,7 +32,8 @@ export function nameField(f: Fields, key: string, required: boolean): string | u
 
 export function containerOf(c: Fields, role: 'app' | 'init', ctx: ContainerContext): ContainerSpec | undefined {
   const supported = ['name', 'image', 'command', 'args', 'env', 'envFrom', 'workingDir', 'ports', 'volumeMounts', 'resources', 'securityContext', 'imagePullPolicy'];
-  c.only(role === 'app' ? [...supported, 'readinessProbe', 'startupProbe', 'livenessProbe'] : supported, HARMLESS_CONTAINER);
+  // Init containers run to completion before anything can attach: an open stdin or a TTY is only an app's.
+  c.only(role === 'app' ? [...supported, 'readinessProbe', 'startupProbe', 'livenessProbe', 'stdin', 'stdinOnce', 'tty'] : supported, { ...HARMLESS_CONTAINER, ...NO_STDIO });
   const name = nameField(c, 'name', true);
   const image = c.string('image', { required: true });
   if (image !== undefined && /\s/.test(image)) c.issues.error(c.at('image'), 'must not contain white space');
@@ -60,6 +63,7 @@ export function containerOf(c: Fields, role: 'app' | 'init', ctx: ContainerConte
     ...optional('resources', resources),
     ...optional('security', security),
     ...optional('pullPolicy', c.oneOf('imagePullPolicy', ['Always', 'IfNotPresent', 'Never'] as const)),
+    ...stdioOf(c),
   };
   const namedPorts = new Map(ports.flatMap((p) => (p.name ? [[p.name, p.containerPort] as const] : [])));
   for (const kind of ['startupProbe', 'readinessProbe', 'livenessProbe'] as const) {
@@ -67,6 +71,12 @@ export function containerOf(c: Fields, role: 'app' | 'init', ctx: ContainerConte
     if (probe) spec[kind] = probeOf(probe, namedPorts);
   }
   return spec;
+}
+
+/** stdin, stdinOnce and tty when true (false is the default and is left out); stdinOnce without stdin is kept, and means nothing, as on a cluster. */
+function stdioOf(c: Fields): Pick<ContainerSpec, 'stdin' | 'stdinOnce' | 'tty'> {
+  const set = (['stdin', 'stdinOnce', 'tty'] as const).filter((key) => c.bool(key));
+  return Object.fromEntries(set.map((key) => [key, true]));
 }
 
 const optional = <K extends string, V>(key: K, value: V | undefined) => (value === undefined ? {} : ({ [key]: value } as Record<K, V>));

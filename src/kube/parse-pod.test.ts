@@ -143,3 +143,49 @@ spec: { containers: [{ name: c, image: nginx }] }
   assert.deepEqual(parsed!.spec.networks, ['main', 'one', 'two']);
   assert.deepEqual(parsed!.unsupported, ['metadata.annotations["k8s.v1.cni.cncf.io/networks"][1].interface']);
 });
+
+test("stdin, stdinOnce and tty (kubectl run -it's pod) land in the container spec; false is the default; bad values and init containers' are reported by path", () => {
+  const run = parse(`
+apiVersion: v1
+kind: Pod
+metadata: { creationTimestamp: null, labels: { run: t }, name: t }
+spec:
+  containers:
+  - args: [sh]
+    image: busybox
+    name: t
+    resources: {}
+    stdin: true
+    stdinOnce: true
+    tty: true
+  - { name: quiet, image: busybox, stdin: false, stdinOnce: false, tty: false }
+  dnsPolicy: ClusterFirst
+  restartPolicy: Never
+status: {}
+`);
+  assert.deepEqual(run.issues.errors, []);
+  assert.deepEqual(run.parsed!.unsupported, []);
+  const [t, quiet] = run.parsed!.spec.containers;
+  assert.deepEqual([t!.stdin, t!.stdinOnce, t!.tty], [true, true, true]);
+  assert.deepEqual([quiet!.stdin, quiet!.stdinOnce, quiet!.tty], [undefined, undefined, undefined]);
+
+  const bad = parse(`
+apiVersion: v1
+kind: Pod
+metadata: { name: b }
+spec:
+  initContainers: [{ name: setup, image: busybox, tty: true, stdin: false }]
+  containers: [{ name: c, image: busybox, stdin: "yes", tty: 1 }]
+`);
+  const lines = bad.issues.errors.map((e) => `${e.path}: ${e.reason}`);
+  assert.deepEqual(lines, ['spec.containers[0].stdin: must be true or false', 'spec.containers[0].tty: must be true or false']);
+  const unsupported = parse(`
+apiVersion: v1
+kind: Pod
+metadata: { name: b }
+spec:
+  initContainers: [{ name: setup, image: busybox, tty: true, stdin: false }]
+  containers: [{ name: c, image: busybox }]
+`);
+  assert.deepEqual(unsupported.parsed!.unsupported, ['spec.initContainers[0].tty']);
+});

@@ -37,6 +37,13 @@ test('pod phase and container states as the API reports them', () => {
   assert.equal(podPhase(pod('stopped', [app('exited', 'Exited (0) 3 seconds ago')])), 'Succeeded');
   assert.equal(podPhase(pod('stopped', [app('exited', 'Exited (3) 3 seconds ago')])), 'Failed');
   assert.equal(podPhase(pod('degraded', [app('exited', 'Exited (3) 3 seconds ago')])), 'Running');
+  // The sandbox still up, but nothing will start the ended apps again (a kubectl run --restart=Never pod).
+  assert.equal(podPhase({ ...pod('degraded', [app('exited', 'Exited (3) 3 seconds ago')]), restartPolicy: 'no' }), 'Failed');
+  assert.equal(podPhase({ ...pod('degraded', [app('exited', 'Exited (0) 3 seconds ago')]), restartPolicy: 'no' }), 'Succeeded');
+  assert.equal(podPhase({ ...pod('degraded', [app('exited', 'Exited (0) 3 seconds ago', 'a'), app('running', 'Up 3 seconds', 'b')]), restartPolicy: 'no' }), 'Running');
+  assert.equal(podPhase({ ...pod('degraded', [app('exited', 'Exited (0) 3 seconds ago')]), restartPolicy: 'on-failure' }), 'Succeeded');
+  assert.equal(podPhase({ ...pod('degraded', [app('exited', 'Exited (1) 3 seconds ago')]), restartPolicy: 'on-failure' }), 'Running');
+  assert.equal(podPhase({ ...pod('degraded', [app('exited', 'Exited (0) 3 seconds ago')]), restartPolicy: 'always' }), 'Running');
   assert.equal(podPhase(pod('created', [app('created', 'Created')])), 'Pending');
   assert.deepEqual(containerState(app('exited', 'Exited (137) 2 minutes ago')), { terminated: { exitCode: 137, reason: 'Error' } });
   assert.deepEqual(containerState(app('exited', 'Exited (0) 2 minutes ago')), { terminated: { exitCode: 0, reason: 'Completed' } });

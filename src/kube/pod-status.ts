@@ -95,12 +95,24 @@ export function kubectlStatus(view: PodView): string {
   return view.state === 'stopped' ? 'Completed' : 'Error';
 }
 
-/** Kubernetes' pod phase: Running while the sandbox is up, Succeeded or Failed once every app ended. */
+/**
+ * Kubernetes' pod phase: Running while the sandbox is up, Succeeded or Failed once every app
+ * ended for good: the pod stopped, or (as the kubelet judges it) nothing will start its apps
+ * again: Never, or OnFailure with every app ended 0 (`kubectl run --rm` waits for this).
+ */
 export function podPhase(view: PodView): 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown' {
+  if (view.state === 'degraded' && endedForGood(view)) return exitCodes(view).some((code) => code !== 0) ? 'Failed' : 'Succeeded';
   if (view.state === 'running' || view.state === 'degraded') return 'Running';
   if (view.state === 'created' || view.state === 'creating') return 'Pending';
   if (view.state !== 'stopped') return 'Unknown';
   return exitCodes(view).some((code) => code !== 0) ? 'Failed' : 'Succeeded';
+}
+
+/** Every app ended, and its restart policy restarts none of them. */
+function endedForGood(view: PodView): boolean {
+  const ended = apps(view);
+  if (ended.length === 0 || ended.some((c) => c.state !== 'exited' && c.state !== 'dead')) return false;
+  return view.restartPolicy === 'no' || (view.restartPolicy === 'on-failure' && exitCodes(view).every((code) => code === 0));
 }
 
 /** Ended and kept waiting by serve's CrashLoopBackOff (Docker shows it exited). */

@@ -91,7 +91,10 @@ export interface PodAttachOptions extends AttachOptions {
 
 /** Attaches to a running container of the pod (its output from now on, its stdin) until it exits or the signal aborts. */
 export async function attachInPod(deps: PodDeps, ref: PodRef, members: ContainerSummary[], spec: PodSpec | undefined, sink: OutputSink, options: PodAttachOptions): Promise<void> {
-  return deps.containers.attach(runningTarget(ref, members, spec, options.container).id, sink, options);
+  const target = runningTarget(ref, members, spec, options.container);
+  // A container's own TTY decides how its output comes (raw, not split in two), whatever the client asked.
+  const declared = spec?.containers.find((c) => c.name === target.labels[LABEL.container]);
+  return deps.containers.attach(target.id, sink, { ...options, tty: declared ? declared.tty === true : (options.tty ?? false) });
 }
 
 function runningTarget(ref: PodRef, members: ContainerSummary[], spec: PodSpec | undefined, container: string | undefined): ContainerSummary {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dockerLimits, podImages } from './create-pod.js';
+import { dockerStdio } from '../docker/containers.js';
+import { containerStdio, dockerLimits, podImages } from './create-pod.js';
 import type { PodSpec } from './spec.js';
 
 test('resources, security context, tmpfs and init become Docker HostConfig fields', () => {
@@ -42,4 +43,14 @@ test('a pod fetches its pause and its IfNotPresent images when one is missing, n
     ],
   } as unknown as PodSpec;
   assert.deepEqual(podImages(spec), ['pause:1', 'busybox', 'nginx']);
+});
+
+test("a container's stdin, stdinOnce and tty become Docker's OpenStdin, AttachStdin, StdinOnce and Tty", () => {
+  // kubectl run -it --rm: an open stdin closed after the first attach, and a terminal.
+  assert.deepEqual(dockerStdio(containerStdio({ stdin: true, stdinOnce: true, tty: true })), { Tty: true, OpenStdin: true, AttachStdin: true, StdinOnce: true });
+  // kubectl attach to a manifest's shell: stdin stays open across attaches.
+  assert.deepEqual(dockerStdio(containerStdio({ stdin: true })), { Tty: false, OpenStdin: true, AttachStdin: true, StdinOnce: false });
+  // stdinOnce means nothing without an open stdin, as on a cluster.
+  assert.deepEqual(dockerStdio(containerStdio({ stdinOnce: true, tty: true })), { Tty: true });
+  assert.deepEqual(dockerStdio(containerStdio({})), { Tty: false });
 });

@@ -1,4 +1,4 @@
-import { isMissingImage, type ContainerSummary } from '../docker/containers.js';
+import { isMissingImage, type ContainerSummary, type CreateContainerSpec } from '../docker/containers.js';
 import { join } from 'node:path';
 import { NETNS_DIR } from '../netns/pins.js';
 import { PodctlError, isPodctlError } from '../util/errors.js';
@@ -176,10 +176,16 @@ async function createApp(deps: PodDeps, spec: PodSpec, c: ContainerSpec, role: C
     cmd: args,
     workingDir: c.workingDir,
     ...(c.security?.user !== undefined ? { user: c.security.user } : {}),
+    ...containerStdio(c),
     hostConfig,
   }));
   rollback.push(`remove container ${c.name}`, () => deps.containers.remove(id));
   return { id, labels };
+}
+
+/** A container's stdin and TTY as the engine makes them (Kubernetes' stdin, stdinOnce, tty). */
+export function containerStdio(c: Pick<ContainerSpec, 'stdin' | 'stdinOnce' | 'tty'>): Pick<CreateContainerSpec, 'openStdin' | 'stdinOnce' | 'tty'> {
+  return { ...(c.stdin ? { openStdin: true, stdinOnce: c.stdinOnce ?? false } : {}), ...(c.tty ? { tty: true } : {}) };
 }
 
 /** The images a pod pulls when missing: its pause and every IfNotPresent container's. */

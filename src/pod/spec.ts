@@ -44,6 +44,12 @@ export interface ContainerSpec {
   expandVars?: boolean;
   /** Env variables that get the pod's IP (Kubernetes fieldRef status.podIP): known only after CNI ADD. */
   podIPEnv?: string[];
+  /** The container's stdin stays open for an attach (Kubernetes `stdin`, Docker's OpenStdin); without it the process reads EOF. */
+  stdin?: boolean;
+  /** The first attach's end closes the container's stdin (Kubernetes `stdinOnce`, Docker's StdinOnce): `kubectl run -i` pipes a file through. */
+  stdinOnce?: boolean;
+  /** The process gets a terminal (Kubernetes `tty`): its output is not split into stdout and stderr, and an attach can resize it. */
+  tty?: boolean;
 }
 
 /** Docker limits from Kubernetes resources: bytes and CPUs. */

@@ -6,7 +6,7 @@ import { NETNS_DIR } from '../netns/pins.js';
 import { join } from 'node:path';
 import { pauseRestartedBehindOurBack } from './pause-health.js';
 import { podKey } from './naming.js';
-import { DEFAULT_NAMESPACE, ifNameFor, type OwnerRef } from './spec.js';
+import { DEFAULT_NAMESPACE, ifNameFor, type OwnerRef, type RestartPolicy } from './spec.js';
 
 export interface ListFilter {
   /** A namespace, or undefined for all namespaces. */
@@ -60,6 +60,8 @@ export interface PodView {
   awaitingReady?: boolean;
   /** The pod's owners (Kubernetes' metadata.ownerReferences), from its spec. */
   ownerReferences?: OwnerRef[];
+  /** Its spec's restart policy (when it has a checkpoint): whether apps that ended have ended for good. */
+  restartPolicy?: RestartPolicy;
   /** When its deletion began: the pod is Terminating. */
   deletionTimestamp?: string;
   deletionGracePeriodSeconds?: number;
@@ -151,6 +153,7 @@ export function podView(checkpoint: PodCheckpoint | undefined, members: Containe
     ...(state === 'degraded' ? { problems: degradedBecause(checkpoint, members) } : {}),
     ...(checkpoint?.awaitingReady ? { awaitingReady: true } : {}),
     ...(checkpoint?.spec.ownerReferences?.length ? { ownerReferences: checkpoint.spec.ownerReferences } : {}),
+    ...(checkpoint ? { restartPolicy: checkpoint.spec.restartPolicy } : {}),
     ...(checkpoint?.deletionTimestamp ? { deletionTimestamp: checkpoint.deletionTimestamp, deletionGracePeriodSeconds: checkpoint.deletionGracePeriodSeconds ?? 0 } : {}),
     ...(checkpoint && sandboxDied(checkpoint, members) ? { sandboxDied: true } : {}),
   };
