@@ -14,8 +14,8 @@ test('multi-document YAML, JSON and List documents all load; non-Pods are skippe
 });
 
 test('unsupported fields are one warning per pod, and an error with --strict', () => {
-  const docs = parseManifestText(pod('a', ', lifecycle: { postStart: { exec: { command: [sh] } } }, stdin: true'), 'a.yaml');
-  assert.deepEqual(loadPods(docs, defaults).warnings, ['a.yaml: pod a: fields podctl cannot honour (ignored): spec.containers[0].lifecycle, spec.containers[0].stdin']);
+  const docs = parseManifestText(pod('a', ', lifecycle: { postStart: { exec: { command: [sh] } } }, terminationMessagePolicy: FallbackToLogsOnError'), 'a.yaml');
+  assert.deepEqual(loadPods(docs, defaults).warnings, ['a.yaml: pod a: fields podctl cannot honour (ignored): spec.containers[0].lifecycle, spec.containers[0].terminationMessagePolicy']);
   assert.throws(() => loadPods(docs, defaults, { strict: true }), (err: { code?: string; message?: string }) => err.code === 'INVALID_ARGUMENT' && /spec\.containers\[0\]\.lifecycle/.test(err.message ?? ''));
 });
 
