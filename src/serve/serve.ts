@@ -98,10 +98,23 @@ export async function serve(options: ServeOptions): Promise<void> {
       if (awaitingReady) await probeUntilReady(namespace, name, key);
       return;
     }
+    // The feed can hear of a change before its writer has written the record (the log line is
+    // the commit, the record follows): a sync then would act on the record as it was (a created
+    // Deployment looked absent, and its pods waited for the next resync).
+    if (await recordBehindLog(key)) await store.settle();
     const started = Date.now();
     const result = await controllers.sync(key);
     logger.debug(`synced ${key} in ${Date.now() - started} ms`);
     if (result.requeueAfterMs !== undefined) queue.addAfter(key, result.requeueAfterMs);
+  };
+
+  const recordBehindLog = async (key: string): Promise<boolean> => {
+    const logged = feed.lastChangeOf(key);
+    if (!logged) return false;
+    const { kind, namespace, name } = parseKey(key);
+    const record = await store.get(kind, namespace, name);
+    if (logged.deleted) return record !== undefined && Number(record.metadata.resourceVersion) < logged.rv;
+    return Number(record?.metadata.resourceVersion ?? 0) < logged.rv;
   };
 
   const resync = async () => {

@@ -75,6 +75,32 @@ test('a delete logged and not done is done by the next write', async () => {
   });
 });
 
+test('a reader that heard of a change from the log before its record was written: the feed says the record lags, settle brings it up to date', async () => {
+  await withDir(async (dir) => {
+    const store = new ObjectStore(dir);
+    const a = await store.put(cm('a', { k: '1' }));
+    const feed = await ChangeFeed.open(join(dir, 'objects'));
+    try {
+      // A writer between its log line and its record (here: killed there): the log says rv 2, the record is rv 1.
+      await writeFile(join(dir, 'objects', 'resource-version'), '2\n');
+      const logged = { ...cm('a', { k: '2' }), metadata: { ...a.metadata, resourceVersion: '2' } };
+      await appendFile(store.log.current, JSON.stringify({ rv: 2, type: 'MODIFIED', object: logged }) + '\n');
+      await feed.poke();
+      assert.deepEqual(feed.lastChangeOf('ConfigMap/default/a'), { rv: 2, deleted: false });
+      assert.equal((await store.get('ConfigMap', 'default', 'a'))?.metadata.resourceVersion, '1');
+      await store.settle();
+      assert.deepEqual((await store.get('ConfigMap', 'default', 'a'))?.data, { k: '2' });
+      // A deletion is known while the history holds it; an object never logged is not.
+      await store.remove('ConfigMap', 'default', 'a');
+      await feed.poke();
+      assert.deepEqual(feed.lastChangeOf('ConfigMap/default/a'), { rv: 3, deleted: true });
+      assert.equal(feed.lastChangeOf('ConfigMap/default/nobody'), undefined);
+    } finally {
+      feed.close();
+    }
+  });
+});
+
 test('the feed replays from a resourceVersion, goes on live with writes of another store, and knows the previous object', async () => {
   await withDir(async (dir) => {
     const writer = new ObjectStore(dir);

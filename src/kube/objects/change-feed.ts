@@ -42,6 +42,8 @@ export class ChangeFeed {
   private historyBytes = 0;
   /** Each object's last change read (the whole log on disk, not only the history kept): its last state. */
   private readonly latest = new Map<string, Change>();
+  /** Objects whose last change in the history is their deletion: the resourceVersion of it. */
+  private readonly deletions = new Map<string, number>();
   private readonly listeners = new Set<(e: FeedEvent) => void>();
   private handle: FileHandle | undefined;
   private ino = 0;
@@ -104,6 +106,18 @@ export class ChangeFeed {
     for (const { event } of this.history) if (event.rv > fromRv) listener(event);
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * The resourceVersion of the last change read for an object (`Kind/namespace/name`), and
+   * whether it was its deletion; undefined when none is known (a deletion only while the
+   * history still holds it).
+   */
+  lastChangeOf(key: string): { rv: number; deleted: boolean } | undefined {
+    const change = this.latest.get(key);
+    if (change) return { rv: change.rv, deleted: false };
+    const deletedAt = this.deletions.get(key);
+    return deletedAt === undefined ? undefined : { rv: deletedAt, deleted: true };
   }
 
   /** The last change of every object the log knows and that is not deleted (its state as last logged). */
@@ -179,8 +193,13 @@ export class ChangeFeed {
     if (change.rv <= this.last) return;
     const key = objectKey(change.object);
     const previous = this.latest.get(key)?.object;
-    if (change.type === 'DELETED') this.latest.delete(key);
-    else this.latest.set(key, change);
+    if (change.type === 'DELETED') {
+      this.latest.delete(key);
+      this.deletions.set(key, change.rv);
+    } else {
+      this.latest.set(key, change);
+      this.deletions.delete(key);
+    }
     const event: FeedEvent = previous ? { ...change, previous } : change;
     this.last = change.rv;
     const bytes = JSON.stringify(change.object).length;
@@ -189,6 +208,8 @@ export class ChangeFeed {
     while (this.history.length > this.maxChanges || (this.historyBytes > this.maxBytes && this.history.length > 1)) {
       const dropped = this.history.shift()!;
       this.historyBytes -= dropped.bytes;
+      const droppedKey = objectKey(dropped.event.object);
+      if (this.deletions.get(droppedKey) === dropped.event.rv) this.deletions.delete(droppedKey);
       this.floor = dropped.event.rv;
     }
     for (const listener of this.listeners) listener(event);

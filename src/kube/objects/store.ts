@@ -134,6 +134,18 @@ export class ObjectStore {
     if (last.type !== 'DELETED' && recordRv < last.rv) await writeJsonAtomic(path, last.object);
   }
 
+  /**
+   * Waits until no write is under way, then makes sure the last logged change is in its
+   * record (a writer killed between the two is finished): after it, a read sees every change
+   * logged before the call. The log line comes before the record, so a reader that heard of
+   * a change from the log may otherwise read the record as it was.
+   */
+  settle(): Promise<void> {
+    const run = this.queue.then(() => withFileLock(join(this.stateDir, 'objects', '.write.lock'), () => this.finishLastChange(), { what: 'the object store', timeoutMs: 30_000 }));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
   /** The last resourceVersion the store gave out ("0" before the first write). */
   async resourceVersion(): Promise<string> {
     return String((await readJsonIfExists<number>(this.counterPath())) ?? 0);
