@@ -16,6 +16,8 @@ export interface SyncResult {
 
 /** A command holds the workload's controller lock (it converges itself): look again after this. */
 const BUSY_RETRY_MS = 1000;
+/** A pod due to count as available is looked at this long after it is due (Docker's uptime text turns over then). */
+const AVAILABLE_SLACK_MS = 50;
 
 /**
  * The Deployment, ReplicaSet, StatefulSet, DaemonSet and Job controllers as level-triggered
@@ -56,7 +58,8 @@ export class WorkloadControllers {
   async sync(key: string): Promise<SyncResult> {
     const { kind, namespace, name } = parseKey(key);
     const obj = await this.store.get(kind, namespace, name);
-    const ctx = await this.context(key);
+    const recheck: { at?: number } = {};
+    const ctx = await this.context(key, (ms) => (recheck.at = Math.min(recheck.at ?? ms, ms)));
     if (!obj) {
       // Deleted (Background): a command removed its pods itself; the API leaves them to the
       // garbage collector, as does a command killed before it was done.
@@ -82,11 +85,13 @@ export class WorkloadControllers {
     const changed = await reconcileReplicasIfFree(ctx, w);
     if (changed === undefined) return { requeueAfterMs: BUSY_RETRY_MS };
     // Something was done: the next round looks at its outcome (a replaced pod's successor, ...).
-    return changed ? { requeueAfterMs: 0 } : {};
+    if (changed) return { requeueAfterMs: 0 };
+    // A ready pod becomes available after a while, and its status with it (rollout status waits for that).
+    return recheck.at !== undefined ? { requeueAfterMs: recheck.at + AVAILABLE_SLACK_MS } : {};
   }
 
   /** A context per sync: config objects as stored now, readiness waits handed to serve with the owner's key. */
-  private async context(key: string): Promise<WorkloadContext> {
+  private async context(key: string, recheckAfter: (ms: number) => void = () => undefined): Promise<WorkloadContext> {
     const defaults = { namespace: DEFAULT_NAMESPACE, defaultNetwork: await this.pods.defaultNetwork(), pauseImage: DEFAULT_PAUSE_IMAGE, objects: await objectLookup(this.store, []) };
     return {
       pods: this.pods,
@@ -94,7 +99,7 @@ export class WorkloadControllers {
       defaults,
       readyTimeoutMs: this.readyTimeoutMs,
       report: (line) => this.report(key, line),
-      detached: { watchReadiness: (pod, join) => this.readiness.watch(pod, join, key) },
+      detached: { watchReadiness: (pod, join) => this.readiness.watch(pod, join, key), recheckAfter },
     };
   }
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PodView } from '../pod/status.js';
-import { podAvailable } from './pod-available.js';
+import { msUntilAvailable, podAvailable } from './pod-available.js';
 import { podReady } from './pod-status.js';
 
 const pod = (status: string): PodView => ({
@@ -20,4 +20,12 @@ test('podAvailable: minReadySeconds counts from the container start, whatever th
   assert.equal(podAvailable(pod('Up 3 seconds'), 5, podReady), false);
   assert.equal(podAvailable(pod('Up 6 seconds'), 5, podReady), true);
   assert.equal(podAvailable({ ...pod('Up 6 seconds'), awaitingReady: true }, 0, podReady), false);
+});
+
+test('msUntilAvailable: when a controller must look again, since no event marks the moment a ready pod counts', () => {
+  assert.equal(msUntilAvailable(pod('Up Less than a second')), 1000, 'the settling second');
+  assert.equal(msUntilAvailable(pod('Up 2 seconds'), 5), 3000, 'minReadySeconds');
+  assert.equal(msUntilAvailable(pod('Up 3 seconds')), undefined, 'available already');
+  assert.equal(msUntilAvailable({ ...pod('Up Less than a second'), awaitingReady: true }), undefined, 'not ready: its readiness wait requeues it');
+  assert.equal(msUntilAvailable({ ...pod('Exited (1) 2 seconds ago'), state: 'degraded' }), undefined, 'not running');
 });

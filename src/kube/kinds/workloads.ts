@@ -16,7 +16,7 @@ import { applyConfigObject, deleteConfigObject, ensureClaimVolume } from './conf
 import { NO_OBJECTS } from '../object-lookup.js';
 import { jobCondition, jobConditionMessage, observeJob, podOutcome, type JobStatus } from './job-status.js';
 import { podReady, podSettled } from '../pod-status.js';
-import { podAvailable } from '../pod-available.js';
+import { msUntilAvailable, podAvailable } from '../pod-available.js';
 import { replicaWorkloadStatus, type ReplicaObservation, type ReplicaWorkloadStatus } from '../controllers/replica-workload-status.js';
 import { EventLog, type KubeEvent } from '../events.js';
 import { Fields, ManifestIssues } from '../fields.js';
@@ -172,7 +172,11 @@ export interface WorkloadContext {
    * to `watchReadiness` (serve runs it detached and syncs the workload again when it ends), and
    * a rollout that can only go on once pods are ready returns instead of failing.
    */
-  detached?: { watchReadiness(pod: string, join: () => Promise<void>): void };
+  detached?: {
+    watchReadiness(pod: string, join: () => Promise<void>): void;
+    /** Look at the workload again after `ms`: a ready pod becomes available then, and no event says so. */
+    recheckAfter(ms: number): void;
+  };
 }
 
 const HASH_LABEL: Record<WorkloadKind, string | undefined> = { Deployment: 'pod-template-hash', DaemonSet: 'controller-revision-hash', StatefulSet: 'controller-revision-hash', ReplicaSet: undefined, Job: undefined };
@@ -351,8 +355,12 @@ async function writeReplicaStatus(ctx: WorkloadContext, given: Workload): Promis
   const views = await ctx.pods.list({ namespace: given.namespace, all: true });
   await withWorkloadRecord(ctx, given.kind, given.namespace, given.name, async (now) => {
     if (!now) return;
-    const status = replicaWorkloadStatus(now.status as ReplicaWorkloadStatus | undefined, replicaObservation(workloadOf(now, ctx.defaults), views, new Date()));
+    const w = workloadOf(now, ctx.defaults);
+    const status = replicaWorkloadStatus(now.status as ReplicaWorkloadStatus | undefined, replicaObservation(w, views, new Date()));
     if (canonicalJson(status) !== canonicalJson(now.status)) await ctx.store.put({ ...now, status });
+    const minReadySeconds = (now.spec as { minReadySeconds?: number } | undefined)?.minReadySeconds ?? 0;
+    const pending = ownedPods(w, views).flatMap((v) => msUntilAvailable(v, minReadySeconds) ?? []);
+    if (pending.length > 0) ctx.detached?.recheckAfter(Math.min(...pending));
   });
 }
 
