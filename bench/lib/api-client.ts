@@ -1,23 +1,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { freePort, kubectlPath } from '../../e2e/harness/kube-api.js';
 import { timedOk, type Timed } from './proc.js';
 import { startServe } from './serve.js';
 import { NAMESPACE, PODCTL } from './setting.js';
 
-/** The kubectl binaries the bench drives serve's API with (the `kubectl` package's side-by-side versions). */
-export const KUBECTL_NEWEST = '/usr/lib/google-cloud-sdk/bin/kubectl.1.33';
-export const KUBECTL_OLDEST = '/usr/lib/google-cloud-sdk/bin/kubectl.1.27';
-
-/** A loopback port nobody listens on now. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+/** The kubectl binaries the bench drives serve's API with (the e2e tests' oldest and newest). */
+export const KUBECTL_NEWEST = kubectlPath('1.33');
+export const KUBECTL_OLDEST = kubectlPath('1.27');
+export { freePort };
 
 /** serve with its API on a free loopback port, and kubectl set up for it. */
 export interface ServedApi {
