@@ -371,6 +371,48 @@ spec:
     for (const kind of ['pod', 'service', 'configmap', 'deployment']) await kubectlOk('1.33', ['delete', kind, name]);
   });
 
+  it('kubectl delete --cascade=orphan, then apply again: the Deployment adopts its ReplicaSet and pods (same names and uids, references back, 3 pods not 6)', async () => {
+    const name = uniqueName('pct-wad');
+    const file = join(work, `${name}.yaml`);
+    made.push({ file });
+    await writeFile(file, `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: ${name} }
+spec:
+  replicas: 3
+  selector: { matchLabels: { app: ${name} } }
+  template:
+    metadata: { labels: { app: ${name} } }
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers: [{ name: web, image: nginx }]
+`);
+    type Meta = { metadata: { name: string; uid: string; ownerReferences?: Array<{ kind: string; name: string; uid: string; controller?: boolean }> } };
+    const pods = async () => (await json<{ items: Meta[] }>('1.33', ['get', 'pods', '-l', `app=${name}`])).items;
+    const identity = (list: Meta[]) => list.map((p) => `${p.metadata.name} ${p.metadata.uid}`).sort();
+    await kubectlOk('1.33', ['apply', '-f', file]);
+    await eventually('three running pods', async () => (await podsOf(name)).items.filter((p) => p.status.phase === 'Running').length === 3);
+    const before = await pods();
+    const rsName = before[0]!.metadata.ownerReferences![0]!.name;
+    made.push({ args: ['replicaset', rsName] });
+    await kubectlOk('1.33', ['delete', 'deployment', name, '--cascade=orphan']);
+    assert.equal((await json<Meta>('1.33', ['get', 'replicaset', rsName])).metadata.ownerReferences, undefined, 'orphaned');
+    await kubectlOk('1.33', ['apply', '-f', file]);
+    const deploy = await json<Meta>('1.33', ['get', 'deployment', name]);
+    // serve's Deployment controller takes them back on its sync of the new record.
+    await eventually('the ReplicaSet adopted', async () => {
+      const sets = (await json<{ items: Meta[] }>('1.33', ['get', 'replicasets', '-l', `app=${name}`])).items;
+      return sets.length === 1 && sets[0]!.metadata.ownerReferences?.[0]?.uid === deploy.metadata.uid;
+    });
+    const rs = await json<Meta>('1.33', ['get', 'replicaset', rsName]);
+    await sleep(2000);
+    const after = await pods();
+    assert.deepEqual(identity(after), identity(before));
+    for (const p of after) assert.deepEqual(p.metadata.ownerReferences?.map((r) => [r.kind, r.name, r.uid, r.controller]), [['ReplicaSet', rsName, rs.metadata.uid, true]]);
+    await kubectlOk('1.33', ['delete', '-f', file]);
+    assert.deepEqual(await pods(), []);
+  });
+
   it('discovery lists the write verbs and the scale subresource', async () => {
     const out = await kubectlOk('1.33', ['api-resources', '-o', 'wide', '--no-headers']);
     const row = (n: string) => out.split('\n').find((l) => l.startsWith(`${n} `)) ?? '';
