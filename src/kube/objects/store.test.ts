@@ -89,21 +89,21 @@ test('a write expecting a resourceVersion: made while the object has it, refused
   const store = new ObjectStore(dir);
   const read = await store.put(cm('a', { k: '1' }));
   const rv = read.metadata.resourceVersion!;
-  // Two clients from the same read: the first wins, the second is stale.
   const first = store.expecting({ kind: 'ConfigMap', namespace: 'default', name: 'a', resourceVersion: rv });
   const second = store.expecting({ kind: 'ConfigMap', namespace: 'default', name: 'a', resourceVersion: rv });
-  const [won, lost] = await Promise.allSettled([first.put(cm('a', { k: 'first' })), second.put(cm('a', { k: 'second' }))]);
-  assert.equal(won.status, 'fulfilled');
-  assert.equal(lost.status, 'rejected');
-  const err = (lost as PromiseRejectedResult).reason;
+  // Two clients from the same read, at once: whichever the lock lets in first writes, the other is refused.
+  const results = await Promise.allSettled([first.put(cm('a', { k: 'first' })), second.put(cm('a', { k: 'second' }))]);
+  assert.deepEqual(results.map((r) => r.status).sort(), ['fulfilled', 'rejected']);
+  const winner = results[0].status === 'fulfilled' ? { store: first, loser: second, k: 'first' } : { store: second, loser: first, k: 'second' };
+  const err = (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason;
   assert.ok(isPodctlError(err, 'FAILED_PRECONDITION'));
   assert.deepEqual(err.details?.conflict, { kind: 'ConfigMap', namespace: 'default', name: 'a' });
-  assert.deepEqual((await store.get('ConfigMap', 'default', 'a'))?.data, { k: 'first' });
+  assert.deepEqual((await store.get('ConfigMap', 'default', 'a'))?.data, { k: winner.k });
   // The winner's next write (a write in steps) is checked against others only.
-  assert.deepEqual((await first.put(cm('a', { k: 'again' }))).data, { k: 'again' });
+  assert.deepEqual((await winner.store.put(cm('a', { k: 'again' }))).data, { k: 'again' });
   // Other objects are not held to it; a removal of the object is.
-  await second.put(cm('b', {}));
-  await assert.rejects(second.remove('ConfigMap', 'default', 'a'), (e: unknown) => isPodctlError(e, 'FAILED_PRECONDITION'));
+  await winner.loser.put(cm('b', {}));
+  await assert.rejects(winner.loser.remove('ConfigMap', 'default', 'a'), (e: unknown) => isPodctlError(e, 'FAILED_PRECONDITION'));
   assert.ok(await store.get('ConfigMap', 'default', 'a'));
   // An object gone since the read is stale too.
   await store.remove('ConfigMap', 'default', 'b');
