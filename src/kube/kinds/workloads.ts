@@ -231,7 +231,8 @@ async function adoptOrphans(ctx: WorkloadContext, w: Workload, owned: PodView[])
   if (!uid) return false;
   const hashLabel = HASH_LABEL[w.kind];
   const wanted = (v: PodView) => podOwnerRef(w, uid, hashLabel ? (v.labels[hashLabel] ?? '') : '');
-  const strangers = owned.filter((v) => v.ownerReferences?.find((r) => r.controller)?.uid !== wanted(v).uid);
+  // A pod being deleted is left to its deletion, as Kubernetes' controllers leave it.
+  const strangers = owned.filter((v) => v.state !== 'removing' && !v.deletionTimestamp && v.ownerReferences?.find((r) => r.controller)?.uid !== wanted(v).uid);
   if (strangers.length === 0) return false;
   const replicaSets = w.kind === 'Deployment' ? replicaSetsToAdopt(await ctx.store.list('ReplicaSet', w.namespace), w.selector) : [];
   const pods = podsToAdopt(strangers, wanted, new Set(replicaSets.map((o) => o.metadata.uid!)));
