@@ -300,6 +300,119 @@ spec:
     assert.equal((await podctl(['get', 'configmap', name])).exitCode, 1);
   });
 
+  it('two updates from the same read: the second is a 409 Conflict, for a Pod, a Service, a ConfigMap and a Deployment; a stale patch too; a fresh read updates', async () => {
+    const name = uniqueName('pct-wrv');
+    made.push({ args: ['pod', name] }, { args: ['service', name] }, { args: ['configmap', name] }, { args: ['deployment', name] });
+    // The Python client's read-modify-write, as an operator or a controller does it.
+    const script = [
+      'import sys, json, threading, copy',
+      'from kubernetes import client, config',
+      'from kubernetes.client.rest import ApiException',
+      'config.load_kube_config(config_file=sys.argv[1])',
+      'name, ns = sys.argv[2], "default"',
+      'core, apps = client.CoreV1Api(), client.AppsV1Api()',
+      'labels = {"app": name}',
+      'pod_spec = {"terminationGracePeriodSeconds": 1, "containers": [{"name": "web", "image": "nginx"}]}',
+      'core.create_namespaced_pod(ns, {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "labels": labels}, "spec": pod_spec})',
+      'core.create_namespaced_service(ns, {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name}, "spec": {"selector": labels, "ports": [{"port": 80}]}})',
+      'core.create_namespaced_config_map(ns, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": {"k": "1"}})',
+      'apps.create_namespaced_deployment(ns, {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name}, "spec": {"replicas": 1, "selector": {"matchLabels": {"app": name + "-d"}}, "template": {"metadata": {"labels": {"app": name + "-d"}}, "spec": pod_spec}}})',
+      'kinds = [("pod", core.read_namespaced_pod, core.replace_namespaced_pod, core.patch_namespaced_pod), ("service", core.read_namespaced_service, core.replace_namespaced_service, core.patch_namespaced_service), ("configmap", core.read_namespaced_config_map, core.replace_namespaced_config_map, core.patch_namespaced_config_map), ("deployment", apps.read_namespaced_deployment, apps.replace_namespaced_deployment, apps.patch_namespaced_deployment)]',
+      'def labelled(obj, step):',
+      '    obj.metadata.labels = {**(obj.metadata.labels or {}), "step": step}',
+      '    return obj',
+      'def refused(fn):',
+      '    try:',
+      '        fn()',
+      '        return "written"',
+      '    except ApiException as e:',
+      '        body = json.loads(e.body)',
+      '        return " ".join([str(e.status), body["reason"], body["details"]["kind"], body["details"]["name"] == name and "name" or "?", body["message"]])',
+      'for kind, read, replace, patch in kinds:',
+      '    stale = read(name, ns)',
+      '    first = replace(name, ns, labelled(read(name, ns), "first"))',
+      '    print(kind, "first", first.metadata.labels["step"], first.metadata.resource_version != stale.metadata.resource_version)',
+      '    print(kind, "second", refused(lambda: replace(name, ns, labelled(stale, "second"))))',
+      '    print(kind, "patch", refused(lambda: patch(name, ns, {"metadata": {"resourceVersion": stale.metadata.resource_version, "labels": {"step": "patched"}}})))',
+      '    fresh = replace(name, ns, labelled(read(name, ns), "fresh"))',
+      '    print(kind, "fresh", fresh.metadata.labels["step"], read(name, ns).metadata.labels["step"])',
+      // Two clients at once from one read: exactly one of them writes.
+      'read_once = core.read_namespaced_config_map(name, ns)',
+      'outcomes = []',
+      'def race(step):',
+      '    outcomes.append(refused(lambda: core.replace_namespaced_config_map(name, ns, labelled(copy.deepcopy(read_once), step))).split(" ")[0])',
+      'threads = [threading.Thread(target=race, args=(s,)) for s in ("a", "b")]',
+      '[t.start() for t in threads]',
+      '[t.join() for t in threads]',
+      'print("race", " ".join(sorted(outcomes)))',
+      // Without a resourceVersion an update is unconditional.
+      'blind = core.read_namespaced_config_map(name, ns)',
+      'blind.metadata.resource_version = None',
+      'print("unconditional", core.replace_namespaced_config_map(name, ns, labelled(blind, "blind")).metadata.labels["step"])',
+    ].join('\n');
+    const r = await execa('/usr/bin/python3', ['-c', script, kubeconfig, name], { reject: false, env: { HOME: home }, timeout: 180_000 });
+    assert.equal(r.exitCode, 0, String(r.stderr));
+    const lines = String(r.stdout).trim().split('\n');
+    const kinds = { pod: 'pods', service: 'services', configmap: 'configmaps', deployment: 'deployments' } as const;
+    const expected: string[] = [];
+    for (const [kind, plural] of Object.entries(kinds)) {
+      const qualified = kind === 'deployment' ? `deployments.apps "${name}"` : `${plural} "${name}"`;
+      const conflict = `409 Conflict ${plural} name Operation cannot be fulfilled on ${qualified}: the object has been modified; please apply your changes to the latest version and try again`;
+      expected.push(`${kind} first first True`, `${kind} second ${conflict}`, `${kind} patch ${conflict}`, `${kind} fresh fresh fresh`);
+    }
+    expected.push('race 409 written', 'unconditional blind');
+    assert.deepEqual(lines, expected);
+    // kubectl's own flow from a stale file: replace refuses it in the API server's words.
+    const stale = await kubectlOk('1.33', ['get', 'service', name, '-o', 'json']);
+    await kubectlOk('1.33', ['label', 'service', name, 'step=kubectl', '--overwrite']);
+    const refused = await kubectl('1.33', ['replace', '-f', '-'], stale);
+    assert.equal(refused.exitCode, 1);
+    assert.match(String(refused.stderr), new RegExp(`Error from server \\(Conflict\\).*Operation cannot be fulfilled on services "${name}": the object has been modified`));
+    for (const kind of ['pod', 'service', 'configmap', 'deployment']) await kubectlOk('1.33', ['delete', kind, name]);
+  });
+
+  it('kubectl delete --cascade=orphan, then apply again: the Deployment adopts its ReplicaSet and pods (same names and uids, references back, 3 pods not 6)', async () => {
+    const name = uniqueName('pct-wad');
+    const file = join(work, `${name}.yaml`);
+    made.push({ file });
+    await writeFile(file, `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: ${name} }
+spec:
+  replicas: 3
+  selector: { matchLabels: { app: ${name} } }
+  template:
+    metadata: { labels: { app: ${name} } }
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers: [{ name: web, image: nginx }]
+`);
+    type Meta = { metadata: { name: string; uid: string; ownerReferences?: Array<{ kind: string; name: string; uid: string; controller?: boolean }> } };
+    const pods = async () => (await json<{ items: Meta[] }>('1.33', ['get', 'pods', '-l', `app=${name}`])).items;
+    const identity = (list: Meta[]) => list.map((p) => `${p.metadata.name} ${p.metadata.uid}`).sort();
+    await kubectlOk('1.33', ['apply', '-f', file]);
+    await eventually('three running pods', async () => (await podsOf(name)).items.filter((p) => p.status.phase === 'Running').length === 3);
+    const before = await pods();
+    const rsName = before[0]!.metadata.ownerReferences![0]!.name;
+    made.push({ args: ['replicaset', rsName] });
+    await kubectlOk('1.33', ['delete', 'deployment', name, '--cascade=orphan']);
+    assert.equal((await json<Meta>('1.33', ['get', 'replicaset', rsName])).metadata.ownerReferences, undefined, 'orphaned');
+    await kubectlOk('1.33', ['apply', '-f', file]);
+    const deploy = await json<Meta>('1.33', ['get', 'deployment', name]);
+    // serve's Deployment controller takes them back on its sync of the new record.
+    await eventually('the ReplicaSet adopted', async () => {
+      const sets = (await json<{ items: Meta[] }>('1.33', ['get', 'replicasets', '-l', `app=${name}`])).items;
+      return sets.length === 1 && sets[0]!.metadata.ownerReferences?.[0]?.uid === deploy.metadata.uid;
+    });
+    const rs = await json<Meta>('1.33', ['get', 'replicaset', rsName]);
+    await sleep(2000);
+    const after = await pods();
+    assert.deepEqual(identity(after), identity(before));
+    for (const p of after) assert.deepEqual(p.metadata.ownerReferences?.map((r) => [r.kind, r.name, r.uid, r.controller]), [['ReplicaSet', rsName, rs.metadata.uid, true]]);
+    await kubectlOk('1.33', ['delete', '-f', file]);
+    assert.deepEqual(await pods(), []);
+  });
+
   it('discovery lists the write verbs and the scale subresource', async () => {
     const out = await kubectlOk('1.33', ['api-resources', '-o', 'wide', '--no-headers']);
     const row = (n: string) => out.split('\n').find((l) => l.startsWith(`${n} `)) ?? '';

@@ -11,7 +11,8 @@ import { sleep, startServe, stopServe, type Serve } from './harness/serve.js';
 // commands: pods carry owner references (pod → ReplicaSet → Deployment, pod → Job);
 // `delete --cascade` background removes the owner and then its pods, foreground keeps the
 // owner (deletionTimestamp, the foregroundDeletion finalizer) until its pods are gone, orphan
-// keeps the pods (a Deployment's ReplicaSet becomes a record of its own); a Job removed at its
+// keeps the pods (a Deployment's ReplicaSet becomes a record of its own, which the same
+// Deployment applied again adopts back, pods and all); a Job removed at its
 // activeDeadlineSeconds counts its removed pods as failed.
 let work: string;
 let leaks: LeakChecker;
@@ -149,6 +150,35 @@ describe('podctl delete: owner references and propagation', () => {
     for (const p of after) assert.equal(p.metadata.ownerReferences?.[0]?.uid, rsUid);
     await podctlOk(['delete', 'replicaset', rsName, '--grace-period', '0']);
     assert.equal((await podsOf(name)).length, 0);
+  });
+
+  it('orphan, then the same Deployment again: it adopts the ReplicaSet and its pods (same names and uids, references back, 3 pods not 6)', async (t) => {
+    const name = uniqueName('pct-ad');
+    await apply(name, deployment(name, 3));
+    const before = await podsOf(name);
+    assert.equal(before.length, 3);
+    const rsName = before[0]!.metadata.ownerReferences![0]!.name;
+    // A failed assertion leaves no ReplicaSet record behind (the manifest's delete would not take it).
+    t.after(() => podctl(['delete', 'replicaset', rsName, '--ignore-not-found', '--grace-period', '0']));
+    await podctlOk(['delete', 'deployment', name, '--cascade=orphan']);
+    assert.equal((await json(['get', 'replicaset', rsName])).metadata.ownerReferences, undefined, 'orphaned');
+    await apply(name, deployment(name, 3));
+    const deploy = await json(['get', 'deployment', name]);
+    // The ReplicaSet of the same template is the new Deployment's again, listed once.
+    const sets = (await json<{ items: Obj[] }>(['get', 'replicasets', '-l', `app=${name}`])).items;
+    assert.deepEqual(sets.map((o) => o.metadata.name), [rsName]);
+    assert.deepEqual(sets[0]!.metadata.ownerReferences?.map((r) => [r.kind, r.name, r.uid, r.controller]), [['Deployment', name, deploy.metadata.uid, true]]);
+    // serve's controllers and garbage collector have had their turn: no pod made, none deleted.
+    await sleep(2000);
+    const after = await podsOf(name);
+    const identity = (pods: Obj[]) => pods.map((p) => `${p.metadata.name} ${p.metadata.uid}`).sort();
+    assert.deepEqual(identity(after), identity(before));
+    for (const p of after) assert.deepEqual(p.metadata.ownerReferences?.map((r) => [r.kind, r.name, r.uid, r.controller]), [['ReplicaSet', rsName, sets[0]!.metadata.uid, true]]);
+    assert.equal((await json<{ status: { replicas: number; readyReplicas: number } }>(['get', 'deployment', name])).status.replicas, 3);
+    // It owns them whole: its deletion takes them.
+    await podctlOk(['delete', 'deployment', name, '--grace-period', '0']);
+    assert.equal((await podsOf(name)).length, 0);
+    assert.equal((await podctl(['get', 'replicaset', rsName])).exitCode, 1);
   });
 
   it('a Job past activeDeadlineSeconds counts the pods it removed as failed', async () => {

@@ -101,6 +101,19 @@ export class ObservedObjects {
     return this.known.get(observedKey({ kind, metadata: { name, namespace } }))?.object.metadata.resourceVersion;
   }
 
+  /**
+   * Looks at one pod (or, for a Service, at the Services) now, after any look in progress, and
+   * gives the resourceVersion it was last logged with: what an API write checks a client's
+   * version against, and what its answer carries (the change it made is logged before it answers).
+   */
+  async lookNow(kind: 'Pod' | 'Service', namespace: string, name: string): Promise<string | undefined> {
+    if (kind === 'Pod') this.pendingPods.add(`${namespace}/${name}`);
+    const look = this.scanning.then(() => this.scan());
+    this.scanning = look.catch((err: unknown) => this.logger.warn(`api: looking at pods and services: ${messageOf(err)}`));
+    await look;
+    return this.versionOf(kind, namespace, name);
+  }
+
   close(): void {
     this.closed = true;
     clearTimeout(this.timer);

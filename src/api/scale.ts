@@ -35,7 +35,9 @@ export async function serveScale(pods: PodManager, target: WriteTarget, req: Inc
     if (!Number.isInteger(replicas) || (replicas as number) < 0) {
       throw apiError('INVALID_ARGUMENT', failure(422, 'Invalid', `Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`, { name, group: 'autoscaling', kind: 'Scale', causes: [{ reason: 'FieldValueInvalid', field: 'spec.replicas', message: 'must be greater than or equal to 0' }] }));
     }
-    const written = await patchObject(pods, target, 'application/merge-patch+json', { spec: { replicas } }, dryRun);
+    // A version the Scale names is the patch's precondition, checked with the write.
+    const version = typeof meta.resourceVersion === 'string' && meta.resourceVersion !== '' ? { metadata: { resourceVersion: meta.resourceVersion } } : {};
+    const written = await patchObject(pods, target, 'application/merge-patch+json', { ...version, spec: { replicas } }, dryRun);
     return { code: 200, body: scaleOf(written.body as JsonMap), warnings: written.warnings };
   });
 }

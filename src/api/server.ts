@@ -173,7 +173,7 @@ async function write(options: ApiServerOptions, path: string, req: IncomingMessa
   const [group, version, rest] = parts[0] === 'api' ? ['', parts[1], parts.slice(2)] : parts[0] === 'apis' ? [parts[1]!, parts[2], parts.slice(3)] : ['', undefined, []];
   const target = version !== undefined && rest.length > 0 ? resolveTarget(group, version, rest) : undefined;
   if (!target || !writable(target.resource)) return statusReply(METHOD_NOT_ALLOWED);
-  const reply = target.subresource ? await (await import('./scale.js')).serveScale(options.pods, target, req, query) : await (await import('./write.js')).serveWrite(options.pods, target, req, query);
+  const reply = target.subresource ? await (await import('./scale.js')).serveScale(options.pods, target, req, query) : await (await import('./write.js')).serveWrite(options.pods, target, req, query, options.watching?.observed);
   return new Reply(reply.code, reply.body, 'application/json', reply.warnings);
 }
 

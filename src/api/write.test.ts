@@ -27,6 +27,11 @@ test('a stale resourceVersion is a 409 Conflict in the API server words; none or
   assert.equal(status.code, 409);
   assert.equal(status.reason, 'Conflict');
   assert.equal(status.message, 'Operation cannot be fulfilled on configmaps "c": the object has been modified; please apply your changes to the latest version and try again');
+  assert.deepEqual(status.details, { name: 'c', kind: 'configmaps' });
+  const pod = findResource('', 'v1', 'pods')!;
+  assert.deepEqual(statusOf(captured(() => checkResourceVersion(pod, 'p', '6', { metadata: { resourceVersion: '9' } }))).details, { name: 'p', kind: 'pods' });
+  // An object never written (the made `default` ServiceAccount) has no version to be stale against.
+  checkResourceVersion(findResource('', 'v1', 'serviceaccounts')!, 'default', '123', { metadata: { name: 'default' } });
   assert.equal(dryRunOf(new URLSearchParams('dryRun=All')), true);
   assert.equal(dryRunOf(new URLSearchParams()), false);
   assert.equal(statusOf(captured(() => dryRunOf(new URLSearchParams('dryRun=Some')))).code, 400);

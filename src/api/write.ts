@@ -13,6 +13,8 @@ import { readResource } from './read.js';
 import { groupVersionOf, type ApiResource } from './resources.js';
 import { apiError, badRequest, failure, objectNotFound, type Status } from './status.js';
 import { removeObject } from './delete.js';
+import type { ObservedObjects } from './observed.js';
+import type { Precondition } from '../kube/objects/store.js';
 
 /**
  * The API's write verbs: create (POST), update (PUT), patch (PATCH: patch/), delete and
@@ -22,6 +24,12 @@ import { removeObject } from './delete.js';
  * what `podctl apply` would have written, and the answer is the object read back as GET reads
  * it. The API server's rules on top: a resourceVersion on create is refused, a stale one on
  * update is a Conflict, `dryRun=All` checks and answers without writing.
+ *
+ * A resourceVersion in an update or a patch is a precondition, kept atomically with the write:
+ * a record is written by a store that refuses it under the store's lock once the record has
+ * moved on (ObjectStore.expecting), so no writer of another process comes between the check
+ * and the write; pods and Services take their versions from serve's observer, which looks at
+ * the object before the check and after the write, inside the API's one-at-a-time writes.
  */
 export interface WriteTarget {
   resource: ApiResource;
@@ -51,7 +59,7 @@ export function oneAtATime<T>(fn: () => Promise<T>): Promise<T> {
   return run;
 }
 
-export async function serveWrite(pods: PodManager, target: WriteTarget, req: IncomingMessage, query: URLSearchParams): Promise<WriteReply> {
+export async function serveWrite(pods: PodManager, target: WriteTarget, req: IncomingMessage, query: URLSearchParams, observed?: ObservedObjects): Promise<WriteReply> {
   const dryRun = dryRunOf(query);
   const validation = fieldValidationOf(query);
   const method = req.method ?? 'GET';
@@ -60,18 +68,18 @@ export async function serveWrite(pods: PodManager, target: WriteTarget, req: Inc
   if (method === 'POST' && name === undefined) {
     const body = await readBody(req);
     const warnings = await checkFields(resource, body, validation);
-    return oneAtATime(() => create(pods, target, body, dryRun)).then(warnedOf(warnings));
+    return oneAtATime(() => create(pods, target, body, dryRun, observed)).then(warnedOf(warnings));
   }
   if (method === 'PUT' && name !== undefined) {
     const body = await readBody(req);
     const warnings = await checkFields(resource, body, validation);
-    return oneAtATime(() => update(pods, target, body, dryRun)).then(warnedOf(warnings));
+    return oneAtATime(() => update(pods, target, body, dryRun, observed)).then(warnedOf(warnings));
   }
   if (method === 'PATCH' && name !== undefined) {
     const type = patchTypeOf(req.headers['content-type']);
     const patch = await readBody(req);
     const warnings = type === 'application/json-patch+json' ? [] : await checkFields(resource, patch, validation);
-    return oneAtATime(() => patchObject(pods, target, type, patch, dryRun)).then(warnedOf(warnings));
+    return oneAtATime(() => patchObject(pods, target, type, patch, dryRun, observed)).then(warnedOf(warnings));
   }
   if (method === 'DELETE') {
     const hasBody = (req.headers['content-length'] ?? '0') !== '0' || req.headers['transfer-encoding'] !== undefined;
@@ -167,17 +175,25 @@ function objectOfBody(target: WriteTarget, body: unknown): JsonMap {
   return { ...body, apiVersion, kind, metadata };
 }
 
-/** The object as GET answers it now, or undefined. */
-export async function current(pods: PodManager, target: WriteTarget, name: string): Promise<JsonMap | undefined> {
+/**
+ * The object as GET answers it now, or undefined. A pod or a Service carries the version serve's
+ * observer logged for it after a look now (`observed`; without it they carry none).
+ */
+export async function current(pods: PodManager, target: WriteTarget, name: string, observed?: ObservedObjects): Promise<JsonMap | undefined> {
+  let obj: JsonMap | undefined;
   try {
-    return (await readResource(pods, target.resource, { namespace: target.resource.namespaced ? target.namespace : undefined, name, table: false })).objects?.[0];
+    obj = (await readResource(pods, target.resource, { namespace: target.resource.namespaced ? target.namespace : undefined, name, table: false })).objects?.[0];
   } catch (err) {
     if (isPodctlError(err, 'NOT_FOUND')) return undefined;
     throw err;
   }
+  const kind = target.resource.kind;
+  if (!obj || !observed || (kind !== 'Pod' && kind !== 'Service')) return obj;
+  const resourceVersion = await observed.lookNow(kind, target.namespace ?? DEFAULT_NAMESPACE, name);
+  return { ...obj, metadata: { ...metaOf(obj), ...(resourceVersion ? { resourceVersion } : {}) } };
 }
 
-async function create(pods: PodManager, target: WriteTarget, body: unknown, dryRun: boolean): Promise<WriteReply> {
+async function create(pods: PodManager, target: WriteTarget, body: unknown, dryRun: boolean, observed?: ObservedObjects): Promise<WriteReply> {
   const r = target.resource;
   const obj = objectOfBody(target, body);
   const metadata = metaOf(obj);
@@ -191,27 +207,56 @@ async function create(pods: PodManager, target: WriteTarget, body: unknown, dryR
     throw apiError('ALREADY_EXISTS', failure(409, 'AlreadyExists', `${qualifiedName(r, name)} already exists`, { name, ...(r.group ? { group: r.group } : {}), kind: r.name }));
   }
   const warnings = await writeThrough(pods, target, obj, dryRun);
-  return { code: 201, body: dryRun ? asStored(obj, undefined) : await readBack(pods, target, name), warnings };
+  return { code: 201, body: dryRun ? asStored(obj, undefined) : await readBack(pods, target, name, observed), warnings };
 }
 
-async function update(pods: PodManager, target: WriteTarget, body: unknown, dryRun: boolean): Promise<WriteReply> {
+async function update(pods: PodManager, target: WriteTarget, body: unknown, dryRun: boolean, observed?: ObservedObjects): Promise<WriteReply> {
   const r = target.resource;
   const name = target.name!;
   const obj = objectOfBody(target, body);
   const metadata = metaOf(obj);
   if (metadata.name !== undefined && metadata.name !== name) throw badRequest(`the name of the object (${String(metadata.name)}) does not match the name on the URL (${name})`);
   metadata.name = name;
-  const existing = await current(pods, target, name);
+  const existing = await current(pods, target, name, observed);
   if (!existing) throw objectNotFound(r, name);
-  checkResourceVersion(r, name, metadata.resourceVersion, existing);
-  const warnings = await writeThrough(pods, target, obj, dryRun);
-  return { code: 200, body: dryRun ? asStored(obj, existing) : await readBack(pods, target, name), warnings };
+  // Without a resourceVersion an update is unconditional; with one, it is made on that version only.
+  const given = metadata.resourceVersion;
+  checkResourceVersion(r, name, given, existing);
+  const precondition = typeof given === 'string' && given !== '' ? preconditionOf(target, name, given) : undefined;
+  const warnings = await writeThrough(pods, target, obj, dryRun, precondition);
+  return { code: 200, body: dryRun ? asStored(obj, existing) : await readBack(pods, target, name, observed), warnings };
 }
 
-export async function patchObject(pods: PodManager, target: WriteTarget, type: PatchType, patch: unknown, dryRun: boolean): Promise<WriteReply> {
+/** How often a patch without a resourceVersion is made again on the object as it is now, when another writer came between. */
+const PATCH_ATTEMPTS = 5;
+
+/**
+ * A patch is made on the object as it is when it is written: a resourceVersion in the patch is
+ * a precondition (a stale one: Conflict); without one, the version the patch was applied to is,
+ * and a write another writer came before is patched again from the object as it is then (as
+ * the API server's guaranteed update does).
+ */
+export async function patchObject(pods: PodManager, target: WriteTarget, type: PatchType, patch: unknown, dryRun: boolean, observed?: ObservedObjects): Promise<WriteReply> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await patchOnce(pods, target, type, patch, dryRun, observed);
+    } catch (err) {
+      if (!(err instanceof PatchedStale) || attempt >= PATCH_ATTEMPTS) throw err instanceof PatchedStale ? err.conflict : err;
+    }
+  }
+}
+
+/** A patch without a resourceVersion of its own that found its object moved on: made again. */
+class PatchedStale extends Error {
+  constructor(readonly conflict: unknown) {
+    super('patched a stale object');
+  }
+}
+
+async function patchOnce(pods: PodManager, target: WriteTarget, type: PatchType, patch: unknown, dryRun: boolean, observed?: ObservedObjects): Promise<WriteReply> {
   const r = target.resource;
   const name = target.name!;
-  const existing = await current(pods, target, name);
+  const existing = await current(pods, target, name, observed);
   if (!existing) throw objectNotFound(r, name);
   let patched: JsonMap;
   try {
@@ -223,19 +268,45 @@ export async function patchObject(pods: PodManager, target: WriteTarget, type: P
   }
   // A patch that sets a resourceVersion asks for the update to be made on that version only.
   const rv = metaOf(patched).resourceVersion;
-  if (rv !== metaOf(existing).resourceVersion) checkResourceVersion(r, name, rv, existing);
+  const own = metaOf(existing).resourceVersion;
+  const fromPatch = rv !== own;
+  if (fromPatch) checkResourceVersion(r, name, rv, existing);
   const obj = objectOfBody(target, patched);
   if (metaOf(obj).name !== name) throw badRequest('a patch may not change metadata.name');
-  const warnings = await writeThrough(pods, target, obj, dryRun);
-  return { code: 200, body: dryRun ? asStored(obj, existing) : await readBack(pods, target, name), warnings };
+  const expected = fromPatch ? rv : own;
+  const precondition = typeof expected === 'string' && expected !== '' ? preconditionOf(target, name, expected) : undefined;
+  let warnings: string[];
+  try {
+    warnings = await writeThrough(pods, target, obj, dryRun, precondition);
+  } catch (err) {
+    throw !fromPatch && isConflict(err) ? new PatchedStale(err) : err;
+  }
+  return { code: 200, body: dryRun ? asStored(obj, existing) : await readBack(pods, target, name, observed), warnings };
 }
 
-/** A stale resourceVersion (one the object no longer has) is the API server's 409 Conflict. */
+function preconditionOf(target: WriteTarget, name: string, resourceVersion: string): Precondition {
+  return { kind: target.resource.kind, ...(target.resource.namespaced ? { namespace: target.namespace ?? DEFAULT_NAMESPACE } : {}), name, resourceVersion };
+}
+
+/**
+ * A stale resourceVersion (one the object no longer has) is the API server's 409 Conflict. An
+ * object without a version of its own (the `default` ServiceAccount podctl shows until one is
+ * stored) has never been written: no version a client read of it is stale.
+ */
 export function checkResourceVersion(r: ApiResource, name: string, given: unknown, existing: JsonMap): void {
   if (given === undefined || given === '') return;
-  if (given === metaOf(existing).resourceVersion) return;
-  throw apiError('FAILED_PRECONDITION', failure(409, 'Conflict', `Operation cannot be fulfilled on ${qualifiedName(r, name)}: the object has been modified; please apply your changes to the latest version and try again`, { name, ...(r.group ? { group: r.group } : {}), kind: r.name }));
+  const own = metaOf(existing).resourceVersion;
+  if (own === undefined || given === own) return;
+  throw conflict(r, name);
 }
+
+/** The API server's 409 Conflict of a write on a version the object no longer has. */
+export function conflict(r: ApiResource, name: string): PodctlError {
+  return apiError('FAILED_PRECONDITION', failure(409, 'Conflict', `Operation cannot be fulfilled on ${qualifiedName(r, name)}: the object has been modified; please apply your changes to the latest version and try again`, { name, ...(r.group ? { group: r.group } : {}), kind: r.name }));
+}
+
+/** The store's refusal of a write whose precondition no longer held (ObjectStore.expecting), or the API's own. */
+const isConflict = (err: unknown): boolean => isPodctlError(err, 'FAILED_PRECONDITION') && (err.details?.conflict !== undefined || (err.details?.status as Status | undefined)?.reason === 'Conflict');
 
 /** What a dry run answers: the object with what the store would keep from the existing one. */
 function asStored(obj: JsonMap, existing: JsonMap | undefined): JsonMap {
@@ -244,8 +315,8 @@ function asStored(obj: JsonMap, existing: JsonMap | undefined): JsonMap {
   return { ...obj, metadata: { ...metaOf(obj), ...keep }, ...(existing?.status !== undefined ? { status: existing.status } : {}) };
 }
 
-async function readBack(pods: PodManager, target: WriteTarget, name: string): Promise<JsonMap> {
-  const obj = await current(pods, target, name);
+async function readBack(pods: PodManager, target: WriteTarget, name: string, observed?: ObservedObjects): Promise<JsonMap> {
+  const obj = await current(pods, target, name, observed);
   if (!obj) throw new PodctlError('INTERNAL', `${qualifiedName(target.resource, name)} was written but cannot be read back`);
   return obj;
 }
@@ -261,12 +332,14 @@ function generatedSuffix(): string {
  * readers: an error is a 422 Invalid with a cause per field), then written as `podctl apply`
  * writes it, unless a dry run. The warnings are the fields podctl cannot honour.
  */
-async function writeThrough(pods: PodManager, target: WriteTarget, obj: JsonMap, dryRun: boolean): Promise<string[]> {
+async function writeThrough(pods: PodManager, target: WriteTarget, obj: JsonMap, dryRun: boolean, precondition?: Precondition): Promise<string[]> {
   const r = target.resource;
   const name = String(metaOf(obj).name);
   const namespace = target.namespace ?? DEFAULT_NAMESPACE;
   const docs: ManifestDocument[] = [{ source: SOURCE, value: obj } as ManifestDocument];
-  const ctx = await openWorkloadContext(pods, namespace);
+  const opened = await openWorkloadContext(pods, namespace);
+  // The record is written only while it still has the version the request was made on.
+  const ctx = precondition ? { ...opened, store: opened.store.expecting(precondition) } : opened;
   const defaults = { namespace, defaultNetwork: ctx.defaults.defaultNetwork, pauseImage: DEFAULT_PAUSE_IMAGE };
   let plan: ApplyPlan;
   let services: ReturnType<typeof loadServices> | undefined;
@@ -284,6 +357,7 @@ async function writeThrough(pods: PodManager, target: WriteTarget, obj: JsonMap,
     for (const { spec } of plan.pods) await applyPod(pods, spec);
     for (const w of plan.workloads) await applyWorkload(ctx, w, { recordOnly: true });
   } catch (err) {
+    if (isConflict(err)) throw conflict(r, name);
     // What the write path refuses (an immutable field, an address taken) is the object's fault: Invalid.
     throw isPodctlError(err, 'INVALID_ARGUMENT') ? asInvalid(r, name, err) : err;
   }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { controllerRef, liveOwners, orphanedPods, replicaSetUid, withoutOwner } from './owners.js';
+import { adoptedRefs, controllerRef, liveOwners, orphanedPods, podsToAdopt, replicaSetUid, replicaSetsToAdopt, withoutOwner } from './owners.js';
 
 test("a Deployment's ReplicaSet uid is stable per Deployment uid and hash, differs otherwise, and looks like a UUID", () => {
   const a = replicaSetUid('0b6c1d5e-1111-4222-8333-444455556666', '5d9c7f8b6');
@@ -36,4 +36,34 @@ test('orphaning removes only the deleted owner’s reference', () => {
   const refs = [controllerRef('Job', 'pi', 'j1'), { apiVersion: 'v1', kind: 'ConfigMap', name: 'c', uid: 'c1' }];
   assert.deepEqual(withoutOwner(refs, 'j1'), [refs[1]]);
   assert.deepEqual(withoutOwner(undefined, 'j1'), []);
+});
+
+test("a Deployment takes back the orphan ReplicaSets of a Deployment its selector matches; not another controller's, a bare one or one being deleted", () => {
+  const rs = (name: string, labels: Record<string, string>, extra: Record<string, unknown> = {}) => ({ metadata: { name, uid: `u-${name}`, labels, ...extra } });
+  const records = [
+    rs('web-h1', { app: 'web', 'pod-template-hash': 'h1' }),
+    rs('web-h0', { app: 'web', 'pod-template-hash': 'h0' }),
+    rs('owned', { app: 'web', 'pod-template-hash': 'h2' }, { ownerReferences: [controllerRef('Deployment', 'other', 'd9')] }),
+    rs('going', { app: 'web', 'pod-template-hash': 'h3' }, { deletionTimestamp: '2026-01-01T00:00:00Z' }),
+    rs('bare', { app: 'web' }),
+    rs('api-h1', { app: 'api', 'pod-template-hash': 'h1' }),
+  ];
+  assert.deepEqual(replicaSetsToAdopt(records, (l) => l.app === 'web').map((o) => o.metadata.name), ['web-h1', 'web-h0']);
+});
+
+test("a controller adopts its pods without a controller and those of the ReplicaSets it takes back; not another live controller's", () => {
+  const want = (p: { hash: string }) => controllerRef('ReplicaSet', `web-${p.hash}`, replicaSetUid('d2', p.hash));
+  const pods = [
+    { name: 'kept', hash: 'h1', ownerReferences: [controllerRef('ReplicaSet', 'web-h1', replicaSetUid('d1', 'h1'))] },
+    { name: 'bare', hash: 'h1' },
+    { name: 'cm-only', hash: 'h1', ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'c', uid: 'c1' }] },
+    { name: 'mine', hash: 'h1', ownerReferences: [want({ hash: 'h1' })] },
+    { name: 'theirs', hash: 'h1', ownerReferences: [controllerRef('ReplicaSet', 'other', 'o1')] },
+  ];
+  const adopted = podsToAdopt(pods, want, new Set([replicaSetUid('d1', 'h1')]));
+  assert.deepEqual(adopted.map((p) => p.name), ['kept', 'bare', 'cm-only']);
+  // The controller reference is replaced; other references stay.
+  assert.deepEqual(adoptedRefs(pods[0]!.ownerReferences, want(pods[0]!)), [want(pods[0]!)]);
+  assert.deepEqual(adoptedRefs(pods[2]!.ownerReferences, want(pods[2]!)), [pods[2]!.ownerReferences![0], want(pods[2]!)]);
+  assert.deepEqual(adoptedRefs(undefined, want(pods[1]!)), [want(pods[1]!)]);
 });

@@ -69,3 +69,44 @@ export function orphanedPods<P extends { namespace: string; ownerReferences?: Ow
 export function withoutOwner(refs: OwnerRef[] | undefined, ownerUid: string): OwnerRef[] {
   return (refs ?? []).filter((r) => r.uid !== ownerUid);
 }
+
+/**
+ * Adoption, as Kubernetes' controllers do it (ControllerRefManager): a controller takes the
+ * objects its selector matches that have no controller of their own, and a Deployment the
+ * ReplicaSets an Orphan delete of an earlier Deployment of its name kept. What another live
+ * controller holds is never taken, nor what is being deleted.
+ */
+
+/** The labels, references and deletion mark adoption looks at. */
+interface Adoptable {
+  metadata: { labels?: Record<string, string>; ownerReferences?: OwnerRef[]; deletionTimestamp?: string; uid?: string };
+}
+
+/**
+ * The ReplicaSet records a Deployment takes back: those of a Deployment (a template hash
+ * label), without a controller, not being deleted, whose labels its selector matches.
+ */
+export function replicaSetsToAdopt<R extends Adoptable>(records: R[], selector: (labels: Record<string, string>) => boolean): R[] {
+  return records.filter((o) => {
+    const labels = o.metadata.labels ?? {};
+    return labels['pod-template-hash'] !== undefined && !o.metadata.ownerReferences?.some((r) => r.controller) && !o.metadata.deletionTimestamp && o.metadata.uid !== undefined && selector(labels);
+  });
+}
+
+/**
+ * Of a controller's pods (its selector's), those it adopts: without a controller reference, or
+ * whose controller is one being adopted with them (`adopted`: the uids of the ReplicaSets a
+ * Deployment takes back). Those that name `wanted(pod)` already, or another controller, stay.
+ */
+export function podsToAdopt<P extends { ownerReferences?: OwnerRef[] }>(pods: P[], wanted: (pod: P) => OwnerRef, adopted: ReadonlySet<string> = new Set()): P[] {
+  return pods.filter((p) => {
+    const ref = p.ownerReferences?.find((r) => r.controller);
+    if (ref?.uid === wanted(p).uid) return false;
+    return ref === undefined || adopted.has(ref.uid);
+  });
+}
+
+/** A dependent's references once `owner` adopts it: the controller one replaced, the others kept. */
+export function adoptedRefs(refs: OwnerRef[] | undefined, owner: OwnerRef): OwnerRef[] {
+  return [...(refs ?? []).filter((r) => !r.controller && r.uid !== owner.uid), owner];
+}

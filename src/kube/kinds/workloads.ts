@@ -26,7 +26,8 @@ import { podFromTemplate, type ManifestDefaults } from '../parse-pod.js';
 import { selectorPredicate, type LabelPredicate } from '../selector.js';
 import { canonicalJson } from '../spec-hash.js';
 import { API_VERSION } from '../object-ref.js';
-import { FINALIZER, controllerRef, replicaSetUid, withoutOwner, type PropagationPolicy } from '../controllers/owners.js';
+import { FINALIZER, adoptedRefs, controllerRef, podsToAdopt, replicaSetUid, replicaSetsToAdopt, withoutOwner, type PropagationPolicy } from '../controllers/owners.js';
+import type { OwnerRef } from '../../pod/spec.js';
 
 /**
  * Deployment, ReplicaSet, DaemonSet and Job: a record plus pods made from its template. The
@@ -207,14 +208,47 @@ function podSpecFor(ctx: WorkloadContext, w: Workload, hash: string, ordinal?: n
   const spec = podFromTemplate(template, 'spec.template', { name, namespace: w.namespace, labels }, defaults, issues);
   if (!spec || issues.errors.length > 0) throw new PodctlError('INVALID_ARGUMENT', `${w.kind} ${w.name}: ${issues.errors.map((e) => `${e.path}: ${e.reason}`).join('; ')}`, { hint: 'fix the manifest and apply again' });
   if (w.kind === 'Job' && spec.restartPolicy === 'on-failure') spec.restartRetries = specOf(w).backoffLimit ?? 6;
-  // Who owns the pod, as Kubernetes records it: a Deployment's pods its ReplicaSet of their hash.
   const uid = w.obj.metadata.uid;
-  if (uid) spec.ownerReferences = [w.kind === 'Deployment' ? controllerRef('ReplicaSet', `${w.name}-${hash}`, replicaSetUid(uid, hash)) : controllerRef(w.kind, w.name, uid)];
+  if (uid) spec.ownerReferences = [podOwnerRef(w, uid, hash)];
   if (ordinal !== undefined) {
     spec.hostname = name;
     if (specOf(w).serviceName) spec.subdomain = specOf(w).serviceName;
   }
   return spec;
+}
+
+/** Who owns the workload's pod of `hash`, as Kubernetes records it: a Deployment's pods its ReplicaSet of their hash. */
+function podOwnerRef(w: Workload, uid: string, hash: string): OwnerRef {
+  return w.kind === 'Deployment' ? controllerRef('ReplicaSet', `${w.name}-${hash}`, replicaSetUid(uid, hash)) : controllerRef(w.kind, w.name, uid);
+}
+
+/**
+ * Adoption (see owners.ts podsToAdopt), a controller's first step from its pod list: its pods
+ * without a controller get its reference, and a Deployment takes back the ReplicaSets an Orphan
+ * delete of an earlier Deployment of its selector kept: their pods name its ReplicaSets of their
+ * hash again, then the records go (it shows them from its pods, as before the delete). No pod
+ * is made or removed. The records are read only when a pod names another controller or none.
+ * Whether anything was adopted.
+ */
+async function adoptOrphans(ctx: WorkloadContext, w: Workload, owned: PodView[]): Promise<boolean> {
+  const uid = w.obj.metadata.uid;
+  if (!uid) return false;
+  const hashLabel = HASH_LABEL[w.kind];
+  const wanted = (v: PodView) => podOwnerRef(w, uid, hashLabel ? (v.labels[hashLabel] ?? '') : '');
+  // A pod being deleted is left to its deletion, as Kubernetes' controllers leave it.
+  const strangers = owned.filter((v) => v.state !== 'removing' && !v.deletionTimestamp && v.ownerReferences?.find((r) => r.controller)?.uid !== wanted(v).uid);
+  if (strangers.length === 0) return false;
+  const replicaSets = w.kind === 'Deployment' ? replicaSetsToAdopt(await ctx.store.list('ReplicaSet', w.namespace), w.selector) : [];
+  const pods = podsToAdopt(strangers, wanted, new Set(replicaSets.map((o) => o.metadata.uid!)));
+  // The pods first: a pod still naming a record that went would be the garbage collector's.
+  await eachLimited(pods, (v) => ctx.pods.setOwnerReferences(v, (refs) => adoptedRefs(refs, wanted(v))));
+  for (const rs of replicaSets) {
+    const { name } = rs.metadata;
+    // The record taken back (not one of that name applied again meanwhile), and its own event log.
+    const removed = await withWorkloadRecord(ctx, 'ReplicaSet', w.namespace, name, async (now) => now?.metadata.uid === rs.metadata.uid && (await ctx.store.remove('ReplicaSet', w.namespace, name)));
+    if (removed) await new EventLog(ctx.store.stateDir).remove('ReplicaSet', w.namespace, name);
+  }
+  return pods.length > 0 || replicaSets.length > 0;
 }
 
 /**
@@ -445,6 +479,7 @@ async function reconcileStatefulLocked(ctx: WorkloadContext, given: Workload): P
     const replicas = specOf(w).replicas ?? 1;
     const hash = hashOf(w);
     const owned = ownedPods(w, await ctx.pods.list({ namespace: w.namespace, all: true }));
+    if (round === 0 && (await adoptOrphans(ctx, w, owned))) changed = true;
     if (round === 0 && (await finishReadinessWaits(ctx, owned))) continue;
     if (await recoverPods(ctx, w, owned, restarted)) {
       changed = true;
@@ -719,6 +754,7 @@ async function reconcileReplicasLocked(ctx: WorkloadContext, given: Workload): P
     // A pod being removed counts no more, as Kubernetes' controllers skip terminating pods:
     // its successor starts at once (`podctl rm` of a replica while serve runs).
     const all = ownedPods(w, await ctx.pods.list({ namespace: w.namespace, all: true }));
+    if (round === 0 && (await adoptOrphans(ctx, w, all))) changed = true;
     // Also a pod marked for deletion whose deleting process failed or died (a dockerd restart
     // under its stop): removed once nothing holds it (a graceful stop in progress holds its lock).
     finishRemovals(ctx, all.filter((v) => v.state === 'removing' || v.deletionTimestamp !== undefined));
@@ -765,7 +801,9 @@ async function reconcileJobLocked(ctx: WorkloadContext, given: Workload): Promis
   // The record as stored: its uid is what the pods' owner references name.
   const w = { ...given, obj: stored };
   const owned = async () => ownedPods(w, await ctx.pods.list({ namespace: w.namespace, all: true }));
-  const seen = observeJob(w, stored.status, await owned());
+  const pods = await owned();
+  await adoptOrphans(ctx, w, pods);
+  const seen = observeJob(w, stored.status, pods);
   const { active, finished, terminating, step } = seen;
   // A finished pod keeps its containers (logs) but not its address.
   await eachLimited(finished.filter((v) => v.pause.state === 'running'), (v) => ctx.pods.stop(v));

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isPodctlError } from '../../util/errors.js';
 import { ObjectStore, withoutStoreFields, type KubeObject } from './store.js';
 
 const cm = (name: string, data: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data });
@@ -80,4 +81,33 @@ test("strayWrites: a killed writer's temp files in every kind's folder, not the 
   await writeFile(deadCounter, '1');
   assert.deepEqual((await store.strayWrites()).sort(), [deadDeploy, dead, deadCounter].sort());
   assert.equal((await store.list('Job')).length, 1, 'the record is read as before');
+});
+
+test('a write expecting a resourceVersion: made while the object has it, refused (and nothing written) once another writer came between', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'podctl-store-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const store = new ObjectStore(dir);
+  const read = await store.put(cm('a', { k: '1' }));
+  const rv = read.metadata.resourceVersion!;
+  const first = store.expecting({ kind: 'ConfigMap', namespace: 'default', name: 'a', resourceVersion: rv });
+  const second = store.expecting({ kind: 'ConfigMap', namespace: 'default', name: 'a', resourceVersion: rv });
+  // Two clients from the same read, at once: whichever the lock lets in first writes, the other is refused.
+  const results = await Promise.allSettled([first.put(cm('a', { k: 'first' })), second.put(cm('a', { k: 'second' }))]);
+  assert.deepEqual(results.map((r) => r.status).sort(), ['fulfilled', 'rejected']);
+  const winner = results[0].status === 'fulfilled' ? { store: first, loser: second, k: 'first' } : { store: second, loser: first, k: 'second' };
+  const err = (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason;
+  assert.ok(isPodctlError(err, 'FAILED_PRECONDITION'));
+  assert.deepEqual(err.details?.conflict, { kind: 'ConfigMap', namespace: 'default', name: 'a' });
+  assert.deepEqual((await store.get('ConfigMap', 'default', 'a'))?.data, { k: winner.k });
+  // The winner's next write (a write in steps) is checked against others only.
+  assert.deepEqual((await winner.store.put(cm('a', { k: 'again' }))).data, { k: 'again' });
+  // Other objects are not held to it; a removal of the object is.
+  await winner.loser.put(cm('b', {}));
+  await assert.rejects(winner.loser.remove('ConfigMap', 'default', 'a'), (e: unknown) => isPodctlError(e, 'FAILED_PRECONDITION'));
+  assert.ok(await store.get('ConfigMap', 'default', 'a'));
+  // An object gone since the read is stale too.
+  await store.remove('ConfigMap', 'default', 'b');
+  const gone = store.expecting({ kind: 'ConfigMap', namespace: 'default', name: 'b', resourceVersion: rv });
+  await assert.rejects(gone.put(cm('b', {})), (e: unknown) => isPodctlError(e, 'FAILED_PRECONDITION'));
+  assert.equal(await store.get('ConfigMap', 'default', 'b'), undefined);
 });

@@ -3,7 +3,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import { readJsonIfExists, strayTempFiles, writeJsonAtomic } from '../../util/atomic-file.js';
-import { errnoOf } from '../../util/errors.js';
+import { PodctlError, errnoOf } from '../../util/errors.js';
 import { withFileLock } from '../../util/file-lock.js';
 import { ChangeLog, type Change } from './change-log.js';
 
@@ -42,6 +42,26 @@ export function withoutStoreFields(obj: KubeObject): KubeObject {
   return { ...obj, metadata };
 }
 
+/** One object a write may only change while it still has the resourceVersion its writer read. */
+export interface Precondition {
+  kind: string;
+  namespace?: string;
+  name: string;
+  resourceVersion: string;
+}
+
+/**
+ * The write of an object whose resourceVersion is no longer the one its writer read (the API's
+ * 409 Conflict). FAILED_PRECONDITION with `details.conflict` naming the object, so the API
+ * tells it from the other refusals of a write.
+ */
+export function staleWriteError(p: Precondition, now: string | undefined): PodctlError {
+  return new PodctlError('FAILED_PRECONDITION', `${p.kind.toLowerCase()} ${p.name} was changed since resourceVersion ${p.resourceVersion} (${now === undefined ? 'it is gone' : `now ${now}`})`, {
+    hint: 'read it again and apply your change to what it is now',
+    details: { conflict: { kind: p.kind, namespace: p.namespace, name: p.name } },
+  });
+}
+
 /**
  * One JSON file per object, `<stateDir>/objects/<kind>/<namespace>_<name>.json`, written
  * atomically and 0600 (Secrets are among them), so a crash never leaves half a record and
@@ -56,8 +76,29 @@ export class ObjectStore {
   /** The change log every write goes through first (what watches read). */
   readonly log: ChangeLog;
 
-  constructor(readonly stateDir: string) {
+  constructor(
+    readonly stateDir: string,
+    private readonly precondition?: Precondition,
+  ) {
     this.log = new ChangeLog(join(stateDir, 'objects'));
+  }
+
+  /**
+   * A store over the same records whose writes of one object happen only while it still has
+   * `resourceVersion` (checked under the store's lock, with the write: no other writer, in
+   * this process or another, can come between). Each of its own writes moves the expected
+   * version on, so a write in steps is checked against others only.
+   */
+  expecting(precondition: Precondition): ObjectStore {
+    return new ObjectStore(this.stateDir, { ...precondition });
+  }
+
+  /** Throws the stale write error when `existing` is the object of the precondition and has moved on; true when it is that object. */
+  private checkPrecondition(kind: string, namespace: string | undefined, name: string, existing: KubeObject | undefined): boolean {
+    const p = this.precondition;
+    if (!p || p.kind !== kind || p.name !== name || (!CLUSTER_SCOPED.has(kind) && p.namespace !== namespace)) return false;
+    if (existing?.metadata.resourceVersion !== p.resourceVersion) throw staleWriteError(p, existing?.metadata.resourceVersion);
+    return true;
   }
 
   private dir(kind: string): string {
@@ -77,6 +118,7 @@ export class ObjectStore {
     const path = this.path(obj.kind, obj.metadata.namespace, obj.metadata.name);
     return this.locked(async (resourceVersion) => {
       const existing = await readJsonIfExists<KubeObject>(path);
+      const checked = this.checkPrecondition(obj.kind, obj.metadata.namespace, obj.metadata.name, existing);
       const metadata = {
         ...obj.metadata,
         uid: existing?.metadata.uid ?? obj.metadata.uid ?? randomUUID(),
@@ -87,6 +129,7 @@ export class ObjectStore {
       // The log line first: it is the commit, the record follows (finishLastChange redoes it after a kill).
       await this.log.append({ rv: Number(resourceVersion), type: existing ? 'MODIFIED' : 'ADDED', object: stored });
       await writeJsonAtomic(path, stored);
+      if (checked) this.precondition!.resourceVersion = resourceVersion;
       return stored;
     });
   }
@@ -95,6 +138,7 @@ export class ObjectStore {
     const path = this.path(kind, namespace, name);
     return this.locked(async (resourceVersion) => {
       const existing = await readJsonIfExists<KubeObject>(path);
+      this.checkPrecondition(kind, namespace, name, existing);
       const existed = existing !== undefined;
       // A DELETED change carries the object as it was last, with the deletion's resourceVersion.
       if (existing) await this.log.append({ rv: Number(resourceVersion), type: 'DELETED', object: { ...existing, metadata: { ...existing.metadata, resourceVersion } } });
