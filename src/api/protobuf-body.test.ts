@@ -1,9 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import protobuf from 'protobufjs';
+import { ProtobufBodyError, decodeProtobufBody } from './protobuf-body.js';
+
 const { Writer } = protobuf;
 type Writer = protobuf.Writer;
-import { ProtobufBodyError, decodeProtobufBody } from './protobuf-body.js';
 
 // Bodies built by hand with protobufjs' Writer, field by field as client-go writes them
 // (generated.proto's numbers), so the decoder is checked against the wire format, not itself.
@@ -52,6 +53,17 @@ describe('decodeProtobufBody', () => {
     del.uint32(1 << 3).int64(0);
     str(del, 4, 'Foreground');
     assert.deepEqual(decodeProtobufBody(envelope('meta.k8s.io/v1', 'DeleteOptions', del.finish())), { apiVersion: 'meta.k8s.io/v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, propagationPolicy: 'Foreground' });
+  });
+
+  it('skips fields it does not know (managedFields, a newer field), as proto readers do', () => {
+    const w = Writer.create();
+    message(w, 1, (m) => {
+      str(m, 1, 'cm');
+      message(m, 17, (f) => str(f, 1, 'kubectl'));
+    });
+    w.uint32((9 << 3) | 1).fixed64(7);
+    w.uint32((10 << 3) | 0).uint32(1);
+    assert.deepEqual(decodeProtobufBody(envelope('v1', 'ConfigMap', w.finish())), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' } });
   });
 
   it('refuses other kinds, a body without the magic and a broken message, saying which', () => {
