@@ -55,7 +55,8 @@ export class WorkloadControllers {
 
   async sync(key: string): Promise<SyncResult> {
     const { kind, namespace, name } = parseKey(key);
-    const obj = await this.store.get(kind, namespace, name);
+    // Not found may be a record whose log line (what woke this sync) is written and whose file is not yet.
+    const obj = (await this.store.get(kind, namespace, name)) ?? (await this.store.settled().then(() => this.store.get(kind, namespace, name)));
     const ctx = await this.context(key);
     if (!obj) {
       // Deleted (Background): a command removed its pods itself; the API leaves them to the

@@ -156,6 +156,15 @@ export class ObjectStore {
 
   private queue: Promise<void> = Promise.resolve();
 
+  /**
+   * Once the write in progress (any process's) is done, record included. A watcher hears of a
+   * change from the log line, which is written before the record: a record it does not find yet
+   * may be one being written, and is looked for again after this.
+   */
+  settled(): Promise<void> {
+    return this.queue.then(() => withFileLock(join(this.stateDir, 'objects', '.write.lock'), async () => undefined, { what: 'the object store', timeoutMs: 30_000 }));
+  }
+
   private lockedAcrossProcesses<T>(fn: (resourceVersion: string) => Promise<T>): Promise<T> {
     return withFileLock(join(this.stateDir, 'objects', '.write.lock'), async () => {
       await this.finishLastChange();
