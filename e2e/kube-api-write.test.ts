@@ -190,12 +190,12 @@ spec:
       it('create deployment|service|configmap|secret; a name taken is AlreadyExists; an invalid name is Invalid', async () => {
         const name = `${app}-c`;
         made.push({ args: ['deployment', name] }, { args: ['service', name] }, { args: ['configmap', name] }, { args: ['secret', name] });
-        // kubectl 1.31+ sends these typed creates as protobuf, which podctl does not read: the
-        // same objects go as JSON through `create -f` (kubectl's generic path), and the direct
-        // form gets the API server's 415 with what to do.
-        const typed = v === '1.27';
+        // kubectl 1.31+ sends these typed creates as protobuf, which podctl reads for ConfigMaps
+        // and Secrets only: the Deployment and the Service go as JSON through `create -f`
+        // (kubectl's generic path), and the direct form gets the API server's 415 with what to do.
+        const typed = (args: string[]) => v === '1.27' || args[0] === 'configmap' || args[0] === 'secret';
         const create = async (args: string[]) => {
-          if (typed) return (await kubectlOk(v, ['create', ...args])).trim();
+          if (typed(args)) return (await kubectlOk(v, ['create', ...args])).trim();
           const object = await kubectlOk(v, ['create', ...args, '--dry-run=client', '-o', 'json']);
           return (await kubectlOk(v, ['create', '-f', '-'], object)).trim();
         };
@@ -203,10 +203,10 @@ spec:
         assert.equal(await create(['service', 'clusterip', name, '--tcp=80:80']), `service/${name} created`);
         assert.equal(await create(['configmap', name, '--from-literal=k=v']), `configmap/${name} created`);
         assert.equal(await create(['secret', 'generic', name, '--from-literal=p=secret']), `secret/${name} created`);
-        if (!typed) {
-          const proto = await kubectl(v, ['create', 'configmap', `${name}-p`, '--from-literal=k=v']);
+        if (v !== '1.27') {
+          const proto = await kubectl(v, ['create', 'deployment', `${name}-p`, '--image=nginx']);
           assert.equal(proto.exitCode, 1);
-          assert.match(String(proto.stderr), /the body of the request was in an unknown format - accepted media types include: application\/json, application\/yaml \(podctl does not read application\/vnd\.kubernetes\.protobuf/);
+          assert.match(String(proto.stderr), /the body of the request was in an unknown format - accepted media types include: application\/json, application\/yaml \(podctl reads protobuf bodies of Secret, ConfigMap, DeleteOptions only, not of Deployment/);
         }
         assert.equal((await podctlJson<{ data: Record<string, string> }>(['get', 'configmap', name])).data.k, 'v');
         assert.equal(Buffer.from((await podctlJson<{ data: Record<string, string> }>(['get', 'secret', name])).data.p!, 'base64').toString(), 'secret');

@@ -48,6 +48,7 @@ type JsonMap = Record<string, unknown>;
 
 const PROTOBUF = 'application/vnd.kubernetes.protobuf';
 
+
 /** The largest body the API server takes (3 MiB). */
 const MAX_BODY = 3 * 1024 * 1024;
 
@@ -139,17 +140,27 @@ export async function readBody(req: IncomingMessage): Promise<unknown> {
     if (size > MAX_BODY) throw apiError('INVALID_ARGUMENT', failure(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728'));
     chunks.push(chunk);
   }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const bytes = Buffer.concat(chunks);
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
-  if (type === PROTOBUF) {
-    // client-go's typed clients (kubectl 1.31+'s `create deployment|service|configmap|secret`) send protobuf and have no fallback.
-    throw apiError('INVALID_ARGUMENT', failure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (podctl does not read ${PROTOBUF}; send the object as JSON, e.g. kubectl create -f or kubectl apply -f)`));
-  }
+  // client-go's typed clients (helm's release Secrets, kubectl 1.31+'s `create secret|configmap|...`) send protobuf and have no fallback.
+  if (type === PROTOBUF) return protobufBody(bytes);
+  const text = bytes.toString('utf8');
   try {
     if (/yaml/.test(type)) return (await import('yaml')).parse(text) as unknown;
     return JSON.parse(text) as unknown;
   } catch (err) {
     throw badRequest(`the body of the request could not be decoded: ${messageOf(err)}`);
+  }
+}
+
+/** A protobuf body as its JSON object (protobuf-body.ts, loaded only when one comes); what it cannot read is a 415. */
+async function protobufBody(bytes: Buffer): Promise<unknown> {
+  const { decodeProtobufBody, ProtobufBodyError } = await import('./protobuf-body.js');
+  try {
+    return decodeProtobufBody(bytes);
+  } catch (err) {
+    if (!(err instanceof ProtobufBodyError)) throw err;
+    throw apiError('INVALID_ARGUMENT', failure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (${err.message}; send the object as JSON, e.g. kubectl create -f or kubectl apply -f)`));
   }
 }
 

@@ -16,10 +16,10 @@ import { API_VERSION, objectRef } from '../object-ref.js';
  * server-set.ts), read and check all documents first (the OpenAPI schema,
  * then podctl's own reading, with ConfigMaps, Secrets and claims of the same apply visible to
  * the pods that name them), so a bad document changes nothing; then apply in dependency order
- * whatever the file order: Namespaces, then ConfigMaps, Secrets and claims, then (the caller's)
+ * whatever the file order: Namespaces, then ConfigMaps, Secrets, claims and ServiceAccounts, then (the caller's)
  * Services and Pods, then the workloads whose controllers make pods.
  */
-const CONFIG_KINDS = ['Namespace', 'ConfigMap', 'Secret', 'PersistentVolumeClaim'];
+const CONFIG_KINDS = ['Namespace', 'ConfigMap', 'Secret', 'PersistentVolumeClaim', 'ServiceAccount'];
 const CONFIG_ORDER = (o: KubeObject) => (o.kind === 'Namespace' ? 0 : 1);
 
 export interface ApplyPlan {

@@ -9,8 +9,9 @@ import { withoutStoreFields, type KubeObject, type ObjectStore } from '../object
 import { claimVolumeName } from '../pod-volumes.js';
 
 /**
- * ConfigMap, Secret, Namespace and PersistentVolumeClaim: records podctl keeps (a claim also
- * owns a Docker named volume). Reading normalises them: a Secret's `stringData` is merged
+ * ConfigMap, Secret, Namespace, PersistentVolumeClaim and ServiceAccount: records podctl keeps
+ * (a claim also owns a Docker named volume; an account is a record only, as podctl runs no
+ * token controller and its pods get no API credentials from it). Reading normalises them: a Secret's `stringData` is merged
  * into `data` as base64, as the API server does.
  */
 export function readConfigObject(root: Fields, kind: string, namespace: string): KubeObject | undefined {
@@ -18,7 +19,7 @@ export function readConfigObject(root: Fields, kind: string, namespace: string):
   const meta = root.object('metadata') ?? issues.error('metadata', 'is required');
   if (!meta) return undefined;
   const name = meta.string('name', { required: true }) ?? '';
-  const nameOk = kind === 'ConfigMap' || kind === 'Secret' ? isDnsSubdomain(name) : isDnsLabel(name);
+  const nameOk = kind === 'ConfigMap' || kind === 'Secret' || kind === 'ServiceAccount' ? isDnsSubdomain(name) : isDnsLabel(name);
   if (name && !nameOk) issues.error(meta.at('name'), 'must be a lowercase DNS-1123 name');
   const metadata: KubeObject['metadata'] = {
     name,
@@ -44,6 +45,10 @@ export function readConfigObject(root: Fields, kind: string, namespace: string):
       for (const [k, v] of Object.entries(root.stringMap('stringData') ?? {})) data[k] = Buffer.from(v).toString('base64');
       checkKeys(root, Object.keys(data), issues);
       return { ...base, type: root.string('type') ?? 'Opaque', data };
+    }
+    case 'ServiceAccount': {
+      const kept = ['secrets', 'imagePullSecrets', 'automountServiceAccountToken'].filter((f) => root.has(f));
+      return { ...base, ...Object.fromEntries(kept.map((f) => [f, root.raw(f)])) };
     }
     case 'PersistentVolumeClaim': {
       const spec = root.object('spec');

@@ -31,7 +31,7 @@ export interface KubeObject {
 }
 
 /** The kinds podctl keeps as records of its own (pods are Docker containers plus checkpoints). */
-export const STORED_KINDS = ['Namespace', 'ConfigMap', 'Secret', 'PersistentVolumeClaim', 'Deployment', 'ReplicaSet', 'DaemonSet', 'StatefulSet', 'Job'] as const;
+export const STORED_KINDS = ['Namespace', 'ConfigMap', 'Secret', 'PersistentVolumeClaim', 'ServiceAccount', 'Deployment', 'ReplicaSet', 'DaemonSet', 'StatefulSet', 'Job'] as const;
 export type StoredKind = (typeof STORED_KINDS)[number];
 
 export const CLUSTER_SCOPED = new Set<string>(['Namespace']);
