@@ -48,7 +48,6 @@ type JsonMap = Record<string, unknown>;
 
 const PROTOBUF = 'application/vnd.kubernetes.protobuf';
 
-
 /** The largest body the API server takes (3 MiB). */
 const MAX_BODY = 3 * 1024 * 1024;
 

@@ -185,7 +185,7 @@ export class ObjectStore {
    * a change from the log may otherwise read the record as it was.
    */
   settle(): Promise<void> {
-    const run = this.queue.then(() => withFileLock(join(this.stateDir, 'objects', '.write.lock'), () => this.finishLastChange(), { what: 'the object store', timeoutMs: 30_000 }));
+    const run = this.queue.then(() => this.withWriteLock(() => this.finishLastChange()));
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -213,13 +213,18 @@ export class ObjectStore {
   private queue: Promise<void> = Promise.resolve();
 
   private lockedAcrossProcesses<T>(fn: (resourceVersion: string) => Promise<T>): Promise<T> {
-    return withFileLock(join(this.stateDir, 'objects', '.write.lock'), async () => {
+    return this.withWriteLock(async () => {
       await this.finishLastChange();
       const next = ((await readJsonIfExists<number>(this.counterPath())) ?? 0) + 1;
       // The counter first: a crash between the two writes skips a number, never repeats one.
       await writeJsonAtomic(this.counterPath(), next, { durable: true });
       return fn(String(next));
-    }, { what: 'the object store', timeoutMs: 30_000 });
+    });
+  }
+
+  /** The store's one kernel lock, across processes: every write and `settle` hold it. */
+  private withWriteLock<T>(fn: () => Promise<T>): Promise<T> {
+    return withFileLock(join(this.stateDir, 'objects', '.write.lock'), fn, { what: 'the object store', timeoutMs: 30_000 });
   }
 
   /** Every object of a kind, in one namespace or (undefined) all, sorted by namespace and name. */
