@@ -13,6 +13,7 @@ import { ObjectStore } from '../kube/objects/store.js';
 import type { PodManager } from '../pod/manager.js';
 import type { PodView } from '../pod/status.js';
 import { isPodctlError, messageOf } from '../util/errors.js';
+import { coalesce } from '../util/coalesce.js';
 import { SERVICE_EVENTS, type ContainerEventSource } from '../pod/watch-services.js';
 import { followUntilAborted, type FollowedStream } from '../util/follow-stream.js';
 import type { Logger } from '../util/logger.js';
@@ -135,26 +136,13 @@ export async function serve(options: ServeOptions): Promise<void> {
 
   // One check at a time; one asked for meanwhile runs after it (the table may have gone after
   // the running check listed it: skipping would leave it gone until the next tick).
-  let checking: Promise<void> | undefined;
-  let checkAgain = false;
-  const checkTable = async (): Promise<void> => {
-    if (signal.aborted) return;
-    if (checking) {
-      checkAgain = true;
-      return checking;
+  const checkTable = coalesce(async () => {
+    try {
+      if (await pods.services.repairDrift()) logger.warn('the Services table was gone or changed behind podctl; rewritten');
+    } catch (err) {
+      logger.warn(`Services table check failed: ${messageOf(err)}`);
     }
-    checking = (async () => {
-      do {
-        checkAgain = false;
-        try {
-          if (await pods.services.repairDrift()) logger.warn('the Services table was gone or changed behind podctl; rewritten');
-        } catch (err) {
-          logger.warn(`Services table check failed: ${messageOf(err)}`);
-        }
-      } while (checkAgain && !signal.aborted);
-    })().finally(() => (checking = undefined));
-    return checking;
-  };
+  }, () => signal.aborted);
 
   // What a serve or command killed mid-write left of a record write (the record itself is whole).
   for (const file of await store.strayWrites()) await rm(file, { force: true }).catch(() => undefined);
