@@ -6,7 +6,7 @@ import { WorkQueue, runWorkers } from '../controllers/queue.js';
 import { keyOf, parseKey } from '../controllers/keys.js';
 import { watchObjectChanges } from '../controllers/object-watch.js';
 import { parsePodEvents } from '../controllers/pod-events.js';
-import { WorkloadControllers } from '../controllers/workloads.js';
+import { WorkloadControllers, type RecordReader } from '../controllers/workloads.js';
 import { WORKLOAD_KINDS } from '../kube/kinds/workloads.js';
 import { ChangeFeed } from '../kube/objects/change-feed.js';
 import { ObjectStore } from '../kube/objects/store.js';
@@ -99,23 +99,25 @@ export async function serve(options: ServeOptions): Promise<void> {
       if (awaitingReady) await probeUntilReady(namespace, name, key);
       return;
     }
-    // The feed can hear of a change before its writer has written the record (the log line is
-    // the commit, the record follows): a sync then would act on the record as it was (a created
-    // Deployment looked absent, and its pods waited for the next resync).
-    if (await recordBehindLog(key)) await store.settle();
     const started = Date.now();
-    const result = await controllers.sync(key);
+    const result = await controllers.sync(key, currentRecord);
     logger.debug(`synced ${key} in ${Date.now() - started} ms`);
     if (result.requeueAfterMs !== undefined) queue.addAfter(key, result.requeueAfterMs);
   };
 
-  const recordBehindLog = async (key: string): Promise<boolean> => {
-    const logged = feed.lastChangeOf(key);
-    if (!logged) return false;
-    const { kind, namespace, name } = parseKey(key);
+  // The feed can hear of a change before its writer has written the record (the log line is
+  // the commit, the record follows): a sync then would act on the record as it was (a created
+  // Deployment looked absent, and its pods waited for the next resync). A record behind the
+  // log waits for the write in progress.
+  const currentRecord: RecordReader = async (kind, namespace, name) => {
     const record = await store.get(kind, namespace, name);
-    if (logged.deleted) return record !== undefined && Number(record.metadata.resourceVersion) < logged.rv;
-    return Number(record?.metadata.resourceVersion ?? 0) < logged.rv;
+    const logged = feed.lastChangeOf(keyOf({ kind, namespace, name }));
+    const recordRv = Number(record?.metadata.resourceVersion ?? 0);
+    // (A deletion logged and no record left: not behind.)
+    const behind = logged !== undefined && recordRv < logged.rv && (record !== undefined || !logged.deleted);
+    if (!behind) return record;
+    await store.settle();
+    return store.get(kind, namespace, name);
   };
 
   const resync = async () => {
