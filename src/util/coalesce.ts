@@ -20,11 +20,16 @@ export function coalesce(run: () => Promise<void>, stopped: () => boolean = () =
       return running;
     }
     running = (async () => {
-      do {
-        again = false;
-        await run();
-      } while (again && !stopped());
-    })().finally(() => (running = undefined));
+      try {
+        do {
+          again = false;
+          await run();
+        } while (again && !stopped());
+      } finally {
+        // In the same step as the loop's last test: a call from now on starts a run of its own.
+        running = undefined;
+      }
+    })();
     return running;
   };
   return Object.assign(call, { idle: () => running ?? Promise.resolve() });
