@@ -113,8 +113,8 @@ export async function serve(options: ServeOptions): Promise<void> {
     const record = await store.get(kind, namespace, name);
     const logged = feed.lastChangeOf(keyOf({ kind, namespace, name }));
     const recordRv = Number(record?.metadata.resourceVersion ?? 0);
-    // (A deletion logged and no record left: not behind.)
-    const behind = logged !== undefined && recordRv < logged.rv && (record !== undefined || !logged.deleted);
+    // (A deletion logged and no record left: not behind. An observed change has no record.)
+    const behind = logged !== undefined && !logged.observed && recordRv < logged.rv && (record !== undefined || !logged.deleted);
     if (!behind) return record;
     await store.settle();
     return store.get(kind, namespace, name);

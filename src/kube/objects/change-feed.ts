@@ -95,11 +95,11 @@ export class ChangeFeed {
    * whether it was its deletion; undefined when none is known (a deletion only while the
    * history still holds it).
    */
-  lastChangeOf(key: string): { rv: number; deleted: boolean } | undefined {
+  lastChangeOf(key: string): { rv: number; deleted: boolean; observed: boolean } | undefined {
     const change = this.latest.get(key);
-    if (change) return { rv: change.rv, deleted: false };
+    if (change) return { rv: change.rv, deleted: false, observed: change.observed === true };
     const deletedAt = this.deletions.get(key);
-    return deletedAt === undefined ? undefined : { rv: deletedAt, deleted: true };
+    return deletedAt === undefined ? undefined : { rv: deletedAt, deleted: true, observed: false };
   }
 
   /** The last change of every object the log knows and that is not deleted (its state as last logged). */

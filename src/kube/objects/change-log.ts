@@ -27,6 +27,8 @@ export interface Change {
   object: KubeObject;
   /** For objects that are not records (pods, services): the Table row podctl get prints, kept beside the object. */
   row?: string[];
+  /** A change serve observed (`ObjectStore.observe`): no record follows it. */
+  observed?: true;
 }
 
 export const SEGMENT_BYTES = 1 << 20;

@@ -158,7 +158,7 @@ export class ObjectStore {
   observe(type: Change['type'], object: KubeObject, row?: string[]): Promise<KubeObject> {
     return this.locked(async (resourceVersion) => {
       const logged = { ...object, metadata: { ...object.metadata, resourceVersion } };
-      await this.log.append({ rv: Number(resourceVersion), type, object: logged, ...(row ? { row } : {}) });
+      await this.log.append({ rv: Number(resourceVersion), type, object: logged, ...(row ? { row } : {}), observed: true });
       return logged;
     });
   }
@@ -169,7 +169,8 @@ export class ObjectStore {
    */
   private async finishLastChange(): Promise<void> {
     const last = await this.log.lastChange();
-    if (!last || !(STORED_KINDS as readonly string[]).includes(last.object.kind)) return;
+    // An observed change has no record to finish, even of a kind that also has records (a ReplicaSet).
+    if (!last || last.observed || !(STORED_KINDS as readonly string[]).includes(last.object.kind)) return;
     const { kind, metadata } = last.object;
     const path = this.path(kind, metadata.namespace, metadata.name);
     const record = await readJsonIfExists<KubeObject>(path);
