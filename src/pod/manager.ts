@@ -41,6 +41,7 @@ import { bridgeOf, servicePods } from './service-pods.js';
 import type { ProxyPod } from '../service/proxy.js';
 import { discardSandbox, fillSandbox, prepareSandbox, type PreparedSandbox } from './sandbox-ahead.js';
 import { containerRestarts, engineRestartPolicy, withRestart } from './restarts.js';
+import { RestartCounts } from './restart-counts.js';
 import { judgeEnd, kubeletOwnsRestarts, kubeletRestarts, terminationOf } from './backoff.js';
 
 /** How long the readiness wait after a liveness restart probes (the next one or serve's resync starts over). */
@@ -579,11 +580,14 @@ export class PodManager {
     return out;
   }
 
+  /** Docker's restart counts this process has inspected (see restart-counts.ts). */
+  private readonly dockerRestartCounts = new RestartCounts(async (id) => (await this.deps.containers.inspect(id))?.restartCount);
+
   /**
    * Fills each app container's `restarts` (kubectl's RESTARTS): the checkpoint's count plus
-   * Docker's RestartCount, which only inspect gives: one call per app container that Docker may
-   * have restarted, POD_CONCURRENCY at once.
-   * For `get pods`; `ps` stays one list call and shows no restarts.
+   * Docker's RestartCount, which only inspect gives: an inspect per app container that Docker
+   * may have restarted since this process last inspected it (`RestartCounts`), POD_CONCURRENCY
+   * at once. For `get pods`; `ps` stays one list call and shows no restarts.
    */
   async countRestarts(views: PodView[]): Promise<void> {
     const { default: pLimit } = await import('p-limit');
@@ -599,8 +603,8 @@ export class PodManager {
             .filter((c) => c.role === 'app')
             .map((c) =>
               limit(async () => {
-                const details = dockerMayRestart(c) ? await this.deps.containers.inspect(c.id) : undefined;
-                c.restarts = containerRestarts(checkpoint, c.name, details?.restartCount ?? 0);
+                const dockerCount = dockerMayRestart(c) ? await this.dockerRestartCounts.dockerCount(c.id, c.status) : 0;
+                c.restarts = containerRestarts(checkpoint, c.name, dockerCount);
               }),
             ),
         );
