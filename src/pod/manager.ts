@@ -584,31 +584,29 @@ export class PodManager {
   private readonly dockerRestartCounts = new RestartCounts(async (id) => (await this.deps.containers.inspect(id))?.restartCount);
 
   /**
-   * Fills each app container's `restarts` (kubectl's RESTARTS): the checkpoint's count plus
-   * Docker's RestartCount, which only inspect gives: an inspect per app container that Docker
-   * may have restarted since this process last inspected it (`RestartCounts`), POD_CONCURRENCY
-   * at once. For `get pods`; `ps` stays one list call and shows no restarts.
+   * Fills each app container's `restarts` (kubectl's RESTARTS): the checkpoint's count (read
+   * with the list) plus Docker's RestartCount, which only inspect gives: an inspect per app
+   * container that Docker may have restarted since this process last inspected it
+   * (`RestartCounts`), POD_CONCURRENCY at once. For `get pods`; `ps` stays one list call and
+   * shows no restarts.
    */
   async countRestarts(views: PodView[]): Promise<void> {
     const { default: pLimit } = await import('p-limit');
     const limit = pLimit(POD_CONCURRENCY);
     await Promise.all(
-      views.map(async (view) => {
-        const checkpoint = await this.deps.store.read(view).catch(() => undefined);
-        // Docker restarts nothing under policy "no" (restartPolicy Never: Job pods) and nothing
-        // that never started: those need no inspect.
-        const dockerMayRestart = (c: PodView['containers'][number]) => checkpoint?.spec.restartPolicy !== 'no' && c.state !== 'created';
-        await Promise.all(
-          view.containers
-            .filter((c) => c.role === 'app')
-            .map((c) =>
-              limit(async () => {
-                const dockerCount = dockerMayRestart(c) ? await this.dockerRestartCounts.dockerCount(c.id, c.status) : 0;
-                c.restarts = containerRestarts(checkpoint, c.name, dockerCount);
-              }),
-            ),
-        );
-      }),
+      views.flatMap((view) =>
+        view.containers
+          .filter((c) => c.role === 'app')
+          .map((c) =>
+            limit(async () => {
+              // Docker restarts nothing under policy "no" (restartPolicy Never: Job pods) and
+              // nothing that never started: those need no inspect.
+              const dockerMayRestart = view.restartPolicy !== 'no' && c.state !== 'created';
+              const dockerCount = dockerMayRestart ? await this.dockerRestartCounts.dockerCount(c.id, c.status) : 0;
+              c.restarts = containerRestarts({ restarts: view.podctlRestarts }, c.name, dockerCount);
+            }),
+          ),
+      ),
     );
   }
 
