@@ -41,6 +41,7 @@ import { bridgeOf, servicePods } from './service-pods.js';
 import type { ProxyPod } from '../service/proxy.js';
 import { discardSandbox, fillSandbox, prepareSandbox, type PreparedSandbox } from './sandbox-ahead.js';
 import { containerRestarts, engineRestartPolicy, withRestart } from './restarts.js';
+import { RestartCounts } from './restart-counts.js';
 import { judgeEnd, kubeletOwnsRestarts, kubeletRestarts, terminationOf } from './backoff.js';
 
 /** How long the readiness wait after a liveness restart probes (the next one or serve's resync starts over). */
@@ -580,32 +581,33 @@ export class PodManager {
     return out;
   }
 
+  /** Docker's restart counts this process has inspected (see restart-counts.ts). */
+  private readonly dockerRestartCounts = new RestartCounts(async (id) => (await this.deps.containers.inspect(id))?.restartCount);
+
   /**
-   * Fills each app container's `restarts` (kubectl's RESTARTS): the checkpoint's count plus
-   * Docker's RestartCount, which only inspect gives: one call per app container that Docker may
-   * have restarted, POD_CONCURRENCY at once.
-   * For `get pods`; `ps` stays one list call and shows no restarts.
+   * Fills each app container's `restarts` (kubectl's RESTARTS): the checkpoint's count (read
+   * with the list) plus Docker's RestartCount, which only inspect gives: an inspect per app
+   * container that Docker may have restarted since this process last inspected it
+   * (`RestartCounts`), POD_CONCURRENCY at once. For `get pods`; `ps` stays one list call and
+   * shows no restarts.
    */
   async countRestarts(views: PodView[]): Promise<void> {
     const { default: pLimit } = await import('p-limit');
     const limit = pLimit(POD_CONCURRENCY);
     await Promise.all(
-      views.map(async (view) => {
-        const checkpoint = await this.deps.store.read(view).catch(() => undefined);
-        // Docker restarts nothing under policy "no" (restartPolicy Never: Job pods) and nothing
-        // that never started: those need no inspect.
-        const dockerMayRestart = (c: PodView['containers'][number]) => checkpoint?.spec.restartPolicy !== 'no' && c.state !== 'created';
-        await Promise.all(
-          view.containers
-            .filter((c) => c.role === 'app')
-            .map((c) =>
-              limit(async () => {
-                const details = dockerMayRestart(c) ? await this.deps.containers.inspect(c.id) : undefined;
-                c.restarts = containerRestarts(checkpoint, c.name, details?.restartCount ?? 0);
-              }),
-            ),
-        );
-      }),
+      views.flatMap((view) =>
+        view.containers
+          .filter((c) => c.role === 'app')
+          .map((c) =>
+            limit(async () => {
+              // Docker restarts nothing under policy "no" (restartPolicy Never: Job pods) and
+              // nothing that never started: those need no inspect.
+              const dockerMayRestart = view.restartPolicy !== 'no' && c.state !== 'created';
+              const dockerCount = dockerMayRestart ? await this.dockerRestartCounts.dockerCount(c.id, c.status) : 0;
+              c.restarts = containerRestarts({ restarts: view.podctlRestarts }, c.name, dockerCount);
+            }),
+          ),
+      ),
     );
   }
 

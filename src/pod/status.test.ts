@@ -110,3 +110,8 @@ test('sandboxDied: a pod that should run whose pause is down or gone, or whose n
   assert.equal(sandboxDied(checkpoint('starting', { sandboxRecreation: true }), []), true, 'a serve killed during it');
   assert.equal(podView(checkpoint('running'), [c('app', 'running')], { name: 'web', namespace: 'default' }).sandboxDied, true);
 });
+
+test('the view carries the restarts podctl counted (for get pods\' RESTARTS without reading the checkpoint again), none when it counted none', () => {
+  assert.deepEqual(podView(checkpoint('running', { restarts: { nginx: 2 } }), up, spec).podctlRestarts, { nginx: 2 });
+  assert.equal('podctlRestarts' in podView(checkpoint('running'), up, spec), false);
+});

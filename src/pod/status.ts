@@ -62,6 +62,8 @@ export interface PodView {
   ownerReferences?: OwnerRef[];
   /** Its spec's restart policy (when it has a checkpoint): whether apps that ended have ended for good. */
   restartPolicy?: RestartPolicy;
+  /** The restarts podctl made, per container (its checkpoint's `restarts`): `PodManager.countRestarts` adds Docker's. */
+  podctlRestarts?: Record<string, number>;
   /** When its deletion began: the pod is Terminating. */
   deletionTimestamp?: string;
   deletionGracePeriodSeconds?: number;
@@ -154,6 +156,7 @@ export function podView(checkpoint: PodCheckpoint | undefined, members: Containe
     ...(checkpoint?.awaitingReady ? { awaitingReady: true } : {}),
     ...(checkpoint?.spec.ownerReferences?.length ? { ownerReferences: checkpoint.spec.ownerReferences } : {}),
     ...(checkpoint ? { restartPolicy: checkpoint.spec.restartPolicy } : {}),
+    ...(checkpoint?.restarts ? { podctlRestarts: checkpoint.restarts } : {}),
     ...(checkpoint?.deletionTimestamp ? { deletionTimestamp: checkpoint.deletionTimestamp, deletionGracePeriodSeconds: checkpoint.deletionGracePeriodSeconds ?? 0 } : {}),
     ...(checkpoint && sandboxDied(checkpoint, members) ? { sandboxDied: true } : {}),
   };
