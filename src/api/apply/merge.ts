@@ -45,7 +45,8 @@ function mergeList(live: unknown[], config: unknown[], strategy: ListStrategy | 
 /** The object without the fields at `paths` (a path not there is skipped); maps left empty by a removal go too. */
 export function removeFields(obj: JsonMap, paths: Iterable<FieldPath>, kind: string): JsonMap {
   const out = structuredClone(obj);
-  for (const path of paths) removeAt(out, path, 'Object', kind);
+  // An item before its fields: a field removed first would take the item's key with it.
+  for (const path of [...paths].sort((a, b) => a.length - b.length)) removeAt(out, path, 'Object', kind);
   return out;
 }
 
