@@ -4,7 +4,6 @@ import { openWorkloadContext } from '../kube/kinds/workload-context.js';
 import type { PodManager } from '../pod/manager.js';
 import { DEFAULT_NAMESPACE } from '../pod/spec.js';
 import { readResource } from './read.js';
-import { removeManagedFields } from './apply/managed-store.js';
 import { groupVersionOf, type ApiResource } from './resources.js';
 import type { DeleteOptions, WriteReply, WriteTarget } from './write.js';
 
@@ -36,7 +35,6 @@ const metadataOf = (o: Record<string, unknown>) => (o.metadata ?? {}) as { name?
 
 async function removeOne(pods: PodManager, r: ApiResource, namespace: string, name: string, options: DeleteOptions): Promise<void> {
   const grace = options.gracePeriodSeconds;
-  await removeManagedFields(pods.stateDir, r.kind, r.namespaced ? namespace : undefined, name);
   if (r.kind === 'Pod') await deletePod(pods, { name, namespace }, grace);
   else if (r.kind === 'Service') await pods.services.remove({ name, namespace });
   else await deleteObject(await openWorkloadContext(pods, namespace), r.kind, namespace, name, false, { propagationPolicy: options.propagationPolicy, gracePeriodSeconds: grace });
