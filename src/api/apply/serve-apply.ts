@@ -3,7 +3,7 @@ import type { PodManager } from '../../pod/manager.js';
 import type { ObservedObjects } from '../observed.js';
 import { groupVersionOf } from '../resources.js';
 import { apiError, badRequest, failure } from '../status.js';
-import { PatchedStale, againWhenStale, asStored, conflict, current, isConflict, nowSeconds, objectOfBody, preconditionOf, readBack, withEntries, writeThrough, type WriteReply, type WriteTarget } from '../write.js';
+import { PatchedStale, againWhenStale, asStored, checkResourceVersion, conflict, current, isConflict, nowSeconds, objectOfBody, preconditionOf, readBack, withEntries, writeThrough, type WriteReply, type WriteTarget } from '../write.js';
 import { pathString } from './field-set.js';
 import { readManagedFields, writeManagedFields } from './managed-store.js';
 import { ApplyConflicts, applyConfiguration, managerPhrase, type Manager } from './ownership.js';
@@ -55,12 +55,15 @@ async function applyOnce(pods: PodManager, target: WriteTarget, config: JsonMap,
     throw err;
   }
   const obj = objectOfBody(target, applied.object);
-  const rv = existing ? meta(existing).resourceVersion : undefined;
+  // A resourceVersion in the applied configuration makes the apply conditional on it, as a patch's does.
+  const asked = meta(config).resourceVersion;
+  if (existing) checkResourceVersion(r, name, asked, existing);
+  const rv = asked || (existing ? meta(existing).resourceVersion : undefined);
   let warnings: string[];
   try {
     warnings = await writeThrough(pods, target, obj, options.dryRun, rv ? preconditionOf(target, name, rv) : undefined);
   } catch (err) {
-    if (isConflict(err)) throw existing ? new PatchedStale(conflict(r, name)) : err;
+    if (isConflict(err)) throw existing && !asked ? new PatchedStale(conflict(r, name)) : err;
     throw err;
   }
   const written = options.dryRun ? asStored(obj, existing) : await readBack(pods, target, name, observed);
