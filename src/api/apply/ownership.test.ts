@@ -40,7 +40,7 @@ test('an apply that creates: the applier owns what it sent, by key for container
 test('the same apply again changes nothing, and conflicts with no one', () => {
   const first = applyConfiguration([], undefined, config(2, []), at(APPLIER));
   const live = stored(first.object);
-  const again = applyConfiguration(first.managedFields, live, config(2, []), at(APPLIER));
+  const again = applyConfiguration(first.managedFields, live, config(2, []), { ...at(APPLIER), time: '2026-12-06T18:00:00Z' });
   assert.deepEqual(again.object, live);
   assert.deepEqual(again.managedFields, first.managedFields);
 });

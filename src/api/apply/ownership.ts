@@ -127,7 +127,9 @@ export function applyConfiguration(entries: readonly ManagedFieldsEntry[], live:
   const mine = entryOf(owned, write.who, write.apiVersion, write.time);
   const ownedByOthers = others.reduce((all, o) => all.union(o.set), new FieldSet());
   const object = removeFields(merged, mine.set.difference(applied).difference(ownedByOthers).paths(), kind);
-  Object.assign(mine, { set: applied, apiVersion: write.apiVersion, time: write.time });
+  // An apply that changes neither the object nor what its applier owns keeps the entry's time, as the API server does.
+  const same = changed.size === 0 && mine.set.size === applied.size && mine.set.difference(applied).size === 0;
+  Object.assign(mine, { set: applied, apiVersion: write.apiVersion, ...(same ? {} : { time: write.time }) });
   const gone = removedFields(liveValues, fieldValues(object, kind));
   for (const o of owned) if (o !== mine) o.set = o.set.difference(gone);
   return { object, managedFields: encode(owned) };
