@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { PodManager } from '../pod/manager.js';
 import { applyPatch } from './patch/index.js';
 import { apiError, badRequest, failure, objectNotFound } from './status.js';
-import { checkResourceVersion, current, dryRunOf, methodNotSupported, oneAtATime, patchObject, patchTypeOf, readBody, type WriteReply, type WriteTarget } from './write.js';
+import { checkResourceVersion, current, dryRunOf, fieldManagerOf, methodNotSupported, oneAtATime, patchObject, patchTypeOf, readBody, type WriteReply, type WriteTarget } from './write.js';
 
 /**
  * The scale subresource of Deployments, ReplicaSets and StatefulSets (`kubectl scale`): an
@@ -22,6 +22,8 @@ export async function serveScale(pods: PodManager, target: WriteTarget, req: Inc
   if (method === 'GET') return { code: 200, body: scaleOf(await read()), warnings: [] };
   if (method !== 'PATCH' && method !== 'PUT') throw methodNotSupported(target.resource, method);
   const dryRun = dryRunOf(query);
+  // spec.replicas is recorded for the object, owned by the writer of its scale subresource.
+  const who = { manager: fieldManagerOf(query, req.headers['user-agent']), operation: 'Update' as const, subresource: 'scale' };
   const type = method === 'PATCH' ? patchTypeOf(req.headers['content-type']) : undefined;
   const body = await readBody(req);
   return oneAtATime(async () => {
@@ -37,7 +39,7 @@ export async function serveScale(pods: PodManager, target: WriteTarget, req: Inc
     }
     // A version the Scale names is the patch's precondition, checked with the write.
     const version = typeof meta.resourceVersion === 'string' && meta.resourceVersion !== '' ? { metadata: { resourceVersion: meta.resourceVersion } } : {};
-    const written = await patchObject(pods, target, 'application/merge-patch+json', { ...version, spec: { replicas } }, dryRun);
+    const written = await patchObject(pods, target, 'application/merge-patch+json', { ...version, spec: { replicas } }, dryRun, who);
     return { code: 200, body: scaleOf(written.body as JsonMap), warnings: written.warnings };
   });
 }

@@ -10,6 +10,7 @@ import { aggregatedContentType, aggregatedDiscovery, aggregatedVersionAccepted, 
 import { prepareLogs } from './logs.js';
 import { pageOf } from './paging.js';
 import { readResource } from './read.js';
+import { withManagedFields } from './apply/managed-store.js';
 import { findResource, groupVersionOf, writable, type ApiResource } from './resources.js';
 import { failure, PAGE_NOT_FOUND, statusOf, UNAUTHORIZED, type Status } from './status.js';
 import { tableOf, tableVersionAccepted } from './table.js';
@@ -218,6 +219,8 @@ async function read(options: ApiServerOptions, { resource, namespace, name }: Ta
   const { result } = page;
   const listMeta = { resourceVersion: listRv, ...(page.continue ? { continue: page.continue, remainingItemCount: page.remainingItemCount } : {}) };
   if (tableVersion) return json({ ...tableOf(result, tableVersion, query.get('includeObject') === 'None' ? 'None' : 'PartialObjectMetadata'), ...(name === undefined ? { metadata: listMeta } : {}) });
-  if (name !== undefined) return json(result.objects![0]);
-  return json({ kind: `${resource.kind}List`, apiVersion: groupVersionOf(resource), metadata: listMeta, items: result.objects });
+  // The objects' managedFields, kept beside them by the API's writes (apply/managed-store.ts).
+  const objects = await withManagedFields(options.pods.stateDir, resource.kind, result.objects!);
+  if (name !== undefined) return json(objects[0]);
+  return json({ kind: `${resource.kind}List`, apiVersion: groupVersionOf(resource), metadata: listMeta, items: objects });
 }

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { statusOf } from './status.js';
-import { causeOf, checkResourceVersion, deleteOptions, dryRunOf } from './write.js';
+import { causeOf, checkResourceVersion, deleteOptions, dryRunOf, fieldManagerOf } from './write.js';
+import { isPodctlError } from '../util/errors.js';
 import { findResource } from './resources.js';
 
 test("podctl's problem lines become the causes of an Invalid: the field path, then the message", () => {
@@ -45,3 +46,10 @@ function captured(fn: () => unknown): unknown {
   }
   assert.fail('expected a throw');
 }
+
+test('the manager of a write: fieldManager, else the User-Agent up to its first slash, as the API server names it', () => {
+  assert.equal(fieldManagerOf(new URLSearchParams('fieldManager=kubectl-edit'), 'kubectl/v1.33.0 (linux/amd64)'), 'kubectl-edit');
+  assert.equal(fieldManagerOf(new URLSearchParams(), 'kubectl/v1.33.0 (linux/amd64) kubernetes/abc'), 'kubectl');
+  assert.equal(fieldManagerOf(new URLSearchParams(), 'python-requests/2.31'), 'python-requests');
+  assert.throws(() => fieldManagerOf(new URLSearchParams(`fieldManager=${'m'.repeat(129)}`), undefined), (err: unknown) => isPodctlError(err, 'INVALID_ARGUMENT') && /may not be longer than 128/.test(err.message));
+});

@@ -15,6 +15,7 @@ import { apiError, badRequest, failure, objectNotFound, type Status } from './st
 import { removeObject } from './delete.js';
 import type { ObservedObjects } from './observed.js';
 import type { Precondition } from '../kube/objects/store.js';
+import type { Manager } from './apply/ownership.js';
 
 /**
  * The API's write verbs: create (POST), update (PUT), patch (PATCH: patch/), delete and
@@ -63,23 +64,32 @@ export async function serveWrite(pods: PodManager, target: WriteTarget, req: Inc
   const dryRun = dryRunOf(query);
   const validation = fieldValidationOf(query);
   const method = req.method ?? 'GET';
+  const manager = fieldManagerOf(query, req.headers['user-agent']);
+  const who: Manager = { manager, operation: 'Update' };
   const { resource, name } = target;
   const warnedOf = (warnings: string[]) => (reply: WriteReply): WriteReply => ({ ...reply, warnings: [...warnings, ...reply.warnings] });
   if (method === 'POST' && name === undefined) {
     const body = await readBody(req);
     const warnings = await checkFields(resource, body, validation);
-    return oneAtATime(() => create(pods, target, body, dryRun, observed)).then(warnedOf(warnings));
+    return oneAtATime(() => create(pods, target, body, dryRun, who, observed)).then(warnedOf(warnings));
   }
   if (method === 'PUT' && name !== undefined) {
     const body = await readBody(req);
     const warnings = await checkFields(resource, body, validation);
-    return oneAtATime(() => update(pods, target, body, dryRun, observed)).then(warnedOf(warnings));
+    return oneAtATime(() => update(pods, target, body, dryRun, who, observed)).then(warnedOf(warnings));
+  }
+  if (method === 'PATCH' && name !== undefined && isApply(req.headers['content-type'])) {
+    const body = await readBody(req);
+    const warnings = await checkFields(resource, body, validation);
+    if (!query.get('fieldManager')) throw badRequest('PATCH: fieldManager: Required value: is required for apply patch');
+    const { serverSideApply } = await import('./apply/serve-apply.js');
+    return oneAtATime(() => serverSideApply(pods, target, body, { who: { manager, operation: 'Apply' }, force: query.get('force') === 'true', dryRun }, observed)).then(warnedOf(warnings));
   }
   if (method === 'PATCH' && name !== undefined) {
     const type = patchTypeOf(req.headers['content-type']);
     const patch = await readBody(req);
     const warnings = type === 'application/json-patch+json' ? [] : await checkFields(resource, patch, validation);
-    return oneAtATime(() => patchObject(pods, target, type, patch, dryRun, observed)).then(warnedOf(warnings));
+    return oneAtATime(() => patchObject(pods, target, type, patch, dryRun, who, observed)).then(warnedOf(warnings));
   }
   if (method === 'DELETE') {
     const hasBody = (req.headers['content-length'] ?? '0') !== '0' || req.headers['transfer-encoding'] !== undefined;
@@ -124,11 +134,26 @@ async function checkFields(r: ApiResource, value: unknown, mode: FieldValidation
   throw badRequest(`${r.kind} in version "${r.version}" cannot be handled as a ${r.kind}: strict decoding error: ${unknownFieldsMessage(unknown)}`);
 }
 
+const mediaType = (contentType: string | undefined) => (contentType ?? '').split(';')[0]!.trim();
+const isApply = (contentType: string | undefined) => mediaType(contentType) === APPLY_PATCH_TYPE;
+
 export function patchTypeOf(contentType: string | undefined): PatchType {
-  const type = (contentType ?? '').split(';')[0]!.trim();
+  const type = mediaType(contentType);
   if ((PATCH_TYPES as readonly string[]).includes(type)) return type as PatchType;
-  const message = type === APPLY_PATCH_TYPE ? 'server-side apply is not served by podctl yet: use client-side apply (kubectl apply without --server-side)' : `the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.join(', ')}`;
-  throw apiError('INVALID_ARGUMENT', failure(415, 'UnsupportedMediaType', message));
+  throw apiError('INVALID_ARGUMENT', failure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${[...PATCH_TYPES, APPLY_PATCH_TYPE].join(', ')}`));
+}
+
+/** The longest manager name the API server takes. */
+const MAX_MANAGER = 128;
+
+/**
+ * Who a write is recorded for in managedFields: the `fieldManager` query, else, as the API
+ * server does, the User-Agent up to its first `/` (`kubectl`, `python-requests`, `helm`).
+ */
+export function fieldManagerOf(query: URLSearchParams, userAgent: string | undefined): string {
+  const given = query.get('fieldManager');
+  if (given !== null && given.length > MAX_MANAGER) throw badRequest(`fieldManager: Too long: may not be longer than ${MAX_MANAGER} (a shorter name, e.g. the client's)`);
+  return given || (userAgent ?? '').split('/')[0]!.slice(0, MAX_MANAGER);
 }
 
 export async function readBody(req: IncomingMessage): Promise<unknown> {
@@ -170,13 +195,14 @@ const metaOf = (o: JsonMap): JsonMap => (isMap(o.metadata) ? o.metadata : {});
 export const qualifiedName = (r: ApiResource, name: string) => `${r.group ? `${r.name}.${r.group}` : r.name} "${name}"`;
 
 /** The object in a create or update body, with apiVersion, kind and namespace checked against the URL. */
-function objectOfBody(target: WriteTarget, body: unknown): JsonMap {
+export function objectOfBody(target: WriteTarget, body: unknown): JsonMap {
   const r = target.resource;
   if (!isMap(body)) throw badRequest('the body of the request must be an object');
   const apiVersion = body.apiVersion ?? groupVersionOf(r);
   const kind = body.kind ?? r.kind;
   if (apiVersion !== groupVersionOf(r) || kind !== r.kind) throw badRequest(`the API version in the data (${String(apiVersion)}) does not match the expected API version (${groupVersionOf(r)}), or the kind (${String(kind)}) is not ${r.kind}`);
-  const metadata = { ...metaOf(body) };
+  // managedFields are the API's own (apply/managed-store.ts), never part of what is written.
+  const { managedFields: _managed, ...metadata } = metaOf(body);
   if (r.namespaced) {
     const ns = target.namespace ?? DEFAULT_NAMESPACE;
     if (metadata.namespace !== undefined && metadata.namespace !== '' && metadata.namespace !== ns) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
@@ -203,7 +229,7 @@ export async function current(pods: PodManager, target: WriteTarget, name: strin
   return { ...obj, metadata: { ...metaOf(obj), ...(resourceVersion ? { resourceVersion } : {}) } };
 }
 
-async function create(pods: PodManager, target: WriteTarget, body: unknown, dryRun: boolean, observed?: ObservedObjects): Promise<WriteReply> {
+async function create(pods: PodManager, target: WriteTarget, body: unknown, dryRun: boolean, who: Manager, observed?: ObservedObjects): Promise<WriteReply> {
   const r = target.resource;
   const obj = objectOfBody(target, body);
   const metadata = metaOf(obj);
@@ -217,10 +243,11 @@ async function create(pods: PodManager, target: WriteTarget, body: unknown, dryR
     throw apiError('ALREADY_EXISTS', failure(409, 'AlreadyExists', `${qualifiedName(r, name)} already exists`, { name, ...(r.group ? { group: r.group } : {}), kind: r.name }));
   }
   const warnings = await writeThrough(pods, target, obj, dryRun);
-  return { code: 201, body: dryRun ? asStored(obj, undefined) : await readBack(pods, target, name, observed), warnings };
+  const written = dryRun ? asStored(obj, undefined) : await readBack(pods, target, name, observed);
+  return { code: 201, body: await recordManagers(pods, target, undefined, written, who, dryRun), warnings };
 }
 
-async function update(pods: PodManager, target: WriteTarget, body: unknown, dryRun: boolean, observed?: ObservedObjects): Promise<WriteReply> {
+async function update(pods: PodManager, target: WriteTarget, body: unknown, dryRun: boolean, who: Manager, observed?: ObservedObjects): Promise<WriteReply> {
   const r = target.resource;
   const name = target.name!;
   const obj = objectOfBody(target, body);
@@ -234,8 +261,34 @@ async function update(pods: PodManager, target: WriteTarget, body: unknown, dryR
   checkResourceVersion(r, name, given, existing);
   const precondition = typeof given === 'string' && given !== '' ? preconditionOf(target, name, given) : undefined;
   const warnings = await writeThrough(pods, target, obj, dryRun, precondition);
-  return { code: 200, body: dryRun ? asStored(obj, existing) : await readBack(pods, target, name, observed), warnings };
+  const written = dryRun ? asStored(obj, existing) : await readBack(pods, target, name, observed);
+  return { code: 200, body: await recordManagers(pods, target, existing, written, who, dryRun), warnings };
 }
+
+/**
+ * The written object with its managedFields after an update by `who` (ownership.ts), stored
+ * beside it unless a dry run (apply/managed-store.ts, loaded with the first write).
+ */
+async function recordManagers(pods: PodManager, target: WriteTarget, before: JsonMap | undefined, written: JsonMap, who: Manager, dryRun: boolean): Promise<JsonMap> {
+  const [{ recordUpdate }, store] = await Promise.all([import('./apply/ownership.js'), import('./apply/managed-store.js')]);
+  const r = target.resource;
+  const namespace = r.namespaced ? (target.namespace ?? DEFAULT_NAMESPACE) : undefined;
+  const name = String(metaOf(written).name);
+  const entries = before ? await store.readManagedFields(pods.stateDir, r.kind, namespace, name, metaOf(before).uid as string | undefined) : [];
+  const managedFields = recordUpdate(entries, before, written, { who, apiVersion: groupVersionOf(r), time: nowSeconds(), kind: r.kind });
+  const uid = metaOf(written).uid;
+  if (!dryRun && typeof uid === 'string') await store.writeManagedFields(pods.stateDir, r.kind, namespace, name, uid, managedFields);
+  return withEntries(written, managedFields);
+}
+
+/** The object with its managedFields (none: the field left out, as the API server does). */
+export const withEntries = (obj: JsonMap, managedFields: unknown[]): JsonMap => {
+  const { managedFields: _old, ...metadata } = metaOf(obj);
+  return { ...obj, metadata: { ...metadata, ...(managedFields.length > 0 ? { managedFields } : {}) } };
+};
+
+/** Now in RFC 3339 to the second, as managedFields' times are. */
+export const nowSeconds = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
 /** How often a patch without a resourceVersion is made again on the object as it is now, when another writer came between. */
 const PATCH_ATTEMPTS = 5;
@@ -246,10 +299,15 @@ const PATCH_ATTEMPTS = 5;
  * and a write another writer came before is patched again from the object as it is then (as
  * the API server's guaranteed update does).
  */
-export async function patchObject(pods: PodManager, target: WriteTarget, type: PatchType, patch: unknown, dryRun: boolean, observed?: ObservedObjects): Promise<WriteReply> {
+export function patchObject(pods: PodManager, target: WriteTarget, type: PatchType, patch: unknown, dryRun: boolean, who: Manager, observed?: ObservedObjects): Promise<WriteReply> {
+  return againWhenStale(() => patchOnce(pods, target, type, patch, dryRun, who, observed));
+}
+
+/** A write made on the object as read, made again (up to PATCH_ATTEMPTS times) when another writer came between. */
+export async function againWhenStale(write: () => Promise<WriteReply>): Promise<WriteReply> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await patchOnce(pods, target, type, patch, dryRun, observed);
+      return await write();
     } catch (err) {
       if (!(err instanceof PatchedStale) || attempt >= PATCH_ATTEMPTS) throw err instanceof PatchedStale ? err.conflict : err;
     }
@@ -257,13 +315,13 @@ export async function patchObject(pods: PodManager, target: WriteTarget, type: P
 }
 
 /** A patch without a resourceVersion of its own that found its object moved on: made again. */
-class PatchedStale extends Error {
+export class PatchedStale extends Error {
   constructor(readonly conflict: unknown) {
     super('patched a stale object');
   }
 }
 
-async function patchOnce(pods: PodManager, target: WriteTarget, type: PatchType, patch: unknown, dryRun: boolean, observed?: ObservedObjects): Promise<WriteReply> {
+async function patchOnce(pods: PodManager, target: WriteTarget, type: PatchType, patch: unknown, dryRun: boolean, who: Manager, observed?: ObservedObjects): Promise<WriteReply> {
   const r = target.resource;
   const name = target.name!;
   const existing = await current(pods, target, name, observed);
@@ -291,10 +349,11 @@ async function patchOnce(pods: PodManager, target: WriteTarget, type: PatchType,
   } catch (err) {
     throw !fromPatch && isConflict(err) ? new PatchedStale(err) : err;
   }
-  return { code: 200, body: dryRun ? asStored(obj, existing) : await readBack(pods, target, name, observed), warnings };
+  const written = dryRun ? asStored(obj, existing) : await readBack(pods, target, name, observed);
+  return { code: 200, body: await recordManagers(pods, target, existing, written, who, dryRun), warnings };
 }
 
-function preconditionOf(target: WriteTarget, name: string, resourceVersion: string): Precondition {
+export function preconditionOf(target: WriteTarget, name: string, resourceVersion: string): Precondition {
   return { kind: target.resource.kind, ...(target.resource.namespaced ? { namespace: target.namespace ?? DEFAULT_NAMESPACE } : {}), name, resourceVersion };
 }
 
@@ -316,16 +375,16 @@ export function conflict(r: ApiResource, name: string): PodctlError {
 }
 
 /** The store's refusal of a write whose precondition no longer held (ObjectStore.expecting), or the API's own. */
-const isConflict = (err: unknown): boolean => isPodctlError(err, 'FAILED_PRECONDITION') && (err.details?.conflict !== undefined || (err.details?.status as Status | undefined)?.reason === 'Conflict');
+export const isConflict = (err: unknown): boolean => isPodctlError(err, 'FAILED_PRECONDITION') && (err.details?.conflict !== undefined || (err.details?.status as Status | undefined)?.reason === 'Conflict');
 
 /** What a dry run answers: the object with what the store would keep from the existing one. */
-function asStored(obj: JsonMap, existing: JsonMap | undefined): JsonMap {
+export function asStored(obj: JsonMap, existing: JsonMap | undefined): JsonMap {
   const before = existing ? metaOf(existing) : {};
   const keep = Object.fromEntries(['uid', 'creationTimestamp', 'resourceVersion', 'generation'].filter((k) => before[k] !== undefined).map((k) => [k, before[k]]));
   return { ...obj, metadata: { ...metaOf(obj), ...keep }, ...(existing?.status !== undefined ? { status: existing.status } : {}) };
 }
 
-async function readBack(pods: PodManager, target: WriteTarget, name: string, observed?: ObservedObjects): Promise<JsonMap> {
+export async function readBack(pods: PodManager, target: WriteTarget, name: string, observed?: ObservedObjects): Promise<JsonMap> {
   const obj = await current(pods, target, name, observed);
   if (!obj) throw new PodctlError('INTERNAL', `${qualifiedName(target.resource, name)} was written but cannot be read back`);
   return obj;
@@ -342,7 +401,7 @@ function generatedSuffix(): string {
  * readers: an error is a 422 Invalid with a cause per field), then written as `podctl apply`
  * writes it, unless a dry run. The warnings are the fields podctl cannot honour.
  */
-async function writeThrough(pods: PodManager, target: WriteTarget, obj: JsonMap, dryRun: boolean, precondition?: Precondition): Promise<string[]> {
+export async function writeThrough(pods: PodManager, target: WriteTarget, obj: JsonMap, dryRun: boolean, precondition?: Precondition): Promise<string[]> {
   const r = target.resource;
   const name = String(metaOf(obj).name);
   const namespace = target.namespace ?? DEFAULT_NAMESPACE;

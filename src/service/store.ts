@@ -29,8 +29,14 @@ export class ServiceStore {
     return writeJsonAtomic(this.path(record), record);
   }
 
-  remove(ref: ServiceRef): Promise<void> {
-    return removeIfExists(this.path(ref));
+  /** The API's managedFields of the service (api/apply/managed-store.ts): beside the record, removed with it. */
+  managedFieldsPath(ref: ServiceRef): string {
+    return join(this.dir, `${ref.namespace}_${ref.name}.managed-fields`);
+  }
+
+  async remove(ref: ServiceRef): Promise<void> {
+    await removeIfExists(this.path(ref));
+    await removeIfExists(this.managedFieldsPath(ref));
   }
 
   async list(): Promise<ServiceRecord[]> {

@@ -1,6 +1,7 @@
 /**
- * How a strategic merge patch merges each list of the kinds the API serves: the list's merge key
- * and strategy, and the types its fields lead to. The one place these facts live.
+ * How a strategic merge patch and server-side apply merge each list of the kinds the API
+ * serves: the list's merge key and strategy, its associative keys, and the types its fields
+ * lead to. The one place these facts live.
  *
  * Source: the official Kubernetes OpenAPI (api/openapi-spec/swagger.json of v1.27 to v1.33),
  * each list's `x-kubernetes-patch-merge-key` and `x-kubernetes-patch-strategy`; no npm package
@@ -10,12 +11,24 @@
  * here is atomic: a patch replaces it whole, as the API server does for a list without a
  * strategy (tolerations, args, command, envFrom, readinessGates, ...). Tested against the patches
  * kubectl computes (e2e/kube-api-write.test.ts: apply re-applies and `kubectl patch`).
+ *
+ * Server-side apply (api/apply/) treats a list with a merge key as an associative list (a map
+ * of items by key, as the API server's structured-merge-diff does), keyed by the official
+ * OpenAPI's `x-kubernetes-list-map-keys` where they are more than the merge key (`keys`:
+ * container ports by containerPort and protocol), a key field the applier leaves out taking
+ * its API default (`keyDefaults`: protocol TCP); a list with the merge strategy and no key is a
+ * set; any other list is atomic. Tested against kubectl --server-side
+ * (e2e/kube-server-side-apply.test.ts).
  */
 export interface ListStrategy {
   /** The field that names an element (`name`, `containerPort`); absent for a set of primitives. */
   mergeKey?: string;
   /** The type of the elements, for lists nested in them. */
   elementType?: TypeName;
+  /** `x-kubernetes-list-map-keys`, where more than the merge key (server-side apply's item identity). */
+  keys?: readonly string[];
+  /** The API's defaults of key fields, for items that leave them out. */
+  keyDefaults?: Record<string, string>;
 }
 
 export interface TypeInfo {
@@ -53,7 +66,7 @@ export const TYPES: Record<TypeName, TypeInfo> = {
       volumes: { mergeKey: 'name' },
       imagePullSecrets: { mergeKey: 'name' },
       hostAliases: { mergeKey: 'ip' },
-      topologySpreadConstraints: { mergeKey: 'topologyKey' },
+      topologySpreadConstraints: { mergeKey: 'topologyKey', keys: ['topologyKey', 'whenUnsatisfiable'] },
       resourceClaims: { mergeKey: 'name' },
       schedulingGates: { mergeKey: 'name' },
     },
@@ -61,14 +74,14 @@ export const TYPES: Record<TypeName, TypeInfo> = {
   Container: {
     lists: {
       env: { mergeKey: 'name' },
-      ports: { mergeKey: 'containerPort' },
+      ports: { mergeKey: 'containerPort', keys: ['containerPort', 'protocol'], keyDefaults: { protocol: 'TCP' } },
       volumeMounts: { mergeKey: 'mountPath' },
       volumeDevices: { mergeKey: 'devicePath' },
     },
   },
   /** DeploymentSpec, ReplicaSetSpec, DaemonSetSpec, StatefulSetSpec, JobSpec: their template. */
   WorkloadSpec: { fields: { template: 'PodTemplateSpec' } },
-  ServiceSpec: { lists: { ports: { mergeKey: 'port' } } },
+  ServiceSpec: { lists: { ports: { mergeKey: 'port', keys: ['port', 'protocol'], keyDefaults: { protocol: 'TCP' } } } },
   /** PodStatus, DeploymentStatus, ...: their conditions by type. */
   Status: { lists: { conditions: { mergeKey: 'type' } } },
 };
@@ -118,4 +131,10 @@ export function fieldType(type: TypeName | undefined, field: string, kind: strin
 
 export function listStrategy(type: TypeName | undefined, field: string): ListStrategy | undefined {
   return type ? TYPES[type].lists?.[field] : undefined;
+}
+
+/** The fields that name an item of an associative list (undefined: a set or an atomic list). */
+export function associativeKeys(strategy: ListStrategy | undefined): readonly string[] | undefined {
+  if (strategy?.keys) return strategy.keys;
+  return strategy?.mergeKey !== undefined ? [strategy.mergeKey] : undefined;
 }

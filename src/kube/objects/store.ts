@@ -109,6 +109,11 @@ export class ObjectStore {
     return join(this.dir(kind), `${CLUSTER_SCOPED.has(kind) ? '' : namespace}_${name}.json`);
   }
 
+  /** The API's managedFields of the object (api/apply/managed-store.ts): beside the record, removed with it. */
+  managedFieldsPath(kind: string, namespace: string | undefined, name: string): string {
+    return this.path(kind, namespace, name).replace(/\.json$/, '.managed-fields');
+  }
+
   get<T extends KubeObject = KubeObject>(kind: string, namespace: string | undefined, name: string): Promise<T | undefined> {
     return readJsonIfExists<T>(this.path(kind, namespace, name));
   }
@@ -143,6 +148,7 @@ export class ObjectStore {
       // A DELETED change carries the object as it was last, with the deletion's resourceVersion.
       if (existing) await this.log.append({ rv: Number(resourceVersion), type: 'DELETED', object: { ...existing, metadata: { ...existing.metadata, resourceVersion } } });
       await rm(path, { force: true });
+      await rm(this.managedFieldsPath(kind, namespace, name), { force: true });
       // A writer killed mid-write (serve's kill -9) left its temp file beside the record: it goes too.
       const prefix = `.${basename(path)}.`;
       for (const stray of await strayTempFiles(dirname(path))) if (basename(stray).startsWith(prefix)) await rm(stray, { force: true });
