@@ -103,7 +103,7 @@ export function dryRunOf(query: URLSearchParams): boolean {
 type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
 /** `fieldValidation` Strict, Warn (the API server's default) or Ignore; anything else is a BadRequest. */
-function fieldValidationOf(query: URLSearchParams): FieldValidation {
+export function fieldValidationOf(query: URLSearchParams): FieldValidation {
   const v = query.get('fieldValidation');
   if (v !== null && !['Strict', 'Warn', 'Ignore'].includes(v)) throw badRequest(`fieldValidation: Unsupported value: "${v}": supported values: "Ignore", "Warn", "Strict"`);
   return (v ?? 'Warn') as FieldValidation;
@@ -114,7 +114,7 @@ function fieldValidationOf(query: URLSearchParams): FieldValidation {
  * not looked at): under Strict the API server's BadRequest, under Warn one warning each (the
  * types, required fields and podctl's own reading are checked whatever the mode, by apply).
  */
-async function checkFields(r: ApiResource, value: unknown, mode: FieldValidation): Promise<string[]> {
+export async function checkFields(r: ApiResource, value: unknown, mode: FieldValidation): Promise<string[]> {
   if (mode === 'Ignore') return [];
   const [{ kindSchema }, { unknownFields, unknownFieldsMessage }] = await Promise.all([import('./openapi.js'), import('./unknown-fields.js')]);
   const schema = await kindSchema(r);
@@ -170,7 +170,7 @@ const metaOf = (o: JsonMap): JsonMap => (isMap(o.metadata) ? o.metadata : {});
 export const qualifiedName = (r: ApiResource, name: string) => `${r.group ? `${r.name}.${r.group}` : r.name} "${name}"`;
 
 /** The object in a create or update body, with apiVersion, kind and namespace checked against the URL. */
-function objectOfBody(target: WriteTarget, body: unknown): JsonMap {
+export function objectOfBody(target: WriteTarget, body: unknown): JsonMap {
   const r = target.resource;
   if (!isMap(body)) throw badRequest('the body of the request must be an object');
   const apiVersion = body.apiVersion ?? groupVersionOf(r);
@@ -294,7 +294,7 @@ async function patchOnce(pods: PodManager, target: WriteTarget, type: PatchType,
   return { code: 200, body: dryRun ? asStored(obj, existing) : await readBack(pods, target, name, observed), warnings };
 }
 
-function preconditionOf(target: WriteTarget, name: string, resourceVersion: string): Precondition {
+export function preconditionOf(target: WriteTarget, name: string, resourceVersion: string): Precondition {
   return { kind: target.resource.kind, ...(target.resource.namespaced ? { namespace: target.namespace ?? DEFAULT_NAMESPACE } : {}), name, resourceVersion };
 }
 
