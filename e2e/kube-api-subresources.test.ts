@@ -37,7 +37,7 @@ describe('status subresource, ReplicaSet watch and DELETE preconditions through 
   const running: ResultPromise[] = [];
   const configMaps: string[] = [];
 
-  const deployment = (replicas: number) => `apiVersion: apps/v1
+  const deployment = (replicas: number, round = 'start') => `apiVersion: apps/v1
 kind: Deployment
 metadata: { name: ${name}, labels: { app: ${name} } }
 spec:
@@ -50,6 +50,7 @@ spec:
       containers:
         - name: web
           image: nginx
+          env: [{ name: ROUND, value: "${round}" }]
 `;
 
   // Each kubectl version with a HOME of its own (kubectl caches discovery there).
@@ -63,6 +64,14 @@ spec:
     const r = await execa('/usr/bin/python3', ['-c', script, kubeconfig, name, ...args], { reject: false, env: { HOME: join(work, 'home-py') }, timeout: 120_000 });
     assert.equal(r.exitCode, 0, String(r.stderr));
     return String(r.stdout).trim().split('\n');
+  };
+  /** A kubectl left running (a watch); its output so far, and it is killed after the test. */
+  const follow = (version: string, args: string[]) => {
+    const child = kubectl(version, args);
+    running.push(child);
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += String(d)));
+    return { output: () => out, stop: () => child.kill() };
   };
   const PY_HEAD = ['import json, sys', 'from kubernetes import client, config, watch', 'from kubernetes.client.rest import ApiException', 'config.load_kube_config(config_file=sys.argv[1])', 'name = sys.argv[2]'].join('\n');
 
@@ -191,5 +200,58 @@ print(refused(lambda: core.delete_collection_namespaced_config_map("default", la
     assert.equal(left, "left ['c']");
     assert.equal(rest, 'deleted');
     assert.equal((await podctl(['get', 'deploy', name])).exitCode, 0, 'the Deployment is still there');
+  });
+  for (const v of KUBECTLS) {
+    it(`kubectl ${v}: get rs -w shows a podctl scale of the Deployment as it happens`, async () => {
+      const rs = follow(v, ['get', 'rs', '-l', `app=${name}`, '-w']);
+      const row = (desired: number, current: number, ready: number) => new RegExp(`^${name}-\\w+\\s+${desired}\\s+${current}\\s+${ready}\\s`, 'm');
+      await eventually(async () => assert.match(rs.output(), /^NAME\s+DESIRED\s+CURRENT\s+READY\s+AGE\n/), 20_000);
+      await eventually(async () => assert.match(rs.output(), row(1, 1, 1)), 20_000);
+      await podctlOk(['scale', 'deploy', name, '--replicas', '2']);
+      await eventually(async () => assert.match(rs.output(), row(2, 2, 2), rs.output()), 60_000);
+      await podctlOk(['scale', 'deploy', name, '--replicas', '1', '--wait']);
+      await eventually(async () => assert.match(rs.output().trim().split('\n').at(-1)!, row(1, 1, 1), rs.output()), 60_000);
+      assert.equal(rs.output().match(/^NAME\s+DESIRED/gm)?.length, 1, 'one header, then rows');
+      rs.stop();
+    });
+  }
+
+  it('the Python client watches ReplicaSets from a list: a rollout adds the new one, scales it up and the old one down; rollout status still follows the rollout', async () => {
+    const script = `${PY_HEAD}
+apps = client.AppsV1Api()
+listed = apps.list_namespaced_replica_set("default", label_selector="app=" + name)
+print(json.dumps([listed.metadata.resource_version, [r.metadata.name for r in listed.items]]), flush=True)
+seen = []
+w = watch.Watch()
+for e in w.stream(apps.list_namespaced_replica_set, "default", label_selector="app=" + name, resource_version=listed.metadata.resource_version, timeout_seconds=90):
+    o = e["object"]
+    seen.append([e["type"], o.metadata.name, o.spec.replicas, o.status.ready_replicas or 0, o.metadata.resource_version])
+    news = [s for s in seen if s[1] not in [r.metadata.name for r in listed.items]]
+    if news and news[-1][2] == 1 and news[-1][3] == 1 and any(s[1] != news[-1][1] and (s[2] == 0 or s[0] == "DELETED") for s in seen):
+        w.stop()
+print(json.dumps(seen))
+`;
+    const child = execa('/usr/bin/python3', ['-c', script, kubeconfig, name], { reject: false, env: { HOME: join(work, 'home-py') }, timeout: 120_000 });
+    running.push(child);
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += String(d)));
+    await eventually(async () => assert.ok(out.includes('\n'), 'the list'), 30_000);
+    const [listedRv, listedNames] = JSON.parse(out.split('\n')[0]!) as [string, string[]];
+    assert.equal(listedNames.length, 1);
+    await writeFile(manifest, deployment(1, 'rolled'));
+    await podctlOk(['apply', '-f', manifest]);
+    const status = await kubectl('1.33', ['rollout', 'status', `deploy/${name}`, '--timeout', '90s']);
+    assert.equal(status.exitCode, 0, String(status.stderr));
+    assert.match(String(status.stdout), new RegExp(`deployment "${name}" successfully rolled out`));
+    const r = await child;
+    assert.equal(r.exitCode, 0, String(r.stderr));
+    const seen = JSON.parse(String(r.stdout).trim().split('\n')[1]!) as Array<[string, string, number, number, string]>;
+    const fresh = seen.filter(([, n]) => n !== listedNames[0]);
+    assert.equal(fresh[0]?.[0], 'ADDED', JSON.stringify(seen));
+    // The old one scaled down (or gone with its last pod: podctl shows a ReplicaSet of an old template only while it has pods).
+    assert.ok(seen.some(([type, n, replicas]) => n === listedNames[0] && ((type === 'MODIFIED' && replicas === 0) || type === 'DELETED')), JSON.stringify(seen));
+    // Every change after the list's version, each with a version of its own, in order.
+    const versions = seen.map((e) => Number(e[4]));
+    assert.ok(versions.every((x, i) => x > Number(listedRv) && (i === 0 || x > versions[i - 1]!)), JSON.stringify(seen));
   });
 });

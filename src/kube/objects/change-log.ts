@@ -29,6 +29,13 @@ export interface Change {
   row?: string[];
 }
 
+/**
+ * A change serve observed of an object that is not a record (ObjectStore.observe always logs its
+ * row), rather than a record's write. A Deployment's computed ReplicaSets share their kind with
+ * ReplicaSet records: this tells their changes apart.
+ */
+export const isObservedChange = (c: Pick<Change, 'row'>): boolean => c.row !== undefined;
+
 export const SEGMENT_BYTES = 1 << 20;
 const CURRENT = 'changes.log';
 const OLDER = 'changes.1.log';

@@ -127,3 +127,14 @@ test("a removal expecting a uid: refused for another object of the name (with th
   // A delete that puts its object back (its dependents could not go) writes a new object.
   assert.ok(await own.put(cm('a', { k: 'back' })));
 });
+
+test("an observed change of a kind that also has records (a Deployment's computed ReplicaSet) is never taken for a record's unfinished write", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'podctl-store-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const store = new ObjectStore(dir);
+  const rs = { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web-abc', namespace: 'default' }, spec: { replicas: 1 } };
+  await store.observe('ADDED', rs, ['web-abc', '1', '1', '1', '1s']);
+  await store.settle();
+  assert.equal(await store.get('ReplicaSet', 'default', 'web-abc'), undefined);
+  assert.deepEqual(await store.list('ReplicaSet'), []);
+});
