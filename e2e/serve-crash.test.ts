@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import { LeakChecker } from './harness/leaks.js';
 import { PODCTL, getOnNewConnection, podctl, podctlOk, sh, uniqueName } from './harness/run.js';
 import { killServe, sleep, startServe, stopServe, type Serve } from './harness/serve.js';
+import { deploymentYaml } from './harness/manifests.js';
 import { engineRestartSkip, restartEngine } from './reliability-support.js';
 
 // Crash safety of `podctl serve` on the real engine: `kill -9` of serve in the middle of a Job
@@ -159,23 +160,14 @@ ${spec}
 
   it('a 10-replica rollout goes on after kill -9 of serve: maxUnavailable and maxSurge hold, no request lost, no duplicate', async () => {
     const name = uniqueName('pct-scr');
-    const deployment = (version: number) => `apiVersion: apps/v1
-kind: Deployment
-metadata: { name: ${name} }
-spec:
-  replicas: 10
-  selector: { matchLabels: { app: ${name} } }
-  strategy: { type: RollingUpdate, rollingUpdate: { maxUnavailable: 1, maxSurge: 1 } }
-  template:
-    metadata: { labels: { app: ${name} } }
-    spec:
-      terminationGracePeriodSeconds: 1
-      containers:
-        - name: web
-          image: busybox
-          env: [{ name: VERSION, value: '${version}' }]
-          command: [sh, -c, 'echo ok > /tmp/index.html; exec httpd -f -p 80 -h /tmp']
-`;
+    const deployment = (version: number) =>
+      deploymentYaml(name, {
+        replicas: 10,
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 1 } },
+        image: 'busybox',
+        env: { VERSION: String(version) },
+        command: ['sh', '-c', 'echo ok > /tmp/index.html; exec httpd -f -p 80 -h /tmp'],
+      });
     const v1 = await manifest(`${name}-v1`, deployment(1));
     const v2 = await manifest(`${name}-v2`, deployment(2));
     cleanup.push(['delete', 'svc', name, '--ignore-not-found'], ['delete', '-f', v2, '--ignore-not-found']);
@@ -256,18 +248,7 @@ describe('podctl serve across a dockerd restart', async () => {
   it('survives or says why it ended, converges without a duplicate pod, and leaves a container it did not make alone', { skip }, async () => {
     const name = uniqueName('pct-scd');
     const foreign = uniqueName('pct-foreign');
-    const file = await manifest(name, `apiVersion: apps/v1
-kind: Deployment
-metadata: { name: ${name} }
-spec:
-  replicas: 3
-  selector: { matchLabels: { app: ${name} } }
-  template:
-    metadata: { labels: { app: ${name} } }
-    spec:
-      terminationGracePeriodSeconds: 1
-      containers: [{ name: c, image: busybox, command: [sleep, '3600'] }]
-`);
+    const file = await manifest(name, deploymentYaml(name, { replicas: 3, container: 'c', image: 'busybox', command: ['sleep', '3600'] }));
     cleanup.push(['delete', '-f', file, '--ignore-not-found']);
     await sh('docker', ['run', '-d', '--name', foreign, 'busybox', 'sleep', '600']);
     try {

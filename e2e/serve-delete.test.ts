@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { LeakChecker } from './harness/leaks.js';
 import { eventually, podctl, podctlOk, uniqueName } from './harness/run.js';
 import { sleep, startServe, stopServe, type Serve } from './harness/serve.js';
+import { deploymentYaml } from './harness/manifests.js';
 
 // Deletion as in Kubernetes, on the real engine with `podctl serve` running beside the
 // commands: pods carry owner references (pod → ReplicaSet → Deployment, pod → Job);
@@ -41,24 +42,8 @@ interface Obj {
 const json = async <T = Obj>(args: string[]): Promise<T> => JSON.parse((await podctlOk([...args, '-o', 'json'])).stdout) as T;
 const podsOf = async (app: string): Promise<Obj[]> => (await json<{ items: Obj[] }>(['get', 'pods', '-l', `app=${app}`])).items;
 
-function deployment(name: string, replicas: number): string {
-  // busybox's sleep as the container's first process ignores SIGTERM: each pod takes its grace period (2 s) to stop.
-  return `apiVersion: apps/v1
-kind: Deployment
-metadata: { name: ${name} }
-spec:
-  replicas: ${replicas}
-  selector: { matchLabels: { app: ${name} } }
-  template:
-    metadata: { labels: { app: ${name} } }
-    spec:
-      terminationGracePeriodSeconds: 2
-      containers:
-        - name: app
-          image: busybox
-          command: ['sleep', '3600']
-`;
-}
+// busybox's sleep as the container's first process ignores SIGTERM: each pod takes its grace period (2 s) to stop.
+const deployment = (name: string, replicas: number): string => deploymentYaml(name, { replicas, graceSeconds: 2, container: 'app', image: 'busybox', command: ['sleep', '3600'] });
 
 describe('podctl delete: owner references and propagation', () => {
   let serve: Serve | undefined;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { LeakChecker } from './harness/leaks.js';
 import { getOnNewConnection, podctl, podctlOk, sh, uniqueName } from './harness/run.js';
 import { sleep, startServe, stopServe, type Serve } from './harness/serve.js';
+import { deploymentYaml } from './harness/manifests.js';
 
 // `podctl serve` on the real engine and kernel: a Deployment of 3 behind a Service, with a
 // request loop running, is healed after each way a pod can go (its pause removed, its app
@@ -72,21 +73,7 @@ describe('podctl serve', () => {
     manifest = join(work, 'deploy.yaml');
     await writeFile(
       manifest,
-      `apiVersion: apps/v1
-kind: Deployment
-metadata: { name: ${name} }
-spec:
-  replicas: 3
-  selector: { matchLabels: { app: ${name} } }
-  template:
-    metadata: { labels: { app: ${name} } }
-    spec:
-      terminationGracePeriodSeconds: 1
-      containers:
-        - name: web
-          image: nginx
-          readinessProbe: { httpGet: { path: /, port: 80 }, periodSeconds: 1 }
-`,
+      deploymentYaml(name, { replicas: 3, readinessProbe: { httpGet: { path: '/', port: 80 }, periodSeconds: 1 } }),
     );
     serve = await startServe();
     await podctlOk(['apply', '-f', manifest, '--wait']);
@@ -150,7 +137,7 @@ spec:
     const deleted = Date.now();
     for (;;) {
       if ((await sh('nft', ['list', 'table', 'ip', 'podctl']).catch(() => '')) !== '') break;
-      assert.ok(Date.now() - deleted < 35_000, 'the Services table is back within 35 s');
+      assert.ok(Date.now() - deleted < 35_000, `the Services table is back within 35 s; serve's log:\n${serve.stderr().split('\n').slice(-30).join('\n')}`);
       await sleep(250);
     }
     process.stderr.write(`# serve: Services table restored after ${Date.now() - deleted} ms\n`);

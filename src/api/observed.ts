@@ -2,7 +2,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { endpointsManifest, serviceManifest } from '../kube/kinds/service-output.js';
 import type { ChangeFeed } from '../kube/objects/change-feed.js';
-import { isObservedChange, type Change } from '../kube/objects/change-log.js';
+import type { Change } from '../kube/objects/change-log.js';
 import type { KubeObject, ObjectStore } from '../kube/objects/store.js';
 import { listObjects } from '../kube/kinds/read-objects.js';
 import { openWorkloadContext } from '../kube/kinds/workload-context.js';
@@ -66,7 +66,7 @@ export class ObservedObjects {
   /** Takes the last logged state from the feed's history, then looks at everything (in the background) and follows. */
   async start(feed: ChangeFeed): Promise<void> {
     // A stored ReplicaSet's changes are its record's, not observed ones.
-    for (const c of feed.lastChanges()) if ((OBSERVED_KINDS as readonly string[]).includes(c.object.kind) || (c.object.kind === COMPUTED && isObservedChange(c))) this.known.set(observedKey(c.object), { object: c.object, row: c.row ?? [] });
+    for (const c of feed.lastChanges()) if ((OBSERVED_KINDS as readonly string[]).includes(c.object.kind) || (c.object.kind === COMPUTED && c.observed)) this.known.set(observedKey(c.object), { object: c.object, row: c.row ?? [] });
     // A Deployment's spec or record changing changes its ReplicaSets before any of its pods does.
     this.unsubscribe = feed.subscribe(feed.last, (e) => {
       if (e.object.kind === 'Deployment') this.schedule();
@@ -214,7 +214,7 @@ export class ObservedObjects {
 
   private async log(changes: Array<Omit<Change, 'rv'>>): Promise<void> {
     for (const c of changes) {
-      const logged = await this.store.observe(c.type, c.object, c.row ?? []);
+      const logged = await this.store.observe(c.type, c.object, c.row);
       const key = observedKey(logged);
       if (c.type === 'DELETED') {
         this.known.delete(key);

@@ -1,5 +1,4 @@
 import type { ChangeFeed } from '../kube/objects/change-feed.js';
-import { isObservedChange } from '../kube/objects/change-log.js';
 import { keyOf } from './keys.js';
 
 /**
@@ -11,7 +10,7 @@ export function watchObjectChanges(feed: ChangeFeed, kinds: readonly string[], o
   const close = feed.subscribe(feed.last, (change) => {
     const { object } = change;
     // A Deployment's computed ReplicaSet, as serve's API observes it, is no record to sync.
-    if (kinds.includes(object.kind) && !isObservedChange(change)) onChange(keyOf({ kind: object.kind, namespace: object.metadata.namespace ?? '', name: object.metadata.name }));
+    if (kinds.includes(object.kind) && !change.observed) onChange(keyOf({ kind: object.kind, namespace: object.metadata.namespace ?? '', name: object.metadata.name }));
   });
   return { close };
 }

@@ -3,13 +3,16 @@ import { objectLookup } from '../kube/kinds/config-objects.js';
 import { jobCondition } from '../kube/kinds/job-status.js';
 import { collectGarbage } from '../kube/kinds/garbage-collector.js';
 import { WORKLOAD_KINDS, finishDeletion, reconcileJob, reconcileReplicasIfFree, workloadOf, type WorkloadContext } from '../kube/kinds/workloads.js';
-import type { ObjectStore } from '../kube/objects/store.js';
+import type { KubeObject, ObjectStore } from '../kube/objects/store.js';
 import type { LabelPredicate } from '../kube/selector.js';
 import type { PodManager } from '../pod/manager.js';
 import { DEFAULT_NAMESPACE } from '../pod/spec.js';
 import { keyOf, parseKey } from './keys.js';
 
 /** What a sync asks of the queue besides forgetting its failures: to be run again after a while. */
+/** Reads one desired object from the store. */
+export type RecordReader = (kind: string, namespace: string, name: string) => Promise<KubeObject | undefined>;
+
 export interface SyncResult {
   requeueAfterMs?: number;
 }
@@ -55,9 +58,10 @@ export class WorkloadControllers {
     return [...this.owners].filter(([, o]) => o.namespace === namespace && o.selector(labels)).map(([key]) => key);
   }
 
-  async sync(key: string): Promise<SyncResult> {
+  /** `readRecord`: how to read the desired object (serve's makes sure it is not behind the change log). */
+  async sync(key: string, readRecord: RecordReader = (kind, namespace, name) => this.store.get(kind, namespace, name)): Promise<SyncResult> {
     const { kind, namespace, name } = parseKey(key);
-    const obj = await this.store.get(kind, namespace, name);
+    const obj = await readRecord(kind, namespace, name);
     const recheck: { at?: number } = {};
     const ctx = await this.context(key, (ms) => (recheck.at = Math.min(recheck.at ?? ms, ms)));
     if (!obj) {

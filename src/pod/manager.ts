@@ -474,7 +474,8 @@ export class PodManager {
    * Removes a pod and everything podctl set up for it. Returns false when there was no such
    * pod. A running pod needs `force`. Works on pods whose pause was killed or removed.
    */
-  async remove(ref: PodRef, force = false): Promise<boolean> {
+  /** `lockWaitMs`: how long to wait for another process working on the pod (0: leave the pod to it, with a LOCKED error). */
+  async remove(ref: PodRef, force = false, options: { lockWaitMs?: number } = {}): Promise<boolean> {
     return this.locked(ref, async (deps) => {
       const [checkpoint, members] = await deps.steps.time('read-pod', () => Promise.all([deps.store.read(ref), this.members(ref)]));
       if (!checkpoint && members.length === 0) {
@@ -491,7 +492,7 @@ export class PodManager {
       if (checkpoint) await this.leaveServices(checkpoint, 'removing');
       await removePod(deps, checkpoint, members, force);
       return true;
-    });
+    }, options.lockWaitMs);
   }
 
   /** All pods from one Docker list call plus the local checkpoints. */
@@ -780,8 +781,8 @@ export class PodManager {
   }
 
   /** Runs `fn` holding the pod's lock, with deps for that pod. */
-  private async locked<T>(ref: PodRef, fn: (deps: PodDeps) => Promise<T>): Promise<T> {
-    const lock = await this.deps.steps.time('lock-pod', () => this.deps.lockPod(ref));
+  private async locked<T>(ref: PodRef, fn: (deps: PodDeps) => Promise<T>, lockWaitMs?: number): Promise<T> {
+    const lock = await this.deps.steps.time('lock-pod', () => this.deps.lockPod(ref, lockWaitMs));
     try {
       return await fn(this.forPod(ref));
     } finally {

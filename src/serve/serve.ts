@@ -6,13 +6,14 @@ import { WorkQueue, runWorkers } from '../controllers/queue.js';
 import { keyOf, parseKey } from '../controllers/keys.js';
 import { watchObjectChanges } from '../controllers/object-watch.js';
 import { parsePodEvents } from '../controllers/pod-events.js';
-import { WorkloadControllers } from '../controllers/workloads.js';
+import { WorkloadControllers, type RecordReader } from '../controllers/workloads.js';
 import { WORKLOAD_KINDS } from '../kube/kinds/workloads.js';
 import { ChangeFeed } from '../kube/objects/change-feed.js';
 import { ObjectStore } from '../kube/objects/store.js';
 import type { PodManager } from '../pod/manager.js';
 import type { PodView } from '../pod/status.js';
 import { isPodctlError, messageOf } from '../util/errors.js';
+import { coalesce } from '../util/coalesce.js';
 import { SERVICE_EVENTS, type ContainerEventSource } from '../pod/watch-services.js';
 import { followUntilAborted, type FollowedStream } from '../util/follow-stream.js';
 import type { Logger } from '../util/logger.js';
@@ -98,23 +99,25 @@ export async function serve(options: ServeOptions): Promise<void> {
       if (awaitingReady) await probeUntilReady(namespace, name, key);
       return;
     }
-    // The feed can hear of a change before its writer has written the record (the log line is
-    // the commit, the record follows): a sync then would act on the record as it was (a created
-    // Deployment looked absent, and its pods waited for the next resync).
-    if (await recordBehindLog(key)) await store.settle();
     const started = Date.now();
-    const result = await controllers.sync(key);
+    const result = await controllers.sync(key, currentRecord);
     logger.debug(`synced ${key} in ${Date.now() - started} ms`);
     if (result.requeueAfterMs !== undefined) queue.addAfter(key, result.requeueAfterMs);
   };
 
-  const recordBehindLog = async (key: string): Promise<boolean> => {
-    const logged = feed.lastChangeOf(key);
-    if (!logged) return false;
-    const { kind, namespace, name } = parseKey(key);
+  // The feed can hear of a change before its writer has written the record (the log line is
+  // the commit, the record follows): a sync then would act on the record as it was (a created
+  // Deployment looked absent, and its pods waited for the next resync). A record behind the
+  // log waits for the write in progress.
+  const currentRecord: RecordReader = async (kind, namespace, name) => {
     const record = await store.get(kind, namespace, name);
-    if (logged.deleted) return record !== undefined && Number(record.metadata.resourceVersion) < logged.rv;
-    return Number(record?.metadata.resourceVersion ?? 0) < logged.rv;
+    const logged = feed.lastChangeOf(keyOf({ kind, namespace, name }));
+    const recordRv = Number(record?.metadata.resourceVersion ?? 0);
+    // (A deletion logged and no record left: not behind. An observed change has no record.)
+    const behind = logged !== undefined && !logged.observed && recordRv < logged.rv && (record !== undefined || !logged.deleted);
+    if (!behind) return record;
+    await store.settle();
+    return store.get(kind, namespace, name);
   };
 
   const resync = async () => {
@@ -135,26 +138,13 @@ export async function serve(options: ServeOptions): Promise<void> {
 
   // One check at a time; one asked for meanwhile runs after it (the table may have gone after
   // the running check listed it: skipping would leave it gone until the next tick).
-  let checking: Promise<void> | undefined;
-  let checkAgain = false;
-  const checkTable = async (): Promise<void> => {
-    if (signal.aborted) return;
-    if (checking) {
-      checkAgain = true;
-      return checking;
+  const checkTable = coalesce(async () => {
+    try {
+      if (await pods.services.repairDrift()) logger.warn('the Services table was gone or changed behind podctl; rewritten');
+    } catch (err) {
+      logger.warn(`Services table check failed: ${messageOf(err)}`);
     }
-    checking = (async () => {
-      do {
-        checkAgain = false;
-        try {
-          if (await pods.services.repairDrift()) logger.warn('the Services table was gone or changed behind podctl; rewritten');
-        } catch (err) {
-          logger.warn(`Services table check failed: ${messageOf(err)}`);
-        }
-      } while (checkAgain && !signal.aborted);
-    })().finally(() => (checking = undefined));
-    return checking;
-  };
+  }, () => signal.aborted);
 
   // What a serve or command killed mid-write left of a record write (the record itself is whole).
   for (const file of await store.strayWrites()) await rm(file, { force: true }).catch(() => undefined);

@@ -8,7 +8,7 @@ import { rewriteInPlace, withoutPadding } from '../util/rewrite-in-place.js';
 import { renderServiceHosts, withServiceHosts } from './dns.js';
 import { computeEndpoints, removedFlows, udpFlows, type EndpointPod } from './endpoints.js';
 import { applyNft, flushUdpFlows, type ServiceHost } from './host.js';
-import { kernelTableDigest } from './kernel-table.js';
+import { kernelTableDigest, TABLE_GONE } from './kernel-table.js';
 import { DELETE_SCRIPT, proxiedServices, renderRules } from './rules.js';
 import { BRIDGE_NF_CALL_IPTABLES, routeLocalnetKey, SysctlLedger, sysctlLedgerPath } from './sysctls.js';
 import type { NodePortAddresses, ServiceEndpoints, ServiceRecord } from './types.js';
@@ -39,7 +39,7 @@ interface Applied {
   udp: string[];
   /** The cluster DNS while some pod uses it, and since when (kube-dns's age). */
   dns?: ClusterDnsTarget & { since: string };
-  /** The table as the kernel listed it after the last write (see kernel-table.ts). */
+  /** The table as the kernel listed it after the last write (see kernel-table.ts), or TABLE_GONE. */
   kernel?: string;
   /** Written by podctl before the sysctl ledger: the route_localnet it switched on, and the value before. */
   localnet?: { iface: string; previous: string };
@@ -144,7 +144,9 @@ export class ServiceProxy {
     if (force || hash !== previous?.hash) {
       await this.steps.run('services-rules', () => applyNft(this.host.exec, script));
       this.logger.debug('service rules written', { services: records.length, bytes: script.length });
-      kernel = tabled ? await kernelTableDigest(this.host.exec) : undefined;
+      // A table deleted right after this write is recorded as gone, so that serve's next
+      // check rewrites it (recording nothing would make the check believe nothing was written).
+      kernel = tabled ? ((await kernelTableDigest(this.host.exec)) ?? TABLE_GONE) : undefined;
     }
     if (localnets.length > 0) await this.steps.run('services-route-localnet', () => Promise.all(localnets.map((iface) => this.sysctls.set(routeLocalnetKey(iface), '1'))));
     if (!dns && (previous?.dns || force)) await this.dnsProcess.stop();

@@ -17,6 +17,8 @@ let dir: string;
 let calls: Array<{ file: string; args: string[]; input?: string }>;
 let nftFails: boolean;
 let kernelTable: string | undefined;
+/** Someone deletes the table the moment the next script has made it. */
+let deleteAfterNextWrite = false;
 let pods: ProxyPod[];
 let sysctlValues: Map<string, string>;
 
@@ -27,6 +29,7 @@ const host: ServiceHost = {
     const failed = file === 'nft' && args[0] === '-f' && nftFails;
     // The kernel's table: what the last script made of it, listed back by `nft list table`.
     if (file === 'nft' && args[0] === '-f' && !failed) kernelTable = /table ip podctl \{[^]*\n\}\n/.exec(input ?? '')?.[0];
+    if (file === 'nft' && args[0] === '-f' && deleteAfterNextWrite) [kernelTable, deleteAfterNextWrite] = [undefined, false];
     if (file === 'nft' && args[0] === 'list') return kernelTable === undefined ? { exitCode: 1, stdout: '', stderr: 'Error: No such file or directory\n' } : { exitCode: 0, stdout: kernelTable, stderr: '' };
     return { exitCode: failed ? 1 : 0, stdout: '', stderr: failed ? 'Error: Could not process rule: No such file or directory\n' : '' };
   },
@@ -231,5 +234,11 @@ describe('ServiceManager', () => {
     assert.equal(await m.repairDrift(), true, 'edited');
     assert.equal(await m.repairDrift(), false);
     assert.equal(nftScripts().length, 3);
+    // Deleted between the write and the sync's look at what the kernel holds.
+    deleteAfterNextWrite = true;
+    await m.apply({ ...web, name: 'other' });
+    assert.equal(kernelTable, undefined);
+    assert.equal(await m.repairDrift(), true, 'deleted right after the write');
+    assert.match(kernelTable ?? '', /table ip podctl/);
   });
 });

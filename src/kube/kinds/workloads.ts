@@ -722,20 +722,22 @@ export function replicaCounts(w: Workload, views: PodView[], ready: (v: PodView)
 
 /** Pods whose removal this process is finishing (`namespace/name`): one attempt each at a time. */
 const finishing = new Set<string>();
+/** At most POD_CONCURRENCY of them at once: a hundred at once queue on the Services lock for minutes. */
+const finishingLimit = pLimit(POD_CONCURRENCY);
 
 /**
  * Finishes removals that their process left undone (a command or serve killed with -9 keeps
  * the pod `removing` for good), as the kubelet finishes a terminating pod. Aside from the
- * round: a removal still in progress holds the pod's lock, and this one waits for it, then
- * finds nothing left to do.
+ * round. A pod whose lock is held is left to its holder (a `podctl delete` removing it, or its
+ * graceful stop): taking turns with it would only make both wait; a later sync comes back to
+ * the pod if that holder dies.
  */
 function finishRemovals(ctx: WorkloadContext, removing: PodView[]): void {
   for (const v of removing) {
     const key = `${v.namespace}/${v.name}`;
     if (finishing.has(key)) continue;
     finishing.add(key);
-    void ctx.pods
-      .remove(v, true)
+    void finishingLimit(() => ctx.pods.remove(v, true, { lockWaitMs: 0 }))
       .catch(() => undefined)
       .finally(() => finishing.delete(key));
   }

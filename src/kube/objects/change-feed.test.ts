@@ -86,14 +86,14 @@ test('a reader that heard of a change from the log before its record was written
       const logged = { ...cm('a', { k: '2' }), metadata: { ...a.metadata, resourceVersion: '2' } };
       await appendFile(store.log.current, JSON.stringify({ rv: 2, type: 'MODIFIED', object: logged }) + '\n');
       await feed.poke();
-      assert.deepEqual(feed.lastChangeOf('ConfigMap/default/a'), { rv: 2, deleted: false });
+      assert.deepEqual(feed.lastChangeOf('ConfigMap/default/a'), { rv: 2, deleted: false, observed: false });
       assert.equal((await store.get('ConfigMap', 'default', 'a'))?.metadata.resourceVersion, '1');
       await store.settle();
       assert.deepEqual((await store.get('ConfigMap', 'default', 'a'))?.data, { k: '2' });
       // A deletion is known while the history holds it; an object never logged is not.
       await store.remove('ConfigMap', 'default', 'a');
       await feed.poke();
-      assert.deepEqual(feed.lastChangeOf('ConfigMap/default/a'), { rv: 3, deleted: true });
+      assert.deepEqual(feed.lastChangeOf('ConfigMap/default/a'), { rv: 3, deleted: true, observed: false });
       assert.equal(feed.lastChangeOf('ConfigMap/default/nobody'), undefined);
     } finally {
       feed.close();
@@ -198,6 +198,21 @@ test('changes observed, not stored (pods), get their resourceVersion and place i
       feed.subscribe(0, (e) => events.push(e));
       assert.deepEqual(summary(events), ['ADDED a@1', 'ADDED p@2', 'ADDED b@3']);
       assert.deepEqual(events[1]!.row, ['p', '1/1']);
+    } finally {
+      feed.close();
+    }
+  });
+});
+
+test('an observed change of a kind that also has records (a ReplicaSet shown from its pods) never becomes a record', async () => {
+  await withDir(async (dir) => {
+    const store = new ObjectStore(dir);
+    await store.observe('ADDED', { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web-1', namespace: 'default' } });
+    const feed = await ChangeFeed.open(join(dir, 'objects'));
+    try {
+      assert.deepEqual(feed.lastChangeOf('ReplicaSet/default/web-1'), { rv: 1, deleted: false, observed: true });
+      await store.settle();
+      assert.equal(await store.get('ReplicaSet', 'default', 'web-1'), undefined);
     } finally {
       feed.close();
     }

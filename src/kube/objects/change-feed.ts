@@ -2,6 +2,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { ensurePrivateDir, readTextIfExists } from '../../util/atomic-file.js';
+import { coalesce } from '../../util/coalesce.js';
 import { errnoOf, PodctlError } from '../../util/errors.js';
 import { changeLogPaths, parseSegment, type Change } from './change-log.js';
 import type { KubeObject } from './store.js';
@@ -50,9 +51,7 @@ export class ChangeFeed {
   private offset = 0;
   private partial = '';
   private watcher: FSWatcher | undefined;
-  private reading: Promise<void> = Promise.resolve();
-  private again = false;
-  private busy = false;
+  private readonly reading = coalesce(() => this.readOn().catch(this.onError), () => this.closed);
   private closed = false;
 
   private constructor(
@@ -77,24 +76,7 @@ export class ChangeFeed {
 
   /** Reads what the log gained; calls coalesce, so a burst costs one read or two. */
   poke(): Promise<void> {
-    if (this.busy) {
-      this.again = true;
-      return this.reading;
-    }
-    this.busy = true;
-    this.reading = (async () => {
-      try {
-        do {
-          this.again = false;
-          await this.readOn();
-        } while (this.again && !this.closed);
-      } catch (err) {
-        this.onError(err);
-      } finally {
-        this.busy = false;
-      }
-    })();
-    return this.reading;
+    return this.reading();
   }
 
   /**
@@ -113,11 +95,11 @@ export class ChangeFeed {
    * whether it was its deletion; undefined when none is known (a deletion only while the
    * history still holds it).
    */
-  lastChangeOf(key: string): { rv: number; deleted: boolean } | undefined {
+  lastChangeOf(key: string): { rv: number; deleted: boolean; observed: boolean } | undefined {
     const change = this.latest.get(key);
-    if (change) return { rv: change.rv, deleted: false };
+    if (change) return { rv: change.rv, deleted: false, observed: change.observed === true };
     const deletedAt = this.deletions.get(key);
-    return deletedAt === undefined ? undefined : { rv: deletedAt, deleted: true };
+    return deletedAt === undefined ? undefined : { rv: deletedAt, deleted: true, observed: false };
   }
 
   /** The last change of every object the log knows and that is not deleted (its state as last logged). */
@@ -128,7 +110,7 @@ export class ChangeFeed {
   close(): void {
     this.closed = true;
     this.watcher?.close();
-    void this.reading.finally(() => this.handle?.close().catch(() => undefined));
+    void this.reading.idle().finally(() => this.handle?.close().catch(() => undefined));
   }
 
   private async load(initialFloor: number): Promise<void> {

@@ -27,14 +27,9 @@ export interface Change {
   object: KubeObject;
   /** For objects that are not records (pods, services): the Table row podctl get prints, kept beside the object. */
   row?: string[];
+  /** A change serve observed (`ObjectStore.observe`): no record follows it. */
+  observed?: true;
 }
-
-/**
- * A change serve observed of an object that is not a record (ObjectStore.observe always logs its
- * row), rather than a record's write. A Deployment's computed ReplicaSets share their kind with
- * ReplicaSet records: this tells their changes apart.
- */
-export const isObservedChange = (c: Pick<Change, 'row'>): boolean => c.row !== undefined;
 
 export const SEGMENT_BYTES = 1 << 20;
 const CURRENT = 'changes.log';

@@ -5,7 +5,7 @@ import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import { readJsonIfExists, strayTempFiles, writeJsonAtomic } from '../../util/atomic-file.js';
 import { PodctlError, errnoOf } from '../../util/errors.js';
 import { withFileLock } from '../../util/file-lock.js';
-import { ChangeLog, isObservedChange, type Change } from './change-log.js';
+import { ChangeLog, type Change } from './change-log.js';
 
 /** A Kubernetes object as podctl keeps it: the applied manifest, normalised, plus what podctl records in `status`. */
 export interface KubeObject {
@@ -170,10 +170,10 @@ export class ObjectStore {
    * them): it gets the next resourceVersion and its place in the change log, so one watch
    * orders it among the records' changes. The object as logged (resourceVersion set).
    */
-  observe(type: Change['type'], object: KubeObject, row: string[]): Promise<KubeObject> {
+  observe(type: Change['type'], object: KubeObject, row?: string[]): Promise<KubeObject> {
     return this.locked(async (resourceVersion) => {
       const logged = { ...object, metadata: { ...object.metadata, resourceVersion } };
-      await this.log.append({ rv: Number(resourceVersion), type, object: logged, row });
+      await this.log.append({ rv: Number(resourceVersion), type, object: logged, ...(row ? { row } : {}), observed: true });
       return logged;
     });
   }
@@ -184,7 +184,8 @@ export class ObjectStore {
    */
   private async finishLastChange(): Promise<void> {
     const last = await this.log.lastChange();
-    if (!last || isObservedChange(last) || !(STORED_KINDS as readonly string[]).includes(last.object.kind)) return;
+    // An observed change has no record to finish, even of a kind that also has records (a ReplicaSet).
+    if (!last || last.observed || !(STORED_KINDS as readonly string[]).includes(last.object.kind)) return;
     const { kind, metadata } = last.object;
     const path = this.path(kind, metadata.namespace, metadata.name);
     const record = await readJsonIfExists<KubeObject>(path);
