@@ -15,7 +15,9 @@ test('the core group: APIVersions and the v1 resources with kinds, verbs, short 
   assert.deepEqual(list.resources.find((r) => r.name === 'endpoints')?.verbs, ['get', 'list', 'watch']);
   const ns = list.resources.find((r) => r.name === 'namespaces')!;
   assert.equal(ns.namespaced, false);
-  assert.deepEqual(list.resources.map((r) => r.name), ['namespaces', 'pods', 'services', 'endpoints', 'configmaps', 'secrets', 'persistentvolumeclaims', 'events', 'serviceaccounts']);
+  assert.deepEqual(list.resources.map((r) => r.name), ['namespaces', 'pods', 'pods/status', 'services', 'services/status', 'endpoints', 'configmaps', 'secrets', 'persistentvolumeclaims', 'events', 'serviceaccounts']);
+  // A status subresource answers the object itself: no group or version of its own, as the API server lists it.
+  assert.deepEqual(list.resources.find((r) => r.name === 'pods/status'), { name: 'pods/status', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get', 'patch', 'update'] });
 });
 
 test('named groups: apps, batch, discovery.k8s.io and events.k8s.io, each with its preferred version and resources', () => {
@@ -28,12 +30,18 @@ test('named groups: apps, batch, discovery.k8s.io and events.k8s.io, each with i
   assert.deepEqual(apps.resources.map((r) => [r.name, r.shortNames?.[0]]), [
     ['deployments', 'deploy'],
     ['deployments/scale', undefined],
+    ['deployments/status', undefined],
     ['replicasets', 'rs'],
     ['replicasets/scale', undefined],
+    ['replicasets/status', undefined],
     ['statefulsets', 'sts'],
     ['statefulsets/scale', undefined],
+    ['statefulsets/status', undefined],
     ['daemonsets', 'ds'],
+    ['daemonsets/status', undefined],
   ]);
+  assert.deepEqual(apps.resources.find((r) => r.name === 'deployments/status'), { name: 'deployments/status', singularName: '', namespaced: true, kind: 'Deployment', verbs: ['get', 'patch', 'update'] });
+  assert.deepEqual((apiResourceList('batch', 'v1') as { resources: Array<{ name: string }> }).resources.map((r) => r.name), ['jobs', 'jobs/status']);
   assert.ok(apps.resources.filter((r) => !r.name.includes('/')).every((r) => r.categories?.includes('all')));
   // kubectl scale finds the Scale kind of the subresource here.
   assert.deepEqual(apps.resources.find((r) => r.name === 'deployments/scale'), { name: 'deployments/scale', singularName: '', namespaced: true, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] });
@@ -54,7 +62,16 @@ test('the aggregated documents hold the same resources as the legacy ones', () =
   assert.equal(core.apiVersion, 'apidiscovery.k8s.io/v2');
   assert.deepEqual(core.items.map((i) => i.metadata.name), ['']);
   const pods = core.items[0]!.versions[0]!.resources.find((r) => r.resource === 'pods');
-  assert.deepEqual(pods, { resource: 'pods', responseKind: { group: '', version: 'v1', kind: 'Pod' }, scope: 'Namespaced', singularResource: 'pod', verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'], shortNames: ['po'], categories: ['all'] });
+  assert.deepEqual(pods, {
+    resource: 'pods',
+    responseKind: { group: '', version: 'v1', kind: 'Pod' },
+    scope: 'Namespaced',
+    singularResource: 'pod',
+    verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'],
+    shortNames: ['po'],
+    categories: ['all'],
+    subresources: [{ subresource: 'status', responseKind: { group: '', version: 'v1', kind: 'Pod' }, verbs: ['get', 'patch', 'update'] }],
+  });
   const named = aggregatedDiscovery(false, 'v2beta1') as typeof core;
   assert.deepEqual(named.items.map((i) => i.metadata.name), ['apps', 'batch', 'discovery.k8s.io', 'events.k8s.io']);
   const legacy = (apiResourceList('apps', 'v1') as { resources: Array<{ name: string }> }).resources.map((r) => r.name);
@@ -65,8 +82,8 @@ test('the aggregated documents hold the same resources as the legacy ones', () =
   assert.equal(ns.scope, 'Cluster');
 });
 
-test('watch is listed where every change passes through the change log: not for ReplicaSets, which are computed', () => {
+test('watch is listed for every resource: ReplicaSets (computed from their pods, observed by serve) too', () => {
   const apps = apiResourceList('apps', 'v1')!.resources as Array<{ name: string; verbs: string[] }>;
   assert.deepEqual(apps.find((r) => r.name === 'deployments')?.verbs.slice(0, 3), ['get', 'list', 'watch']);
-  assert.ok(!apps.find((r) => r.name === 'replicasets')?.verbs.includes('watch'));
+  assert.deepEqual(apps.find((r) => r.name === 'replicasets')?.verbs.slice(0, 3), ['get', 'list', 'watch']);
 });

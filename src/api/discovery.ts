@@ -1,4 +1,4 @@
-import { API_RESOURCES, READ_VERBS, SUBRESOURCES, WRITE_VERBS, apiGroups, writable, groupVersionOf, type ApiResource } from './resources.js';
+import { API_RESOURCES, READ_VERBS, WRITE_VERBS, apiGroups, subresourceOf, writable, groupVersionOf, type ApiResource } from './resources.js';
 import { watchable } from './watchable.js';
 
 /**
@@ -49,7 +49,12 @@ export function apiResourceList(group: string, version: string): Record<string, 
         ...(r.shortNames ? { shortNames: r.shortNames } : {}),
         ...(r.categories ? { categories: r.categories } : {}),
       },
-      ...(r.subresources ?? []).map((sub) => ({ name: `${r.name}/${sub}`, singularName: '', namespaced: r.namespaced, group: SUBRESOURCES[sub].group, version: SUBRESOURCES[sub].version, kind: SUBRESOURCES[sub].kind, verbs: [...SUBRESOURCES[sub].verbs] })),
+      ...(r.subresources ?? []).map((sub) => {
+        const s = subresourceOf(r, sub);
+        // The group and version are named only when they are not the resource's (scale's autoscaling/v1), as the API server does.
+        const other = s.group !== r.group || s.version !== r.version;
+        return { name: `${r.name}/${sub}`, singularName: '', namespaced: r.namespaced, ...(other ? { group: s.group, version: s.version } : {}), kind: s.kind, verbs: s.verbs };
+      }),
     ]),
   };
 }
@@ -95,7 +100,7 @@ export function aggregatedDiscovery(core: boolean, v: AggregatedVersion): Record
           ...(r.shortNames ? { shortNames: r.shortNames } : {}),
           ...(r.categories ? { categories: r.categories } : {}),
           ...(r.subresources
-            ? { subresources: r.subresources.map((sub) => ({ subresource: sub, responseKind: { group: SUBRESOURCES[sub].group, version: SUBRESOURCES[sub].version, kind: SUBRESOURCES[sub].kind }, verbs: [...SUBRESOURCES[sub].verbs] })) }
+            ? { subresources: r.subresources.map((sub) => subresourceOf(r, sub)).map((s, i) => ({ subresource: r.subresources![i], responseKind: { group: s.group, version: s.version, kind: s.kind }, verbs: s.verbs })) }
             : {}),
         })),
       })),

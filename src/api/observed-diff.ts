@@ -1,9 +1,9 @@
 import type { Change } from '../kube/objects/change-log.js';
 import type { KubeObject } from '../kube/objects/store.js';
-import { endpointsTable, podTable, serviceTable, type ResourceTable } from '../kube/tables.js';
+import { endpointsTable, objectTable, podTable, serviceTable, type ResourceTable } from '../kube/tables.js';
 import type { PodView } from '../pod/status.js';
 
-/** An observed object (pod, Service, Endpoints) as last logged: the API's object and its `podctl get` row. */
+/** An observed object (pod, Service, Endpoints, a Deployment's ReplicaSet) as last logged: the API's object and its `podctl get` row. */
 export interface Observed {
   object: KubeObject;
   row: string[];
@@ -11,7 +11,7 @@ export interface Observed {
 
 export const observedKey = (o: { kind: string; metadata: { namespace?: string; name: string } }): string => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
-const COLUMNS: Record<string, ResourceTable['columns']> = { Pod: podTable([]).columns, Service: serviceTable([]).columns, Endpoints: endpointsTable([]).columns };
+const COLUMNS: Record<string, ResourceTable['columns']> = { Pod: podTable([]).columns, Service: serviceTable([]).columns, Endpoints: endpointsTable([]).columns, ReplicaSet: objectTable('ReplicaSet', []).columns };
 
 /** The Table columns of an observed kind and which cell is AGE (it changes with the clock, not with the object). */
 export function observedColumns(kind: string): { columns: ResourceTable['columns']; ageCell: number } {

@@ -4,9 +4,12 @@ import { endpointsManifest, serviceManifest } from '../kube/kinds/service-output
 import type { ChangeFeed } from '../kube/objects/change-feed.js';
 import type { Change } from '../kube/objects/change-log.js';
 import type { KubeObject, ObjectStore } from '../kube/objects/store.js';
+import { listObjects } from '../kube/kinds/read-objects.js';
+import { openWorkloadContext } from '../kube/kinds/workload-context.js';
 import { podManifests } from '../kube/pod-manifests.js';
-import { endpointsTable, podTable, serviceTable } from '../kube/tables.js';
+import { endpointsTable, objectTable, podTable, serviceTable } from '../kube/tables.js';
 import type { PodManager } from '../pod/manager.js';
+import { DEFAULT_NAMESPACE } from '../pod/spec.js';
 import type { PodView } from '../pod/status.js';
 import { ensurePrivateDir } from '../util/atomic-file.js';
 import { messageOf } from '../util/errors.js';
@@ -15,6 +18,13 @@ import { diffObserved, observedKey, podViewPrint, type Observed } from './observ
 
 /** The kinds the API serves from what serve observes rather than from store records. */
 export const OBSERVED_KINDS = ['Pod', 'Service', 'Endpoints'] as const;
+
+/**
+ * A Deployment's ReplicaSets are computed from its record and its pods when read (read-objects.ts),
+ * not stored; serve observes them too. A ReplicaSet that is a record of its own (applied as such,
+ * or left by an orphaning delete) is logged by the store's writes.
+ */
+const COMPUTED = 'ReplicaSet';
 
 /** A burst of triggers (a pod's containers starting, its checkpoint rewritten) is looked at once, this long after the first. */
 const SETTLE_MS = 25;
@@ -44,6 +54,7 @@ export class ObservedObjects {
   private scanning: Promise<void> = Promise.resolve();
   private readonly watchers = new Set<FSWatcher>();
   private rescan: NodeJS.Timeout | undefined;
+  private unsubscribe: () => void = () => undefined;
   private closed = false;
 
   constructor(
@@ -54,7 +65,12 @@ export class ObservedObjects {
 
   /** Takes the last logged state from the feed's history, then looks at everything (in the background) and follows. */
   async start(feed: ChangeFeed): Promise<void> {
-    for (const c of feed.lastChanges()) if ((OBSERVED_KINDS as readonly string[]).includes(c.object.kind)) this.known.set(observedKey(c.object), { object: c.object, row: c.row ?? [] });
+    // A stored ReplicaSet's changes are its record's, not observed ones.
+    for (const c of feed.lastChanges()) if ((OBSERVED_KINDS as readonly string[]).includes(c.object.kind) || (c.object.kind === COMPUTED && c.observed)) this.known.set(observedKey(c.object), { object: c.object, row: c.row ?? [] });
+    // A Deployment's spec or record changing changes its ReplicaSets before any of its pods does.
+    this.unsubscribe = feed.subscribe(feed.last, (e) => {
+      if (e.object.kind === 'Deployment') this.schedule();
+    });
     await this.watchDir(join(this.pods.stateDir, 'services'), false);
     await this.watchDir(join(this.pods.stateDir, 'pods'), true);
     this.rescan = setInterval(() => this.trigger(), RESCAN_MS);
@@ -90,6 +106,12 @@ export class ObservedObjects {
     if (this.closed) return;
     if (namespace === undefined || name === undefined) this.pendingAll = true;
     else this.pendingPods.add(`${namespace}/${name}`);
+    this.schedule();
+  }
+
+  /** A look soon (after any in progress): at the pods pending, the Services and the computed ReplicaSets. */
+  private schedule(): void {
+    if (this.closed) return;
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
       this.scanning = this.scanning.then(() => this.scan()).catch((err: unknown) => this.logger.warn(`api: looking at pods and services: ${messageOf(err)}`));
@@ -116,6 +138,7 @@ export class ObservedObjects {
 
   close(): void {
     this.closed = true;
+    this.unsubscribe();
     clearTimeout(this.timer);
     clearInterval(this.rescan);
     for (const w of this.watchers) w.close();
@@ -136,6 +159,21 @@ export class ObservedObjects {
     const svc = services.map((s) => ({ object: serviceManifest(s) as unknown as KubeObject, row: serviceTable([s]).rows[0]! }));
     const eps = services.map((s) => ({ object: endpointsManifest(s) as unknown as KubeObject, row: endpointsTable([s]).rows[0]! }));
     await this.log([...diffObserved(this.known, svc, 'Service'), ...diffObserved(this.known, eps, 'Endpoints')]);
+    await this.log(diffObserved(this.known, await this.computedReplicaSets(), COMPUTED));
+  }
+
+  /**
+   * Every Deployment's ReplicaSets as a read shows them now (no Deployment: none, and no pod list).
+   * One that became a record of its own is the store's from then on: forgotten here, not deleted.
+   */
+  private async computedReplicaSets(): Promise<Observed[]> {
+    const deployments = (await this.store.list('Deployment')).length;
+    if (deployments === 0 && ![...this.known.keys()].some((k) => k.startsWith(`${COMPUTED}/`))) return [];
+    const stored = new Set((await this.store.list(COMPUTED)).map(observedKey));
+    for (const key of stored) this.known.delete(key);
+    if (deployments === 0) return [];
+    const all = await listObjects(await openWorkloadContext(this.pods, DEFAULT_NAMESPACE), COMPUTED, undefined);
+    return all.filter((o) => !stored.has(observedKey(o))).map((o) => ({ object: o, row: objectTable(COMPUTED, [o]).rows[0]! }));
   }
 
   /**

@@ -15,8 +15,8 @@ export interface ApiResource {
   namespaced: boolean;
   shortNames?: string[];
   categories?: string[];
-  /** `scale` (autoscaling/v1 Scale: get, update, patch), served by scale.ts. */
-  subresources?: Array<'scale'>;
+  /** `scale` (autoscaling/v1 Scale: get, update, patch), served by scale.ts; `status` (the object itself), by status-subresource.ts. */
+  subresources?: Subresource[];
 }
 
 /** What every served resource answers now: reads. */
@@ -26,27 +26,33 @@ export const READ_VERBS = ['get', 'list'] as const;
 export const WRITE_VERBS = ['create', 'update', 'patch', 'delete', 'deletecollection'] as const;
 export const writable = (r: ApiResource): boolean => r.kind !== 'Endpoints';
 
-/** A subresource's kind and verbs, for discovery. */
-export const SUBRESOURCES = { scale: { group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] } } as const;
+export type Subresource = 'scale' | 'status';
+export const isSubresource = (s: string | undefined): s is Subresource => s === 'scale' || s === 'status';
+
+/** A subresource's kind (the resource's own when it answers the object) and verbs, for discovery. */
+export function subresourceOf(r: ApiResource, sub: Subresource): { group: string; version: string; kind: string; verbs: string[] } {
+  const verbs = ['get', 'patch', 'update'];
+  return sub === 'scale' ? { group: 'autoscaling', version: 'v1', kind: 'Scale', verbs } : { group: r.group, version: r.version, kind: r.kind, verbs };
+}
 
 const core = (kind: string, name: string, extra: Partial<ApiResource> = {}): ApiResource => ({ group: '', version: 'v1', kind, name, singularName: kind.toLowerCase(), namespaced: true, ...extra });
 const apps = (kind: string, name: string, shortNames: string[], extra: Partial<ApiResource> = {}): ApiResource => ({ group: 'apps', version: 'v1', kind, name, singularName: kind.toLowerCase(), namespaced: true, shortNames, categories: ['all'], ...extra });
 
 export const API_RESOURCES: readonly ApiResource[] = [
   core('Namespace', 'namespaces', { namespaced: false, shortNames: ['ns'] }),
-  core('Pod', 'pods', { shortNames: ['po'], categories: ['all'] }),
-  core('Service', 'services', { shortNames: ['svc'], categories: ['all'] }),
+  core('Pod', 'pods', { shortNames: ['po'], categories: ['all'], subresources: ['status'] }),
+  core('Service', 'services', { shortNames: ['svc'], categories: ['all'], subresources: ['status'] }),
   core('Endpoints', 'endpoints', { singularName: 'endpoints', shortNames: ['ep'] }),
   core('ConfigMap', 'configmaps', { shortNames: ['cm'] }),
   core('Secret', 'secrets'),
   core('PersistentVolumeClaim', 'persistentvolumeclaims', { shortNames: ['pvc'] }),
   core('Event', 'events', { shortNames: ['ev'] }),
   core('ServiceAccount', 'serviceaccounts', { shortNames: ['sa'] }),
-  apps('Deployment', 'deployments', ['deploy'], { subresources: ['scale'] }),
-  apps('ReplicaSet', 'replicasets', ['rs'], { subresources: ['scale'] }),
-  apps('StatefulSet', 'statefulsets', ['sts'], { subresources: ['scale'] }),
-  apps('DaemonSet', 'daemonsets', ['ds']),
-  { group: 'batch', version: 'v1', kind: 'Job', name: 'jobs', singularName: 'job', namespaced: true, categories: ['all'] },
+  apps('Deployment', 'deployments', ['deploy'], { subresources: ['scale', 'status'] }),
+  apps('ReplicaSet', 'replicasets', ['rs'], { subresources: ['scale', 'status'] }),
+  apps('StatefulSet', 'statefulsets', ['sts'], { subresources: ['scale', 'status'] }),
+  apps('DaemonSet', 'daemonsets', ['ds'], { subresources: ['status'] }),
+  { group: 'batch', version: 'v1', kind: 'Job', name: 'jobs', singularName: 'job', namespaced: true, categories: ['all'], subresources: ['status'] },
   { group: 'discovery.k8s.io', version: 'v1', kind: 'EndpointSlice', name: 'endpointslices', singularName: 'endpointslice', namespaced: true },
   { group: 'events.k8s.io', version: 'v1', kind: 'Event', name: 'events', singularName: 'event', namespaced: true, shortNames: ['ev'] },
 ];

@@ -18,12 +18,17 @@ test('URLs to resources: namespaced lists and gets, across namespaces, cluster-s
   assert.deepEqual(name(resolveTarget('apps', 'v1', ['namespaces', 'default', 'deployments', 'web'])), ['deployments', 'default', 'web']);
   assert.deepEqual(name(resolveTarget('', 'v1', ['namespaces'])), ['namespaces', undefined, undefined]);
   assert.deepEqual(name(resolveTarget('', 'v1', ['namespaces', 'dev'])), ['namespaces', undefined, 'dev']);
+  assert.equal(resolveTarget('', 'v1', ['namespaces', 'dev', 'pods', 'web', 'status'])?.subresource, 'status');
+  assert.equal(resolveTarget('apps', 'v1', ['namespaces', 'dev', 'deployments', 'web', 'status'])?.subresource, 'status');
+  assert.equal(resolveTarget('apps', 'v1', ['namespaces', 'dev', 'deployments', 'web', 'scale'])?.subresource, 'scale');
 });
 
 test('what the API server does not serve resolves to nothing (its 404)', () => {
   assert.equal(resolveTarget('', 'v1', ['nodes']), undefined);
   assert.equal(resolveTarget('', 'v1', ['pods', 'web']), undefined, 'a namespaced object outside its namespace');
-  assert.equal(resolveTarget('', 'v1', ['namespaces', 'dev', 'pods', 'web', 'log']), undefined, 'subresources are not served yet');
+  assert.equal(resolveTarget('', 'v1', ['namespaces', 'dev', 'pods', 'web', 'log']), undefined, 'a subresource not in the table (log is served on its own path)');
+  assert.equal(resolveTarget('', 'v1', ['namespaces', 'dev', 'configmaps', 'web', 'status']), undefined, 'a kind without a status subresource');
+  assert.equal(resolveTarget('apps', 'v1', ['namespaces', 'dev', 'daemonsets', 'web', 'scale']), undefined, 'DaemonSets do not scale');
   assert.equal(resolveTarget('apps', 'v1', ['pods']), undefined, 'pods are not in apps');
   assert.equal(resolveTarget('', 'v1', ['namespaces', 'dev', 'namespaces']), undefined);
 });

@@ -11,7 +11,7 @@ import { prepareLogs } from './logs.js';
 import { pageOf } from './paging.js';
 import { readResource } from './read.js';
 import { withManagedFields } from './apply/managed-store.js';
-import { findResource, groupVersionOf, writable, type ApiResource } from './resources.js';
+import { findResource, groupVersionOf, isSubresource, writable, type ApiResource, type Subresource } from './resources.js';
 import { failure, PAGE_NOT_FOUND, statusOf, UNAUTHORIZED, type Status } from './status.js';
 import { tableOf, tableVersionAccepted } from './table.js';
 import { kubernetesVersion } from './version.js';
@@ -168,13 +168,19 @@ async function handle(options: ApiServerOptions, req: IncomingMessage): Promise<
   return read(options, target, url.searchParams, accept);
 }
 
-/** The write verbs on a resource path (write.ts, loaded on the first write), and the scale subresource (scale.ts); 405 on any other path. */
+/** The write verbs on a resource path (write.ts, loaded on the first write), and the scale and status subresources (scale.ts, status-subresource.ts); 405 on any other path. */
 async function write(options: ApiServerOptions, path: string, req: IncomingMessage, query: URLSearchParams): Promise<Reply> {
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   const [group, version, rest] = parts[0] === 'api' ? ['', parts[1], parts.slice(2)] : parts[0] === 'apis' ? [parts[1]!, parts[2], parts.slice(3)] : ['', undefined, []];
   const target = version !== undefined && rest.length > 0 ? resolveTarget(group, version, rest) : undefined;
   if (!target || !writable(target.resource)) return statusReply(METHOD_NOT_ALLOWED);
-  const reply = target.subresource ? await (await import('./scale.js')).serveScale(options.pods, target, req, query) : await (await import('./write.js')).serveWrite(options.pods, target, req, query, options.watching?.observed);
+  const observed = options.watching?.observed;
+  const reply =
+    target.subresource === 'scale'
+      ? await (await import('./scale.js')).serveScale(options.pods, target, req, query)
+      : target.subresource === 'status'
+        ? await (await import('./status-subresource.js')).serveStatus(options.pods, target, req, query, observed)
+        : await (await import('./write.js')).serveWrite(options.pods, target, req, query, observed);
   return new Reply(reply.code, reply.body, 'application/json', reply.warnings);
 }
 
@@ -187,17 +193,17 @@ interface Target {
   resource: ApiResource;
   namespace?: string;
   name?: string;
-  /** `scale` of `deployments/NAME/scale`. */
-  subresource?: 'scale';
+  /** `scale` of `deployments/NAME/scale`, `status` of `pods/NAME/status`. */
+  subresource?: Subresource;
 }
 
-/** `pods`, `pods/NAME` (cluster-scoped only), `namespaces/NS/pods[/NAME[/scale]]`; undefined for what the API server does not serve. */
+/** `pods`, `pods/NAME` (cluster-scoped only), `namespaces/NS/pods[/NAME[/scale|status]]`; undefined for what the API server does not serve. */
 export function resolveTarget(group: string, version: string, rest: string[]): Target | undefined {
   const [first, second, third, fourth, fifth, ...more] = rest;
   if (more.length > 0) return undefined;
   if (first === 'namespaces' && third !== undefined) {
     const resource = findResource(group, version, third);
-    if (fifth !== undefined) return fifth === 'scale' && fourth !== undefined && resource?.namespaced && resource.subresources?.includes(fifth) ? { resource, namespace: second, name: fourth, subresource: fifth } : undefined;
+    if (fifth !== undefined) return isSubresource(fifth) && fourth !== undefined && resource?.namespaced && resource.subresources?.includes(fifth) ? { resource, namespace: second, name: fourth, subresource: fifth } : undefined;
     return resource?.namespaced ? { resource, namespace: second, ...(fourth !== undefined ? { name: fourth } : {}) } : undefined;
   }
   if (fifth !== undefined) return undefined;

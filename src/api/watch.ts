@@ -113,11 +113,13 @@ export async function serveWatch(pods: PodManager, watching: Watching, req: Watc
   await done;
 }
 
-/** The resourceVersion a read's object carries: a record's own, an observed object's last logged one. */
+/** The resourceVersion a read's object carries: a record's own, an observed (or computed) object's last logged one. */
 export function stampedVersion(watching: Watching, r: ApiResource, meta: ObjectMeta, object: Record<string, unknown>): string {
   const own = (object.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
-  if ((OBSERVED_KINDS as readonly string[]).includes(r.kind)) return watching.observed.versionOf(r.kind, meta.namespace, meta.name) ?? String(watching.feed.last);
-  return own || String(watching.feed.last);
+  const observed = () => watching.observed.versionOf(r.kind, meta.namespace, meta.name) ?? String(watching.feed.last);
+  if ((OBSERVED_KINDS as readonly string[]).includes(r.kind)) return observed();
+  // A Deployment's ReplicaSet has no record, so no version of its own.
+  return own || observed();
 }
 
 /** Every object of a read with its resourceVersion (observed objects have none of their own), in place. */

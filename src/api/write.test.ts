@@ -4,6 +4,7 @@ import { statusOf } from './status.js';
 import { causeOf, checkResourceVersion, deleteOptions, dryRunOf, fieldManagerOf } from './write.js';
 import { isPodctlError } from '../util/errors.js';
 import { findResource } from './resources.js';
+import { preconditionFailed, unmetPrecondition } from './delete.js';
 
 test("podctl's problem lines become the causes of an Invalid: the field path, then the message", () => {
   assert.deepEqual(causeOf('metadata.name: must be a lowercase DNS-1123 name'), { field: 'metadata.name', message: 'must be a lowercase DNS-1123 name' });
@@ -17,6 +18,26 @@ test('DeleteOptions from the query or the body; bad values are a BadRequest', ()
   assert.deepEqual(deleteOptions(new URLSearchParams(), {}), {});
   assert.equal(statusOf(captured(() => deleteOptions(new URLSearchParams('gracePeriodSeconds=-1'), undefined))).code, 400);
   assert.equal(statusOf(captured(() => deleteOptions(new URLSearchParams('propagationPolicy=Later'), undefined))).reason, 'BadRequest');
+});
+
+test('DeleteOptions preconditions: uid and resourceVersion from the body, nulls left out; a value that is not a string is a BadRequest', () => {
+  assert.deepEqual(deleteOptions(new URLSearchParams(), { preconditions: { uid: 'u1', resourceVersion: '7' } }), { preconditions: { uid: 'u1', resourceVersion: '7' } });
+  assert.deepEqual(deleteOptions(new URLSearchParams(), { preconditions: { uid: null, resourceVersion: '7' } }), { preconditions: { resourceVersion: '7' } });
+  assert.deepEqual(deleteOptions(new URLSearchParams(), { preconditions: { uid: null, resourceVersion: null } }), {});
+  assert.equal(statusOf(captured(() => deleteOptions(new URLSearchParams(), { preconditions: { resourceVersion: 7 } }))).code, 400);
+  assert.equal(statusOf(captured(() => deleteOptions(new URLSearchParams(), { preconditions: 'u1' }))).reason, 'BadRequest');
+});
+
+test("a delete's preconditions: uid checked before resourceVersion; what fails is the API server's Conflict in its words", () => {
+  assert.equal(unmetPrecondition({ uid: 'u1', resourceVersion: '7' }, { uid: 'u1', resourceVersion: '7' }), undefined);
+  assert.equal(unmetPrecondition({ uid: 'u1', resourceVersion: '7' }, {}), undefined);
+  assert.deepEqual(unmetPrecondition({ uid: 'u1', resourceVersion: '7' }, { uid: 'u2', resourceVersion: '6' }), { field: 'UID', expected: 'u2', actual: 'u1' });
+  assert.deepEqual(unmetPrecondition({ uid: 'u1' }, { resourceVersion: '6' }), { field: 'ResourceVersion', expected: '6', actual: '' });
+  const status = statusOf(preconditionFailed(findResource('apps', 'v1', 'deployments')!, 'web', { field: 'UID', expected: 'u2', actual: 'u1' }));
+  assert.equal(status.code, 409);
+  assert.equal(status.reason, 'Conflict');
+  assert.equal(status.message, 'Operation cannot be fulfilled on deployments.apps "web": Precondition failed: UID in precondition: u2, UID in object meta: u1');
+  assert.deepEqual(status.details, { name: 'web', group: 'apps', kind: 'deployments' });
 });
 
 test('a stale resourceVersion is a 409 Conflict in the API server words; none or the current one passes; dryRun takes All only', () => {

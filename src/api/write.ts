@@ -94,7 +94,7 @@ export async function serveWrite(pods: PodManager, target: WriteTarget, req: Inc
   if (method === 'DELETE') {
     const hasBody = (req.headers['content-length'] ?? '0') !== '0' || req.headers['transfer-encoding'] !== undefined;
     const options = deleteOptions(query, hasBody ? await readBody(req) : undefined);
-    return oneAtATime(() => removeObject(pods, target, options, dryRun, query));
+    return oneAtATime(() => removeObject(pods, target, options, dryRun, query, observed));
   }
   throw methodNotSupported(resource, method);
 }
@@ -113,7 +113,7 @@ export function dryRunOf(query: URLSearchParams): boolean {
 type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
 /** `fieldValidation` Strict, Warn (the API server's default) or Ignore; anything else is a BadRequest. */
-function fieldValidationOf(query: URLSearchParams): FieldValidation {
+export function fieldValidationOf(query: URLSearchParams): FieldValidation {
   const v = query.get('fieldValidation');
   if (v !== null && !['Strict', 'Warn', 'Ignore'].includes(v)) throw badRequest(`fieldValidation: Unsupported value: "${v}": supported values: "Ignore", "Warn", "Strict"`);
   return (v ?? 'Warn') as FieldValidation;
@@ -124,7 +124,7 @@ function fieldValidationOf(query: URLSearchParams): FieldValidation {
  * not looked at): under Strict the API server's BadRequest, under Warn one warning each (the
  * types, required fields and podctl's own reading are checked whatever the mode, by apply).
  */
-async function checkFields(r: ApiResource, value: unknown, mode: FieldValidation): Promise<string[]> {
+export async function checkFields(r: ApiResource, value: unknown, mode: FieldValidation): Promise<string[]> {
   if (mode === 'Ignore') return [];
   const [{ kindSchema }, { unknownFields, unknownFieldsMessage }] = await Promise.all([import('./openapi.js'), import('./unknown-fields.js')]);
   const schema = await kindSchema(r);
@@ -471,6 +471,8 @@ function invalid(r: ApiResource, name: string, causes: Cause[]): PodctlError {
 export interface DeleteOptions {
   gracePeriodSeconds?: number;
   propagationPolicy?: PropagationPolicy;
+  /** The object is deleted only while it has this uid and this resourceVersion (the body's `preconditions`). */
+  preconditions?: { uid?: string; resourceVersion?: string };
 }
 
 export function deleteOptions(query: URLSearchParams, body: unknown): DeleteOptions {
@@ -482,5 +484,24 @@ export function deleteOptions(query: URLSearchParams, body: unknown): DeleteOpti
   if (propagation !== undefined && propagation !== null && !['Orphan', 'Background', 'Foreground'].includes(String(propagation))) {
     throw badRequest(`propagationPolicy: Unsupported value: "${String(propagation)}": supported values: "Foreground", "Background", "Orphan"`);
   }
-  return { ...(gracePeriodSeconds !== undefined ? { gracePeriodSeconds } : {}), ...(propagation ? { propagationPolicy: String(propagation) as PropagationPolicy } : {}) };
+  const preconditions = preconditionsOf(fromBody.preconditions);
+  return {
+    ...(gracePeriodSeconds !== undefined ? { gracePeriodSeconds } : {}),
+    ...(propagation ? { propagationPolicy: String(propagation) as PropagationPolicy } : {}),
+    ...(preconditions ? { preconditions } : {}),
+  };
+}
+
+/** `preconditions: {uid, resourceVersion}` (either may be left out or null); undefined when neither is set. */
+function preconditionsOf(value: unknown): DeleteOptions['preconditions'] {
+  if (value === undefined || value === null) return undefined;
+  if (!isMap(value)) throw badRequest('preconditions: Invalid value: must be an object with uid and/or resourceVersion');
+  const out: NonNullable<DeleteOptions['preconditions']> = {};
+  for (const key of ['uid', 'resourceVersion'] as const) {
+    const v = value[key];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'string') throw badRequest(`preconditions.${key}: Invalid value: ${JSON.stringify(v)}: must be a string`);
+    out[key] = v;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
 }

@@ -7,8 +7,10 @@ import { keyOf } from './keys.js';
  * `kinds`. The periodic resync still catches anything a sync missed.
  */
 export function watchObjectChanges(feed: ChangeFeed, kinds: readonly string[], onChange: (key: string) => void): { close(): void } {
-  const close = feed.subscribe(feed.last, ({ object }) => {
-    if (kinds.includes(object.kind)) onChange(keyOf({ kind: object.kind, namespace: object.metadata.namespace ?? '', name: object.metadata.name }));
+  const close = feed.subscribe(feed.last, (change) => {
+    const { object } = change;
+    // A Deployment's computed ReplicaSet, as serve's API observes it, is no record to sync.
+    if (kinds.includes(object.kind) && !change.observed) onChange(keyOf({ kind: object.kind, namespace: object.metadata.namespace ?? '', name: object.metadata.name }));
   });
   return { close };
 }

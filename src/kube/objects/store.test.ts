@@ -111,3 +111,30 @@ test('a write expecting a resourceVersion: made while the object has it, refused
   await assert.rejects(gone.put(cm('b', {})), (e: unknown) => isPodctlError(e, 'FAILED_PRECONDITION'));
   assert.equal(await store.get('ConfigMap', 'default', 'b'), undefined);
 });
+
+test("a removal expecting a uid: refused for another object of the name (with the field that failed), made for the object's own; a later write of the name is not held to it", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'podctl-store-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const store = new ObjectStore(dir);
+  const made = await store.put(cm('a', { k: '1' }));
+  const other = store.expecting({ kind: 'ConfigMap', namespace: 'default', name: 'a', uid: 'not-its-uid' });
+  await assert.rejects(other.remove('ConfigMap', 'default', 'a'), (e: unknown) => isPodctlError(e, 'FAILED_PRECONDITION') && JSON.stringify(e.details?.precondition) === JSON.stringify({ field: 'UID', expected: 'not-its-uid', actual: made.metadata.uid }));
+  const staleRv = store.expecting({ kind: 'ConfigMap', namespace: 'default', name: 'a', uid: made.metadata.uid!, resourceVersion: '1000' });
+  await assert.rejects(staleRv.remove('ConfigMap', 'default', 'a'), (e: unknown) => isPodctlError(e, 'FAILED_PRECONDITION') && (e.details?.precondition as { field: string }).field === 'ResourceVersion');
+  assert.ok(await store.get('ConfigMap', 'default', 'a'));
+  const own = store.expecting({ kind: 'ConfigMap', namespace: 'default', name: 'a', uid: made.metadata.uid!, resourceVersion: made.metadata.resourceVersion! });
+  assert.equal(await own.remove('ConfigMap', 'default', 'a'), true);
+  // A delete that puts its object back (its dependents could not go) writes a new object.
+  assert.ok(await own.put(cm('a', { k: 'back' })));
+});
+
+test("an observed change of a kind that also has records (a Deployment's computed ReplicaSet) is never taken for a record's unfinished write", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'podctl-store-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const store = new ObjectStore(dir);
+  const rs = { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web-abc', namespace: 'default' }, spec: { replicas: 1 } };
+  await store.observe('ADDED', rs, ['web-abc', '1', '1', '1', '1s']);
+  await store.settle();
+  assert.equal(await store.get('ReplicaSet', 'default', 'web-abc'), undefined);
+  assert.deepEqual(await store.list('ReplicaSet'), []);
+});

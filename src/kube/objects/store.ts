@@ -42,23 +42,35 @@ export function withoutStoreFields(obj: KubeObject): KubeObject {
   return { ...obj, metadata };
 }
 
-/** One object a write may only change while it still has the resourceVersion its writer read. */
+/**
+ * One object a write may only change while it still has the resourceVersion its writer read,
+ * and (a delete's precondition) while it is still the object of that uid.
+ */
 export interface Precondition {
   kind: string;
   namespace?: string;
   name: string;
-  resourceVersion: string;
+  resourceVersion?: string;
+  uid?: string;
+}
+
+/** Which field of a precondition did not hold, what it asked for and what the object has (undefined: it is gone). */
+export interface FailedPrecondition {
+  field: 'UID' | 'ResourceVersion';
+  expected: string;
+  actual: string | undefined;
 }
 
 /**
- * The write of an object whose resourceVersion is no longer the one its writer read (the API's
- * 409 Conflict). FAILED_PRECONDITION with `details.conflict` naming the object, so the API
- * tells it from the other refusals of a write.
+ * The write of an object that no longer is what its writer read (the API's 409 Conflict).
+ * FAILED_PRECONDITION with `details.conflict` naming the object and `details.precondition` the
+ * field, so the API tells it from the other refusals of a write.
  */
-export function staleWriteError(p: Precondition, now: string | undefined): PodctlError {
-  return new PodctlError('FAILED_PRECONDITION', `${p.kind.toLowerCase()} ${p.name} was changed since resourceVersion ${p.resourceVersion} (${now === undefined ? 'it is gone' : `now ${now}`})`, {
+export function staleWriteError(p: Precondition, failed: FailedPrecondition): PodctlError {
+  const what = failed.field === 'UID' ? `is no longer the object of uid ${failed.expected}` : `was changed since resourceVersion ${failed.expected}`;
+  return new PodctlError('FAILED_PRECONDITION', `${p.kind.toLowerCase()} ${p.name} ${what} (${failed.actual === undefined ? 'it is gone' : `now ${failed.actual}`})`, {
     hint: 'read it again and apply your change to what it is now',
-    details: { conflict: { kind: p.kind, namespace: p.namespace, name: p.name } },
+    details: { conflict: { kind: p.kind, namespace: p.namespace, name: p.name }, precondition: failed },
   });
 }
 
@@ -75,6 +87,8 @@ export function staleWriteError(p: Precondition, now: string | undefined): Podct
 export class ObjectStore {
   /** The change log every write goes through first (what watches read). */
   readonly log: ChangeLog;
+  /** Set once the object of the precondition was removed: a later write of that name (a delete's undo) is not held to it. */
+  private preconditionSpent = false;
 
   constructor(
     readonly stateDir: string,
@@ -96,8 +110,9 @@ export class ObjectStore {
   /** Throws the stale write error when `existing` is the object of the precondition and has moved on; true when it is that object. */
   private checkPrecondition(kind: string, namespace: string | undefined, name: string, existing: KubeObject | undefined): boolean {
     const p = this.precondition;
-    if (!p || p.kind !== kind || p.name !== name || (!CLUSTER_SCOPED.has(kind) && p.namespace !== namespace)) return false;
-    if (existing?.metadata.resourceVersion !== p.resourceVersion) throw staleWriteError(p, existing?.metadata.resourceVersion);
+    if (!p || this.preconditionSpent || p.kind !== kind || p.name !== name || (!CLUSTER_SCOPED.has(kind) && p.namespace !== namespace)) return false;
+    if (p.uid !== undefined && existing?.metadata.uid !== p.uid) throw staleWriteError(p, { field: 'UID', expected: p.uid, actual: existing?.metadata.uid });
+    if (p.resourceVersion !== undefined && existing?.metadata.resourceVersion !== p.resourceVersion) throw staleWriteError(p, { field: 'ResourceVersion', expected: p.resourceVersion, actual: existing?.metadata.resourceVersion });
     return true;
   }
 
@@ -134,7 +149,7 @@ export class ObjectStore {
       // The log line first: it is the commit, the record follows (finishLastChange redoes it after a kill).
       await this.log.append({ rv: Number(resourceVersion), type: existing ? 'MODIFIED' : 'ADDED', object: stored });
       await writeJsonAtomic(path, stored);
-      if (checked) this.precondition!.resourceVersion = resourceVersion;
+      if (checked && this.precondition!.resourceVersion !== undefined) this.precondition!.resourceVersion = resourceVersion;
       return stored;
     });
   }
@@ -143,7 +158,7 @@ export class ObjectStore {
     const path = this.path(kind, namespace, name);
     return this.locked(async (resourceVersion) => {
       const existing = await readJsonIfExists<KubeObject>(path);
-      this.checkPrecondition(kind, namespace, name, existing);
+      if (this.checkPrecondition(kind, namespace, name, existing)) this.preconditionSpent = true;
       const existed = existing !== undefined;
       // A DELETED change carries the object as it was last, with the deletion's resourceVersion.
       if (existing) await this.log.append({ rv: Number(resourceVersion), type: 'DELETED', object: { ...existing, metadata: { ...existing.metadata, resourceVersion } } });
