@@ -118,7 +118,15 @@ ${spec}
       await sleep(downMs);
       serve = await startServe();
     }
-    return jobOutcome(name, 90_000);
+    const outcome = await jobOutcome(name, 90_000);
+    // An ended Job's record stays as it is: a sync that wrote its unchanged status woke its own
+    // controller again, forever.
+    const version = async () => (JSON.parse((await podctlOk(['get', 'job', name, '-o', 'json'])).stdout) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
+    await sleep(1000);
+    const ended = await version();
+    await sleep(2000);
+    assert.equal(await version(), ended, `${name}: the ended Job's record was written again`);
+    return outcome;
   }
 
   const failing = `  backoffLimit: 2

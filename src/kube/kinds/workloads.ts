@@ -826,9 +826,11 @@ async function reconcileJobLocked(ctx: WorkloadContext, given: Workload): Promis
   if (step?.condition) {
     await record(ctx, w, [step.condition.type === 'Complete' ? { type: 'Normal', reason: 'Completed', message: 'Job completed' } : { type: 'Warning', reason: step.condition.reason, message: jobConditionMessage(step.condition) }]);
   } else if (step) await createPods(ctx, w, '', step.create);
-  // The status goes into the record as it is now (a spec written meanwhile stays).
+  // The status goes into the record as it is now (a spec written meanwhile stays), and only
+  // when it changed: each write wakes the Job's controller again, so writing an unchanged
+  // status made a finished Job's sync run forever under serve.
   await withWorkloadRecord(ctx, w.kind, w.namespace, w.name, async (now) => {
-    if (now) await ctx.store.put({ ...now, status: next });
+    if (now && canonicalJson(now.status) !== canonicalJson(next)) await ctx.store.put({ ...now, status: next });
   });
   return { status: next, active: jobCondition(next) ? [] : (await ctx.pods.list({ namespace: w.namespace, all: true })).filter((v) => w.selector(v.labels) && v.state !== 'removing' && podOutcome(v) === 'active') };
 }
