@@ -8,6 +8,7 @@ import { writeManifest } from './harness/kube.js';
 import { eventually, execInPod, podctl, podctlOk, uniqueName } from './harness/run.js';
 import { stopServe, type Serve } from './harness/serve.js';
 import { kubectlPath, runKubectl, serveWithApi } from './harness/kube-api.js';
+import { deploymentYaml } from './harness/manifests.js';
 
 // RESTARTS through serve's API after the counts were read (and remembered: serve inspects a
 // container's Docker count again only when its uptime says it may have restarted). Both ways a
@@ -56,21 +57,7 @@ describe('RESTARTS through the API after a remembered read', () => {
     deployment = await writeManifest(
       work,
       'deployment',
-      `apiVersion: apps/v1
-kind: Deployment
-metadata: { name: ${name} }
-spec:
-  replicas: 1
-  selector: { matchLabels: { app: ${name} } }
-  template:
-    metadata: { labels: { app: ${name} } }
-    spec:
-      terminationGracePeriodSeconds: 1
-      containers:
-        - name: app
-          image: busybox
-          command: [sh, -c, '${ENDS_ONCE}']
-`,
+      deploymentYaml(name, { container: 'app', image: 'busybox', command: ['sh', '-c', ENDS_ONCE] }),
     );
     jobFile = await writeManifest(
       work,

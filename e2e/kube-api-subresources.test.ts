@@ -8,6 +8,7 @@ import { LeakChecker } from './harness/leaks.js';
 import { eventually, podctl, podctlOk, uniqueName } from './harness/run.js';
 import { stopServe, type Serve } from './harness/serve.js';
 import { kubectlPath, runKubectl, serveWithApi } from './harness/kube-api.js';
+import { deploymentYaml } from './harness/manifests.js';
 
 // The status subresource, the ReplicaSet watch and DELETE preconditions of serve's API, driven by
 // the oldest and the newest kubectl installed and the Python client, on a Deployment serve's
@@ -37,21 +38,7 @@ describe('status subresource, ReplicaSet watch and DELETE preconditions through 
   const running: ResultPromise[] = [];
   const configMaps: string[] = [];
 
-  const deployment = (replicas: number, round = 'start') => `apiVersion: apps/v1
-kind: Deployment
-metadata: { name: ${name}, labels: { app: ${name} } }
-spec:
-  replicas: ${replicas}
-  selector: { matchLabels: { app: ${name} } }
-  template:
-    metadata: { labels: { app: ${name} } }
-    spec:
-      terminationGracePeriodSeconds: 1
-      containers:
-        - name: web
-          image: nginx
-          env: [{ name: ROUND, value: "${round}" }]
-`;
+  const deployment = (replicas: number, round = 'start') => deploymentYaml(name, { replicas, env: { ROUND: round } });
 
   // Each kubectl version with a HOME of its own (kubectl caches discovery there).
   const kubectl = (version: string, args: string[]) => runKubectl(kubectlPath(version), kubeconfig, args, { home: join(work, `home-${version}`), timeout: 120_000 });

@@ -8,6 +8,7 @@ import { LeakChecker } from './harness/leaks.js';
 import { eventually, podctl, podctlOk, uniqueName } from './harness/run.js';
 import { killServe, startServe, stopServe, type Serve } from './harness/serve.js';
 import { kubectlPath, runKubectl, serveWithApi } from './harness/kube-api.js';
+import { deploymentYaml } from './harness/manifests.js';
 
 // Watches of `podctl serve`'s API by real clients: kubectl 1.27 and 1.33 (get -w, rollout
 // status, wait) and the Python client's watch.Watch (resume from a resourceVersion, 410 Gone),
@@ -39,21 +40,7 @@ describe('watches of podctl serve by kubectl and the Python client', () => {
   const running: ResultPromise[] = [];
   const configMaps: string[] = [];
 
-  const deployment = (replicas: number, env: string) => `apiVersion: apps/v1
-kind: Deployment
-metadata: { name: ${name}, labels: { app: ${name} } }
-spec:
-  replicas: ${replicas}
-  selector: { matchLabels: { app: ${name} } }
-  template:
-    metadata: { labels: { app: ${name} } }
-    spec:
-      terminationGracePeriodSeconds: 1
-      containers:
-        - name: web
-          image: nginx
-          env: [{ name: ROUND, value: "${env}" }]
-`;
+  const deployment = (replicas: number, round: string) => deploymentYaml(name, { replicas, env: { ROUND: round } });
 
   const kubectl = (version: string, args: string[]) =>
     runKubectl(kubectlPath(version), kubeconfig, args, { home, timeout: 120_000 });
