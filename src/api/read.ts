@@ -66,7 +66,12 @@ export type Wanted = (name: string, labels: Record<string, string> | undefined, 
 async function readPods(pods: PodManager, _r: ApiResource, req: ReadRequest, wanted: Wanted): Promise<ReadResult> {
   const views = (await pods.list({ namespace: req.namespace, all: true })).filter((v) => wanted(v.name, v.labels, { 'metadata.name': v.name, 'metadata.namespace': v.namespace, 'status.phase': podPhase(v) }));
   const metadata = views.map((v: PodView) => ({ name: v.name, namespace: v.namespace, labels: v.labels, creationTimestamp: v.created }));
-  if (!req.table) return { metadata, objects: (await podManifests(pods, views, await pods.defaultNetwork())) as unknown as Array<Record<string, unknown>> };
+  if (!req.table) {
+    const objects = await podManifests(pods, views, await pods.defaultNetwork());
+    // A pod removed while it was read is left out of the objects: its metadata goes with it (they are paired by position).
+    const kept = new Set(objects.map((o) => `${o.metadata.namespace}/${o.metadata.name}`));
+    return { metadata: metadata.filter((m) => kept.has(`${m.namespace}/${m.name}`)), objects: objects as unknown as Array<Record<string, unknown>> };
+  }
   await pods.countRestarts(views);
   return { metadata, table: podTable(views) };
 }

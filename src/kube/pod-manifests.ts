@@ -11,11 +11,14 @@ import { manifestFromPod, type GeneratedPod } from './generate-pod.js';
  */
 export async function podManifests(pods: PodManager, views: PodView[], defaultNetwork: string): Promise<GeneratedPod[]> {
   // A pod removed between the list and its inspect (a Job's at its deadline) is gone: left out.
-  const inspected = (await Promise.all(views.map((v) => pods.inspect(v).catch((err: unknown) => (isPodctlError(err, 'NOT_FOUND') ? undefined : Promise.reject(err)))))).filter((v): v is PodView => v !== undefined);
+  const stillThere = (v: PodView) => pods.inspect(v).catch((err: unknown) => (isPodctlError(err, 'NOT_FOUND') ? undefined : Promise.reject(err)));
+  const inspected = (await Promise.all(views.map(stillThere))).filter((v): v is PodView => v !== undefined);
   await pods.countRestarts(inspected);
   const manifests: GeneratedPod[] = [];
   for (const view of inspected) {
     const spec = await pods.getSpec(view);
+    // A removal takes the checkpoint last: one gone since the inspect, with the containers gone too, is a pod removed meanwhile.
+    if (!spec && (await stillThere(view)) === undefined) continue;
     if (!spec) throw new PodctlError('FAILED_PRECONDITION', `pod ${formatPodRef(view)} has no checkpoint to describe`, { hint: `remove it with podctl rm -f ${formatPodRef(view)}` });
     manifests.push(manifestFromPod(spec, { defaultNetwork, view }));
   }
